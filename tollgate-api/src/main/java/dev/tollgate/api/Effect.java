@@ -1,0 +1,44 @@
+package dev.tollgate.api;
+
+import java.util.Locale;
+
+/** What Tollgate decided. Precedence when several policies match: deny over ask over allow. */
+public enum Effect {
+  ALLOW,
+  ASK,
+  DENY;
+
+  /** The lower-case name used in JSON, YAML and the CLI. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Parses {@code allow}, {@code ask} or {@code deny}.
+   *
+   * @throws IllegalArgumentException naming the accepted values, for anything else
+   */
+  public static Effect parse(String text) {
+    if (text != null) {
+      switch (text) {
+        case "allow" -> {
+          return ALLOW;
+        }
+        case "ask" -> {
+          return ASK;
+        }
+        case "deny" -> {
+          return DENY;
+        }
+        default -> {}
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown effect `" + text + "`: use one of allow, ask, deny");
+  }
+
+  /** The stricter of two effects. */
+  public Effect strictest(Effect other) {
+    return other.ordinal() > ordinal() ? other : this;
+  }
+}

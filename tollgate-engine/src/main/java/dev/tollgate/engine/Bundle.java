@@ -1,0 +1,136 @@
+package dev.tollgate.engine;
+
+import dev.tollgate.engine.internal.BundleLoader;
+import dev.tollgate.engine.internal.CompiledBundle;
+import dev.tollgate.engine.internal.CompiledPolicy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A loaded, type-checked policy bundle: policies, tool catalog and agent profiles. Immutable and
+ * thread-safe; a bundle either loads whole or not at all.
+ *
+ * <p>A bundle directory holds policy files ({@code *.yaml}, {@code *.yml}), optionally {@code
+ * catalog.yaml} and {@code agents.yaml}, and optionally a {@code tests/} folder that loading
+ * ignores (see {@code tollgate test}).
+ */
+public final class Bundle {
+  static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+
+  private final CompiledBundle compiled;
+  private final Path directory;
+
+  private Bundle(CompiledBundle compiled, Path directory) {
+    this.compiled = compiled;
+    this.directory = directory;
+  }
+
+  /**
+   * Loads the bundle in {@code directory}.
+   *
+   * @throws BundleException listing every problem (unreadable files included)
+   */
+  public static Bundle load(Path directory) throws BundleException {
+    return new Bundle(BundleLoader.load(readDirectory(directory)), directory);
+  }
+
+  /**
+   * Loads a bundle from file names and texts, as if they were files of one directory.
+   *
+   * @throws BundleException listing every problem
+   */
+  public static Bundle fromFiles(Map<String, String> files) throws BundleException {
+    return new Bundle(BundleLoader.load(files), null);
+  }
+
+  /** An empty bundle: no policies, no catalog, no profiles; every action is allowed. */
+  public static Bundle empty() {
+    try {
+      return fromFiles(Map.of());
+    } catch (BundleException e) {
+      throw new IllegalStateException("an empty bundle always loads", e);
+    }
+  }
+
+  /** The policy names, in the order they are evaluated (by name). */
+  public List<String> policyNames() {
+    return compiled.policies().stream().map(CompiledPolicy::name).toList();
+  }
+
+  /** A digest of every file's name and text, for the audit and for reload checks. */
+  public String digest() {
+    return compiled.digest();
+  }
+
+  /** Whether {@code agents.yaml} restricts agents to their profiles. */
+  public boolean hasProfiles() {
+    return compiled.profiles() != null;
+  }
+
+  /** Number of catalog entries. */
+  public int catalogSize() {
+    return compiled.catalog().size();
+  }
+
+  /** The directory it was loaded from, or {@code null}. */
+  public Path directory() {
+    return directory;
+  }
+
+  CompiledBundle compiled() {
+    return compiled;
+  }
+
+  /** Reads the top-level YAML files of a bundle directory as UTF-8 text. */
+  static Map<String, String> readDirectory(Path directory) throws BundleException {
+    String name = directory.toString();
+    if (!Files.isDirectory(directory)) {
+      throw new BundleException(List.of(new Problem(name, 0, 0,
+          Files.exists(directory) ? "not a directory" : "no such directory",
+          "give the directory that holds the policy files, catalog.yaml and agents.yaml",
+          null)));
+    }
+    Map<String, String> files = new TreeMap<>();
+    List<Problem> problems = new java.util.ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path file : entries.sorted().toList()) {
+        String fileName = file.getFileName().toString();
+        if (!Files.isRegularFile(file)
+            || !(fileName.endsWith(".yaml") || fileName.endsWith(".yml"))) {
+          continue;
+        }
+        String shown = directory.resolve(fileName).toString();
+        if (Files.size(file) > MAX_FILE_BYTES) {
+          problems.add(new Problem(shown, 0, 0, "file larger than 4 MiB",
+              "split the policies over several files", null));
+          continue;
+        }
+        try {
+          files.put(shown, StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString());
+        } catch (CharacterCodingException e) {
+          problems.add(new Problem(shown, 0, 0, "not valid UTF-8 text",
+              "save the file as UTF-8", null));
+        }
+      }
+    } catch (IOException e) {
+      problems.add(new Problem(name, 0, 0, "cannot read: " + e.getMessage(),
+          "check the path and its permissions", null));
+    }
+    if (!problems.isEmpty()) {
+      throw new BundleException(problems);
+    }
+    return files;
+  }
+}

@@ -1,0 +1,307 @@
+package dev.tollgate.engine;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.Observation;
+import dev.tollgate.api.ObservationResult;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.engine.internal.CompiledBundle;
+import dev.tollgate.engine.internal.Evaluation;
+import dev.tollgate.engine.internal.Evaluator;
+import dev.tollgate.engine.internal.Ids;
+import dev.tollgate.engine.internal.SessionView;
+import dev.tollgate.engine.internal.ToolSpec;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The Tollgate engine in-process: decides actions against a policy bundle and keeps sessions in
+ * memory.
+ *
+ * <pre>{@code
+ * Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of("policies"))).build();
+ * Gate gate = tollgate.gate("invoice-bot");
+ * String session = gate.openSession(SessionSpec.of("alice@acme.example", "Notify the vendor"));
+ * Decision d = gate.decide(Action.of(session, "alice@acme.example", "email.send", args));
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #decide} never throws and never allows on error: an internal failure is
+ * a deny whose reason says so. {@link #reload} swaps in a whole new bundle atomically; a decision
+ * sees either the old bundle or the new one, never a mix.
+ */
+public final class Tollgate {
+  /** The reason's policy name when Tollgate itself, not a policy, denies. */
+  public static final String INTERNAL = "tollgate";
+
+  private final AtomicReference<Bundle> bundle;
+  private final InstantSource clock;
+  private final int maxSessions;
+  private final int maxHistory;
+  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+  private Tollgate(Builder b) {
+    this.bundle = new AtomicReference<>(b.bundle);
+    this.clock = b.clock;
+    this.maxSessions = b.maxSessions;
+    this.maxHistory = b.maxHistory;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A gate that speaks for {@code agent}. */
+  public Gate gate(String agent) {
+    requireAgent(agent);
+    return new AgentGate(this, agent);
+  }
+
+  /** The bundle in use. */
+  public Bundle bundle() {
+    return bundle.get();
+  }
+
+  /** Uses {@code next} for every decision from now on. */
+  public void reload(Bundle next) {
+    bundle.set(Objects.requireNonNull(next, "bundle"));
+  }
+
+  /**
+   * Loads the bundle in {@code directory} and uses it from now on; when it cannot be loaded the
+   * bundle in use stays and the exception says why.
+   */
+  public Bundle reload(Path directory) throws BundleException {
+    Bundle next = Bundle.load(directory);
+    bundle.set(next);
+    return next;
+  }
+
+  /**
+   * Opens a session for {@code agent}.
+   *
+   * @throws IllegalArgumentException if the spec names an id that is already open
+   */
+  public String openSession(String agent, SessionSpec spec) {
+    requireAgent(agent);
+    Objects.requireNonNull(spec, "spec");
+    String id = spec.id() != null ? spec.id() : Ids.unguessable("ses_", clock.millis());
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("session id must not be blank");
+    }
+    Session session = new Session(id, agent, spec, maxHistory);
+    if (sessions.putIfAbsent(id, session) != null) {
+      throw new IllegalArgumentException(
+          "session `" + id + "` is already open: choose another id or leave it out");
+    }
+    if (sessions.size() > maxSessions) {
+      evictOldest();
+    }
+    return id;
+  }
+
+  /**
+   * Decides one action for {@code agent}. Never throws; never allows on error.
+   *
+   * @param agent the agent's identity, from the caller's credentials or the embedding application
+   */
+  public Decision decide(String agent, Action action) {
+    return run(agent, action, false).decision();
+  }
+
+  /** Decides like {@link #decide} and also reports what every considered policy did. */
+  public Explanation explain(String agent, Action action) {
+    return run(agent, action, true);
+  }
+
+  /**
+   * Reports a tool result to its session: the session takes the labels the catalog gives the
+   * tool's results, and {@code untrusted} when the tool's results are untrusted.
+   *
+   * @throws IllegalArgumentException if the session is unknown or belongs to another agent
+   */
+  public ObservationResult observe(String agent, Observation observation) {
+    requireAgent(agent);
+    Session session = sessions.get(observation.session());
+    if (session == null || !session.agent.equals(agent)) {
+      throw new IllegalArgumentException("unknown session `" + observation.session()
+          + "`: open it with openSession before observing results");
+    }
+    ToolSpec tool = bundle.get().compiled().catalog().lookup(observation.tool());
+    List<String> labels = new ArrayList<>(tool.labels());
+    if (tool.trust().equals("untrusted")) {
+      labels.add("untrusted");
+    }
+    session.addLabels(labels);
+    return new ObservationResult(labels, List.of());
+  }
+
+  private Explanation run(String agent, Action action, boolean explain) {
+    // INVARIANT: never allows on error. Every failure below becomes a deny that says so.
+    String id = Ids.next("dec_", clock.millis());
+    try {
+      if (agent == null || agent.isBlank()) {
+        return denied(id, "no agent identity: every decision needs the calling agent's name");
+      }
+      if (action == null) {
+        return denied(id, "no action to decide");
+      }
+      CompiledBundle compiled = bundle.get().compiled();
+      Session session = null;
+      SessionView view = SessionView.NONE;
+      if (action.session() != null) {
+        session = sessions.get(action.session());
+        if (session == null || !session.agent.equals(agent)) {
+          return denied(id, "unknown session `" + action.session()
+              + "`: open the session before deciding its actions");
+        }
+        view = session.view();
+      }
+      Evaluation evaluation = Evaluator.evaluate(compiled, agent, action, view, explain);
+      Decision decision = new Decision(id, evaluation.effect(), null, evaluation.reasons(),
+          List.of(), null, null, evaluation.shadow());
+      if (session != null) {
+        session.record(action.tool(), evaluation.effect());
+      }
+      return new Explanation(decision, evaluation.outcomes());
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      return denied(id, "internal error while deciding (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); denied to fail closed");
+    }
+  }
+
+  private static Explanation denied(String id, String message) {
+    return new Explanation(new Decision(id, Effect.DENY, null,
+        List.of(new Reason(INTERNAL, message)), List.of(), null, null, List.of()), List.of());
+  }
+
+  private void evictOldest() {
+    sessions.values().stream()
+        .min((a, b) -> Long.compare(a.sequence, b.sequence))
+        .ifPresent(oldest -> sessions.remove(oldest.id, oldest));
+  }
+
+  private static void requireAgent(String agent) {
+    if (agent == null || agent.isBlank()) {
+      throw new IllegalArgumentException("agent must not be blank");
+    }
+  }
+
+  /** Builds a {@link Tollgate}; the only required part is nothing: defaults allow everything. */
+  public static final class Builder {
+    private Bundle bundle = Bundle.empty();
+    private InstantSource clock = InstantSource.system();
+    private int maxSessions = 100_000;
+    private int maxHistory = 1_000;
+
+    private Builder() {}
+
+    public Builder bundle(Bundle bundle) {
+      this.bundle = Objects.requireNonNull(bundle, "bundle");
+      return this;
+    }
+
+    /** The clock for ids, expiries and time windows; tests pass one they control. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Sessions kept in memory before the oldest is forgotten (default 100,000). */
+    public Builder maxSessions(int maxSessions) {
+      if (maxSessions < 1) {
+        throw new IllegalArgumentException("maxSessions must be at least 1");
+      }
+      this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /** Steps of history kept per session (default 1,000). */
+    public Builder maxHistory(int maxHistory) {
+      if (maxHistory < 0) {
+        throw new IllegalArgumentException("maxHistory must not be negative");
+      }
+      this.maxHistory = maxHistory;
+      return this;
+    }
+
+    public Tollgate build() {
+      return new Tollgate(this);
+    }
+  }
+
+  /** A session in memory. Its view is rebuilt only after a change. */
+  private static final class Session {
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    final String id;
+    final String agent;
+    final long sequence = SEQUENCE.incrementAndGet();
+    private final SessionSpec spec;
+    private final int maxHistory;
+    private final LinkedHashSet<String> labels = new LinkedHashSet<>();
+    private final ArrayDeque<Map<String, Object>> history = new ArrayDeque<>();
+    private SessionView view;
+
+    Session(String id, String agent, SessionSpec spec, int maxHistory) {
+      this.id = id;
+      this.agent = agent;
+      this.spec = spec;
+      this.maxHistory = maxHistory;
+    }
+
+    synchronized SessionView view() {
+      if (view == null) {
+        view = SessionView.of(id, agent, spec.user(), spec.request(), spec.task(),
+            new ArrayList<>(labels), new ArrayList<>(history));
+      }
+      return view;
+    }
+
+    synchronized void record(String tool, Effect effect) {
+      if (maxHistory == 0) {
+        return;
+      }
+      if (history.size() == maxHistory) {
+        history.removeFirst();
+      }
+      history.addLast(Map.of("tool", tool, "effect", effect.wireName()));
+      view = null;
+    }
+
+    synchronized void addLabels(List<String> more) {
+      if (labels.addAll(more)) {
+        view = null;
+      }
+    }
+  }
+
+  /** A {@link Gate} bound to one agent. */
+  private record AgentGate(Tollgate tollgate, String agent) implements Gate {
+    @Override
+    public String openSession(SessionSpec spec) {
+      return tollgate.openSession(agent, spec);
+    }
+
+    @Override
+    public Decision decide(Action action) {
+      return tollgate.decide(agent, action);
+    }
+
+    @Override
+    public ObservationResult observe(Observation observation) {
+      return tollgate.observe(agent, observation);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.tollgate.engine.internal;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.engine.PolicyOutcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hot path: decides one action against a compiled bundle. A pure function of its inputs; it
+ * does no I/O, reads no clock and keeps no state.
+ *
+ * <p>Semantics, in the order they apply:
+ *
+ * <ol>
+ *   <li>With agent profiles, an unknown agent or a tool outside the agent's profile is denied
+ *       (reason {@code profile:<agent>}).
+ *   <li>Every policy whose {@code match} accepts the (agent, tool) pair is evaluated. A matching
+ *       enforcing policy contributes its effect; a matching shadow policy is only reported.
+ *   <li>A condition that fails at decision time makes an enforcing policy deny, naming the policy
+ *       and the error; a failing shadow policy is reported as a shadow deny.
+ *   <li>The effect is the strictest contribution (deny over ask over allow), allow when nothing
+ *       contributed; the reasons are those of the contributions with that effect.
+ * </ol>
+ */
+public final class Evaluator {
+  private static final Map<String, Object> NO_DATA =
+      Map.of("labels", List.of(), "findings", List.of());
+  private static final Map<String, Object> NO_FLOW =
+      Map.of("labels", List.of(), "sources", List.of());
+  private static final Map<String, Object> NO_PROVENANCE = Map.of();
+
+  private Evaluator() {}
+
+  public static Evaluation evaluate(CompiledBundle bundle, String agent, Action action,
+      SessionView session, boolean explain) {
+    String tool = action.tool();
+    List<Reason> denies = null;
+    List<Reason> asks = null;
+    List<Reason> allows = null;
+    List<ShadowOutcome> shadow = null;
+    List<PolicyOutcome> outcomes = explain ? new ArrayList<>() : null;
+    boolean profileDenied = false;
+
+    Profiles profiles = bundle.profiles();
+    if (profiles != null) {
+      Profiles.Profile profile = profiles.get(agent);
+      String message = null;
+      if (profile == null) {
+        message = "agent `" + agent + "` has no profile in agents.yaml, so it may use no tool";
+      } else if (!profile.permits(tool)) {
+        message = "tool `" + tool + "` is not in the profile of agent `" + agent + "` (allowed: "
+            + String.join(", ", profile.patterns()) + ")";
+      }
+      if (message != null) {
+        profileDenied = true;
+        denies = new ArrayList<>(2);
+        denies.add(new Reason("profile:" + agent, message));
+      }
+    }
+
+    CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
+    if (candidates.length > 0) {
+      Map<String, Object> facts = facts(agent, action, bundle.catalog().lookup(tool), session);
+      for (CompiledPolicy p : candidates) {
+        boolean matched;
+        String error = null;
+        try {
+          matched = p.condition() == null
+              || Boolean.TRUE.equals(PolicyEnv.eval(p.condition(), facts));
+        } catch (PolicyEnv.EvaluationException | RuntimeException e) {
+          matched = false;
+          error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        if (error != null) {
+          String message = "policy `" + p.name() + "` failed at decision time: " + error
+              + "; denied to fail closed";
+          if (p.shadow()) {
+            shadow = add(shadow, new ShadowOutcome(p.name(), Effect.DENY, message));
+          } else {
+            denies = add(denies, new Reason(p.name(), message));
+          }
+          if (explain) {
+            outcomes.add(outcome(p, PolicyOutcome.Status.FAILED, error));
+          }
+          continue;
+        }
+        if (!matched) {
+          if (explain) {
+            outcomes.add(outcome(p, PolicyOutcome.Status.NOT_MATCHED, null));
+          }
+          continue;
+        }
+        String message = render(p, facts);
+        if (explain) {
+          outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, message));
+        }
+        if (p.shadow()) {
+          shadow = add(shadow, new ShadowOutcome(p.name(), p.effect(), message));
+          continue;
+        }
+        Reason reason = new Reason(p.name(), message);
+        switch (p.effect()) {
+          case DENY -> denies = add(denies, reason);
+          case ASK -> asks = add(asks, reason);
+          case ALLOW -> allows = add(allows, reason);
+        }
+      }
+    }
+    Effect effect;
+    List<Reason> reasons;
+    if (denies != null) {
+      effect = Effect.DENY;
+      reasons = denies;
+    } else if (asks != null) {
+      effect = Effect.ASK;
+      reasons = asks;
+    } else {
+      effect = Effect.ALLOW;
+      reasons = allows == null ? List.of() : allows;
+    }
+    return new Evaluation(effect, reasons, shadow == null ? List.of() : shadow,
+        outcomes == null ? List.of() : outcomes, profileDenied && denies.size() == 1);
+  }
+
+  /** The variables a policy sees. */
+  public static Map<String, Object> facts(String agent, Action action, ToolSpec tool,
+      SessionView session) {
+    Map<String, Object> act = new HashMap<>(8);
+    act.put("tool", action.tool());
+    act.put("args", action.args());
+    act.put("agent", agent);
+    act.put("user", orEmpty(action.user()));
+    act.put("reason", orEmpty(action.reason()));
+    act.put("session", orEmpty(action.session()));
+    Map<String, Object> facts = new HashMap<>(8);
+    facts.put("action", act);
+    facts.put("tool", tool.facts());
+    facts.put("data", NO_DATA);
+    facts.put("flow", NO_FLOW);
+    facts.put("provenance", NO_PROVENANCE);
+    facts.put("session", session.facts());
+    return facts;
+  }
+
+  private static String render(CompiledPolicy p, Map<String, Object> facts) {
+    if (p.message() == null) {
+      return p.fallbackMessage();
+    }
+    try {
+      return String.valueOf(PolicyEnv.eval(p.message(), facts));
+    } catch (PolicyEnv.EvaluationException | RuntimeException e) {
+      return p.fallbackMessage() + " (message failed: " + e.getMessage() + ")";
+    }
+  }
+
+  private static PolicyOutcome outcome(CompiledPolicy p, PolicyOutcome.Status status,
+      String message) {
+    return new PolicyOutcome(p.name(), p.effect(), p.shadow(), status, message,
+        p.file() + ":" + p.line());
+  }
+
+  private static <T> List<T> add(List<T> list, T item) {
+    List<T> out = list == null ? new ArrayList<>(2) : list;
+    out.add(item);
+    return out;
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -39,6 +39,6 @@ public enum Effect {
 
   /** The stricter of two effects. */
   public Effect strictest(Effect other) {
-    return other.ordinal() > ordinal() ? other : this;
+    return other.compareTo(this) > 0 ? other : this;
   }
 }

@@ -2,12 +2,12 @@ package dev.tollgate.api;
 
 /**
  * The one interface every way into Tollgate implements: the in-process engine, the HTTP client of
- * the sidecar and the MCP gateway. A gate is bound to one agent identity, so that no call can
- * claim to be another agent.
+ * the sidecar and the MCP gateway. A gate is bound to one agent identity, so that no call can claim
+ * to be another agent.
  *
- * <p>Implementations are thread-safe. {@link #decide} never throws for a problem with the
- * decision itself: an internal error, a timeout or an unavailable store is a {@link Effect#DENY}
- * with a reason that says so. It may throw {@link IllegalArgumentException} for an action that is
+ * <p>Implementations are thread-safe. {@link #decide} never throws for a problem with the decision
+ * itself: an internal error, a timeout or an unavailable store is a {@link Effect#DENY} with a
+ * reason that says so. It may throw {@link IllegalArgumentException} for an action that is
  * malformed before it reaches the engine.
  */
 public interface Gate {

@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Deep, order-preserving immutable copies of JSON-shaped values (nulls allowed, unlike Map.copyOf). */
+/**
+ * Deep, order-preserving immutable copies of JSON-shaped values (nulls allowed, unlike Map.copyOf).
+ */
 final class JsonValues {
   private JsonValues() {}
 

@@ -3,8 +3,8 @@ package dev.tollgate.api;
 import java.util.Objects;
 
 /**
- * A tool result the caller reports, so that later actions are checked against what the session
- * has read.
+ * A tool result the caller reports, so that later actions are checked against what the session has
+ * read.
  *
  * @param session the session the result belongs to
  * @param tool the tool that produced it

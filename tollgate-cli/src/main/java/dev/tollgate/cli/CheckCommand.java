@@ -31,15 +31,24 @@ import picocli.CommandLine.Parameters;
 final class CheckCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--policies", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--policies",
+      required = true,
+      paramLabel = "DIR",
       description = "The policy bundle: policy files, catalog.yaml, agents.yaml.")
   Path policies;
 
-  @Option(names = "--agent", paramLabel = "NAME", defaultValue = "cli",
+  @Option(
+      names = "--agent",
+      paramLabel = "NAME",
+      defaultValue = "cli",
       description = "The agent that acts (default: ${DEFAULT-VALUE}).")
   String agent;
 
-  @Option(names = "--request", paramLabel = "TEXT", defaultValue = "",
+  @Option(
+      names = "--request",
+      paramLabel = "TEXT",
+      defaultValue = "",
       description = "The user's request, when the action names a session.")
   String request;
 
@@ -62,8 +71,12 @@ final class CheckCommand implements Callable<Integer> {
       err.println(e.render());
       return Exit.ERROR;
     } catch (InputException e) {
-      err.println("error: " + actionFile + ": " + e.getMessage()
-          + (e.field() == null ? "" : " (at `" + e.field() + "`)"));
+      err.println(
+          "error: "
+              + actionFile
+              + ": "
+              + e.getMessage()
+              + (e.field() == null ? "" : " (at `" + e.field() + "`)"));
       return Exit.ERROR;
     } catch (Inputs.UsageException e) {
       err.println("error: " + e.getMessage());
@@ -71,8 +84,13 @@ final class CheckCommand implements Callable<Integer> {
     }
     Tollgate engine = Tollgate.builder().bundle(bundle).build();
     if (action.session() != null) {
-      engine.openSession(agent, new SessionSpec(action.session(),
-          action.user() == null ? "user@example.com" : action.user(), request, null));
+      engine.openSession(
+          agent,
+          new SessionSpec(
+              action.session(),
+              action.user() == null ? "user@example.com" : action.user(),
+              request,
+              null));
     }
     Explanation explanation = engine.explain(agent, action);
     if (json) {
@@ -89,25 +107,46 @@ final class CheckCommand implements Callable<Integer> {
   static String render(String agent, Action action, Explanation explanation) {
     Decision d = explanation.decision();
     StringBuilder out = new StringBuilder();
-    out.append(d.effect().wireName().toUpperCase(java.util.Locale.ROOT)).append("  ")
-        .append(action.tool()).append(" by ").append(agent).append("  (").append(d.id())
+    out.append(d.effect().wireName().toUpperCase(java.util.Locale.ROOT))
+        .append("  ")
+        .append(action.tool())
+        .append(" by ")
+        .append(agent)
+        .append("  (")
+        .append(d.id())
         .append(")\n");
     if (d.reasons().isEmpty()) {
       out.append("  no policy matched: allowed\n");
     }
-    d.reasons().forEach(r -> out.append("  because ").append(r.policy()).append(": ")
-        .append(r.message()).append('\n'));
+    d.reasons()
+        .forEach(
+            r ->
+                out.append("  because ")
+                    .append(r.policy())
+                    .append(": ")
+                    .append(r.message())
+                    .append('\n'));
     if (!explanation.considered().isEmpty()) {
-      out.append("\nconsidered ").append(explanation.considered().size()).append(" polic")
-          .append(explanation.considered().size() == 1 ? "y" : "ies").append(":\n");
+      out.append("\nconsidered ")
+          .append(explanation.considered().size())
+          .append(" polic")
+          .append(explanation.considered().size() == 1 ? "y" : "ies")
+          .append(":\n");
       for (PolicyOutcome o : explanation.considered()) {
-        String status = switch (o.status()) {
-          case MATCHED -> "matched";
-          case NOT_MATCHED -> "no match";
-          case FAILED -> "FAILED";
-        };
-        out.append(String.format("  %-9s %-5s%s %s  (%s)", status, o.effect().wireName(),
-            o.shadow() ? " shadow" : "", o.policy(), o.location()));
+        String status =
+            switch (o.status()) {
+              case MATCHED -> "matched";
+              case NOT_MATCHED -> "no match";
+              case FAILED -> "FAILED";
+            };
+        out.append(
+            String.format(
+                "  %-9s %-5s%s %s  (%s)",
+                status,
+                o.effect().wireName(),
+                o.shadow() ? " shadow" : "",
+                o.policy(),
+                o.location()));
         if (o.message() != null) {
           out.append("\n            ").append(o.message());
         }
@@ -117,8 +156,13 @@ final class CheckCommand implements Callable<Integer> {
     if (!d.shadow().isEmpty()) {
       out.append("\nshadow (recorded, not enforced):\n");
       for (ShadowOutcome s : d.shadow()) {
-        out.append("  ").append(s.effect().wireName()).append("  ").append(s.policy())
-            .append(": ").append(s.message()).append('\n');
+        out.append("  ")
+            .append(s.effect().wireName())
+            .append("  ")
+            .append(s.policy())
+            .append(": ")
+            .append(s.message())
+            .append('\n');
       }
     }
     return out.toString();

@@ -5,10 +5,13 @@ import dev.tollgate.api.Effect;
 /** Exit codes shared by the commands. */
 final class Exit {
   static final int OK = 0;
+
   /** {@code check}: denied; {@code test}, {@code replay}, {@code validate}: something failed. */
   static final int FAILED = 1;
+
   /** {@code check}: a human must approve. */
   static final int ASK = 2;
+
   /** Bad usage, an unreadable file or a bundle that does not load. */
   static final int ERROR = 3;
 

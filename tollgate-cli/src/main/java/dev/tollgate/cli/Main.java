@@ -22,7 +22,12 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    System.exit(run(utf8(System.out), utf8(System.err), args));
+  }
+
+  private static PrintWriter utf8(java.io.PrintStream stream) {
+    return new PrintWriter(
+        new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8), true);
   }
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
@@ -31,10 +36,11 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     setErrorCodes(cli);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("error: " + e.getMessage());
-      return Exit.ERROR;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("error: " + e.getMessage());
+          return Exit.ERROR;
+        });
     int code = cli.execute(args);
     out.flush();
     err.flush();

@@ -26,13 +26,19 @@ import picocli.CommandLine.Parameters;
 final class ReplayCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--policies", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--policies",
+      required = true,
+      paramLabel = "DIR",
       description = "The policy bundle to replay with.")
   Path policies;
 
-  @Option(names = "--baseline", paramLabel = "DIR",
-      description = "A second bundle (for example the one in production): also list the steps"
-          + " whose decision flips between the two.")
+  @Option(
+      names = "--baseline",
+      paramLabel = "DIR",
+      description =
+          "A second bundle (for example the one in production): also list the steps"
+              + " whose decision flips between the two.")
   Path baseline;
 
   @Option(names = "--json", description = "Print JSON Lines, one object per step.")
@@ -58,10 +64,20 @@ final class ReplayCommand implements Callable<Integer> {
         Replayer.Report before = Replayer.replay(Bundle.load(baseline), traces);
         List<Replayer.Flip> flips = Replayer.flips(before, report);
         if (!json) {
-          out.println("\n" + flips.size() + " decision" + (flips.size() == 1 ? "" : "s")
-              + " flip between " + baseline + " and " + policies);
-          flips.forEach(f -> out.printf("  %s step %d (%s): %s -> %s%n", f.trace(), f.step(),
-              f.tool(), f.before().wireName(), f.after().wireName()));
+          out.println(
+              "\n"
+                  + flips.size()
+                  + " decision"
+                  + (flips.size() == 1 ? "" : "s")
+                  + " flip between "
+                  + baseline
+                  + " and "
+                  + policies);
+          flips.forEach(
+              f ->
+                  out.printf(
+                      "  %s step %d (%s): %s -> %s%n",
+                      f.trace(), f.step(), f.tool(), f.before().wireName(), f.after().wireName()));
         }
       }
       return report.mismatches().isEmpty() ? Exit.OK : Exit.FAILED;

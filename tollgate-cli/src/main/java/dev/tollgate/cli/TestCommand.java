@@ -22,7 +22,9 @@ final class TestCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DIR", description = "The policy bundle.")
   Path bundle;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also list the cases that pass.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also list the cases that pass.")
   boolean verbose;
 
   @Override

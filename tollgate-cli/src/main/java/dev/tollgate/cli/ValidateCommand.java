@@ -25,9 +25,14 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     try {
       Bundle b = Bundle.load(bundle);
-      spec.commandLine().getOut().printf("ok: %d policies, %d catalog entries, %s (%s)%n",
-          b.policyNames().size(), b.catalogSize(),
-          b.hasProfiles() ? "agent profiles" : "no agent profiles", b.digest());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "ok: %d policies, %d catalog entries, %s (%s)%n",
+              b.policyNames().size(),
+              b.catalogSize(),
+              b.hasProfiles() ? "agent profiles" : "no agent profiles",
+              b.digest());
       return Exit.OK;
     } catch (BundleException e) {
       spec.commandLine().getErr().println(e.render());

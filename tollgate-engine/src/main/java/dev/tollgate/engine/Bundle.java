@@ -94,10 +94,15 @@ public final class Bundle {
   static Map<String, String> readDirectory(Path directory) throws BundleException {
     String name = directory.toString();
     if (!Files.isDirectory(directory)) {
-      throw new BundleException(List.of(new Problem(name, 0, 0,
-          Files.exists(directory) ? "not a directory" : "no such directory",
-          "give the directory that holds the policy files, catalog.yaml and agents.yaml",
-          null)));
+      throw new BundleException(
+          List.of(
+              new Problem(
+                  name,
+                  0,
+                  0,
+                  Files.exists(directory) ? "not a directory" : "no such directory",
+                  "give the directory that holds the policy files, catalog.yaml and agents.yaml",
+                  null)));
     }
     Map<String, String> files = new TreeMap<>();
     List<Problem> problems = new java.util.ArrayList<>();
@@ -110,23 +115,39 @@ public final class Bundle {
         }
         String shown = directory.resolve(fileName).toString();
         if (Files.size(file) > MAX_FILE_BYTES) {
-          problems.add(new Problem(shown, 0, 0, "file larger than 4 MiB",
-              "split the policies over several files", null));
+          problems.add(
+              new Problem(
+                  shown,
+                  0,
+                  0,
+                  "file larger than 4 MiB",
+                  "split the policies over several files",
+                  null));
           continue;
         }
         try {
-          files.put(shown, StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString());
+          files.put(
+              shown,
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .onUnmappableCharacter(CodingErrorAction.REPORT)
+                  .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                  .toString());
         } catch (CharacterCodingException e) {
-          problems.add(new Problem(shown, 0, 0, "not valid UTF-8 text",
-              "save the file as UTF-8", null));
+          problems.add(
+              new Problem(shown, 0, 0, "not valid UTF-8 text", "save the file as UTF-8", null));
         }
       }
     } catch (IOException e) {
-      problems.add(new Problem(name, 0, 0, "cannot read: " + e.getMessage(),
-          "check the path and its permissions", null));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              0,
+              "cannot read: " + e.getMessage(),
+              "check the path and its permissions",
+              null));
     }
     if (!problems.isEmpty()) {
       throw new BundleException(problems);

@@ -1,7 +1,7 @@
 package dev.tollgate.engine;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Effect;
 import java.io.CharConversionException;
@@ -30,8 +29,8 @@ import java.util.Set;
 /**
  * JSON for the contract types of DESIGN.md. Reading is strict: unknown top-level fields, wrong
  * types, duplicate keys, nesting deeper than 64 and invalid UTF-8 are refused with an {@link
- * InputException} that names the field and the fix. {@code args} is free-form JSON; integers
- * become {@code Long} and other numbers {@code Double}, the types CEL computes with.
+ * InputException} that names the field and the fix. {@code args} is free-form JSON; integers become
+ * {@code Long} and other numbers {@code Double}, the types CEL computes with.
  */
 public final class Json {
   /** Deepest nesting accepted in any document. */
@@ -40,32 +39,43 @@ public final class Json {
   private static final Set<String> ACTION_FIELDS =
       Set.of("session", "user", "tool", "args", "reason", "requestId");
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .addModule(new SimpleModule()
-          .addSerializer(Effect.class, new StdSerializer<>(Effect.class) {
-            @Override
-            public void serialize(Effect value, JsonGenerator gen, SerializerProvider p)
-                throws IOException {
-              gen.writeString(value.wireName());
-            }
-          })
-          .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
-            @Override
-            public void serialize(Instant value, JsonGenerator gen, SerializerProvider p)
-                throws IOException {
-              gen.writeString(value.toString());
-            }
-          }))
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .defaultPropertyInclusion(
+              JsonInclude.Value.construct(
+                  JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+          .addModule(
+              new SimpleModule()
+                  .addSerializer(
+                      Effect.class,
+                      new StdSerializer<>(Effect.class) {
+                        @Override
+                        public void serialize(Effect value, JsonGenerator gen, SerializerProvider p)
+                            throws IOException {
+                          gen.writeString(value.wireName());
+                        }
+                      })
+                  .addSerializer(
+                      Instant.class,
+                      new StdSerializer<>(Instant.class) {
+                        @Override
+                        public void serialize(
+                            Instant value, JsonGenerator gen, SerializerProvider p)
+                            throws IOException {
+                          gen.writeString(value.toString());
+                        }
+                      }))
+          .build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
   }
 
   private Json() {}
@@ -102,8 +112,10 @@ public final class Json {
       }
       return node;
     } catch (CharConversionException e) {
-      throw new InputException("bad_request", "body is not valid UTF-8: " + e.getMessage()
-          + "; encode the body as UTF-8", null);
+      throw new InputException(
+          "bad_request",
+          "body is not valid UTF-8: " + e.getMessage() + "; encode the body as UTF-8",
+          null);
     } catch (JsonProcessingException e) {
       throw translate(e);
     } catch (IOException e) {
@@ -118,45 +130,65 @@ public final class Json {
    */
   public static Action toAction(JsonNode node, String at) throws InputException {
     if (!node.isObject()) {
-      throw new InputException("bad_request", "an action must be a JSON object, not "
-          + kind(node) + ": send {\"tool\": ..., \"args\": {...}}", at.isEmpty() ? "/" : at);
+      throw new InputException(
+          "bad_request",
+          "an action must be a JSON object, not "
+              + kind(node)
+              + ": send {\"tool\": ..., \"args\": {...}}",
+          at.isEmpty() ? "/" : at);
     }
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
       if (!ACTION_FIELDS.contains(name)) {
         String near = dev.tollgate.engine.internal.Names.nearest(name, ACTION_FIELDS);
-        throw new InputException("bad_request", "unknown field `" + name + "` in the action: "
-            + (near != null ? "did you mean `" + near + "`? " : "")
-            + "an action has session, user, tool, args, reason and requestId"
-            + " (the agent comes from the credentials, not the body)", at + "/" + name);
+        throw new InputException(
+            "bad_request",
+            "unknown field `"
+                + name
+                + "` in the action: "
+                + (near != null ? "did you mean `" + near + "`? " : "")
+                + "an action has session, user, tool, args, reason and requestId"
+                + " (the agent comes from the credentials, not the body)",
+            at + "/" + name);
       }
     }
     String tool = string(node, "tool", at);
     if (tool == null || tool.isBlank()) {
-      throw new InputException("bad_request",
-          "missing field `tool`: name the tool to call, for example \"email.send\"", at + "/tool");
+      throw new InputException(
+          "bad_request",
+          "missing field `tool`: name the tool to call, for example \"email.send\"",
+          at + "/tool");
     }
     JsonNode args = node.get("args");
     Map<String, Object> argMap = Map.of();
     if (args != null && !args.isNull()) {
       if (!args.isObject()) {
-        throw new InputException("bad_request", "`args` must be a JSON object, not "
-            + kind(args) + ": pass the tool's arguments by name", at + "/args");
+        throw new InputException(
+            "bad_request",
+            "`args` must be a JSON object, not "
+                + kind(args)
+                + ": pass the tool's arguments by name",
+            at + "/args");
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> converted = (Map<String, Object>) toJava(args);
       argMap = converted;
     }
-    return new Action(string(node, "session", at), string(node, "user", at), tool, argMap,
-        string(node, "reason", at), string(node, "requestId", at));
+    return new Action(
+        string(node, "session", at),
+        string(node, "user", at),
+        tool,
+        argMap,
+        string(node, "reason", at),
+        string(node, "requestId", at));
   }
 
   /** A JSON node as plain Java values (maps, lists, strings, longs, doubles, booleans, null). */
   public static Object toJava(JsonNode node) {
     if (node.isObject()) {
       Map<String, Object> out = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), toJava(e.getValue())));
+      node.properties().forEach(e -> out.put(e.getKey(), toJava(e.getValue())));
       return out;
     }
     if (node.isArray()) {
@@ -208,8 +240,10 @@ public final class Json {
       return null;
     }
     if (!value.isTextual()) {
-      throw new InputException("bad_request", "`" + field + "` must be a string, not "
-          + kind(value) + ": quote the value", at + "/" + field);
+      throw new InputException(
+          "bad_request",
+          "`" + field + "` must be a string, not " + kind(value) + ": quote the value",
+          at + "/" + field);
     }
     return value.textValue();
   }
@@ -235,23 +269,33 @@ public final class Json {
 
   private static InputException translate(JsonProcessingException e) {
     if (e instanceof StreamConstraintsException) {
-      return new InputException("bad_request", "JSON nested deeper than " + MAX_DEPTH
-          + " levels: flatten the arguments", null);
+      return new InputException(
+          "bad_request",
+          "JSON nested deeper than " + MAX_DEPTH + " levels: flatten the arguments",
+          null);
     }
     String message = e.getOriginalMessage();
     if (message != null && message.startsWith("Duplicate field")) {
-      return new InputException("bad_request", message.replace('\'', '`')
-          + ": send each field once", null);
+      return new InputException(
+          "bad_request", message.replace('\'', '`') + ": send each field once", null);
     }
     if (message != null && message.contains("Invalid UTF-8")) {
-      return new InputException("bad_request", "body is not valid UTF-8 (" + message
-          + "): encode the body as UTF-8", null);
+      return new InputException(
+          "bad_request",
+          "body is not valid UTF-8 (" + message + "): encode the body as UTF-8",
+          null);
     }
-    String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-        + ", column " + e.getLocation().getColumnNr();
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " at line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr();
     String first = message == null ? "malformed JSON" : message.lines().findFirst().orElse("");
-    return new InputException("bad_request", "malformed JSON" + where + ": " + first
-        + "; send a single valid JSON object", null);
+    return new InputException(
+        "bad_request",
+        "malformed JSON" + where + ": " + first + "; send a single valid JSON object",
+        null);
   }
-
 }

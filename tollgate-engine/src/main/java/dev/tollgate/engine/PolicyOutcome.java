@@ -13,12 +13,7 @@ import dev.tollgate.api.Effect;
  * @param location {@code file:line} where the policy is defined
  */
 public record PolicyOutcome(
-    String policy,
-    Effect effect,
-    boolean shadow,
-    Status status,
-    String message,
-    String location) {
+    String policy, Effect effect, boolean shadow, Status status, String message, String location) {
 
   /** How a considered policy came out. */
   public enum Status {

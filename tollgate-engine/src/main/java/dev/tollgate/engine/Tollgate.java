@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Decision d = gate.decide(Action.of(session, "alice@acme.example", "email.send", args));
  * }</pre>
  *
- * <p>Thread-safe. {@link #decide} never throws and never allows on error: an internal failure is
- * a deny whose reason says so. {@link #reload} swaps in a whole new bundle atomically; a decision
+ * <p>Thread-safe. {@link #decide} never throws and never allows on error: an internal failure is a
+ * deny whose reason says so. {@link #reload} swaps in a whole new bundle atomically; a decision
  * sees either the old bundle or the new one, never a mix.
  */
 public final class Tollgate {
@@ -125,8 +125,8 @@ public final class Tollgate {
   }
 
   /**
-   * Reports a tool result to its session: the session takes the labels the catalog gives the
-   * tool's results, and {@code untrusted} when the tool's results are untrusted.
+   * Reports a tool result to its session: the session takes the labels the catalog gives the tool's
+   * results, and {@code untrusted} when the tool's results are untrusted.
    *
    * @throws IllegalArgumentException if the session is unknown or belongs to another agent
    */
@@ -134,8 +134,10 @@ public final class Tollgate {
     requireAgent(agent);
     Session session = sessions.get(observation.session());
     if (session == null || !session.agent.equals(agent)) {
-      throw new IllegalArgumentException("unknown session `" + observation.session()
-          + "`: open it with openSession before observing results");
+      throw new IllegalArgumentException(
+          "unknown session `"
+              + observation.session()
+              + "`: open it with openSession before observing results");
     }
     ToolSpec tool = bundle.get().compiled().catalog().lookup(observation.tool());
     List<String> labels = new ArrayList<>(tool.labels());
@@ -162,27 +164,51 @@ public final class Tollgate {
       if (action.session() != null) {
         session = sessions.get(action.session());
         if (session == null || !session.agent.equals(agent)) {
-          return denied(id, "unknown session `" + action.session()
-              + "`: open the session before deciding its actions");
+          return denied(
+              id,
+              "unknown session `"
+                  + action.session()
+                  + "`: open the session before deciding its actions");
         }
         view = session.view();
       }
       Evaluation evaluation = Evaluator.evaluate(compiled, agent, action, view, explain);
-      Decision decision = new Decision(id, evaluation.effect(), null, evaluation.reasons(),
-          List.of(), null, null, evaluation.shadow());
+      Decision decision =
+          new Decision(
+              id,
+              evaluation.effect(),
+              null,
+              evaluation.reasons(),
+              List.of(),
+              null,
+              null,
+              evaluation.shadow());
       if (session != null) {
         session.record(action.tool(), evaluation.effect());
       }
       return new Explanation(decision, evaluation.outcomes());
     } catch (RuntimeException | StackOverflowError | LinkageError e) {
-      return denied(id, "internal error while deciding (" + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); denied to fail closed");
+      return denied(
+          id,
+          "internal error while deciding ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + "); denied to fail closed");
     }
   }
 
   private static Explanation denied(String id, String message) {
-    return new Explanation(new Decision(id, Effect.DENY, null,
-        List.of(new Reason(INTERNAL, message)), List.of(), null, null, List.of()), List.of());
+    return new Explanation(
+        new Decision(
+            id,
+            Effect.DENY,
+            null,
+            List.of(new Reason(INTERNAL, message)),
+            List.of(),
+            null,
+            null,
+            List.of()),
+        List.of());
   }
 
   private void evictOldest() {
@@ -263,8 +289,15 @@ public final class Tollgate {
 
     synchronized SessionView view() {
       if (view == null) {
-        view = SessionView.of(id, agent, spec.user(), spec.request(), spec.task(),
-            new ArrayList<>(labels), new ArrayList<>(history));
+        view =
+            SessionView.of(
+                id,
+                agent,
+                spec.user(),
+                spec.request(),
+                spec.task(),
+                new ArrayList<>(labels),
+                new ArrayList<>(history));
       }
       return view;
     }

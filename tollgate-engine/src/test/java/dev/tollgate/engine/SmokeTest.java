@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 class SmokeTest {
   @Test
   void externalMailAsks() throws Exception {
-    Bundle bundle = Bundle.fromFiles(Map.of("mail.yaml", """
+    Bundle bundle =
+        Bundle.fromFiles(
+            Map.of(
+                "mail.yaml",
+                """
         policies:
           - name: external-mail-asks
             match: {tools: ["email.*"]}
@@ -23,13 +27,18 @@ class SmokeTest {
             message: '"mail to " + action.args.to.join(", ")'
         """));
     Tollgate t = Tollgate.builder().bundle(bundle).build();
-    Decision d = t.decide("bot", Action.of(null, "alice", "email.send",
-        Map.of("to", List.of("ap@globex.example"))));
+    Decision d =
+        t.decide(
+            "bot",
+            Action.of(null, "alice", "email.send", Map.of("to", List.of("ap@globex.example"))));
     assertEquals(Effect.ASK, d.effect(), d.toString());
     assertEquals("mail to ap@globex.example", d.reasons().get(0).message());
     System.out.println(Json.write(d));
     try {
-      Bundle.fromFiles(Map.of("mail.yaml", """
+      Bundle.fromFiles(
+          Map.of(
+              "mail.yaml",
+              """
         policies:
           - name: external-mail-asks
             match: {tools: ["email.*"]}

@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * with every problem found. It reads no files itself: the caller hands it names and texts, so the
  * same loader serves directories, tests and conformance cases.
  *
- * <p>File roles follow DESIGN.md: {@code catalog.yaml} is the tool catalog, {@code agents.yaml}
- * the agent profiles, every other {@code *.yaml} / {@code *.yml} a policy file.
+ * <p>File roles follow DESIGN.md: {@code catalog.yaml} is the tool catalog, {@code agents.yaml} the
+ * agent profiles, every other {@code *.yaml} / {@code *.yml} a policy file.
  */
 public final class BundleLoader {
   public static final String CATALOG = "catalog.yaml";
@@ -55,7 +55,7 @@ public final class BundleLoader {
       Y root = YamlReader.read(name, file.getValue(), problems);
       String base = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
       if (base.equals(CATALOG)) {
-        catalog = readCatalog(name, root, problems);
+        catalog = readCatalog(root, problems);
       } else if (base.equals(AGENTS)) {
         profiles = readProfiles(name, root, problems);
       } else {
@@ -66,14 +66,22 @@ public final class BundleLoader {
     for (Draft d : drafts) {
       Draft first = byName.putIfAbsent(d.name, d);
       if (first != null) {
-        problems.add(YamlReader.at(d.nameNode, "duplicate policy name `" + d.name + "`",
-            "it is already used at " + first.nameNode.source().file() + ":"
-                + (first.nameNode.line() + 1) + "; policy names must be unique in a bundle"));
+        problems.add(
+            YamlReader.at(
+                d.nameNode,
+                "duplicate policy name `" + d.name + "`",
+                "it is already used at "
+                    + first.nameNode.source().file()
+                    + ":"
+                    + (first.nameNode.line() + 1)
+                    + "; policy names must be unique in a bundle"));
       }
     }
     if (!problems.isEmpty()) {
-      problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line)
-          .thenComparingInt(Problem::column));
+      problems.sort(
+          Comparator.comparing(Problem::file)
+              .thenComparingInt(Problem::line)
+              .thenComparingInt(Problem::column));
       throw new BundleException(problems);
     }
     List<Draft> ordered = new ArrayList<>(byName.values());
@@ -85,12 +93,18 @@ public final class BundleLoader {
     return new CompiledBundle(policies, catalog, profiles, digest(sorted));
   }
 
-  private static void readPolicies(String file, Y root, List<Problem> problems,
-      List<Draft> drafts) {
+  private static void readPolicies(
+      String file, Y root, List<Problem> problems, List<Draft> drafts) {
     if (root == null) {
       if (problems.stream().noneMatch(p -> p.file().equals(file))) {
-        problems.add(new Problem(file, 0, 0, "empty policy file",
-            "add a `policies:` list, or remove the file", null));
+        problems.add(
+            new Problem(
+                file,
+                0,
+                0,
+                "empty policy file",
+                "add a `policies:` list, or remove the file",
+                null));
       }
       return;
     }
@@ -100,8 +114,11 @@ public final class BundleLoader {
     }
     MapReader fileReader = new MapReader(top, "a policy file", problems, POLICY_FILE_KEYS);
     if (top.get("policies") == null) {
-      problems.add(YamlReader.at(top, "missing key `policies` in a policy file",
-          "start the file with `policies:` and list the policies under it"));
+      problems.add(
+          YamlReader.at(
+              top,
+              "missing key `policies` in a policy file",
+              "start the file with `policies:` and list the policies under it"));
       return;
     }
     Y.Seq list = fileReader.list("policies");
@@ -120,14 +137,17 @@ public final class BundleLoader {
   }
 
   private static Draft readPolicy(Y.Map map, List<Problem> problems) {
-    String label = map.get("name") instanceof Y.Scalar n && n.value() instanceof String text
-        ? "policy `" + text + "`"
-        : "a policy";
+    String label =
+        map.get("name") instanceof Y.Scalar n && n.value() instanceof String text
+            ? "policy `" + text + "`"
+            : "a policy";
     MapReader r = new MapReader(map, label, problems, POLICY_KEYS);
     int before = problems.size();
     Y.Scalar name = r.string("name", true);
     if (name != null && !Names.isPolicyName((String) name.value())) {
-      r.problem(name, "invalid policy name `" + name.value() + "`",
+      r.problem(
+          name,
+          "invalid policy name `" + name.value() + "`",
           "use lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit");
     }
     String description = r.text("description", false);
@@ -146,7 +166,9 @@ public final class BundleLoader {
         effect = Effect.parse((String) effectNode.value());
       } catch (IllegalArgumentException e) {
         String near = Names.nearest((String) effectNode.value(), List.of("allow", "ask", "deny"));
-        r.problem(effectNode, "unknown effect `" + effectNode.value() + "` in " + label,
+        r.problem(
+            effectNode,
+            "unknown effect `" + effectNode.value() + "` in " + label,
             (near != null ? "did you mean `" + near + "`? " : "") + "use one of allow, ask, deny");
       }
     }
@@ -156,29 +178,52 @@ public final class BundleLoader {
       switch ((String) modeNode.value()) {
         case "enforce" -> shadow = false;
         case "shadow" -> shadow = true;
-        default -> r.problem(modeNode, "unknown mode `" + modeNode.value() + "` in " + label,
-            "use `enforce` (the default) or `shadow`");
+        default ->
+            r.problem(
+                modeNode,
+                "unknown mode `" + modeNode.value() + "` in " + label,
+                "use `enforce` (the default) or `shadow`");
       }
     }
     CelRuntime.Program condition = null;
     Y.Scalar when = r.string("when", false);
     if (when != null) {
-      condition = compile(PolicyEnv.condition((String) when.value()), when, "`when` of " + label,
-          "bool", problems);
+      condition =
+          compile(
+              PolicyEnv.condition((String) when.value()),
+              when,
+              "`when` of " + label,
+              "bool",
+              problems);
     }
     CelRuntime.Program message = null;
     Y.Scalar messageNode = r.string("message", false);
     if (messageNode != null) {
-      message = compile(PolicyEnv.message((String) messageNode.value()), messageNode,
-          "`message` of " + label, "string", problems);
+      message =
+          compile(
+              PolicyEnv.message((String) messageNode.value()),
+              messageNode,
+              "`message` of " + label,
+              "string",
+              problems);
     }
     if (problems.size() != before || name == null || effect == null) {
       return null;
     }
     String nameText = (String) name.value();
     String fallback = description != null ? description : "matched policy `" + nameText + "`";
-    return new Draft(nameText, name, description, agents, tools, condition,
-        when == null ? null : (String) when.value(), effect, message, fallback, shadow);
+    return new Draft(
+        nameText,
+        name,
+        description,
+        agents,
+        tools,
+        condition,
+        when == null ? null : (String) when.value(),
+        effect,
+        message,
+        fallback,
+        shadow);
   }
 
   private static List<Glob> globs(MapReader m, String key, String label, List<Problem> problems) {
@@ -187,28 +232,44 @@ public final class BundleLoader {
       return null;
     }
     if (patterns.isEmpty()) {
-      problems.add(YamlReader.at(m.node(key), "`match." + key + "` of " + label + " is empty",
-          "remove the key to match every " + (key.equals("tools") ? "tool" : "agent")
-              + ", or list at least one pattern"));
+      problems.add(
+          YamlReader.at(
+              m.node(key),
+              "`match." + key + "` of " + label + " is empty",
+              "remove the key to match every "
+                  + (key.equals("tools") ? "tool" : "agent")
+                  + ", or list at least one pattern"));
     }
     for (String p : patterns) {
       if (p.isBlank()) {
-        problems.add(YamlReader.at(m.node(key), "blank pattern in `match." + key + "` of "
-            + label, "use `*` to match everything"));
+        problems.add(
+            YamlReader.at(
+                m.node(key),
+                "blank pattern in `match." + key + "` of " + label,
+                "use `*` to match everything"));
       }
     }
     return patterns.stream().map(Glob::of).toList();
   }
 
-  private static CelRuntime.Program compile(PolicyEnv.Compiled compiled, Y.Scalar node,
-      String what, String type, List<Problem> problems) {
+  private static CelRuntime.Program compile(
+      PolicyEnv.Compiled compiled,
+      Y.Scalar node,
+      String what,
+      String type,
+      List<Problem> problems) {
     if (compiled instanceof PolicyEnv.Ok ok) {
       return ok.program();
     }
     for (PolicyEnv.Issue issue : ((PolicyEnv.Failed) compiled).issues()) {
       int[] at = locate(node, issue.line(), issue.column());
-      problems.add(YamlReader.at(node.source(), at[0], at[1], what + ": " + issue.message(),
-          hintFor(issue.message(), type)));
+      problems.add(
+          YamlReader.at(
+              node.source(),
+              at[0],
+              at[1],
+              what + ": " + issue.message(),
+              hintFor(issue.message(), type)));
     }
     return null;
   }
@@ -222,7 +283,11 @@ public final class BundleLoader {
         if (!fields.isEmpty()) {
           String near = Names.nearest(field.group(1), fields);
           if (near != null) {
-            return "did you mean `" + near + "`? fields of `" + var + "`: "
+            return "did you mean `"
+                + near
+                + "`? fields of `"
+                + var
+                + "`: "
                 + String.join(", ", fields);
           }
         }
@@ -232,12 +297,30 @@ public final class BundleLoader {
     java.util.regex.Matcher ref =
         java.util.regex.Pattern.compile("undeclared reference to `([^`]*)`").matcher(message);
     if (ref.find()) {
-      String near = Names.nearest(ref.group(1),
-          List.of("action", "tool", "data", "flow", "provenance", "session", "exists", "all",
-              "exists_one", "map", "filter", "has", "size", "startsWith", "endsWith",
-              "contains", "matches"));
+      String near =
+          Names.nearest(
+              ref.group(1),
+              List.of(
+                  "action",
+                  "tool",
+                  "data",
+                  "flow",
+                  "provenance",
+                  "session",
+                  "exists",
+                  "all",
+                  "exists_one",
+                  "map",
+                  "filter",
+                  "has",
+                  "size",
+                  "startsWith",
+                  "endsWith",
+                  "contains",
+                  "matches"));
       return (near != null ? "did you mean `" + near + "`? " : "")
-          + "variables: " + String.join(", ", PolicyEnv.VARIABLES.keySet());
+          + "variables: "
+          + String.join(", ", PolicyEnv.VARIABLES.keySet());
     }
     if (message.contains("expected type")) {
       return "the expression must yield a " + type;
@@ -251,8 +334,8 @@ public final class BundleLoader {
 
   /**
    * Maps a position inside an expression back to the file. Plain and quoted scalars sit on their
-   * key's line; block scalars ({@code >} and {@code |}) start on the next line, and a folded one
-   * is a single CEL line made of its source lines joined by spaces.
+   * key's line; block scalars ({@code >} and {@code |}) start on the next line, and a folded one is
+   * a single CEL line made of its source lines joined by spaces.
    */
   static int[] locate(Y.Scalar s, int celLine, int celColumn) {
     if (!s.block()) {
@@ -301,7 +384,7 @@ public final class BundleLoader {
     return new int[] {last[0], last[1] + last[2]};
   }
 
-  private static Catalog readCatalog(String file, Y root, List<Problem> problems) {
+  private static Catalog readCatalog(Y root, List<Problem> problems) {
     if (root == null) {
       return Catalog.empty();
     }
@@ -313,64 +396,88 @@ public final class BundleLoader {
     Y.Map tools = r.mapping("tools");
     if (tools == null) {
       if (top.get("tools") == null) {
-        problems.add(YamlReader.at(top, "missing key `tools` in the catalog",
-            "list the tools under `tools:`, one `name: {kind: ...}` entry each"));
+        problems.add(
+            YamlReader.at(
+                top,
+                "missing key `tools` in the catalog",
+                "list the tools under `tools:`, one `name: {kind: ...}` entry each"));
       }
       return Catalog.empty();
     }
     Map<String, ToolSpec> exact = new LinkedHashMap<>();
     List<Map.Entry<Glob, ToolSpec>> patterns = new ArrayList<>();
-    tools.entries().forEach((name, node) -> {
-      String label = "tool `" + name + "`";
-      Y.Map entry = MapReader.asMap(node, label, problems);
-      if (entry == null) {
-        return;
-      }
-      MapReader t = new MapReader(entry, label, problems, TOOL_KEYS);
-      Y.Scalar kindNode = t.string("kind", true);
-      String kind = kindNode == null ? "unknown" : (String) kindNode.value();
-      if (kindNode != null && !ToolSpec.KINDS.contains(kind)) {
-        String near = Names.nearest(kind, ToolSpec.KINDS);
-        t.problem(kindNode, "unknown kind `" + kind + "` for " + label,
-            (near != null ? "did you mean `" + near + "`? " : "") + "use one of "
-                + String.join(", ", ToolSpec.KINDS.stream().sorted().toList()));
-      }
-      Boolean external = t.bool("external");
-      List<String> control = t.strings("control");
-      List<String> labels = List.of();
-      String trust = "trusted";
-      Y.Map results = t.mapping("results");
-      if (results != null) {
-        MapReader res = new MapReader(results, "`results` of " + label, problems, RESULT_KEYS);
-        List<String> l = res.strings("labels");
-        labels = l == null ? List.of() : l;
-        Y.Scalar trustNode = res.string("trust", false);
-        if (trustNode != null) {
-          trust = (String) trustNode.value();
-          if (!ToolSpec.TRUST.contains(trust)) {
-            res.problem(trustNode, "unknown trust `" + trust + "` for " + label,
-                "use `trusted` (the company's own systems) or `untrusted` (web pages, inbound"
-                    + " mail, documents)");
-          }
-        }
-      }
-      ToolSpec spec = ToolSpec.of(name, true, kind, external != null && external,
-          control == null ? List.of() : control, labels, trust,
-          t.text("description", false));
-      if (Glob.isWildcard(name)) {
-        patterns.add(new AbstractMap.SimpleImmutableEntry<>(Glob.of(name), spec));
-      } else {
-        exact.put(name, spec);
-      }
-    });
+    tools
+        .entries()
+        .forEach(
+            (name, node) -> {
+              String label = "tool `" + name + "`";
+              Y.Map entry = MapReader.asMap(node, label, problems);
+              if (entry == null) {
+                return;
+              }
+              MapReader t = new MapReader(entry, label, problems, TOOL_KEYS);
+              Y.Scalar kindNode = t.string("kind", true);
+              String kind = kindNode == null ? "unknown" : (String) kindNode.value();
+              if (kindNode != null && !ToolSpec.KINDS.contains(kind)) {
+                String near = Names.nearest(kind, ToolSpec.KINDS);
+                t.problem(
+                    kindNode,
+                    "unknown kind `" + kind + "` for " + label,
+                    (near != null ? "did you mean `" + near + "`? " : "")
+                        + "use one of "
+                        + String.join(", ", ToolSpec.KINDS.stream().sorted().toList()));
+              }
+              Boolean external = t.bool("external");
+              List<String> control = t.strings("control");
+              List<String> labels = List.of();
+              String trust = "trusted";
+              Y.Map results = t.mapping("results");
+              if (results != null) {
+                MapReader res =
+                    new MapReader(results, "`results` of " + label, problems, RESULT_KEYS);
+                List<String> l = res.strings("labels");
+                labels = l == null ? List.of() : l;
+                Y.Scalar trustNode = res.string("trust", false);
+                if (trustNode != null) {
+                  trust = (String) trustNode.value();
+                  if (!ToolSpec.TRUST.contains(trust)) {
+                    res.problem(
+                        trustNode,
+                        "unknown trust `" + trust + "` for " + label,
+                        "use `trusted` (the company's own systems) or `untrusted` (web pages, inbound"
+                            + " mail, documents)");
+                  }
+                }
+              }
+              ToolSpec spec =
+                  ToolSpec.of(
+                      name,
+                      true,
+                      kind,
+                      external != null && external,
+                      control == null ? List.of() : control,
+                      labels,
+                      trust,
+                      t.text("description", false));
+              if (Glob.isWildcard(name)) {
+                patterns.add(new AbstractMap.SimpleImmutableEntry<>(Glob.of(name), spec));
+              } else {
+                exact.put(name, spec);
+              }
+            });
     return new Catalog(exact, patterns);
   }
 
   private static Profiles readProfiles(String file, Y root, List<Problem> problems) {
     if (root == null) {
-      problems.add(new Problem(file, 0, 0, "empty agents file",
-          "list the agents under `agents:`, or remove the file to let policies alone decide",
-          null));
+      problems.add(
+          new Problem(
+              file,
+              0,
+              0,
+              "empty agents file",
+              "list the agents under `agents:`, or remove the file to let policies alone decide",
+              null));
       return null;
     }
     Y.Map top = MapReader.asMap(root, "the agents file", problems);
@@ -381,29 +488,38 @@ public final class BundleLoader {
     Y.Map agents = r.mapping("agents");
     if (agents == null) {
       if (top.get("agents") == null) {
-        problems.add(YamlReader.at(top, "missing key `agents` in the agents file",
-            "list the agents under `agents:`, one `name: {tools: [...]}` entry each"));
+        problems.add(
+            YamlReader.at(
+                top,
+                "missing key `agents` in the agents file",
+                "list the agents under `agents:`, one `name: {tools: [...]}` entry each"));
       }
       return null;
     }
     Map<String, Profiles.Profile> out = new LinkedHashMap<>();
-    agents.entries().forEach((name, node) -> {
-      String label = "agent `" + name + "`";
-      Y.Map entry = MapReader.asMap(node, label, problems);
-      if (entry == null) {
-        return;
-      }
-      MapReader a = new MapReader(entry, label, problems, PROFILE_KEYS);
-      List<String> tools = a.strings("tools");
-      if (tools == null) {
-        if (entry.get("tools") == null) {
-          problems.add(YamlReader.at(entry, "missing key `tools` in " + label,
-              "list the tools this agent may use, for example `tools: [\"email.*\"]`"));
-        }
-        return;
-      }
-      out.put(name, new Profiles.Profile(name, tools.stream().map(Glob::of).toList()));
-    });
+    agents
+        .entries()
+        .forEach(
+            (name, node) -> {
+              String label = "agent `" + name + "`";
+              Y.Map entry = MapReader.asMap(node, label, problems);
+              if (entry == null) {
+                return;
+              }
+              MapReader a = new MapReader(entry, label, problems, PROFILE_KEYS);
+              List<String> tools = a.strings("tools");
+              if (tools == null) {
+                if (entry.get("tools") == null) {
+                  problems.add(
+                      YamlReader.at(
+                          entry,
+                          "missing key `tools` in " + label,
+                          "list the tools this agent may use, for example `tools: [\"email.*\"]`"));
+                }
+                return;
+              }
+              out.put(name, new Profiles.Profile(name, tools.stream().map(Glob::of).toList()));
+            });
     return new Profiles(out);
   }
 
@@ -422,13 +538,33 @@ public final class BundleLoader {
     }
   }
 
-  private record Draft(String name, Y.Scalar nameNode, String description, List<Glob> agents,
-      List<Glob> tools, CelRuntime.Program condition, String conditionText, Effect effect,
-      CelRuntime.Program message, String fallbackMessage, boolean shadow) {
+  private record Draft(
+      String name,
+      Y.Scalar nameNode,
+      String description,
+      List<Glob> agents,
+      List<Glob> tools,
+      CelRuntime.Program condition,
+      String conditionText,
+      Effect effect,
+      CelRuntime.Program message,
+      String fallbackMessage,
+      boolean shadow) {
     CompiledPolicy build(int order) {
-      return new CompiledPolicy(name, description, agents, tools, condition, conditionText,
-          effect, message, fallbackMessage, shadow, nameNode.source().file(),
-          nameNode.line() + 1, order);
+      return new CompiledPolicy(
+          name,
+          description,
+          agents,
+          tools,
+          condition,
+          conditionText,
+          effect,
+          message,
+          fallbackMessage,
+          shadow,
+          nameNode.source().file(),
+          nameNode.line() + 1,
+          order);
     }
   }
 }

@@ -13,9 +13,19 @@ import java.util.List;
  * @param message the compiled {@code message}, or {@code null} to use {@link #fallbackMessage}
  * @param order the policy's position in name order, so that merged candidate lists stay sorted
  */
-public record CompiledPolicy(String name, String description, List<Glob> agents, List<Glob> tools,
-    CelRuntime.Program condition, String conditionText, Effect effect,
-    CelRuntime.Program message, String fallbackMessage, boolean shadow, String file, int line,
+public record CompiledPolicy(
+    String name,
+    String description,
+    List<Glob> agents,
+    List<Glob> tools,
+    CelRuntime.Program condition,
+    String conditionText,
+    Effect effect,
+    CelRuntime.Program message,
+    String fallbackMessage,
+    boolean shadow,
+    String file,
+    int line,
     int order) {
 
   public boolean appliesToAgent(String agent) {

@@ -7,11 +7,15 @@ import dev.tollgate.engine.PolicyOutcome;
 import java.util.List;
 
 /**
- * The pure result of evaluating one action: the effect, the reasons behind it, shadow outcomes,
- * and (when asked for) what every considered policy did.
+ * The pure result of evaluating one action: the effect, the reasons behind it, shadow outcomes, and
+ * (when asked for) what every considered policy did.
  *
  * @param profileDenied whether the agent's profile (not a policy) denied the tool; a grant may
  *     later lift this, never a policy deny
  */
-public record Evaluation(Effect effect, List<Reason> reasons, List<ShadowOutcome> shadow,
-    List<PolicyOutcome> outcomes, boolean profileDenied) {}
+public record Evaluation(
+    Effect effect,
+    List<Reason> reasons,
+    List<ShadowOutcome> shadow,
+    List<PolicyOutcome> outcomes,
+    boolean profileDenied) {}

@@ -36,8 +36,8 @@ public final class Evaluator {
 
   private Evaluator() {}
 
-  public static Evaluation evaluate(CompiledBundle bundle, String agent, Action action,
-      SessionView session, boolean explain) {
+  public static Evaluation evaluate(
+      CompiledBundle bundle, String agent, Action action, SessionView session, boolean explain) {
     String tool = action.tool();
     List<Reason> denies = null;
     List<Reason> asks = null;
@@ -53,8 +53,14 @@ public final class Evaluator {
       if (profile == null) {
         message = "agent `" + agent + "` has no profile in agents.yaml, so it may use no tool";
       } else if (!profile.permits(tool)) {
-        message = "tool `" + tool + "` is not in the profile of agent `" + agent + "` (allowed: "
-            + String.join(", ", profile.patterns()) + ")";
+        message =
+            "tool `"
+                + tool
+                + "` is not in the profile of agent `"
+                + agent
+                + "` (allowed: "
+                + String.join(", ", profile.patterns())
+                + ")";
       }
       if (message != null) {
         profileDenied = true;
@@ -70,15 +76,19 @@ public final class Evaluator {
         boolean matched;
         String error = null;
         try {
-          matched = p.condition() == null
-              || Boolean.TRUE.equals(PolicyEnv.eval(p.condition(), facts));
+          matched =
+              p.condition() == null || Boolean.TRUE.equals(PolicyEnv.eval(p.condition(), facts));
         } catch (PolicyEnv.EvaluationException | RuntimeException e) {
           matched = false;
           error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         if (error != null) {
-          String message = "policy `" + p.name() + "` failed at decision time: " + error
-              + "; denied to fail closed";
+          String message =
+              "policy `"
+                  + p.name()
+                  + "` failed at decision time: "
+                  + error
+                  + "; denied to fail closed";
           if (p.shadow()) {
             shadow = add(shadow, new ShadowOutcome(p.name(), Effect.DENY, message));
           } else {
@@ -123,13 +133,17 @@ public final class Evaluator {
       effect = Effect.ALLOW;
       reasons = allows == null ? List.of() : allows;
     }
-    return new Evaluation(effect, reasons, shadow == null ? List.of() : shadow,
-        outcomes == null ? List.of() : outcomes, profileDenied && denies.size() == 1);
+    return new Evaluation(
+        effect,
+        reasons,
+        shadow == null ? List.of() : shadow,
+        outcomes == null ? List.of() : outcomes,
+        profileDenied && denies.size() == 1);
   }
 
   /** The variables a policy sees. */
-  public static Map<String, Object> facts(String agent, Action action, ToolSpec tool,
-      SessionView session) {
+  public static Map<String, Object> facts(
+      String agent, Action action, ToolSpec tool, SessionView session) {
     Map<String, Object> act = new HashMap<>(8);
     act.put("tool", action.tool());
     act.put("args", action.args());
@@ -158,10 +172,10 @@ public final class Evaluator {
     }
   }
 
-  private static PolicyOutcome outcome(CompiledPolicy p, PolicyOutcome.Status status,
-      String message) {
-    return new PolicyOutcome(p.name(), p.effect(), p.shadow(), status, message,
-        p.file() + ":" + p.line());
+  private static PolicyOutcome outcome(
+      CompiledPolicy p, PolicyOutcome.Status status, String message) {
+    return new PolicyOutcome(
+        p.name(), p.effect(), p.shadow(), status, message, p.file() + ":" + p.line());
   }
 
   private static <T> List<T> add(List<T> list, T item) {

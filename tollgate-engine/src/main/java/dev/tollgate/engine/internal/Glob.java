@@ -3,8 +3,8 @@ package dev.tollgate.engine.internal;
 import java.util.regex.Pattern;
 
 /**
- * A name pattern: {@code *} matches any run of characters (dots included), {@code ?} one
- * character; everything else is literal. A pattern without wildcards is an exact name.
+ * A name pattern: {@code *} matches any run of characters (dots included), {@code ?} one character;
+ * everything else is literal. A pattern without wildcards is an exact name.
  */
 public record Glob(String pattern, Pattern regex) {
 
@@ -14,7 +14,8 @@ public record Glob(String pattern, Pattern regex) {
     }
     StringBuilder re = new StringBuilder();
     StringBuilder literal = new StringBuilder();
-    for (char c : pattern.toCharArray()) {
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
       if (c == '*' || c == '?') {
         if (literal.length() > 0) {
           re.append(Pattern.quote(literal.toString()));

@@ -22,14 +22,20 @@ public final class MapReader {
     this.map = map;
     this.what = what;
     this.problems = problems;
-    map.keys().forEach((key, node) -> {
-      if (!allowed.contains(key)) {
-        String near = Names.nearest(key, allowed);
-        problems.add(YamlReader.at(node, "unknown key `" + key + "` in " + what,
-            (near != null ? "did you mean `" + near + "`? " : "")
-                + "allowed keys: " + String.join(", ", allowed.stream().sorted().toList())));
-      }
-    });
+    map.keys()
+        .forEach(
+            (key, node) -> {
+              if (!allowed.contains(key)) {
+                String near = Names.nearest(key, allowed);
+                problems.add(
+                    YamlReader.at(
+                        node,
+                        "unknown key `" + key + "` in " + what,
+                        (near != null ? "did you mean `" + near + "`? " : "")
+                            + "allowed keys: "
+                            + String.join(", ", allowed.stream().sorted().toList())));
+              }
+            });
   }
 
   /** Casts a node to a mapping, or records a problem. */
@@ -38,8 +44,11 @@ public final class MapReader {
       return m;
     }
     if (node != null) {
-      problems.add(YamlReader.at(node, what + " must be a mapping, not " + node.kind(),
-          "write it as `key: value` lines"));
+      problems.add(
+          YamlReader.at(
+              node,
+              what + " must be a mapping, not " + node.kind(),
+              "write it as `key: value` lines"));
     }
     return null;
   }
@@ -50,8 +59,11 @@ public final class MapReader {
       return s;
     }
     if (node != null) {
-      problems.add(YamlReader.at(node, what + " must be a list, not " + node.kind(),
-          "write it as `- item` lines or `[a, b]`"));
+      problems.add(
+          YamlReader.at(
+              node,
+              what + " must be a list, not " + node.kind(),
+              "write it as `- item` lines or `[a, b]`"));
     }
     return null;
   }
@@ -68,16 +80,19 @@ public final class MapReader {
     Y node = map.get(key);
     if (node == null) {
       if (required) {
-        problems.add(YamlReader.at(map, "missing key `" + key + "` in " + what,
-            "add `" + key + ": ...`"));
+        problems.add(
+            YamlReader.at(map, "missing key `" + key + "` in " + what, "add `" + key + ": ...`"));
       }
       return null;
     }
     if (node instanceof Y.Scalar s && s.value() instanceof String) {
       return s;
     }
-    problems.add(YamlReader.at(node, "`" + key + "` in " + what + " must be a string, not "
-        + node.kind(), "quote the value"));
+    problems.add(
+        YamlReader.at(
+            node,
+            "`" + key + "` in " + what + " must be a string, not " + node.kind(),
+            "quote the value"));
     return null;
   }
 
@@ -94,8 +109,11 @@ public final class MapReader {
     if (node instanceof Y.Scalar s && s.value() instanceof Boolean b) {
       return b;
     }
-    problems.add(YamlReader.at(node, "`" + key + "` in " + what + " must be true or false, not "
-        + node.kind(), "write `" + key + ": true` or `" + key + ": false`"));
+    problems.add(
+        YamlReader.at(
+            node,
+            "`" + key + "` in " + what + " must be true or false, not " + node.kind(),
+            "write `" + key + ": true` or `" + key + ": false`"));
     return null;
   }
 
@@ -117,8 +135,11 @@ public final class MapReader {
       if (item instanceof Y.Scalar s && s.value() instanceof String str) {
         out.add(str);
       } else {
-        problems.add(YamlReader.at(item, "items of `" + key + "` in " + what
-            + " must be strings, not " + item.kind(), "quote the item"));
+        problems.add(
+            YamlReader.at(
+                item,
+                "items of `" + key + "` in " + what + " must be strings, not " + item.kind(),
+                "quote the item"));
       }
     }
     return out;

@@ -2,7 +2,7 @@ package dev.tollgate.engine.internal;
 
 import com.google.common.collect.ImmutableCollection;
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableMap;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
@@ -28,11 +28,10 @@ import java.util.Optional;
 /**
  * The CEL environment every condition and message is compiled against.
  *
- * <p>The facts are declared as struct types so that the checker catches a misspelt field
- * ({@code action.agnet}) at load time; at decision time the same facts are passed as plain maps,
- * which both CEL runtimes select fields from. Only {@code action.args}, {@code session.task} and
- * {@code provenance} are free-form ({@code map(string, dyn)}), because their shape belongs to each
- * tool.
+ * <p>The facts are declared as struct types so that the checker catches a misspelt field ({@code
+ * action.agnet}) at load time; at decision time the same facts are passed as plain maps, which both
+ * CEL runtimes select fields from. Only {@code action.args}, {@code session.task} and {@code
+ * provenance} are free-form ({@code map(string, dyn)}), because their shape belongs to each tool.
  */
 public final class PolicyEnv {
 
@@ -49,48 +48,75 @@ public final class PolicyEnv {
 
   public record Failed(List<Issue> issues) implements Compiled {}
 
-  static final StructType ACTION = struct("tollgate.Action", fields(
-      "tool", SimpleType.STRING,
-      "args", MapType.create(SimpleType.STRING, SimpleType.DYN),
-      "agent", SimpleType.STRING,
-      "user", SimpleType.STRING,
-      "reason", SimpleType.STRING,
-      "session", SimpleType.STRING));
+  static final StructType ACTION =
+      struct(
+          "tollgate.Action",
+          fields(
+              "tool", SimpleType.STRING,
+              "args", MapType.create(SimpleType.STRING, SimpleType.DYN),
+              "agent", SimpleType.STRING,
+              "user", SimpleType.STRING,
+              "reason", SimpleType.STRING,
+              "session", SimpleType.STRING));
 
-  static final StructType TOOL = struct("tollgate.Tool", fields(
-      "name", SimpleType.STRING,
-      "known", SimpleType.BOOL,
-      "kind", SimpleType.STRING,
-      "external", SimpleType.BOOL,
-      "control", ListType.create(SimpleType.STRING),
-      "labels", ListType.create(SimpleType.STRING),
-      "trust", SimpleType.STRING));
+  static final StructType TOOL =
+      struct(
+          "tollgate.Tool",
+          fields(
+              "name", SimpleType.STRING,
+              "known", SimpleType.BOOL,
+              "kind", SimpleType.STRING,
+              "external", SimpleType.BOOL,
+              "control", ListType.create(SimpleType.STRING),
+              "labels", ListType.create(SimpleType.STRING),
+              "trust", SimpleType.STRING));
 
-  static final StructType FINDING = struct("tollgate.Finding", fields(
-      "detector", SimpleType.STRING,
-      "label", SimpleType.STRING,
-      "path", SimpleType.STRING,
-      "excerpt", SimpleType.STRING));
+  static final StructType FINDING =
+      struct(
+          "tollgate.Finding",
+          fields(
+              "detector", SimpleType.STRING,
+              "label", SimpleType.STRING,
+              "path", SimpleType.STRING,
+              "excerpt", SimpleType.STRING));
 
-  static final StructType DATA = struct("tollgate.Data", fields(
-      "labels", ListType.create(SimpleType.STRING),
-      "findings", ListType.create(FINDING)));
+  static final StructType DATA =
+      struct(
+          "tollgate.Data",
+          fields(
+              "labels", ListType.create(SimpleType.STRING),
+              "findings", ListType.create(FINDING)));
 
-  static final StructType FLOW = struct("tollgate.Flow", fields(
-      "labels", ListType.create(SimpleType.STRING),
-      "sources", ListType.create(SimpleType.STRING)));
+  static final StructType FLOW =
+      struct(
+          "tollgate.Flow",
+          fields(
+              "labels", ListType.create(SimpleType.STRING),
+              "sources", ListType.create(SimpleType.STRING)));
 
-  static final StructType STEP = struct("tollgate.Step", fields(
-      "tool", SimpleType.STRING,
-      "effect", SimpleType.STRING));
+  static final StructType STEP =
+      struct(
+          "tollgate.Step",
+          fields(
+              "tool", SimpleType.STRING,
+              "effect", SimpleType.STRING));
 
-  static final StructType SESSION = struct("tollgate.Session", fields(
-      "id", SimpleType.STRING,
-      "user", SimpleType.STRING,
-      "request", SimpleType.STRING,
-      "task", MapType.create(SimpleType.STRING, SimpleType.DYN),
-      "labels", ListType.create(SimpleType.STRING),
-      "history", ListType.create(STEP)));
+  static final StructType SESSION =
+      struct(
+          "tollgate.Session",
+          fields(
+              "id",
+              SimpleType.STRING,
+              "user",
+              SimpleType.STRING,
+              "request",
+              SimpleType.STRING,
+              "task",
+              MapType.create(SimpleType.STRING, SimpleType.DYN),
+              "labels",
+              ListType.create(SimpleType.STRING),
+              "history",
+              ListType.create(STEP)));
 
   static final CelType PROVENANCE = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
@@ -100,30 +126,36 @@ public final class PolicyEnv {
   private static final List<StructType> STRUCTS =
       List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION);
 
-  private static final CelOptions OPTIONS = CelOptions.current()
-      .enableHeterogeneousNumericComparisons(true)
-      .comprehensionMaxIterations(100_000)
-      .maxExpressionCodePointSize(16_384)
-      .build();
+  private static final CelOptions OPTIONS =
+      CelOptions.current()
+          .enableHeterogeneousNumericComparisons(true)
+          .comprehensionMaxIterations(100_000)
+          .maxExpressionCodePointSize(16_384)
+          .build();
 
-  private static final CelTypeProvider TYPES = new CelTypeProvider() {
-    @Override
-    public ImmutableCollection<CelType> types() {
-      return ImmutableList.copyOf(STRUCTS);
-    }
+  private static final CelTypeProvider TYPES =
+      new CelTypeProvider() {
+        @Override
+        public ImmutableCollection<CelType> types() {
+          return ImmutableList.copyOf(STRUCTS);
+        }
 
-    @Override
-    public Optional<CelType> findType(String name) {
-      return STRUCTS.stream().filter(s -> s.name().equals(name)).map(s -> (CelType) s).findFirst();
-    }
-  };
+        @Override
+        public Optional<CelType> findType(String name) {
+          return STRUCTS.stream()
+              .filter(s -> s.name().equals(name))
+              .map(s -> (CelType) s)
+              .findFirst();
+        }
+      };
 
   private static final CelCompiler CONDITIONS = compiler(SimpleType.BOOL);
   private static final CelCompiler MESSAGES = compiler(SimpleType.STRING);
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.plannerRuntimeBuilder()
-      .setOptions(OPTIONS)
-      .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.math(OPTIONS))
-      .build();
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.plannerRuntimeBuilder()
+          .setOptions(OPTIONS)
+          .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS))
+          .build();
 
   private PolicyEnv() {}
 
@@ -170,19 +202,22 @@ public final class PolicyEnv {
       CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
       return new Ok(RUNTIME.createProgram(ast));
     } catch (CelValidationException e) {
-      return new Failed(e.getErrors().stream()
-          .map(i -> new Issue(Math.max(1, i.getSourceLocation().getLine()),
-              Math.max(0, i.getSourceLocation().getColumn()), cleanIssue(i)))
-          .toList());
+      return new Failed(
+          e.getErrors().stream()
+              .map(
+                  i ->
+                      new Issue(
+                          Math.max(1, i.getSourceLocation().getLine()),
+                          Math.max(0, i.getSourceLocation().getColumn()),
+                          cleanIssue(i)))
+              .toList());
     } catch (CelEvaluationException | RuntimeException e) {
       return new Failed(List.of(new Issue(1, 0, "cannot compile: " + e.getMessage())));
     }
   }
 
   private static String cleanIssue(CelIssue issue) {
-    return issue.getMessage()
-        .replace(" (in container '')", "")
-        .replace('\'', '`');
+    return issue.getMessage().replace(" (in container '')", "").replace('\'', '`');
   }
 
   private static String cleanRuntimeMessage(String message) {
@@ -195,13 +230,14 @@ public final class PolicyEnv {
   }
 
   private static CelCompiler compiler(CelType result) {
-    var builder = CelCompilerFactory.standardCelCompilerBuilder()
-        .setOptions(OPTIONS)
-        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-        .setTypeProvider(TYPES)
-        .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS),
-            CelExtensions.math(OPTIONS), CelExtensions.bindings())
-        .setResultType(result);
+    var builder =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .setTypeProvider(TYPES)
+            .addLibraries(
+                CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.bindings())
+            .setResultType(result);
     VARIABLES.forEach(builder::addVar);
     return builder.build();
   }
@@ -226,7 +262,7 @@ public final class PolicyEnv {
   }
 
   private static StructType struct(String name, Map<String, CelType> fields) {
-    return StructType.create(name, ImmutableSet.copyOf(fields.keySet()),
-        f -> Optional.ofNullable(fields.get(f)));
+    ImmutableMap<String, CelType> frozen = ImmutableMap.copyOf(fields);
+    return StructType.create(name, frozen.keySet(), f -> Optional.ofNullable(frozen.get(f)));
   }
 }

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Policies naming exact tools are indexed by tool name; policies with tool patterns (or none)
  * are kept apart and matched against the tool. The answer for a pair is cached: the number of
  * distinct (agent, tool) pairs in a deployment is small, so after the first decision for a pair
- * finding its candidates costs two hash lookups, however many policies the bundle holds. The
- * cache is bounded; past the bound, answers are computed each time (correct, only slower).
+ * finding its candidates costs two hash lookups, however many policies the bundle holds. The cache
+ * is bounded; past the bound, answers are computed each time (correct, only slower).
  *
  * <p>INVARIANT: {@link #candidates} returns exactly the policies whose tool and agent matches
  * accept the pair, in {@link CompiledPolicy#order()} order.

@@ -8,14 +8,26 @@ import java.util.Map;
  * An immutable snapshot of a session as policies see it ({@code session.*}). The CEL facts are
  * built once per snapshot, not once per decision.
  */
-public record SessionView(String id, String agent, String user, String request,
-    Map<String, Object> task, List<String> labels, List<Map<String, Object>> history,
+public record SessionView(
+    String id,
+    String agent,
+    String user,
+    String request,
+    Map<String, Object> task,
+    List<String> labels,
+    List<Map<String, Object>> history,
     Map<String, Object> facts) {
 
   public static final SessionView NONE = of("", "", "", "", Map.of(), List.of(), List.of());
 
-  public static SessionView of(String id, String agent, String user, String request,
-      Map<String, Object> task, List<String> labels, List<Map<String, Object>> history) {
+  public static SessionView of(
+      String id,
+      String agent,
+      String user,
+      String request,
+      Map<String, Object> task,
+      List<String> labels,
+      List<Map<String, Object>> history) {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("id", id);
     facts.put("user", user);
@@ -23,7 +35,14 @@ public record SessionView(String id, String agent, String user, String request,
     facts.put("task", task);
     facts.put("labels", List.copyOf(labels));
     facts.put("history", List.copyOf(history));
-    return new SessionView(id, agent, user, request, Map.copyOf(task), List.copyOf(labels),
-        List.copyOf(history), java.util.Collections.unmodifiableMap(facts));
+    return new SessionView(
+        id,
+        agent,
+        user,
+        request,
+        Map.copyOf(task),
+        List.copyOf(labels),
+        List.copyOf(history),
+        java.util.Collections.unmodifiableMap(facts));
   }
 }

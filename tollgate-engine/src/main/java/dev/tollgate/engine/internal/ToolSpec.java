@@ -12,16 +12,30 @@ import java.util.Set;
  *
  * @param facts the entry as policies see it ({@code tool.*}), built once
  */
-public record ToolSpec(String name, boolean known, String kind, boolean external,
-    List<String> control, List<String> labels, String trust, String description,
+public record ToolSpec(
+    String name,
+    boolean known,
+    String kind,
+    boolean external,
+    List<String> control,
+    List<String> labels,
+    String trust,
+    String description,
     Map<String, Object> facts) {
 
   public static final Set<String> KINDS =
       Set.of("read", "write", "send", "delete", "execute", "memory");
   public static final Set<String> TRUST = Set.of("trusted", "untrusted");
 
-  public static ToolSpec of(String name, boolean known, String kind, boolean external,
-      List<String> control, List<String> labels, String trust, String description) {
+  public static ToolSpec of(
+      String name,
+      boolean known,
+      String kind,
+      boolean external,
+      List<String> control,
+      List<String> labels,
+      String trust,
+      String description) {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("name", name);
     facts.put("known", known);
@@ -30,8 +44,16 @@ public record ToolSpec(String name, boolean known, String kind, boolean external
     facts.put("control", List.copyOf(control));
     facts.put("labels", List.copyOf(labels));
     facts.put("trust", trust);
-    return new ToolSpec(name, known, kind, external, List.copyOf(control), List.copyOf(labels),
-        trust, description, java.util.Collections.unmodifiableMap(facts));
+    return new ToolSpec(
+        name,
+        known,
+        kind,
+        external,
+        List.copyOf(control),
+        List.copyOf(labels),
+        trust,
+        description,
+        java.util.Collections.unmodifiableMap(facts));
   }
 
   public static ToolSpec unknown(String name) {

@@ -3,11 +3,10 @@ package dev.tollgate.engine.internal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A YAML node that remembers where it came from, so that every later check (schema, CEL types)
- * can report file, line and column.
+ * A YAML node that remembers where it came from, so that every later check (schema, CEL types) can
+ * report file, line and column.
  */
 public sealed interface Y permits Y.Map, Y.Seq, Y.Scalar {
 
@@ -26,8 +25,13 @@ public sealed interface Y permits Y.Map, Y.Seq, Y.Scalar {
   Object toJava();
 
   /** A mapping whose keys are strings, in file order. */
-  record Map(Source source, int line, int column, LinkedHashMap<String, Y> entries,
-      LinkedHashMap<String, Scalar> keys) implements Y {
+  record Map(
+      Source source,
+      int line,
+      int column,
+      LinkedHashMap<String, Y> entries,
+      LinkedHashMap<String, Scalar> keys)
+      implements Y {
     @Override
     public String kind() {
       return "a mapping";
@@ -66,8 +70,16 @@ public sealed interface Y permits Y.Map, Y.Seq, Y.Scalar {
    * A scalar with its resolved value and, for block scalars, the source lines it spans so that a
    * column inside the value can be mapped back to the file.
    */
-  record Scalar(Source source, int line, int column, String text, Object value, boolean block,
-      boolean quoted, int endLine) implements Y {
+  record Scalar(
+      Source source,
+      int line,
+      int column,
+      String text,
+      Object value,
+      boolean block,
+      boolean quoted,
+      int endLine)
+      implements Y {
     @Override
     public String kind() {
       if (value == null) {

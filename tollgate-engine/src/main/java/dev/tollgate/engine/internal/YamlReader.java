@@ -4,9 +4,9 @@ import dev.tollgate.engine.Problem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -46,12 +46,22 @@ public final class YamlReader {
       if (e.getContext() != null) {
         what = e.getContext() + ": " + what;
       }
-      problems.add(at(source, mark == null ? -1 : mark.getLine(), mark == null ? -1 : mark.getColumn(),
-          "invalid YAML: " + what, "check the indentation and quoting around this line"));
+      problems.add(
+          at(
+              source,
+              mark == null ? -1 : mark.getLine(),
+              mark == null ? -1 : mark.getColumn(),
+              "invalid YAML: " + what,
+              "check the indentation and quoting around this line"));
       return null;
     } catch (RuntimeException e) {
-      problems.add(at(source, -1, -1, "invalid YAML: " + e.getMessage(),
-          "check that the file is YAML text in UTF-8"));
+      problems.add(
+          at(
+              source,
+              -1,
+              -1,
+              "invalid YAML: " + e.getMessage(),
+              "check that the file is YAML text in UTF-8"));
       return null;
     }
     if (root == null) {
@@ -64,8 +74,13 @@ public final class YamlReader {
     int line = node.getStartMark().getLine();
     int column = node.getStartMark().getColumn();
     if (depth > MAX_DEPTH) {
-      problems.add(at(source, line, column, "nesting deeper than " + MAX_DEPTH + " levels",
-          "flatten the structure"));
+      problems.add(
+          at(
+              source,
+              line,
+              column,
+              "nesting deeper than " + MAX_DEPTH + " levels",
+              "flatten the structure"));
       return new Y.Scalar(source, line, column, "", null, false, false, line);
     }
     if (node instanceof MappingNode mapping) {
@@ -74,17 +89,26 @@ public final class YamlReader {
       for (NodeTuple tuple : mapping.getValue()) {
         Node keyNode = tuple.getKeyNode();
         if (!(keyNode instanceof ScalarNode scalarKey) || keyNode.getTag().equals(Tag.MERGE)) {
-          problems.add(at(source, keyNode.getStartMark().getLine(),
-              keyNode.getStartMark().getColumn(), "keys must be plain strings",
-              "write the key as a simple word"));
+          problems.add(
+              at(
+                  source,
+                  keyNode.getStartMark().getLine(),
+                  keyNode.getStartMark().getColumn(),
+                  "keys must be plain strings",
+                  "write the key as a simple word"));
           continue;
         }
         String key = scalarKey.getValue();
         Y.Scalar keyY = (Y.Scalar) convert(source, keyNode, problems, depth + 1);
         if (entries.containsKey(key)) {
           Y.Scalar first = keys.get(key);
-          problems.add(at(source, keyY.line(), keyY.column(), "duplicate key `" + key + "`",
-              "it is already set on line " + (first.line() + 1) + "; keep one of them"));
+          problems.add(
+              at(
+                  source,
+                  keyY.line(),
+                  keyY.column(),
+                  "duplicate key `" + key + "`",
+                  "it is already set on line " + (first.line() + 1) + "; keep one of them"));
           continue;
         }
         keys.put(key, keyY);
@@ -101,11 +125,19 @@ public final class YamlReader {
     }
     ScalarNode scalar = (ScalarNode) node;
     DumperOptions.ScalarStyle style = scalar.getScalarStyle();
-    boolean block = style == DumperOptions.ScalarStyle.FOLDED
-        || style == DumperOptions.ScalarStyle.LITERAL;
-    boolean quoted = style == DumperOptions.ScalarStyle.SINGLE_QUOTED
-        || style == DumperOptions.ScalarStyle.DOUBLE_QUOTED;
-    return new Y.Scalar(source, line, column, scalar.getValue(), resolve(scalar), block, quoted,
+    boolean block =
+        style == DumperOptions.ScalarStyle.FOLDED || style == DumperOptions.ScalarStyle.LITERAL;
+    boolean quoted =
+        style == DumperOptions.ScalarStyle.SINGLE_QUOTED
+            || style == DumperOptions.ScalarStyle.DOUBLE_QUOTED;
+    return new Y.Scalar(
+        source,
+        line,
+        column,
+        scalar.getValue(),
+        resolve(scalar),
+        block,
+        quoted,
         scalar.getEndMark().getLine());
   }
 
@@ -117,10 +149,11 @@ public final class YamlReader {
         return null;
       }
       if (tag.equals(Tag.BOOL)) {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-          case "true", "yes", "on", "y" -> Boolean.TRUE;
-          default -> Boolean.FALSE;
-        };
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        return lower.equals("true")
+            || lower.equals("yes")
+            || lower.equals("on")
+            || lower.equals("y");
       }
       if (tag.equals(Tag.INT)) {
         String digits = text.replace("_", "");

@@ -41,8 +41,11 @@ public final class PolicyTests {
           }
           continue;
         }
-        out.append("FAIL  ").append(o.scenario().name()).append("  (")
-            .append(o.scenario().where()).append(")\n");
+        out.append("FAIL  ")
+            .append(o.scenario().name())
+            .append("  (")
+            .append(o.scenario().where())
+            .append(")\n");
         for (String f : o.failures()) {
           out.append("      ").append(f).append('\n');
         }
@@ -72,18 +75,34 @@ public final class PolicyTests {
   /** Reads every {@code *.yaml} / {@code *.yml} file of a tests folder, in name order. */
   static List<Scenario> readTests(Path tests) throws BundleException {
     if (!Files.isDirectory(tests)) {
-      throw new BundleException(List.of(new Problem(tests.toString(), 0, 0,
-          "no tests folder", "put test files (`tests:` lists of cases) in " + tests, null)));
+      throw new BundleException(
+          List.of(
+              new Problem(
+                  tests.toString(),
+                  0,
+                  0,
+                  "no tests folder",
+                  "put test files (`tests:` lists of cases) in " + tests,
+                  null)));
     }
     List<Scenario> out = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     List<Path> files;
     try (Stream<Path> list = Files.list(tests)) {
-      files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .sorted().toList();
+      files =
+          list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     } catch (IOException e) {
-      throw new BundleException(List.of(new Problem(tests.toString(), 0, 0,
-          "cannot read: " + e.getMessage(), "check the path and its permissions", null)));
+      throw new BundleException(
+          List.of(
+              new Problem(
+                  tests.toString(),
+                  0,
+                  0,
+                  "cannot read: " + e.getMessage(),
+                  "check the path and its permissions",
+                  null)));
     }
     for (Path file : files) {
       try {
@@ -92,8 +111,14 @@ public final class PolicyTests {
       } catch (BundleException e) {
         problems.addAll(e.problems());
       } catch (IOException e) {
-        problems.add(new Problem(file.toString(), 0, 0, "cannot read: " + e.getMessage(),
-            "save the file as UTF-8 text", null));
+        problems.add(
+            new Problem(
+                file.toString(),
+                0,
+                0,
+                "cannot read: " + e.getMessage(),
+                "save the file as UTF-8 text",
+                null));
       }
     }
     if (!problems.isEmpty()) {

@@ -24,8 +24,8 @@ import java.util.Set;
 
 /**
  * Replays recorded sessions through a fresh engine: opens each trace's session with its request,
- * then for each step decides and observes the step's result. This is how a team tries new
- * policies on recorded traffic before enforcing them; {@link #flips} compares two bundles.
+ * then for each step decides and observes the step's result. This is how a team tries new policies
+ * on recorded traffic before enforcing them; {@link #flips} compares two bundles.
  */
 public final class Replayer {
   private static final Set<String> TRACE_KEYS =
@@ -36,8 +36,8 @@ public final class Replayer {
   private Replayer() {}
 
   /** One replayed step. {@code step} counts from 0 within its trace. */
-  public record StepResult(String trace, int step, String tool, Effect effect, Effect expected,
-      List<Reason> reasons) {
+  public record StepResult(
+      String trace, int step, String tool, Effect effect, Effect expected, List<Reason> reasons) {
     public boolean mismatch() {
       return expected != null && expected != effect;
     }
@@ -58,6 +58,7 @@ public final class Replayer {
   /** Every step of a replay, with a confusion table over the steps that carry an expectation. */
   public record Report(List<StepResult> steps) {
     /** counts[expected][decided], indexed by {@link Effect#ordinal()}. */
+    @SuppressWarnings("EnumOrdinal") // the table is laid out in Effect order
     public long[][] confusion() {
       long[][] counts = new long[3][3];
       for (StepResult s : steps) {
@@ -77,15 +78,20 @@ public final class Replayer {
     }
 
     /** Each step, then the confusion table and every mismatch (when steps carry expectations). */
+    @SuppressWarnings("EnumOrdinal")
     public String render() {
       StringBuilder out = new StringBuilder();
       int toolWidth = steps.stream().mapToInt(s -> s.tool().length()).max().orElse(4);
       for (StepResult s : steps) {
-        out.append(String.format("%-12s %3d  %-" + toolWidth + "s  %-5s", s.trace(), s.step(),
-            s.tool(), s.effect().wireName()));
+        out.append(
+            String.format(
+                "%-12s %3d  %-" + toolWidth + "s  %-5s",
+                s.trace(),
+                s.step(),
+                s.tool(),
+                s.effect().wireName()));
         if (s.expected() != null) {
-          out.append(s.mismatch() ? "  MISMATCH expected " + s.expected().wireName()
-              : "  ok");
+          out.append(s.mismatch() ? "  MISMATCH expected " + s.expected().wireName() : "  ok");
         }
         if (!s.reasons().isEmpty()) {
           out.append("  ").append(s.reasons().get(0).policy());
@@ -99,16 +105,28 @@ public final class Replayer {
         long[][] c = confusion();
         out.append("\nexpected \\ decided   allow     ask    deny\n");
         for (Effect e : Effect.values()) {
-          out.append(String.format("%-19s %6d  %6d  %6d%n", e.wireName(), c[e.ordinal()][0],
-              c[e.ordinal()][1], c[e.ordinal()][2]));
+          out.append(
+              String.format(
+                  "%-19s %6d  %6d  %6d%n",
+                  e.wireName(), c[e.ordinal()][0], c[e.ordinal()][1], c[e.ordinal()][2]));
         }
         List<StepResult> mismatches = mismatches();
-        out.append('\n').append(expectedCount() - mismatches.size()).append(" of ")
-            .append(expectedCount()).append(" expected decisions matched");
+        out.append('\n')
+            .append(expectedCount() - mismatches.size())
+            .append(" of ")
+            .append(expectedCount())
+            .append(" expected decisions matched");
         for (StepResult m : mismatches) {
-          out.append("\n  ").append(m.trace()).append(" step ").append(m.step()).append(" (")
-              .append(m.tool()).append("): expected ").append(m.expected().wireName())
-              .append(", decided ").append(m.effect().wireName());
+          out.append("\n  ")
+              .append(m.trace())
+              .append(" step ")
+              .append(m.step())
+              .append(" (")
+              .append(m.tool())
+              .append("): expected ")
+              .append(m.expected().wireName())
+              .append(", decided ")
+              .append(m.effect().wireName());
           for (Reason r : m.reasons()) {
             out.append("\n      ").append(r.policy()).append(": ").append(r.message());
           }
@@ -140,10 +158,15 @@ public final class Replayer {
         traces.add(toTrace(Json.readTree(line), i + 1));
       } catch (InputException e) {
         String where = e.field() == null ? "" : " at `" + e.field() + "`";
-        problems.add(new Problem(file, i + 1, 0, e.getMessage() + where,
-            "each line must be one trace: {\"id\", \"agent\", \"user\", \"request\","
-                + " \"steps\": [{\"tool\", \"args\", \"result\", \"expected\"}]}",
-            line.length() > 160 ? line.substring(0, 160) + "…" : line));
+        problems.add(
+            new Problem(
+                file,
+                i + 1,
+                0,
+                e.getMessage() + where,
+                "each line must be one trace: {\"id\", \"agent\", \"user\", \"request\","
+                    + " \"steps\": [{\"tool\", \"args\", \"result\", \"expected\"}]}",
+                line.length() > 160 ? line.substring(0, 160) + "…" : line));
       }
     }
     if (!problems.isEmpty()) {
@@ -157,14 +180,16 @@ public final class Replayer {
     List<StepResult> results = new ArrayList<>();
     for (Trace trace : traces) {
       Gate gate = Tollgate.builder().bundle(bundle).build().gate(trace.agent());
-      String session = gate.openSession(
-          new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
+      String session =
+          gate.openSession(
+              new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
       for (int i = 0; i < trace.steps().size(); i++) {
         Trace.Step step = trace.steps().get(i);
-        Decision d = gate.decide(new Action(session, trace.user(), step.tool(), step.args(),
-            step.reason(), null));
-        results.add(new StepResult(trace.id(), i, step.tool(), d.effect(), step.expected(),
-            d.reasons()));
+        Decision d =
+            gate.decide(
+                new Action(session, trace.user(), step.tool(), step.args(), step.reason(), null));
+        results.add(
+            new StepResult(trace.id(), i, step.tool(), d.effect(), step.expected(), d.reasons()));
         if (step.result() != null) {
           gate.observe(new Observation(session, step.tool(), d.id(), step.result()));
         }
@@ -195,8 +220,11 @@ public final class Replayer {
     String agent = text(node, "agent", "");
     String user = text(node, "user", "");
     if (id == null || agent == null || user == null) {
-      throw new InputException("bad_request", "missing field `"
-          + (id == null ? "id" : agent == null ? "agent" : "user") + "` in the trace",
+      throw new InputException(
+          "bad_request",
+          "missing field `"
+              + (id == null ? "id" : agent == null ? "agent" : "user")
+              + "` in the trace",
           null);
     }
     String request = text(node, "request", "");
@@ -227,8 +255,13 @@ public final class Replayer {
         }
       }
       JsonNode result = s.get("result");
-      out.add(new Trace.Step(tool, object(s, "args", at), text(s, "reason", at),
-          result == null || result.isNull() ? null : Json.toJava(result), expected));
+      out.add(
+          new Trace.Step(
+              tool,
+              object(s, "args", at),
+              text(s, "reason", at),
+              result == null || result.isNull() ? null : Json.toJava(result),
+              expected));
     }
     return new Trace(id, agent, user, request == null ? "" : request, task, out, line);
   }
@@ -240,8 +273,14 @@ public final class Replayer {
       String name = names.next();
       if (!allowed.contains(name)) {
         String near = Names.nearest(name, allowed);
-        throw new InputException("bad_request", "unknown field `" + name + "` in " + what
-            + (near != null ? ": did you mean `" + near + "`?" : ""), at + "/" + name);
+        throw new InputException(
+            "bad_request",
+            "unknown field `"
+                + name
+                + "` in "
+                + what
+                + (near != null ? ": did you mean `" + near + "`?" : ""),
+            at + "/" + name);
       }
     }
   }
@@ -252,8 +291,7 @@ public final class Replayer {
       return null;
     }
     if (!v.isTextual()) {
-      throw new InputException("bad_request", "`" + field + "` must be a string", at + "/"
-          + field);
+      throw new InputException("bad_request", "`" + field + "` must be a string", at + "/" + field);
     }
     return v.textValue();
   }
@@ -266,8 +304,8 @@ public final class Replayer {
       return Map.of();
     }
     if (!v.isObject()) {
-      throw new InputException("bad_request", "`" + field + "` must be a JSON object", at + "/"
-          + field);
+      throw new InputException(
+          "bad_request", "`" + field + "` must be a JSON object", at + "/" + field);
     }
     return (Map<String, Object>) Json.toJava(v);
   }

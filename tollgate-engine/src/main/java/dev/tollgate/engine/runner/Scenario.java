@@ -9,10 +9,11 @@ import java.util.Map;
  * One case: an agent, the session it acts in, an action, and what Tollgate should decide. Policy
  * tests ({@code tests/*.yaml}) and conformance cases share this shape.
  *
+ * @param session the session the case runs in, or {@code null} when it names none
  * @param where {@code file:line} of the case, for reports
  */
-public record Scenario(String name, String agent, Setup session, Action action,
-    Expectation expect, String where) {
+public record Scenario(
+    String name, String agent, Setup session, Action action, Expectation expect, String where) {
 
   /**
    * The session a case runs in.
@@ -22,8 +23,8 @@ public record Scenario(String name, String agent, Setup session, Action action,
    * @param results earlier tool results, observed in order
    * @param history earlier actions, each decided and then (when it has a result) observed
    */
-  public record Setup(String request, Map<String, Object> task, List<Result> results,
-      List<Step> history) {
+  public record Setup(
+      String request, Map<String, Object> task, List<Result> results, List<Step> history) {
     public static final Setup NONE = new Setup("", Map.of(), List.of(), List.of());
 
     public Setup {
@@ -42,8 +43,8 @@ public record Scenario(String name, String agent, Setup session, Action action,
   /**
    * What a case expects.
    *
-   * @param policies the exact set of policies behind the decision's reasons, or {@code null} to
-   *     not check them
+   * @param policies the exact set of policies behind the decision's reasons, or {@code null} to not
+   *     check them
    * @param shadow the exact set of shadow policies that matched, or {@code null} to not check
    */
   public record Expectation(Effect effect, List<String> policies, List<String> shadow) {}

@@ -39,13 +39,15 @@ public final class Scenarios {
    * A YAML file with scenarios under {@code listKey} (for example {@code tests}) and, optionally,
    * other top-level keys the caller reads itself.
    *
-   * @param otherKeys top-level keys besides {@code listKey} that are allowed (and returned raw)
+   * @param scenarios the cases, in file order
+   * @param other the values of the other top-level keys the caller allowed, as plain Java values
    */
   public record File(List<Scenario> scenarios, Map<String, Object> other) {}
 
   /**
    * Parses one file of scenarios.
    *
+   * @param otherKeys top-level keys besides {@code listKey} that are allowed (and returned raw)
    * @throws BundleException with every problem found
    */
   public static File parse(String file, String text, String listKey, Set<String> otherKeys)
@@ -55,8 +57,8 @@ public final class Scenarios {
     List<Scenario> scenarios = new ArrayList<>();
     Map<String, Object> other = new LinkedHashMap<>();
     if (root == null && problems.isEmpty()) {
-      problems.add(new Problem(file, 0, 0, "empty file",
-          "add a `" + listKey + ":` list of cases", null));
+      problems.add(
+          new Problem(file, 0, 0, "empty file", "add a `" + listKey + ":` list of cases", null));
     }
     Y.Map top = root == null ? null : MapReader.asMap(root, "the file", problems);
     if (top != null) {
@@ -69,8 +71,9 @@ public final class Scenarios {
         }
       }
       if (top.get(listKey) == null) {
-        problems.add(YamlReader.at(top, "missing key `" + listKey + "`",
-            "list the cases under `" + listKey + ":`"));
+        problems.add(
+            YamlReader.at(
+                top, "missing key `" + listKey + "`", "list the cases under `" + listKey + ":`"));
       } else {
         Y.Seq list = r.list(listKey);
         if (list != null) {
@@ -94,12 +97,14 @@ public final class Scenarios {
 
   private static Scenario readCase(Y.Map map, List<Problem> problems) {
     int before = problems.size();
-    String label = map.get("name") instanceof Y.Scalar n && n.value() instanceof String s
-        ? "case `" + s + "`" : "a case";
+    String label =
+        map.get("name") instanceof Y.Scalar n && n.value() instanceof String s
+            ? "case `" + s + "`"
+            : "a case";
     MapReader r = new MapReader(map, label, problems, CASE_KEYS);
     String name = r.text("name", true);
     String agent = r.text("agent", false);
-    Scenario.Setup setup = Scenario.Setup.NONE;
+    Scenario.Setup setup = null;
     Y.Map session = r.mapping("session");
     if (session != null) {
       setup = readSetup(session, label, problems);
@@ -107,23 +112,34 @@ public final class Scenarios {
     Action action = null;
     Y.Map actionMap = r.mapping("action");
     if (map.get("action") == null) {
-      problems.add(YamlReader.at(map, "missing key `action` in " + label,
-          "give the action: {tool: ..., args: {...}}"));
+      problems.add(
+          YamlReader.at(
+              map,
+              "missing key `action` in " + label,
+              "give the action: {tool: ..., args: {...}}"));
     } else if (actionMap != null) {
       action = readAction(actionMap, "`action` of " + label, problems);
     }
     Scenario.Expectation expect = null;
     Y expectNode = map.get("expect");
     if (expectNode == null) {
-      problems.add(YamlReader.at(map, "missing key `expect` in " + label,
-          "say what should be decided: `expect: allow`, `ask` or `deny`"));
+      problems.add(
+          YamlReader.at(
+              map,
+              "missing key `expect` in " + label,
+              "say what should be decided: `expect: allow`, `ask` or `deny`"));
     } else {
       expect = readExpect(expectNode, label, problems);
     }
     if (problems.size() != before || action == null || expect == null) {
       return null;
     }
-    return new Scenario(name, agent == null ? DEFAULT_AGENT : agent, setup, action, expect,
+    return new Scenario(
+        name,
+        agent == null ? DEFAULT_AGENT : agent,
+        setup,
+        action,
+        expect,
         map.source().file() + ":" + (map.line() + 1));
   }
 
@@ -213,8 +229,11 @@ public final class Scenarios {
     try {
       return Effect.parse(text);
     } catch (IllegalArgumentException ex) {
-      problems.add(YamlReader.at(node, "unknown effect `" + text + "` in `expect` of " + label,
-          "use one of allow, ask, deny"));
+      problems.add(
+          YamlReader.at(
+              node,
+              "unknown effect `" + text + "` in `expect` of " + label,
+              "use one of allow, ask, deny"));
       return null;
     }
   }
@@ -234,11 +253,14 @@ public final class Scenarios {
   public static Outcome run(Gate gate, Scenario scenario) {
     Action action = scenario.action();
     Scenario.Setup setup = scenario.session();
-    boolean needsSession = action.session() != null || setup != Scenario.Setup.NONE;
+    boolean needsSession = action.session() != null || setup != null;
+    if (setup == null) {
+      setup = Scenario.Setup.NONE;
+    }
     if (needsSession) {
       String user = action.user() != null ? action.user() : "user@example.com";
-      String id = gate.openSession(
-          new SessionSpec(action.session(), user, setup.request(), setup.task()));
+      String id =
+          gate.openSession(new SessionSpec(action.session(), user, setup.request(), setup.task()));
       for (Scenario.Result r : setup.results()) {
         gate.observe(new Observation(id, r.tool(), null, r.result()));
       }
@@ -248,8 +270,9 @@ public final class Scenarios {
           gate.observe(new Observation(id, step.tool(), d.id(), step.result()));
         }
       }
-      action = new Action(id, action.user(), action.tool(), action.args(), action.reason(),
-          action.requestId());
+      action =
+          new Action(
+              id, action.user(), action.tool(), action.args(), action.reason(), action.requestId());
     }
     Decision decision = gate.decide(action);
     return new Outcome(scenario, decision, compare(scenario.expect(), decision));
@@ -259,8 +282,12 @@ public final class Scenarios {
   public static List<String> compare(Scenario.Expectation expect, Decision decision) {
     List<String> failures = new ArrayList<>();
     if (expect.effect() != decision.effect()) {
-      failures.add("expected " + expect.effect().wireName() + ", decided "
-          + decision.effect().wireName() + describe(decision));
+      failures.add(
+          "expected "
+              + expect.effect().wireName()
+              + ", decided "
+              + decision.effect().wireName()
+              + describe(decision));
     }
     if (expect.policies() != null) {
       Set<String> want = new TreeSet<>(expect.policies());
@@ -271,8 +298,8 @@ public final class Scenarios {
     }
     if (expect.shadow() != null) {
       Set<String> want = new TreeSet<>(expect.shadow());
-      Set<String> got = new TreeSet<>(decision.shadow().stream().map(ShadowOutcome::policy)
-          .toList());
+      Set<String> got =
+          new TreeSet<>(decision.shadow().stream().map(ShadowOutcome::policy).toList());
       if (!want.equals(got)) {
         failures.add("expected shadow policies " + want + ", got " + got);
       }
@@ -285,8 +312,9 @@ public final class Scenarios {
       return " (no policy matched)";
     }
     StringBuilder out = new StringBuilder(" because");
-    decision.reasons().forEach(r -> out.append("\n      ").append(r.policy()).append(": ")
-        .append(r.message()));
+    decision
+        .reasons()
+        .forEach(r -> out.append("\n      ").append(r.policy()).append(": ").append(r.message()));
     return out.toString();
   }
 }

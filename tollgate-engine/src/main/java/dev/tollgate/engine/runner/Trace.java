@@ -9,14 +9,20 @@ import java.util.Map;
  *
  * @param line the 1-based line of the trace in its file
  */
-public record Trace(String id, String agent, String user, String request,
-    Map<String, Object> task, List<Step> steps, int line) {
+public record Trace(
+    String id,
+    String agent,
+    String user,
+    String request,
+    Map<String, Object> task,
+    List<Step> steps,
+    int line) {
 
   /**
    * One recorded tool call.
    *
    * @param expected the effect the trace's author expects, or {@code null}
    */
-  public record Step(String tool, Map<String, Object> args, String reason, Object result,
-      Effect expected) {}
+  public record Step(
+      String tool, Map<String, Object> args, String reason, Object result, Effect expected) {}
 }

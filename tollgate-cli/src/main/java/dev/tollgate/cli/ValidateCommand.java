@@ -1,0 +1,37 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code tollgate validate}: loads and type-checks a bundle without deciding anything. */
+@Command(
+    name = "validate",
+    description = {
+      "Load and type-check the bundle in DIR.",
+      "Exit 0 when it loads, 1 when it does not."
+    })
+final class ValidateCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "DIR", description = "The policy bundle.")
+  Path bundle;
+
+  @Override
+  public Integer call() {
+    try {
+      Bundle b = Bundle.load(bundle);
+      spec.commandLine().getOut().printf("ok: %d policies, %d catalog entries, %s (%s)%n",
+          b.policyNames().size(), b.catalogSize(),
+          b.hasProfiles() ? "agent profiles" : "no agent profiles", b.digest());
+      return Exit.OK;
+    } catch (BundleException e) {
+      spec.commandLine().getErr().println(e.render());
+      return Exit.FAILED;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.tollgate.engine.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.Observation;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.InputException;
+import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Problem;
+import dev.tollgate.engine.Tollgate;
+import dev.tollgate.engine.internal.Names;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Replays recorded sessions through a fresh engine: opens each trace's session with its request,
+ * then for each step decides and observes the step's result. This is how a team tries new
+ * policies on recorded traffic before enforcing them; {@link #flips} compares two bundles.
+ */
+public final class Replayer {
+  private static final Set<String> TRACE_KEYS =
+      Set.of("id", "agent", "user", "request", "task", "steps");
+  private static final Set<String> STEP_KEYS =
+      Set.of("tool", "args", "reason", "result", "expected");
+
+  private Replayer() {}
+
+  /** One replayed step. {@code step} counts from 0 within its trace. */
+  public record StepResult(String trace, int step, String tool, Effect effect, Effect expected,
+      List<Reason> reasons) {
+    public boolean mismatch() {
+      return expected != null && expected != effect;
+    }
+
+    /** The JSON Lines form: trace, step, tool, effect, expected, reasons. */
+    public Map<String, Object> toJson() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("trace", trace);
+      out.put("step", step);
+      out.put("tool", tool);
+      out.put("effect", effect.wireName());
+      out.put("expected", expected == null ? null : expected.wireName());
+      out.put("reasons", reasons);
+      return out;
+    }
+  }
+
+  /** Every step of a replay, with a confusion table over the steps that carry an expectation. */
+  public record Report(List<StepResult> steps) {
+    /** counts[expected][decided], indexed by {@link Effect#ordinal()}. */
+    public long[][] confusion() {
+      long[][] counts = new long[3][3];
+      for (StepResult s : steps) {
+        if (s.expected() != null) {
+          counts[s.expected().ordinal()][s.effect().ordinal()]++;
+        }
+      }
+      return counts;
+    }
+
+    public List<StepResult> mismatches() {
+      return steps.stream().filter(StepResult::mismatch).toList();
+    }
+
+    public long expectedCount() {
+      return steps.stream().filter(s -> s.expected() != null).count();
+    }
+
+    /** Each step, then the confusion table and every mismatch (when steps carry expectations). */
+    public String render() {
+      StringBuilder out = new StringBuilder();
+      int toolWidth = steps.stream().mapToInt(s -> s.tool().length()).max().orElse(4);
+      for (StepResult s : steps) {
+        out.append(String.format("%-12s %3d  %-" + toolWidth + "s  %-5s", s.trace(), s.step(),
+            s.tool(), s.effect().wireName()));
+        if (s.expected() != null) {
+          out.append(s.mismatch() ? "  MISMATCH expected " + s.expected().wireName()
+              : "  ok");
+        }
+        if (!s.reasons().isEmpty()) {
+          out.append("  ").append(s.reasons().get(0).policy());
+          if (s.reasons().size() > 1) {
+            out.append(" +").append(s.reasons().size() - 1);
+          }
+        }
+        out.append('\n');
+      }
+      if (expectedCount() > 0) {
+        long[][] c = confusion();
+        out.append("\nexpected \\ decided   allow     ask    deny\n");
+        for (Effect e : Effect.values()) {
+          out.append(String.format("%-19s %6d  %6d  %6d%n", e.wireName(), c[e.ordinal()][0],
+              c[e.ordinal()][1], c[e.ordinal()][2]));
+        }
+        List<StepResult> mismatches = mismatches();
+        out.append('\n').append(expectedCount() - mismatches.size()).append(" of ")
+            .append(expectedCount()).append(" expected decisions matched");
+        for (StepResult m : mismatches) {
+          out.append("\n  ").append(m.trace()).append(" step ").append(m.step()).append(" (")
+              .append(m.tool()).append("): expected ").append(m.expected().wireName())
+              .append(", decided ").append(m.effect().wireName());
+          for (Reason r : m.reasons()) {
+            out.append("\n      ").append(r.policy()).append(": ").append(r.message());
+          }
+        }
+        out.append('\n');
+      }
+      return out.toString();
+    }
+  }
+
+  /** A step whose effect differs between two replays of the same traces. */
+  public record Flip(String trace, int step, String tool, Effect before, Effect after) {}
+
+  /**
+   * Parses a JSON Lines file of traces; blank lines are skipped.
+   *
+   * @throws BundleException listing every malformed line
+   */
+  public static List<Trace> parse(String file, String text) throws BundleException {
+    List<Trace> traces = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        traces.add(toTrace(Json.readTree(line), i + 1));
+      } catch (InputException e) {
+        String where = e.field() == null ? "" : " at `" + e.field() + "`";
+        problems.add(new Problem(file, i + 1, 0, e.getMessage() + where,
+            "each line must be one trace: {\"id\", \"agent\", \"user\", \"request\","
+                + " \"steps\": [{\"tool\", \"args\", \"result\", \"expected\"}]}",
+            line.length() > 160 ? line.substring(0, 160) + "…" : line));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new BundleException(problems);
+    }
+    return traces;
+  }
+
+  /** Replays every trace, each on a fresh engine over {@code bundle}. */
+  public static Report replay(Bundle bundle, List<Trace> traces) {
+    List<StepResult> results = new ArrayList<>();
+    for (Trace trace : traces) {
+      Gate gate = Tollgate.builder().bundle(bundle).build().gate(trace.agent());
+      String session = gate.openSession(
+          new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
+      for (int i = 0; i < trace.steps().size(); i++) {
+        Trace.Step step = trace.steps().get(i);
+        Decision d = gate.decide(new Action(session, trace.user(), step.tool(), step.args(),
+            step.reason(), null));
+        results.add(new StepResult(trace.id(), i, step.tool(), d.effect(), step.expected(),
+            d.reasons()));
+        if (step.result() != null) {
+          gate.observe(new Observation(session, step.tool(), d.id(), step.result()));
+        }
+      }
+    }
+    return new Report(results);
+  }
+
+  /** The steps decided differently by two replays of the same traces. */
+  public static List<Flip> flips(Report before, Report after) {
+    List<Flip> flips = new ArrayList<>();
+    for (int i = 0; i < Math.min(before.steps().size(), after.steps().size()); i++) {
+      StepResult a = before.steps().get(i);
+      StepResult b = after.steps().get(i);
+      if (a.effect() != b.effect()) {
+        flips.add(new Flip(a.trace(), a.step(), a.tool(), a.effect(), b.effect()));
+      }
+    }
+    return flips;
+  }
+
+  private static Trace toTrace(JsonNode node, int line) throws InputException {
+    if (!node.isObject()) {
+      throw new InputException("bad_request", "a trace must be a JSON object", "/");
+    }
+    unknownKeys(node, TRACE_KEYS, "the trace", "");
+    String id = text(node, "id", "");
+    String agent = text(node, "agent", "");
+    String user = text(node, "user", "");
+    if (id == null || agent == null || user == null) {
+      throw new InputException("bad_request", "missing field `"
+          + (id == null ? "id" : agent == null ? "agent" : "user") + "` in the trace",
+          null);
+    }
+    String request = text(node, "request", "");
+    Map<String, Object> task = object(node, "task", "");
+    JsonNode steps = node.get("steps");
+    if (steps == null || !steps.isArray()) {
+      throw new InputException("bad_request", "`steps` must be an array of steps", "/steps");
+    }
+    List<Trace.Step> out = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      JsonNode s = steps.get(i);
+      String at = "/steps/" + i;
+      if (!s.isObject()) {
+        throw new InputException("bad_request", "a step must be a JSON object", at);
+      }
+      unknownKeys(s, STEP_KEYS, "a step", at);
+      String tool = text(s, "tool", at);
+      if (tool == null || tool.isBlank()) {
+        throw new InputException("bad_request", "missing field `tool` in a step", at + "/tool");
+      }
+      Effect expected = null;
+      String e = text(s, "expected", at);
+      if (e != null) {
+        try {
+          expected = Effect.parse(e);
+        } catch (IllegalArgumentException ex) {
+          throw new InputException("bad_request", ex.getMessage(), at + "/expected");
+        }
+      }
+      JsonNode result = s.get("result");
+      out.add(new Trace.Step(tool, object(s, "args", at), text(s, "reason", at),
+          result == null || result.isNull() ? null : Json.toJava(result), expected));
+    }
+    return new Trace(id, agent, user, request == null ? "" : request, task, out, line);
+  }
+
+  private static void unknownKeys(JsonNode node, Set<String> allowed, String what, String at)
+      throws InputException {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        String near = Names.nearest(name, allowed);
+        throw new InputException("bad_request", "unknown field `" + name + "` in " + what
+            + (near != null ? ": did you mean `" + near + "`?" : ""), at + "/" + name);
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String field, String at) throws InputException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InputException("bad_request", "`" + field + "` must be a string", at + "/"
+          + field);
+    }
+    return v.textValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(JsonNode node, String field, String at)
+      throws InputException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return Map.of();
+    }
+    if (!v.isObject()) {
+      throw new InputException("bad_request", "`" + field + "` must be a JSON object", at + "/"
+          + field);
+    }
+    return (Map<String, Object>) Json.toJava(v);
+  }
+}

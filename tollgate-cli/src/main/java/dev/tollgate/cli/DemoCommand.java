@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import dev.tollgate.api.Reason;
+import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.runner.Replayer;
@@ -79,6 +80,15 @@ final class DemoCommand implements Callable<Integer> {
                     out.printf("    %-5s %s%n", s.effect().wireName(), s.tool());
                     for (Reason r : s.reasons()) {
                       out.println("          " + r.policy() + ": " + r.message());
+                    }
+                    for (ShadowOutcome o : s.shadow()) {
+                      out.println(
+                          "          (shadow "
+                              + o.effect().wireName()
+                              + ") "
+                              + o.policy()
+                              + ": "
+                              + o.message());
                     }
                   });
         }

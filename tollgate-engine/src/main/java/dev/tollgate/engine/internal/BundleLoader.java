@@ -263,6 +263,13 @@ public final class BundleLoader {
     }
     for (PolicyEnv.Issue issue : ((PolicyEnv.Failed) compiled).issues()) {
       int[] at = locate(node, issue.line(), issue.column());
+      String line = node.source().line(at[0]);
+      if (issue.message().startsWith("undefined field")
+          && line != null
+          && at[1] < line.length()
+          && line.charAt(at[1]) == '.') {
+        at[1]++; // CEL places a selection at its dot; point at the misspelt name instead
+      }
       problems.add(
           YamlReader.at(
               node.source(),

@@ -8,6 +8,7 @@ import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.InputException;
@@ -37,12 +38,18 @@ public final class Replayer {
 
   /** One replayed step. {@code step} counts from 0 within its trace. */
   public record StepResult(
-      String trace, int step, String tool, Effect effect, Effect expected, List<Reason> reasons) {
+      String trace,
+      int step,
+      String tool,
+      Effect effect,
+      Effect expected,
+      List<Reason> reasons,
+      List<ShadowOutcome> shadow) {
     public boolean mismatch() {
       return expected != null && expected != effect;
     }
 
-    /** The JSON Lines form: trace, step, tool, effect, expected, reasons. */
+    /** The JSON Lines form: trace, step, tool, effect, expected, reasons, shadow. */
     public Map<String, Object> toJson() {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("trace", trace);
@@ -51,6 +58,7 @@ public final class Replayer {
       out.put("effect", effect.wireName());
       out.put("expected", expected == null ? null : expected.wireName());
       out.put("reasons", reasons);
+      out.put("shadow", shadow);
       return out;
     }
   }
@@ -189,7 +197,8 @@ public final class Replayer {
             gate.decide(
                 new Action(session, trace.user(), step.tool(), step.args(), step.reason(), null));
         results.add(
-            new StepResult(trace.id(), i, step.tool(), d.effect(), step.expected(), d.reasons()));
+            new StepResult(
+                trace.id(), i, step.tool(), d.effect(), step.expected(), d.reasons(), d.shadow()));
         if (step.result() != null) {
           gate.observe(new Observation(session, step.tool(), d.id(), step.result()));
         }

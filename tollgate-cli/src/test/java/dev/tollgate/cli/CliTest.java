@@ -1,0 +1,251 @@
+package dev.tollgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command, run in-process through {@link Main#run}: exit codes and what it prints. */
+class CliTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path bundle() throws IOException {
+    Path b = dir.resolve("bundle");
+    Files.createDirectories(b.resolve("tests"));
+    Files.writeString(
+        b.resolve("mail.yaml"),
+        """
+        policies:
+          - name: external-mail-asks
+            match: {tools: ["email.*"]}
+            when: action.args.to.exists(r, !r.endsWith("@acme.example"))
+            effect: ask
+            message: '"mail to " + action.args.to.join(", ")'
+          - name: payments-denied
+            match: {tools: ["payments.*"]}
+            effect: deny
+        """);
+    Files.writeString(
+        b.resolve("tests/mail_test.yaml"),
+        """
+        tests:
+          - name: external mail asks
+            action: {tool: email.send, args: {to: [ap@globex.example]}}
+            expect: {effect: ask, policies: [external-mail-asks]}
+          - name: internal mail passes
+            action: {tool: email.send, args: {to: [bob@acme.example]}}
+            expect: allow
+        """);
+    return b;
+  }
+
+  private Path action(String json) throws IOException {
+    Path f = Files.createTempFile(dir, "action", ".json");
+    Files.writeString(f, json, StandardCharsets.UTF_8);
+    return f;
+  }
+
+  @Test
+  void checkExitCodesFollowTheEffect() throws IOException {
+    Path b = bundle();
+    Run ask =
+        run(
+            "check",
+            "--policies",
+            b.toString(),
+            action("{\"tool\":\"email.send\",\"args\":{\"to\":[\"ap@globex.example\"]}}")
+                .toString());
+    assertEquals(2, ask.code(), ask.err());
+    assertTrue(ask.out().contains("because external-mail-asks: mail to ap@globex.example"));
+    assertTrue(ask.out().contains("considered 1 policy"), ask.out());
+
+    Run deny =
+        run("check", "--policies", b.toString(), action("{\"tool\":\"payments.send\"}").toString());
+    assertEquals(1, deny.code());
+
+    Run allow =
+        run("check", "--policies", b.toString(), action("{\"tool\":\"calendar.add\"}").toString());
+    assertEquals(0, allow.code());
+    assertTrue(allow.out().contains("no policy matched"));
+  }
+
+  @Test
+  void checkJsonIsMachineReadable() throws IOException {
+    Run r =
+        run(
+            "check",
+            "--json",
+            "--policies",
+            bundle().toString(),
+            action("{\"tool\":\"email.send\",\"args\":{\"to\":[\"x@y.example\"]}}").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.out().contains("\"effect\" : \"ask\""), r.out());
+    assertTrue(r.out().contains("\"status\" : \"matched\""), r.out());
+  }
+
+  @Test
+  void checkRefusesAnUnknownFieldNamingIt() throws IOException {
+    Run r =
+        run(
+            "check",
+            "--policies",
+            bundle().toString(),
+            action("{\"tool\":\"email.send\",\"agent\":\"root\"}").toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("unknown field `agent`"), r.err());
+    assertTrue(r.err().contains("/agent"), r.err());
+  }
+
+  @Test
+  void checkReportsAMissingFileAndABrokenBundle() throws IOException {
+    Run missing =
+        run("check", "--policies", bundle().toString(), dir.resolve("nope.json").toString());
+    assertEquals(3, missing.code());
+    assertTrue(missing.err().contains("no such file"), missing.err());
+
+    Path broken = dir.resolve("broken");
+    Files.createDirectories(broken);
+    Files.writeString(
+        broken.resolve("p.yaml"),
+        "policies:\n  - name: bad\n    when: action.tool == 1 +\n    effect: deny\n");
+    Run r = run("check", "--policies", broken.toString(), action("{\"tool\":\"x\"}").toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("p.yaml:3"), r.err());
+  }
+
+  @Test
+  void usageErrorsExitThree() {
+    assertEquals(3, run("check").code());
+    assertEquals(3, run("no-such-command").code());
+  }
+
+  @Test
+  void testPassesAndFailsWithWhatWasDecidedInstead() throws IOException {
+    Path b = bundle();
+    Run pass = run("test", b.toString());
+    assertEquals(0, pass.code(), pass.out() + pass.err());
+    assertTrue(pass.out().contains("2 passed, 0 failed"), pass.out());
+
+    Files.writeString(
+        b.resolve("tests/wrong_test.yaml"),
+        """
+        tests:
+          - name: wrongly expects allow
+            action: {tool: payments.send, args: {}}
+            expect: allow
+        """);
+    Run fail = run("test", b.toString());
+    assertEquals(1, fail.code());
+    assertTrue(fail.out().contains("FAIL  wrongly expects allow"), fail.out());
+    assertTrue(fail.out().contains("expected allow, decided deny"), fail.out());
+    assertTrue(fail.out().contains("payments-denied"), fail.out());
+  }
+
+  @Test
+  void testRefusesABrokenTestFile() throws IOException {
+    Path b = bundle();
+    Files.writeString(b.resolve("tests/bad_test.yaml"), "tests:\n  - name: x\n    expect: maybe\n");
+    Run r = run("test", b.toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("missing key `action`"), r.err());
+    assertTrue(r.err().contains("unknown effect `maybe`"), r.err());
+  }
+
+  @Test
+  void validateSaysOkOrWhy() throws IOException {
+    Run ok = run("validate", bundle().toString());
+    assertEquals(0, ok.code());
+    assertTrue(ok.out().startsWith("ok: 2 policies"), ok.out());
+
+    Path broken = dir.resolve("typo");
+    Files.createDirectories(broken);
+    Files.writeString(
+        broken.resolve("p.yaml"),
+        "policies:\n  - name: typo\n    when: action.agnet == \"x\"\n    effect: deny\n");
+    Run bad = run("validate", broken.toString());
+    assertEquals(1, bad.code());
+    assertTrue(
+        bad.err().contains("p.yaml:3:18: `when` of policy `typo`: undefined field `agnet`"),
+        bad.err());
+    assertTrue(bad.err().contains("did you mean `agent`?"), bad.err());
+    assertEquals(1, run("validate", dir.resolve("missing").toString()).code());
+  }
+
+  @Test
+  void replayPrintsConfusionTableMismatchesAndJsonLines() throws IOException {
+    Path b = bundle();
+    Path traces = dir.resolve("traces.jsonl");
+    Files.writeString(
+        traces,
+        """
+        {"id":"t-1","agent":"bot","user":"alice@acme.example","request":"mail globex","steps":[{"tool":"email.send","args":{"to":["ap@globex.example"]},"result":"sent","expected":"ask"},{"tool":"payments.send","args":{},"expected":"allow"}]}
+
+        {"id":"t-2","agent":"bot","user":"bob@acme.example","request":"hi","steps":[{"tool":"calendar.add","args":{}}]}
+        """);
+    Run r = run("replay", "--policies", b.toString(), traces.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.out().contains("1 of 2 expected decisions matched"), r.out());
+    assertTrue(
+        r.out().contains("t-1 step 1 (payments.send): expected allow, decided deny"), r.out());
+
+    Run json = run("replay", "--json", "--policies", b.toString(), traces.toString());
+    String[] lines = json.out().strip().split("\n");
+    assertEquals(3, lines.length, json.out());
+    assertTrue(
+        lines[0].startsWith(
+            "{\"trace\":\"t-1\",\"step\":0,\"tool\":\"email.send\",\"effect\":\"ask\",\"expected\":\"ask\",\"reasons\":[{\"policy\":\"external-mail-asks\""),
+        lines[0]);
+    assertTrue(lines[2].contains("\"expected\":null"), lines[2]);
+  }
+
+  @Test
+  void replayNamesTheBadLineOfATracesFile() throws IOException {
+    Path traces = dir.resolve("bad.jsonl");
+    Files.writeString(
+        traces,
+        "{\"id\":\"t\",\"agent\":\"a\",\"user\":\"u\",\"steps\":[]}\n{\"id\":\"t2\",\"agent\":\"a\",\"user\":\"u\",\"stesp\":[]}\n");
+    Run r = run("replay", "--policies", bundle().toString(), traces.toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("bad.jsonl:2"), r.err());
+    assertTrue(r.err().contains("did you mean `steps`?"), r.err());
+  }
+
+  @Test
+  void replayWithABaselineListsFlips() throws IOException {
+    Path b = bundle();
+    Path baseline = dir.resolve("baseline");
+    Files.createDirectories(baseline);
+    Files.writeString(baseline.resolve("none.yaml"), "policies: []\n");
+    Path traces = dir.resolve("t.jsonl");
+    Files.writeString(
+        traces,
+        "{\"id\":\"t-1\",\"agent\":\"bot\",\"user\":\"u\",\"steps\":[{\"tool\":\"payments.send\",\"args\":{}}]}\n");
+    Run r =
+        run(
+            "replay",
+            "--policies",
+            b.toString(),
+            "--baseline",
+            baseline.toString(),
+            traces.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("1 decision flip"), r.out());
+    assertTrue(r.out().contains("t-1 step 0 (payments.send): allow -> deny"), r.out());
+  }
+}

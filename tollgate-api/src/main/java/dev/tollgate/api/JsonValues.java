@@ -32,6 +32,33 @@ final class JsonValues {
       }
       return Collections.unmodifiableList(copy);
     }
+    if (value instanceof Number n) {
+      return number(n);
+    }
     return value;
+  }
+
+  /**
+   * Integers become {@code Long} and other numbers {@code Double}: the two number types policy
+   * conditions compute with, whatever the caller passed.
+   */
+  private static Object number(Number n) {
+    if (n instanceof Long || n instanceof Double) {
+      return n;
+    }
+    if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
+      return n.longValue();
+    }
+    if (n instanceof java.math.BigInteger big) {
+      return big.bitLength() < 64 ? (Object) big.longValue() : (Object) big.doubleValue();
+    }
+    if (n instanceof java.math.BigDecimal dec) {
+      try {
+        return dec.longValueExact();
+      } catch (ArithmeticException notAnInteger) {
+        return dec.doubleValue();
+      }
+    }
+    return n.doubleValue();
   }
 }

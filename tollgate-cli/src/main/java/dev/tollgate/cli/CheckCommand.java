@@ -147,6 +147,9 @@ final class CheckCommand implements Callable<Integer> {
                 o.shadow() ? " shadow" : "",
                 o.policy(),
                 o.location()));
+        if (o.condition() != null) {
+          out.append("\n            when: ").append(o.condition().strip().replaceAll("\\s+", " "));
+        }
         if (o.message() != null) {
           out.append("\n            ").append(o.message());
         }
@@ -176,6 +179,7 @@ final class CheckCommand implements Callable<Integer> {
     m.put("status", o.status().name().toLowerCase(java.util.Locale.ROOT));
     m.put("message", o.message());
     m.put("location", o.location());
+    m.put("when", o.condition());
     return m;
   }
 }

@@ -11,9 +11,16 @@ import dev.tollgate.api.Effect;
  * @param status whether it matched, did not match, or failed
  * @param message the rendered message when it matched, the error when it failed, else {@code null}
  * @param location {@code file:line} where the policy is defined
+ * @param condition the policy's {@code when} as written, or {@code null} when it has none
  */
 public record PolicyOutcome(
-    String policy, Effect effect, boolean shadow, Status status, String message, String location) {
+    String policy,
+    Effect effect,
+    boolean shadow,
+    Status status,
+    String message,
+    String location,
+    String condition) {
 
   /** How a considered policy came out. */
   public enum Status {

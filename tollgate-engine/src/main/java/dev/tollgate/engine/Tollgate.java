@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,6 +50,7 @@ public final class Tollgate {
   private final int maxSessions;
   private final int maxHistory;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<String> opened = new ConcurrentLinkedQueue<>();
 
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
@@ -104,6 +106,7 @@ public final class Tollgate {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
     }
+    opened.add(id);
     if (sessions.size() > maxSessions) {
       evictOldest();
     }
@@ -212,9 +215,13 @@ public final class Tollgate {
   }
 
   private void evictOldest() {
-    sessions.values().stream()
-        .min((a, b) -> Long.compare(a.sequence, b.sequence))
-        .ifPresent(oldest -> sessions.remove(oldest.id, oldest));
+    while (sessions.size() > maxSessions) {
+      String oldest = opened.poll();
+      if (oldest == null) {
+        return;
+      }
+      sessions.remove(oldest);
+    }
   }
 
   private static void requireAgent(String agent) {
@@ -268,12 +275,8 @@ public final class Tollgate {
 
   /** A session in memory. Its view is rebuilt only after a change. */
   private static final class Session {
-    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
-        new java.util.concurrent.atomic.AtomicLong();
-
     final String id;
     final String agent;
-    final long sequence = SEQUENCE.incrementAndGet();
     private final SessionSpec spec;
     private final int maxHistory;
     private final LinkedHashSet<String> labels = new LinkedHashSet<>();

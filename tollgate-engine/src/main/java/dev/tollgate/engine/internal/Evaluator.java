@@ -175,7 +175,13 @@ public final class Evaluator {
   private static PolicyOutcome outcome(
       CompiledPolicy p, PolicyOutcome.Status status, String message) {
     return new PolicyOutcome(
-        p.name(), p.effect(), p.shadow(), status, message, p.file() + ":" + p.line());
+        p.name(),
+        p.effect(),
+        p.shadow(),
+        status,
+        message,
+        p.file() + ":" + p.line(),
+        p.conditionText());
   }
 
   private static <T> List<T> add(List<T> list, T item) {

@@ -132,7 +132,7 @@ public final class Evaluator {
       SessionView session) {
     Map<String, Object> act = new HashMap<>(8);
     act.put("tool", action.tool());
-    act.put("args", action.args());
+    act.put("args", celNulls(action.args()));
     act.put("agent", agent);
     act.put("user", orEmpty(action.user()));
     act.put("reason", orEmpty(action.reason()));
@@ -145,6 +145,49 @@ public final class Evaluator {
     facts.put("provenance", NO_PROVENANCE);
     facts.put("session", session.facts());
     return facts;
+  }
+
+  /**
+   * CEL has its own null: a Java {@code null} (a JSON null in the arguments) makes the runtime fail
+   * on any attribute access, even {@code action.tool}. Replaces nulls, copying only when needed.
+   */
+  private static Object celNulls(Object value) {
+    if (value == null) {
+      return dev.cel.common.values.NullValue.NULL_VALUE;
+    }
+    if (!hasNull(value)) {
+      return value;
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(k, celNulls(v)));
+      return out;
+    }
+    List<Object> out = new ArrayList<>();
+    for (Object o : (List<?>) value) {
+      out.add(celNulls(o));
+    }
+    return out;
+  }
+
+  private static boolean hasNull(Object value) {
+    if (value == null) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) {
+        if (hasNull(v)) {
+          return true;
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) {
+        if (hasNull(o)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String render(CompiledPolicy p, Map<String, Object> facts) {

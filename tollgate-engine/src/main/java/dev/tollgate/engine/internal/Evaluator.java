@@ -70,8 +70,15 @@ public final class Evaluator {
         boolean matched;
         String error = null;
         try {
-          matched = p.condition() == null
-              || Boolean.TRUE.equals(PolicyEnv.eval(p.condition(), facts));
+          Object result = p.condition() == null ? Boolean.TRUE
+              : PolicyEnv.eval(p.condition(), facts);
+          if (!(result instanceof Boolean b)) {
+            // A dyn value (action.args.x) passes the type check; at run time it must be a bool.
+            throw new IllegalStateException("the condition yielded "
+                + (result instanceof String ? "a string" : result instanceof Number ? "a number"
+                    : "a non-bool value") + ", not a bool");
+          }
+          matched = b;
         } catch (PolicyEnv.EvaluationException | RuntimeException e) {
           matched = false;
           error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -143,7 +143,12 @@ public final class PolicyEnv {
     try {
       return program.eval(facts);
     } catch (CelEvaluationException e) {
-      throw new EvaluationException(cleanRuntimeMessage(e.getMessage()), e);
+      String message = cleanRuntimeMessage(e.getMessage());
+      if (message.isBlank()) {
+        message = e.getCause() == null ? "evaluation error"
+            : "evaluation error (" + e.getCause().getClass().getSimpleName() + ")";
+      }
+      throw new EvaluationException(message, e);
     }
   }
 

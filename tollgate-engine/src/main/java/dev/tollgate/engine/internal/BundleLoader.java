@@ -368,9 +368,11 @@ public final class BundleLoader {
 
   private static Profiles readProfiles(String file, Y root, List<Problem> problems) {
     if (root == null) {
-      problems.add(new Problem(file, 0, 0, "empty agents file",
-          "list the agents under `agents:`, or remove the file to let policies alone decide",
-          null));
+      if (problems.stream().noneMatch(p -> p.file().equals(file))) {
+        problems.add(new Problem(file, 0, 0, "empty agents file",
+            "list the agents under `agents:`, or remove the file to let policies alone decide",
+            null));
+      }
       return null;
     }
     Y.Map top = MapReader.asMap(root, "the agents file", problems);

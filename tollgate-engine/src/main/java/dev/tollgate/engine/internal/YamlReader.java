@@ -34,7 +34,9 @@ public final class YamlReader {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(true); // checked below, with a better message
     options.setMaxAliasesForCollections(20);
-    options.setNestingDepthLimit(MAX_DEPTH);
+    // Above our own limit, so that convert() reports too deep nesting with its position;
+    // SnakeYAML's own error carries no position.
+    options.setNestingDepthLimit(4 * MAX_DEPTH);
     options.setCodePointLimit(8 * 1024 * 1024);
     options.setProcessComments(false);
     Node root;

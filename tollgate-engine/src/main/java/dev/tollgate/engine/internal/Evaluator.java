@@ -158,7 +158,7 @@ public final class Evaluator {
    * CEL has its own null: a Java {@code null} (a JSON null in the arguments) makes the runtime fail
    * on any attribute access, even {@code action.tool}. Replaces nulls, copying only when needed.
    */
-  private static Object celNulls(Object value) {
+  static Object celNulls(Object value) {
     if (value == null) {
       return dev.cel.common.values.NullValue.NULL_VALUE;
     }

@@ -186,7 +186,7 @@ public final class BundleLoader {
     if (patterns == null) {
       return null;
     }
-    if (patterns.isEmpty()) {
+    if (patterns.isEmpty() && !(m.node(key) instanceof Y.Seq s && !s.items().isEmpty())) {
       problems.add(YamlReader.at(m.node(key), "`match." + key + "` of " + label + " is empty",
           "remove the key to match every " + (key.equals("tools") ? "tool" : "agent")
               + ", or list at least one pattern"));

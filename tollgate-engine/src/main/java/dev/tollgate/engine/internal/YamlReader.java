@@ -44,6 +44,11 @@ public final class YamlReader {
       root = new Yaml(options).compose(new java.io.StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      if (e.getContextMark() != null && (mark == null || source.line(mark.getLine()) == null
+          || source.line(mark.getLine()).isBlank())) {
+        // the problem is at the end of the text: point where the unfinished construct starts
+        mark = e.getContextMark();
+      }
       String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
       if (e.getContext() != null) {
         what = e.getContext() + ": " + what;

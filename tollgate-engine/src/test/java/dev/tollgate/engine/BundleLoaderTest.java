@@ -58,15 +58,16 @@ class BundleLoaderTest {
     @Test
     void unterminatedQuotedScalar() {
       Problem p = problem("policies:\n  - name: a\n    effect: deny\n    when: \"unterminated\n");
-      assertProblem(p, "policies.yaml", 5, 1,
+      assertProblem(p, "policies.yaml", 4, 11,
           "invalid YAML: while scanning a quoted scalar: found unexpected end of stream");
+      assertThat(p.sourceLine()).isEqualTo("    when: \"unterminated");
       assertThat(p.hint()).isEqualTo("check the indentation and quoting around this line");
     }
 
     @Test
     void unclosedFlowSequence() {
       Problem p = problem("policies:\n  - name: a\n    effect: [deny\n");
-      assertProblem(p, "policies.yaml", 4, 1, "invalid YAML: while parsing a flow sequence:"
+      assertProblem(p, "policies.yaml", 3, 13, "invalid YAML: while parsing a flow sequence:"
           + " expected ',' or ']', but got <stream end>");
     }
 

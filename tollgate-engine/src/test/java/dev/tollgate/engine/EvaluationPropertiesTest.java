@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /** Properties of decide over generated policy sets and actions. */
-class EvaluationProperties {
+class EvaluationPropertiesTest {
 
   @Provide
   Arbitrary<List<Policy>> policySet() {

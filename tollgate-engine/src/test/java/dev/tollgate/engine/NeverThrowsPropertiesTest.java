@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * Decide never throws and never allows when an enforcing policy errored, whatever the action:
  * deeply nested arguments, huge strings, odd unicode, nulls, every kind of Java number.
  */
-class NeverThrowsProperties {
+class NeverThrowsPropertiesTest {
   private static final Bundle HOSTILE = Bundles.policies("""
       policies:
         - name: allow-everything

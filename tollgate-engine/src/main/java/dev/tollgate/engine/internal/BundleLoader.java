@@ -208,16 +208,21 @@ public final class BundleLoader {
     for (PolicyEnv.Issue issue : ((PolicyEnv.Failed) compiled).issues()) {
       int[] at = locate(node, issue.line(), issue.column());
       problems.add(YamlReader.at(node.source(), at[0], at[1], what + ": " + issue.message(),
-          hintFor(issue.message(), type)));
+          hintFor(issue.message(), type, (String) node.value())));
     }
     return null;
   }
 
-  private static String hintFor(String message, String type) {
+  private static String hintFor(String message, String type, String expression) {
     java.util.regex.Matcher field =
         java.util.regex.Pattern.compile("undefined field `([^`]*)`").matcher(message);
     if (field.find()) {
-      for (String var : PolicyEnv.VARIABLES.keySet()) {
+      // the variable the field was selected from, when the text says so, before the others
+      List<String> vars = new ArrayList<>(PolicyEnv.VARIABLES.keySet());
+      vars.sort(Comparator.comparing((String v) -> !java.util.regex.Pattern
+          .compile("\\b" + v + "\\s*\\.\\s*" + java.util.regex.Pattern.quote(field.group(1))
+              + "\\b").matcher(expression).find()));
+      for (String var : vars) {
         List<String> fields = PolicyEnv.fieldsOf(var);
         if (!fields.isEmpty()) {
           String near = Names.nearest(field.group(1), fields);

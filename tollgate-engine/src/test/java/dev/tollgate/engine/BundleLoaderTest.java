@@ -312,6 +312,13 @@ class BundleLoaderTest {
     }
 
     @Test
+    void undefinedFieldHintNamesTheVariableItWasSelectedFrom() {
+      Problem p = when("'\"x\" in data.lables'");
+      assertProblem(p, "policies.yaml", 4, 23, "`when` of policy `a`: undefined field `lables`");
+      assertThat(p.hint()).isEqualTo("did you mean `labels`? fields of `data`: findings, labels");
+    }
+
+    @Test
     void undeclaredVariable() {
       Problem p = when("acton.tool == \"x\"");
       assertProblem(p, "policies.yaml", 4, 11, "`when` of policy `a`: undeclared reference to `acton`");

@@ -261,6 +261,10 @@ public final class BundleLoader {
    */
   static int[] locate(Y.Scalar s, int celLine, int celColumn) {
     if (!s.block()) {
+      String text = s.source().line(s.line());
+      if (s.quoted() && s.endLine() == s.line() && text != null && s.column() < text.length()) {
+        return new int[] {s.line(), quotedColumn(text, s.column(), celColumn)};
+      }
       return new int[] {s.line(), s.column() + (s.quoted() ? 1 : 0) + celColumn};
     }
     List<int[]> segments = new ArrayList<>();
@@ -304,6 +308,32 @@ public final class BundleLoader {
     }
     int[] last = segments.get(segments.size() - 1);
     return new int[] {last[0], last[1] + last[2]};
+  }
+
+  /**
+   * The 0-based file column of the value's character at {@code offset} in a one-line quoted
+   * scalar starting at {@code quoteColumn}: escapes ({@code \"}, {@code ''}...) take more
+   * source characters than value characters.
+   */
+  static int quotedColumn(String line, int quoteColumn, int offset) {
+    char quote = line.charAt(quoteColumn);
+    int i = quoteColumn + 1;
+    for (int n = 0; n < offset && i < line.length(); n++) {
+      char c = line.charAt(i);
+      if (quote == '\'' && c == '\'' && i + 1 < line.length() && line.charAt(i + 1) == '\'') {
+        i += 2;
+      } else if (quote == '"' && c == '\\' && i + 1 < line.length()) {
+        i += switch (line.charAt(i + 1)) {
+          case 'x' -> 4;
+          case 'u' -> 6;
+          case 'U' -> 10;
+          default -> 2;
+        };
+      } else {
+        i++;
+      }
+    }
+    return i;
   }
 
   private static Catalog readCatalog(String file, Y root, List<Problem> problems) {

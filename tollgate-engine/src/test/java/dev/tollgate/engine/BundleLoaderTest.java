@@ -366,6 +366,18 @@ class BundleLoaderTest {
     }
 
     @Test
+    void escapesInQuotedScalarsKeepTheColumn() {
+      Problem dq = when("\"action.tool == \\\"x\\\" && action.usr == 'y'\"");
+      assertProblem(dq, "policies.yaml", 4, 42, "`when` of policy `a`: undefined field `usr`");
+      assertThat(dq.sourceLine().charAt(41)).isEqualTo('.');
+      Problem sq = when("'action.tool == ''x'' && action.usr == \"y\"'");
+      assertProblem(sq, "policies.yaml", 4, 42, "`when` of policy `a`: undefined field `usr`");
+      Problem u = when("\"action.tool == \\u0022x\\u0022 && action.usr == 'y'\"");
+      assertProblem(u, "policies.yaml", 4, 50, "`when` of policy `a`: undefined field `usr`");
+      assertThat(u.sourceLine().substring(49)).startsWith(".usr");
+    }
+
+    @Test
     void crlfLineEndingsKeepPositions() {
       Problem p = problem("policies:\r\n  - name: a\r\n    effect: deny\r\n    when: action.usr == \"y\"\r\n");
       assertProblem(p, "policies.yaml", 4, 17, "`when` of policy `a`: undefined field `usr`");

@@ -52,6 +52,15 @@ class JsonActionTest {
   }
 
   @Test
+  void integersBeyondALongAreDoubles() throws Exception {
+    Action a = Json.readAction("{\"tool\": \"t\", \"args\": {\"big\": 123456789012345678901234567890,"
+        + " \"neg\": -99999999999999999999, \"max\": 9223372036854775807}}");
+    assertThat(a.args().get("big")).isEqualTo(1.2345678901234568E29);
+    assertThat(a.args().get("neg")).isEqualTo(-1.0E20);
+    assertThat(a.args().get("max")).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
   void onlyToolIsRequired() throws Exception {
     Action a = Json.readAction("{\"tool\": \"t\"}");
     assertThat(a).isEqualTo(new Action(null, null, "t", Map.of(), null, null));

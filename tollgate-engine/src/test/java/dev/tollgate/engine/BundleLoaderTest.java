@@ -385,6 +385,30 @@ class BundleLoaderTest {
     }
 
     @Test
+    void overlongExpressionIsRefused() {
+      StringBuilder big = new StringBuilder("action.tool == \"t0\"");
+      for (int i = 1; i < 1200; i++) {
+        big.append(" || action.tool == \"t").append(i).append('"');
+      }
+      Problem p = when(big.toString());
+      assertProblem(p, "policies.yaml", 4, 11, "`when` of policy `a`: expression code point size"
+          + " exceeds limit: size: 30086, limit 16384");
+    }
+
+    @Test
+    void emptyConditionIsASyntaxError() {
+      Problem p = when("\"\"");
+      assertThat(p.line()).isEqualTo(4);
+      assertThat(p.message()).startsWith("`when` of policy `a`: mismatched input `<EOF>`");
+    }
+
+    @Test
+    void matchMustBeAMapping() {
+      Problem p = problem("policies:\n  - name: a\n    effect: deny\n    match: [email.send]\n");
+      assertProblem(p, "policies.yaml", 4, 12, "`match` in policy `a` must be a mapping, not a list");
+    }
+
+    @Test
     void bothConditionAndMessageErrorsAreReported() {
       BundleException e = refused("policies.yaml", "policies:\n  - name: a\n    effect: deny\n"
           + "    when: action.usr == \"y\"\n    message: action.tol\n");

@@ -149,6 +149,22 @@ class DecideTest {
   }
 
   @Test
+  void emptyMatchMappingMatchesEverything() {
+    Decision d = tollgate(policies("policies:\n  - {name: all, effect: ask, match: {}}\n"))
+        .decide("any", action("any.tool", Map.of()));
+    assertThat(d.effect()).isEqualTo(Effect.ASK);
+  }
+
+  @Test
+  void javaIntegersCompareAsCelInts() {
+    Tollgate t = tollgate(policies("policies:\n  - {name: five, effect: deny, when: 'action.args.n == 5'}\n"));
+    for (Object five : List.<Object>of(5, 5L, 5.0, 5.0f)) {
+      assertThat(t.decide("bot", action("x", Map.of("n", five))).effect())
+          .as(five.getClass().getName()).isEqualTo(Effect.DENY);
+    }
+  }
+
+  @Test
   void explicitEnforceModeEnforces() {
     Decision d = tollgate(policies("policies:\n  - {name: d, effect: deny, mode: enforce}\n"))
         .decide("bot", action("x", Map.of()));

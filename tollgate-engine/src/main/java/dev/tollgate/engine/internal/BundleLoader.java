@@ -262,6 +262,9 @@ public final class BundleLoader {
   static int[] locate(Y.Scalar s, int celLine, int celColumn) {
     if (!s.block()) {
       String text = s.source().line(s.line());
+      if (s.endLine() > s.line() && text != null && celLine == 1) {
+        return locateFlowFolded(s, text, celColumn);
+      }
       if (s.quoted() && s.endLine() == s.line() && text != null && s.column() < text.length()) {
         return new int[] {s.line(), quotedColumn(text, s.column(), celColumn)};
       }
@@ -295,6 +298,36 @@ public final class BundleLoader {
       int index = Math.min(celLine - 1, segments.size() - 1);
       int[] seg = segments.get(Math.max(0, index));
       return new int[] {seg[0], seg[1] + celColumn};
+    }
+    int offset = celColumn;
+    for (int[] seg : segments) {
+      if (seg[2] == 0) {
+        continue;
+      }
+      if (offset <= seg[2]) {
+        return new int[] {seg[0], seg[1] + offset};
+      }
+      offset -= seg[2] + 1;
+    }
+    int[] last = segments.get(segments.size() - 1);
+    return new int[] {last[0], last[1] + last[2]};
+  }
+
+  /**
+   * A plain or quoted scalar over several lines is folded into one line: its source lines, without
+   * their indentation, joined by single spaces.
+   */
+  private static int[] locateFlowFolded(Y.Scalar s, String first, int celColumn) {
+    int start = Math.min(s.column() + (s.quoted() ? 1 : 0), first.length());
+    List<int[]> segments = new ArrayList<>();
+    segments.add(new int[] {s.line(), start, first.stripTrailing().length() - start});
+    for (int l = s.line() + 1; l <= s.endLine(); l++) {
+      String text = s.source().line(l);
+      if (text == null) {
+        break;
+      }
+      int indent = text.length() - text.stripLeading().length();
+      segments.add(new int[] {l, indent, Math.max(0, text.stripTrailing().length() - indent)});
     }
     int offset = celColumn;
     for (int[] seg : segments) {

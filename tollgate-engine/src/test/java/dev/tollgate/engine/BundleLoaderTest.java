@@ -378,6 +378,22 @@ class BundleLoaderTest {
     }
 
     @Test
+    void errorOnAContinuationLineOfAPlainScalar() {
+      Problem p = problem("policies:\n  - name: a\n    effect: deny\n"
+          + "    when: action.tool == \"x\" &&\n      action.user == \"y\" &&\n"
+          + "      action.agnet == \"z\"\n");
+      assertProblem(p, "policies.yaml", 6, 13, "`when` of policy `a`: undefined field `agnet`");
+      assertThat(p.sourceLine()).isEqualTo("      action.agnet == \"z\"");
+    }
+
+    @Test
+    void errorOnAContinuationLineOfAQuotedScalar() {
+      Problem p = problem("policies:\n  - name: a\n    effect: deny\n"
+          + "    when: \"action.tool == 'x' &&\n      action.usr == 'y'\"\n");
+      assertProblem(p, "policies.yaml", 5, 13, "`when` of policy `a`: undefined field `usr`");
+    }
+
+    @Test
     void crlfLineEndingsKeepPositions() {
       Problem p = problem("policies:\r\n  - name: a\r\n    effect: deny\r\n    when: action.usr == \"y\"\r\n");
       assertProblem(p, "policies.yaml", 4, 17, "`when` of policy `a`: undefined field `usr`");

@@ -70,6 +70,14 @@ public final class Json {
                       }))
           .build();
 
+  /**
+   * Trees keep each number's own width, so that an integer beyond a long is a valid number (read as
+   * a double by {@link #toJava}) rather than a parse error; USE_LONG_FOR_INTS stays on for untyped
+   * binding through {@link #mapper()}.
+   */
+  private static final com.fasterxml.jackson.databind.ObjectReader TREES =
+      MAPPER.reader().without(DeserializationFeature.USE_LONG_FOR_INTS);
+
   static {
     MAPPER
         .getFactory()
@@ -92,7 +100,7 @@ public final class Json {
   /** Parses any JSON document with the same limits as actions. */
   public static JsonNode readTree(String json) throws InputException {
     try {
-      JsonNode node = MAPPER.readTree(json);
+      JsonNode node = TREES.readTree(json);
       if (node == null || node.isMissingNode()) {
         throw new InputException("bad_request", "empty body: send a JSON object", null);
       }
@@ -105,7 +113,7 @@ public final class Json {
   /** Parses JSON from UTF-8 bytes. */
   public static JsonNode readTree(byte[] json) throws InputException {
     try {
-      JsonNode node = MAPPER.readTree(json);
+      JsonNode node = TREES.readTree(json);
       if (node == null || node.isMissingNode()) {
         throw new InputException("bad_request", "empty body: send a JSON object", null);
       }

@@ -231,7 +231,7 @@ public final class BundleLoader {
     if (patterns == null) {
       return null;
     }
-    if (patterns.isEmpty()) {
+    if (patterns.isEmpty() && !(m.node(key) instanceof Y.Seq s && !s.items().isEmpty())) {
       problems.add(
           YamlReader.at(
               m.node(key),
@@ -276,16 +276,29 @@ public final class BundleLoader {
               at[0],
               at[1],
               what + ": " + issue.message(),
-              hintFor(issue.message(), type)));
+              hintFor(issue.message(), type, (String) node.value())));
     }
     return null;
   }
 
-  private static String hintFor(String message, String type) {
+  private static String hintFor(String message, String type, String expression) {
     java.util.regex.Matcher field =
         java.util.regex.Pattern.compile("undefined field `([^`]*)`").matcher(message);
     if (field.find()) {
-      for (String var : PolicyEnv.VARIABLES.keySet()) {
+      // the variable the field was selected from, when the text says so, before the others
+      List<String> vars = new ArrayList<>(PolicyEnv.VARIABLES.keySet());
+      vars.sort(
+          Comparator.comparing(
+              (String v) ->
+                  !java.util.regex.Pattern.compile(
+                          "\\b"
+                              + v
+                              + "\\s*\\.\\s*"
+                              + java.util.regex.Pattern.quote(field.group(1))
+                              + "\\b")
+                      .matcher(expression)
+                      .find()));
+      for (String var : vars) {
         List<String> fields = PolicyEnv.fieldsOf(var);
         if (!fields.isEmpty()) {
           String near = Names.nearest(field.group(1), fields);
@@ -346,6 +359,13 @@ public final class BundleLoader {
    */
   static int[] locate(Y.Scalar s, int celLine, int celColumn) {
     if (!s.block()) {
+      String text = s.source().line(s.line());
+      if (s.endLine() > s.line() && text != null && celLine == 1) {
+        return locateFlowFolded(s, text, celColumn);
+      }
+      if (s.quoted() && s.endLine() == s.line() && text != null && s.column() < text.length()) {
+        return new int[] {s.line(), quotedColumn(text, s.column(), celColumn)};
+      }
       return new int[] {s.line(), s.column() + (s.quoted() ? 1 : 0) + celColumn};
     }
     List<int[]> segments = new ArrayList<>();
@@ -389,6 +409,63 @@ public final class BundleLoader {
     }
     int[] last = segments.get(segments.size() - 1);
     return new int[] {last[0], last[1] + last[2]};
+  }
+
+  /**
+   * A plain or quoted scalar over several lines is folded into one line: its source lines, without
+   * their indentation, joined by single spaces.
+   */
+  private static int[] locateFlowFolded(Y.Scalar s, String first, int celColumn) {
+    int start = Math.min(s.column() + (s.quoted() ? 1 : 0), first.length());
+    List<int[]> segments = new ArrayList<>();
+    segments.add(new int[] {s.line(), start, first.stripTrailing().length() - start});
+    for (int l = s.line() + 1; l <= s.endLine(); l++) {
+      String text = s.source().line(l);
+      if (text == null) {
+        break;
+      }
+      int indent = text.length() - text.stripLeading().length();
+      segments.add(new int[] {l, indent, Math.max(0, text.stripTrailing().length() - indent)});
+    }
+    int offset = celColumn;
+    for (int[] seg : segments) {
+      if (seg[2] == 0) {
+        continue;
+      }
+      if (offset <= seg[2]) {
+        return new int[] {seg[0], seg[1] + offset};
+      }
+      offset -= seg[2] + 1;
+    }
+    int[] last = segments.get(segments.size() - 1);
+    return new int[] {last[0], last[1] + last[2]};
+  }
+
+  /**
+   * The 0-based file column of the value's character at {@code offset} in a one-line quoted scalar
+   * starting at {@code quoteColumn}: escapes ({@code \"}, {@code ''}...) take more source
+   * characters than value characters.
+   */
+  static int quotedColumn(String line, int quoteColumn, int offset) {
+    char quote = line.charAt(quoteColumn);
+    int i = quoteColumn + 1;
+    for (int n = 0; n < offset && i < line.length(); n++) {
+      char c = line.charAt(i);
+      if (quote == '\'' && c == '\'' && i + 1 < line.length() && line.charAt(i + 1) == '\'') {
+        i += 2;
+      } else if (quote == '"' && c == '\\' && i + 1 < line.length()) {
+        i +=
+            switch (line.charAt(i + 1)) {
+              case 'x' -> 4;
+              case 'u' -> 6;
+              case 'U' -> 10;
+              default -> 2;
+            };
+      } else {
+        i++;
+      }
+    }
+    return i;
   }
 
   private static Catalog readCatalog(Y root, List<Problem> problems) {
@@ -477,14 +554,16 @@ public final class BundleLoader {
 
   private static Profiles readProfiles(String file, Y root, List<Problem> problems) {
     if (root == null) {
-      problems.add(
-          new Problem(
-              file,
-              0,
-              0,
-              "empty agents file",
-              "list the agents under `agents:`, or remove the file to let policies alone decide",
-              null));
+      if (problems.stream().noneMatch(p -> p.file().equals(file))) {
+        problems.add(
+            new Problem(
+                file,
+                0,
+                0,
+                "empty agents file",
+                "list the agents under `agents:`, or remove the file to let policies alone decide",
+                null));
+      }
       return null;
     }
     Y.Map top = MapReader.asMap(root, "the agents file", problems);

@@ -76,8 +76,18 @@ public final class Evaluator {
         boolean matched;
         String error = null;
         try {
-          matched =
-              p.condition() == null || Boolean.TRUE.equals(PolicyEnv.eval(p.condition(), facts));
+          Object result =
+              p.condition() == null ? Boolean.TRUE : PolicyEnv.eval(p.condition(), facts);
+          if (!(result instanceof Boolean b)) {
+            // A dyn value (action.args.x) passes the type check; at run time it must be a bool.
+            throw new IllegalStateException(
+                "the condition yielded "
+                    + (result instanceof String
+                        ? "a string"
+                        : result instanceof Number ? "a number" : "a non-bool value")
+                    + ", not a bool");
+          }
+          matched = b;
         } catch (PolicyEnv.EvaluationException | RuntimeException e) {
           matched = false;
           error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -146,7 +156,7 @@ public final class Evaluator {
       String agent, Action action, ToolSpec tool, SessionView session) {
     Map<String, Object> act = new HashMap<>(8);
     act.put("tool", action.tool());
-    act.put("args", action.args());
+    act.put("args", celNulls(action.args()));
     act.put("agent", agent);
     act.put("user", orEmpty(action.user()));
     act.put("reason", orEmpty(action.reason()));
@@ -159,6 +169,49 @@ public final class Evaluator {
     facts.put("provenance", NO_PROVENANCE);
     facts.put("session", session.facts());
     return facts;
+  }
+
+  /**
+   * CEL has its own null: a Java {@code null} (a JSON null in the arguments) makes the runtime fail
+   * on any attribute access, even {@code action.tool}. Replaces nulls, copying only when needed.
+   */
+  static Object celNulls(Object value) {
+    if (value == null) {
+      return dev.cel.common.values.NullValue.NULL_VALUE;
+    }
+    if (!hasNull(value)) {
+      return value;
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(k, celNulls(v)));
+      return out;
+    }
+    List<Object> out = new ArrayList<>();
+    for (Object o : (List<?>) value) {
+      out.add(celNulls(o));
+    }
+    return out;
+  }
+
+  private static boolean hasNull(Object value) {
+    if (value == null) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) {
+        if (hasNull(v)) {
+          return true;
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) {
+        if (hasNull(o)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String render(CompiledPolicy p, Map<String, Object> facts) {

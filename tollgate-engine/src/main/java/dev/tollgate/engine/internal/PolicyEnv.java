@@ -154,7 +154,7 @@ public final class PolicyEnv {
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.plannerRuntimeBuilder()
           .setOptions(OPTIONS)
-          .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS))
+          .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.math())
           .build();
 
   private PolicyEnv() {}
@@ -175,7 +175,14 @@ public final class PolicyEnv {
     try {
       return program.eval(facts);
     } catch (CelEvaluationException e) {
-      throw new EvaluationException(cleanRuntimeMessage(e.getMessage()), e);
+      String message = cleanRuntimeMessage(e.getMessage());
+      if (message.isBlank()) {
+        message =
+            e.getCause() == null
+                ? "evaluation error"
+                : "evaluation error (" + e.getCause().getClass().getSimpleName() + ")";
+      }
+      throw new EvaluationException(message, e);
     }
   }
 
@@ -236,7 +243,10 @@ public final class PolicyEnv {
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .setTypeProvider(TYPES)
             .addLibraries(
-                CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.bindings())
+                CelExtensions.strings(),
+                CelExtensions.sets(OPTIONS),
+                CelExtensions.math(),
+                CelExtensions.bindings())
             .setResultType(result);
     VARIABLES.forEach(builder::addVar);
     return builder.build();

@@ -32,15 +32,16 @@ public record SessionView(
     facts.put("id", id);
     facts.put("user", user);
     facts.put("request", request);
-    facts.put("task", task);
+    facts.put("task", Evaluator.celNulls(task));
     facts.put("labels", List.copyOf(labels));
     facts.put("history", List.copyOf(history));
+    // not Map.copyOf: a declared task is free-form JSON and may hold nulls
     return new SessionView(
         id,
         agent,
         user,
         request,
-        Map.copyOf(task),
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(task)),
         List.copyOf(labels),
         List.copyOf(history),
         java.util.Collections.unmodifiableMap(facts));

@@ -34,7 +34,9 @@ public final class YamlReader {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(true); // checked below, with a better message
     options.setMaxAliasesForCollections(20);
-    options.setNestingDepthLimit(MAX_DEPTH);
+    // Above our own limit, so that convert() reports too deep nesting with its position;
+    // SnakeYAML's own error carries no position.
+    options.setNestingDepthLimit(4 * MAX_DEPTH);
     options.setCodePointLimit(8 * 1024 * 1024);
     options.setProcessComments(false);
     Node root;
@@ -42,6 +44,13 @@ public final class YamlReader {
       root = new Yaml(options).compose(new java.io.StringReader(text));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      if (e.getContextMark() != null
+          && (mark == null
+              || source.line(mark.getLine()) == null
+              || source.line(mark.getLine()).isBlank())) {
+        // the problem is at the end of the text: point where the unfinished construct starts
+        mark = e.getContextMark();
+      }
       String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
       if (e.getContext() != null) {
         what = e.getContext() + ": " + what;

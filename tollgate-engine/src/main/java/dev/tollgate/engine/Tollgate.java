@@ -75,7 +75,7 @@ public final class Tollgate {
   }
 
   /** Uses {@code next} for every decision from now on. */
-  public void reload(Bundle next) {
+  public synchronized void reload(Bundle next) {
     bundle.set(Objects.requireNonNull(next, "bundle"));
   }
 
@@ -83,7 +83,7 @@ public final class Tollgate {
    * Loads the bundle in {@code directory} and uses it from now on; when it cannot be loaded the
    * bundle in use stays and the exception says why.
    */
-  public Bundle reload(Path directory) throws BundleException {
+  public synchronized Bundle reload(Path directory) throws BundleException {
     Bundle next = Bundle.load(directory);
     bundle.set(next);
     return next;

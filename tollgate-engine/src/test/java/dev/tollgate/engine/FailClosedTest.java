@@ -52,7 +52,7 @@ class FailClosedTest {
     assertThat(d.effect()).isEqualTo(Effect.DENY);
     assertThat(d.reasons().get(0).policy()).isEqualTo("big-payments-ask");
     assertThat(d.reasons().get(0).message())
-        .startsWith("policy `big-payments-ask` failed at decision time: No matching overload")
+        .startsWith("policy `big-payments-ask` failed at decision time: `>` does not apply")
         .endsWith("; denied to fail closed");
   }
 

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The CEL environment every condition and message is compiled against.
@@ -224,8 +225,33 @@ public final class PolicyEnv {
   }
 
   private static String cleanIssue(CelIssue issue) {
-    return issue.getMessage().replace(" (in container '')", "").replace('\'', '`');
+    String m = issue.getMessage().replace(" (in container '')", "");
+    // The checker lists every overload of the function, protobuf types included: noise for a
+    // policy author, who needs the operand types, which come before the list.
+    m = m.replaceFirst(" \\(candidates: .*\\)$", "");
+    for (Map.Entry<String, String> op : OPERATORS.entrySet()) {
+      m = m.replace("'" + op.getKey() + "'", "'" + op.getValue() + "'");
+    }
+    return m.replace('\'', '`');
   }
+
+  private static final Map<String, String> OPERATORS =
+      Map.ofEntries(
+          Map.entry("_>_", ">"),
+          Map.entry("_>=_", ">="),
+          Map.entry("_<_", "<"),
+          Map.entry("_<=_", "<="),
+          Map.entry("_+_", "+"),
+          Map.entry("_-_", "-"),
+          Map.entry("_*_", "*"),
+          Map.entry("_/_", "/"),
+          Map.entry("_%_", "%"),
+          Map.entry("_==_", "=="),
+          Map.entry("_!=_", "!="),
+          Map.entry("@in", "in"),
+          Map.entry("_[_]", "[]"),
+          Map.entry("!_", "!"),
+          Map.entry("-_", "-"));
 
   private static String cleanRuntimeMessage(String message) {
     if (message == null) {
@@ -233,6 +259,16 @@ public final class PolicyEnv {
     }
     String m = message.replaceFirst("^evaluation error at <input>:\\d+: ", "");
     m = m.replaceFirst("^evaluation error: ", "");
+    java.util.regex.Matcher overload =
+        java.util.regex.Pattern.compile(
+                "^No matching overload for function '([^']*)'.*", Pattern.DOTALL)
+            .matcher(m);
+    if (overload.matches()) {
+      return "`"
+          + OPERATORS.getOrDefault(overload.group(1), overload.group(1))
+          + "` does not apply to the values' types here (a missing conversion, or an argument"
+          + " of another type than expected)";
+    }
     return m.replace('\'', '`').replaceAll("\\.$", "");
   }
 

@@ -60,7 +60,7 @@ public final class YamlReader {
               source,
               mark == null ? -1 : mark.getLine(),
               mark == null ? -1 : mark.getColumn(),
-              "invalid YAML: " + what,
+              "invalid YAML: " + what.replace('\'', '`'),
               "check the indentation and quoting around this line"));
       return null;
     } catch (RuntimeException e) {

@@ -1,0 +1,26 @@
+package dev.tollgate.api.store;
+
+import java.time.Instant;
+
+/**
+ * A search over the audit log; {@code null} fields do not filter.
+ *
+ * @param afterSeq only records after this position (0 for all)
+ * @param limit at most this many records, oldest first
+ */
+public record AuditQuery(
+    String agent,
+    String session,
+    String tool,
+    String effect,
+    String kind,
+    Instant from,
+    Instant to,
+    long afterSeq,
+    int limit) {
+
+  /** Everything after {@code afterSeq}, up to {@code limit} records. */
+  public static AuditQuery after(long afterSeq, int limit) {
+    return new AuditQuery(null, null, null, null, null, null, null, afterSeq, limit);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tollgate.api.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sessions, shared by every Tollgate instance on the store.
+ *
+ * <p>Every change is durable when the method returns and visible to every instance at once. Appends
+ * and label additions from concurrent callers are all kept (no lost update). Any failure to reach
+ * the store is a {@link StoreUnavailableException}.
+ */
+public interface SessionStore {
+
+  /**
+   * Stores a new session.
+   *
+   * @return false if a session with this id already exists (nothing is changed then)
+   */
+  boolean create(SessionRecord session);
+
+  Optional<SessionRecord> get(String id);
+
+  /**
+   * Appends one step ({@code tool}, {@code effect}) to the history, keeping the last {@code max}.
+   */
+  void appendHistory(String id, String tool, String effect, int max);
+
+  /** Adds labels (a set: duplicates are ignored). */
+  void addLabels(String id, List<String> labels);
+}

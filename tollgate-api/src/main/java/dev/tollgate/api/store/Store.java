@@ -1,0 +1,22 @@
+package dev.tollgate.api.store;
+
+/**
+ * All the state Tollgate keeps, behind one object: the embedded SQLite store or PostgreSQL.
+ * Thread-safe. {@link #close} releases connections; the store is unusable afterwards.
+ */
+public interface Store extends AutoCloseable {
+  AuditLog audit();
+
+  SessionStore sessions();
+
+  CredentialStore credentials();
+
+  /** Whether the store answers now (a cheap round trip within its deadline). */
+  boolean ready();
+
+  /** The kind of store, for logs and metrics: {@code sqlite} or {@code postgresql}. */
+  String kind();
+
+  @Override
+  void close();
+}

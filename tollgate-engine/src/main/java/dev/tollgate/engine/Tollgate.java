@@ -8,22 +8,21 @@ import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.SessionRecord;
+import dev.tollgate.api.store.SessionStore;
+import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.internal.CompiledBundle;
 import dev.tollgate.engine.internal.Evaluation;
 import dev.tollgate.engine.internal.Evaluator;
 import dev.tollgate.engine.internal.Ids;
+import dev.tollgate.engine.internal.MemorySessionStore;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -47,15 +46,13 @@ public final class Tollgate {
 
   private final AtomicReference<Bundle> bundle;
   private final InstantSource clock;
-  private final int maxSessions;
   private final int maxHistory;
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<String> opened = new ConcurrentLinkedQueue<>();
+  private final SessionStore sessions;
 
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
     this.clock = b.clock;
-    this.maxSessions = b.maxSessions;
+    this.sessions = b.sessions != null ? b.sessions : new MemorySessionStore(b.maxSessions);
     this.maxHistory = b.maxHistory;
   }
 
@@ -101,14 +98,19 @@ public final class Tollgate {
     if (id.isBlank()) {
       throw new IllegalArgumentException("session id must not be blank");
     }
-    Session session = new Session(id, agent, spec, maxHistory);
-    if (sessions.putIfAbsent(id, session) != null) {
+    SessionRecord record =
+        new SessionRecord(
+            id,
+            agent,
+            spec.user(),
+            spec.request(),
+            spec.task(),
+            List.of(),
+            List.of(),
+            clock.instant());
+    if (!sessions.create(record)) {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
-    }
-    opened.add(id);
-    if (sessions.size() > maxSessions) {
-      evictOldest();
     }
     return id;
   }
@@ -135,8 +137,8 @@ public final class Tollgate {
    */
   public ObservationResult observe(String agent, Observation observation) {
     requireAgent(agent);
-    Session session = sessions.get(observation.session());
-    if (session == null || !session.agent.equals(agent)) {
+    SessionRecord session = sessions.get(observation.session()).orElse(null);
+    if (session == null || !session.agent().equals(agent)) {
       throw new IllegalArgumentException(
           "unknown session `"
               + observation.session()
@@ -147,7 +149,7 @@ public final class Tollgate {
     if (tool.trust().equals("untrusted")) {
       labels.add("untrusted");
     }
-    session.addLabels(labels);
+    sessions.addLabels(session.id(), labels);
     return new ObservationResult(labels, List.of());
   }
 
@@ -162,18 +164,26 @@ public final class Tollgate {
         return denied(id, "no action to decide");
       }
       CompiledBundle compiled = bundle.get().compiled();
-      Session session = null;
+      SessionRecord session = null;
       SessionView view = SessionView.NONE;
       if (action.session() != null) {
-        session = sessions.get(action.session());
-        if (session == null || !session.agent.equals(agent)) {
+        session = sessions.get(action.session()).orElse(null);
+        if (session == null || !session.agent().equals(agent)) {
           return denied(
               id,
               "unknown session `"
                   + action.session()
                   + "`: open the session before deciding its actions");
         }
-        view = session.view();
+        view =
+            SessionView.of(
+                session.id(),
+                session.agent(),
+                session.user(),
+                session.request(),
+                session.task(),
+                session.labels(),
+                session.history());
       }
       Evaluation evaluation = Evaluator.evaluate(compiled, agent, action, view, explain);
       Decision decision =
@@ -187,9 +197,12 @@ public final class Tollgate {
               null,
               evaluation.shadow());
       if (session != null) {
-        session.record(action.tool(), evaluation.effect());
+        sessions.appendHistory(
+            session.id(), action.tool(), evaluation.effect().wireName(), maxHistory);
       }
       return new Explanation(decision, evaluation.outcomes());
+    } catch (StoreUnavailableException e) {
+      return denied(id, "store unavailable (" + e.getMessage() + "); denied to fail closed");
     } catch (RuntimeException | StackOverflowError | LinkageError e) {
       return denied(
           id,
@@ -214,16 +227,6 @@ public final class Tollgate {
         List.of());
   }
 
-  private void evictOldest() {
-    while (sessions.size() > maxSessions) {
-      String oldest = opened.poll();
-      if (oldest == null) {
-        return;
-      }
-      sessions.remove(oldest);
-    }
-  }
-
   private static void requireAgent(String agent) {
     if (agent == null || agent.isBlank()) {
       throw new IllegalArgumentException("agent must not be blank");
@@ -236,6 +239,7 @@ public final class Tollgate {
     private InstantSource clock = InstantSource.system();
     private int maxSessions = 100_000;
     private int maxHistory = 1_000;
+    private SessionStore sessions;
 
     private Builder() {}
 
@@ -259,6 +263,16 @@ public final class Tollgate {
       return this;
     }
 
+    /**
+     * Where sessions live (default: this process's memory, bounded by {@link #maxSessions}). A
+     * shared store lets several Tollgate instances serve one session; when it cannot be reached,
+     * decisions in sessions are denied with the reason "store unavailable".
+     */
+    public Builder sessions(SessionStore sessions) {
+      this.sessions = Objects.requireNonNull(sessions, "sessions");
+      return this;
+    }
+
     /** Steps of history kept per session (default 1,000). */
     public Builder maxHistory(int maxHistory) {
       if (maxHistory < 0) {
@@ -270,56 +284,6 @@ public final class Tollgate {
 
     public Tollgate build() {
       return new Tollgate(this);
-    }
-  }
-
-  /** A session in memory. Its view is rebuilt only after a change. */
-  private static final class Session {
-    final String id;
-    final String agent;
-    private final SessionSpec spec;
-    private final int maxHistory;
-    private final LinkedHashSet<String> labels = new LinkedHashSet<>();
-    private final ArrayDeque<Map<String, Object>> history = new ArrayDeque<>();
-    private SessionView view;
-
-    Session(String id, String agent, SessionSpec spec, int maxHistory) {
-      this.id = id;
-      this.agent = agent;
-      this.spec = spec;
-      this.maxHistory = maxHistory;
-    }
-
-    synchronized SessionView view() {
-      if (view == null) {
-        view =
-            SessionView.of(
-                id,
-                agent,
-                spec.user(),
-                spec.request(),
-                spec.task(),
-                new ArrayList<>(labels),
-                new ArrayList<>(history));
-      }
-      return view;
-    }
-
-    synchronized void record(String tool, Effect effect) {
-      if (maxHistory == 0) {
-        return;
-      }
-      if (history.size() == maxHistory) {
-        history.removeFirst();
-      }
-      history.addLast(Map.of("tool", tool, "effect", effect.wireName()));
-      view = null;
-    }
-
-    synchronized void addLabels(List<String> more) {
-      if (labels.addAll(more)) {
-        view = null;
-      }
     }
   }
 

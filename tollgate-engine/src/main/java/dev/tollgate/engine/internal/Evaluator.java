@@ -29,10 +29,10 @@ import java.util.Map;
  */
 public final class Evaluator {
   private static final Map<String, Object> NO_DATA =
-      Map.of("labels", List.of(), "findings", List.of());
+      PolicyEnv.celValue(Map.of("labels", List.of(), "findings", List.of()));
   private static final Map<String, Object> NO_FLOW =
-      Map.of("labels", List.of(), "sources", List.of());
-  private static final Map<String, Object> NO_PROVENANCE = Map.of();
+      PolicyEnv.celValue(Map.of("labels", List.of(), "sources", List.of()));
+  private static final Map<String, Object> NO_PROVENANCE = PolicyEnv.celValue(Map.of());
 
   private Evaluator() {}
 
@@ -156,13 +156,15 @@ public final class Evaluator {
       String agent, Action action, ToolSpec tool, SessionView session) {
     Map<String, Object> act = new HashMap<>(8);
     act.put("tool", action.tool());
-    act.put("args", celNulls(action.args()));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> args = (Map<String, Object>) celNulls(action.args());
+    act.put("args", PolicyEnv.celValue(args));
     act.put("agent", agent);
     act.put("user", orEmpty(action.user()));
     act.put("reason", orEmpty(action.reason()));
     act.put("session", orEmpty(action.session()));
     Map<String, Object> facts = new HashMap<>(8);
-    facts.put("action", act);
+    facts.put("action", PolicyEnv.celValue(act));
     facts.put("tool", tool.facts());
     facts.put("data", NO_DATA);
     facts.put("flow", NO_FLOW);

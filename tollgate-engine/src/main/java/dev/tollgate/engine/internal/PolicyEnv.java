@@ -13,6 +13,7 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructType;
+import dev.cel.common.values.MutableMapValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
@@ -20,6 +21,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelVariableResolver;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +176,9 @@ public final class PolicyEnv {
   public static Object eval(CelRuntime.Program program, Map<String, ?> facts)
       throws EvaluationException {
     try {
-      return program.eval(facts);
+      // A resolver rather than the map itself: eval(Map) copies the map into an activation on
+      // every call, once per condition and message of every candidate policy.
+      return program.eval((CelVariableResolver) name -> Optional.ofNullable(facts.get(name)));
     } catch (CelEvaluationException e) {
       String message = cleanRuntimeMessage(e.getMessage());
       if (message.isBlank()) {
@@ -185,6 +189,18 @@ public final class PolicyEnv {
       }
       throw new EvaluationException(message, e);
     }
+  }
+
+  /**
+   * A map of facts as a CEL value, which the runtime selects fields from as it is. A plain Java map
+   * is instead rebuilt, with everything under it, into CEL's immutable collections each time a
+   * condition touches it: the whole argument tree, for every field access of every policy. The copy
+   * here is shallow; nested maps are converted only when a condition selects them.
+   */
+  public static Map<String, Object> celValue(Map<String, ?> map) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> value = (Map<String, Object>) (Map<?, ?>) MutableMapValue.create(map);
+    return value;
   }
 
   /** A CEL runtime error, worded for a policy author. */

@@ -32,7 +32,9 @@ public record SessionView(
     facts.put("id", id);
     facts.put("user", user);
     facts.put("request", request);
-    facts.put("task", Evaluator.celNulls(task));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> celTask = (Map<String, Object>) Evaluator.celNulls(task);
+    facts.put("task", PolicyEnv.celValue(celTask));
     facts.put("labels", List.copyOf(labels));
     facts.put("history", List.copyOf(history));
     // not Map.copyOf: a declared task is free-form JSON and may hold nulls
@@ -44,6 +46,6 @@ public record SessionView(
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(task)),
         List.copyOf(labels),
         List.copyOf(history),
-        java.util.Collections.unmodifiableMap(facts));
+        PolicyEnv.celValue(facts));
   }
 }

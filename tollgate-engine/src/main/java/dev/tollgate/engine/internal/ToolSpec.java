@@ -53,7 +53,7 @@ public record ToolSpec(
         List.copyOf(labels),
         trust,
         description,
-        java.util.Collections.unmodifiableMap(facts));
+        PolicyEnv.celValue(facts));
   }
 
   public static ToolSpec unknown(String name) {

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the JMH matrix and the Cedar peer one after the other (never at the
-# same time: they would share the cores), and prints a Markdown summary with the ratios that
-# BENCHMARKS.md reports. Results go to tollgate-benchmarks/target/results (or $OUT).
+# Builds the benchmarks, runs them and prints a Markdown summary with the ratios BENCHMARKS.md
+# reports. Results go to tollgate-benchmarks/target/results (or $OUT).
 #
-#   tollgate-benchmarks/run.sh                      # full matrix, about 8 minutes on 2 cores
-#   JMH_ARGS="-f 1 -wi 1 -i 1" tollgate-benchmarks/run.sh   # a quick look
-#   MODES=sample,thrpt tollgate-benchmarks/run.sh   # also JMH Throughput mode (twice as long)
+# The machine is shared and noisy, so the members of a ratio run close together: for each
+# (mix, policies) row, JMH runs floor, decide, parseAndDecide and decideCedarEquivalent back to
+# back, then the Cedar peer runs that row's set (never at the same time as JMH: they would share
+# the cores). Last, UnreadArgsBenchmark with -prof gc.
+#
+#   tollgate-benchmarks/run.sh                              # everything, about 9 minutes on 2 cores
+#   JMH_ARGS="-f 1 -wi 1 -i 1" CEDAR_ARGS="--warmup-ms 200 --measure-ms 500 --throughput-ms 300" \
+#     tollgate-benchmarks/run.sh                            # a quick look
+#   MODES=sample,thrpt tollgate-benchmarks/run.sh           # also JMH Throughput mode (longer)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
+jar="$here/target/benchmarks.jar"
 out="${OUT:-$here/target/results}"
 jmh_args="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 modes="${MODES:-sample}"
@@ -26,7 +32,7 @@ mkdir -p "$out"
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (dirty)')"
+  echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ' (uncommitted changes)')"
   echo "nproc: $(nproc)"
   echo "cpu: $(lscpu | grep 'Model name' | sed 's/.*: *//')"
   echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}')"
@@ -37,11 +43,21 @@ mkdir -p "$out"
   echo "cedar: $cedar_args"
 } | tee "$out/machine.txt"
 
-"$java" -jar "$here/target/benchmarks.jar" DecideBenchmark $jmh_args -bm "$modes" \
-  -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
+"$java" -cp "$jar" dev.tollgate.benchmarks.CedarExport "$out/cedar-sets"
 
-"$java" -cp "$here/target/benchmarks.jar" dev.tollgate.benchmarks.CedarExport "$out/cedar-sets"
-node "$here/cedar/peer.mjs" "$out/cedar-sets" $cedar_args > "$out/cedar.json"
+for mix in specific wildcard; do
+  for policies in 10 100 1000; do
+    row="$mix-$policies"
+    echo "== $row (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
+    "$java" -jar "$jar" 'DecideBenchmark' -p mix="$mix" -p policies="$policies" \
+      $jmh_args -bm "$modes" -rf json -rff "$out/jmh-$row.json" >> "$out/jmh.txt" 2>&1
+    node "$here/cedar/peer.mjs" "$out/cedar-sets" --only "$row" $cedar_args \
+      > "$out/cedar-$row.json"
+  done
+done
+
+"$java" -jar "$jar" 'UnreadArgsBenchmark' $jmh_args -prof gc \
+  -rf json -rff "$out/unread-args.json" >> "$out/jmh.txt" 2>&1
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 node "$here/summary.mjs" "$out" | tee "$out/summary.md"

@@ -1,16 +1,19 @@
-// Summarises one run.sh run: JMH's JSON (jmh.json) and the Cedar peer's (cedar.json) into
+// Summarises one run.sh run: the JMH JSON files (jmh*.json) and the Cedar peer's (cedar*.json) into
 // Markdown tables with the ratios BENCHMARKS.md reports.
 //
 //   node summary.mjs <results-directory>
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const jmh = JSON.parse(readFileSync(join(dir, 'jmh.json'), 'utf8'));
-const cedar = existsSync(join(dir, 'cedar.json'))
-  ? JSON.parse(readFileSync(join(dir, 'cedar.json'), 'utf8'))
-  : { results: [] };
+// run.sh writes one JMH file and one Cedar file per (mix, policies) row, so that the members of a
+// row run minutes apart at most; a single jmh.json / cedar.json is read as well.
+const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+const names = readdirSync(dir).sort();
+const jmh = names.filter((f) => /^jmh.*\.json$/.test(f)).flatMap(read);
+const cedar = { results: names.filter((f) => /^cedar.*\.json$/.test(f)).flatMap((f) => read(f).results) };
+const unread = names.includes('unread-args.json') ? read('unread-args.json') : [];
 
 // rows[mix][policies][method] = { p50, p99, ops }
 const rows = {};
@@ -117,6 +120,18 @@ const s = rows.specific;
 if (s?.[10]?.decide && s?.[1000]?.decide) {
   const growth = s[1000].decide.p50 / s[10].decide.p50;
   check(`specific: 100x the policies (10 to 1,000) costs ${growth.toFixed(2)}x at p50 (sublinear means far below 100x)`, growth < 10);
+}
+if (unread.length > 0) {
+  out.push('', '#### Arguments no policy reads (specific, 100 policies: five candidates)', '');
+  out.push('| unread header entries | p50 µs | p99 µs | allocated bytes / decision |');
+  out.push('|---:|---:|---:|---:|');
+  for (const r of unread) {
+    const m = r.primaryMetric;
+    const alloc = r.secondaryMetrics?.['gc.alloc.rate.norm']?.score;
+    out.push(`| ${r.params.extra} | ${f(toMicros(m.scorePercentiles['50.0'], m.scoreUnit))} | `
+      + `${f(toMicros(m.scorePercentiles['99.0'], m.scoreUnit))} | `
+      + `${alloc === undefined ? 'n/a' : Math.round(alloc).toLocaleString('en-US')} |`);
+  }
 }
 if (anyDerived) {
   out.push('', 'JMH throughput is 1 / mean of the SampleTime run (one thread); run with '

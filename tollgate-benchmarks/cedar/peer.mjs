@@ -6,7 +6,8 @@
 // statefulIsAuthorized on a request built once, as the JMH benchmark times decide on an action
 // parsed once. Prints one JSON array of results on stdout.
 //
-//   node peer.mjs <sets-directory> [--warmup-ms 2000] [--measure-ms 5000] [--throughput-ms 3000]
+//   node peer.mjs <sets-directory> [--only specific-100] [--warmup-ms 2000] [--measure-ms 5000]
+//       [--throughput-ms 3000]
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const opt = (name, fallback) => {
 const warmupMs = opt('--warmup-ms', 2000);
 const measureMs = opt('--measure-ms', 5000);
 const throughputMs = opt('--throughput-ms', 3000);
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
 if (!dir) {
   console.error('usage: node peer.mjs <sets-directory> [--warmup-ms N] [--measure-ms N] [--throughput-ms N]');
   process.exit(2);
@@ -33,6 +35,7 @@ if (!dir) {
 const order = (f) => [f.startsWith('specific') ? 0 : 1, Number(f.match(/-(\d+)\.json$/)[1])];
 const files = readdirSync(dir)
   .filter((f) => /^(specific|wildcard)-\d+\.json$/.test(f))
+  .filter((f) => only === null || f === `${only}.json`)
   .sort((a, b) => {
     const [ma, na] = order(a);
     const [mb, nb] = order(b);

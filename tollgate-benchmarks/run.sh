@@ -5,7 +5,8 @@
 # The machine is shared and noisy, so the members of a ratio run close together: for each
 # (mix, policies) row, JMH runs floor, decide, parseAndDecide and decideCedarEquivalent back to
 # back, then the Cedar peer runs that row's set (never at the same time as JMH: they would share
-# the cores). Last, UnreadArgsBenchmark with -prof gc.
+# the cores). Last, UnreadArgsBenchmark. JMH runs with -prof gc: bytes allocated per decision do
+# not depend on the load, so they are the steadiest cost figure this machine gives.
 #
 #   tollgate-benchmarks/run.sh                              # everything, about 9 minutes on 2 cores
 #   JMH_ARGS="-f 1 -wi 1 -i 1" CEDAR_ARGS="--warmup-ms 200 --measure-ms 500 --throughput-ms 300" \
@@ -50,7 +51,7 @@ for mix in specific wildcard; do
     row="$mix-$policies"
     echo "== $row (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
     "$java" -jar "$jar" 'DecideBenchmark' -p mix="$mix" -p policies="$policies" \
-      $jmh_args -bm "$modes" -rf json -rff "$out/jmh-$row.json" >> "$out/jmh.txt" 2>&1
+      $jmh_args -bm "$modes" -prof gc -rf json -rff "$out/jmh-$row.json" >> "$out/jmh.txt" 2>&1
     node "$here/cedar/peer.mjs" "$out/cedar-sets" --only "$row" $cedar_args \
       > "$out/cedar-$row.json"
   done

@@ -42,6 +42,7 @@ for (const r of jmh) {
     target.p50 = toMicros(m.scorePercentiles['50.0'], m.scoreUnit);
     target.p99 = toMicros(m.scorePercentiles['99.0'], m.scoreUnit);
     target.mean = toMicros(m.score, m.scoreUnit);
+    target.alloc = r.secondaryMetrics?.['gc.alloc.rate.norm']?.score;
   } else if (r.mode === 'thrpt') {
     target.ops = toOpsPerSecond(m.score, m.scoreUnit);
     target.opsError = toOpsPerSecond(m.scoreError, m.scoreUnit);
@@ -81,14 +82,15 @@ for (const mix of Object.keys(rows).sort()) {
     const r = rows[mix][n];
     const floor = r.floor ?? {};
     out.push(`#### ${mix}, ${n} policies`, '');
-    out.push('| benchmark | p50 µs | p99 µs | throughput ops/s | p50 / floor p50 | floor ops/s / ops/s |');
-    out.push('|---|---:|---:|---:|---:|---:|');
+    out.push('| benchmark | p50 µs | p99 µs | throughput ops/s | p50 / floor p50 | floor ops/s / ops/s | allocated B/op |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const [key, label] of methods) {
       const m = r[key];
       if (!m) continue;
       out.push(`| ${label} | ${f(m.p50)} | ${f(m.p99)} | ${ops(m.ops)} | `
         + `${key === 'floor' ? '1.00x' : ratio(m.p50, floor.p50)} | `
-        + `${key === 'floor' ? '1.00x' : ratio(floor.ops, m.ops)} |`);
+        + `${key === 'floor' ? '1.00x' : ratio(floor.ops, m.ops)} | `
+        + `${m.alloc === undefined ? 'n/a' : Math.round(m.alloc).toLocaleString('en-US')} |`);
     }
     out.push('');
   }

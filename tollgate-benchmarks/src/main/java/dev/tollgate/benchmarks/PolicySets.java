@@ -152,7 +152,7 @@ final class PolicySets {
     return files;
   }
 
-  private static String realisticCondition(int i, int shape) {
+  static String realisticCondition(int i, int shape) {
     return switch (shape) {
       case 0 -> "action.args.amount > " + (500 + (i * 97) % 10_000)
           + " && action.args.currency == \"EUR\"";
@@ -272,7 +272,7 @@ final class PolicySets {
    * policies of one tool take consecutive shapes, so the decided tool's few candidates are
    * varied rather than all the same kind.
    */
-  private static int shape(int i, int count, String mix, int shapes) {
+  static int shape(int i, int count, String mix, int shapes) {
     if (mix.equals("specific")) {
       int tools = Math.max(1, count / 5);
       return (i / tools + i % tools) % shapes;

@@ -46,7 +46,7 @@ final class PolicySets {
 
   private PolicySets() {}
 
-  /** One policy file's text for a set; the engine loads policies from any number of files. */
+  /** A set written for both engines: Tollgate files by name, Cedar policies by id. */
   record Generated(Map<String, String> tollgateFiles, Map<String, String> cedarPolicies) {}
 
   // ---- the action -------------------------------------------------------------------------
@@ -134,7 +134,6 @@ final class PolicySets {
     for (int i = 0; i < count; i++) {
       if (i % 100 == 0) {
         file = new StringBuilder("policies:\n");
-        files.put(String.format("policies-%03d.yaml", i / 100), file.toString());
       }
       file.append("  - name: ").append(name(i)).append('\n');
       file.append("    match: {").append(toolsYaml(i, count, mix)).append(agentsYaml(i))

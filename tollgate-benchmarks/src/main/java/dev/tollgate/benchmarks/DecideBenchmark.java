@@ -1,0 +1,131 @@
+package dev.tollgate.benchmarks;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.InputException;
+import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Tollgate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one decision, against a floor measured in the same run.
+ *
+ * <ul>
+ *   <li>{@link #floor}: parse the action JSON and do one hash lookup, the least any gate must do.
+ *   <li>{@link #decide}: {@link Tollgate#decide} on a parsed action, realistic policies.
+ *   <li>{@link #parseAndDecide}: the same from JSON text, as the server does it.
+ *   <li>{@link #decideCedarEquivalent}: the policy set the Cedar peer ({@code cedar/}) runs too, so
+ *       the Tollgate/Cedar ratio compares like with like.
+ * </ul>
+ *
+ * <p>SampleTime gives p50 and p99; add {@code -bm thrpt} for a Throughput-mode figure (run.sh:
+ * {@code MODES=sample,thrpt}). Every method runs for every (policies, mix), the floor included: its
+ * spread across the rows shows how noisy the machine was. Each state builds only the bundle its
+ * benchmarks use. Run through {@code run.sh}, or {@code java -jar target/benchmarks.jar
+ * DecideBenchmark}.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class DecideBenchmark {
+
+  /** The action, as JSON and parsed, and the (policies, mix) of the run. */
+  @State(Scope.Benchmark)
+  public static class Input {
+    @Param({"10", "100", "1000"})
+    int policies;
+
+    @Param({"specific", "wildcard"})
+    String mix;
+
+    String json;
+    Action action;
+    Map<String, String> floorIndex;
+
+    @Setup
+    public void setUp() throws InputException {
+      json = PolicySets.actionJson();
+      action = Json.readAction(json);
+      floorIndex = new HashMap<>();
+      for (int j = 0; j < Math.max(1, policies / 5); j++) {
+        floorIndex.put(PolicySets.specificTool(j), "policies of " + PolicySets.specificTool(j));
+      }
+    }
+  }
+
+  /** The realistic policy set. */
+  @State(Scope.Benchmark)
+  public static class Realistic {
+    Tollgate tollgate;
+
+    @Setup
+    public void setUp(Input in) throws BundleException {
+      tollgate = checked(Bundle.fromFiles(PolicySets.realistic(in.policies, in.mix)), in);
+    }
+  }
+
+  /** The set the Cedar peer runs, in Tollgate YAML. */
+  @State(Scope.Benchmark)
+  public static class CedarEquivalent {
+    Tollgate tollgate;
+
+    @Setup
+    public void setUp(Input in) throws BundleException {
+      tollgate =
+          checked(
+              Bundle.fromFiles(PolicySets.cedarEquivalent(in.policies, in.mix).tollgateFiles()),
+              in);
+    }
+  }
+
+  /** A decision that fails closed would time the error path: refuse to run on one. */
+  static Tollgate checked(Bundle bundle, Input in) {
+    Tollgate t = Tollgate.builder().bundle(bundle).build();
+    Decision d = t.decide(PolicySets.AGENT, in.action);
+    if (d.toString().contains("failed at decision time")
+        || d.reasons().stream().anyMatch(r -> r.policy().equals(Tollgate.INTERNAL))) {
+      throw new IllegalStateException("benchmark set fails at decision time: " + d);
+    }
+    return t;
+  }
+
+  @Benchmark
+  public Object floor(Input in) throws InputException {
+    Action parsed = Json.readAction(in.json);
+    return in.floorIndex.get(parsed.tool());
+  }
+
+  @Benchmark
+  public Decision decide(Input in, Realistic set) {
+    return set.tollgate.decide(PolicySets.AGENT, in.action);
+  }
+
+  @Benchmark
+  public Decision parseAndDecide(Input in, Realistic set) throws InputException {
+    return set.tollgate.decide(PolicySets.AGENT, Json.readAction(in.json));
+  }
+
+  @Benchmark
+  public Decision decideCedarEquivalent(Input in, CedarEquivalent set) {
+    return set.tollgate.decide(PolicySets.AGENT, in.action);
+  }
+}

@@ -397,15 +397,23 @@ public final class BundleLoader {
       int[] seg = segments.get(Math.max(0, index));
       return new int[] {seg[0], seg[1] + celColumn};
     }
-    int offset = celColumn;
+    return offsetInFolded(segments, celColumn);
+  }
+
+  /**
+   * The source position of a character of a folded value, given the value's source segments ({@code
+   * {line, column, length}}) that folding joined with single spaces; empty segments are skipped.
+   */
+  private static int[] offsetInFolded(List<int[]> segments, int offset) {
+    int remaining = offset;
     for (int[] seg : segments) {
       if (seg[2] == 0) {
         continue;
       }
-      if (offset <= seg[2]) {
-        return new int[] {seg[0], seg[1] + offset};
+      if (remaining <= seg[2]) {
+        return new int[] {seg[0], seg[1] + remaining};
       }
-      offset -= seg[2] + 1;
+      remaining -= seg[2] + 1;
     }
     int[] last = segments.get(segments.size() - 1);
     return new int[] {last[0], last[1] + last[2]};
@@ -427,18 +435,7 @@ public final class BundleLoader {
       int indent = text.length() - text.stripLeading().length();
       segments.add(new int[] {l, indent, Math.max(0, text.stripTrailing().length() - indent)});
     }
-    int offset = celColumn;
-    for (int[] seg : segments) {
-      if (seg[2] == 0) {
-        continue;
-      }
-      if (offset <= seg[2]) {
-        return new int[] {seg[0], seg[1] + offset};
-      }
-      offset -= seg[2] + 1;
-    }
-    int[] last = segments.get(segments.size() - 1);
-    return new int[] {last[0], last[1] + last[2]};
+    return offsetInFolded(segments, celColumn);
   }
 
   /**

@@ -1,0 +1,221 @@
+package dev.tollgate.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Finding;
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.Observation;
+import dev.tollgate.api.ObservationResult;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.ShadowOutcome;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A {@link Gate} that calls a Tollgate server: an application moves from the in-process engine to
+ * the sidecar by swapping one object.
+ *
+ * <p>Thread-safe. {@link #decide} fails closed: when the server cannot be reached, times out or
+ * answers with a 5xx, the decision is a deny whose reason says so. A 4xx (a malformed action, an
+ * unknown session) is the caller's mistake and is thrown as {@link IllegalArgumentException} with
+ * the server's message.
+ */
+public final class TollgateClient implements Gate {
+  private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+  private final URI base;
+  private final String token;
+  private final String agent;
+  private final HttpClient http;
+  private final Duration timeout;
+
+  private TollgateClient(URI base, String agent, String token, Duration timeout) {
+    this.base = Objects.requireNonNull(base, "base");
+    this.agent = Objects.requireNonNull(agent, "agent");
+    this.token = Objects.requireNonNull(token, "token");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  /**
+   * A client for the server at {@code base} (for example {@code http://127.0.0.1:8181}).
+   *
+   * @param agent the agent's name, for {@link #agent()}; the server takes the agent from the token
+   * @param token the agent's token from {@code tollgate agents add}
+   */
+  public static TollgateClient connect(URI base, String agent, String token) {
+    return new TollgateClient(base, agent, token, Duration.ofSeconds(5));
+  }
+
+  /** The same client with another deadline per call (default 5 s). */
+  public TollgateClient withTimeout(Duration timeout) {
+    return new TollgateClient(base, agent, token, timeout);
+  }
+
+  @Override
+  public String agent() {
+    return agent;
+  }
+
+  @Override
+  public String openSession(SessionSpec spec) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (spec.id() != null) {
+      body.put("id", spec.id());
+    }
+    body.put("user", spec.user());
+    body.put("request", spec.request());
+    if (!spec.task().isEmpty()) {
+      body.put("task", spec.task());
+    }
+    JsonNode answer = call("/v1/sessions", body);
+    return answer.path("id").asText();
+  }
+
+  @Override
+  public Decision decide(Action action) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("session", action.session());
+    body.put("user", action.user());
+    body.put("tool", action.tool());
+    body.put("args", action.args());
+    body.put("reason", action.reason());
+    body.put("requestId", action.requestId());
+    body.values().removeIf(Objects::isNull);
+    try {
+      return toDecision(call("/v1/decide", body));
+    } catch (Unreachable e) {
+      // INVARIANT: never allows on error.
+      return new Decision(
+          "dec_unreachable",
+          Effect.DENY,
+          null,
+          List.of(
+              new Reason(
+                  "tollgate",
+                  "tollgate server unreachable (" + e.getMessage() + "); denied to fail closed")),
+          List.of(),
+          null,
+          null,
+          List.of());
+    }
+  }
+
+  @Override
+  public ObservationResult observe(Observation observation) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("session", observation.session());
+    body.put("tool", observation.tool());
+    if (observation.decision() != null) {
+      body.put("decision", observation.decision());
+    }
+    body.put("result", observation.result());
+    JsonNode answer = call("/v1/observe", body);
+    List<String> labels = new ArrayList<>();
+    answer.path("labels").forEach(l -> labels.add(l.asText()));
+    return new ObservationResult(labels, findings(answer.path("findings")));
+  }
+
+  /** A call that got no usable answer: the server is down, slow or broken. */
+  static final class Unreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private JsonNode call(String path, Object body) {
+    HttpResponse<String> response;
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(base.resolve(path))
+              .timeout(timeout)
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
+              .build();
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unreachable("interrupted", e);
+    } catch (IOException e) {
+      throw new Unreachable(
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    }
+    JsonNode answer;
+    try {
+      answer = MAPPER.readTree(response.body());
+    } catch (JsonProcessingException e) {
+      throw new Unreachable("unreadable answer with status " + response.statusCode(), e);
+    }
+    int status = response.statusCode();
+    if (status >= 500) {
+      throw new Unreachable(
+          "status " + status + ": " + answer.path("error").path("message").asText(""), null);
+    }
+    if (status >= 400) {
+      JsonNode error = answer.path("error");
+      throw new IllegalArgumentException(
+          error.path("message").asText("status " + status)
+              + (error.has("field") ? " (at `" + error.path("field").asText() + "`)" : ""));
+    }
+    return answer;
+  }
+
+  private static Decision toDecision(JsonNode d) {
+    List<Reason> reasons = new ArrayList<>();
+    d.path("reasons")
+        .forEach(
+            r -> reasons.add(new Reason(r.path("policy").asText(), r.path("message").asText())));
+    List<ShadowOutcome> shadow = new ArrayList<>();
+    d.path("shadow")
+        .forEach(
+            s ->
+                shadow.add(
+                    new ShadowOutcome(
+                        s.path("policy").asText(),
+                        Effect.parse(s.path("effect").asText()),
+                        s.path("message").asText())));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> args =
+        d.hasNonNull("args") ? MAPPER.convertValue(d.get("args"), Map.class) : null;
+    return new Decision(
+        d.path("id").asText(),
+        Effect.parse(d.path("effect").asText()),
+        args,
+        reasons,
+        findings(d.path("findings")),
+        null,
+        d.hasNonNull("grant") ? d.get("grant").asText() : null,
+        shadow);
+  }
+
+  private static List<Finding> findings(JsonNode list) {
+    List<Finding> out = new ArrayList<>();
+    list.forEach(
+        f ->
+            out.add(
+                new Finding(
+                    f.path("detector").asText(),
+                    f.path("label").asText(),
+                    f.path("path").asText(),
+                    f.path("excerpt").asText())));
+    return out;
+  }
+}

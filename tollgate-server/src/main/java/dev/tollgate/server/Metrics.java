@@ -1,0 +1,122 @@
+package dev.tollgate.server;
+
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Reason;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters and latency histograms, written out in the Prometheus text format. Label values are
+ * policy and agent names, which the server's own configuration bounds; they are escaped anyway.
+ */
+final class Metrics {
+  private static final double[] BUCKETS_SECONDS = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1
+  };
+
+  private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> byPolicy = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
+  private final Histogram decideLatency = new Histogram();
+  private final Histogram storeLatency = new Histogram();
+
+  void decision(String agent, Decision d, long nanos) {
+    decisions
+        .computeIfAbsent(
+            label("agent", agent) + "," + label("effect", d.effect().wireName()),
+            k -> new LongAdder())
+        .increment();
+    for (Reason r : d.reasons()) {
+      byPolicy
+          .computeIfAbsent(
+              label("policy", r.policy()) + "," + label("effect", d.effect().wireName()),
+              k -> new LongAdder())
+          .increment();
+    }
+    decideLatency.observe(nanos);
+  }
+
+  void rejected(int status, String code) {
+    rejected
+        .computeIfAbsent(
+            label("status", Integer.toString(status)) + "," + label("code", code),
+            k -> new LongAdder())
+        .increment();
+  }
+
+  void store(long nanos) {
+    storeLatency.observe(nanos);
+  }
+
+  String render() {
+    StringBuilder out = new StringBuilder();
+    counter(out, "tollgate_decisions_total", "Decisions by agent and effect.", decisions);
+    counter(
+        out,
+        "tollgate_policy_decisions_total",
+        "Decisions by the policy behind them and the effect.",
+        byPolicy);
+    counter(
+        out, "tollgate_rejected_requests_total", "Requests refused with a 4xx or 5xx.", rejected);
+    decideLatency.render(
+        out, "tollgate_decide_seconds", "Time to decide, audit included, per request.");
+    storeLatency.render(out, "tollgate_store_seconds", "Time of each audit append.");
+    return out.toString();
+  }
+
+  private static void counter(
+      StringBuilder out, String name, String help, Map<String, LongAdder> values) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" counter\n");
+    values.forEach(
+        (labels, v) ->
+            out.append(name).append('{').append(labels).append("} ").append(v.sum()).append('\n'));
+  }
+
+  private static String label(String name, String value) {
+    String v = value == null ? "" : value;
+    return name + "=\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+  }
+
+  /** A fixed-bucket histogram; cheap enough to update on every request. */
+  private static final class Histogram {
+    private final LongAdder[] counts = new LongAdder[BUCKETS_SECONDS.length + 1];
+    private final LongAdder sumNanos = new LongAdder();
+
+    Histogram() {
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = new LongAdder();
+      }
+    }
+
+    void observe(long nanos) {
+      double seconds = nanos / 1e9;
+      int i = 0;
+      while (i < BUCKETS_SECONDS.length && seconds > BUCKETS_SECONDS[i]) {
+        i++;
+      }
+      counts[i].increment();
+      sumNanos.add(nanos);
+    }
+
+    void render(StringBuilder out, String name, String help) {
+      out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+      out.append("# TYPE ").append(name).append(" histogram\n");
+      long cumulative = 0;
+      for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+        cumulative += counts[i].sum();
+        out.append(name)
+            .append("_bucket{le=\"")
+            .append(BUCKETS_SECONDS[i])
+            .append("\"} ")
+            .append(cumulative)
+            .append('\n');
+      }
+      cumulative += counts[BUCKETS_SECONDS.length].sum();
+      out.append(name).append("_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+      out.append(name).append("_sum ").append(sumNanos.sum() / 1e9).append('\n');
+      out.append(name).append("_count ").append(cumulative).append('\n');
+    }
+  }
+}

@@ -1,0 +1,629 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Observation;
+import dev.tollgate.api.ObservationResult;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.SessionRecord;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.InputException;
+import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Tollgate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The Tollgate sidecar: the decision API of DESIGN.md over HTTP, for agents in any language.
+ *
+ * <pre>{@code
+ * try (TollgateServer server = TollgateServer.builder().bundle(bundle).store(store).port(8181).start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Every request runs on its own virtual thread. The agent of a call is the one its bearer token
+ * belongs to, never one named in the body. A decision is answered only once its audit record is
+ * durable; when the audit cannot be written the answer is a deny that says so. Clients' mistakes
+ * are 4xx answers with a JSON error naming the field and the fix, and are audited too.
+ */
+public final class TollgateServer implements AutoCloseable {
+  private static final Set<String> SESSION_FIELDS = Set.of("id", "user", "request", "task");
+  private static final Set<String> OBSERVE_FIELDS = Set.of("session", "tool", "decision", "result");
+  private static final int RECENT_DECISIONS = 100_000;
+  private static final ObjectWriter CANONICAL =
+      Json.mapper().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private final HttpServer http;
+  private final ExecutorService executor;
+  private final Tollgate engine;
+  private final Store store;
+  private final InstantSource clock;
+  private final int maxBodyBytes;
+  private final Metrics metrics = new Metrics();
+  private final Map<String, Recent> recent = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<String> recentOrder = new ConcurrentLinkedQueue<>();
+
+  private record Recent(String agent, Decision decision) {}
+
+  private TollgateServer(Builder b) throws IOException {
+    this.store = b.store;
+    this.clock = b.clock;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.engine =
+        Tollgate.builder().bundle(b.bundle).clock(b.clock).sessions(b.store.sessions()).build();
+    this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+    http.start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port the server listens on (the one chosen when it was asked for port 0). */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  /** The base address, for example {@code http://127.0.0.1:8181}. */
+  public URI uri() {
+    return URI.create("http://" + http.getAddress().getHostString() + ":" + port());
+  }
+
+  /** The engine behind the API: reload bundles through it. */
+  public Tollgate engine() {
+    return engine;
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.close();
+  }
+
+  private void handle(HttpExchange exchange) {
+    String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
+    String agent = null;
+    try (exchange) {
+      try {
+        switch (path) {
+          case "/health" -> {
+            requireMethod(method, "GET");
+            respond(exchange, 200, Map.of("status", "ok"));
+          }
+          case "/ready" -> {
+            requireMethod(method, "GET");
+            boolean ready = store.ready();
+            respond(
+                exchange,
+                ready ? 200 : 503,
+                Map.of("status", ready ? "ready" : "store unavailable", "store", store.kind()));
+          }
+          case "/metrics" -> {
+            requireMethod(method, "GET");
+            respondText(exchange, 200, "text/plain; version=0.0.4", metrics.render());
+          }
+          case "/v1/openapi.json" -> {
+            requireMethod(method, "GET");
+            respondText(exchange, 200, "application/json", openApi());
+          }
+          case "/v1/sessions" -> {
+            requireMethod(method, "POST");
+            agent = authenticate(exchange);
+            openSession(exchange, agent);
+          }
+          case "/v1/decide" -> {
+            requireMethod(method, "POST");
+            agent = authenticate(exchange);
+            decide(exchange, agent);
+          }
+          case "/v1/observe" -> {
+            requireMethod(method, "POST");
+            agent = authenticate(exchange);
+            observe(exchange, agent);
+          }
+          default -> {
+            if (path.startsWith("/v1/decisions/")) {
+              requireMethod(method, "GET");
+              agent = authenticate(exchange);
+              readDecision(exchange, agent, path.substring("/v1/decisions/".length()));
+            } else {
+              throw new ApiError(
+                  404,
+                  "not_found",
+                  "no such endpoint `" + path + "`: see /v1/openapi.json for the API",
+                  null);
+            }
+          }
+        }
+      } catch (ApiError e) {
+        metrics.rejected(e.status, e.code);
+        auditRejected(exchange, agent, e);
+        respondError(exchange, e.status, e.code, e.getMessage(), e.field);
+      } catch (StoreUnavailableException e) {
+        metrics.rejected(503, "store_unavailable");
+        respondError(
+            exchange,
+            503,
+            "store_unavailable",
+            "store unavailable: " + e.getMessage() + "; retry when /ready answers 200",
+            null);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // The client went away mid-answer; there is nobody left to tell.
+      metrics.rejected(499, "client_closed");
+    } catch (RuntimeException e) {
+      metrics.rejected(500, "internal");
+      try {
+        respondError(
+            exchange,
+            500,
+            "internal",
+            "internal error ("
+                + e.getClass().getSimpleName()
+                + "); the request was not carried out",
+            null);
+      } catch (IOException ignored) {
+        // The connection is gone as well; the metric above records the failure.
+      }
+    }
+  }
+
+  private void openSession(HttpExchange exchange, String agent) throws ApiError, IOException {
+    JsonNode body = readObject(exchange);
+    unknownFields(body, SESSION_FIELDS, "a session");
+    String user = text(body, "user", true);
+    String request = text(body, "request", false);
+    String id = text(body, "id", false);
+    Map<String, Object> task = object(body, "task");
+    String session;
+    try {
+      session = engine.openSession(agent, new SessionSpec(id, user, request, task));
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(409, "conflict", e.getMessage(), "/id");
+    }
+    audit(
+        new AuditEntry(
+            clock.instant(),
+            "session",
+            agent,
+            user,
+            session,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null,
+            0,
+            Map.of("event", "opened")));
+    respond(exchange, 201, Map.of("id", session));
+  }
+
+  private void decide(HttpExchange exchange, String agent) throws ApiError, IOException {
+    long start = System.nanoTime();
+    Action action;
+    try {
+      action = Json.toAction(readObject(exchange), "");
+    } catch (InputException e) {
+      throw new ApiError(400, e.code(), e.getMessage(), e.field());
+    }
+    if (action.session() != null) {
+      Optional<SessionRecord> session = store.sessions().get(action.session());
+      if (session.isEmpty() || !session.get().agent().equals(agent)) {
+        throw new ApiError(
+            404,
+            "unknown_session",
+            "unknown session `"
+                + action.session()
+                + "`: open one with POST /v1/sessions and use the id it returns",
+            "/session");
+      }
+    }
+    Decision decision = engine.decide(agent, action);
+    try {
+      audit(decisionEntry(agent, action, decision, System.nanoTime() - start));
+    } catch (StoreUnavailableException e) {
+      // INVARIANT: never allows on error. A decision that could not be recorded is not given.
+      decision =
+          new Decision(
+              decision.id(),
+              Effect.DENY,
+              null,
+              List.of(
+                  new Reason(
+                      Tollgate.INTERNAL,
+                      "store unavailable: the decision could not be"
+                          + " recorded in the audit ("
+                          + e.getMessage()
+                          + "); denied to fail closed")),
+              List.of(),
+              null,
+              null,
+              List.of());
+    }
+    remember(agent, decision);
+    metrics.decision(agent, decision, System.nanoTime() - start);
+    respond(exchange, 200, decision);
+  }
+
+  private void observe(HttpExchange exchange, String agent) throws ApiError, IOException {
+    JsonNode body = readObject(exchange);
+    unknownFields(body, OBSERVE_FIELDS, "an observation");
+    String session = text(body, "session", true);
+    String tool = text(body, "tool", true);
+    String decision = text(body, "decision", false);
+    JsonNode result = body.get("result");
+    ObservationResult observed;
+    try {
+      observed =
+          engine.observe(
+              agent,
+              new Observation(
+                  session, tool, decision, result == null ? null : Json.toJava(result)));
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(404, "unknown_session", e.getMessage(), "/session");
+    }
+    audit(
+        new AuditEntry(
+            clock.instant(),
+            "observe",
+            agent,
+            null,
+            session,
+            tool,
+            null,
+            decision,
+            List.of(),
+            observed.findings(),
+            null,
+            0,
+            Map.of("labels", observed.labels())));
+    respond(exchange, 200, observed);
+  }
+
+  private void readDecision(HttpExchange exchange, String agent, String id)
+      throws ApiError, IOException {
+    Recent r = recent.get(id);
+    if (r == null || !r.agent().equals(agent)) {
+      throw new ApiError(404, "not_found", "no decision `" + id + "` for this agent", null);
+    }
+    respond(exchange, 200, r.decision());
+  }
+
+  private AuditEntry decisionEntry(String agent, Action action, Decision d, long nanos) {
+    return new AuditEntry(
+        clock.instant(),
+        "decision",
+        agent,
+        action.user(),
+        action.session(),
+        action.tool(),
+        d.effect().wireName(),
+        d.id(),
+        d.reasons(),
+        d.findings(),
+        digest(action.args()),
+        nanos / 1000,
+        shadowDetail(d));
+  }
+
+  private static Map<String, Object> shadowDetail(Decision d) {
+    if (d.shadow().isEmpty()) {
+      return Map.of();
+    }
+    return Map.of(
+        "shadow",
+        d.shadow().stream()
+            .map(s -> Map.of("policy", s.policy(), "effect", s.effect().wireName()))
+            .toList());
+  }
+
+  private void audit(AuditEntry entry) {
+    long start = System.nanoTime();
+    store.audit().append(List.of(entry));
+    metrics.store(System.nanoTime() - start);
+  }
+
+  private void auditRejected(HttpExchange exchange, String agent, ApiError e) {
+    try {
+      audit(
+          new AuditEntry(
+              clock.instant(),
+              "rejected",
+              agent,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              List.of(),
+              null,
+              0,
+              Map.of(
+                  "status",
+                  e.status,
+                  "code",
+                  e.code,
+                  "path",
+                  exchange.getRequestURI().getPath(),
+                  "method",
+                  exchange.getRequestMethod())));
+    } catch (StoreUnavailableException ignored) {
+      // The answer still goes out; the store's own metrics show it is down.
+    }
+  }
+
+  private void remember(String agent, Decision d) {
+    recent.put(d.id(), new Recent(agent, d));
+    recentOrder.add(d.id());
+    while (recent.size() > RECENT_DECISIONS) {
+      String oldest = recentOrder.poll();
+      if (oldest == null) {
+        break;
+      }
+      recent.remove(oldest);
+    }
+  }
+
+  private String authenticate(HttpExchange exchange) throws ApiError {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {
+      throw new ApiError(
+          401,
+          "unauthorized",
+          "missing agent token: send `Authorization: Bearer"
+              + " <token>` with a token from `tollgate agents add NAME`",
+          null);
+    }
+    Optional<String> agent = store.credentials().agentFor(Tokens.hash(header.substring(7).strip()));
+    if (agent.isEmpty()) {
+      throw new ApiError(
+          401,
+          "unauthorized",
+          "unknown or revoked agent token: ask an admin for a"
+              + " new one (`tollgate agents add NAME`)",
+          null);
+    }
+    return agent.get();
+  }
+
+  private JsonNode readObject(HttpExchange exchange) throws ApiError, IOException {
+    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ApiError(
+          415,
+          "unsupported_media_type",
+          "send the body as `application/json`, not `" + type + "`",
+          null);
+    }
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.strip()) > maxBodyBytes) {
+          throw tooLarge();
+        }
+      } catch (NumberFormatException e) {
+        throw new ApiError(400, "bad_request", "invalid Content-Length `" + length + "`", null);
+      }
+    }
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readNBytes(maxBodyBytes + 1);
+    }
+    if (body.length > maxBodyBytes) {
+      throw tooLarge();
+    }
+    JsonNode node;
+    try {
+      node = Json.readTree(body);
+    } catch (InputException e) {
+      throw new ApiError(400, e.code(), e.getMessage(), e.field());
+    }
+    if (!node.isObject()) {
+      throw new ApiError(400, "bad_request", "the body must be a JSON object", "/");
+    }
+    return node;
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(
+        413,
+        "too_large",
+        "body larger than "
+            + maxBodyBytes
+            + " bytes: send less (large results can be summarised before observing them)",
+        null);
+  }
+
+  private static void requireMethod(String method, String expected) throws ApiError {
+    if (!method.equals(expected)) {
+      throw new ApiError(
+          405, "method_not_allowed", "use " + expected + " here, not " + method, null);
+    }
+  }
+
+  private static void unknownFields(JsonNode body, Set<String> allowed, String what)
+      throws ApiError {
+    Iterator<String> names = body.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new ApiError(
+            400,
+            "bad_request",
+            "unknown field `"
+                + name
+                + "` in "
+                + what
+                + ": expected "
+                + String.join(", ", allowed.stream().sorted().toList()),
+            "/" + name);
+      }
+    }
+  }
+
+  private static String text(JsonNode body, String field, boolean required) throws ApiError {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new ApiError(400, "bad_request", "missing field `" + field + "`", "/" + field);
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new ApiError(
+          400, "bad_request", "`" + field + "` must be a string: quote it", "/" + field);
+    }
+    return v.textValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(JsonNode body, String field) throws ApiError {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw new ApiError(400, "bad_request", "`" + field + "` must be a JSON object", "/" + field);
+    }
+    return (Map<String, Object>) Json.toJava(v);
+  }
+
+  private static String digest(Map<String, Object> args) {
+    try {
+      byte[] canonical = CANONICAL.writeValueAsBytes(args);
+      return "sha256:"
+          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest arguments", e);
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
+    respondText(exchange, status, "application/json", Json.write(body));
+  }
+
+  private static void respondError(
+      HttpExchange exchange, int status, String code, String message, String field)
+      throws IOException {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("message", message);
+    if (field != null) {
+      error.put("field", field);
+    }
+    respond(exchange, status, Map.of("error", error));
+  }
+
+  private static void respondText(HttpExchange exchange, int status, String type, String text)
+      throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String openApi() throws IOException {
+    try (InputStream in = TollgateServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IOException("openapi.json missing from the server jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Configures and starts a {@link TollgateServer}. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8181;
+    private Bundle bundle = Bundle.empty();
+    private Store store;
+    private InstantSource clock = InstantSource.system();
+    private int maxBodyBytes = 1024 * 1024;
+
+    private Builder() {}
+
+    /** The address to listen on (default 127.0.0.1: only this machine). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port (default 8181; 0 picks a free one). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder bundle(Bundle bundle) {
+      this.bundle = Objects.requireNonNull(bundle, "bundle");
+      return this;
+    }
+
+    /** Where sessions, credentials and the audit live. Required. */
+    public Builder store(Store store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The largest request body accepted (default 1 MiB); larger ones get a 413. */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      if (maxBodyBytes < 1024) {
+        throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public TollgateServer start() throws IOException {
+      if (store == null) {
+        throw new IllegalStateException("a store is required: call store(...) before start()");
+      }
+      return new TollgateServer(this);
+    }
+  }
+}

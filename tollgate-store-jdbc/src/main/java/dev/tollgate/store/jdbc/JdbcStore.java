@@ -42,6 +42,11 @@ public final class JdbcStore implements Store {
     return new JdbcStore(db);
   }
 
+  /** Group commit so far: batches, entries, nanoseconds in write transactions. */
+  long[] auditStats() {
+    return audit.stats();
+  }
+
   @Override
   public AuditLog audit() {
     return audit;

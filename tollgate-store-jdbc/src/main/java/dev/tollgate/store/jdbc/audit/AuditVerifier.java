@@ -1,8 +1,11 @@
 package dev.tollgate.store.jdbc.audit;
 
+import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Checkpoint;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,6 +47,20 @@ public final class AuditVerifier {
       boolean ok, Problem problem, long seq, String message, long records, int checkpoints) {}
 
   private AuditVerifier() {}
+
+  /** Verifies a whole log as its store returns it (every record, read page by page). */
+  public static Result verify(AuditLog log, PublicKey publicKey) {
+    List<Checkpoint> checkpoints = log.checkpoints();
+    List<AuditRecord> records = new ArrayList<>();
+    while (true) {
+      long after = records.isEmpty() ? 0 : records.getLast().seq();
+      List<AuditRecord> page = log.search(AuditQuery.after(after, 10_000));
+      if (page.isEmpty()) {
+        return verify(records, checkpoints, publicKey);
+      }
+      records.addAll(page);
+    }
+  }
 
   /**
    * Verifies records (in the order the store returns them: by position) against checkpoints signed

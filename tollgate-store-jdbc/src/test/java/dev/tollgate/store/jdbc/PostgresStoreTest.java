@@ -137,6 +137,26 @@ class PostgresStoreTest extends StoreContractTest {
   }
 
   @Test
+  void theDeadlineIsTheServersStatementAndLockTimeout() {
+    try (Db db = new Db(config().withDeadline(Duration.ofMillis(1500)))) {
+      List<String> timeouts =
+          db.read(
+              c -> {
+                List<String> out = new ArrayList<>();
+                for (String setting : List.of("statement_timeout", "lock_timeout")) {
+                  try (Statement s = c.createStatement();
+                      var rs = s.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    out.add(rs.getString(1));
+                  }
+                }
+                return out;
+              });
+      assertThat(timeouts).containsExactly("1500ms", "1500ms");
+    }
+  }
+
+  @Test
   void migrationsAreRecordedOnce() throws Exception {
     open().close();
     open();

@@ -380,6 +380,17 @@ abstract class StoreContractTest {
     try {
       assertThatThrownBy(() -> store.audit().append(List.of(entry(2), entry(3))))
           .isInstanceOf(StoreUnavailableException.class);
+      List<Object> outcomes =
+          inParallel(
+              8,
+              () -> {
+                try {
+                  return store.audit().append(List.of(entry(5), entry(6)));
+                } catch (StoreUnavailableException expected) {
+                  return expected;
+                }
+              });
+      assertThat(outcomes).allMatch(StoreUnavailableException.class::isInstance);
       assertThatThrownBy(() -> store.sessions().create(session("s-2")))
           .isInstanceOf(StoreUnavailableException.class);
       assertThatThrownBy(() -> store.sessions().appendHistory("s-1", "t", "allow", 5))

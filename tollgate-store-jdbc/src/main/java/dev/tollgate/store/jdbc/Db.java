@@ -1,0 +1,219 @@
+package dev.tollgate.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.api.store.StoreUnavailableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Connections and transactions, with the deadline applied. SQLite: one write connection behind a
+ * lock (SQLite has one writer anyway) and a small pool of readers (WAL lets them read while it
+ * writes). PostgreSQL: one pool; row locks serialise the writers.
+ */
+final class Db implements AutoCloseable {
+
+  enum Dialect {
+    SQLITE,
+    POSTGRESQL
+  }
+
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  final Dialect dialect;
+  final long deadlineNanos;
+  private final String where;
+  private final HikariDataSource pool;
+  private final ReentrantLock writeLock = new ReentrantLock(true);
+  private final String sqliteUrl;
+  private final Properties sqliteProps;
+  private Connection sqliteWriter;
+
+  Db(StoreConfig config) {
+    this.deadlineNanos = config.deadline().toNanos();
+    this.where = config.toString();
+    long ms = Math.max(1, config.deadline().toMillis());
+    int seconds = (int) Math.max(1, (ms + 999) / 1000);
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("tollgate-store");
+    hc.setConnectionTimeout(Math.max(250, ms));
+    hc.setValidationTimeout(Math.max(250, ms));
+    hc.setInitializationFailTimeout(Math.max(1, ms));
+    if (config.isSqlite()) {
+      dialect = Dialect.SQLITE;
+      try {
+        Files.createDirectories(config.sqliteDir());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the data directory " + config.sqliteDir(), e);
+      }
+      sqliteUrl = "jdbc:sqlite:" + config.sqliteDir().resolve(StoreConfig.SQLITE_FILE);
+      sqliteProps = new Properties();
+      sqliteProps.setProperty("journal_mode", "WAL");
+      sqliteProps.setProperty("synchronous", "FULL");
+      sqliteProps.setProperty("busy_timeout", Long.toString(ms));
+      sqliteProps.setProperty("foreign_keys", "true");
+      hc.setJdbcUrl(sqliteUrl);
+      hc.setDataSourceProperties(sqliteProps);
+      hc.setMaximumPoolSize(4);
+      hc.setMinimumIdle(1);
+    } else {
+      dialect = Dialect.POSTGRESQL;
+      sqliteUrl = null;
+      sqliteProps = null;
+      hc.setJdbcUrl(config.jdbcUrl());
+      if (config.user() != null) {
+        hc.setUsername(config.user());
+      }
+      if (config.password() != null) {
+        hc.setPassword(config.password());
+      }
+      hc.addDataSourceProperty("connectTimeout", Integer.toString(seconds));
+      hc.addDataSourceProperty("socketTimeout", Integer.toString(seconds + 1));
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+      hc.addDataSourceProperty("ApplicationName", "tollgate");
+      hc.addDataSourceProperty("options", "-c statement_timeout=" + ms + " -c lock_timeout=" + ms);
+      hc.setMaximumPoolSize(8);
+      hc.setMinimumIdle(1);
+    }
+    try {
+      pool = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw new StoreUnavailableException("cannot reach the store at " + where, e);
+    }
+  }
+
+  /** Runs {@code work} on a reader (auto-commit). */
+  <T> T read(Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Runs {@code work} in one write transaction and commits it. */
+  <T> T write(Work<T> work) {
+    return dialect == Dialect.SQLITE ? writeSqlite(work) : writePostgres(work);
+  }
+
+  private <T> T writeSqlite(Work<T> work) {
+    try {
+      if (!writeLock.tryLock(deadlineNanos, TimeUnit.NANOSECONDS)) {
+        throw new StoreUnavailableException(
+            "the store at " + where + " is busy: no write within the deadline", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for the store", e);
+    }
+    try {
+      if (sqliteWriter == null || sqliteWriter.isClosed()) {
+        sqliteWriter = DriverManager.getConnection(sqliteUrl, sqliteProps);
+      }
+      Connection c = sqliteWriter;
+      try (Statement s = c.createStatement()) {
+        s.execute("BEGIN IMMEDIATE");
+      }
+      try {
+        T result = work.run(c);
+        try (Statement s = c.createStatement()) {
+          s.execute("COMMIT");
+        }
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try (Statement s = c.createStatement()) {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      } else {
+        s.execute("ROLLBACK");
+      }
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private <T> T writePostgres(Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        if (!c.isClosed()) {
+          try {
+            c.rollback();
+          } catch (SQLException r) {
+            e.addSuppressed(r);
+          }
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Whether the store answers within the deadline (for SQLite: whether it can take a write). */
+  boolean ready() {
+    try {
+      if (dialect == Dialect.SQLITE) {
+        write(c -> null);
+      }
+      return read(
+          c -> {
+            try (Statement s = c.createStatement()) {
+              return s.execute("SELECT 1");
+            }
+          });
+    } catch (StoreUnavailableException e) {
+      return false;
+    }
+  }
+
+  /** {@code FOR UPDATE} where a row lock is needed (PostgreSQL), else nothing. */
+  String forUpdate() {
+    return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+  }
+
+  StoreUnavailableException unavailable(SQLException e) {
+    return new StoreUnavailableException("the store at " + where + " failed: " + e.getMessage(), e);
+  }
+
+  @Override
+  public void close() {
+    writeLock.lock();
+    try {
+      if (sqliteWriter != null) {
+        sqliteWriter.close();
+      }
+    } catch (SQLException e) {
+      // closing: nothing is left to protect
+    } finally {
+      writeLock.unlock();
+      pool.close();
+    }
+  }
+}

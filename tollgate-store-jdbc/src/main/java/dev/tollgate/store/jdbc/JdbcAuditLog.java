@@ -1,0 +1,362 @@
+package dev.tollgate.store.jdbc;
+
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.api.store.Checkpoint;
+import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.store.jdbc.audit.AuditChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The audit log with group commit: callers queue their entries; one writer thread takes everything
+ * queued, chains it onto the head in one transaction (on PostgreSQL the head row is locked, so
+ * instances sharing the database never fork the chain), commits, and only then answers the callers.
+ *
+ * <p>A caller whose deadline passes while its entries are still queued withdraws them and gets a
+ * {@link StoreUnavailableException}; once the writer has taken them, the caller waits for the
+ * commit's outcome (bounded by the database's own timeouts), so a failed append never leaves its
+ * entries in the log.
+ */
+final class JdbcAuditLog implements AuditLog, AutoCloseable {
+
+  private static final int MAX_BATCH = 1000;
+  private static final int QUEUED = 0;
+  private static final int TAKEN = 1;
+  private static final int WITHDRAWN = 2;
+
+  private static final String COLUMNS =
+      "seq, time, kind, agent, user_name, session, tool, effect, entry, prev_hash, hash";
+
+  private final Db db;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile boolean closed;
+  private final java.util.concurrent.atomic.LongAdder batches =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder batchedEntries =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder writeNanos =
+      new java.util.concurrent.atomic.LongAdder();
+
+  private static final class Pending {
+    final List<AuditEntry> entries;
+    final List<String> canonical;
+    final AtomicInteger state = new AtomicInteger(QUEUED);
+    final CompletableFuture<List<AuditRecord>> result = new CompletableFuture<>();
+
+    Pending(List<AuditEntry> entries, List<String> canonical) {
+      this.entries = entries;
+      this.canonical = canonical;
+    }
+  }
+
+  JdbcAuditLog(Db db) {
+    this.db = db;
+    this.writer = Thread.ofPlatform().name("tollgate-audit-writer").daemon().start(this::run);
+  }
+
+  @Override
+  public List<AuditRecord> append(List<AuditEntry> entries) {
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    List<AuditEntry> copy = List.copyOf(entries);
+    List<String> canonical = new ArrayList<>(copy.size());
+    for (AuditEntry e : copy) {
+      canonical.add(AuditChain.canonicalEntry(e));
+    }
+    Pending p = new Pending(copy, canonical);
+    if (closed) {
+      throw new IllegalStateException("the store is closed");
+    }
+    queue.add(p);
+    try {
+      return p.result.get(db.deadlineNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (p.state.compareAndSet(QUEUED, WITHDRAWN)) {
+        throw new StoreUnavailableException(
+            "the audit log did not take the entries within the deadline; they were withdrawn", e);
+      }
+      return awaitOutcome(p);
+    } catch (ExecutionException e) {
+      throw rethrow(e);
+    }
+  }
+
+  /** The writer has the entries: their commit is under way, its outcome decides. */
+  private static List<AuditRecord> awaitOutcome(Pending p) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return p.result.get();
+        } catch (InterruptedException again) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw rethrow(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static RuntimeException rethrow(ExecutionException e) {
+    if (e.getCause() instanceof RuntimeException r) {
+      return r;
+    }
+    return new StoreUnavailableException("the audit log failed: " + e.getCause(), e.getCause());
+  }
+
+  private void run() {
+    List<Pending> drained = new ArrayList<>();
+    List<Pending> batch = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        drained.clear();
+        batch.clear();
+        drained.add(first);
+        int count = first.entries.size();
+        Pending next;
+        while (count < MAX_BATCH && (next = queue.peek()) != null) {
+          if (count + next.entries.size() > MAX_BATCH) {
+            break;
+          }
+          drained.add(queue.poll());
+          count += next.entries.size();
+        }
+        for (Pending p : drained) {
+          if (p.state.compareAndSet(QUEUED, TAKEN)) {
+            batch.add(p);
+          }
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+        List<List<AuditRecord>> out;
+        long t0 = System.nanoTime();
+        try {
+          out = db.write(c -> chain(c, batch));
+          writeNanos.add(System.nanoTime() - t0);
+          batches.increment();
+          for (Pending p : batch) {
+            batchedEntries.add(p.entries.size());
+          }
+        } catch (RuntimeException e) {
+          for (Pending p : batch) {
+            p.result.completeExceptionally(e);
+          }
+          continue;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).result.complete(out.get(i));
+        }
+      } catch (InterruptedException e) {
+        if (closed) {
+          break;
+        }
+      } catch (RuntimeException | Error e) {
+        for (Pending p : batch) {
+          p.result.completeExceptionally(e);
+        }
+      }
+    }
+    for (Pending p; (p = queue.poll()) != null; ) {
+      p.result.completeExceptionally(new IllegalStateException("the store is closed"));
+    }
+  }
+
+  private List<List<AuditRecord>> chain(Connection c, List<Pending> batch) throws SQLException {
+    long seq;
+    String prev;
+    try (PreparedStatement head =
+            c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1" + db.forUpdate());
+        ResultSet rs = head.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("the audit_head row is missing");
+      }
+      seq = rs.getLong(1);
+      prev = rs.getString(2);
+    }
+    List<List<AuditRecord>> out = new ArrayList<>(batch.size());
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (Pending p : batch) {
+        List<AuditRecord> records = new ArrayList<>(p.entries.size());
+        for (int i = 0; i < p.entries.size(); i++) {
+          AuditEntry e = p.entries.get(i);
+          String canonical = p.canonical.get(i);
+          seq++;
+          String hash = AuditChain.hashCanonical(seq, canonical, prev);
+          records.add(new AuditRecord(seq, e, prev, hash));
+          insert.setLong(1, seq);
+          insert.setString(2, AuditChain.time(e.time()));
+          insert.setString(3, e.kind());
+          insert.setString(4, e.agent());
+          insert.setString(5, e.user());
+          insert.setString(6, e.session());
+          insert.setString(7, e.tool());
+          insert.setString(8, e.effect());
+          insert.setString(9, canonical);
+          insert.setString(10, prev);
+          insert.setString(11, hash);
+          insert.addBatch();
+          prev = hash;
+        }
+        out.add(List.copyOf(records));
+      }
+      insert.executeBatch();
+    }
+    try (PreparedStatement update =
+        c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+      update.setLong(1, seq);
+      update.setString(2, prev);
+      update.executeUpdate();
+    }
+    return out;
+  }
+
+  @Override
+  public List<AuditRecord> search(AuditQuery q) {
+    StringBuilder sql =
+        new StringBuilder("SELECT seq, entry, prev_hash, hash FROM audit WHERE seq > ?");
+    List<Object> args = new ArrayList<>();
+    args.add(q.afterSeq());
+    filter(sql, args, "agent", q.agent());
+    filter(sql, args, "session", q.session());
+    filter(sql, args, "tool", q.tool());
+    filter(sql, args, "effect", q.effect());
+    filter(sql, args, "kind", q.kind());
+    if (q.from() != null) {
+      sql.append(" AND time >= ?");
+      args.add(AuditChain.time(q.from()));
+    }
+    if (q.to() != null) {
+      sql.append(" AND time < ?");
+      args.add(AuditChain.time(q.to()));
+    }
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add(Math.max(0, q.limit()));
+    return db.read(
+        c -> {
+          try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+              p.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = p.executeQuery()) {
+              List<AuditRecord> out = new ArrayList<>();
+              while (rs.next()) {
+                out.add(record(rs));
+              }
+              return out;
+            }
+          }
+        });
+  }
+
+  private static void filter(StringBuilder sql, List<Object> args, String column, String value) {
+    if (value != null) {
+      sql.append(" AND ").append(column).append(" = ?");
+      args.add(value);
+    }
+  }
+
+  private static AuditRecord record(ResultSet rs) throws SQLException {
+    return new AuditRecord(
+        rs.getLong(1), AuditChain.parseEntry(rs.getString(2)), rs.getString(3), rs.getString(4));
+  }
+
+  @Override
+  public Optional<AuditRecord> head() {
+    return db.read(
+        c -> {
+          try (PreparedStatement p =
+                  c.prepareStatement(
+                      "SELECT seq, entry, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1");
+              ResultSet rs = p.executeQuery()) {
+            return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public void addCheckpoint(Checkpoint cp) {
+    db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "INSERT INTO audit_checkpoint (seq, hash, time, key_id, signature)"
+                      + " VALUES (?, ?, ?, ?, ?)")) {
+            p.setLong(1, cp.seq());
+            p.setString(2, cp.hash());
+            p.setString(3, AuditChain.time(cp.time()));
+            p.setString(4, cp.keyId());
+            p.setString(5, cp.signature());
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public List<Checkpoint> checkpoints() {
+    return db.read(
+        c -> {
+          try (PreparedStatement p =
+                  c.prepareStatement(
+                      "SELECT seq, hash, time, key_id, signature FROM audit_checkpoint ORDER BY id");
+              ResultSet rs = p.executeQuery()) {
+            List<Checkpoint> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(
+                  new Checkpoint(
+                      rs.getLong(1),
+                      rs.getString(2),
+                      Instant.parse(rs.getString(3)),
+                      rs.getString(4),
+                      rs.getString(5)));
+            }
+            return out;
+          }
+        });
+  }
+
+  /** Committed batches, their entries, and the time spent writing them, for measurements. */
+  long[] stats() {
+    return new long[] {batches.sum(), batchedEntries.sum(), writeNanos.sum()};
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(TimeUnit.NANOSECONDS.toMillis(db.deadlineNanos) * 2 + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.tollgate.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.store.SessionRecord;
+import dev.tollgate.api.store.SessionStore;
+import dev.tollgate.store.jdbc.audit.AuditChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Sessions; task, labels and history are JSON text. Appends read and rewrite the row in one
+ * transaction, under a row lock (PostgreSQL) or the single writer (SQLite): no update is lost.
+ */
+final class JdbcSessionStore implements SessionStore {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<List<Map<String, Object>>> STEPS = new TypeReference<>() {};
+
+  private final Db db;
+
+  JdbcSessionStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public boolean create(SessionRecord s) {
+    String task = json(s.task());
+    String labels = json(s.labels());
+    String history = json(s.history());
+    return db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "INSERT INTO session (id, agent, user_name, request, task, labels, history,"
+                      + " opened) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+            p.setString(1, s.id());
+            p.setString(2, s.agent());
+            p.setString(3, s.user());
+            p.setString(4, s.request());
+            p.setString(5, task);
+            p.setString(6, labels);
+            p.setString(7, history);
+            p.setString(8, AuditChain.time(s.opened()));
+            return p.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public Optional<SessionRecord> get(String id) {
+    return db.read(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT id, agent, user_name, request, task, labels, history, opened"
+                      + " FROM session WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.empty();
+              }
+              return Optional.of(
+                  new SessionRecord(
+                      rs.getString(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      parse(rs.getString(5), MAP),
+                      parse(rs.getString(6), STRINGS),
+                      parse(rs.getString(7), STEPS),
+                      Instant.parse(rs.getString(8))));
+            }
+          }
+        });
+  }
+
+  @Override
+  public void appendHistory(String id, String tool, String effect, int max) {
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("tool", tool);
+    step.put("effect", effect);
+    update(
+        id,
+        "history",
+        text -> {
+          List<Map<String, Object>> history = new ArrayList<>(parse(text, STEPS));
+          history.add(step);
+          int from = Math.max(0, history.size() - Math.max(0, max));
+          return json(history.subList(from, history.size()));
+        });
+  }
+
+  @Override
+  public void addLabels(String id, List<String> labels) {
+    update(
+        id,
+        "labels",
+        text -> {
+          LinkedHashSet<String> all = new LinkedHashSet<>(parse(text, STRINGS));
+          if (!all.addAll(labels)) {
+            return null;
+          }
+          return json(new ArrayList<>(all));
+        });
+  }
+
+  /**
+   * Rewrites one JSON column of a session in one locked transaction; unknown ids change nothing.
+   */
+  private void update(String id, String column, UnaryOperator<String> change) {
+    db.write(
+        c -> {
+          String before = select(c, id, column);
+          if (before == null) {
+            return null;
+          }
+          String after = change.apply(before);
+          if (after == null) {
+            return null;
+          }
+          try (PreparedStatement p =
+              c.prepareStatement("UPDATE session SET " + column + " = ? WHERE id = ?")) {
+            p.setString(1, after);
+            p.setString(2, id);
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  private String select(Connection c, String id, String column) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement("SELECT " + column + " FROM session WHERE id = ?" + db.forUpdate())) {
+      p.setString(1, id);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not storable as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static <T> T parse(String text, TypeReference<T> type) {
+    try {
+      return JSON.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stored session column is not JSON: " + text, e);
+    }
+  }
+}

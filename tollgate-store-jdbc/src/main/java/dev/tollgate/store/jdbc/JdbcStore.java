@@ -1,0 +1,80 @@
+package dev.tollgate.store.jdbc;
+
+import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.CredentialStore;
+import dev.tollgate.api.store.SessionStore;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.api.store.StoreUnavailableException;
+
+/**
+ * The store on SQLite (embedded, WAL, {@code synchronous=FULL}) or PostgreSQL, with its schema
+ * migrated at open. Every call that cannot reach the store, or takes longer than the configured
+ * deadline, throws {@link StoreUnavailableException}; when the database answers again, calls work
+ * again without reopening.
+ */
+public final class JdbcStore implements Store {
+
+  private final Db db;
+  private final JdbcAuditLog audit;
+  private final JdbcSessionStore sessions;
+  private final JdbcCredentialStore credentials;
+
+  private JdbcStore(Db db) {
+    this.db = db;
+    this.audit = new JdbcAuditLog(db);
+    this.sessions = new JdbcSessionStore(db);
+    this.credentials = new JdbcCredentialStore(db);
+  }
+
+  /**
+   * Opens the store and brings its schema up to date.
+   *
+   * @throws StoreUnavailableException if the database cannot be reached within the deadline
+   */
+  public static JdbcStore open(StoreConfig config) {
+    Db db = new Db(config);
+    try {
+      Migrations.apply(db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return new JdbcStore(db);
+  }
+
+  /** Group commit so far: batches, entries, nanoseconds in write transactions. */
+  long[] auditStats() {
+    return audit.stats();
+  }
+
+  @Override
+  public AuditLog audit() {
+    return audit;
+  }
+
+  @Override
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  @Override
+  public CredentialStore credentials() {
+    return credentials;
+  }
+
+  @Override
+  public boolean ready() {
+    return db.ready();
+  }
+
+  @Override
+  public String kind() {
+    return db.dialect == Db.Dialect.SQLITE ? "sqlite" : "postgresql";
+  }
+
+  @Override
+  public void close() {
+    audit.close();
+    db.close();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.store.jdbc.audit.AuditChain;
+import dev.tollgate.store.jdbc.audit.AuditSigner;
+import dev.tollgate.store.jdbc.audit.AuditVerifier;
+import dev.tollgate.store.jdbc.audit.AuditVerifier.Problem;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on the embedded SQLite store. */
+class SqliteStoreTest extends StoreContractTest {
+
+  @TempDir Path dir;
+  private Connection lockHolder;
+
+  @Override
+  StoreConfig config() {
+    return StoreConfig.sqlite(dir);
+  }
+
+  /** Another process holds the write lock: writes cannot be made within the deadline. */
+  @Override
+  void breakStore() throws Exception {
+    lockHolder = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StoreConfig.SQLITE_FILE));
+    try (Statement s = lockHolder.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+    }
+  }
+
+  @Override
+  void repairStore() throws Exception {
+    try (Statement s = lockHolder.createStatement()) {
+      s.execute("ROLLBACK");
+    }
+    lockHolder.close();
+  }
+
+  private void tamper(String sql) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StoreConfig.SQLITE_FILE));
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  @Test
+  void verifyFindsTamperingInTheDatabaseFile() throws Exception {
+    AuditSigner signer = AuditSigner.loadOrCreate(dir.resolve("keys"));
+    Store store = open();
+    List<AuditRecord> records = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      records.addAll(store.audit().append(List.of(entry(i))));
+    }
+    AuditRecord at8 = records.get(7);
+    store.audit().addCheckpoint(signer.sign(8, at8.hash(), T0));
+    assertThat(AuditVerifier.verify(store.audit(), signer.publicKey()).ok()).isTrue();
+
+    tamper(
+        "UPDATE audit SET entry = replace(entry, '\"effect\":\"allow\"',"
+            + " '\"effect\":\"deny\"') WHERE seq = 3");
+    AuditVerifier.Result modified = AuditVerifier.verify(store.audit(), signer.publicKey());
+    assertThat(modified.problem()).isEqualTo(Problem.MODIFIED);
+    assertThat(modified.seq()).isEqualTo(3);
+
+    tamper("UPDATE audit SET entry = '" + canonical(records.get(2)) + "' WHERE seq = 3");
+    tamper("DELETE FROM audit WHERE seq = 5");
+    AuditVerifier.Result deleted = AuditVerifier.verify(store.audit(), signer.publicKey());
+    assertThat(deleted.problem()).isEqualTo(Problem.DELETED);
+    assertThat(deleted.seq()).isEqualTo(5);
+
+    tamper("DELETE FROM audit WHERE seq >= 5");
+    AuditVerifier.Result truncated = AuditVerifier.verify(store.audit(), signer.publicKey());
+    assertThat(truncated.problem()).isEqualTo(Problem.TRUNCATED);
+    assertThat(truncated.seq()).isEqualTo(5);
+    assertThat(truncated.message()).contains("records 5..8 were removed");
+  }
+
+  private static String canonical(AuditRecord r) {
+    return AuditChain.canonicalEntry(r.entry()).replace("'", "''");
+  }
+}

@@ -1,0 +1,459 @@
+package dev.tollgate.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.api.Finding;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.api.store.Checkpoint;
+import dev.tollgate.api.store.SessionRecord;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.store.jdbc.audit.AuditChain;
+import dev.tollgate.store.jdbc.audit.AuditSigner;
+import dev.tollgate.store.jdbc.audit.AuditVerifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guarantees of {@link Store} and its roles, as every implementation must keep them. A subclass
+ * gives a fresh, empty store's configuration and a way to make it unreachable and back.
+ */
+abstract class StoreContractTest {
+
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  private final List<Store> opened = new ArrayList<>();
+
+  /** The configuration of this test's store (the same one on every call within a test). */
+  abstract StoreConfig config();
+
+  /** Makes this test's store unreachable (or unable to take writes). */
+  abstract void breakStore() throws Exception;
+
+  /** Makes it reachable again. */
+  abstract void repairStore() throws Exception;
+
+  Store open() {
+    return open(config());
+  }
+
+  Store open(StoreConfig config) {
+    Store s = JdbcStore.open(config);
+    opened.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(Store::close);
+  }
+
+  static AuditEntry entry(int i, String agent, String tool, String effect) {
+    return new AuditEntry(
+        T0.plusSeconds(i),
+        "decision",
+        agent,
+        "alice@acme.example",
+        "s-" + (i % 3),
+        tool,
+        effect,
+        "d-" + i,
+        List.of(new Reason("no-external-mail", "not to outside domains")),
+        List.of(new Finding("iban", "financial", "/args/body", "DE89 •••• 3000")),
+        "sha256:" + "cd".repeat(32),
+        120 + i,
+        Map.of("i", (long) i, "ratio", 0.25, "tags", List.of("a", "b")));
+  }
+
+  static AuditEntry entry(int i) {
+    return entry(i, "bot", "email.send", "allow");
+  }
+
+  static List<AuditRecord> all(Store store) {
+    List<AuditRecord> out = new ArrayList<>();
+    while (true) {
+      long after = out.isEmpty() ? 0 : out.getLast().seq();
+      List<AuditRecord> page = store.audit().search(AuditQuery.after(after, 5000));
+      if (page.isEmpty()) {
+        return out;
+      }
+      out.addAll(page);
+    }
+  }
+
+  static void waitFor(String what, BooleanSupplier condition) {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  static <T> List<T> inParallel(int threads, Callable<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(task));
+      }
+      List<T> out = new ArrayList<>();
+      for (Future<T> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void appendedRecordsAreChainedInOrderFromOne() {
+    Store store = open();
+    assertThat(store.audit().head()).isEmpty();
+    List<AuditRecord> first = store.audit().append(List.of(entry(1), entry(2), entry(3)));
+    List<AuditRecord> second = store.audit().append(List.of(entry(4), entry(5)));
+    assertThat(first).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L);
+    assertThat(second).extracting(AuditRecord::seq).containsExactly(4L, 5L);
+    assertThat(first.getFirst().prevHash()).isEqualTo(AuditChain.GENESIS);
+    assertThat(second.getFirst().prevHash()).isEqualTo(first.getLast().hash());
+    assertThat(first.get(1).prevHash()).isEqualTo(first.get(0).hash());
+    assertThat(first).allMatch(AuditChain::intact);
+    assertThat(first.get(2).entry()).isEqualTo(entry(3));
+    List<AuditRecord> stored = all(store);
+    List<AuditRecord> returned = new ArrayList<>(first);
+    returned.addAll(second);
+    assertThat(stored).isEqualTo(returned);
+    assertThat(store.audit().head()).contains(second.getLast());
+    assertThat(store.audit().append(List.of())).isEmpty();
+    assertThat(store.audit().head()).contains(second.getLast());
+    assertThat(store.kind()).isIn("sqlite", "postgresql");
+    assertThat(store.ready()).isTrue();
+  }
+
+  @Test
+  void everythingIsDurableAcrossCloseAndReopen() {
+    AuditSigner signer = AuditSigner.generate();
+    Store store = open();
+    List<AuditRecord> records = store.audit().append(List.of(entry(1), entry(2)));
+    Checkpoint cp = signer.sign(2, records.getLast().hash(), T0);
+    store.audit().addCheckpoint(cp);
+    store.sessions().create(session("s-1"));
+    store.sessions().appendHistory("s-1", "email.send", "deny", 10);
+    store.credentials().add("bot", "sha256:" + "aa".repeat(32), T0);
+    store.close();
+
+    Store again = open();
+    assertThat(all(again)).isEqualTo(records);
+    assertThat(again.audit().checkpoints()).containsExactly(cp);
+    assertThat(again.sessions().get("s-1").orElseThrow().history())
+        .containsExactly(Map.of("tool", "email.send", "effect", "deny"));
+    assertThat(again.credentials().agentFor("sha256:" + "aa".repeat(32))).contains("bot");
+    List<AuditRecord> more = again.audit().append(List.of(entry(3)));
+    assertThat(more.getFirst().seq()).isEqualTo(3);
+    assertThat(more.getFirst().prevHash()).isEqualTo(records.getLast().hash());
+    assertThat(
+            AuditVerifier.verify(all(again), again.audit().checkpoints(), signer.publicKey()).ok())
+        .isTrue();
+  }
+
+  @Test
+  void concurrentAppendsNeverForkAndLeaveNoGaps() throws Exception {
+    Store store = open();
+    int threads = 16;
+    int calls = 100;
+    List<List<AuditRecord>> perThread =
+        inParallel(
+            threads,
+            () -> {
+              List<AuditRecord> mine = new ArrayList<>();
+              for (int i = 0; i < calls; i++) {
+                List<AuditEntry> batch =
+                    i % 4 == 0 ? List.of(entry(i), entry(i + 1), entry(i + 2)) : List.of(entry(i));
+                List<AuditRecord> got = store.audit().append(batch);
+                assertThat(got).hasSize(batch.size());
+                for (int k = 1; k < got.size(); k++) {
+                  assertThat(got.get(k).seq()).isEqualTo(got.get(k - 1).seq() + 1);
+                  assertThat(got.get(k).prevHash()).isEqualTo(got.get(k - 1).hash());
+                }
+                mine.addAll(got);
+              }
+              return mine;
+            });
+    long expected = (long) threads * (calls + calls / 4 * 2);
+    List<AuditRecord> stored = all(store);
+    assertThat(stored).hasSize((int) expected);
+    for (int i = 0; i < stored.size(); i++) {
+      assertThat(stored.get(i).seq()).isEqualTo(i + 1);
+    }
+    AuditVerifier.Result result =
+        AuditVerifier.verify(stored, List.of(), AuditSigner.generate().publicKey());
+    assertThat(result.ok()).as(result.message()).isTrue();
+    List<AuditRecord> returned = new ArrayList<>();
+    perThread.forEach(returned::addAll);
+    assertThat(returned).containsExactlyInAnyOrderElementsOf(stored);
+  }
+
+  @Test
+  void searchFiltersAndPages() {
+    Store store = open();
+    store
+        .audit()
+        .append(
+            List.of(
+                entry(1, "bot", "email.send", "allow"),
+                entry(2, "bot", "email.send", "deny"),
+                entry(3, "crm-bot", "crm.update", "ask"),
+                entry(4, "bot", "invoices.search", "allow"),
+                new AuditEntry(
+                    T0.plusSeconds(5),
+                    "rejected",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    List.of(),
+                    null,
+                    0,
+                    null)));
+    assertThat(seqs(store, q("bot", null, null, null, null, null, null, 0, 100)))
+        .containsExactly(1L, 2L, 4L);
+    assertThat(seqs(store, q(null, "s-0", null, null, null, null, null, 0, 100)))
+        .containsExactly(3L);
+    assertThat(seqs(store, q(null, null, "email.send", null, null, null, null, 0, 100)))
+        .containsExactly(1L, 2L);
+    assertThat(seqs(store, q(null, null, null, "allow", null, null, null, 0, 100)))
+        .containsExactly(1L, 4L);
+    assertThat(seqs(store, q(null, null, null, null, "rejected", null, null, 0, 100)))
+        .containsExactly(5L);
+    assertThat(
+            seqs(
+                store,
+                q(null, null, null, null, null, T0.plusSeconds(2), T0.plusSeconds(4), 0, 100)))
+        .containsExactly(2L, 3L);
+    assertThat(seqs(store, q("bot", null, null, "allow", null, null, null, 1, 100)))
+        .containsExactly(4L);
+    assertThat(seqs(store, AuditQuery.after(1, 2))).containsExactly(2L, 3L);
+    assertThat(store.audit().search(AuditQuery.after(4, 10)).getFirst().entry().agent()).isNull();
+  }
+
+  private static AuditQuery q(
+      String agent,
+      String session,
+      String tool,
+      String effect,
+      String kind,
+      Instant from,
+      Instant to,
+      long after,
+      int limit) {
+    return new AuditQuery(agent, session, tool, effect, kind, from, to, after, limit);
+  }
+
+  private static List<Long> seqs(Store store, AuditQuery query) {
+    return store.audit().search(query).stream().map(AuditRecord::seq).toList();
+  }
+
+  @Test
+  void checkpointsAreKeptOldestFirstAndVerify() {
+    AuditSigner signer = AuditSigner.generate();
+    Store store = open();
+    assertThat(store.audit().checkpoints()).isEmpty();
+    AuditRecord a = store.audit().append(List.of(entry(1), entry(2))).getLast();
+    Checkpoint first = signer.sign(a.seq(), a.hash(), T0.plusNanos(123));
+    store.audit().addCheckpoint(first);
+    AuditRecord b = store.audit().append(List.of(entry(3))).getLast();
+    Checkpoint second = signer.sign(b.seq(), b.hash(), T0.plusSeconds(60));
+    store.audit().addCheckpoint(second);
+    assertThat(store.audit().checkpoints()).containsExactly(first, second);
+    assertThat(
+            AuditVerifier.verify(all(store), store.audit().checkpoints(), signer.publicKey()).ok())
+        .isTrue();
+  }
+
+  static SessionRecord session(String id) {
+    return new SessionRecord(
+        id,
+        "bot",
+        "alice@acme.example",
+        "notify the vendor",
+        Map.of("goal", "tax documents", "n", 2),
+        List.of("external"),
+        List.of(),
+        T0);
+  }
+
+  @Test
+  void sessionsAreCreatedOnceAndKeepTheirHistoryAndLabels() {
+    Store store = open();
+    assertThat(store.sessions().create(session("s-1"))).isTrue();
+    SessionRecord other =
+        new SessionRecord("s-1", "evil", null, null, null, List.of(), List.of(), T0);
+    assertThat(store.sessions().create(other)).isFalse();
+    SessionRecord got = store.sessions().get("s-1").orElseThrow();
+    assertThat(got).isEqualTo(session("s-1"));
+    assertThat(store.sessions().get("nope")).isEmpty();
+
+    for (int i = 0; i < 5; i++) {
+      store.sessions().appendHistory("s-1", "tool-" + i, i % 2 == 0 ? "allow" : "deny", 3);
+    }
+    assertThat(store.sessions().get("s-1").orElseThrow().history())
+        .extracting(step -> step.get("tool"))
+        .containsExactly("tool-2", "tool-3", "tool-4");
+    store.sessions().addLabels("s-1", List.of("financial", "external", "financial"));
+    store.sessions().addLabels("s-1", List.of("pii"));
+    assertThat(store.sessions().get("s-1").orElseThrow().labels())
+        .containsExactly("external", "financial", "pii");
+    store.sessions().appendHistory("nope", "t", "allow", 3);
+    store.sessions().addLabels("nope", List.of("x"));
+    assertThat(store.sessions().get("nope")).isEmpty();
+  }
+
+  @Test
+  void concurrentSessionUpdatesAreAllKept() throws Exception {
+    Store store = open();
+    store.sessions().create(session("s-1"));
+    int threads = 16;
+    int each = 20;
+    inParallel(
+        threads,
+        () -> {
+          String me = Thread.currentThread().getName();
+          for (int i = 0; i < each; i++) {
+            store.sessions().appendHistory("s-1", me + "#" + i, "allow", 10_000);
+            store.sessions().addLabels("s-1", List.of(me + "#" + i));
+          }
+          return null;
+        });
+    SessionRecord got = store.sessions().get("s-1").orElseThrow();
+    assertThat(got.history()).hasSize(threads * each);
+    assertThat(got.labels()).hasSize(threads * each + 1);
+  }
+
+  @Test
+  void credentialsResolveUntilRevoked() {
+    Store store = open();
+    String t1 = AuditChain.sha256("token-1");
+    String t2 = AuditChain.sha256("token-2");
+    String t3 = AuditChain.sha256("token-3");
+    store.credentials().add("bot", t1, T0);
+    store.credentials().add("bot", t2, T0);
+    store.credentials().add("crm-bot", t3, T0);
+    assertThat(store.credentials().agentFor(t1)).contains("bot");
+    assertThat(store.credentials().agentFor(t3)).contains("crm-bot");
+    assertThat(store.credentials().agentFor(AuditChain.sha256("unknown"))).isEmpty();
+    assertThat(store.credentials().revoke("bot")).isEqualTo(2);
+    assertThat(store.credentials().revoke("bot")).isZero();
+    assertThat(store.credentials().agentFor(t1)).isEmpty();
+    assertThat(store.credentials().agentFor(t2)).isEmpty();
+    assertThat(store.credentials().agentFor(t3)).contains("crm-bot");
+    store.credentials().add("bot", t1, T0.plusSeconds(1));
+    assertThat(store.credentials().agentFor(t1)).as("a revoked token stays revoked").isEmpty();
+  }
+
+  @Test
+  void anUnreachableStoreFailsWithStoreUnavailableAndRecovers() throws Exception {
+    Store store = open(config().withDeadline(Duration.ofMillis(500)));
+    List<AuditRecord> before = store.audit().append(List.of(entry(1)));
+    store.sessions().create(session("s-1"));
+
+    breakStore();
+    try {
+      assertThatThrownBy(() -> store.audit().append(List.of(entry(2), entry(3))))
+          .isInstanceOf(StoreUnavailableException.class);
+      List<Object> outcomes =
+          inParallel(
+              8,
+              () -> {
+                try {
+                  return store.audit().append(List.of(entry(5), entry(6)));
+                } catch (StoreUnavailableException expected) {
+                  return expected;
+                }
+              });
+      assertThat(outcomes).allMatch(StoreUnavailableException.class::isInstance);
+      assertThatThrownBy(() -> store.sessions().create(session("s-2")))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> store.sessions().appendHistory("s-1", "t", "allow", 5))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> store.credentials().add("bot", "sha256:x", T0))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThat(store.ready()).isFalse();
+    } finally {
+      repairStore();
+    }
+
+    waitFor("the store to answer again", store::ready);
+    Optional<List<AuditRecord>> after = Optional.empty();
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (after.isEmpty() && System.nanoTime() < end) {
+      try {
+        after = Optional.of(store.audit().append(List.of(entry(4))));
+      } catch (StoreUnavailableException stillRecovering) {
+        // a pooled connection from before the outage; the next call gets a fresh one
+      }
+    }
+    assertThat(after).isPresent();
+    List<AuditRecord> stored = all(store);
+    assertThat(stored).hasSize(2);
+    assertThat(stored.getFirst()).isEqualTo(before.getFirst());
+    assertThat(stored.get(1).seq()).isEqualTo(2);
+    assertThat(stored.get(1).entry()).isEqualTo(entry(4));
+    assertThat(stored.get(1).prevHash()).isEqualTo(before.getFirst().hash());
+    assertThat(store.sessions().get("s-2")).isEmpty();
+    assertThat(store.sessions().get("s-1").orElseThrow().history()).isEmpty();
+  }
+
+  @Test
+  void appendThroughputFrom32Threads() throws Exception {
+    Store store = open();
+    store.audit().append(List.of(entry(0)));
+    int threads = 32;
+    int each = 500;
+    long total = 1;
+    for (String round : List.of("warm-up", "measured")) {
+      long[] before = ((JdbcStore) store).auditStats();
+      long start = System.nanoTime();
+      inParallel(
+          threads,
+          () -> {
+            for (int i = 0; i < each; i++) {
+              store.audit().append(List.of(entry(i)));
+            }
+            return null;
+          });
+      double seconds = (System.nanoTime() - start) / 1e9;
+      total += threads * each;
+      System.out.printf(
+          "%s (%s): %d durable single-entry appends from %d threads in %.2f s = %.0f appends/s%n",
+          store.kind(), round, threads * each, threads, seconds, threads * each / seconds);
+      long[] after = ((JdbcStore) store).auditStats();
+      long batches = after[0] - before[0];
+      System.out.printf(
+          "  %d commits, %.1f entries per commit, %.0f us per commit transaction%n",
+          batches,
+          (after[1] - before[1]) / (double) batches,
+          (after[2] - before[2]) / 1e3 / batches);
+    }
+    assertThat(store.audit().head().orElseThrow().seq()).isEqualTo(total);
+  }
+}

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       ReplayCommand.class,
       DemoCommand.class,
+      ServeCommand.class,
+      AgentsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

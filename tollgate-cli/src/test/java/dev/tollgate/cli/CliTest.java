@@ -248,4 +248,25 @@ class CliTest {
     assertTrue(r.out().contains("1 decision flip"), r.out());
     assertTrue(r.out().contains("t-1 step 0 (payments.send): allow -> deny"), r.out());
   }
+
+  @Test
+  void agentsAddPrintsATokenOnceAndStoresOnlyItsHash() throws Exception {
+    Path data = dir.resolve("data");
+    Run r = run("agents", "add", "invoice-bot", "--data", data.toString());
+    assertEquals(0, r.code(), r.err());
+    String token = r.out().strip();
+    assertTrue(token.startsWith("tg_") && token.length() > 40, token);
+    byte[] db = Files.readAllBytes(data.resolve("tollgate.db"));
+    assertTrue(
+        !new String(db, StandardCharsets.ISO_8859_1).contains(token),
+        "the token itself is never stored");
+    try (var store =
+        dev.tollgate.store.jdbc.JdbcStore.open(dev.tollgate.store.jdbc.StoreConfig.sqlite(data))) {
+      assertEquals(
+          java.util.Optional.of("invoice-bot"),
+          store.credentials().agentFor(dev.tollgate.server.Tokens.hash(token)));
+    }
+    assertEquals(3, run("agents", "add", "bad name!", "--data", data.toString()).code());
+    assertEquals(0, run("agents", "revoke", "invoice-bot", "--data", data.toString()).code());
+  }
 }

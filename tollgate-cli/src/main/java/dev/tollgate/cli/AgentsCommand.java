@@ -1,0 +1,85 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.api.store.Store;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tollgate agents}: agent credentials. */
+@Command(
+    name = "agents",
+    description = "Manage agent credentials.",
+    subcommands = {AgentsCommand.Add.class, AgentsCommand.Revoke.class})
+final class AgentsCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "add", description = "Add an agent and print its token, once.")
+  static final class Add implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "The agent's name, as policies see it.")
+    String name;
+
+    @Option(
+        names = "--data",
+        defaultValue = "tollgate-data",
+        paramLabel = "DIR",
+        description = "The embedded store (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: invalid agent name `" + name + "`: use letters, digits, `.`, `_` and `-`");
+        return Exit.ERROR;
+      }
+      Files.createDirectories(data);
+      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
+        String token = ServeCommand.newTokenFor(store, name);
+        spec.commandLine().getOut().println(token);
+        spec.commandLine()
+            .getErr()
+            .println(
+                "agent `"
+                    + name
+                    + "` added; the token above is"
+                    + " shown once and stored only as a hash");
+      }
+      return Exit.OK;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke every token of an agent.")
+  static final class Revoke implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--data", defaultValue = "tollgate-data", paramLabel = "DIR")
+    Path data;
+
+    @Override
+    public Integer call() {
+      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
+        int n = store.credentials().revoke(name);
+        spec.commandLine().getOut().println(n + " token" + (n == 1 ? "" : "s") + " revoked");
+        return n > 0 ? Exit.OK : Exit.FAILED;
+      }
+    }
+  }
+}

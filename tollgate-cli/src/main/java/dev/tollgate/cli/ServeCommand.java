@@ -1,0 +1,118 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.api.store.Store;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
+import dev.tollgate.server.Tokens;
+import dev.tollgate.server.TollgateServer;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import dev.tollgate.store.jdbc.audit.AuditSigner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tollgate serve}: the HTTP sidecar on the embedded store. */
+@Command(
+    name = "serve",
+    description = "Start the Tollgate server (HTTP API) on the embedded store.")
+final class ServeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--port", defaultValue = "8181", description = "Port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
+  String host;
+
+  @Option(
+      names = "--data",
+      defaultValue = "tollgate-data",
+      paramLabel = "DIR",
+      description = "Where the embedded store lives (default ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(
+      names = "--policies",
+      defaultValue = "examples/invoice-vendor-mail",
+      paramLabel = "DIR",
+      description = "The policy bundle (default ${DEFAULT-VALUE}).")
+  Path policies;
+
+  @Option(
+      names = "--first-agent",
+      defaultValue = "invoice-bot",
+      paramLabel = "NAME",
+      description =
+          "On a fresh data directory, the agent whose token is printed once"
+              + " (default ${DEFAULT-VALUE}, an agent of the example policies).")
+  String firstAgent;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Bundle bundle;
+    try {
+      bundle = Bundle.load(policies);
+    } catch (BundleException e) {
+      spec.commandLine().getErr().println(e.render());
+      return Exit.ERROR;
+    }
+    boolean firstStart = !Files.exists(data.resolve(StoreConfig.SQLITE_FILE));
+    Files.createDirectories(data);
+    Store store = JdbcStore.open(StoreConfig.sqlite(data));
+    String token = firstStart ? newTokenFor(store, firstAgent) : null;
+    AuditSigner signer = AuditSigner.loadOrCreate(data);
+    TollgateServer server =
+        TollgateServer.builder().host(host).port(port).store(store).bundle(bundle).start();
+    out.println(
+        "tollgate listening on "
+            + server.uri()
+            + " (store: "
+            + data.toAbsolutePath()
+            + ", policies: "
+            + policies
+            + ", "
+            + bundle.policyNames().size()
+            + " policies)");
+    out.println("audit signing key " + signer.keyId() + " in " + data.toAbsolutePath());
+    if (token != null) {
+      out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
+      out.println("  " + token);
+      out.println(
+          "try: curl -s -H 'Authorization: Bearer "
+              + token
+              + "' -H 'Content-Type: application/json' -d "
+              + "'{\"tool\":\"invoices.search\",\"args\":{}}' "
+              + server.uri()
+              + "/v1/decide");
+    }
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  store.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return Exit.OK;
+  }
+
+  static String newTokenFor(Store store, String agent) {
+    String token = Tokens.newToken();
+    store.credentials().add(agent, Tokens.hash(token), Instant.now());
+    return token;
+  }
+}

@@ -151,6 +151,14 @@ public final class TollgateServer implements AutoCloseable {
             agent = authenticate(exchange);
             decide(exchange, agent);
           }
+          case "/v1/noop" -> {
+            // The same authentication and body reading as decide, and nothing else: the
+            // baseline that load tests measure beside decide.
+            requireMethod(method, "POST");
+            agent = authenticate(exchange);
+            readObject(exchange);
+            respond(exchange, 200, Map.of("ok", true));
+          }
           case "/v1/observe" -> {
             requireMethod(method, "POST");
             agent = authenticate(exchange);

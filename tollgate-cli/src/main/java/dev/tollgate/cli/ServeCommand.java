@@ -8,10 +8,13 @@ import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
+import dev.tollgate.store.jdbc.audit.Checkpointer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -57,6 +60,13 @@ final class ServeCommand implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE}, an agent of the example policies).")
   String firstAgent;
 
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "PT10S",
+      paramLabel = "DURATION",
+      description = "How often to sign a checkpoint of the audit chain (default ${DEFAULT-VALUE}).")
+  Duration checkpointEvery;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -72,6 +82,8 @@ final class ServeCommand implements Callable<Integer> {
     Store store = JdbcStore.open(StoreConfig.sqlite(data));
     String token = firstStart ? newTokenFor(store, firstAgent) : null;
     AuditSigner signer = AuditSigner.loadOrCreate(data);
+    Checkpointer checkpointer =
+        Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
     TollgateServer server =
         TollgateServer.builder().host(host).port(port).store(store).bundle(bundle).start();
     out.println(
@@ -103,7 +115,12 @@ final class ServeCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   server.close();
-                  store.close();
+                  try {
+                    checkpointer.checkpointNow();
+                  } finally {
+                    checkpointer.close();
+                    store.close();
+                  }
                   stopped.countDown();
                 }));
     stopped.await();

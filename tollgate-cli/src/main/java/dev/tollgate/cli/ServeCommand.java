@@ -70,13 +70,6 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Bundle bundle;
-    try {
-      bundle = Bundle.load(policies);
-    } catch (BundleException e) {
-      spec.commandLine().getErr().println(e.render());
-      return Exit.ERROR;
-    }
     boolean firstStart = !Files.exists(data.resolve(StoreConfig.SQLITE_FILE));
     Files.createDirectories(data);
     Store store = JdbcStore.open(StoreConfig.sqlite(data));
@@ -84,8 +77,17 @@ final class ServeCommand implements Callable<Integer> {
     AuditSigner signer = AuditSigner.loadOrCreate(data);
     Checkpointer checkpointer =
         Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
-    TollgateServer server =
-        TollgateServer.builder().host(host).port(port).store(store).bundle(bundle).start();
+    String adminToken = firstStart ? newTokenFor(store, TollgateServer.ADMIN_PREFIX) : null;
+    TollgateServer server;
+    try {
+      server =
+          TollgateServer.builder().host(host).port(port).store(store).policies(policies).start();
+    } catch (BundleException e) {
+      spec.commandLine().getErr().println(e.render());
+      store.close();
+      return Exit.ERROR;
+    }
+    Bundle bundle = server.engine().bundle();
     out.println(
         "tollgate listening on "
             + server.uri()
@@ -97,6 +99,10 @@ final class ServeCommand implements Callable<Integer> {
             + bundle.policyNames().size()
             + " policies)");
     out.println("audit signing key " + signer.keyId() + " in " + data.toAbsolutePath());
+    if (adminToken != null) {
+      out.println("admin token (shown once; for POST /v1/admin/reload and, later, the console):");
+      out.println("  " + adminToken);
+    }
     if (token != null) {
       out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
       out.println("  " + token);

@@ -17,8 +17,10 @@ import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.InstantSource;
@@ -61,6 +64,13 @@ public final class TollgateServer implements AutoCloseable {
   private static final Set<String> SESSION_FIELDS = Set.of("id", "user", "request", "task");
   private static final Set<String> OBSERVE_FIELDS = Set.of("session", "tool", "decision", "result");
   private static final int RECENT_DECISIONS = 100_000;
+
+  /**
+   * Credentials whose name starts with this are people's admin credentials, never agents: agent
+   * names cannot contain it.
+   */
+  public static final String ADMIN_PREFIX = "@admin";
+
   private static final ObjectWriter CANONICAL =
       Json.mapper().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
@@ -71,6 +81,8 @@ public final class TollgateServer implements AutoCloseable {
   private final InstantSource clock;
   private final int maxBodyBytes;
   private final Metrics metrics = new Metrics();
+  private final Path policies;
+  private final PolicyWatcher watcher;
   private final Map<String, Recent> recent = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> recentOrder = new ConcurrentLinkedQueue<>();
 
@@ -86,6 +98,9 @@ public final class TollgateServer implements AutoCloseable {
     this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
     http.setExecutor(executor);
     http.createContext("/", this::handle);
+    this.policies = b.policies;
+    this.watcher =
+        b.policies != null && b.watch ? new PolicyWatcher(b.policies, this::reload) : null;
     http.start();
   }
 
@@ -108,8 +123,66 @@ public final class TollgateServer implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * Loads the policy directory again and uses it for every decision from now on; when the new
+   * bundle is broken the one in use stays. Either way the outcome is audited.
+   *
+   * @return the problems that kept the new bundle out, or an empty list
+   */
+  public List<Problem> reload() {
+    if (policies == null) {
+      return List.of(
+          new Problem(
+              "(none)",
+              0,
+              0,
+              "the server was started with a bundle, not a policy directory",
+              null,
+              null));
+    }
+    try {
+      Bundle next = engine.reload(policies);
+      auditQuietly(
+          new AuditEntry(
+              clock.instant(),
+              "reload",
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              List.of(),
+              null,
+              0,
+              Map.of("digest", next.digest(), "policies", next.policyNames().size())));
+      return List.of();
+    } catch (BundleException e) {
+      auditQuietly(
+          new AuditEntry(
+              clock.instant(),
+              "reload",
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              List.of(),
+              null,
+              0,
+              Map.of("refused", e.getMessage(), "kept", engine.bundle().digest())));
+      return e.problems();
+    }
+  }
+
   @Override
   public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
     http.stop(0);
     executor.close();
   }
@@ -140,6 +213,34 @@ public final class TollgateServer implements AutoCloseable {
           case "/v1/openapi.json" -> {
             requireMethod(method, "GET");
             respondText(exchange, 200, "application/json", openApi());
+          }
+          case "/v1/admin/reload" -> {
+            requireMethod(method, "POST");
+            agent = authenticateAdmin(exchange);
+            List<Problem> problems = reload();
+            if (problems.isEmpty()) {
+              respond(
+                  exchange,
+                  200,
+                  Map.of(
+                      "digest",
+                      engine.bundle().digest(),
+                      "policies",
+                      engine.bundle().policyNames().size()));
+            } else {
+              throw new ApiError(
+                  422,
+                  "invalid_bundle",
+                  "the new policies were refused and the"
+                      + " ones in use stay: "
+                      + problems.get(0).file()
+                      + ":"
+                      + problems.get(0).line()
+                      + ": "
+                      + problems.get(0).message()
+                      + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
+                  null);
+            }
           }
           case "/v1/sessions" -> {
             requireMethod(method, "POST");
@@ -361,6 +462,14 @@ public final class TollgateServer implements AutoCloseable {
             .toList());
   }
 
+  private void auditQuietly(AuditEntry entry) {
+    try {
+      audit(entry);
+    } catch (StoreUnavailableException e) {
+      metrics.rejected(503, "audit_unavailable");
+    }
+  }
+
   private void audit(AuditEntry entry) {
     long start = System.nanoTime();
     store.audit().append(List.of(entry));
@@ -428,7 +537,30 @@ public final class TollgateServer implements AutoCloseable {
               + " new one (`tollgate agents add NAME`)",
           null);
     }
+    if (agent.get().startsWith(ADMIN_PREFIX)) {
+      throw new ApiError(
+          403,
+          "forbidden",
+          "an admin credential cannot act as an agent: use the" + " agent's own token",
+          null);
+    }
     return agent.get();
+  }
+
+  private String authenticateAdmin(HttpExchange exchange) throws ApiError {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    Optional<String> who =
+        header == null || !header.startsWith("Bearer ")
+            ? Optional.empty()
+            : store.credentials().agentFor(Tokens.hash(header.substring(7).strip()));
+    if (who.isEmpty()) {
+      throw new ApiError(401, "unauthorized", "missing or unknown admin token", null);
+    }
+    if (!who.get().startsWith(ADMIN_PREFIX)) {
+      throw new ApiError(
+          403, "forbidden", "this call needs an admin credential, not an agent's", null);
+    }
+    return who.get();
   }
 
   private JsonNode readObject(HttpExchange exchange) throws ApiError, IOException {
@@ -587,8 +719,28 @@ public final class TollgateServer implements AutoCloseable {
     private Store store;
     private InstantSource clock = InstantSource.system();
     private int maxBodyBytes = 1024 * 1024;
+    private Path policies;
+    private boolean watch = true;
 
     private Builder() {}
+
+    /**
+     * The policy directory: loaded now, and again whenever a file in it changes (unless {@link
+     * #watch} is off) or an admin calls {@code POST /v1/admin/reload}.
+     *
+     * @throws BundleException when the directory does not hold a valid bundle
+     */
+    public Builder policies(Path directory) throws BundleException {
+      this.bundle = Bundle.load(directory);
+      this.policies = directory;
+      return this;
+    }
+
+    /** Whether to reload on file changes (default true). */
+    public Builder watch(boolean watch) {
+      this.watch = watch;
+      return this;
+    }
 
     /** The address to listen on (default 127.0.0.1: only this machine). */
     public Builder host(String host) {

@@ -49,8 +49,11 @@ final class Metrics {
     storeLatency.observe(nanos);
   }
 
-  String render() {
+  String render(int auditQueueDepth) {
     StringBuilder out = new StringBuilder();
+    out.append("# HELP tollgate_audit_queue_depth Audit records waiting for their group commit.\n");
+    out.append("# TYPE tollgate_audit_queue_depth gauge\n");
+    out.append("tollgate_audit_queue_depth ").append(auditQueueDepth).append('\n');
     counter(out, "tollgate_decisions_total", "Decisions by agent and effect.", decisions);
     counter(
         out,

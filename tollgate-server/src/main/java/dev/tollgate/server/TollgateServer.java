@@ -64,6 +64,7 @@ public final class TollgateServer implements AutoCloseable {
   private static final Set<String> SESSION_FIELDS = Set.of("id", "user", "request", "task");
   private static final Set<String> OBSERVE_FIELDS = Set.of("session", "tool", "decision", "result");
   private static final int RECENT_DECISIONS = 100_000;
+  private static final long MAX_DRAIN_BYTES = 16L * 1024 * 1024;
 
   /**
    * Credentials whose name starts with this are people's admin credentials, never agents: agent
@@ -208,7 +209,11 @@ public final class TollgateServer implements AutoCloseable {
           }
           case "/metrics" -> {
             requireMethod(method, "GET");
-            respondText(exchange, 200, "text/plain; version=0.0.4", metrics.render());
+            respondText(
+                exchange,
+                200,
+                "text/plain; version=0.0.4",
+                metrics.render(store.audit().pending()));
           }
           case "/v1/openapi.json" -> {
             requireMethod(method, "GET");
@@ -576,6 +581,7 @@ public final class TollgateServer implements AutoCloseable {
     if (length != null) {
       try {
         if (Long.parseLong(length.strip()) > maxBodyBytes) {
+          drain(exchange);
           throw tooLarge();
         }
       } catch (NumberFormatException e) {
@@ -587,6 +593,7 @@ public final class TollgateServer implements AutoCloseable {
       body = in.readNBytes(maxBodyBytes + 1);
     }
     if (body.length > maxBodyBytes) {
+      drain(exchange);
       throw tooLarge();
     }
     JsonNode node;
@@ -599,6 +606,24 @@ public final class TollgateServer implements AutoCloseable {
       throw new ApiError(400, "bad_request", "the body must be a JSON object", "/");
     }
     return node;
+  }
+
+  /**
+   * Reads and drops the rest of an oversized body, up to a bound, so that a client still sending it
+   * gets the 413 instead of a reset connection; past the bound the connection is simply closed.
+   */
+  private static void drain(HttpExchange exchange) {
+    try (InputStream in = exchange.getRequestBody()) {
+      long left = MAX_DRAIN_BYTES;
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The client gave up sending; the 413 still goes out if the connection allows.
+      return;
+    }
   }
 
   private ApiError tooLarge() {

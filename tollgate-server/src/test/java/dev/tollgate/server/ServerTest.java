@@ -223,6 +223,8 @@ class ServerTest {
         metrics.contains("tollgate_decisions_total{agent=\"invoice-bot\",effect=\"allow\"} 1"),
         metrics);
     assertTrue(metrics.contains("tollgate_decide_seconds_count 1"), metrics);
+    assertTrue(metrics.contains("tollgate_audit_queue_depth 0"), metrics);
+    assertTrue(metrics.contains("tollgate_store_seconds_count 1"), metrics);
     assertNotNull(
         Json.readTree(
                 http.send(

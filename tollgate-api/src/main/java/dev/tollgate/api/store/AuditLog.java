@@ -33,4 +33,12 @@ public interface AuditLog {
 
   /** Every checkpoint, oldest first. */
   List<Checkpoint> checkpoints();
+
+  /**
+   * Entries accepted by {@link #append} and not yet durable (for the audit queue depth metric); 0
+   * for an implementation that writes each call directly.
+   */
+  default int pending() {
+    return 0;
+  }
 }

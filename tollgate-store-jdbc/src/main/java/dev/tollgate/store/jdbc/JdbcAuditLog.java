@@ -292,6 +292,11 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   @Override
+  public int pending() {
+    return queue.size();
+  }
+
+  @Override
   public Optional<AuditRecord> head() {
     return db.read(
         c -> {

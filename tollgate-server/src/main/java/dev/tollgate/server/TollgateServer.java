@@ -523,49 +523,49 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
-  private String authenticate(HttpExchange exchange) throws ApiError {
+  /** The name behind the request's bearer token: an agent, or an admin credential. */
+  private String credential(HttpExchange exchange) throws ApiError {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
     if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {
       throw new ApiError(
           401,
           "unauthorized",
-          "missing agent token: send `Authorization: Bearer"
+          "missing token: send `Authorization: Bearer"
               + " <token>` with a token from `tollgate agents add NAME`",
           null);
     }
-    Optional<String> agent = store.credentials().agentFor(Tokens.hash(header.substring(7).strip()));
-    if (agent.isEmpty()) {
-      throw new ApiError(
-          401,
-          "unauthorized",
-          "unknown or revoked agent token: ask an admin for a"
-              + " new one (`tollgate agents add NAME`)",
-          null);
-    }
-    if (agent.get().startsWith(ADMIN_PREFIX)) {
+    return store
+        .credentials()
+        .agentFor(Tokens.hash(header.substring(7).strip()))
+        .orElseThrow(
+            () ->
+                new ApiError(
+                    401,
+                    "unauthorized",
+                    "unknown or revoked token: ask an"
+                        + " admin for a new one (`tollgate agents add NAME`)",
+                    null));
+  }
+
+  private String authenticate(HttpExchange exchange) throws ApiError {
+    String agent = credential(exchange);
+    if (agent.startsWith(ADMIN_PREFIX)) {
       throw new ApiError(
           403,
           "forbidden",
-          "an admin credential cannot act as an agent: use the" + " agent's own token",
+          "an admin credential cannot act as an agent: use the agent's own token",
           null);
     }
-    return agent.get();
+    return agent;
   }
 
   private String authenticateAdmin(HttpExchange exchange) throws ApiError {
-    String header = exchange.getRequestHeaders().getFirst("Authorization");
-    Optional<String> who =
-        header == null || !header.startsWith("Bearer ")
-            ? Optional.empty()
-            : store.credentials().agentFor(Tokens.hash(header.substring(7).strip()));
-    if (who.isEmpty()) {
-      throw new ApiError(401, "unauthorized", "missing or unknown admin token", null);
-    }
-    if (!who.get().startsWith(ADMIN_PREFIX)) {
+    String who = credential(exchange);
+    if (!who.startsWith(ADMIN_PREFIX)) {
       throw new ApiError(
           403, "forbidden", "this call needs an admin credential, not an agent's", null);
     }
-    return who.get();
+    return who;
   }
 
   private JsonNode readObject(HttpExchange exchange) throws ApiError, IOException {

@@ -591,6 +591,11 @@ public final class TollgateServer implements AutoCloseable {
     if (field != null) {
       error.put("field", field);
     }
+    if (status == 413) {
+      // The body was left unread: the JDK's server drops the connection after the answer, so
+      // the client must not reuse it for its next request.
+      exchange.getResponseHeaders().set("Connection", "close");
+    }
     respond(exchange, status, Map.of("error", error));
   }
 

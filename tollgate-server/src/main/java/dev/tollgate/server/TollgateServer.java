@@ -289,6 +289,13 @@ public final class TollgateServer implements AutoCloseable {
         auditRejected(exchange, agent, e);
         respondError(exchange, e.status, e.code, e.getMessage(), e.field);
       } catch (StoreUnavailableException e) {
+        if (path.equals("/v1/decide") && method.equals("POST")) {
+          // INVARIANT: never allows on error. Decide always answers a decision: when the token
+          // cannot be checked because the store is down, a deny that says so (not a 503).
+          metrics.rejected(200, "store_unavailable");
+          respond(exchange, 200, storeUnavailable(e));
+          return;
+        }
         metrics.rejected(503, "store_unavailable");
         respondError(
             exchange,
@@ -357,8 +364,16 @@ public final class TollgateServer implements AutoCloseable {
       throw new ApiError(400, e.code(), e.getMessage(), e.field());
     }
     if (action.session() != null) {
-      Optional<SessionRecord> session = store.sessions().get(action.session());
-      if (session.isEmpty() || !session.get().agent().equals(agent)) {
+      boolean known;
+      try {
+        Optional<SessionRecord> session = store.sessions().get(action.session());
+        known = session.isPresent() && session.get().agent().equals(agent);
+      } catch (StoreUnavailableException e) {
+        // Not a 503: decide always answers a decision. The engine reads the session again (and
+        // checks its agent); with the store still down that is a deny for "store unavailable".
+        known = true;
+      }
+      if (!known) {
         throw new ApiError(
             404,
             "unknown_session",
@@ -393,6 +408,26 @@ public final class TollgateServer implements AutoCloseable {
     remember(agent, decision);
     metrics.decision(agent, decision, System.nanoTime() - start);
     respond(exchange, 200, decision);
+  }
+
+  /** A deny for a decide whose caller could not be authenticated because the store is down. */
+  private Decision storeUnavailable(StoreUnavailableException e) {
+    // The engine's deny for a call without an agent, for its decision id only.
+    String id = engine.decide(null, null).id();
+    return new Decision(
+        id,
+        Effect.DENY,
+        null,
+        List.of(
+            new Reason(
+                Tollgate.INTERNAL,
+                "store unavailable: the agent token could not be checked ("
+                    + e.getMessage()
+                    + "); denied to fail closed")),
+        List.of(),
+        null,
+        null,
+        List.of());
   }
 
   private void observe(HttpExchange exchange, String agent) throws ApiError, IOException {
@@ -712,6 +747,11 @@ public final class TollgateServer implements AutoCloseable {
     error.put("message", message);
     if (field != null) {
       error.put("field", field);
+    }
+    if (status == 413) {
+      // The body was left unread: the JDK's server drops the connection after the answer, so
+      // the client must not reuse it for its next request.
+      exchange.getResponseHeaders().set("Connection", "close");
     }
     respond(exchange, status, Map.of("error", error));
   }

@@ -1,0 +1,213 @@
+package dev.tollgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Observation;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.client.TollgateClient;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import dev.tollgate.store.jdbc.audit.AuditSigner;
+import dev.tollgate.store.jdbc.audit.AuditVerifier;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scale-out: two servers, each with its own store instance, on one PostgreSQL database share
+ * agents, sessions (request and labels) and one audit chain.
+ */
+class ScaleOutTest {
+  static final String CATALOG =
+      """
+      tools:
+        email.send: {kind: send, external: true, control: [to]}
+        invoices.search: {kind: read, results: {labels: [financial], trust: trusted}}
+      """;
+  static final String POLICIES =
+      """
+      policies:
+        - name: not-the-requested-vendor
+          match: {tools: ["email.send"]}
+          when: >
+            !action.args.to.all(r, session.request.lowerAscii().contains(r.split("@")[1].split(".")[0]))
+          effect: deny
+          message: '"a recipient the request did not name"'
+        - name: send-after-financial-read
+          match: {tools: ["email.send"]}
+          when: '"financial" in session.labels'
+          effect: ask
+          message: '"an external send after reading financial data"'
+      """;
+
+  private EmbeddedPostgres postgres;
+  private JdbcStore storeA;
+  private JdbcStore storeB;
+  private TollgateServer serverA;
+  private TollgateServer serverB;
+  private String token;
+
+  @BeforeEach
+  void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE tollgate");
+    }
+    StoreConfig config =
+        StoreConfig.postgres(
+                "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/tollgate",
+                "postgres",
+                "postgres")
+            .withDeadline(Duration.ofSeconds(10));
+    storeA = JdbcStore.open(config);
+    storeB = JdbcStore.open(config);
+    Bundle bundle = Bundle.fromFiles(Map.of("catalog.yaml", CATALOG, "policies.yaml", POLICIES));
+    serverA = TollgateServer.builder().port(0).store(storeA).bundle(bundle).start();
+    serverB = TollgateServer.builder().port(0).store(storeB).bundle(bundle).start();
+    token = Tokens.newToken();
+    // Registered through A only: B must know the agent from the shared database.
+    storeA.credentials().add("mail-bot", Tokens.hash(token), Instant.now());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    serverA.close();
+    serverB.close();
+    storeA.close();
+    storeB.close();
+    postgres.close();
+  }
+
+  private TollgateClient a() {
+    return TollgateClient.connect(serverA.uri(), "mail-bot", token);
+  }
+
+  private TollgateClient b() {
+    return TollgateClient.connect(serverB.uri(), "mail-bot", token);
+  }
+
+  private static Action send(String session, String user, String to) {
+    return Action.of(session, user, "email.send", Map.of("to", List.of(to), "body", "hello"));
+  }
+
+  @Test
+  void aSessionOpenedOnOneServerIsDecidedOnTheOtherAndTheAuditIsOneChain() throws Exception {
+    assertNotEquals(serverA.port(), serverB.port());
+    List<String> answered = new ArrayList<>();
+
+    // Opened and observed on A, decided on B: B sees A's request and the label A's observation
+    // added.
+    String globex = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
+    Decision fresh = b().decide(send(globex, "via-b", "ap@globex.example"));
+    assertEquals(Effect.ALLOW, fresh.effect(), fresh.toString());
+    Decision offRequest = b().decide(send(globex, "via-b", "ap@initech.example"));
+    assertEquals(Effect.DENY, offRequest.effect(), offRequest.toString());
+    assertEquals(List.of("not-the-requested-vendor"), offRequest.policies());
+    a().observe(new Observation(globex, "invoices.search", null, "invoice 4471"));
+    Decision afterRead = b().decide(send(globex, "via-b", "ap@globex.example"));
+    assertEquals(Effect.ASK, afterRead.effect(), afterRead.toString());
+    assertEquals(List.of("send-after-financial-read"), afterRead.policies());
+    // And the other way round: opened on B, decided on A.
+    String initech = b().openSession(SessionSpec.of("via-b", "Ask Initech for the contract"));
+    Decision onA = a().decide(send(initech, "via-a", "legal@initech.example"));
+    assertEquals(Effect.ALLOW, onA.effect(), onA.toString());
+    for (Decision d : List.of(fresh, offRequest, afterRead, onA)) {
+      answered.add(d.id());
+    }
+
+    // Both servers at once: four callers on each, sessions opened on one and decided on the
+    // other.
+    int perCaller = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    ConcurrentLinkedQueue<String> concurrent = new ConcurrentLinkedQueue<>();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      boolean onAFirst = t % 2 == 0;
+      int caller = t;
+      futures.add(
+          pool.submit(
+              () -> {
+                TollgateClient opener = onAFirst ? a() : b();
+                TollgateClient decider = onAFirst ? b() : a();
+                String user = onAFirst ? "via-b" : "via-a";
+                String session =
+                    opener.openSession(
+                        SessionSpec.of("caller-" + caller, "Tell Globex about order " + caller));
+                for (int i = 0; i < perCaller; i++) {
+                  Decision d =
+                      decider.decide(
+                          send(
+                              session,
+                              user,
+                              i % 5 == 0 ? "x@initech.example" : "ap@globex.example"));
+                  Effect expected = i % 5 == 0 ? Effect.DENY : Effect.ALLOW;
+                  if (d.effect() != expected) {
+                    throw new AssertionError(caller + "/" + i + ": " + d);
+                  }
+                  concurrent.add(d.id());
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : futures) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+    answered.addAll(concurrent);
+    assertEquals(4 + 8 * perCaller, new HashSet<>(answered).size());
+
+    // One chain, read through either store, holding every decision from both servers.
+    AuditSigner signer = AuditSigner.generate();
+    AuditRecord head = storeA.audit().head().orElseThrow();
+    storeA.audit().addCheckpoint(signer.sign(head.seq(), head.hash(), Instant.now()));
+    List<AuditRecord> records = storeB.audit().search(AuditQuery.after(0, 10_000));
+    Map<String, Integer> byUser = new HashMap<>();
+    Set<String> audited = new HashSet<>();
+    for (AuditRecord r : records) {
+      if ("decision".equals(r.entry().kind())) {
+        audited.add(r.entry().decision());
+        byUser.merge(r.entry().user(), 1, Integer::sum);
+      }
+    }
+    assertTrue(audited.containsAll(answered), "every answered decision is audited");
+    assertEquals(answered.size(), audited.size());
+    assertEquals(Map.of("via-a", 1 + 4 * perCaller, "via-b", 3 + 4 * perCaller), byUser);
+    assertEquals(
+        8 + 2 + 1,
+        records.stream().filter(r -> !"decision".equals(r.entry().kind())).count(),
+        "10 session openings and 1 observation");
+    AuditVerifier.Result result = AuditVerifier.verify(storeB.audit(), signer.publicKey());
+    assertTrue(result.ok(), result.toString());
+    assertEquals(records.size(), result.records());
+    assertEquals(1, result.checkpoints());
+    System.out.printf(
+        "scale-out: %d decisions (%s by the server that decided), %d records verified: %s%n",
+        audited.size(), byUser, result.records(), result.message());
+  }
+}

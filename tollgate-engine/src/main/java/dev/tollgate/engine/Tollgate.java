@@ -213,6 +213,15 @@ public final class Tollgate {
     }
   }
 
+  /**
+   * A deny from Tollgate itself rather than a policy, with a fresh decision id: for the shells
+   * around the engine (server, gateway) that must fail closed before or after deciding, for example
+   * when the audit cannot be written.
+   */
+  public Decision deny(String message) {
+    return denied(Ids.next("dec_", clock.millis()), message).decision();
+  }
+
   private static Explanation denied(String id, String message) {
     return new Explanation(
         new Decision(

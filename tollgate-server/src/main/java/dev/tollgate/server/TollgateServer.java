@@ -7,10 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
-import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
-import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.SessionRecord;
@@ -389,21 +387,10 @@ public final class TollgateServer implements AutoCloseable {
     } catch (StoreUnavailableException e) {
       // INVARIANT: never allows on error. A decision that could not be recorded is not given.
       decision =
-          new Decision(
-              decision.id(),
-              Effect.DENY,
-              null,
-              List.of(
-                  new Reason(
-                      Tollgate.INTERNAL,
-                      "store unavailable: the decision could not be"
-                          + " recorded in the audit ("
-                          + e.getMessage()
-                          + "); denied to fail closed")),
-              List.of(),
-              null,
-              null,
-              List.of());
+          engine.deny(
+              "store unavailable: the decision could not be recorded in the audit ("
+                  + e.getMessage()
+                  + "); denied to fail closed");
     }
     remember(agent, decision);
     metrics.decision(agent, decision, System.nanoTime() - start);
@@ -412,22 +399,10 @@ public final class TollgateServer implements AutoCloseable {
 
   /** A deny for a decide whose caller could not be authenticated because the store is down. */
   private Decision storeUnavailable(StoreUnavailableException e) {
-    // The engine's deny for a call without an agent, for its decision id only.
-    String id = engine.decide(null, null).id();
-    return new Decision(
-        id,
-        Effect.DENY,
-        null,
-        List.of(
-            new Reason(
-                Tollgate.INTERNAL,
-                "store unavailable: the agent token could not be checked ("
-                    + e.getMessage()
-                    + "); denied to fail closed")),
-        List.of(),
-        null,
-        null,
-        List.of());
+    return engine.deny(
+        "store unavailable: the agent token could not be checked ("
+            + e.getMessage()
+            + "); denied to fail closed");
   }
 
   private void observe(HttpExchange exchange, String agent) throws ApiError, IOException {

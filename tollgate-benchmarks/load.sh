@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Load on the server: builds, then for SQLite and for PostgreSQL (embedded) starts the server in
+# its own JVM and measures POST /v1/decide (durable audit) beside POST /v1/noop in the same run,
+# at saturation and at a fixed rate. Prints a Markdown summary; results go to
+# tollgate-benchmarks/target/load (or $OUT).
+#
+#   tollgate-benchmarks/load.sh                                   # about 3 minutes
+#   STORES=sqlite LOAD_ARGS="--duration 3" tollgate-benchmarks/load.sh    # a quick look
+#   SERVER_OPTS="-XX:StartFlightRecording=filename=/tmp/s.jfr" tollgate-benchmarks/load.sh
+#   WRK=1 tollgate-benchmarks/load.sh    # also wrk (C, cheaper client) at saturation, SQLite
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+java="$JAVA_HOME/bin/java"
+jar="$here/target/benchmarks.jar"
+out="${OUT:-$here/target/load}"
+stores="${STORES:-sqlite postgres}"
+load_args="${LOAD_ARGS:---connections 64 --warmup 2 --duration 10 --rate 2000}"
+server_opts="${SERVER_OPTS:--Xmx1g}"
+
+(cd "$root" && ./mvnw -q install -DskipTests -pl tollgate-benchmarks -am)
+rm -rf "$out"
+mkdir -p "$out"
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ' (uncommitted changes)')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu | grep 'Model name' | sed 's/.*: *//')"
+  echo "jdk: $("$java" -version 2>&1 | sed -n 2p)"
+  echo "load args: $load_args; server opts: $server_opts"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out/machine.txt"
+
+for store in $stores; do
+  echo "== $store (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
+  (cd "$root" && "$java" -cp "$jar" dev.tollgate.benchmarks.load.LoadTest --store "$store" \
+    --bundle examples/invoice-vendor-mail --out "$out/results.tsv" --server-opts "$server_opts" \
+    $load_args) 2> "$out/$store.log"
+  grep -E '^(sqlite|postgres) ' "$out/$store.log" || true
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+
+"$java" -cp "$jar" dev.tollgate.benchmarks.load.LoadReport "$out/results.tsv" | tee "$out/summary.md"

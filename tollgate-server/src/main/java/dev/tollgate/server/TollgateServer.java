@@ -588,19 +588,22 @@ public final class TollgateServer implements AutoCloseable {
           null);
     }
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    long declared = -1;
     if (length != null) {
       try {
-        if (Long.parseLong(length.strip()) > maxBodyBytes) {
-          drain(exchange);
-          throw tooLarge();
-        }
+        declared = Long.parseLong(length.strip());
       } catch (NumberFormatException e) {
         throw new ApiError(400, "bad_request", "invalid Content-Length `" + length + "`", null);
+      }
+      if (declared > maxBodyBytes) {
+        drain(exchange);
+        throw tooLarge();
       }
     }
     byte[] body;
     try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(maxBodyBytes + 1);
+      // With a declared length, one exact read: no growing buffers to copy from.
+      body = in.readNBytes(declared >= 0 ? (int) declared : maxBodyBytes + 1);
     }
     if (body.length > maxBodyBytes) {
       drain(exchange);

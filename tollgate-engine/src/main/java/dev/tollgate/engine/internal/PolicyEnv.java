@@ -19,13 +19,16 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelStandardFunctions;
 import dev.cel.runtime.CelVariableResolver;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -157,6 +160,15 @@ public final class PolicyEnv {
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.plannerRuntimeBuilder()
           .setOptions(OPTIONS)
+          // CEL's own `matches` compiles its pattern on every call; ours keeps compiled patterns.
+          .setStandardFunctions(
+              CelStandardFunctions.newBuilder()
+                  .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES)
+                  .build())
+          .addFunctionBindings(
+              CelFunctionBinding.from("matches", String.class, String.class, PolicyEnv::matches),
+              CelFunctionBinding.from(
+                  "matches_string", String.class, String.class, PolicyEnv::matches))
           .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.math())
           .build();
 
@@ -249,6 +261,27 @@ public final class PolicyEnv {
       m = m.replace("'" + op.getKey() + "'", "'" + op.getValue() + "'");
     }
     return m.replace('\'', '`');
+  }
+
+  private static final int MAX_CACHED_PATTERNS = 10_000;
+  private static final ConcurrentHashMap<String, com.google.re2j.Pattern> PATTERNS =
+      new ConcurrentHashMap<>();
+
+  /**
+   * RE2 partial match, as CEL's {@code matches}, with compiled patterns kept (policies use a
+   * handful of constant patterns, evaluated on every decision). Past the bound, patterns are
+   * compiled per call rather than kept: a policy that builds patterns from arguments must not grow
+   * the cache without limit.
+   */
+  static boolean matches(String text, String regex) {
+    com.google.re2j.Pattern pattern = PATTERNS.get(regex);
+    if (pattern == null) {
+      pattern = com.google.re2j.Pattern.compile(regex);
+      if (PATTERNS.size() < MAX_CACHED_PATTERNS) {
+        PATTERNS.putIfAbsent(regex, pattern);
+      }
+    }
+    return pattern.matcher(text).find();
   }
 
   private static final Map<String, String> OPERATORS =

@@ -69,6 +69,19 @@ final class AuditCommand implements Runnable {
         description = "The environment variable holding the PostgreSQL password.")
     String passwordEnv;
 
+    /**
+     * Opens the store, runs {@code body} with it and closes it; a store that is not there is a
+     * usage error (printed, exit 3).
+     */
+    int run(CommandLine.Model.CommandSpec spec, java.util.function.ToIntFunction<Store> body) {
+      try (Store store = open()) {
+        return body.applyAsInt(store);
+      } catch (Inputs.UsageException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return Exit.ERROR;
+      }
+    }
+
     Store open() throws Inputs.UsageException {
       if (jdbc != null) {
         String password = passwordEnv == null ? null : System.getenv(passwordEnv);
@@ -121,20 +134,19 @@ final class AuditCommand implements Runnable {
                     + "; pass --key FILE");
         return Exit.ERROR;
       }
-      try (Store store = source.open()) {
-        AuditVerifier.Result r = AuditVerifier.verify(store.audit(), publicKey);
-        if (r.ok()) {
-          out.printf(
-              "ok: %d records, %d signed checkpoints, chain intact%n",
-              r.records(), r.checkpoints());
-          return Exit.OK;
-        }
-        out.printf("TAMPERED: %s at record %d: %s%n", r.problem(), r.seq(), r.message());
-        return Exit.FAILED;
-      } catch (Inputs.UsageException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return Exit.ERROR;
-      }
+      return source.run(
+          spec,
+          store -> {
+            AuditVerifier.Result r = AuditVerifier.verify(store.audit(), publicKey);
+            if (r.ok()) {
+              out.printf(
+                  "ok: %d records, %d signed checkpoints, chain intact%n",
+                  r.records(), r.checkpoints());
+              return Exit.OK;
+            }
+            out.printf("TAMPERED: %s at record %d: %s%n", r.problem(), r.seq(), r.message());
+            return Exit.FAILED;
+          });
     }
   }
 
@@ -154,16 +166,15 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (Store store = source.open()) {
-        long head = store.audit().head().map(AuditRecord::seq).orElse(0L);
-        List<AuditRecord> records =
-            store.audit().search(AuditQuery.after(Math.max(0, head - lines), lines));
-        print(spec.commandLine().getOut(), records, json);
-        return Exit.OK;
-      } catch (Inputs.UsageException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return Exit.ERROR;
-      }
+      return source.run(
+          spec,
+          store -> {
+            long head = store.audit().head().map(AuditRecord::seq).orElse(0L);
+            List<AuditRecord> records =
+                store.audit().search(AuditQuery.after(Math.max(0, head - lines), lines));
+            print(spec.commandLine().getOut(), records, json);
+            return Exit.OK;
+          });
     }
   }
 
@@ -215,17 +226,17 @@ final class AuditCommand implements Runnable {
                     + "`: write it as 2026-11-24T09:00:00Z");
         return Exit.ERROR;
       }
-      try (Store store = source.open()) {
-        List<AuditRecord> records =
-            store
-                .audit()
-                .search(new AuditQuery(agent, session, tool, effect, kind, start, end, 0, limit));
-        print(spec.commandLine().getOut(), records, json);
-        return Exit.OK;
-      } catch (Inputs.UsageException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return Exit.ERROR;
-      }
+      return source.run(
+          spec,
+          store -> {
+            List<AuditRecord> records =
+                store
+                    .audit()
+                    .search(
+                        new AuditQuery(agent, session, tool, effect, kind, start, end, 0, limit));
+            print(spec.commandLine().getOut(), records, json);
+            return Exit.OK;
+          });
     }
   }
 
@@ -243,20 +254,19 @@ final class AuditCommand implements Runnable {
         spec.commandLine().getErr().println("error: unknown format `" + format + "`: use jsonl");
         return Exit.ERROR;
       }
-      try (Store store = source.open()) {
-        long after = 0;
-        while (true) {
-          List<AuditRecord> page = store.audit().search(AuditQuery.after(after, 10_000));
-          if (page.isEmpty()) {
-            return Exit.OK;
-          }
-          print(spec.commandLine().getOut(), page, true);
-          after = page.getLast().seq();
-        }
-      } catch (Inputs.UsageException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return Exit.ERROR;
-      }
+      return source.run(
+          spec,
+          store -> {
+            long after = 0;
+            while (true) {
+              List<AuditRecord> page = store.audit().search(AuditQuery.after(after, 10_000));
+              if (page.isEmpty()) {
+                return Exit.OK;
+              }
+              print(spec.commandLine().getOut(), page, true);
+              after = page.getLast().seq();
+            }
+          });
     }
   }
 

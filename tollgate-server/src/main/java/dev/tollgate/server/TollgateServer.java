@@ -142,36 +142,22 @@ public final class TollgateServer implements AutoCloseable {
     try {
       Bundle next = engine.reload(policies);
       auditQuietly(
-          new AuditEntry(
-              clock.instant(),
+          event(
               "reload",
               null,
               null,
               null,
               null,
-              null,
-              null,
-              List.of(),
-              List.of(),
-              null,
-              0,
               Map.of("digest", next.digest(), "policies", next.policyNames().size())));
       return List.of();
     } catch (BundleException e) {
       auditQuietly(
-          new AuditEntry(
-              clock.instant(),
+          event(
               "reload",
               null,
               null,
               null,
               null,
-              null,
-              null,
-              List.of(),
-              List.of(),
-              null,
-              0,
               Map.of("refused", e.getMessage(), "kept", engine.bundle().digest())));
       return e.problems();
     }
@@ -335,21 +321,7 @@ public final class TollgateServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ApiError(409, "conflict", e.getMessage(), "/id");
     }
-    audit(
-        new AuditEntry(
-            clock.instant(),
-            "session",
-            agent,
-            user,
-            session,
-            null,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            null,
-            0,
-            Map.of("event", "opened")));
+    audit(event("session", agent, user, session, null, Map.of("event", "opened")));
     respond(exchange, 201, Map.of("id", session));
   }
 
@@ -477,6 +449,30 @@ public final class TollgateServer implements AutoCloseable {
             .toList());
   }
 
+  /** An audit entry for an event that is not a decision (no effect, reasons or arguments). */
+  private AuditEntry event(
+      String kind,
+      String agent,
+      String user,
+      String session,
+      String tool,
+      Map<String, Object> detail) {
+    return new AuditEntry(
+        clock.instant(),
+        kind,
+        agent,
+        user,
+        session,
+        tool,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        0,
+        detail);
+  }
+
   private void auditQuietly(AuditEntry entry) {
     try {
       audit(entry);
@@ -494,19 +490,12 @@ public final class TollgateServer implements AutoCloseable {
   private void auditRejected(HttpExchange exchange, String agent, ApiError e) {
     try {
       audit(
-          new AuditEntry(
-              clock.instant(),
+          event(
               "rejected",
               agent,
               null,
               null,
               null,
-              null,
-              null,
-              List.of(),
-              List.of(),
-              null,
-              0,
               Map.of(
                   "status",
                   e.status,

@@ -10,6 +10,7 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
+import dev.tollgate.store.jdbc.TcpProxy;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

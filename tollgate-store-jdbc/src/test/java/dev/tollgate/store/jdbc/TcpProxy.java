@@ -9,26 +9,29 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A TCP forwarder in front of a database, which a test can cut (every connection dropped, new ones
- * refused, as when the server goes away) and resume on the same port.
+ * refused, as when the server goes away) and resume on the same port, or stall (connections stay
+ * open but nothing is forwarded, as when the database is far slower than any deadline) and release.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   private final int target;
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  private volatile CountDownLatch stalled;
 
-  TcpProxy(int target) throws IOException {
+  public TcpProxy(int target) throws IOException {
     this.target = target;
     this.server = listen(0);
     this.port = server.getLocalPort();
     accept(server);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -72,10 +75,16 @@ final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
+                  CountDownLatch gate = stalled;
+                  if (gate != null) {
+                    gate.await();
+                  }
                   out.write(buf, 0, n);
                 }
               } catch (IOException e) {
                 // a side closed
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -92,7 +101,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Drops every connection and refuses new ones. */
-  void cut() throws IOException {
+  public void cut() throws IOException {
     server.close();
     for (Socket s : sockets) {
       closeQuietly(s);
@@ -100,14 +109,29 @@ final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /** Holds every byte in both directions (connections stay open) until {@link #release}. */
+  public void stall() {
+    stalled = new CountDownLatch(1);
+  }
+
+  /** Forwards again, the held bytes first. */
+  public void release() {
+    CountDownLatch gate = stalled;
+    stalled = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
   /** Accepts connections again, on the same port. */
-  void resume() throws IOException {
+  public void resume() throws IOException {
     server = listen(port);
     accept(server);
   }
 
   @Override
   public void close() throws IOException {
+    release();
     cut();
   }
 }

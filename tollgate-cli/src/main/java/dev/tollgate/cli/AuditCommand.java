@@ -198,6 +198,9 @@ final class AuditCommand implements Runnable {
     @Option(names = "--kind", description = "decision, rejected, session, observe...")
     String kind;
 
+    @Option(names = "--decision", paramLabel = "ID", description = "one decision, by its id")
+    String decision;
+
     @Option(names = "--from", paramLabel = "INSTANT", description = "e.g. 2026-11-24T09:00:00Z")
     String from;
 
@@ -233,7 +236,8 @@ final class AuditCommand implements Runnable {
                 store
                     .audit()
                     .search(
-                        new AuditQuery(agent, session, tool, effect, kind, start, end, 0, limit));
+                        new AuditQuery(
+                            agent, session, tool, effect, kind, decision, start, end, 0, limit));
             print(spec.commandLine().getOut(), records, json);
             return Exit.OK;
           });

@@ -16,15 +16,18 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.ShadowOutcome;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A {@link Gate} that calls a Tollgate server: an application moves from the in-process engine to
@@ -131,6 +134,33 @@ public final class TollgateClient implements Gate {
     return new ObservationResult(labels, findings(answer.path("findings")));
   }
 
+  /**
+   * A decision this agent was given earlier, read back from the server's audit (any server that
+   * shares the store answers).
+   *
+   * @return the decision, or empty when there is none with this id for this agent
+   * @throws IllegalStateException when the server cannot be reached or cannot read its audit
+   */
+  public Optional<Decision> decision(String id) {
+    try {
+      return Optional.of(
+          toDecision(call("/v1/decisions/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null)));
+    } catch (NotFound e) {
+      return Optional.empty();
+    } catch (Unreachable e) {
+      throw new IllegalStateException("cannot read decision " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A 404: the thing asked for does not exist (for this agent). */
+  static final class NotFound extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
   /** A call that got no usable answer: the server is down, slow or broken. */
   static final class Unreachable extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -143,14 +173,16 @@ public final class TollgateClient implements Gate {
   private JsonNode call(String path, Object body) {
     HttpResponse<String> response;
     try {
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(base.resolve(path))
               .timeout(timeout)
-              .header("Authorization", "Bearer " + token)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
-              .build();
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+              .header("Authorization", "Bearer " + token);
+      if (body != null) {
+        request
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)));
+      }
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unreachable("interrupted", e);
@@ -171,9 +203,10 @@ public final class TollgateClient implements Gate {
     }
     if (status >= 400) {
       JsonNode error = answer.path("error");
-      throw new IllegalArgumentException(
+      String message =
           error.path("message").asText("status " + status)
-              + (error.has("field") ? " (at `" + error.path("field").asText() + "`)" : ""));
+              + (error.has("field") ? " (at `" + error.path("field").asText() + "`)" : "");
+      throw status == 404 ? new NotFound(message) : new IllegalArgumentException(message);
     }
     return answer;
   }

@@ -44,6 +44,12 @@ public final class Tollgate {
   /** The reason's policy name when Tollgate itself, not a policy, denies. */
   public static final String INTERNAL = "tollgate";
 
+  /**
+   * The reason's policy name when the action names a session that does not exist or belongs to
+   * another agent: shells such as the server answer it as a client error, not a policy outcome.
+   */
+  public static final String UNKNOWN_SESSION = "tollgate:unknown-session";
+
   private final AtomicReference<Bundle> bundle;
   private final InstantSource clock;
   private final int maxHistory;
@@ -171,6 +177,7 @@ public final class Tollgate {
         if (session == null || !session.agent().equals(agent)) {
           return denied(
               id,
+              UNKNOWN_SESSION,
               "unknown session `"
                   + action.session()
                   + "`: open the session before deciding its actions");
@@ -223,12 +230,16 @@ public final class Tollgate {
   }
 
   private static Explanation denied(String id, String message) {
+    return denied(id, INTERNAL, message);
+  }
+
+  private static Explanation denied(String id, String policy, String message) {
     return new Explanation(
         new Decision(
             id,
             Effect.DENY,
             null,
-            List.of(new Reason(INTERNAL, message)),
+            List.of(new Reason(policy, message)),
             List.of(),
             null,
             null,

@@ -189,7 +189,7 @@ class FailClosedTest {
     assertThat(d.reasons())
         .containsExactly(
             new Reason(
-                Tollgate.INTERNAL,
+                Tollgate.UNKNOWN_SESSION,
                 "unknown session `s-nope`: open the session before deciding its actions"));
   }
 

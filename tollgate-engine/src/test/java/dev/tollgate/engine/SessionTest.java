@@ -148,7 +148,7 @@ class SessionTest {
     String s = tollgate.openSession("bot", SessionSpec.of("alice", "r"));
     Decision d = tollgate.decide("intruder", Action.of(s, "alice", "files.read", Map.of()));
     assertThat(d.effect()).isEqualTo(Effect.DENY);
-    assertThat(d.policies()).containsExactly(Tollgate.INTERNAL);
+    assertThat(d.policies()).containsExactly(Tollgate.UNKNOWN_SESSION);
     assertThatThrownBy(
             () -> tollgate.observe("intruder", new Observation(s, "web.fetch", null, "")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -76,7 +76,7 @@ class TollgateTest {
     }
     Decision forgotten = t.decide("bot", Action.of("s-1", "u", "x", Map.of()));
     assertEquals(Effect.DENY, forgotten.effect());
-    assertEquals(List.of(Tollgate.INTERNAL), forgotten.policies());
+    assertEquals(List.of(Tollgate.UNKNOWN_SESSION), forgotten.policies());
     assertEquals(Effect.ALLOW, t.decide("bot", Action.of("s-3", "u", "x", Map.of())).effect());
   }
 

@@ -7,11 +7,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.api.store.AuditEntry;
-import dev.tollgate.api.store.SessionRecord;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Bundle;
@@ -31,16 +34,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -61,7 +62,6 @@ import java.util.concurrent.Executors;
 public final class TollgateServer implements AutoCloseable {
   private static final Set<String> SESSION_FIELDS = Set.of("id", "user", "request", "task");
   private static final Set<String> OBSERVE_FIELDS = Set.of("session", "tool", "decision", "result");
-  private static final int RECENT_DECISIONS = 100_000;
   private static final long MAX_DRAIN_BYTES = 16L * 1024 * 1024;
 
   /**
@@ -82,10 +82,6 @@ public final class TollgateServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final Path policies;
   private final PolicyWatcher watcher;
-  private final Map<String, Recent> recent = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<String> recentOrder = new ConcurrentLinkedQueue<>();
-
-  private record Recent(String agent, Decision decision) {}
 
   private TollgateServer(Builder b) throws IOException {
     this.store = b.store;
@@ -333,27 +329,19 @@ public final class TollgateServer implements AutoCloseable {
     } catch (InputException e) {
       throw new ApiError(400, e.code(), e.getMessage(), e.field());
     }
-    if (action.session() != null) {
-      boolean known;
-      try {
-        Optional<SessionRecord> session = store.sessions().get(action.session());
-        known = session.isPresent() && session.get().agent().equals(agent);
-      } catch (StoreUnavailableException e) {
-        // Not a 503: decide always answers a decision. The engine reads the session again (and
-        // checks its agent); with the store still down that is a deny for "store unavailable".
-        known = true;
-      }
-      if (!known) {
-        throw new ApiError(
-            404,
-            "unknown_session",
-            "unknown session `"
-                + action.session()
-                + "`: open one with POST /v1/sessions and use the id it returns",
-            "/session");
-      }
-    }
     Decision decision = engine.decide(agent, action);
+    if (!decision.reasons().isEmpty()
+        && decision.reasons().getFirst().policy().equals(Tollgate.UNKNOWN_SESSION)) {
+      // A client's mistake rather than a policy outcome: a 404 (audited as rejected), so that the
+      // caller opens the session instead of taking the deny for a policy's.
+      throw new ApiError(
+          404,
+          "unknown_session",
+          "unknown session `"
+              + action.session()
+              + "`: open one with POST /v1/sessions and use the id it returns",
+          "/session");
+    }
     try {
       audit(decisionEntry(agent, action, decision, System.nanoTime() - start));
     } catch (StoreUnavailableException e) {
@@ -364,7 +352,6 @@ public final class TollgateServer implements AutoCloseable {
                   + e.getMessage()
                   + "); denied to fail closed");
     }
-    remember(agent, decision);
     metrics.decision(agent, decision, System.nanoTime() - start);
     respond(exchange, 200, decision);
   }
@@ -414,11 +401,38 @@ public final class TollgateServer implements AutoCloseable {
 
   private void readDecision(HttpExchange exchange, String agent, String id)
       throws ApiError, IOException {
-    Recent r = recent.get(id);
-    if (r == null || !r.agent().equals(agent)) {
+    // From the audit rather than this instance's memory: any instance sharing the store answers,
+    // and a restart forgets nothing.
+    List<AuditRecord> found = store.audit().search(AuditQuery.decision(id));
+    if (found.isEmpty() || !agent.equals(found.getFirst().entry().agent())) {
       throw new ApiError(404, "not_found", "no decision `" + id + "` for this agent", null);
     }
-    respond(exchange, 200, r.decision());
+    respond(exchange, 200, fromAudit(found.getFirst().entry()));
+  }
+
+  /** The decision an audit record holds, as decide answered it. */
+  @SuppressWarnings("unchecked")
+  private static Decision fromAudit(AuditEntry e) {
+    List<ShadowOutcome> shadow = new ArrayList<>();
+    if (e.detail().get("shadow") instanceof List<?> list) {
+      for (Object o : list) {
+        Map<String, Object> s = (Map<String, Object>) o;
+        shadow.add(
+            new ShadowOutcome(
+                (String) s.get("policy"),
+                Effect.parse((String) s.get("effect")),
+                (String) s.get("message")));
+      }
+    }
+    return new Decision(
+        e.decision(),
+        Effect.parse(e.effect()),
+        null,
+        e.reasons(),
+        e.findings(),
+        null,
+        null,
+        shadow);
   }
 
   private AuditEntry decisionEntry(String agent, Action action, Decision d, long nanos) {
@@ -445,7 +459,14 @@ public final class TollgateServer implements AutoCloseable {
     return Map.of(
         "shadow",
         d.shadow().stream()
-            .map(s -> Map.of("policy", s.policy(), "effect", s.effect().wireName()))
+            .map(
+                s -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("policy", s.policy());
+                  m.put("effect", s.effect().wireName());
+                  m.put("message", s.message());
+                  return m;
+                })
             .toList());
   }
 
@@ -507,18 +528,6 @@ public final class TollgateServer implements AutoCloseable {
                   exchange.getRequestMethod())));
     } catch (StoreUnavailableException ignored) {
       // The answer still goes out; the store's own metrics show it is down.
-    }
-  }
-
-  private void remember(String agent, Decision d) {
-    recent.put(d.id(), new Recent(agent, d));
-    recentOrder.add(d.id());
-    while (recent.size() > RECENT_DECISIONS) {
-      String oldest = recentOrder.poll();
-      if (oldest == null) {
-        break;
-      }
-      recent.remove(oldest);
     }
   }
 

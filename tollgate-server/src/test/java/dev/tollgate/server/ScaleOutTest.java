@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -139,6 +140,10 @@ class ScaleOutTest {
     for (Decision d : List.of(fresh, offRequest, afterRead, onA)) {
       answered.add(d.id());
     }
+    // Either server reads back a decision the other gave, from the shared audit.
+    assertEquals(Optional.of(afterRead), a().decision(afterRead.id()));
+    assertEquals(Optional.of(onA), b().decision(onA.id()));
+    assertEquals(Optional.empty(), b().decision("dec_nope"));
 
     // Both servers at once: four callers on each, sessions opened on one and decided on the
     // other.
@@ -199,9 +204,9 @@ class ScaleOutTest {
     assertEquals(answered.size(), audited.size());
     assertEquals(Map.of("via-a", 1 + 4 * perCaller, "via-b", 3 + 4 * perCaller), byUser);
     assertEquals(
-        8 + 2 + 1,
+        8 + 2 + 1 + 1,
         records.stream().filter(r -> !"decision".equals(r.entry().kind())).count(),
-        "10 session openings and 1 observation");
+        "10 session openings, 1 observation and 1 read of an unknown decision (rejected)");
     AuditVerifier.Result result = AuditVerifier.verify(storeB.audit(), signer.publicKey());
     assertTrue(result.ok(), result.toString());
     assertEquals(records.size(), result.records());

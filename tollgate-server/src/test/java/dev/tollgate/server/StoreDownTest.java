@@ -139,6 +139,11 @@ class StoreDownTest {
           d.path("reasons").path(0).path("message").asText().startsWith("store unavailable"),
           label + ": " + r.body());
       System.out.printf("store down: %s answered a store-unavailable deny in %d ms%n", label, ms);
+      // Each store call gives up at the deadline (in milliseconds, not whole seconds); the one that
+      // fails first ends the decision.
+      assertTrue(
+          ms < 4 * DEADLINE.toMillis(),
+          label + ": the deny took " + ms + " ms, more than 4x the deadline");
     }
     assertEquals(503, ready(), what + ": /ready");
   }

@@ -33,6 +33,7 @@ final class Db implements AutoCloseable {
 
   final Dialect dialect;
   final long deadlineNanos;
+  private final int deadlineMillis;
   private final String where;
   private final HikariDataSource pool;
   private final ReentrantLock writeLock = new ReentrantLock(true);
@@ -44,6 +45,7 @@ final class Db implements AutoCloseable {
     this.deadlineNanos = config.deadline().toNanos();
     this.where = config.toString();
     long ms = Math.max(1, config.deadline().toMillis());
+    this.deadlineMillis = (int) Math.min(Integer.MAX_VALUE, ms);
     int seconds = (int) Math.max(1, (ms + 999) / 1000);
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("tollgate-store");
@@ -95,7 +97,7 @@ final class Db implements AutoCloseable {
 
   /** Runs {@code work} on a reader (auto-commit). */
   <T> T read(Work<T> work) {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = connection()) {
       return work.run(c);
     } catch (SQLException e) {
       throw unavailable(e);
@@ -155,7 +157,7 @@ final class Db implements AutoCloseable {
   }
 
   private <T> T writePostgres(Work<T> work) {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = connection()) {
       c.setAutoCommit(false);
       try {
         T result = work.run(c);
@@ -174,6 +176,24 @@ final class Db implements AutoCloseable {
     } catch (SQLException e) {
       throw unavailable(e);
     }
+  }
+
+  /**
+   * A pooled connection whose reads give up after the deadline. PostgreSQL's {@code socketTimeout}
+   * counts whole seconds (a 500 ms deadline became a 2 s stall); the network timeout is in
+   * milliseconds, and the pool restores it when the connection comes back.
+   */
+  private Connection connection() throws SQLException {
+    Connection c = pool.getConnection();
+    if (dialect == Dialect.POSTGRESQL) {
+      try {
+        c.setNetworkTimeout(Runnable::run, deadlineMillis);
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
   }
 
   /** Whether the store answers within the deadline (for SQLite: whether it can take a write). */

@@ -40,7 +40,7 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private static final int WITHDRAWN = 2;
 
   private static final String COLUMNS =
-      "seq, time, kind, agent, user_name, session, tool, effect, entry, prev_hash, hash";
+      "seq, time, kind, agent, user_name, session, tool, effect, decision, entry, prev_hash, hash";
 
   private final Db db;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -205,7 +205,7 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
     List<List<AuditRecord>> out = new ArrayList<>(batch.size());
     try (PreparedStatement insert =
         c.prepareStatement(
-            "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Pending p : batch) {
         List<AuditRecord> records = new ArrayList<>(p.entries.size());
         for (int i = 0; i < p.entries.size(); i++) {
@@ -222,9 +222,10 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
           insert.setString(6, e.session());
           insert.setString(7, e.tool());
           insert.setString(8, e.effect());
-          insert.setString(9, canonical);
-          insert.setString(10, prev);
-          insert.setString(11, hash);
+          insert.setString(9, e.decision());
+          insert.setString(10, canonical);
+          insert.setString(11, prev);
+          insert.setString(12, hash);
           insert.addBatch();
           prev = hash;
         }
@@ -252,6 +253,7 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
     filter(sql, args, "tool", q.tool());
     filter(sql, args, "effect", q.effect());
     filter(sql, args, "kind", q.kind());
+    filter(sql, args, "decision", q.decision());
     if (q.from() != null) {
       sql.append(" AND time >= ?");
       args.add(AuditChain.time(q.from()));

@@ -85,6 +85,54 @@ class SqliteStoreTest extends StoreContractTest {
     assertThat(truncated.message()).contains("records 5..8 were removed");
   }
 
+  /** A store written by the first schema, with records, upgrades in place and keeps its chain. */
+  @Test
+  void aVersionOneStoreUpgradesAndFindsItsDecisionsById() throws Exception {
+    AuditRecord first = AuditChain.link(1, entry(1), AuditChain.GENESIS);
+    AuditRecord second = AuditChain.link(2, entry(2), first.hash());
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StoreConfig.SQLITE_FILE));
+        Statement s = c.createStatement()) {
+      String v1;
+      try (var in = Migrations.class.getResourceAsStream("migrations/sqlite/V1__init.sql")) {
+        v1 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      for (String sql : Migrations.statements(v1)) {
+        s.execute(sql);
+      }
+      s.execute(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL,"
+              + " applied TEXT NOT NULL)");
+      s.execute("INSERT INTO schema_version VALUES (1, 'V1__init.sql', '2026-11-01T00:00:00Z')");
+      for (AuditRecord r : List.of(first, second)) {
+        s.execute(
+            "INSERT INTO audit (seq, time, kind, agent, user_name, session, tool, effect, entry,"
+                + " prev_hash, hash) VALUES ("
+                + r.seq()
+                + ", '"
+                + AuditChain.time(r.entry().time())
+                + "', 'decision', 'bot', NULL, NULL, 'email.send', 'allow', '"
+                + canonical(r)
+                + "', '"
+                + r.prevHash()
+                + "', '"
+                + r.hash()
+                + "')");
+      }
+      s.execute("UPDATE audit_head SET seq = 2, hash = '" + second.hash() + "' WHERE id = 1");
+    }
+    Store store = open();
+    assertThat(store.audit().search(dev.tollgate.api.store.AuditQuery.decision("d-2")))
+        .extracting(AuditRecord::seq)
+        .containsExactly(2L);
+    store.audit().append(List.of(entry(3)));
+    assertThat(store.audit().search(dev.tollgate.api.store.AuditQuery.decision("d-3")))
+        .extracting(AuditRecord::seq)
+        .containsExactly(3L);
+    AuditSigner signer = AuditSigner.loadOrCreate(dir.resolve("keys"));
+    assertThat(AuditVerifier.verify(store.audit(), signer.publicKey()).ok()).isTrue();
+  }
+
   private static String canonical(AuditRecord r) {
     return AuditChain.canonicalEntry(r.entry()).replace("'", "''");
   }

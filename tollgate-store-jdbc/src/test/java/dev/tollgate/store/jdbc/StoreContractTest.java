@@ -253,6 +253,10 @@ abstract class StoreContractTest {
     assertThat(seqs(store, q("bot", null, null, "allow", null, null, null, 1, 100)))
         .containsExactly(4L);
     assertThat(seqs(store, AuditQuery.after(1, 2))).containsExactly(2L, 3L);
+    assertThat(seqs(store, AuditQuery.decision("d-3"))).containsExactly(3L);
+    assertThat(store.audit().search(AuditQuery.decision("d-3")).getFirst().entry().decision())
+        .isEqualTo("d-3");
+    assertThat(seqs(store, AuditQuery.decision("d-none"))).isEmpty();
     assertThat(store.audit().search(AuditQuery.after(4, 10)).getFirst().entry().agent()).isNull();
   }
 
@@ -266,7 +270,7 @@ abstract class StoreContractTest {
       Instant to,
       long after,
       int limit) {
-    return new AuditQuery(agent, session, tool, effect, kind, from, to, after, limit);
+    return new AuditQuery(agent, session, tool, effect, kind, null, from, to, after, limit);
   }
 
   private static List<Long> seqs(Store store, AuditQuery query) {

@@ -1,0 +1,5 @@
+-- Version 2 (SQLite): the decision id as its own indexed column, so that any instance can read a
+-- decision back from the audit (GET /v1/decisions/{id}).
+ALTER TABLE audit ADD COLUMN decision TEXT;
+UPDATE audit SET decision = json_extract(entry, '$.decision') WHERE kind = 'decision';
+CREATE INDEX audit_decision ON audit (decision);

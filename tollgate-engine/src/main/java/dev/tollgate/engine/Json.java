@@ -225,12 +225,30 @@ public final class Json {
     return null;
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectWriter CANONICAL =
+      MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
   /** Writes any contract value (records, maps, lists) as compact JSON; nulls are left out. */
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * {@code sha256:<hex>} of the canonical JSON of an action's arguments (keys sorted at every
+   * level): the digest the audit records and that a grant for exactly one action is bound to.
+   */
+  public static String digest(java.util.Map<String, Object> args) {
+    try {
+      byte[] canonical = CANONICAL.writeValueAsBytes(args);
+      return "sha256:"
+          + java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest arguments", e);
     }
   }
 

@@ -8,6 +8,8 @@ import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.ApprovalStore;
+import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -15,6 +17,7 @@ import dev.tollgate.engine.internal.CompiledBundle;
 import dev.tollgate.engine.internal.Evaluation;
 import dev.tollgate.engine.internal.Evaluator;
 import dev.tollgate.engine.internal.Ids;
+import dev.tollgate.engine.internal.MemoryApprovalStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
@@ -54,12 +57,21 @@ public final class Tollgate {
   private final InstantSource clock;
   private final int maxHistory;
   private final SessionStore sessions;
+  private final Approvals approvals;
 
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
     this.clock = b.clock;
     this.sessions = b.sessions != null ? b.sessions : new MemorySessionStore(b.maxSessions);
     this.maxHistory = b.maxHistory;
+    this.approvals =
+        new Approvals(
+            b.approvals != null ? b.approvals : new MemoryApprovalStore(), b.clock, b.audit);
+  }
+
+  /** Approvals and grants: what people decide when a policy asks. */
+  public Approvals approvals() {
+    return approvals;
   }
 
   public static Builder builder() {
@@ -193,19 +205,34 @@ public final class Tollgate {
                 session.history());
       }
       Evaluation evaluation = Evaluator.evaluate(compiled, agent, action, view, explain);
-      Decision decision =
-          new Decision(
-              id,
-              evaluation.effect(),
-              null,
-              evaluation.reasons(),
-              List.of(),
-              null,
-              null,
-              evaluation.shadow());
+      Decision decision = null;
+      // explain is a dry run of the policies: it neither uses grants nor opens approvals.
+      if (!explain && (evaluation.effect() == Effect.ASK || evaluation.profileDenied())) {
+        SessionView seen = view;
+        decision =
+            approvals.gate(
+                id,
+                agent,
+                action,
+                evaluation,
+                () ->
+                    Evaluator.facts(agent, action, compiled.catalog().lookup(action.tool()), seen));
+      }
+      if (decision == null) {
+        decision =
+            new Decision(
+                id,
+                evaluation.effect(),
+                null,
+                evaluation.reasons(),
+                List.of(),
+                null,
+                null,
+                evaluation.shadow());
+      }
       if (session != null) {
         sessions.appendHistory(
-            session.id(), action.tool(), evaluation.effect().wireName(), maxHistory);
+            session.id(), action.tool(), decision.effect().wireName(), maxHistory);
       }
       return new Explanation(decision, evaluation.outcomes());
     } catch (StoreUnavailableException e) {
@@ -260,8 +287,25 @@ public final class Tollgate {
     private int maxSessions = 100_000;
     private int maxHistory = 1_000;
     private SessionStore sessions;
+    private ApprovalStore approvals;
+    private AuditLog audit;
 
     private Builder() {}
+
+    /**
+     * Where approvals and grants live (default: this process's memory). A shared store lets a
+     * person approve on any instance and the grant apply on every one.
+     */
+    public Builder approvals(ApprovalStore approvals) {
+      this.approvals = Objects.requireNonNull(approvals, "approvals");
+      return this;
+    }
+
+    /** Where approval and grant events are recorded (default: nowhere). */
+    public Builder audit(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     public Builder bundle(Bundle bundle) {
       this.bundle = Objects.requireNonNull(bundle, "bundle");

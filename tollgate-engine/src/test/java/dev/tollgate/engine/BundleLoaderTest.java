@@ -156,7 +156,7 @@ class BundleLoaderTest {
       assertProblem(p, "policies.yaml", 4, 5, "unknown key `efect` in policy `a`");
       assertThat(p.hint())
           .isEqualTo(
-              "did you mean `effect`? allowed keys: description, effect,"
+              "did you mean `effect`? allowed keys: approval, description, effect,"
                   + " match, message, mode, name, when");
     }
 
@@ -165,7 +165,8 @@ class BundleLoaderTest {
       Problem p = problem("policies:\n  - name: a\n    effect: deny\n    colour: red\n");
       assertProblem(p, "policies.yaml", 4, 5, "unknown key `colour` in policy `a`");
       assertThat(p.hint())
-          .isEqualTo("allowed keys: description, effect, match, message, mode, name, when");
+          .isEqualTo(
+              "allowed keys: approval, description, effect, match, message, mode, name, when");
     }
 
     @Test

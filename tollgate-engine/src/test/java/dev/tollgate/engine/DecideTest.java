@@ -323,8 +323,9 @@ class DecideTest {
     assertThat(json)
         .contains("\"effect\":\"ask\"")
         .contains("{\"policy\":\"ask-external\",\"message\":\"mail to ap@globex.example\"}")
+        .contains("\"approval\":{\"id\":\"apr_")
+        .contains("\"status\":\"pending\"")
         .doesNotContain("\"args\"")
-        .doesNotContain("\"approval\"")
         .doesNotContain("null");
   }
 }

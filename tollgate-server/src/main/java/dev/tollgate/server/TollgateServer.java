@@ -88,7 +88,13 @@ public final class TollgateServer implements AutoCloseable {
     this.clock = b.clock;
     this.maxBodyBytes = b.maxBodyBytes;
     this.engine =
-        Tollgate.builder().bundle(b.bundle).clock(b.clock).sessions(b.store.sessions()).build();
+        Tollgate.builder()
+            .bundle(b.bundle)
+            .clock(b.clock)
+            .sessions(b.store.sessions())
+            .approvals(b.store.approvals())
+            .audit(b.store.audit())
+            .build();
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
     http.setExecutor(executor);

@@ -11,6 +11,9 @@ public interface Store extends AutoCloseable {
 
   CredentialStore credentials();
 
+  /** Approvals, and through {@link ApprovalStore#grants()} the grants they issue. */
+  ApprovalStore approvals();
+
   /** Whether the store answers now (a cheap round trip within its deadline). */
   boolean ready();
 

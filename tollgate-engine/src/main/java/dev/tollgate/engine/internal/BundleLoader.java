@@ -32,7 +32,8 @@ public final class BundleLoader {
 
   private static final Set<String> POLICY_FILE_KEYS = Set.of("policies");
   private static final Set<String> POLICY_KEYS =
-      Set.of("name", "description", "match", "when", "effect", "message", "mode");
+      Set.of("name", "description", "match", "when", "effect", "message", "mode", "approval");
+  private static final Set<String> APPROVAL_KEYS = Set.of("ttl", "fourEyes", "fresh");
   private static final Set<String> MATCH_KEYS = Set.of("agents", "tools");
   private static final Set<String> CATALOG_KEYS = Set.of("tools");
   private static final Set<String> TOOL_KEYS =
@@ -207,6 +208,11 @@ public final class BundleLoader {
               "string",
               problems);
     }
+    ApprovalOptions approval = null;
+    Y.Map approvalNode = r.mapping("approval");
+    if (approvalNode != null) {
+      approval = approvalOptions(approvalNode, label, effect, problems);
+    }
     if (problems.size() != before || name == null || effect == null) {
       return null;
     }
@@ -223,6 +229,7 @@ public final class BundleLoader {
         effect,
         message,
         fallback,
+        approval,
         shadow);
   }
 
@@ -621,6 +628,34 @@ public final class BundleLoader {
     }
   }
 
+  /** {@code approval: {ttl: 30m, fourEyes: true, fresh: true}} of an asking policy. */
+  private static ApprovalOptions approvalOptions(
+      Y.Map node, String label, Effect effect, List<Problem> problems) {
+    MapReader a = new MapReader(node, "`approval` of " + label, problems, APPROVAL_KEYS);
+    int before = problems.size();
+    if (effect != null && effect != Effect.ASK) {
+      a.problem(
+          node,
+          "`approval` in " + label + ", whose effect is " + effect.wireName(),
+          "only an `ask` policy opens approvals: remove `approval` or make the effect `ask`");
+    }
+    java.time.Duration ttl = ApprovalOptions.DEFAULT_TTL;
+    Y.Scalar ttlNode = a.string("ttl", false);
+    if (ttlNode != null) {
+      try {
+        ttl = Durations.parse((String) ttlNode.value());
+      } catch (IllegalArgumentException e) {
+        a.problem(ttlNode, e.getMessage() + " in `approval` of " + label, Durations.HINT);
+      }
+    }
+    Boolean fourEyes = a.bool("fourEyes");
+    Boolean fresh = a.bool("fresh");
+    if (problems.size() != before) {
+      return null;
+    }
+    return new ApprovalOptions(ttl, fourEyes != null && fourEyes, fresh != null && fresh);
+  }
+
   private record Draft(
       String name,
       Y.Scalar nameNode,
@@ -632,6 +667,7 @@ public final class BundleLoader {
       Effect effect,
       CelRuntime.Program message,
       String fallbackMessage,
+      ApprovalOptions approval,
       boolean shadow) {
     CompiledPolicy build(int order) {
       return new CompiledPolicy(
@@ -644,6 +680,7 @@ public final class BundleLoader {
           effect,
           message,
           fallbackMessage,
+          approval,
           shadow,
           nameNode.source().file(),
           nameNode.line() + 1,

@@ -23,6 +23,7 @@ public record CompiledPolicy(
     Effect effect,
     CelRuntime.Program message,
     String fallbackMessage,
+    ApprovalOptions approval,
     boolean shadow,
     String file,
     int line,

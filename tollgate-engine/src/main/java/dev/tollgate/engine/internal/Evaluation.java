@@ -12,10 +12,15 @@ import java.util.List;
  *
  * @param profileDenied whether the agent's profile (not a policy) denied the tool; a grant may
  *     later lift this, never a policy deny
+ * @param approval the strictest approval options of the asking policies ({@link
+ *     ApprovalOptions#DEFAULT} when none asked)
+ * @param asks the asking policies' reasons, also when a deny (of the profile) overrode them
  */
 public record Evaluation(
     Effect effect,
     List<Reason> reasons,
     List<ShadowOutcome> shadow,
     List<PolicyOutcome> outcomes,
-    boolean profileDenied) {}
+    boolean profileDenied,
+    List<Reason> asks,
+    ApprovalOptions approval) {}

@@ -45,6 +45,7 @@ public final class Evaluator {
     List<ShadowOutcome> shadow = null;
     List<PolicyOutcome> outcomes = explain ? new ArrayList<>() : null;
     boolean profileDenied = false;
+    List<ApprovalOptions> askOptions = null;
 
     Profiles profiles = bundle.profiles();
     if (profiles != null) {
@@ -126,7 +127,10 @@ public final class Evaluator {
         Reason reason = new Reason(p.name(), message);
         switch (p.effect()) {
           case DENY -> denies = add(denies, reason);
-          case ASK -> asks = add(asks, reason);
+          case ASK -> {
+            asks = add(asks, reason);
+            askOptions = add(askOptions, p.approval());
+          }
           case ALLOW -> allows = add(allows, reason);
         }
       }
@@ -148,7 +152,9 @@ public final class Evaluator {
         reasons,
         shadow == null ? List.of() : shadow,
         outcomes == null ? List.of() : outcomes,
-        profileDenied && denies.size() == 1);
+        profileDenied && denies.size() == 1,
+        asks == null ? List.of() : asks,
+        askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions));
   }
 
   /** The variables a policy sees. */

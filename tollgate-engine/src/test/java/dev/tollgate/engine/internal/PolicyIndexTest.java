@@ -21,6 +21,7 @@ class PolicyIndexTest {
         Effect.DENY,
         null,
         "m",
+        null,
         false,
         "f.yaml",
         1,

@@ -1,5 +1,6 @@
 package dev.tollgate.store.jdbc;
 
+import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.CredentialStore;
 import dev.tollgate.api.store.SessionStore;
@@ -18,12 +19,14 @@ public final class JdbcStore implements Store {
   private final JdbcAuditLog audit;
   private final JdbcSessionStore sessions;
   private final JdbcCredentialStore credentials;
+  private final JdbcApprovalStore approvals;
 
   private JdbcStore(Db db) {
     this.db = db;
     this.audit = new JdbcAuditLog(db);
     this.sessions = new JdbcSessionStore(db);
     this.credentials = new JdbcCredentialStore(db);
+    this.approvals = new JdbcApprovalStore(db);
   }
 
   /**
@@ -60,6 +63,11 @@ public final class JdbcStore implements Store {
   @Override
   public CredentialStore credentials() {
     return credentials;
+  }
+
+  @Override
+  public ApprovalStore approvals() {
+    return approvals;
   }
 
   @Override

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
+import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Checkpoint;
+import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -459,5 +461,128 @@ abstract class StoreContractTest {
           (after[2] - before[2]) / 1e3 / batches);
     }
     assertThat(store.audit().head().orElseThrow().seq()).isEqualTo(total);
+  }
+
+  // ---- approvals and grants ----
+
+  static ApprovalRecord approval(String id, Instant created, Duration ttl) {
+    return new ApprovalRecord(
+        id,
+        "pending",
+        "action",
+        "bot",
+        "alice@acme.example",
+        "s-1",
+        "email.send",
+        Map.of("to", List.of("ap@globex.example"), "n", 3L),
+        "sha256:" + "ab".repeat(32),
+        List.of(new Reason("external-mail", "mail to ap@globex.example")),
+        List.of(new Finding("iban", "financial", "/args/body", "DE89 •••• 3000")),
+        Map.of("to", "user"),
+        "dec_1",
+        Map.of(),
+        true,
+        false,
+        created,
+        created.plus(ttl),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  static GrantRecord grant(String id, int uses, Instant created) {
+    return new GrantRecord(
+        id,
+        "session",
+        "s-1",
+        "bot",
+        "email.*",
+        null,
+        "action.args.to.size() == 1",
+        created.plus(Duration.ofMinutes(15)),
+        uses,
+        uses,
+        "carol",
+        "ok for today",
+        null,
+        created,
+        null,
+        null);
+  }
+
+  @Test
+  void approvalsRoundTripAndAreDecidedOnce() {
+    Store store = open();
+    ApprovalRecord a = approval("apr_1", T0, Duration.ofMinutes(15));
+    store.approvals().create(a);
+    assertThat(store.approvals().get("apr_1")).contains(a);
+    assertThat(store.approvals().latestFor("bot", "s-1", "email.send", a.argsDigest())).contains(a);
+    assertThat(store.approvals().latestFor("bot", null, "email.send", a.argsDigest())).isEmpty();
+    assertThat(store.approvals().list("pending", 10)).containsExactly(a);
+
+    GrantRecord g = grant("grt_1", 1, T0.plusSeconds(5));
+    assertThat(store.approvals().approve("apr_1", "carol", "fine", g, T0.plusSeconds(5))).isTrue();
+    assertThat(store.approvals().approve("apr_1", "dave", "twice", grant("grt_2", 1, T0), T0))
+        .isFalse();
+    assertThat(store.approvals().deny("apr_1", "dave", "no", T0.plusSeconds(6))).isFalse();
+    ApprovalRecord done = store.approvals().get("apr_1").orElseThrow();
+    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.decidedBy()).isEqualTo("carol");
+    assertThat(done.grant()).isEqualTo("grt_1");
+    assertThat(store.approvals().grants().get("grt_1")).contains(g);
+    assertThat(store.approvals().grants().get("grt_2")).isEmpty();
+  }
+
+  @Test
+  void approvalsExpireOnceAndCannotBeDecidedAfterwards() {
+    Store store = open();
+    store.approvals().create(approval("apr_old", T0, Duration.ofMinutes(1)));
+    store.approvals().create(approval("apr_new", T0, Duration.ofMinutes(30)));
+    Instant later = T0.plus(Duration.ofMinutes(2));
+    assertThat(store.approvals().approve("apr_old", "carol", null, grant("g", 1, later), later))
+        .isFalse();
+    assertThat(store.approvals().expire(later)).containsExactly("apr_old");
+    assertThat(store.approvals().expire(later)).isEmpty();
+    assertThat(store.approvals().get("apr_old").orElseThrow().status()).isEqualTo("expired");
+    assertThat(store.approvals().deny("apr_new", "carol", "not now", later)).isTrue();
+    assertThat(store.approvals().get("apr_new").orElseThrow().note()).isEqualTo("not now");
+  }
+
+  @Test
+  void aOneUseGrantIsTakenExactlyOnceUnderConcurrency() throws Exception {
+    Store store = open();
+    store.approvals().grants().issue(grant("grt_once", 1, T0));
+    store.approvals().grants().issue(grant("grt_any", 0, T0));
+    Instant now = T0.plusSeconds(1);
+    int callers = 100;
+    List<Future<Boolean>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      for (int i = 0; i < callers; i++) {
+        results.add(pool.submit(() -> store.approvals().grants().use("grt_once", now)));
+      }
+    }
+    int won = 0;
+    for (Future<Boolean> f : results) {
+      won += f.get() ? 1 : 0;
+    }
+    assertThat(won).isEqualTo(1);
+    assertThat(store.approvals().grants().get("grt_once").orElseThrow().status(now))
+        .isEqualTo("used");
+    for (int i = 0; i < 5; i++) {
+      assertThat(store.approvals().grants().use("grt_any", now)).isTrue();
+    }
+    assertThat(store.approvals().grants().candidates("bot", "s-1", null, now))
+        .extracting(GrantRecord::id)
+        .containsExactly("grt_any");
+    assertThat(store.approvals().grants().candidates("bot", "s-2", null, now)).isEmpty();
+    assertThat(store.approvals().grants().revoke("grt_any", "erin", now)).isTrue();
+    assertThat(store.approvals().grants().revoke("grt_any", "erin", now)).isFalse();
+    assertThat(store.approvals().grants().use("grt_any", now)).isFalse();
+    assertThat(store.approvals().grants().list(true, now, 10)).isEmpty();
+    assertThat(store.approvals().grants().list(false, now, 10)).hasSize(2);
+    Instant expired = T0.plus(Duration.ofMinutes(16));
+    store.approvals().grants().issue(grant("grt_late", 0, T0));
+    assertThat(store.approvals().grants().use("grt_late", expired)).isFalse();
   }
 }

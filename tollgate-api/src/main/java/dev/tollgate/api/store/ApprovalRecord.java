@@ -1,0 +1,82 @@
+package dev.tollgate.api.store;
+
+import dev.tollgate.api.Finding;
+import dev.tollgate.api.Reason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A question to a person: may this action (or, for a grant request, this kind of action) go ahead?
+ *
+ * @param id unguessable id, {@code apr_...}
+ * @param status {@code pending}, {@code approved}, {@code denied} or {@code expired} as stored; use
+ *     {@link #status(Instant)} for the status at a given time
+ * @param kind {@code action} (an {@code ask} decision opened it) or {@code grant} (an agent asked
+ *     for a grant ahead of time)
+ * @param agent the agent whose action it is
+ * @param user the user the agent acts for, or {@code null}
+ * @param session the session, or {@code null}
+ * @param tool the tool (for a grant request: the tool name or pattern asked for)
+ * @param args the action's arguments, with flagged values masked; empty for a grant request
+ * @param argsDigest {@code sha256:<hex>} of the canonical (unmasked) arguments, or {@code null}
+ * @param reasons why it was asked (policies and messages), or the agent's reason for a request
+ * @param findings sensitive data found in the arguments, masked
+ * @param provenance for each control argument, where its value came from (may be empty)
+ * @param decision the id of the decision that opened it, or {@code null}
+ * @param request for a grant request: what was asked ({@code constraint}, {@code ttlSeconds},
+ *     {@code uses}, {@code reason}); empty otherwise
+ * @param fourEyes whether the user the agent acts for may not approve it
+ * @param fresh whether only a grant for exactly this action may follow (no wider scope)
+ * @param created when it was opened
+ * @param expiresAt when it counts as denied if nobody decided
+ * @param decidedBy who approved or denied it, or {@code null}
+ * @param decidedAt when, or {@code null}
+ * @param note the approver's reason (given back to the agent on a deny), or {@code null}
+ * @param grant the grant issued on approval, or {@code null}
+ */
+public record ApprovalRecord(
+    String id,
+    String status,
+    String kind,
+    String agent,
+    String user,
+    String session,
+    String tool,
+    Map<String, Object> args,
+    String argsDigest,
+    List<Reason> reasons,
+    List<Finding> findings,
+    Map<String, Object> provenance,
+    String decision,
+    Map<String, Object> request,
+    boolean fourEyes,
+    boolean fresh,
+    Instant created,
+    Instant expiresAt,
+    String decidedBy,
+    Instant decidedAt,
+    String note,
+    String grant) {
+
+  public ApprovalRecord {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(tool, "tool");
+    Objects.requireNonNull(created, "created");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    args = args == null ? Map.of() : args;
+    reasons = List.copyOf(reasons);
+    findings = List.copyOf(findings);
+    provenance = provenance == null ? Map.of() : provenance;
+    request = request == null ? Map.of() : request;
+  }
+
+  /** The status at {@code now}: a pending approval past its expiry counts as expired. */
+  public String status(Instant now) {
+    return status.equals("pending") && !now.isBefore(expiresAt) ? "expired" : status;
+  }
+}

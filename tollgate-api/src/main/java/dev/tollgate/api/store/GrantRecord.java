@@ -1,0 +1,76 @@
+package dev.tollgate.api.store;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A temporary, scoped privilege: it lets through actions that an {@code ask} or the agent's profile
+ * would otherwise stop (never a {@code deny}), until it expires, runs out of uses or is revoked.
+ *
+ * @param id unguessable id, {@code grt_...}
+ * @param subjectKind {@code agent}, {@code session} or {@code user}: whose actions it covers
+ * @param subject the agent name, session id or user name
+ * @param agent the agent it was issued for (every grant is bound to one agent)
+ * @param tool a tool name or pattern ({@code email.*})
+ * @param argsDigest when set, only an action whose canonical arguments have this digest matches (a
+ *     grant for exactly one action)
+ * @param constraint a CEL condition over the same facts as policies, or {@code null}
+ * @param expiresAt when it stops applying
+ * @param uses how many uses it was issued with, or 0 for any number until it expires
+ * @param usesLeft uses left (meaningless when {@code uses} is 0)
+ * @param issuer who approved it
+ * @param reason why, in the issuer's words (may be empty)
+ * @param approval the approval it came from, or {@code null}
+ * @param created when it was issued
+ * @param revoked when it was revoked, or {@code null}
+ * @param revokedBy who revoked it, or {@code null}
+ */
+public record GrantRecord(
+    String id,
+    String subjectKind,
+    String subject,
+    String agent,
+    String tool,
+    String argsDigest,
+    String constraint,
+    Instant expiresAt,
+    int uses,
+    int usesLeft,
+    String issuer,
+    String reason,
+    String approval,
+    Instant created,
+    Instant revoked,
+    String revokedBy) {
+
+  public GrantRecord {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(subjectKind, "subjectKind");
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(tool, "tool");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(issuer, "issuer");
+    Objects.requireNonNull(created, "created");
+    reason = reason == null ? "" : reason;
+    if (uses < 0 || usesLeft < 0) {
+      throw new IllegalArgumentException("uses must not be negative");
+    }
+  }
+
+  /** Whether it can let an action through at {@code now}. */
+  public boolean live(Instant now) {
+    return revoked == null && now.isBefore(expiresAt) && (uses == 0 || usesLeft > 0);
+  }
+
+  /** {@code active}, {@code used}, {@code expired} or {@code revoked} at {@code now}. */
+  public String status(Instant now) {
+    if (revoked != null) {
+      return "revoked";
+    }
+    if (uses > 0 && usesLeft == 0) {
+      return "used";
+    }
+    return now.isBefore(expiresAt) ? "active" : "expired";
+  }
+}

@@ -1,0 +1,739 @@
+package dev.tollgate.engine;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalRef;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.ApprovalStore;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.GrantStore;
+import dev.tollgate.engine.internal.Constraints;
+import dev.tollgate.engine.internal.Durations;
+import dev.tollgate.engine.internal.Evaluation;
+import dev.tollgate.engine.internal.Glob;
+import dev.tollgate.engine.internal.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * People's side of {@code ask}: approvals, and the temporary, scoped grants that approving issues.
+ *
+ * <p>An {@code ask} decision opens an approval (or finds the one its first attempt opened). A
+ * person approves it, which by default issues a grant for exactly that action (its tool and
+ * argument digest, one use, {@value #EXACT_GRANT_MINUTES} minutes), or with a wider {@link Scope};
+ * or denies it with a reason that goes back to the agent. Decisions consult live grants: a grant
+ * lets through what an {@code ask} or the agent's profile would stop, never a policy's {@code
+ * deny}. Every approval and grant event goes to the audit log and to subscribers.
+ */
+public final class Approvals {
+
+  /** How long the grant for exactly the approved action lasts, for the agent to retry it. */
+  public static final int EXACT_GRANT_MINUTES = 15;
+
+  /** The longest a grant may last: privilege expires. */
+  public static final Duration MAX_GRANT_TTL = Duration.ofDays(1);
+
+  private final ApprovalStore store;
+  private final InstantSource clock;
+  private final AuditLog audit;
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  private final Constraints constraints = new Constraints();
+
+  Approvals(ApprovalStore store, InstantSource clock, AuditLog audit) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.audit = audit;
+  }
+
+  /**
+   * What an approver lets through. {@link #exact()} is exactly the approved action, once.
+   *
+   * @param subjectKind {@code agent}, {@code session} or {@code user}
+   * @param tool a tool name or pattern that covers the approved tool
+   * @param ttl how long the grant lasts (at most {@link #MAX_GRANT_TTL})
+   * @param uses how many actions it lets through, or 0 for any number until it expires
+   * @param constraint a CEL condition over the policy facts that every action must meet, or {@code
+   *     null}
+   */
+  public record Scope(String subjectKind, String tool, Duration ttl, int uses, String constraint) {
+    private static final Scope EXACT = new Scope(null, null, null, 1, null);
+
+    /** Exactly the approved action, one use. */
+    public static Scope exact() {
+      return EXACT;
+    }
+
+    public boolean isExact() {
+      return subjectKind == null && tool == null && ttl == null && constraint == null;
+    }
+  }
+
+  /**
+   * An approval or grant event.
+   *
+   * @param type {@code approval.opened}, {@code approval.approved}, {@code approval.denied}, {@code
+   *     approval.expired}, {@code grant.issued}, {@code grant.used} or {@code grant.revoked}
+   * @param approval the approval, or {@code null} for a grant event without one
+   * @param grant the grant, or {@code null}
+   * @param by the person who acted, or {@code null}
+   */
+  public record Event(
+      String type, ApprovalRecord approval, GrantRecord grant, String by, Instant at) {}
+
+  /** A person's request that cannot be carried out; {@link #code} and {@link #status} say why. */
+  public static final class ApprovalException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final int status;
+
+    ApprovalException(int status, String code, String message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+
+    /** {@code not_found}, {@code expired}, {@code already_decided}, {@code four_eyes}, ... */
+    public String code() {
+      return code;
+    }
+
+    /** The HTTP status this maps to: 400, 403, 404 or 409. */
+    public int status() {
+      return status;
+    }
+  }
+
+  /** Calls {@code listener} for every event from now on (on the thread that caused it). */
+  public void subscribe(Consumer<Event> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** An approval, with its status as of now (a pending one past its expiry reads expired). */
+  public Optional<ApprovalRecord> get(String id) {
+    return store.get(id).map(this::current);
+  }
+
+  /**
+   * Approvals, newest first.
+   *
+   * @param status {@code pending}, {@code approved}, {@code denied}, {@code expired}, or {@code
+   *     null} for all
+   */
+  public List<ApprovalRecord> list(String status, int limit) {
+    Instant now = clock.instant();
+    List<ApprovalRecord> out = new ArrayList<>();
+    String stored = "expired".equals(status) ? null : status;
+    for (ApprovalRecord a : store.list(stored, "expired".equals(status) ? 10 * limit : limit)) {
+      ApprovalRecord c = current(a, now);
+      if (status == null || c.status().equals(status)) {
+        out.add(c);
+      }
+    }
+    return out.size() > limit ? out.subList(0, limit) : out;
+  }
+
+  /**
+   * Approves a pending approval.
+   *
+   * @param approver the person approving (never an agent)
+   * @param scope what the grant lets through; {@link Scope#exact()} by default
+   * @throws ApprovalException when it is unknown, expired, already decided, the approver is the
+   *     user the agent acts for and the policy asks for four eyes, or the scope is invalid
+   */
+  public ApprovalRecord approve(String id, String approver, Scope scope, String note)
+      throws ApprovalException {
+    requirePerson(approver);
+    Instant now = clock.instant();
+    ApprovalRecord a = pending(id, now);
+    if (a.fourEyes() && a.user() != null && a.user().equalsIgnoreCase(approver.strip())) {
+      throw new ApprovalException(
+          403,
+          "four_eyes",
+          "four eyes: "
+              + approver
+              + " is the user this agent acts for and cannot approve this request; ask another"
+              + " approver");
+    }
+    GrantRecord grant = grantFor(a, approver, scope == null ? Scope.exact() : scope, note, now);
+    if (!store.approve(id, approver, note, grant, now)) {
+      throw notPending(store.get(id).orElseThrow(), now);
+    }
+    ApprovalRecord done = store.get(id).orElseThrow();
+    emit(new Event("approval.approved", done, grant, approver, now));
+    emit(new Event("grant.issued", done, grant, approver, now));
+    return done;
+  }
+
+  /**
+   * Denies a pending approval; {@code note} goes back to the agent.
+   *
+   * @throws ApprovalException when it is unknown, expired or already decided
+   */
+  public ApprovalRecord deny(String id, String approver, String note) throws ApprovalException {
+    requirePerson(approver);
+    Instant now = clock.instant();
+    pending(id, now);
+    String reason = note == null || note.isBlank() ? "no reason given" : note.strip();
+    if (!store.deny(id, approver, reason, now)) {
+      throw notPending(store.get(id).orElseThrow(), now);
+    }
+    ApprovalRecord done = store.get(id).orElseThrow();
+    emit(new Event("approval.denied", done, null, approver, now));
+    return done;
+  }
+
+  /**
+   * Opens an approval for a grant ahead of time: an agent asks to use {@code tool} (a name or
+   * pattern) for a while; the same people and flow decide.
+   *
+   * @param session the session the grant would be for, or {@code null} for the agent as a whole
+   * @throws ApprovalException when the tool pattern, constraint, duration or uses are invalid
+   */
+  public ApprovalRecord requestGrant(
+      String agent,
+      String session,
+      String user,
+      String tool,
+      String constraint,
+      Duration ttl,
+      int uses,
+      String reason)
+      throws ApprovalException {
+    Instant now = clock.instant();
+    validTool(tool);
+    validConstraint(constraint);
+    Duration life = ttl == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : validTtl(ttl);
+    if (uses < 0) {
+      throw new ApprovalException(400, "invalid_scope", "uses must be 0 (unlimited) or more");
+    }
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("ttlSeconds", life.toSeconds());
+    request.put("uses", (long) uses);
+    if (constraint != null) {
+      request.put("constraint", constraint);
+    }
+    request.put("reason", reason == null ? "" : reason);
+    ApprovalRecord a =
+        new ApprovalRecord(
+            Ids.unguessable("apr_", now.toEpochMilli()),
+            "pending",
+            "grant",
+            agent,
+            user,
+            session,
+            tool,
+            Map.of(),
+            null,
+            List.of(new Reason("grant-request", reason == null ? "" : reason)),
+            List.of(),
+            Map.of(),
+            null,
+            request,
+            false,
+            false,
+            now,
+            now.plus(Duration.ofMinutes(EXACT_GRANT_MINUTES)),
+            null,
+            null,
+            null,
+            null);
+    store.create(a);
+    emit(new Event("approval.opened", a, null, null, now));
+    return a;
+  }
+
+  /** Grants, newest first. */
+  public List<GrantRecord> grants(boolean activeOnly, int limit) {
+    return store.grants().list(activeOnly, clock.instant(), limit);
+  }
+
+  public Optional<GrantRecord> grant(String id) {
+    return store.grants().get(id);
+  }
+
+  /**
+   * Revokes a grant: the next decision no longer sees it.
+   *
+   * @throws ApprovalException when it is unknown or already revoked
+   */
+  public GrantRecord revoke(String grantId, String by) throws ApprovalException {
+    requirePerson(by);
+    Instant now = clock.instant();
+    GrantStore grants = store.grants();
+    GrantRecord g =
+        grants
+            .get(grantId)
+            .orElseThrow(
+                () ->
+                    new ApprovalException(
+                        404, "not_found", "no grant `" + grantId + "`: see the grants list"));
+    if (!grants.revoke(grantId, by, now)) {
+      throw new ApprovalException(
+          409,
+          "already_revoked",
+          "grant `" + grantId + "` was already revoked by " + g.revokedBy());
+    }
+    GrantRecord done = grants.get(grantId).orElseThrow();
+    emit(new Event("grant.revoked", null, done, by, now));
+    return done;
+  }
+
+  /** Marks pending approvals past their expiry as expired (each once, across instances). */
+  public List<String> expire() {
+    Instant now = clock.instant();
+    List<String> ids = store.expire(now);
+    for (String id : ids) {
+      store.get(id).ifPresent(a -> emit(new Event("approval.expired", a, null, null, now)));
+    }
+    return ids;
+  }
+
+  // ---- decide time ----
+
+  /**
+   * The outcome for an action the policies asked about, or whose tool the profile alone refused,
+   * once grants and approvals are consulted: a grant lets it through; otherwise an ask reuses the
+   * approval its first attempt opened, stays denied while a person's deny stands, or opens a new
+   * approval. {@code null} means the evaluated decision stands (a profile deny without a grant).
+   */
+  dev.tollgate.api.Decision gate(
+      String id,
+      String agent,
+      Action action,
+      Evaluation evaluation,
+      Supplier<Map<String, Object>> facts) {
+    Instant now = clock.instant();
+    String digest = Json.digest(action.args());
+    boolean freshOnly = !evaluation.asks().isEmpty() && evaluation.approval().fresh();
+    GrantStore grants = store.grants();
+    Map<String, Object> resolved = null;
+    for (GrantRecord g : grants.candidates(agent, action.session(), action.user(), now)) {
+      if (!glob(g.tool()).matches(action.tool())) {
+        continue;
+      }
+      if (g.argsDigest() != null && !g.argsDigest().equals(digest)) {
+        continue;
+      }
+      if (freshOnly && (g.argsDigest() == null || g.uses() != 1)) {
+        continue;
+      }
+      if (g.constraint() != null) {
+        if (resolved == null) {
+          resolved = facts.get();
+        }
+        if (!constraintHolds(g.constraint(), resolved)) {
+          continue;
+        }
+      }
+      if (grants.use(g.id(), now)) {
+        emit(new Event("grant.used", null, g, null, now));
+        return new dev.tollgate.api.Decision(
+            id,
+            dev.tollgate.api.Effect.ALLOW,
+            null,
+            List.of(
+                new Reason(
+                    "grant:" + g.id(),
+                    "let through by grant "
+                        + g.id()
+                        + " from "
+                        + g.issuer()
+                        + (g.reason().isBlank() ? "" : " (" + g.reason() + ")"))),
+            List.of(),
+            null,
+            g.id(),
+            evaluation.shadow());
+      }
+    }
+    if (evaluation.effect() != dev.tollgate.api.Effect.ASK) {
+      return null;
+    }
+    ApprovalRecord latest =
+        store.latestFor(agent, action.session(), action.tool(), digest).orElse(null);
+    if (latest != null) {
+      String status = latest.status(now);
+      if (status.equals("pending")) {
+        return asked(id, evaluation, latest);
+      }
+      if (status.equals("denied") && now.isBefore(latest.expiresAt())) {
+        return new dev.tollgate.api.Decision(
+            id,
+            dev.tollgate.api.Effect.DENY,
+            null,
+            List.of(
+                new Reason(
+                    "approval:" + latest.id(),
+                    "denied by " + latest.decidedBy() + ": " + latest.note())),
+            List.of(),
+            new ApprovalRef(latest.id(), "denied", latest.expiresAt()),
+            null,
+            evaluation.shadow());
+      }
+    }
+    ApprovalRecord opened =
+        new ApprovalRecord(
+            Ids.unguessable("apr_", now.toEpochMilli()),
+            "pending",
+            "action",
+            agent,
+            action.user(),
+            action.session(),
+            action.tool(),
+            action.args(),
+            digest,
+            evaluation.reasons(),
+            List.of(),
+            Map.of(),
+            id,
+            Map.of(),
+            evaluation.approval().fourEyes(),
+            evaluation.approval().fresh(),
+            now,
+            now.plus(evaluation.approval().ttl()),
+            null,
+            null,
+            null,
+            null);
+    store.create(opened);
+    emit(new Event("approval.opened", opened, null, null, now));
+    return asked(id, evaluation, opened);
+  }
+
+  private static dev.tollgate.api.Decision asked(
+      String id, Evaluation evaluation, ApprovalRecord a) {
+    return new dev.tollgate.api.Decision(
+        id,
+        dev.tollgate.api.Effect.ASK,
+        null,
+        evaluation.reasons(),
+        List.of(),
+        new ApprovalRef(a.id(), "pending", a.expiresAt()),
+        null,
+        evaluation.shadow());
+  }
+
+  // ---- helpers ----
+
+  private ApprovalRecord current(ApprovalRecord a) {
+    return current(a, clock.instant());
+  }
+
+  private static ApprovalRecord current(ApprovalRecord a, Instant now) {
+    String status = a.status(now);
+    if (status.equals(a.status())) {
+      return a;
+    }
+    return new ApprovalRecord(
+        a.id(),
+        status,
+        a.kind(),
+        a.agent(),
+        a.user(),
+        a.session(),
+        a.tool(),
+        a.args(),
+        a.argsDigest(),
+        a.reasons(),
+        a.findings(),
+        a.provenance(),
+        a.decision(),
+        a.request(),
+        a.fourEyes(),
+        a.fresh(),
+        a.created(),
+        a.expiresAt(),
+        a.decidedBy(),
+        a.decidedAt(),
+        a.note(),
+        a.grant());
+  }
+
+  private ApprovalRecord pending(String id, Instant now) throws ApprovalException {
+    ApprovalRecord a =
+        store
+            .get(id)
+            .orElseThrow(
+                () ->
+                    new ApprovalException(
+                        404, "not_found", "no approval `" + id + "`: see the approvals inbox"));
+    if (!a.status(now).equals("pending")) {
+      throw notPending(a, now);
+    }
+    return a;
+  }
+
+  private static ApprovalException notPending(ApprovalRecord a, Instant now) {
+    String status = a.status(now);
+    if (status.equals("expired")) {
+      return new ApprovalException(
+          409,
+          "expired",
+          "approval `"
+              + a.id()
+              + "` expired at "
+              + a.expiresAt()
+              + " and counts as denied; the agent may ask again");
+    }
+    return new ApprovalException(
+        409,
+        "already_decided",
+        "approval `"
+            + a.id()
+            + "` was already "
+            + status
+            + (a.decidedBy() == null ? "" : " by " + a.decidedBy()));
+  }
+
+  private GrantRecord grantFor(
+      ApprovalRecord a, String approver, Scope scope, String note, Instant now)
+      throws ApprovalException {
+    String id = Ids.unguessable("grt_", now.toEpochMilli());
+    String reason = note == null ? "" : note.strip();
+    if (a.kind().equals("grant")) {
+      // A grant asked for ahead of time: what was asked, unless the approver narrows it.
+      Map<String, Object> r = a.request();
+      Duration ttl =
+          scope.ttl() != null
+              ? validTtl(scope.ttl())
+              : Duration.ofSeconds(((Number) r.getOrDefault("ttlSeconds", 900L)).longValue());
+      int uses = scope.isExact() ? ((Number) r.getOrDefault("uses", 0L)).intValue() : scope.uses();
+      String constraint =
+          scope.constraint() != null
+              ? validConstraint(scope.constraint())
+              : (String) r.get("constraint");
+      String kind = a.session() != null ? "session" : "agent";
+      return new GrantRecord(
+          id,
+          kind,
+          kind.equals("session") ? a.session() : a.agent(),
+          a.agent(),
+          a.tool(),
+          null,
+          constraint,
+          now.plus(ttl),
+          uses,
+          uses,
+          approver,
+          reason,
+          a.id(),
+          now,
+          null,
+          null);
+    }
+    if (scope.isExact()) {
+      String kind = a.session() != null ? "session" : "agent";
+      return new GrantRecord(
+          id,
+          kind,
+          kind.equals("session") ? a.session() : a.agent(),
+          a.agent(),
+          a.tool(),
+          a.argsDigest(),
+          null,
+          now.plus(Duration.ofMinutes(EXACT_GRANT_MINUTES)),
+          1,
+          1,
+          approver,
+          reason,
+          a.id(),
+          now,
+          null,
+          null);
+    }
+    if (a.fresh()) {
+      throw new ApprovalException(
+          400,
+          "fresh_only",
+          "the policy asks for a fresh approval every time: approve exactly this action, without a"
+              + " wider scope");
+    }
+    String kind = scope.subjectKind() == null ? "session" : scope.subjectKind();
+    String subject =
+        switch (kind) {
+          case "agent" -> a.agent();
+          case "session" -> a.session();
+          case "user" -> a.user();
+          default ->
+              throw new ApprovalException(
+                  400,
+                  "invalid_scope",
+                  "unknown subject `" + kind + "`: use agent, session or user");
+        };
+    if (subject == null) {
+      throw new ApprovalException(
+          400,
+          "invalid_scope",
+          "this action has no " + kind + ": choose another subject (agent, session or user)");
+    }
+    String tool = scope.tool() == null ? a.tool() : validTool(scope.tool());
+    if (!glob(tool).matches(a.tool())) {
+      throw new ApprovalException(
+          400,
+          "invalid_scope",
+          "the tool pattern `" + tool + "` does not cover the approved tool `" + a.tool() + "`");
+    }
+    Duration ttl =
+        scope.ttl() == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : validTtl(scope.ttl());
+    if (scope.uses() < 0) {
+      throw new ApprovalException(400, "invalid_scope", "uses must be 0 (unlimited) or more");
+    }
+    return new GrantRecord(
+        id,
+        kind,
+        subject,
+        a.agent(),
+        tool,
+        null,
+        validConstraint(scope.constraint()),
+        now.plus(ttl),
+        scope.uses(),
+        scope.uses(),
+        approver,
+        reason,
+        a.id(),
+        now,
+        null,
+        null);
+  }
+
+  private static Duration validTtl(Duration ttl) throws ApprovalException {
+    if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_GRANT_TTL) > 0) {
+      throw new ApprovalException(
+          400,
+          "invalid_scope",
+          "a grant lasts between 1 second and " + MAX_GRANT_TTL.toHours() + " hours, not " + ttl);
+    }
+    return ttl;
+  }
+
+  /** Parses {@code 15m}-style text for callers that take durations as text. */
+  public static Duration duration(String text) throws ApprovalException {
+    try {
+      return validTtl(Durations.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw new ApprovalException(400, "invalid_scope", e.getMessage() + ": " + Durations.HINT);
+    }
+  }
+
+  private String validTool(String tool) throws ApprovalException {
+    if (tool == null || tool.isBlank() || tool.length() > 200) {
+      throw new ApprovalException(400, "invalid_scope", "a tool name or pattern is required");
+    }
+    try {
+      glob(tool);
+    } catch (IllegalArgumentException e) {
+      throw new ApprovalException(
+          400, "invalid_scope", "invalid tool pattern `" + tool + "`: " + e.getMessage());
+    }
+    return tool;
+  }
+
+  private String validConstraint(String constraint) throws ApprovalException {
+    if (constraint == null || constraint.isBlank()) {
+      return null;
+    }
+    try {
+      program(constraint);
+    } catch (IllegalArgumentException e) {
+      throw new ApprovalException(
+          400,
+          "invalid_scope",
+          "invalid constraint: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    return constraint;
+  }
+
+  private Glob glob(String pattern) {
+    return constraints.glob(pattern);
+  }
+
+  private void program(String constraint) {
+    constraints.compile(constraint);
+  }
+
+  private boolean constraintHolds(String constraint, Map<String, Object> facts) {
+    return constraints.holds(constraint, facts);
+  }
+
+  private static void requirePerson(String who) throws ApprovalException {
+    if (who == null || who.isBlank()) {
+      throw new ApprovalException(400, "bad_request", "the approver's name is required");
+    }
+    if (who.strip().toLowerCase(Locale.ROOT).startsWith("agent:")) {
+      throw new ApprovalException(403, "forbidden", "an agent cannot decide approvals");
+    }
+  }
+
+  private void emit(Event e) {
+    if (audit != null) {
+      audit.append(List.of(auditEntry(e)));
+    }
+    for (Consumer<Event> l : listeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException ignored) {
+        // A subscriber's failure (a console stream gone, a webhook queue full) never undoes or
+        // delays the event itself.
+      }
+    }
+  }
+
+  private static AuditEntry auditEntry(Event e) {
+    ApprovalRecord a = e.approval();
+    GrantRecord g = e.grant();
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("event", e.type());
+    if (a != null) {
+      detail.put("approval", a.id());
+      detail.put("status", a.status());
+      detail.put("expiresAt", a.expiresAt().toString());
+      if (a.note() != null) {
+        detail.put("note", a.note());
+      }
+    }
+    if (g != null) {
+      detail.put("grant", g.id());
+      detail.put("subject", g.subjectKind() + ":" + g.subject());
+      detail.put("toolPattern", g.tool());
+      detail.put("uses", (long) g.uses());
+      detail.put("grantExpiresAt", g.expiresAt().toString());
+      if (g.constraint() != null) {
+        detail.put("constraint", g.constraint());
+      }
+      if (g.argsDigest() != null) {
+        detail.put("exact", true);
+      }
+    }
+    if (e.by() != null) {
+      detail.put("by", e.by());
+    }
+    String kind = e.type().startsWith("grant.") ? "grant" : "approval";
+    return new AuditEntry(
+        e.at(),
+        kind,
+        a != null ? a.agent() : g.agent(),
+        a != null ? a.user() : null,
+        a != null ? a.session() : null,
+        a != null ? a.tool() : g.tool(),
+        null,
+        a != null ? a.decision() : null,
+        a != null ? a.reasons() : List.of(),
+        a != null ? a.findings() : List.of(),
+        a != null ? a.argsDigest() : null,
+        0,
+        detail);
+  }
+}

@@ -1,0 +1,418 @@
+package dev.tollgate.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tollgate.api.Finding;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.ApprovalStore;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.GrantStore;
+import dev.tollgate.store.jdbc.audit.AuditChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Approvals and grants. Deciding an approval and taking a grant's use are single conditional
+ * updates (status still pending and not expired; uses left and live), so that across instances
+ * exactly one of many racing callers wins; approving and issuing the grant share one transaction.
+ */
+final class JdbcApprovalStore implements ApprovalStore {
+
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  // Integers read back as Long, as everywhere else in Tollgate's JSON values.
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
+  private static final String APPROVAL_COLUMNS =
+      "id, status, kind, agent, user_name, session, tool, args_digest, body, created, expires_at,"
+          + " decided_by, decided_at, note, grant_id";
+  private static final String GRANT_COLUMNS =
+      "id, subject_kind, subject, agent, tool, args_digest, constraint_expr, expires_at, uses,"
+          + " uses_left, issuer, reason, approval, created, revoked, revoked_by";
+
+  private final Db db;
+  private final Grants grants = new Grants();
+
+  JdbcApprovalStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public void create(ApprovalRecord a) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("args", a.args());
+    body.put("reasons", a.reasons());
+    body.put("findings", a.findings());
+    body.put("provenance", a.provenance());
+    body.put("request", a.request());
+    body.put("decision", a.decision());
+    body.put("fourEyes", a.fourEyes());
+    body.put("fresh", a.fresh());
+    String json = json(body);
+    db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "INSERT INTO approval ("
+                      + APPROVAL_COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, a.id());
+            p.setString(2, a.status());
+            p.setString(3, a.kind());
+            p.setString(4, a.agent());
+            p.setString(5, a.user());
+            p.setString(6, a.session());
+            p.setString(7, a.tool());
+            p.setString(8, a.argsDigest());
+            p.setString(9, json);
+            p.setString(10, AuditChain.time(a.created()));
+            p.setString(11, AuditChain.time(a.expiresAt()));
+            p.setString(12, a.decidedBy());
+            p.setString(13, a.decidedAt() == null ? null : AuditChain.time(a.decidedAt()));
+            p.setString(14, a.note());
+            p.setString(15, a.grant());
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public Optional<ApprovalRecord> get(String id) {
+    List<ApprovalRecord> found =
+        approvals("SELECT " + APPROVAL_COLUMNS + " FROM approval WHERE id = ?", id);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+  }
+
+  @Override
+  public Optional<ApprovalRecord> latestFor(
+      String agent, String session, String tool, String argsDigest) {
+    List<ApprovalRecord> found =
+        approvals(
+            "SELECT "
+                + APPROVAL_COLUMNS
+                + " FROM approval WHERE agent = ? AND tool = ? AND args_digest = ? AND kind ="
+                + " 'action' AND "
+                + (session == null ? "session IS NULL" : "session = ?")
+                + " ORDER BY created DESC, id DESC LIMIT 1",
+            session == null
+                ? new Object[] {agent, tool, argsDigest}
+                : new Object[] {agent, tool, argsDigest, session});
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+  }
+
+  @Override
+  public List<ApprovalRecord> list(String status, int limit) {
+    int n = Math.max(0, limit);
+    if (status == null) {
+      return approvals(
+          "SELECT " + APPROVAL_COLUMNS + " FROM approval ORDER BY created DESC, id DESC LIMIT ?",
+          n);
+    }
+    return approvals(
+        "SELECT "
+            + APPROVAL_COLUMNS
+            + " FROM approval WHERE status = ? ORDER BY created DESC, id DESC LIMIT ?",
+        status,
+        n);
+  }
+
+  @Override
+  public boolean approve(String id, String by, String note, GrantRecord grant, Instant now) {
+    return db.write(
+        c -> {
+          if (!resolve(c, id, "approved", by, note, grant.id(), now)) {
+            return false;
+          }
+          insertGrant(c, grant);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean deny(String id, String by, String note, Instant now) {
+    return db.write(c -> resolve(c, id, "denied", by, note, null, now));
+  }
+
+  private static boolean resolve(
+      Connection c, String id, String status, String by, String note, String grant, Instant now)
+      throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "UPDATE approval SET status = ?, decided_by = ?, decided_at = ?, note = ?, grant_id = ?"
+                + " WHERE id = ? AND status = 'pending' AND expires_at > ?")) {
+      String at = AuditChain.time(now);
+      p.setString(1, status);
+      p.setString(2, by);
+      p.setString(3, at);
+      p.setString(4, note);
+      p.setString(5, grant);
+      p.setString(6, id);
+      p.setString(7, at);
+      return p.executeUpdate() == 1;
+    }
+  }
+
+  @Override
+  public List<String> expire(Instant now) {
+    return db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "UPDATE approval SET status = 'expired' WHERE status = 'pending' AND expires_at"
+                      + " <= ? RETURNING id")) {
+            p.setString(1, AuditChain.time(now));
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getString(1));
+              }
+            }
+            return ids;
+          }
+        });
+  }
+
+  @Override
+  public GrantStore grants() {
+    return grants;
+  }
+
+  private List<ApprovalRecord> approvals(String sql, Object... args) {
+    return db.read(
+        c -> {
+          try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              p.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+              List<ApprovalRecord> out = new ArrayList<>();
+              while (rs.next()) {
+                out.add(approval(rs));
+              }
+              return out;
+            }
+          }
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ApprovalRecord approval(ResultSet rs) throws SQLException {
+    Map<String, Object> body;
+    try {
+      body = JSON.readValue(rs.getString(9), MAP);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable approval " + rs.getString(1), e);
+    }
+    List<Reason> reasons = new ArrayList<>();
+    for (Map<String, Object> r : (List<Map<String, Object>>) body.get("reasons")) {
+      reasons.add(new Reason((String) r.get("policy"), (String) r.get("message")));
+    }
+    List<Finding> findings = new ArrayList<>();
+    for (Map<String, Object> f : (List<Map<String, Object>>) body.get("findings")) {
+      findings.add(
+          new Finding(
+              (String) f.get("detector"),
+              (String) f.get("label"),
+              (String) f.get("path"),
+              (String) f.get("excerpt")));
+    }
+    String decidedAt = rs.getString(13);
+    return new ApprovalRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        (Map<String, Object>) body.get("args"),
+        rs.getString(8),
+        reasons,
+        findings,
+        (Map<String, Object>) body.get("provenance"),
+        (String) body.get("decision"),
+        (Map<String, Object>) body.get("request"),
+        Boolean.TRUE.equals(body.get("fourEyes")),
+        Boolean.TRUE.equals(body.get("fresh")),
+        Instant.parse(rs.getString(10)),
+        Instant.parse(rs.getString(11)),
+        rs.getString(12),
+        decidedAt == null ? null : Instant.parse(decidedAt),
+        rs.getString(14),
+        rs.getString(15));
+  }
+
+  private static void insertGrant(Connection c, GrantRecord g) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "INSERT INTO grants ("
+                + GRANT_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      p.setString(1, g.id());
+      p.setString(2, g.subjectKind());
+      p.setString(3, g.subject());
+      p.setString(4, g.agent());
+      p.setString(5, g.tool());
+      p.setString(6, g.argsDigest());
+      p.setString(7, g.constraint());
+      p.setString(8, AuditChain.time(g.expiresAt()));
+      p.setInt(9, g.uses());
+      p.setInt(10, g.usesLeft());
+      p.setString(11, g.issuer());
+      p.setString(12, g.reason());
+      p.setString(13, g.approval());
+      p.setString(14, AuditChain.time(g.created()));
+      p.setString(15, g.revoked() == null ? null : AuditChain.time(g.revoked()));
+      p.setString(16, g.revokedBy());
+      p.executeUpdate();
+    }
+  }
+
+  private static GrantRecord grant(ResultSet rs) throws SQLException {
+    String revoked = rs.getString(15);
+    return new GrantRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        Instant.parse(rs.getString(8)),
+        rs.getInt(9),
+        rs.getInt(10),
+        rs.getString(11),
+        rs.getString(12),
+        rs.getString(13),
+        Instant.parse(rs.getString(14)),
+        revoked == null ? null : Instant.parse(revoked),
+        rs.getString(16));
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot store the approval: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private final class Grants implements GrantStore {
+    @Override
+    public void issue(GrantRecord grant) {
+      db.write(
+          c -> {
+            insertGrant(c, grant);
+            return null;
+          });
+    }
+
+    @Override
+    public Optional<GrantRecord> get(String id) {
+      List<GrantRecord> found = grants("SELECT " + GRANT_COLUMNS + " FROM grants WHERE id = ?", id);
+      return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+    }
+
+    @Override
+    public List<GrantRecord> candidates(String agent, String session, String user, Instant now) {
+      List<GrantRecord> out = new ArrayList<>();
+      for (GrantRecord g :
+          grants(
+              "SELECT "
+                  + GRANT_COLUMNS
+                  + " FROM grants WHERE agent = ? AND expires_at > ? AND revoked IS NULL AND"
+                  + " (uses = 0 OR uses_left > 0) ORDER BY created, id",
+              agent,
+              AuditChain.time(now))) {
+        boolean covers =
+            switch (g.subjectKind()) {
+              case "agent" -> g.subject().equals(agent);
+              case "session" -> g.subject().equals(session);
+              case "user" -> g.subject().equals(user);
+              default -> false;
+            };
+        if (covers) {
+          out.add(g);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public boolean use(String id, Instant now) {
+      return db.write(
+          c -> {
+            try (PreparedStatement p =
+                c.prepareStatement(
+                    "UPDATE grants SET uses_left = CASE WHEN uses = 0 THEN uses_left ELSE"
+                        + " uses_left - 1 END WHERE id = ? AND revoked IS NULL AND expires_at > ?"
+                        + " AND (uses = 0 OR uses_left > 0)")) {
+              p.setString(1, id);
+              p.setString(2, AuditChain.time(now));
+              return p.executeUpdate() == 1;
+            }
+          });
+    }
+
+    @Override
+    public boolean revoke(String id, String by, Instant now) {
+      return db.write(
+          c -> {
+            try (PreparedStatement p =
+                c.prepareStatement(
+                    "UPDATE grants SET revoked = ?, revoked_by = ? WHERE id = ? AND revoked IS"
+                        + " NULL")) {
+              p.setString(1, AuditChain.time(now));
+              p.setString(2, by);
+              p.setString(3, id);
+              return p.executeUpdate() == 1;
+            }
+          });
+    }
+
+    @Override
+    public List<GrantRecord> list(boolean activeOnly, Instant now, int limit) {
+      if (activeOnly) {
+        return grants(
+            "SELECT "
+                + GRANT_COLUMNS
+                + " FROM grants WHERE expires_at > ? AND revoked IS NULL AND (uses = 0 OR"
+                + " uses_left > 0) ORDER BY created DESC, id DESC LIMIT ?",
+            AuditChain.time(now),
+            Math.max(0, limit));
+      }
+      return grants(
+          "SELECT " + GRANT_COLUMNS + " FROM grants ORDER BY created DESC, id DESC LIMIT ?",
+          Math.max(0, limit));
+    }
+
+    private List<GrantRecord> grants(String sql, Object... args) {
+      return db.read(
+          c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+              for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+              }
+              try (ResultSet rs = p.executeQuery()) {
+                List<GrantRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                  out.add(grant(rs));
+                }
+                return out;
+              }
+            }
+          });
+    }
+  }
+}

@@ -23,6 +23,7 @@ import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.server.console.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,6 +83,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final Path policies;
   private final PolicyWatcher watcher;
+  private final Console console;
 
   private TollgateServer(Builder b) throws IOException {
     this.store = b.store;
@@ -95,6 +97,7 @@ public final class TollgateServer implements AutoCloseable {
             .approvals(b.store.approvals())
             .audit(b.store.audit())
             .build();
+    this.console = new Console(engine, store, clock);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
     http.setExecutor(executor);
@@ -178,6 +181,14 @@ public final class TollgateServer implements AutoCloseable {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
     String agent = null;
+    if (path.equals("/console") || path.startsWith("/console/")) {
+      try (exchange) {
+        console.handle(exchange);
+      } catch (IOException | RuntimeException e) {
+        metrics.rejected(500, "console");
+      }
+      return;
+    }
     try (exchange) {
       try {
         switch (path) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
@@ -234,7 +235,12 @@ public final class TollgateClient implements Gate {
         args,
         reasons,
         findings(d.path("findings")),
-        null,
+        d.hasNonNull("approval")
+            ? new ApprovalRef(
+                d.get("approval").path("id").asText(),
+                d.get("approval").path("status").asText(),
+                java.time.Instant.parse(d.get("approval").path("expiresAt").asText()))
+            : null,
         d.hasNonNull("grant") ? d.get("grant").asText() : null,
         shadow);
   }

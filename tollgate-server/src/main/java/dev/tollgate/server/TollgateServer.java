@@ -6,17 +6,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.engine.Approvals;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.InputException;
@@ -30,10 +35,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -42,9 +49,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Tollgate sidecar: the decision API of DESIGN.md over HTTP, for agents in any language.
@@ -84,6 +94,9 @@ public final class TollgateServer implements AutoCloseable {
   private final Path policies;
   private final PolicyWatcher watcher;
   private final Console console;
+  private final Object approvalMonitor = new Object();
+  private final ScheduledExecutorService sweeper;
+  private static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
   private TollgateServer(Builder b) throws IOException {
     this.store = b.store;
@@ -98,6 +111,13 @@ public final class TollgateServer implements AutoCloseable {
             .audit(b.store.audit())
             .build();
     this.console = new Console(engine, store, clock);
+    engine.approvals().subscribe(e -> approvalChanged());
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("tollgate-approval-expiry").daemon().factory());
+    // Approvals past their expiry are marked (and audited) once, by whichever instance sees them
+    // first; the status a caller reads is already "expired" before that.
+    sweeper.scheduleWithFixedDelay(this::expireQuietly, 1, 1, TimeUnit.SECONDS);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
     http.setExecutor(executor);
@@ -168,8 +188,17 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
+  private void expireQuietly() {
+    try {
+      engine.approvals().expire();
+    } catch (RuntimeException e) {
+      metrics.rejected(503, "approval_expiry");
+    }
+  }
+
   @Override
   public void close() {
+    sweeper.shutdownNow();
     if (watcher != null) {
       watcher.close();
     }
@@ -267,8 +296,41 @@ public final class TollgateServer implements AutoCloseable {
             agent = authenticate(exchange);
             observe(exchange, agent);
           }
+          case "/v1/approvals" -> {
+            requireMethod(method, "GET");
+            agent = authenticateAdmin(exchange);
+            listApprovals(exchange);
+          }
+          case "/v1/grants" -> {
+            requireMethod(method, "GET");
+            agent = authenticateAdmin(exchange);
+            Map<String, String> q = query(exchange);
+            respond(
+                exchange,
+                200,
+                Map.of(
+                    "grants",
+                    engine.approvals().grants(!"false".equals(q.get("active")), limit(q)).stream()
+                        .map(this::grantView)
+                        .toList()));
+          }
+          case "/v1/grants/requests" -> {
+            requireMethod(method, "POST");
+            agent = authenticate(exchange);
+            requestGrant(exchange, agent);
+          }
           default -> {
-            if (path.startsWith("/v1/decisions/")) {
+            if (path.startsWith("/v1/approvals/")) {
+              agent = approvals(exchange, method, path.substring("/v1/approvals/".length()));
+            } else if (path.startsWith("/v1/grants/") && path.endsWith("/revoke")) {
+              requireMethod(method, "POST");
+              agent = authenticateAdmin(exchange);
+              String id =
+                  path.substring("/v1/grants/".length(), path.length() - "/revoke".length());
+              readOptionalObject(exchange);
+              String by = agent;
+              respond(exchange, 200, grantView(person(() -> engine.approvals().revoke(id, by))));
+            } else if (path.startsWith("/v1/decisions/")) {
               requireMethod(method, "GET");
               agent = authenticate(exchange);
               readDecision(exchange, agent, path.substring("/v1/decisions/".length()));
@@ -416,6 +478,286 @@ public final class TollgateServer implements AutoCloseable {
     respond(exchange, 200, observed);
   }
 
+  // ---- approvals and grants ----
+
+  /** A call on the approvals side whose failure is a person's mistake: a 4xx, never a 500. */
+  @FunctionalInterface
+  private interface PersonCall<T> {
+    T run() throws Approvals.ApprovalException;
+  }
+
+  private static <T> T person(PersonCall<T> call) throws ApiError {
+    try {
+      return call.run();
+    } catch (Approvals.ApprovalException e) {
+      throw new ApiError(e.status(), e.code(), e.getMessage(), null);
+    }
+  }
+
+  /** {@code /v1/approvals/{id}}, {@code .../approve}, {@code .../deny}; returns the caller. */
+  private String approvals(HttpExchange exchange, String method, String rest)
+      throws ApiError, IOException {
+    if (rest.endsWith("/approve") || rest.endsWith("/deny")) {
+      requireMethod(method, "POST");
+      String by = authenticateAdmin(exchange);
+      boolean approve = rest.endsWith("/approve");
+      String id = rest.substring(0, rest.lastIndexOf('/'));
+      JsonNode body = readOptionalObject(exchange);
+      unknownFields(body, Set.of("note", "scope"), "an approval decision");
+      String note = text(body, "note", false);
+      ApprovalRecord done;
+      if (approve) {
+        Approvals.Scope scope = scope(body.get("scope"));
+        done = person(() -> engine.approvals().approve(id, by, scope, note));
+      } else {
+        done = person(() -> engine.approvals().deny(id, by, note));
+      }
+      approvalChanged();
+      respond(exchange, 200, approvalView(done, true));
+      return by;
+    }
+    requireMethod(method, "GET");
+    String caller = credential(exchange);
+    boolean admin = caller.startsWith(ADMIN_PREFIX);
+    Optional<ApprovalRecord> found = engine.approvals().get(rest);
+    if (found.isEmpty() || (!admin && !found.get().agent().equals(caller))) {
+      throw new ApiError(404, "not_found", "no approval `" + rest + "` for this caller", null);
+    }
+    Duration wait = waitParam(query(exchange).get("wait"));
+    ApprovalRecord a = found.get();
+    long deadline = System.nanoTime() + wait.toNanos();
+    // Long-poll: woken by decisions taken on this instance, and re-read at least every 250 ms
+    // for those taken on another instance sharing the store.
+    while (a.status().equals("pending") && System.nanoTime() < deadline) {
+      long left = deadline - System.nanoTime();
+      synchronized (approvalMonitor) {
+        try {
+          approvalMonitor.wait(Math.max(1, Math.min(250, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      a = engine.approvals().get(rest).orElse(a);
+    }
+    respond(exchange, 200, approvalView(a, admin));
+    return caller;
+  }
+
+  private void approvalChanged() {
+    synchronized (approvalMonitor) {
+      approvalMonitor.notifyAll();
+    }
+  }
+
+  private static Duration waitParam(String text) throws ApiError {
+    if (text == null) {
+      return Duration.ZERO;
+    }
+    try {
+      Duration d = Approvals.duration(text);
+      return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
+    } catch (Approvals.ApprovalException e) {
+      throw new ApiError(
+          400, "bad_request", "invalid `wait`: " + e.getMessage() + " (at most 60s)", "wait");
+    }
+  }
+
+  private void listApprovals(HttpExchange exchange) throws ApiError, IOException {
+    Map<String, String> q = query(exchange);
+    String status = q.get("status");
+    if (status != null && !Set.of("pending", "approved", "denied", "expired").contains(status)) {
+      throw new ApiError(
+          400,
+          "bad_request",
+          "unknown status `" + status + "`: use pending, approved, denied or expired",
+          "status");
+    }
+    respond(
+        exchange,
+        200,
+        Map.of(
+            "approvals",
+            engine.approvals().list(status, limit(q)).stream()
+                .map(a -> approvalView(a, true))
+                .toList()));
+  }
+
+  private void requestGrant(HttpExchange exchange, String agent) throws ApiError, IOException {
+    JsonNode body = readObject(exchange);
+    unknownFields(
+        body, Set.of("tool", "constraint", "reason", "ttl", "uses", "session"), "a grant request");
+    String tool = text(body, "tool", true);
+    String reason = text(body, "reason", true);
+    String constraint = text(body, "constraint", false);
+    String ttl = text(body, "ttl", false);
+    String session = text(body, "session", false);
+    int uses = integer(body, "uses", 0);
+    String user = null;
+    if (session != null) {
+      Optional<SessionRecord> s = store.sessions().get(session);
+      if (s.isEmpty() || !s.get().agent().equals(agent)) {
+        throw new ApiError(404, "unknown_session", "unknown session `" + session + "`", "/session");
+      }
+      user = s.get().user();
+    }
+    String forUser = user;
+    ApprovalRecord a =
+        person(
+            () ->
+                engine
+                    .approvals()
+                    .requestGrant(
+                        agent,
+                        session,
+                        forUser,
+                        tool,
+                        constraint,
+                        ttl == null ? null : Approvals.duration(ttl),
+                        uses,
+                        reason));
+    respond(exchange, 201, approvalView(a, false));
+  }
+
+  private static Approvals.Scope scope(JsonNode node) throws ApiError {
+    if (node == null || node.isNull()) {
+      return Approvals.Scope.exact();
+    }
+    if (!node.isObject()) {
+      throw new ApiError(400, "bad_request", "`scope` must be a JSON object", "/scope");
+    }
+    unknownFields(node, Set.of("subject", "tool", "ttl", "uses", "constraint"), "a scope");
+    String ttl = text(node, "ttl", false);
+    Duration d;
+    try {
+      d = ttl == null ? null : Approvals.duration(ttl);
+    } catch (Approvals.ApprovalException e) {
+      throw new ApiError(400, e.code(), e.getMessage(), "/scope/ttl");
+    }
+    String subject = text(node, "subject", false);
+    return new Approvals.Scope(
+        subject == null ? "session" : subject,
+        text(node, "tool", false),
+        d,
+        integer(node, "uses", 0),
+        text(node, "constraint", false));
+  }
+
+  private static int integer(JsonNode body, String field, int fallback) throws ApiError {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+      throw new ApiError(
+          400, "bad_request", "`" + field + "` must be a whole number, 0 or more", "/" + field);
+    }
+    return v.intValue();
+  }
+
+  /** What an approval shows: the whole record to people, its outcome only to its agent. */
+  private static Map<String, Object> approvalView(ApprovalRecord a, boolean full) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.id());
+    m.put("status", a.status());
+    m.put("expiresAt", a.expiresAt().toString());
+    if (a.note() != null) {
+      m.put("note", a.note());
+    }
+    if (a.grant() != null) {
+      m.put("grant", a.grant());
+    }
+    if (full) {
+      m.put("kind", a.kind());
+      m.put("agent", a.agent());
+      if (a.user() != null) {
+        m.put("user", a.user());
+      }
+      if (a.session() != null) {
+        m.put("session", a.session());
+      }
+      m.put("tool", a.tool());
+      m.put("args", a.args());
+      m.put("reasons", a.reasons());
+      m.put("findings", a.findings());
+      m.put("provenance", a.provenance());
+      m.put("request", a.request());
+      m.put("fourEyes", a.fourEyes());
+      m.put("fresh", a.fresh());
+      m.put("created", a.created().toString());
+      if (a.decidedBy() != null) {
+        m.put("decidedBy", a.decidedBy());
+        m.put("decidedAt", a.decidedAt().toString());
+      }
+    }
+    return m;
+  }
+
+  private Map<String, Object> grantView(GrantRecord g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", g.id());
+    m.put("status", g.status(clock.instant()));
+    m.put("subject", g.subjectKind() + ":" + g.subject());
+    m.put("agent", g.agent());
+    m.put("tool", g.tool());
+    m.put("exact", g.argsDigest() != null);
+    if (g.constraint() != null) {
+      m.put("constraint", g.constraint());
+    }
+    m.put("expiresAt", g.expiresAt().toString());
+    m.put("uses", g.uses());
+    m.put("usesLeft", g.usesLeft());
+    m.put("issuer", g.issuer());
+    m.put("reason", g.reason());
+    if (g.approval() != null) {
+      m.put("approval", g.approval());
+    }
+    if (g.revoked() != null) {
+      m.put("revokedBy", g.revokedBy());
+    }
+    return m;
+  }
+
+  private static Map<String, String> query(HttpExchange exchange) {
+    String raw = exchange.getRequestURI().getRawQuery();
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.putIfAbsent(k, v);
+    }
+    return out;
+  }
+
+  private static int limit(Map<String, String> q) throws ApiError {
+    String text = q.get("limit");
+    if (text == null) {
+      return 100;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw new ApiError(400, "bad_request", "`limit` must be between 1 and 1000", "limit");
+  }
+
+  /** A body that may be empty (no content at all) or a JSON object. */
+  private JsonNode readOptionalObject(HttpExchange exchange) throws ApiError, IOException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length == null || length.strip().equals("0")) {
+      return Json.mapper().createObjectNode();
+    }
+    return readObject(exchange);
+  }
+
   private void readDecision(HttpExchange exchange, String agent, String id)
       throws ApiError, IOException {
     // From the audit rather than this instance's memory: any instance sharing the store answers,
@@ -441,14 +783,22 @@ public final class TollgateServer implements AutoCloseable {
                 (String) s.get("message")));
       }
     }
+    ApprovalRef approval = null;
+    if (e.detail().get("approval") instanceof Map<?, ?> a) {
+      approval =
+          new ApprovalRef(
+              (String) a.get("id"),
+              (String) a.get("status"),
+              java.time.Instant.parse((String) a.get("expiresAt")));
+    }
     return new Decision(
         e.decision(),
         Effect.parse(e.effect()),
         null,
         e.reasons(),
         e.findings(),
-        null,
-        null,
+        approval,
+        (String) e.detail().get("grant"),
         shadow);
   }
 
@@ -466,14 +816,29 @@ public final class TollgateServer implements AutoCloseable {
         d.findings(),
         digest(action.args()),
         nanos / 1000,
-        shadowDetail(d));
+        decisionDetail(d));
   }
 
-  private static Map<String, Object> shadowDetail(Decision d) {
-    if (d.shadow().isEmpty()) {
-      return Map.of();
+  private static Map<String, Object> decisionDetail(Decision d) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    if (d.approval() != null) {
+      detail.put(
+          "approval",
+          Map.of(
+              "id",
+              d.approval().id(),
+              "status",
+              d.approval().status(),
+              "expiresAt",
+              d.approval().expiresAt().toString()));
     }
-    return Map.of(
+    if (d.grant() != null) {
+      detail.put("grant", d.grant());
+    }
+    if (d.shadow().isEmpty()) {
+      return detail;
+    }
+    detail.put(
         "shadow",
         d.shadow().stream()
             .map(
@@ -485,6 +850,7 @@ public final class TollgateServer implements AutoCloseable {
                   return m;
                 })
             .toList());
+    return detail;
   }
 
   /** An audit entry for an event that is not a decision (no effect, reasons or arguments). */

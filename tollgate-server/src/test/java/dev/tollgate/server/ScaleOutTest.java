@@ -205,7 +205,9 @@ class ScaleOutTest {
     assertEquals(Map.of("via-a", 1 + 4 * perCaller, "via-b", 3 + 4 * perCaller), byUser);
     assertEquals(
         8 + 2 + 1 + 1,
-        records.stream().filter(r -> !"decision".equals(r.entry().kind())).count(),
+        records.stream()
+            .filter(r -> !Set.of("decision", "approval").contains(r.entry().kind()))
+            .count(),
         "10 session openings, 1 observation and 1 read of an unknown decision (rejected)");
     AuditVerifier.Result result = AuditVerifier.verify(storeB.audit(), signer.publicKey());
     assertTrue(result.ok(), result.toString());
@@ -214,5 +216,36 @@ class ScaleOutTest {
     System.out.printf(
         "scale-out: %d decisions (%s by the server that decided), %d records verified: %s%n",
         audited.size(), byUser, result.records(), result.message());
+  }
+
+  /**
+   * An approval opened on A and approved through B's engine issues a one-use grant that exactly one
+   * of 100 concurrent decisions, spread over both servers, gets.
+   */
+  @Test
+  void aOneUseGrantIsTakenOnceAcrossTwoServers() throws Exception {
+    String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
+    a().observe(new Observation(s, "invoices.search", null, "invoice 4471"));
+    Action send = send(s, "via-a", "ap@globex.example");
+    Decision asked = a().decide(send);
+    assertEquals(Effect.ASK, asked.effect(), asked.toString());
+    assertEquals(asked.approval().id(), b().decide(send).approval().id(), "one approval, shared");
+    serverB.engine().approvals().approve(asked.approval().id(), "carol", null, null);
+    List<java.util.concurrent.Future<Decision>> results = new ArrayList<>();
+    try (java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 100; i++) {
+        TollgateClient client = i % 2 == 0 ? a() : b();
+        results.add(pool.submit(() -> client.decide(send)));
+      }
+    }
+    int allowed = 0;
+    for (java.util.concurrent.Future<Decision> f : results) {
+      Decision d = f.get();
+      assertNotEquals(Effect.DENY, d.effect(), d.toString());
+      allowed += d.effect() == Effect.ALLOW ? 1 : 0;
+    }
+    assertEquals(1, allowed, "exactly one decision used the one-use grant");
+    System.out.printf("scale-out: 100 concurrent decisions on two servers, %d allowed%n", allowed);
   }
 }

@@ -101,14 +101,15 @@ class ServerTest {
 
     List<AuditRecord> records = audit();
     assertEquals(
-        List.of("session", "observe", "decision"),
+        List.of("session", "observe", "approval", "decision"),
         records.stream().map(r -> r.entry().kind()).toList());
-    AuditRecord decision = records.get(2);
+    assertEquals(d.approval().id(), records.get(2).entry().detail().get("approval"));
+    AuditRecord decision = records.get(3);
     assertEquals("invoice-bot", decision.entry().agent());
     assertEquals("ask", decision.entry().effect());
     assertEquals(d.id(), decision.entry().decision());
     assertTrue(decision.entry().argsDigest().startsWith("sha256:"));
-    assertEquals(records.get(1).hash(), decision.prevHash(), "one unbroken chain");
+    assertEquals(records.get(2).hash(), decision.prevHash(), "one unbroken chain");
   }
 
   @Test

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       AgentsCommand.class,
       AuditCommand.class,
+      ApprovalsCommand.class,
+      ApprovalsCommand.GrantsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

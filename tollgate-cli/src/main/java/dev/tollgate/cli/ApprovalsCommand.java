@@ -1,0 +1,311 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.engine.Approvals;
+import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Tollgate;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tollgate approvals list|show|approve|deny}: people's side of {@code ask}, on the store a
+ * server uses (every server sharing it sees the outcome at once; every step is audited).
+ */
+@Command(
+    name = "approvals",
+    description = "List, show, approve or deny approvals.",
+    subcommands = {
+      ApprovalsCommand.ListApprovals.class,
+      ApprovalsCommand.Show.class,
+      ApprovalsCommand.Approve.class,
+      ApprovalsCommand.Deny.class
+    })
+final class ApprovalsCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The approvals of a store, with events audited to that store's log. */
+  static Approvals approvals(Store store) {
+    return Tollgate.builder()
+        .sessions(store.sessions())
+        .approvals(store.approvals())
+        .audit(store.audit())
+        .build()
+        .approvals();
+  }
+
+  /** Runs a person's step; its refusal (expired, already decided, four eyes...) is exit 1. */
+  static int step(CommandLine.Model.CommandSpec spec, Step body) {
+    try {
+      body.run();
+      return Exit.OK;
+    } catch (Approvals.ApprovalException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage() + " [" + e.code() + "]");
+      return Exit.FAILED;
+    }
+  }
+
+  @FunctionalInterface
+  interface Step {
+    void run() throws Approvals.ApprovalException;
+  }
+
+  static void print(PrintWriter out, ApprovalRecord a) {
+    out.printf(
+        "%s  %-8s  %-10s %-18s %-20s expires %s%s%n",
+        a.id(),
+        a.status(),
+        a.agent(),
+        a.tool(),
+        a.reasons().isEmpty() ? "" : a.reasons().getFirst().policy(),
+        a.expiresAt(),
+        a.decidedBy() == null ? "" : "  by " + a.decidedBy());
+  }
+
+  @Command(name = "list", description = "Approvals, newest first (pending by default).")
+  static final class ListApprovals implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin AuditCommand.Source source;
+
+    @Option(
+        names = "--status",
+        defaultValue = "pending",
+        description = "pending, approved, denied, expired or all (default ${DEFAULT-VALUE})")
+    String status;
+
+    @Option(names = "--limit", defaultValue = "100")
+    int limit;
+
+    @Override
+    public Integer call() {
+      if (!List.of("pending", "approved", "denied", "expired", "all").contains(status)) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "error: unknown status `"
+                    + status
+                    + "`: use pending, approved, denied, expired or all");
+        return Exit.ERROR;
+      }
+      return source.run(
+          spec,
+          store -> {
+            for (ApprovalRecord a :
+                approvals(store).list(status.equals("all") ? null : status, limit)) {
+              print(spec.commandLine().getOut(), a);
+            }
+            return Exit.OK;
+          });
+    }
+  }
+
+  @Command(name = "show", description = "One approval in full, as JSON.")
+  static final class Show implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin AuditCommand.Source source;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() {
+      return source.run(
+          spec,
+          store -> {
+            var found = approvals(store).get(id);
+            if (found.isEmpty()) {
+              spec.commandLine().getErr().println("error: no approval `" + id + "`");
+              return Exit.FAILED;
+            }
+            spec.commandLine().getOut().println(Json.writePretty(found.get()));
+            return Exit.OK;
+          });
+    }
+  }
+
+  @Command(
+      name = "approve",
+      description = {
+        "Approve: by default a grant for exactly this action, once.",
+        "Widen with --subject/--tool/--ttl/--uses/--constraint."
+      })
+  static final class Approve implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin AuditCommand.Source source;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Option(names = "--by", required = true, paramLabel = "NAME", description = "Who approves.")
+    String by;
+
+    @Option(names = "--note", description = "Why (recorded in the audit).")
+    String note;
+
+    @Option(names = "--subject", description = "agent, session or user (widens the grant)")
+    String subject;
+
+    @Option(names = "--tool", description = "A tool name or pattern covering the approved tool.")
+    String tool;
+
+    @Option(names = "--ttl", description = "How long the grant lasts, e.g. 15m (at most 1d).")
+    String ttl;
+
+    @Option(names = "--uses", defaultValue = "0", description = "0 for any number until expiry.")
+    int uses;
+
+    @Option(names = "--constraint", description = "A CEL condition every action must meet.")
+    String constraint;
+
+    @Override
+    public Integer call() {
+      return source.run(
+          spec,
+          store ->
+              step(
+                  spec,
+                  () -> {
+                    boolean widened =
+                        subject != null || tool != null || ttl != null || constraint != null;
+                    Duration d = ttl == null ? null : Approvals.duration(ttl);
+                    Approvals.Scope scope =
+                        widened
+                            ? new Approvals.Scope(
+                                subject == null ? "session" : subject, tool, d, uses, constraint)
+                            : Approvals.Scope.exact();
+                    ApprovalRecord done = approvals(store).approve(id, by, scope, note);
+                    spec.commandLine()
+                        .getOut()
+                        .println("approved " + done.id() + ": grant " + done.grant());
+                  }));
+    }
+  }
+
+  @Command(name = "deny", description = "Deny; the reason goes back to the agent.")
+  static final class Deny implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin AuditCommand.Source source;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Option(names = "--by", required = true, paramLabel = "NAME")
+    String by;
+
+    @Option(names = "--reason", required = true, description = "Given back to the agent.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      return source.run(
+          spec,
+          store ->
+              step(
+                  spec,
+                  () -> {
+                    ApprovalRecord done = approvals(store).deny(id, by, reason);
+                    spec.commandLine().getOut().println("denied " + done.id());
+                  }));
+    }
+  }
+
+  /** {@code tollgate grants list|revoke}. */
+  @Command(
+      name = "grants",
+      description = "List or revoke grants.",
+      subcommands = {GrantsCommand.ListGrants.class, GrantsCommand.Revoke.class})
+  static final class GrantsCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "list", description = "Grants, newest first (live ones unless --all).")
+    static final class ListGrants implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+      @Mixin AuditCommand.Source source;
+
+      @Option(names = "--all", description = "Also used, expired and revoked grants.")
+      boolean all;
+
+      @Option(names = "--limit", defaultValue = "100")
+      int limit;
+
+      @Option(names = "--json", description = "One JSON object per line.")
+      boolean json;
+
+      @Override
+      public Integer call() {
+        return source.run(
+            spec,
+            store -> {
+              java.time.Instant now = java.time.Instant.now();
+              for (GrantRecord g : approvals(store).grants(!all, limit)) {
+                if (json) {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("grant", g);
+                  m.put("status", g.status(now));
+                  spec.commandLine().getOut().println(Json.write(m));
+                } else {
+                  spec.commandLine()
+                      .getOut()
+                      .printf(
+                          "%s  %-8s %s:%s  %s  uses %s  expires %s  from %s%n",
+                          g.id(),
+                          g.status(now),
+                          g.subjectKind(),
+                          g.subject(),
+                          g.tool() + (g.argsDigest() != null ? " (exact action)" : ""),
+                          g.uses() == 0 ? "any" : g.usesLeft() + "/" + g.uses(),
+                          g.expiresAt(),
+                          g.issuer());
+                }
+              }
+              return Exit.OK;
+            });
+      }
+    }
+
+    @Command(name = "revoke", description = "Revoke a grant: the next decision no longer sees it.")
+    static final class Revoke implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+      @Mixin AuditCommand.Source source;
+
+      @Parameters(paramLabel = "ID")
+      String id;
+
+      @Option(names = "--by", required = true, paramLabel = "NAME")
+      String by;
+
+      @Override
+      public Integer call() {
+        return source.run(
+            spec,
+            store ->
+                step(
+                    spec,
+                    () -> {
+                      approvals(store).revoke(id, by);
+                      spec.commandLine().getOut().println("revoked " + id);
+                    }));
+      }
+    }
+  }
+}

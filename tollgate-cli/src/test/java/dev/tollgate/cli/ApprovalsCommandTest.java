@@ -1,0 +1,90 @@
+package dev.tollgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Tollgate;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tollgate approvals} and {@code tollgate grants} on a real embedded store. */
+class ApprovalsCommandTest {
+  @TempDir Path data;
+
+  private static final String POLICIES =
+      """
+      policies:
+        - name: external-mail-asks
+          match: {tools: ["email.send"]}
+          effect: ask
+      """;
+
+  private Tollgate engine(JdbcStore store) throws Exception {
+    return Tollgate.builder()
+        .bundle(Bundle.fromFiles(Map.of("policies.yaml", POLICIES)))
+        .sessions(store.sessions())
+        .approvals(store.approvals())
+        .audit(store.audit())
+        .build();
+  }
+
+  @Test
+  void aPersonApprovesOnTheCommandLineAndTheAgentsRetryPasses() throws Exception {
+    Action send =
+        Action.of(
+            null, "alice@acme.example", "email.send", Map.of("to", List.of("ap@globex.example")));
+    String id;
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      Decision asked = engine(store).decide("mail-bot", send);
+      assertEquals(Effect.ASK, asked.effect());
+      id = asked.approval().id();
+    }
+    String dir = data.toString();
+    CliTest.Run list = CliTest.run("approvals", "list", "--data", dir);
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains(id) && list.out().contains("email.send"), list.out());
+    CliTest.Run show = CliTest.run("approvals", "show", id, "--data", dir);
+    assertTrue(show.out().contains("ap@globex.example"), show.out());
+
+    CliTest.Run approve = CliTest.run("approvals", "approve", id, "--by", "carol", "--data", dir);
+    assertEquals(0, approve.code(), approve.err());
+    assertTrue(approve.out().startsWith("approved " + id + ": grant grt_"), approve.out());
+    CliTest.Run again = CliTest.run("approvals", "approve", id, "--by", "dave", "--data", dir);
+    assertEquals(1, again.code());
+    assertTrue(again.err().contains("already_decided"), again.err());
+
+    CliTest.Run grants = CliTest.run("grants", "list", "--data", dir);
+    assertTrue(grants.out().contains("(exact action)"), grants.out());
+    String grant = grants.out().substring(0, grants.out().indexOf(' '));
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      assertEquals(Effect.ALLOW, engine(store).decide("mail-bot", send).effect());
+      String second = engine(store).decide("mail-bot", send).approval().id();
+      assertTrue(!second.equals(id));
+    }
+    CliTest.Run revoke = CliTest.run("grants", "revoke", grant, "--by", "erin", "--data", dir);
+    assertEquals(0, revoke.code(), revoke.err());
+    CliTest.Run twice = CliTest.run("grants", "revoke", grant, "--by", "erin", "--data", dir);
+    assertEquals(1, twice.code());
+
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      long events =
+          store.audit().search(AuditQuery.after(0, 100)).stream()
+              .filter(r -> r.entry().kind().equals("approval") || r.entry().kind().equals("grant"))
+              .count();
+      // opened, approved, issued, used, opened again, revoked
+      assertEquals(6, events);
+    }
+    CliTest.Run bad = CliTest.run("approvals", "list", "--status", "maybe", "--data", dir);
+    assertEquals(3, bad.code());
+  }
+}

@@ -32,6 +32,12 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--webhook",
+      paramLabel = "URL",
+      description = "Announce new approvals to this Slack-compatible webhook.")
+  java.net.URI webhook;
+
+  @Option(
       names = "--host",
       defaultValue = "127.0.0.1",
       description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
@@ -81,7 +87,12 @@ final class ServeCommand implements Callable<Integer> {
     TollgateServer server;
     try {
       server =
-          TollgateServer.builder().host(host).port(port).store(store).policies(policies).start();
+          (webhook == null ? TollgateServer.builder() : TollgateServer.builder().webhook(webhook))
+              .host(host)
+              .port(port)
+              .store(store)
+              .policies(policies)
+              .start();
     } catch (BundleException e) {
       spec.commandLine().getErr().println(e.render());
       store.close();

@@ -96,6 +96,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Console console;
   private final Object approvalMonitor = new Object();
   private final ScheduledExecutorService sweeper;
+  private final Notifier notifier;
   private static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
   private TollgateServer(Builder b) throws IOException {
@@ -112,6 +113,10 @@ public final class TollgateServer implements AutoCloseable {
             .build();
     this.console = new Console(engine, store, clock);
     engine.approvals().subscribe(e -> approvalChanged());
+    this.notifier = b.webhook == null ? null : new Notifier(b.webhook, this::uri, metrics);
+    if (notifier != null) {
+      engine.approvals().subscribe(notifier::on);
+    }
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("tollgate-approval-expiry").daemon().factory());
@@ -199,6 +204,9 @@ public final class TollgateServer implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
+    if (notifier != null) {
+      notifier.close();
+    }
     if (watcher != null) {
       watcher.close();
     }
@@ -1145,6 +1153,7 @@ public final class TollgateServer implements AutoCloseable {
     private int maxBodyBytes = 1024 * 1024;
     private Path policies;
     private boolean watch = true;
+    private URI webhook;
 
     private Builder() {}
 
@@ -1157,6 +1166,15 @@ public final class TollgateServer implements AutoCloseable {
     public Builder policies(Path directory) throws BundleException {
       this.bundle = Bundle.load(directory);
       this.policies = directory;
+      return this;
+    }
+
+    /**
+     * Where to announce new approvals: a Slack-compatible incoming webhook ({@code {"text": ...}}),
+     * retried with backoff, never delaying a decision.
+     */
+    public Builder webhook(URI url) {
+      this.webhook = Objects.requireNonNull(url, "url");
       return this;
     }
 

@@ -97,7 +97,7 @@ public final class TollgateServer implements AutoCloseable {
             .approvals(b.store.approvals())
             .audit(b.store.audit())
             .build();
-    this.console = new Console(engine, store, clock);
+    this.console = new Console(engine, store, clock, b.auditVerifier);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
     http.setExecutor(executor);
@@ -170,6 +170,7 @@ public final class TollgateServer implements AutoCloseable {
 
   @Override
   public void close() {
+    console.close();
     if (watcher != null) {
       watcher.close();
     }
@@ -779,8 +780,18 @@ public final class TollgateServer implements AutoCloseable {
     private int maxBodyBytes = 1024 * 1024;
     private Path policies;
     private boolean watch = true;
+    private java.util.function.Supplier<String> auditVerifier;
 
     private Builder() {}
+
+    /**
+     * Verifies the audit chain for the console's audit page and says how it went in one line
+     * (starting with {@code ok} when intact); without one the page says how to verify.
+     */
+    public Builder auditVerifier(java.util.function.Supplier<String> auditVerifier) {
+      this.auditVerifier = auditVerifier;
+      return this;
+    }
 
     /**
      * The policy directory: loaded now, and again whenever a file in it changes (unless {@link

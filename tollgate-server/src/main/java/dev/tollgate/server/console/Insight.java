@@ -238,9 +238,10 @@ final class Insight {
     Map<String, long[]> counts = new LinkedHashMap<>();
     for (AuditRecord r : records) {
       int bucket = (int) (Duration.between(start, r.entry().time()).toMillis() / BUCKET.toMillis());
-      if (bucket < 0 || bucket >= BUCKETS) {
+      if (bucket < 0) {
         continue;
       }
+      bucket = Math.min(bucket, BUCKETS - 1);
       for (String k : keys.apply(r.entry())) {
         counts.computeIfAbsent(k, x -> new long[BUCKETS])[bucket]++;
       }

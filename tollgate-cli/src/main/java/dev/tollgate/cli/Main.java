@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       AgentsCommand.class,
+      UsersCommand.class,
       AuditCommand.class,
       ApprovalsCommand.class,
       ApprovalsCommand.GrantsCommand.class,

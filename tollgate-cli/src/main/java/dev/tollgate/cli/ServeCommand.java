@@ -3,15 +3,18 @@ package dev.tollgate.cli;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
+import dev.tollgate.server.Passwords;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
+import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import dev.tollgate.store.jdbc.audit.Checkpointer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -84,6 +87,12 @@ final class ServeCommand implements Callable<Integer> {
     Checkpointer checkpointer =
         Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
     String adminToken = firstStart ? newTokenFor(store, TollgateServer.ADMIN_PREFIX) : null;
+    String adminPassword = null;
+    if (firstStart) {
+      adminPassword = Passwords.generate();
+      Passwords.addPerson(store, "admin", "admin", adminPassword.toCharArray());
+    }
+    PublicKey publicKey = AuditSigner.readPublicKey(data.resolve(AuditSigner.PUBLIC_FILE));
     TollgateServer server;
     try {
       server =
@@ -92,6 +101,7 @@ final class ServeCommand implements Callable<Integer> {
               .port(port)
               .store(store)
               .policies(policies)
+              .auditVerifier(() -> verify(store, publicKey))
               .start();
     } catch (BundleException e) {
       spec.commandLine().getErr().println(e.render());
@@ -113,6 +123,14 @@ final class ServeCommand implements Callable<Integer> {
     if (adminToken != null) {
       out.println("admin token (shown once; for POST /v1/admin/reload and, later, the console):");
       out.println("  " + adminToken);
+    }
+    if (adminPassword != null) {
+      out.println(
+          "console person `admin` (role admin), password (shown once): "
+              + adminPassword
+              + "  -> "
+              + server.uri()
+              + "/console");
     }
     if (token != null) {
       out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
@@ -142,6 +160,17 @@ final class ServeCommand implements Callable<Integer> {
                 }));
     stopped.await();
     return Exit.OK;
+  }
+
+  private static String verify(Store store, PublicKey publicKey) {
+    AuditVerifier.Result r = AuditVerifier.verify(store.audit(), publicKey);
+    return r.ok()
+        ? "ok: "
+            + r.records()
+            + " records, "
+            + r.checkpoints()
+            + " signed checkpoints, chain intact"
+        : "TAMPERED: " + r.problem() + " at record " + r.seq() + ": " + r.message();
   }
 
   static String newTokenFor(Store store, String agent) {

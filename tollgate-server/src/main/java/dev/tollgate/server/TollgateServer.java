@@ -111,7 +111,7 @@ public final class TollgateServer implements AutoCloseable {
             .approvals(b.store.approvals())
             .audit(b.store.audit())
             .build();
-    this.console = new Console(engine, store, clock);
+    this.console = new Console(engine, store, clock, b.auditVerifier);
     engine.approvals().subscribe(e -> approvalChanged());
     this.notifier = b.webhook == null ? null : new Notifier(b.webhook, this::uri, metrics);
     if (notifier != null) {
@@ -207,6 +207,7 @@ public final class TollgateServer implements AutoCloseable {
     if (notifier != null) {
       notifier.close();
     }
+    console.close();
     if (watcher != null) {
       watcher.close();
     }
@@ -1154,8 +1155,18 @@ public final class TollgateServer implements AutoCloseable {
     private Path policies;
     private boolean watch = true;
     private URI webhook;
+    private java.util.function.Supplier<String> auditVerifier;
 
     private Builder() {}
+
+    /**
+     * Verifies the audit chain for the console's audit page and says how it went in one line
+     * (starting with {@code ok} when intact); without one the page says how to verify.
+     */
+    public Builder auditVerifier(java.util.function.Supplier<String> auditVerifier) {
+      this.auditVerifier = auditVerifier;
+      return this;
+    }
 
     /**
      * The policy directory: loaded now, and again whenever a file in it changes (unless {@link

@@ -14,6 +14,9 @@ public interface Store extends AutoCloseable {
   /** Approvals, and through {@link ApprovalStore#grants()} the grants they issue. */
   ApprovalStore approvals();
 
+  /** People who use the console, and their sessions. */
+  PeopleStore people();
+
   /** Whether the store answers now (a cheap round trip within its deadline). */
   boolean ready();
 

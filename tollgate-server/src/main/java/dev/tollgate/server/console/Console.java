@@ -1,40 +1,352 @@
 package dev.tollgate.server.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.Store;
+import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.server.Passwords;
+import dev.tollgate.server.Tokens;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The web console for people, under {@code /console}: sign-in, the approvals inbox, grants, the
- * audit and an overview.
+ * audit and an overview. Server-rendered HTML with a little script from {@code /console/static};
+ * every answer carries a strict Content-Security-Policy, and every form post needs the session's
+ * CSRF token and must not come from another site.
  */
-public final class Console {
-  private final Tollgate engine;
+public final class Console implements AutoCloseable {
+  static final String COOKIE = "tollgate_console";
+  static final Duration SESSION_TTL = Duration.ofHours(8);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Store store;
   private final InstantSource clock;
+  private final SignIns signIns = new SignIns();
+  private final Events events = new Events();
+  private final Pages pages;
+  private final Insight insight;
+  private final byte[] css = resource("console.css");
+  private final byte[] js = resource("console.js");
 
   public Console(Tollgate engine, Store store, InstantSource clock) {
-    this.engine = engine;
+    this(engine, store, clock, null);
+  }
+
+  /**
+   * @param auditVerifier verifies the audit chain and says how it went in one line, or {@code null}
+   *     when this server holds no public key (the audit page then says how to verify)
+   */
+  public Console(
+      Tollgate engine, Store store, InstantSource clock, Supplier<String> auditVerifier) {
     this.store = store;
     this.clock = clock;
+    this.pages = new Pages(engine.approvals(), clock);
+    this.insight = new Insight(store.audit(), clock, auditVerifier);
+    engine.approvals().subscribe(events::publish);
+  }
+
+  /** Ends open event streams, so that the server can stop. */
+  @Override
+  public void close() {
+    events.close();
   }
 
   /** Answers a request whose path is {@code /console} or under it. */
-  public void handle(HttpExchange exchange) throws IOException {
-    byte[] body =
-        ("<!doctype html><title>Tollgate</title><p>The console is not built yet ("
-                + engine.bundle().policyNames().size()
-                + " policies, store "
-                + store.kind()
-                + ", "
-                + clock.instant()
-                + ").")
-            .getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    exchange.sendResponseHeaders(501, body.length);
-    exchange.getResponseBody().write(body);
+  public void handle(HttpExchange ex) throws IOException {
+    Viewer viewer = null;
+    try {
+      try {
+        viewer = route(ex);
+      } catch (StoreUnavailableException e) {
+        throw new Web.Refusal(
+            503, "Store unavailable", "The store cannot be reached; try again in a moment.");
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    } catch (Web.Refusal r) {
+      Web.html(
+          ex,
+          r.status,
+          Html.page(
+              r.title,
+              viewer,
+              null,
+              "<h1>"
+                  + Html.esc(r.title)
+                  + "</h1><p class=\"error\">"
+                  + Html.esc(r.getMessage())
+                  + "</p><p><a href=\"/console\">Back to the console</a></p>"));
+    }
+  }
+
+  private Viewer route(HttpExchange ex) throws IOException, Web.Refusal {
+    String path = ex.getRequestURI().getPath();
+    String method = ex.getRequestMethod();
+    boolean post = method.equals("POST");
+    if (!post && !method.equals("GET")) {
+      throw new Web.Refusal(405, "Method not allowed", "the console answers GET and POST only");
+    }
+    if (path.startsWith("/console/static/")) {
+      switch (path) {
+        case "/console/static/console.css" -> Web.send(ex, 200, "text/css; charset=utf-8", css);
+        case "/console/static/console.js" ->
+            Web.send(ex, 200, "text/javascript; charset=utf-8", js);
+        default -> throw new Web.Refusal(404, "Not found", "no such file");
+      }
+      return null;
+    }
+    if (post) {
+      refuseCrossSite(ex);
+    }
+    if (path.equals("/console/login")) {
+      if (post) {
+        signIn(ex);
+      } else {
+        Web.html(ex, 200, loginPage(null, ""));
+      }
+      return null;
+    }
+    Viewer viewer = viewer(ex).orElse(null);
+    if (viewer == null) {
+      if (post) {
+        throw new Web.Refusal(
+            403, "Signed out", "Your session has ended: sign in again and repeat the action.");
+      }
+      Web.redirect(ex, "/console/login");
+      return null;
+    }
+    Map<String, String> form = Map.of();
+    if (post) {
+      form = Web.form(ex);
+      String token = form.getOrDefault("csrf", "");
+      if (!MessageDigest.isEqual(
+          token.getBytes(StandardCharsets.UTF_8), viewer.csrf().getBytes(StandardCharsets.UTF_8))) {
+        throw new Web.Refusal(
+            403,
+            "Request refused",
+            "This form did not carry this session's security token (CSRF protection). Reload"
+                + " the page and try again.");
+      }
+    }
+    if (path.equals("/console/logout") && post) {
+      store.people().closeSession(viewer.sessionHash());
+      ex.getResponseHeaders().add("Set-Cookie", cookie(ex, "", 0));
+      Web.redirect(ex, "/console/login");
+      return null;
+    }
+    if (path.equals("/console") || path.equals("/console/")) {
+      if (viewer.can(Viewer.Right.OVERVIEW)) {
+        Web.html(ex, 200, insight.overview(viewer));
+      } else {
+        Web.redirect(ex, "/console/approvals");
+      }
+      return viewer;
+    }
+    if (path.equals("/console/audit") && !post) {
+      require(viewer, Viewer.Right.AUDIT);
+      insight.audit(ex, viewer);
+      return viewer;
+    }
+    if (path.equals("/console/events") && !post) {
+      require(viewer, Viewer.Right.APPROVE);
+      events.stream(ex);
+      return viewer;
+    }
+    if (path.equals("/console/approvals") && !post) {
+      require(viewer, Viewer.Right.APPROVE);
+      Web.html(ex, 200, pages.inbox(viewer));
+      return viewer;
+    }
+    if (path.equals("/console/approvals/rows") && !post) {
+      require(viewer, Viewer.Right.APPROVE);
+      Web.html(ex, 200, pages.inboxRows());
+      return viewer;
+    }
+    if (path.startsWith("/console/approvals/")) {
+      require(viewer, Viewer.Right.APPROVE);
+      String[] parts = path.substring("/console/approvals/".length()).split("/", -1);
+      if (parts.length == 1 && !post) {
+        pages.approval(ex, viewer, parts[0]);
+        return viewer;
+      }
+      if (parts.length == 2 && post && parts[1].equals("approve")) {
+        pages.approve(ex, viewer, parts[0], form);
+        return viewer;
+      }
+      if (parts.length == 2 && post && parts[1].equals("deny")) {
+        pages.deny(ex, viewer, parts[0], form);
+        return viewer;
+      }
+    }
+    if (path.equals("/console/grants") && !post) {
+      require(viewer, Viewer.Right.GRANTS);
+      pages.grants(ex, viewer, null, 200);
+      return viewer;
+    }
+    if (path.startsWith("/console/grants/") && path.endsWith("/revoke") && post) {
+      require(viewer, Viewer.Right.REVOKE);
+      String id = path.substring("/console/grants/".length(), path.length() - "/revoke".length());
+      pages.revoke(ex, viewer, id);
+      return viewer;
+    }
+    throw new Web.Refusal(404, "Not found", "There is no console page at this address.");
+  }
+
+  private static void require(Viewer viewer, Viewer.Right right) throws Web.Refusal {
+    if (!viewer.can(right)) {
+      throw new Web.Refusal(
+          403,
+          "Not allowed",
+          "Your role ("
+              + String.join(", ", viewer.roles().stream().sorted().toList())
+              + ") does not allow this page or action.");
+    }
+  }
+
+  /**
+   * Refuses posts that a browser says come from another site. {@code Origin: null} is let through
+   * (browsers send it for same-origin posts under {@code Referrer-Policy: no-referrer} when they
+   * send no {@code Sec-Fetch-Site}); the CSRF token still has to match.
+   */
+  private static void refuseCrossSite(HttpExchange ex) throws Web.Refusal {
+    String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      throw crossSite();
+    }
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    if (origin != null && !origin.equals("null")) {
+      String host = ex.getRequestHeaders().getFirst("Host");
+      String scheme = ex instanceof HttpsExchange ? "https://" : "http://";
+      if (host == null || !origin.equalsIgnoreCase(scheme + host)) {
+        throw crossSite();
+      }
+    }
+  }
+
+  private static Web.Refusal crossSite() {
+    return new Web.Refusal(
+        403,
+        "Request refused",
+        "This form was sent from another site (cross-site request); the console only accepts"
+            + " its own forms.");
+  }
+
+  private Optional<Viewer> viewer(HttpExchange ex) {
+    String id = Web.cookie(ex, COOKIE);
+    if (id == null || id.isEmpty() || id.length() > 100) {
+      return Optional.empty();
+    }
+    String hash = Tokens.hash(id);
+    Instant now = clock.instant();
+    return store
+        .people()
+        .session(hash, now)
+        .flatMap(
+            s ->
+                store
+                    .people()
+                    .get(s.person())
+                    .filter(p -> !p.disabled())
+                    .map(p -> new Viewer(p.name(), p.roles(), s.csrf(), hash)));
+  }
+
+  private void signIn(HttpExchange ex) throws IOException, Web.Refusal {
+    Map<String, String> form = Web.form(ex);
+    String name = form.getOrDefault("name", "").strip();
+    char[] password = form.getOrDefault("password", "").toCharArray();
+    Instant now = clock.instant();
+    Duration wait = signIns.wait(name, now);
+    if (!wait.isZero()) {
+      Web.html(
+          ex,
+          429,
+          loginPage(
+              "Too many failed sign-ins for this name: try again in "
+                  + Math.max(1, wait.toSeconds())
+                  + " s.",
+              name));
+      return;
+    }
+    Optional<PeopleStore.Person> person = store.people().get(name).filter(p -> !p.disabled());
+    // The hash is computed for unknown names too, so that timing does not tell names apart.
+    boolean ok =
+        Passwords.matches(password, person.map(PeopleStore.Person::passwordHash).orElse(Dummy.HASH))
+            && person.isPresent();
+    if (!ok) {
+      signIns.failed(name, now);
+      Web.html(ex, 401, loginPage("Wrong name or password.", name));
+      return;
+    }
+    signIns.succeeded(name);
+    String id = random();
+    store
+        .people()
+        .openSession(
+            new PeopleStore.Session(
+                Tokens.hash(id), person.get().name(), random(), now, now.plus(SESSION_TTL)));
+    ex.getResponseHeaders().add("Set-Cookie", cookie(ex, id, SESSION_TTL.toSeconds()));
+    Web.redirect(ex, "/console");
+  }
+
+  private static String cookie(HttpExchange ex, String value, long maxAge) {
+    return COOKIE
+        + "="
+        + value
+        + "; Path=/console; Max-Age="
+        + maxAge
+        + "; HttpOnly; SameSite=Strict"
+        + (ex instanceof HttpsExchange ? "; Secure" : "");
+  }
+
+  private static String loginPage(String error, String name) {
+    return Html.page(
+        "Sign in",
+        null,
+        null,
+        "<h1>Sign in</h1>"
+            + (error == null ? "" : "<p class=\"error\" id=\"error\">" + Html.esc(error) + "</p>")
+            + "<form class=\"login\" method=\"post\" action=\"/console/login\">"
+            + "<label>Name <input name=\"name\" id=\"name\" autocomplete=\"username\" required"
+            + " value=\""
+            + Html.esc(name)
+            + "\"></label><label>Password <input type=\"password\" name=\"password\""
+            + " id=\"password\" autocomplete=\"current-password\" required></label>"
+            + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
+  }
+
+  private static String random() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Console.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing console resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A hash no password matches in practice, computed once, for unknown names. */
+  private static final class Dummy {
+    static final String HASH = Passwords.hash(random().toCharArray());
   }
 }

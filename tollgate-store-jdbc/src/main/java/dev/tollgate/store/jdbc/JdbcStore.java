@@ -3,6 +3,7 @@ package dev.tollgate.store.jdbc;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.CredentialStore;
+import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -20,6 +21,7 @@ public final class JdbcStore implements Store {
   private final JdbcSessionStore sessions;
   private final JdbcCredentialStore credentials;
   private final JdbcApprovalStore approvals;
+  private final JdbcPeopleStore people;
 
   private JdbcStore(Db db) {
     this.db = db;
@@ -27,6 +29,7 @@ public final class JdbcStore implements Store {
     this.sessions = new JdbcSessionStore(db);
     this.credentials = new JdbcCredentialStore(db);
     this.approvals = new JdbcApprovalStore(db);
+    this.people = new JdbcPeopleStore(db);
   }
 
   /**
@@ -68,6 +71,11 @@ public final class JdbcStore implements Store {
   @Override
   public ApprovalStore approvals() {
     return approvals;
+  }
+
+  @Override
+  public PeopleStore people() {
+    return people;
   }
 
   @Override

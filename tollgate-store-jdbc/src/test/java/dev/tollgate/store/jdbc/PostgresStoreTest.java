@@ -168,6 +168,6 @@ class PostgresStoreTest extends StoreContractTest {
         versions.add(rs.getInt(1));
       }
     }
-    assertThat(versions).containsExactly(1, 2, 3);
+    assertThat(versions).containsExactly(1, 2, 3, 4);
   }
 }

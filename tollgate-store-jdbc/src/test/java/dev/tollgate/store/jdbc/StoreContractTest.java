@@ -11,6 +11,7 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -584,5 +586,36 @@ abstract class StoreContractTest {
     Instant expired = T0.plus(Duration.ofMinutes(16));
     store.approvals().grants().issue(grant("grt_late", 0, T0));
     assertThat(store.approvals().grants().use("grt_late", expired)).isFalse();
+  }
+
+  @Test
+  void peopleAndConsoleSessionsKeepOnlyHashesAndExpire() {
+    Store store = open();
+    PeopleStore people = store.people();
+    PeopleStore.Person ann =
+        new PeopleStore.Person(
+            "ann", "pbkdf2-sha256$1$c2FsdA$aGFzaA", Set.of("approver"), T0, false);
+    assertThat(people.add(ann)).isTrue();
+    assertThat(people.add(ann)).as("a taken name changes nothing").isFalse();
+    assertThat(people.get("ann")).contains(ann);
+    assertThat(people.get("bob")).isEmpty();
+    assertThat(people.setPassword("ann", "pbkdf2-sha256$2$eA$eQ")).isTrue();
+    assertThat(people.get("ann").orElseThrow().passwordHash()).isEqualTo("pbkdf2-sha256$2$eA$eQ");
+
+    PeopleStore.Session s =
+        new PeopleStore.Session("sha256:ab", "ann", "csrf-1", T0, T0.plus(Duration.ofHours(8)));
+    people.openSession(s);
+    assertThat(people.session("sha256:ab", T0.plusSeconds(60))).contains(s);
+    assertThat(people.session("sha256:ab", T0.plus(Duration.ofHours(9)))).isEmpty();
+    assertThat(people.purgeSessions(T0.plus(Duration.ofHours(9)))).isEqualTo(1);
+
+    people.openSession(s);
+    assertThat(people.setDisabled("ann", true)).isTrue();
+    assertThat(people.get("ann").orElseThrow().disabled()).isTrue();
+    assertThat(people.session("sha256:ab", T0)).as("disabling ends sessions").isEmpty();
+    people.openSession(s);
+    people.closeSession("sha256:ab");
+    assertThat(people.session("sha256:ab", T0)).isEmpty();
+    assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("ann");
   }
 }

@@ -1,0 +1,106 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.api.store.Store;
+import dev.tollgate.server.Passwords;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tollgate users}: people who sign in to the console. */
+@Command(
+    name = "users",
+    description = "Manage the people who sign in to the console.",
+    subcommands = {UsersCommand.Add.class})
+final class UsersCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "add",
+      description =
+          "Add a person. The password is read from stdin with --password-stdin, or generated"
+              + " and printed once.")
+  static final class Add implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "The sign-in name.")
+    String name;
+
+    @Option(
+        names = "--role",
+        required = true,
+        paramLabel = "ROLE",
+        description = "approver (inbox, approve, deny), admin (everything) or auditor (read only).")
+    String role;
+
+    @Option(
+        names = "--password-stdin",
+        description = "Read the password from the first line of standard input.")
+    boolean passwordStdin;
+
+    @Option(
+        names = "--data",
+        defaultValue = "tollgate-data",
+        paramLabel = "DIR",
+        description = "The embedded store (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+      var err = spec.commandLine().getErr();
+      if (!Passwords.validName(name)) {
+        err.println(
+            "error: invalid name `" + name + "`: use letters, digits, `.`, `_`, `@`, `+` and `-`");
+        return Exit.ERROR;
+      }
+      if (!role.equals("approver") && !role.equals("admin") && !role.equals("auditor")) {
+        err.println("error: invalid role `" + role + "`: use approver, admin or auditor");
+        return Exit.ERROR;
+      }
+      String password;
+      if (passwordStdin) {
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line = in.readLine();
+        password = line == null ? "" : line;
+        if (password.length() < 12) {
+          err.println("error: the password must have at least 12 characters");
+          return Exit.ERROR;
+        }
+      } else {
+        password = Passwords.generate();
+      }
+      Files.createDirectories(data);
+      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
+        if (!Passwords.addPerson(store, name, role, password.toCharArray())) {
+          err.println("error: `" + name + "` already exists");
+          return Exit.FAILED;
+        }
+      }
+      if (!passwordStdin) {
+        spec.commandLine().getOut().println(password);
+      }
+      err.println(
+          "`"
+              + name
+              + "` added with role "
+              + role
+              + (passwordStdin ? "" : "; the password above is shown once")
+              + ", stored only as a hash");
+      return Exit.OK;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.tollgate.server;
+
+import dev.tollgate.api.store.PeopleStore;
+import dev.tollgate.api.store.Store;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.spec.InvalidKeySpecException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * People's console passwords: PBKDF2 with HMAC-SHA256 from the JDK, a random 16-byte salt and at
+ * least 210,000 iterations, stored as {@code pbkdf2-sha256$iterations$salt$hash}.
+ */
+public final class Passwords {
+  /** The iterations of new hashes (OWASP's figure for PBKDF2-HMAC-SHA256). */
+  public static final int ITERATIONS = 210_000;
+
+  private static final String PREFIX = "pbkdf2-sha256";
+  private static final int HASH_BYTES = 32;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
+  private static final char[] ALPHABET =
+      "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Passwords() {}
+
+  /** A new hash of {@code password} with a fresh salt. */
+  public static String hash(char[] password) {
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+    return PREFIX
+        + "$"
+        + ITERATIONS
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(pbkdf2(password, salt, ITERATIONS));
+  }
+
+  /** Whether {@code password} matches {@code stored}, compared in constant time. */
+  public static boolean matches(char[] password, String stored) {
+    String[] parts = stored == null ? new String[0] : stored.split("\\$", -1);
+    if (parts.length != 4 || !parts[0].equals(PREFIX)) {
+      return false;
+    }
+    try {
+      int iterations = Integer.parseInt(parts[1]);
+      if (iterations < 1 || iterations > 10_000_000) {
+        return false;
+      }
+      byte[] salt = Base64.getDecoder().decode(parts[2]);
+      byte[] expected = Base64.getDecoder().decode(parts[3]);
+      return MessageDigest.isEqual(pbkdf2(password, salt, iterations), expected);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** A random password of 20 letters and digits (about 116 bits), for a person to change. */
+  public static String generate() {
+    char[] out = new char[20];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+    }
+    return new String(out);
+  }
+
+  /** Whether {@code name} is a valid person name (letters, digits, {@code . _ @ + -}). */
+  public static boolean validName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /**
+   * Adds a console person with one role and the given password.
+   *
+   * @return false when the name is taken (nothing changes)
+   * @throws IllegalArgumentException when the name or the role is invalid
+   */
+  public static boolean addPerson(Store store, String name, String role, char[] password) {
+    if (!validName(name)) {
+      throw new IllegalArgumentException(
+          "invalid name `" + name + "`: use letters, digits, `.`, `_`, `@`, `+` and `-`");
+    }
+    if (!PeopleStore.ROLES.contains(role)) {
+      throw new IllegalArgumentException(
+          "invalid role `" + role + "`: use approver, admin or auditor");
+    }
+    return store
+        .people()
+        .add(new PeopleStore.Person(name, hash(password), Set.of(role), Instant.now(), false));
+  }
+
+  private static byte[] pbkdf2(char[] password, byte[] salt, int iterations) {
+    PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, HASH_BYTES * 8);
+    try {
+      return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+    } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
+      throw new IllegalStateException("PBKDF2WithHmacSHA256 is part of every JDK", e);
+    } finally {
+      spec.clearPassword();
+    }
+  }
+}

@@ -1,0 +1,485 @@
+package dev.tollgate.server.console;
+
+import static dev.tollgate.server.console.Html.esc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import dev.tollgate.api.Finding;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.engine.Approvals;
+import dev.tollgate.engine.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The approvals inbox, one approval as a person reads it, and the grants. */
+final class Pages {
+  private static final Set<String> SUBJECTS = Set.of("agent", "session", "user");
+  private final Approvals approvals;
+  private final InstantSource clock;
+
+  Pages(Approvals approvals, InstantSource clock) {
+    this.approvals = approvals;
+    this.clock = clock;
+  }
+
+  String inbox(Viewer viewer) {
+    Instant now = clock.instant();
+    StringBuilder b = new StringBuilder();
+    b.append("<h1>Approvals waiting</h1>")
+        .append("<p class=\"live\" id=\"live\">Live updates connect when the page has loaded.</p>")
+        .append("<table id=\"inbox\" data-src=\"/console/approvals/rows\"><thead><tr>")
+        .append("<th>Tool</th><th>Agent</th><th>User</th><th>Why</th><th>Expires in</th>")
+        .append("</tr></thead><tbody>")
+        .append(inboxRows())
+        .append("</tbody></table>");
+    List<ApprovalRecord> decided =
+        approvals.list(null, 50).stream().filter(a -> !a.status().equals("pending")).toList();
+    b.append("<h2>Recently decided</h2>");
+    if (decided.isEmpty()) {
+      b.append("<p class=\"empty\">Nothing decided yet.</p>");
+    } else {
+      b.append("<table><thead><tr><th>Tool</th><th>Agent</th><th>User</th><th>Status</th>")
+          .append("<th>By</th><th>When</th></tr></thead><tbody>");
+      for (ApprovalRecord a : decided) {
+        b.append("<tr><td>")
+            .append(Html.link("/console/approvals/" + a.id(), a.tool()))
+            .append("</td><td>")
+            .append(esc(a.agent()))
+            .append("</td><td>")
+            .append(esc(a.user()))
+            .append("</td><td><span class=\"status ")
+            .append(esc(a.status()))
+            .append("\">")
+            .append(esc(a.status()))
+            .append("</span></td><td>")
+            .append(esc(a.decidedBy()))
+            .append("</td><td>")
+            .append(esc(Web.ago(a.decidedAt() != null ? a.decidedAt() : a.expiresAt(), now)))
+            .append("</td></tr>");
+      }
+      b.append("</tbody></table>");
+    }
+    return Html.page("Approvals", viewer, "/console/approvals", b.toString());
+  }
+
+  /** The rows of the inbox, also fetched by the page's script when an event arrives. */
+  String inboxRows() {
+    Instant now = clock.instant();
+    List<ApprovalRecord> pending = approvals.list("pending", 200);
+    if (pending.isEmpty()) {
+      return "<tr class=\"empty\"><td colspan=\"5\">Nothing is waiting for a decision.</td></tr>";
+    }
+    StringBuilder b = new StringBuilder();
+    for (ApprovalRecord a : pending) {
+      b.append("<tr class=\"pending\" data-id=\"")
+          .append(esc(a.id()))
+          .append("\"><td>")
+          .append(Html.link("/console/approvals/" + a.id(), a.tool()))
+          .append(a.kind().equals("grant") ? " <span class=\"tag\">grant request</span>" : "")
+          .append("</td><td>")
+          .append(esc(a.agent()))
+          .append("</td><td>")
+          .append(esc(a.user()))
+          .append("</td><td>")
+          .append(esc(why(a.reasons())))
+          .append("</td><td><span data-expires=\"")
+          .append(a.expiresAt().toEpochMilli())
+          .append("\">")
+          .append(esc(Web.until(a.expiresAt(), now)))
+          .append("</span></td></tr>");
+    }
+    return b.toString();
+  }
+
+  private static String why(List<Reason> reasons) {
+    return reasons.stream()
+        .map(r -> r.message().isBlank() ? r.policy() : r.policy() + ": " + r.message())
+        .collect(Collectors.joining("; "));
+  }
+
+  void approval(HttpExchange ex, Viewer viewer, String id) throws IOException, Web.Refusal {
+    ApprovalRecord a = find(id);
+    Web.html(ex, 200, approvalPage(viewer, a, null, null));
+  }
+
+  void approve(HttpExchange ex, Viewer viewer, String id, Map<String, String> form)
+      throws IOException, Web.Refusal {
+    ApprovalRecord a = find(id);
+    String note = blankToNull(form.get("note"));
+    try {
+      Approvals.Scope scope = scope(form);
+      ApprovalRecord done = approvals.approve(id, viewer.name(), scope, note);
+      Web.html(
+          ex,
+          200,
+          approvalPage(
+              viewer, done, "Approved. Grant " + done.grant() + " lets the agent retry.", null));
+    } catch (Approvals.ApprovalException e) {
+      Web.html(ex, e.status(), approvalPage(viewer, current(a), null, problem(e)));
+    } catch (BadScope e) {
+      Web.html(ex, 400, approvalPage(viewer, current(a), null, "Invalid scope: " + e.getMessage()));
+    }
+  }
+
+  void deny(HttpExchange ex, Viewer viewer, String id, Map<String, String> form)
+      throws IOException, Web.Refusal {
+    ApprovalRecord a = find(id);
+    try {
+      ApprovalRecord done = approvals.deny(id, viewer.name(), blankToNull(form.get("note")));
+      Web.html(ex, 200, approvalPage(viewer, done, "Denied. The agent is told your reason.", null));
+    } catch (Approvals.ApprovalException e) {
+      Web.html(ex, e.status(), approvalPage(viewer, current(a), null, problem(e)));
+    }
+  }
+
+  private ApprovalRecord current(ApprovalRecord a) {
+    return approvals.get(a.id()).orElse(a);
+  }
+
+  private static String problem(Approvals.ApprovalException e) {
+    return switch (e.code()) {
+          case "expired" -> "Too late: this approval has expired. ";
+          case "already_decided" -> "Someone already decided this approval. ";
+          case "four_eyes" -> "Four eyes: ";
+          case "invalid_scope" -> "Invalid scope: ";
+          default -> "";
+        }
+        + e.getMessage();
+  }
+
+  private static Approvals.Scope scope(Map<String, String> form)
+      throws Approvals.ApprovalException, BadScope {
+    if (!"scope".equals(form.get("mode"))) {
+      return Approvals.Scope.exact();
+    }
+    String subject = form.getOrDefault("subject", "");
+    if (!SUBJECTS.contains(subject)) {
+      throw new BadScope("choose whose actions the grant covers: agent, session or user");
+    }
+    String tool = form.getOrDefault("tool", "").strip();
+    Duration ttl = Approvals.duration(form.getOrDefault("ttl", "").strip());
+    int uses;
+    try {
+      uses = Integer.parseInt(form.getOrDefault("uses", "").strip());
+    } catch (NumberFormatException e) {
+      throw new BadScope("uses must be a whole number (0 for any number until it expires)");
+    }
+    return new Approvals.Scope(subject, tool, ttl, uses, blankToNull(form.get("constraint")));
+  }
+
+  /** A scope the form got wrong, before Approvals sees it. */
+  private static final class BadScope extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadScope(String message) {
+      super(message);
+    }
+  }
+
+  private ApprovalRecord find(String id) throws Web.Refusal {
+    return approvals
+        .get(id)
+        .orElseThrow(() -> new Web.Refusal(404, "Not found", "There is no approval with this id."));
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  private String approvalPage(Viewer viewer, ApprovalRecord a, String done, String error) {
+    Instant now = clock.instant();
+    String status = a.status(now);
+    StringBuilder b = new StringBuilder();
+    b.append("<p><a href=\"/console/approvals\">← Approvals</a></p>")
+        .append("<h1>")
+        .append(esc(a.tool()))
+        .append(" <span class=\"status ")
+        .append(esc(status))
+        .append("\" id=\"status\">")
+        .append(esc(status))
+        .append("</span></h1>");
+    if (done != null) {
+      b.append("<p class=\"ok\" id=\"done\">").append(esc(done)).append("</p>");
+    }
+    if (error != null) {
+      b.append("<p class=\"error\" id=\"error\">").append(esc(error)).append("</p>");
+    }
+    b.append("<dl class=\"facts\">");
+    fact(b, "Kind", a.kind().equals("grant") ? "grant request (ahead of time)" : "action");
+    fact(b, "Tool", a.tool());
+    fact(b, "Agent", a.agent());
+    fact(b, "User", a.user() == null ? "(none)" : a.user());
+    fact(b, "Session", a.session() == null ? "(none)" : a.session());
+    fact(b, "Opened", a.created() + " (" + Web.ago(a.created(), now) + ")");
+    fact(b, "Expires", a.expiresAt() + " (" + Web.until(a.expiresAt(), now) + ")");
+    if (a.decision() != null) {
+      fact(b, "Decision", a.decision());
+    }
+    if (a.decidedBy() != null) {
+      fact(b, "Decided by", a.decidedBy() + " at " + a.decidedAt());
+    }
+    if (a.note() != null) {
+      fact(b, "Note", a.note());
+    }
+    if (a.grant() != null) {
+      fact(b, "Grant", a.grant());
+    }
+    fact(b, "Four eyes", a.fourEyes() ? "yes: the user cannot approve it" : "no");
+    b.append("</dl>");
+
+    b.append("<h2>Why it was flagged</h2><ul class=\"reasons\">");
+    for (Reason r : a.reasons()) {
+      b.append("<li><code>")
+          .append(esc(r.policy()))
+          .append("</code> ")
+          .append(esc(r.message()))
+          .append("</li>");
+    }
+    if (a.reasons().isEmpty()) {
+      b.append("<li>(no reason recorded)</li>");
+    }
+    b.append("</ul>");
+
+    if (!a.request().isEmpty()) {
+      b.append("<h2>What the agent asks for</h2><pre class=\"json\">")
+          .append(esc(pretty(a.request())))
+          .append("</pre>");
+    }
+
+    b.append("<h2>Arguments</h2>");
+    if (a.args().isEmpty()) {
+      b.append("<p class=\"empty\">(none)</p>");
+    } else {
+      b.append("<table class=\"args\"><thead><tr><th>Argument</th><th>Value</th>")
+          .append("<th>Findings</th></tr></thead><tbody>");
+      for (Map.Entry<String, Object> arg : a.args().entrySet()) {
+        List<Finding> flagged = findingsFor(a.findings(), arg.getKey());
+        b.append("<tr")
+            .append(flagged.isEmpty() ? "" : " class=\"flagged\"")
+            .append("><th>")
+            .append(esc(arg.getKey()))
+            .append("</th><td><pre class=\"json\">")
+            .append(esc(pretty(arg.getValue())))
+            .append("</pre></td><td>");
+        for (Finding f : flagged) {
+          b.append("<span class=\"finding\">")
+              .append(esc(f.detector()))
+              .append(" (")
+              .append(esc(f.label()))
+              .append(") at <code>")
+              .append(esc(f.path()))
+              .append("</code>: <span class=\"masked\">")
+              .append(esc(f.excerpt()))
+              .append("</span></span> ");
+        }
+        b.append("</td></tr>");
+      }
+      b.append("</tbody></table><p class=\"hint\">Values found sensitive are shown masked.</p>");
+    }
+
+    b.append("<h2>Where the control arguments came from</h2>");
+    if (a.provenance().isEmpty()) {
+      b.append("<p class=\"unknown\">unknown</p>");
+    } else {
+      b.append("<table class=\"provenance\"><tbody>");
+      for (Map.Entry<String, Object> p : a.provenance().entrySet()) {
+        b.append("<tr><th>")
+            .append(esc(p.getKey()))
+            .append("</th><td>")
+            .append(esc(compact(p.getValue())))
+            .append("</td></tr>");
+      }
+      b.append("</tbody></table>");
+    }
+
+    if (status.equals("pending")) {
+      decideForms(b, viewer, a);
+    }
+    return Html.page("Approval " + a.tool(), viewer, "/console/approvals", b.toString());
+  }
+
+  private static void decideForms(StringBuilder b, Viewer viewer, ApprovalRecord a) {
+    String base = "/console/approvals/" + a.id();
+    b.append("<h2>Decide</h2><div class=\"decide\">");
+    b.append("<form method=\"post\" action=\"")
+        .append(esc(base + "/approve"))
+        .append("\" class=\"approve-exact\">")
+        .append(Html.hidden("csrf", viewer.csrf()))
+        .append(Html.hidden("mode", "exact"))
+        .append("<h3>Approve exactly this action</h3><p>One use, for ")
+        .append(Approvals.EXACT_GRANT_MINUTES)
+        .append(" minutes, these arguments only.</p>")
+        .append("<label>Note <input name=\"note\"></label>")
+        .append("<button type=\"submit\" id=\"approve-exact\">Approve</button></form>");
+    if (a.fresh()) {
+      b.append("<p class=\"hint\">The policy asks for a fresh approval each time: only this exact")
+          .append(" action can be approved.</p>");
+    } else {
+      String subject = a.session() != null ? "session" : "agent";
+      String ttl = a.request().get("ttlSeconds") instanceof Number n ? n.longValue() + "s" : "15m";
+      String uses = a.request().get("uses") instanceof Number n ? n.toString() : "1";
+      b.append("<form method=\"post\" action=\"")
+          .append(esc(base + "/approve"))
+          .append("\" class=\"approve-scope\" id=\"scope-form\">")
+          .append(Html.hidden("csrf", viewer.csrf()))
+          .append(Html.hidden("mode", "scope"))
+          .append("<h3>Approve with a scope</h3><label>For this <select name=\"subject\"")
+          .append(" id=\"subject\">");
+      for (String s : List.of("session", "agent", "user")) {
+        b.append("<option value=\"")
+            .append(s)
+            .append('"')
+            .append(s.equals(subject) ? " selected" : "")
+            .append('>')
+            .append(s)
+            .append("</option>");
+      }
+      b.append("</select></label><label>Tool or pattern <input name=\"tool\" id=\"tool\" value=\"")
+          .append(esc(a.tool()))
+          .append("\"></label><label>For <input name=\"ttl\" id=\"ttl\" value=\"")
+          .append(esc(ttl))
+          .append("\" size=\"6\"> (like 15m, 2h)</label><label>Uses <input name=\"uses\"")
+          .append(" id=\"uses\" type=\"number\" min=\"0\" value=\"")
+          .append(esc(uses))
+          .append("\"> (0: any number until it expires)</label>")
+          .append("<label>Constraint (CEL, optional) <input name=\"constraint\" id=\"constraint\"")
+          .append(" value=\"")
+          .append(esc(a.request().getOrDefault("constraint", "")))
+          .append("\"></label><label>Note <input name=\"note\"></label>")
+          .append("<button type=\"submit\" id=\"approve-scope\">Approve with this scope</button>")
+          .append("</form>");
+    }
+    b.append("<form method=\"post\" action=\"")
+        .append(esc(base + "/deny"))
+        .append("\" class=\"deny\">")
+        .append(Html.hidden("csrf", viewer.csrf()))
+        .append("<h3>Deny</h3><label>Reason (the agent is told) <input name=\"note\"")
+        .append(" id=\"deny-note\"></label>")
+        .append("<button type=\"submit\" id=\"deny\" class=\"danger\">Deny</button></form>");
+    b.append("</div>");
+  }
+
+  private static List<Finding> findingsFor(List<Finding> findings, String arg) {
+    List<Finding> out = new ArrayList<>();
+    String pointer = "/args/" + arg.replace("~", "~0").replace("/", "~1");
+    for (Finding f : findings) {
+      String p = f.path() == null ? "" : f.path();
+      if (p.equals(pointer) || p.startsWith(pointer + "/")) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  private static void fact(StringBuilder b, String name, String value) {
+    b.append("<dt>").append(esc(name)).append("</dt><dd>").append(esc(value)).append("</dd>");
+  }
+
+  static String pretty(Object value) {
+    try {
+      return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      return String.valueOf(value);
+    }
+  }
+
+  static String compact(Object value) {
+    if (value instanceof String s) {
+      return s;
+    }
+    try {
+      return Json.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      return String.valueOf(value);
+    }
+  }
+
+  void grants(HttpExchange ex, Viewer viewer, String message, int status) throws IOException {
+    Instant now = clock.instant();
+    StringBuilder b = new StringBuilder("<h1>Grants</h1>");
+    if (message != null) {
+      b.append("<p class=\"")
+          .append(status < 400 ? "ok" : "error")
+          .append("\" id=\"")
+          .append(status < 400 ? "done" : "error")
+          .append("\">")
+          .append(esc(message))
+          .append("</p>");
+    }
+    b.append("<h2>Live</h2>");
+    grantTable(b, viewer, approvals.grants(true, 200), now, "live-grants");
+    b.append("<h2>Recent</h2>");
+    grantTable(b, viewer, approvals.grants(false, 50), now, "recent-grants");
+    Web.html(ex, status, Html.page("Grants", viewer, "/console/grants", b.toString()));
+  }
+
+  private static void grantTable(
+      StringBuilder b, Viewer viewer, List<GrantRecord> grants, Instant now, String id) {
+    if (grants.isEmpty()) {
+      b.append("<p class=\"empty\" id=\"").append(id).append("\">None.</p>");
+      return;
+    }
+    b.append("<table id=\"")
+        .append(id)
+        .append("\"><thead><tr><th>Grant</th><th>Status</th><th>For</th><th>Agent</th>")
+        .append("<th>Tool</th><th>Constraint</th><th>Uses left</th><th>Expires</th>")
+        .append("<th>Issued by</th><th></th></tr></thead><tbody>");
+    for (GrantRecord g : grants) {
+      String status = g.status(now);
+      b.append("<tr><td><code>")
+          .append(esc(g.id()))
+          .append("</code>")
+          .append(g.argsDigest() != null ? " <span class=\"tag\">exact action</span>" : "")
+          .append("</td><td><span class=\"status ")
+          .append(esc(status))
+          .append("\">")
+          .append(esc(status))
+          .append("</span></td><td>")
+          .append(esc(g.subjectKind() + " " + g.subject()))
+          .append("</td><td>")
+          .append(esc(g.agent()))
+          .append("</td><td>")
+          .append(esc(g.tool()))
+          .append("</td><td>")
+          .append(esc(g.constraint()))
+          .append("</td><td>")
+          .append(g.uses() == 0 ? "any" : g.usesLeft() + " of " + g.uses())
+          .append("</td><td>")
+          .append(esc(Web.until(g.expiresAt(), now)))
+          .append("</td><td>")
+          .append(esc(g.issuer()))
+          .append(
+              g.approval() == null
+                  ? ""
+                  : " (" + Html.link("/console/approvals/" + g.approval(), "approval") + ")")
+          .append("</td><td>");
+      if (viewer.can(Viewer.Right.REVOKE) && g.live(now)) {
+        b.append("<form method=\"post\" action=\"")
+            .append(esc("/console/grants/" + g.id() + "/revoke"))
+            .append("\">")
+            .append(Html.hidden("csrf", viewer.csrf()))
+            .append("<button type=\"submit\" class=\"danger\">Revoke</button></form>");
+      }
+      b.append("</td></tr>");
+    }
+    b.append("</tbody></table>");
+  }
+
+  void revoke(HttpExchange ex, Viewer viewer, String id) throws IOException {
+    try {
+      GrantRecord g = approvals.revoke(id, viewer.name());
+      grants(ex, viewer, "Revoked " + g.id() + ": the next decision no longer sees it.", 200);
+    } catch (Approvals.ApprovalException e) {
+      grants(ex, viewer, e.getMessage(), e.status());
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.tollgate.server.console;
+
+import java.util.Set;
+
+/**
+ * The signed-in person looking at a page.
+ *
+ * @param name the person's name
+ * @param roles their roles
+ * @param csrf the token their forms carry
+ * @param sessionHash the hash of their session id
+ */
+record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
+
+  /** What a role lets a person do. */
+  enum Right {
+    OVERVIEW,
+    AUDIT,
+    APPROVE,
+    GRANTS,
+    REVOKE
+  }
+
+  boolean can(Right right) {
+    if (roles.contains("admin")) {
+      return true;
+    }
+    return switch (right) {
+      case APPROVE, GRANTS -> roles.contains("approver");
+      case OVERVIEW, AUDIT -> roles.contains("auditor");
+      case REVOKE -> false;
+    };
+  }
+}

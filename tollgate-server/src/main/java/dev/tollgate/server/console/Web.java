@@ -1,0 +1,150 @@
+package dev.tollgate.server.console;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reading requests and writing answers, with the console's security headers on every answer. */
+final class Web {
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+          + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final int MAX_FORM_BYTES = 64 * 1024;
+
+  private Web() {}
+
+  /** A request the console refuses, shown to the person as a page with this status. */
+  static final class Refusal extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String title;
+
+    Refusal(int status, String title, String message) {
+      super(message);
+      this.status = status;
+      this.title = title;
+    }
+  }
+
+  static void securityHeaders(HttpExchange ex) {
+    var h = ex.getResponseHeaders();
+    h.set("Content-Security-Policy", CSP);
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("Referrer-Policy", "no-referrer");
+    h.set("Cache-Control", "no-store");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Cross-Origin-Opener-Policy", "same-origin");
+  }
+
+  static void send(HttpExchange ex, int status, String contentType, byte[] body)
+      throws IOException {
+    securityHeaders(ex);
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      ex.getResponseBody().write(body);
+    }
+  }
+
+  static void html(HttpExchange ex, int status, String html) throws IOException {
+    send(ex, status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void redirect(HttpExchange ex, String location) throws IOException {
+    securityHeaders(ex);
+    ex.getResponseHeaders().set("Location", location);
+    ex.sendResponseHeaders(303, -1);
+  }
+
+  /** The form fields of a POST body ({@code application/x-www-form-urlencoded}). */
+  static Map<String, String> form(HttpExchange ex) throws IOException, Refusal {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    if (type == null
+        || !type.toLowerCase(java.util.Locale.ROOT)
+            .startsWith("application/x-www-form-urlencoded")) {
+      throw new Refusal(415, "Unsupported form", "the console takes only HTML form posts");
+    }
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] chunk = new byte[8192];
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        if (buf.size() + n > MAX_FORM_BYTES) {
+          throw new Refusal(413, "Form too large", "the form is larger than 64 KiB");
+        }
+        buf.write(chunk, 0, n);
+      }
+    }
+    return parse(buf.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The query parameters of the request. */
+  static Map<String, String> query(HttpExchange ex) {
+    return parse(ex.getRequestURI().getRawQuery());
+  }
+
+  static Map<String, String> parse(String encoded) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (encoded == null || encoded.isEmpty()) {
+      return out;
+    }
+    for (String pair : encoded.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = eq < 0 ? pair : pair.substring(0, eq);
+      String v = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.putIfAbsent(
+            URLDecoder.decode(k, StandardCharsets.UTF_8),
+            URLDecoder.decode(v, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException ignored) {
+        // A malformed escape: the field is dropped, as if it had not been sent.
+      }
+    }
+    return out;
+  }
+
+  /** The value of a cookie, or {@code null}. */
+  static String cookie(HttpExchange ex, String name) {
+    for (String header : ex.getRequestHeaders().getOrDefault("Cookie", java.util.List.of())) {
+      for (String part : header.split(";")) {
+        String p = part.strip();
+        if (p.startsWith(name + "=")) {
+          return p.substring(name.length() + 1);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** "4m 10s", "2h 5m", or "expired" for a time in the past. */
+  static String until(Instant when, Instant now) {
+    Duration d = Duration.between(now, when);
+    if (d.isNegative() || d.isZero()) {
+      return "expired";
+    }
+    long s = d.toSeconds();
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return (s / 60) + "m " + (s % 60) + "s";
+    }
+    if (s < 86400) {
+      return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+    }
+    return (s / 86400) + "d " + (s % 86400 / 3600) + "h";
+  }
+
+  /** "12s ago", "3m ago". */
+  static String ago(Instant when, Instant now) {
+    String u = until(now, when);
+    return u.equals("expired") ? "just now" : u + " ago";
+  }
+}

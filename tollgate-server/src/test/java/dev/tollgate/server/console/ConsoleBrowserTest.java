@@ -1,0 +1,141 @@
+package dev.tollgate.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * End to end in a real headless Chromium: an agent is asked, a person approves with a scope in the
+ * console, the agent's retries pass until the scope's uses run out. Needs Debian's {@code chromium}
+ * and {@code chromium-driver}; without them the test fails and says so.
+ */
+class ConsoleBrowserTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  @TempDir Path data;
+  private ConsoleHarness h;
+  private WebDriver browser;
+
+  @BeforeEach
+  void start() throws Exception {
+    assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER))
+        .as(
+            "the browser test needs Chromium and its driver: install them with"
+                + " `apt-get install -y chromium chromium-driver` (%s, %s)",
+            CHROMIUM, DRIVER)
+        .isTrue();
+    System.setProperty("SE_OFFLINE", "true");
+    h = new ConsoleHarness(data);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+    browser = new ChromeDriver(service, options);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  private void shot(String name) throws Exception {
+    Path file = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(file, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void aPersonApprovesWithAScopeAndTheAgentPassesUntilItsUsesRunOut() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    String base = h.server.uri().toString();
+    browser.get(base + "/console/approvals");
+    wait.until(ExpectedConditions.urlContains("/console/login"));
+    browser.findElement(By.id("name")).sendKeys("approver-1");
+    browser.findElement(By.id("password")).sendKeys(ConsoleHarness.PASSWORD);
+    shot("01-sign-in");
+    browser.findElement(By.id("sign-in")).click();
+    wait.until(ExpectedConditions.urlToBe(base + "/console/approvals"));
+    wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-live", "on"));
+    assertThat(browser.findElement(By.id("inbox")).getText()).contains("Nothing is waiting");
+
+    // The agent is asked while the person looks at the inbox: the row arrives live.
+    String session = h.session();
+    JsonNode asked = h.askToMail(session, "Invoice #4471 <script>alert(1)</script> is overdue");
+    assertThat(asked.path("effect").asText()).isEqualTo("ask");
+    String approval = asked.path("approval").path("id").asText();
+    By row = By.cssSelector("#inbox tr[data-id='" + approval + "']");
+    wait.until(ExpectedConditions.presenceOfElementLocated(row));
+    assertThat(browser.findElement(row).getText()).contains("email.send", "invoice-bot");
+    shot("02-inbox-live");
+
+    browser.findElement(row).findElement(By.tagName("a")).click();
+    wait.until(ExpectedConditions.urlContains("/console/approvals/" + approval));
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("pending");
+    assertThat(browser.getPageSource()).doesNotContain("<script>alert(1)");
+    assertThat(browser.findElement(By.tagName("main")).getText())
+        .contains("<script>alert(1)</script>", "external-send-with-invoice-details");
+    new Select(browser.findElement(By.id("subject"))).selectByValue("session");
+    set(browser.findElement(By.id("tool")), "email.send");
+    set(browser.findElement(By.id("ttl")), "15m");
+    set(browser.findElement(By.id("uses")), "2");
+    shot("03-approval");
+    browser.findElement(By.id("approve-scope")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("approved");
+    shot("04-approved");
+
+    // The retry passes through the grant; so does another mail in the session (use 2 of 2).
+    JsonNode retried = h.askToMail(session, "Invoice #4471 <script>alert(1)</script> is overdue");
+    assertThat(retried.path("effect").asText()).as(retried.toString()).isEqualTo("allow");
+    String grant = retried.path("grant").asText();
+    assertThat(grant).startsWith("grt_");
+    JsonNode second = h.askToMail(session, "Invoice #4472 is overdue as well");
+    assertThat(second.path("effect").asText()).as(second.toString()).isEqualTo("allow");
+    assertThat(second.path("grant").asText()).isEqualTo(grant);
+
+    // Past the scope: the uses have run out, so a person is asked again.
+    JsonNode third = h.askToMail(session, "Invoice #4473 is overdue");
+    assertThat(third.path("effect").asText()).as(third.toString()).isEqualTo("ask");
+    // Another session is outside the scope from the start.
+    JsonNode elsewhere = h.askToMail(h.session(), "Invoice #4471 is overdue");
+    assertThat(elsewhere.path("effect").asText()).isEqualTo("ask");
+
+    browser.get(base + "/console/grants");
+    assertThat(browser.findElement(By.id("recent-grants")).getText())
+        .contains(grant, "session " + session, "email.send", "used");
+    shot("05-grants");
+  }
+
+  private static void set(WebElement input, String value) {
+    input.clear();
+    input.sendKeys(value);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.tollgate.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.SessionSpec;
+import dev.tollgate.client.TollgateClient;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Json;
+import dev.tollgate.server.Passwords;
+import dev.tollgate.server.Tokens;
+import dev.tollgate.server.TollgateServer;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** A real server on a real SQLite store, with people in each role and an agent. */
+final class ConsoleHarness implements AutoCloseable {
+  static final String PASSWORD = "correct horse battery staple";
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+  /** How far the server's clock runs ahead of the real one. */
+  final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+
+  final JdbcStore store;
+  final TollgateServer server;
+  final String agentToken;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  ConsoleHarness(Path data) throws Exception {
+    store = JdbcStore.open(StoreConfig.sqlite(data));
+    agentToken = Tokens.newToken();
+    store.credentials().add("invoice-bot", Tokens.hash(agentToken), Instant.now());
+    for (String role : List.of("approver", "admin", "auditor")) {
+      assertThat(Passwords.addPerson(store, role + "-1", role, PASSWORD.toCharArray())).isTrue();
+    }
+    InstantSource clock = () -> Instant.now().plus(ahead.get());
+    server =
+        TollgateServer.builder()
+            .port(0)
+            .store(store)
+            .clock(clock)
+            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
+            .auditVerifier(() -> "ok: verified by the test")
+            .start();
+  }
+
+  TollgateClient agent() {
+    return TollgateClient.connect(server.uri(), "invoice-bot", agentToken);
+  }
+
+  /**
+   * Sends mail outside the company over raw HTTP (the decision as JSON, with its approval and
+   * grant): with an invoice number in the body, an ask.
+   */
+  JsonNode askToMail(String session, String body) throws Exception {
+    String json =
+        Json.mapper()
+            .writeValueAsString(
+                Map.of(
+                    "session",
+                    session,
+                    "user",
+                    "alice@acme.example",
+                    "tool",
+                    "email.send",
+                    "args",
+                    Map.of("to", List.of("ap@globex.example"), "body", body)));
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(server.uri().resolve("/v1/decide"))
+                .header("Authorization", "Bearer " + agentToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Json.readTree(r.body());
+  }
+
+  String session() {
+    return agent().openSession(SessionSpec.of("alice@acme.example", "Chase the Globex invoices"));
+  }
+
+  HttpResponse<String> get(String path, String cookie) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.uri().resolve(path)).GET();
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(
+      String path, String cookie, Map<String, String> form, Map<String, String> headers)
+      throws Exception {
+    String body =
+        form.entrySet().stream()
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(server.uri().resolve(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Signs in and returns the session cookie ({@code name=value}). */
+  String signIn(String name) throws Exception {
+    HttpResponse<String> r =
+        post("/console/login", null, Map.of("name", name, "password", PASSWORD), Map.of());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** The CSRF token in the forms of a page. */
+  static String csrf(String html) {
+    Matcher m = CSRF.matcher(html);
+    assertThat(m.find()).as("a form with a CSRF token in " + html).isTrue();
+    return m.group(1);
+  }
+
+  static Map<String, String> form(String... kv) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      out.put(kv[i], kv[i + 1]);
+    }
+    return out;
+  }
+
+  void skip(Duration d) {
+    ahead.updateAndGet(a -> a.plus(d));
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    store.close();
+  }
+}

@@ -1,0 +1,273 @@
+package dev.tollgate.server.console;
+
+import static dev.tollgate.server.console.ConsoleHarness.csrf;
+import static dev.tollgate.server.console.ConsoleHarness.form;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console over real HTTP against a real server and a real SQLite store. */
+class ConsoleTest {
+  @TempDir Path data;
+  private ConsoleHarness h;
+
+  @BeforeEach
+  void start() throws Exception {
+    h = new ConsoleHarness(data);
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  private String pendingApproval(String body) throws Exception {
+    JsonNode d = h.askToMail(h.session(), body);
+    assertThat(d.path("effect").asText()).as(d.toString()).isEqualTo("ask");
+    String id = d.path("approval").path("id").asText();
+    assertThat(id).as(d.toString()).startsWith("apr_");
+    return id;
+  }
+
+  @Test
+  void signInRefusesAWrongPasswordAndAcceptsTheRightOne() throws Exception {
+    HttpResponse<String> unsigned = h.get("/console/approvals", null);
+    assertThat(unsigned.statusCode()).isEqualTo(303);
+    assertThat(unsigned.headers().firstValue("Location")).contains("/console/login");
+
+    HttpResponse<String> wrong =
+        h.post(
+            "/console/login",
+            null,
+            form("name", "approver-1", "password", "not the password"),
+            Map.of());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("Wrong name or password");
+    assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+
+    HttpResponse<String> right =
+        h.post(
+            "/console/login",
+            null,
+            form("name", "approver-1", "password", ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(right.statusCode()).isEqualTo(303);
+    String cookie = right.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie)
+        .startsWith(Console.COOKIE + "=")
+        .contains("HttpOnly", "SameSite=Strict", "Path=/console")
+        .doesNotContain("Secure");
+    String session = cookie.substring(0, cookie.indexOf(';'));
+    HttpResponse<String> inbox = h.get("/console/approvals", session);
+    assertThat(inbox.statusCode()).isEqualTo(200);
+    assertThat(inbox.body()).contains("Approvals waiting", "approver-1");
+
+    HttpResponse<String> out =
+        h.post("/console/logout", session, form("csrf", csrf(inbox.body())), Map.of());
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(h.get("/console/approvals", session).statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void repeatedFailuresForANameAreSlowedDown() throws Exception {
+    for (int i = 0; i < SignIns.FREE_FAILURES; i++) {
+      assertThat(
+              h.post("/console/login", null, form("name", "admin-1", "password", "x"), Map.of())
+                  .statusCode())
+          .isEqualTo(401);
+    }
+    HttpResponse<String> locked =
+        h.post(
+            "/console/login",
+            null,
+            form("name", "admin-1", "password", ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(locked.statusCode()).isEqualTo(429);
+    assertThat(locked.body()).contains("Too many failed sign-ins");
+    h.skip(Duration.ofSeconds(2));
+    assertThat(h.signIn("admin-1")).startsWith(Console.COOKIE);
+  }
+
+  @Test
+  void postsWithoutTheTokenOrFromAnotherSiteAreRefused() throws Exception {
+    String id = pendingApproval("Invoice #4471 is overdue");
+    String session = h.signIn("approver-1");
+    String page = h.get("/console/approvals/" + id, session).body();
+    String token = csrf(page);
+
+    HttpResponse<String> noToken =
+        h.post("/console/approvals/" + id + "/deny", session, form("note", "no"), Map.of());
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(noToken.body()).contains("security token");
+
+    HttpResponse<String> wrongToken =
+        h.post(
+            "/console/approvals/" + id + "/deny",
+            session,
+            form("csrf", token + "x", "note", "no"),
+            Map.of());
+    assertThat(wrongToken.statusCode()).isEqualTo(403);
+
+    HttpResponse<String> crossOrigin =
+        h.post(
+            "/console/approvals/" + id + "/deny",
+            session,
+            form("csrf", token, "note", "no"),
+            Map.of("Origin", "https://evil.example"));
+    assertThat(crossOrigin.statusCode()).isEqualTo(403);
+    assertThat(crossOrigin.body()).contains("another site");
+
+    HttpResponse<String> crossSite =
+        h.post(
+            "/console/approvals/" + id + "/deny",
+            session,
+            form("csrf", token, "note", "no"),
+            Map.of("Sec-Fetch-Site", "cross-site"));
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+
+    HttpResponse<String> sameOrigin =
+        h.post(
+            "/console/approvals/" + id + "/deny",
+            session,
+            form("csrf", token, "note", "not to Globex"),
+            Map.of("Origin", h.server.uri().toString(), "Sec-Fetch-Site", "same-origin"));
+    assertThat(sameOrigin.statusCode()).as(sameOrigin.body()).isEqualTo(200);
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("denied");
+  }
+
+  @Test
+  void anAuditorReadsTheAuditButCannotApprove() throws Exception {
+    String id = pendingApproval("Invoice #4471 is overdue");
+    String auditor = h.signIn("auditor-1");
+    HttpResponse<String> overview = h.get("/console", auditor);
+    assertThat(overview.statusCode()).isEqualTo(200);
+    assertThat(overview.body()).contains("<svg", "By effect", "ask");
+    HttpResponse<String> audit = h.get("/console/audit?kind=decision&effect=ask", auditor);
+    assertThat(audit.statusCode()).isEqualTo(200);
+    assertThat(audit.body()).contains("external-send-with-invoice-details");
+    assertThat(h.get("/console/audit?verify=1", auditor).body())
+        .contains("ok: verified by the test");
+
+    assertThat(h.get("/console/approvals", auditor).statusCode()).isEqualTo(403);
+    assertThat(h.get("/console/approvals/" + id, auditor).statusCode()).isEqualTo(403);
+    HttpResponse<String> approve =
+        h.post(
+            "/console/approvals/" + id + "/approve",
+            auditor,
+            form("csrf", csrf(audit.body()), "mode", "exact"),
+            Map.of());
+    assertThat(approve.statusCode()).isEqualTo(403);
+    assertThat(approve.body()).contains("does not allow");
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+
+    String approver = h.signIn("approver-1");
+    assertThat(h.get("/console/audit", approver).statusCode()).isEqualTo(403);
+    assertThat(h.get("/console/grants", approver).body()).doesNotContain("Revoke");
+  }
+
+  @Test
+  void attackerTextIsEscapedEverywhere() throws Exception {
+    String id = pendingApproval("Invoice #4471 <script>alert(1)</script> \"><img src=x>");
+    String session = h.signIn("admin-1");
+    for (String path :
+        new String[] {"/console/approvals/" + id, "/console/approvals", "/console/audit"}) {
+      String body = h.get(path, session).body();
+      assertThat(body).doesNotContain("<script>alert(1)").doesNotContain("<img src=x>");
+    }
+    String page = h.get("/console/approvals/" + id, session).body();
+    assertThat(page)
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&quot;&gt;&lt;img src=x&gt;");
+    assertThat(Html.esc("<a href='x'>\"&`"))
+        .isEqualTo("&lt;a href=&#39;x&#39;&gt;&quot;&amp;&#96;");
+  }
+
+  @Test
+  void everyAnswerCarriesTheSecurityHeaders() throws Exception {
+    String session = h.signIn("admin-1");
+    for (String path :
+        new String[] {
+          "/console/login",
+          "/console/static/console.css",
+          "/console/approvals",
+          "/console",
+          "/console/nope"
+        }) {
+      HttpResponse<String> r = h.get(path, path.contains("login") ? null : session);
+      assertThat(r.headers().firstValue("Content-Security-Policy"))
+          .as(path)
+          .contains(
+              "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+                  + " connect-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                  + " base-uri 'none'");
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+      assertThat(r.headers().firstValue("Referrer-Policy")).contains("no-referrer");
+      assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+      assertThat(r.body()).doesNotContain("<script>").doesNotContain("style=");
+    }
+  }
+
+  @Test
+  void approvingAnExpiredOrAlreadyDecidedApprovalShowsAClearPage() throws Exception {
+    String first = pendingApproval("Invoice #4471 is overdue");
+    String session = h.signIn("approver-1");
+    String token = csrf(h.get("/console/approvals/" + first, session).body());
+    HttpResponse<String> ok =
+        h.post(
+            "/console/approvals/" + first + "/approve",
+            session,
+            form("csrf", token, "mode", "exact"),
+            Map.of());
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("Approved");
+    HttpResponse<String> again =
+        h.post(
+            "/console/approvals/" + first + "/deny",
+            session,
+            form("csrf", token, "note", "changed my mind"),
+            Map.of());
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.body()).contains("already decided");
+
+    String second = pendingApproval("Invoice #5000 is overdue too");
+    HttpResponse<String> badScope =
+        h.post(
+            "/console/approvals/" + second + "/approve",
+            session,
+            form(
+                "csrf",
+                token,
+                "mode",
+                "scope",
+                "subject",
+                "session",
+                "tool",
+                "email.send",
+                "ttl",
+                "forever",
+                "uses",
+                "1"),
+            Map.of());
+    assertThat(badScope.statusCode()).isEqualTo(400);
+    assertThat(badScope.body()).contains("Invalid scope");
+
+    h.skip(Duration.ofHours(2));
+    HttpResponse<String> late =
+        h.post(
+            "/console/approvals/" + second + "/approve",
+            session,
+            form("csrf", token, "mode", "exact"),
+            Map.of());
+    assertThat(late.statusCode()).isBetween(400, 499);
+    assertThat(late.body()).contains("expired");
+    assertThat(h.get("/console/approvals/apr_nope", session).statusCode()).isEqualTo(404);
+  }
+}

@@ -95,8 +95,12 @@ final class ServeCommand implements Callable<Integer> {
     PublicKey publicKey = AuditSigner.readPublicKey(data.resolve(AuditSigner.PUBLIC_FILE));
     TollgateServer server;
     try {
+      TollgateServer.Builder builder = TollgateServer.builder();
+      if (webhook != null) {
+        builder.webhook(webhook);
+      }
       server =
-          (webhook == null ? TollgateServer.builder() : TollgateServer.builder().webhook(webhook))
+          builder
               .host(host)
               .port(port)
               .store(store)

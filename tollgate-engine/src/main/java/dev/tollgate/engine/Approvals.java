@@ -12,7 +12,6 @@ import dev.tollgate.api.store.GrantStore;
 import dev.tollgate.engine.internal.Constraints;
 import dev.tollgate.engine.internal.Durations;
 import dev.tollgate.engine.internal.Evaluation;
-import dev.tollgate.engine.internal.Glob;
 import dev.tollgate.engine.internal.Ids;
 import java.time.Duration;
 import java.time.Instant;
@@ -321,7 +320,7 @@ public final class Approvals {
     GrantStore grants = store.grants();
     Map<String, Object> resolved = null;
     for (GrantRecord g : grants.candidates(agent, action.session(), action.user(), now)) {
-      if (!glob(g.tool()).matches(action.tool())) {
+      if (!constraints.glob(g.tool()).matches(action.tool())) {
         continue;
       }
       if (g.argsDigest() != null && !g.argsDigest().equals(digest)) {
@@ -334,7 +333,7 @@ public final class Approvals {
         if (resolved == null) {
           resolved = facts.get();
         }
-        if (!constraintHolds(g.constraint(), resolved)) {
+        if (!constraints.holds(g.constraint(), resolved)) {
           continue;
         }
       }
@@ -433,32 +432,9 @@ public final class Approvals {
 
   private static ApprovalRecord current(ApprovalRecord a, Instant now) {
     String status = a.status(now);
-    if (status.equals(a.status())) {
-      return a;
-    }
-    return new ApprovalRecord(
-        a.id(),
-        status,
-        a.kind(),
-        a.agent(),
-        a.user(),
-        a.session(),
-        a.tool(),
-        a.args(),
-        a.argsDigest(),
-        a.reasons(),
-        a.findings(),
-        a.provenance(),
-        a.decision(),
-        a.request(),
-        a.fourEyes(),
-        a.fresh(),
-        a.created(),
-        a.expiresAt(),
-        a.decidedBy(),
-        a.decidedAt(),
-        a.note(),
-        a.grant());
+    return status.equals(a.status())
+        ? a
+        : a.resolved(status, a.decidedBy(), a.decidedAt(), a.note(), a.grant());
   }
 
   private ApprovalRecord pending(String id, Instant now) throws ApprovalException {
@@ -579,7 +555,7 @@ public final class Approvals {
           "this action has no " + kind + ": choose another subject (agent, session or user)");
     }
     String tool = scope.tool() == null ? a.tool() : validTool(scope.tool());
-    if (!glob(tool).matches(a.tool())) {
+    if (!constraints.glob(tool).matches(a.tool())) {
       throw new ApprovalException(
           400,
           "invalid_scope",
@@ -633,7 +609,7 @@ public final class Approvals {
       throw new ApprovalException(400, "invalid_scope", "a tool name or pattern is required");
     }
     try {
-      glob(tool);
+      constraints.glob(tool);
     } catch (IllegalArgumentException e) {
       throw new ApprovalException(
           400, "invalid_scope", "invalid tool pattern `" + tool + "`: " + e.getMessage());
@@ -646,7 +622,7 @@ public final class Approvals {
       return null;
     }
     try {
-      program(constraint);
+      constraints.compile(constraint);
     } catch (IllegalArgumentException e) {
       throw new ApprovalException(
           400,
@@ -654,18 +630,6 @@ public final class Approvals {
           "invalid constraint: " + e.getMessage().lines().findFirst().orElse(""));
     }
     return constraint;
-  }
-
-  private Glob glob(String pattern) {
-    return constraints.glob(pattern);
-  }
-
-  private void program(String constraint) {
-    constraints.compile(constraint);
-  }
-
-  private boolean constraintHolds(String constraint, Map<String, Object> facts) {
-    return constraints.holds(constraint, facts);
   }
 
   private static void requirePerson(String who) throws ApprovalException {

@@ -1,8 +1,6 @@
 package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.api.Action;
@@ -38,12 +36,9 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,9 +75,6 @@ public final class TollgateServer implements AutoCloseable {
    * names cannot contain it.
    */
   public static final String ADMIN_PREFIX = "@admin";
-
-  private static final ObjectWriter CANONICAL =
-      Json.mapper().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private final HttpServer http;
   private final ExecutorService executor;
@@ -521,7 +513,6 @@ public final class TollgateServer implements AutoCloseable {
       } else {
         done = person(() -> engine.approvals().deny(id, by, note));
       }
-      approvalChanged();
       respond(exchange, 200, approvalView(done, true));
       return by;
     }
@@ -823,12 +814,15 @@ public final class TollgateServer implements AutoCloseable {
         d.id(),
         d.reasons(),
         d.findings(),
-        digest(action.args()),
+        Json.digest(action.args()),
         nanos / 1000,
         decisionDetail(d));
   }
 
   private static Map<String, Object> decisionDetail(Decision d) {
+    if (d.approval() == null && d.grant() == null && d.shadow().isEmpty()) {
+      return Map.of();
+    }
     Map<String, Object> detail = new LinkedHashMap<>();
     if (d.approval() != null) {
       detail.put(
@@ -1091,16 +1085,6 @@ public final class TollgateServer implements AutoCloseable {
       throw new ApiError(400, "bad_request", "`" + field + "` must be a JSON object", "/" + field);
     }
     return (Map<String, Object>) Json.toJava(v);
-  }
-
-  private static String digest(Map<String, Object> args) {
-    try {
-      byte[] canonical = CANONICAL.writeValueAsBytes(args);
-      return "sha256:"
-          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (IOException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException("cannot digest arguments", e);
-    }
   }
 
   private static void respond(HttpExchange exchange, int status, Object body) throws IOException {

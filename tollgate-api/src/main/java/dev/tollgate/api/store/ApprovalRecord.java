@@ -75,6 +75,34 @@ public record ApprovalRecord(
     request = request == null ? Map.of() : request;
   }
 
+  /** The same approval with another status and outcome (who decided, when, why, which grant). */
+  public ApprovalRecord resolved(
+      String status, String decidedBy, Instant decidedAt, String note, String grant) {
+    return new ApprovalRecord(
+        id,
+        status,
+        kind,
+        agent,
+        user,
+        session,
+        tool,
+        args,
+        argsDigest,
+        reasons,
+        findings,
+        provenance,
+        decision,
+        request,
+        fourEyes,
+        fresh,
+        created,
+        expiresAt,
+        decidedBy,
+        decidedAt,
+        note,
+        grant);
+  }
+
   /** The status at {@code now}: a pending approval past its expiry counts as expired. */
   public String status(Instant now) {
     return status.equals("pending") && !now.isBefore(expiresAt) ? "expired" : status;

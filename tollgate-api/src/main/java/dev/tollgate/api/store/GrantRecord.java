@@ -63,6 +63,16 @@ public record GrantRecord(
     return revoked == null && now.isBefore(expiresAt) && (uses == 0 || usesLeft > 0);
   }
 
+  /** Whether its subject is this agent, this session or this user. */
+  public boolean covers(String agent, String session, String user) {
+    return switch (subjectKind) {
+      case "agent" -> subject.equals(agent);
+      case "session" -> subject.equals(session);
+      case "user" -> subject.equals(user);
+      default -> false;
+    };
+  }
+
   /** {@code active}, {@code used}, {@code expired} or {@code revoked} at {@code now}. */
   public String status(Instant now) {
     if (revoked != null) {

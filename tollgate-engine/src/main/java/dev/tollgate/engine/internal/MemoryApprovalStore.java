@@ -66,7 +66,7 @@ public final class MemoryApprovalStore implements ApprovalStore {
     if (a == null || !a.status(now).equals("pending")) {
       return false;
     }
-    approvals.put(id, resolved(a, "approved", by, note, grant.id(), now));
+    approvals.put(id, a.resolved("approved", by, now, note, grant.id()));
     grants.put(grant.id(), grant);
     return true;
   }
@@ -77,7 +77,7 @@ public final class MemoryApprovalStore implements ApprovalStore {
     if (a == null || !a.status(now).equals("pending")) {
       return false;
     }
-    approvals.put(id, resolved(a, "denied", by, note, null, now));
+    approvals.put(id, a.resolved("denied", by, now, note, null));
     return true;
   }
 
@@ -86,38 +86,11 @@ public final class MemoryApprovalStore implements ApprovalStore {
     List<String> out = new ArrayList<>();
     for (ApprovalRecord a : List.copyOf(approvals.values())) {
       if (a.status().equals("pending") && a.status(now).equals("expired")) {
-        approvals.put(a.id(), resolved(a, "expired", null, null, null, null));
+        approvals.put(a.id(), a.resolved("expired", null, null, null, null));
         out.add(a.id());
       }
     }
     return out;
-  }
-
-  private static ApprovalRecord resolved(
-      ApprovalRecord a, String status, String by, String note, String grant, Instant at) {
-    return new ApprovalRecord(
-        a.id(),
-        status,
-        a.kind(),
-        a.agent(),
-        a.user(),
-        a.session(),
-        a.tool(),
-        a.args(),
-        a.argsDigest(),
-        a.reasons(),
-        a.findings(),
-        a.provenance(),
-        a.decision(),
-        a.request(),
-        a.fourEyes(),
-        a.fresh(),
-        a.created(),
-        a.expiresAt(),
-        by,
-        at,
-        note,
-        grant);
   }
 
   private final GrantStore grantStore = new Grants();
@@ -149,7 +122,7 @@ public final class MemoryApprovalStore implements ApprovalStore {
       synchronized (MemoryApprovalStore.this) {
         List<GrantRecord> out = new ArrayList<>();
         for (GrantRecord g : grants.values()) {
-          if (g.agent().equals(agent) && g.live(now) && covers(g, agent, session, user)) {
+          if (g.agent().equals(agent) && g.live(now) && g.covers(agent, session, user)) {
             out.add(g);
           }
         }
@@ -196,16 +169,6 @@ public final class MemoryApprovalStore implements ApprovalStore {
         return List.copyOf(out.reversed().subList(0, Math.min(Math.max(0, limit), out.size())));
       }
     }
-  }
-
-  /** Whether a grant's subject is this agent, session or user. */
-  static boolean covers(GrantRecord g, String agent, String session, String user) {
-    return switch (g.subjectKind()) {
-      case "agent" -> g.subject().equals(agent);
-      case "session" -> g.subject().equals(session);
-      case "user" -> g.subject().equals(user);
-      default -> false;
-    };
   }
 
   private static GrantRecord withUses(GrantRecord g, int usesLeft, Instant revoked, String by) {

@@ -8,8 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -102,6 +106,31 @@ final class Db implements AutoCloseable {
     } catch (SQLException e) {
       throw unavailable(e);
     }
+  }
+
+  /** Reads one row of a result. */
+  @FunctionalInterface
+  interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** The rows of one query with {@code args} bound in order, on a reader. */
+  <T> List<T> query(String sql, Row<T> row, Object... args) {
+    return read(
+        c -> {
+          try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              p.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+              List<T> out = new ArrayList<>();
+              while (rs.next()) {
+                out.add(row.read(rs));
+              }
+              return out;
+            }
+          }
+        });
   }
 
   /** Runs {@code work} in one write transaction and commits it. */

@@ -189,21 +189,7 @@ final class JdbcApprovalStore implements ApprovalStore {
   }
 
   private List<ApprovalRecord> approvals(String sql, Object... args) {
-    return db.read(
-        c -> {
-          try (PreparedStatement p = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-              p.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = p.executeQuery()) {
-              List<ApprovalRecord> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(approval(rs));
-              }
-              return out;
-            }
-          }
-        });
+    return db.query(sql, JdbcApprovalStore::approval, args);
   }
 
   @SuppressWarnings("unchecked")
@@ -335,14 +321,7 @@ final class JdbcApprovalStore implements ApprovalStore {
                   + " (uses = 0 OR uses_left > 0) ORDER BY created, id",
               agent,
               AuditChain.time(now))) {
-        boolean covers =
-            switch (g.subjectKind()) {
-              case "agent" -> g.subject().equals(agent);
-              case "session" -> g.subject().equals(session);
-              case "user" -> g.subject().equals(user);
-              default -> false;
-            };
-        if (covers) {
+        if (g.covers(agent, session, user)) {
           out.add(g);
         }
       }
@@ -398,21 +377,7 @@ final class JdbcApprovalStore implements ApprovalStore {
     }
 
     private List<GrantRecord> grants(String sql, Object... args) {
-      return db.read(
-          c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-              for (int i = 0; i < args.length; i++) {
-                p.setObject(i + 1, args[i]);
-              }
-              try (ResultSet rs = p.executeQuery()) {
-                List<GrantRecord> out = new ArrayList<>();
-                while (rs.next()) {
-                  out.add(grant(rs));
-                }
-                return out;
-              }
-            }
-          });
+      return db.query(sql, JdbcApprovalStore::grant, args);
     }
   }
 }

@@ -264,21 +264,7 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
     sql.append(" ORDER BY seq LIMIT ?");
     args.add(Math.max(0, q.limit()));
-    return db.read(
-        c -> {
-          try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-              p.setObject(i + 1, args.get(i));
-            }
-            try (ResultSet rs = p.executeQuery()) {
-              List<AuditRecord> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(record(rs));
-              }
-              return out;
-            }
-          }
-        });
+    return db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
   }
 
   private static void filter(StringBuilder sql, List<Object> args, String column, String value) {

@@ -4,6 +4,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.tollgate.api.Effect;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Problem;
+import dev.tollgate.engine.internal.scan.Detectors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -91,7 +92,7 @@ public final class BundleLoader {
     for (int i = 0; i < ordered.size(); i++) {
       policies.add(ordered.get(i).build(i));
     }
-    return new CompiledBundle(policies, catalog, profiles, digest(sorted));
+    return new CompiledBundle(policies, catalog, profiles, digest(sorted), Detectors.builtIn());
   }
 
   private static void readPolicies(

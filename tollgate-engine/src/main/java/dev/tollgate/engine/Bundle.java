@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  * thread-safe; a bundle either loads whole or not at all.
  *
  * <p>A bundle directory holds policy files ({@code *.yaml}, {@code *.yml}), optionally {@code
- * catalog.yaml} and {@code agents.yaml}, and optionally a {@code tests/} folder that loading
- * ignores (see {@code tollgate test}).
+ * catalog.yaml}, {@code agents.yaml} and {@code detectors.yaml} with the exact-data files ({@code
+ * *.txt}, {@code *.csv}) it names, and optionally a {@code tests/} folder that loading ignores (see
+ * {@code tollgate test}).
  */
 public final class Bundle {
   static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
@@ -90,7 +91,10 @@ public final class Bundle {
     return compiled;
   }
 
-  /** Reads the top-level YAML files of a bundle directory as UTF-8 text. */
+  /**
+   * Reads the top-level YAML files of a bundle directory, and its data files ({@code *.txt}, {@code
+   * *.csv}, for the exact-data detectors of {@code detectors.yaml}), as UTF-8 text.
+   */
   static Map<String, String> readDirectory(Path directory) throws BundleException {
     String name = directory.toString();
     if (!Files.isDirectory(directory)) {
@@ -110,7 +114,9 @@ public final class Bundle {
       for (Path file : entries.sorted().toList()) {
         String fileName = file.getFileName().toString();
         if (!Files.isRegularFile(file)
-            || !(fileName.endsWith(".yaml") || fileName.endsWith(".yml"))) {
+            || !(fileName.endsWith(".yaml")
+                || fileName.endsWith(".yml")
+                || BundleLoader.isDataFile(fileName))) {
           continue;
         }
         String shown = directory.resolve(fileName).toString();

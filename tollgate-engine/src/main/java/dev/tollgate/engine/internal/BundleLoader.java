@@ -25,11 +25,14 @@ import java.util.TreeMap;
  * same loader serves directories, tests and conformance cases.
  *
  * <p>File roles follow DESIGN.md: {@code catalog.yaml} is the tool catalog, {@code agents.yaml} the
- * agent profiles, every other {@code *.yaml} / {@code *.yml} a policy file.
+ * agent profiles, {@code detectors.yaml} the configured detectors (docs/detectors.md), every other
+ * {@code *.yaml} / {@code *.yml} a policy file. {@code *.txt} and {@code *.csv} files are data: the
+ * exact-data detectors of {@code detectors.yaml} name them; no other role reads them.
  */
 public final class BundleLoader {
   public static final String CATALOG = "catalog.yaml";
   public static final String AGENTS = "agents.yaml";
+  public static final String DETECTORS = "detectors.yaml";
 
   private static final Set<String> POLICY_FILE_KEYS = Set.of("policies");
   private static final Set<String> POLICY_KEYS =
@@ -51,12 +54,18 @@ public final class BundleLoader {
     List<Problem> problems = new ArrayList<>();
     Catalog catalog = Catalog.empty();
     Profiles profiles = null;
+    Detectors detectors = Detectors.builtIn();
     List<Draft> drafts = new ArrayList<>();
     for (Map.Entry<String, String> file : sorted.entrySet()) {
       String name = file.getKey();
+      if (isDataFile(name)) {
+        continue;
+      }
       Y root = YamlReader.read(name, file.getValue(), problems);
       String base = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
-      if (base.equals(CATALOG)) {
+      if (base.equals(DETECTORS)) {
+        detectors = DetectorsFile.read(name, root, sorted, problems);
+      } else if (base.equals(CATALOG)) {
         catalog = readCatalog(root, problems);
       } else if (base.equals(AGENTS)) {
         profiles = readProfiles(name, root, problems);
@@ -92,7 +101,12 @@ public final class BundleLoader {
     for (int i = 0; i < ordered.size(); i++) {
       policies.add(ordered.get(i).build(i));
     }
-    return new CompiledBundle(policies, catalog, profiles, digest(sorted), Detectors.builtIn());
+    return new CompiledBundle(policies, catalog, profiles, digest(sorted), detectors);
+  }
+
+  /** Whether a bundle file holds data for detectors rather than YAML. */
+  public static boolean isDataFile(String name) {
+    return name.endsWith(".txt") || name.endsWith(".csv");
   }
 
   private static void readPolicies(

@@ -1,18 +1,168 @@
 package dev.tollgate.engine.internal.scan;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A compiled set of detectors: the built-in ones (secrets, personal data, financial markers,
  * instruction-like text), less those disabled, plus configured regex, keyword and exact-data
  * detectors. Immutable and thread-safe; one per bundle.
+ *
+ * <p>How a string is scanned (docs/detectors.md has the long form):
+ *
+ * <ol>
+ *   <li>Its length is charged to the {@link Budget}. When it has non-ASCII characters, hidden
+ *       Unicode is looked for on the raw text, and a folded view is built with an index map back to
+ *       the original.
+ *   <li>One pass over the view runs the Aho-Corasick automaton of every detector's literal anchors
+ *       and notes digit runs, {@code @} signs, {@code %} escapes and base64-looking runs. The cost
+ *       of this pass does not depend on the number of detectors.
+ *   <li>Detectors run only around what woke them: an anchor's finder at each occurrence; the
+ *       numeric validators when there were digits; the e-mail finder at each {@code @}. Configured
+ *       regexes without anchors and exact-data detectors run on every string.
+ *   <li>Base64 runs that decode to text, URL-encoded text and text spelled in Unicode tag
+ *       characters are scanned again as texts of their own, two levels deep at most; their hits
+ *       carry the encoding and the span of the encoded run.
+ * </ol>
  */
 public final class Detectors {
+  /** Names of the built-in detectors, in the order they run. */
+  public static final List<String> BUILT_IN_NAMES =
+      List.of(
+          "aws-access-key",
+          "gcp-api-key",
+          "azure-storage-key",
+          "github-token",
+          "gitlab-token",
+          "slack-token",
+          "stripe-key",
+          "private-key",
+          "jwt",
+          "connection-password",
+          "generic-secret",
+          "email",
+          "iban",
+          "payment-card",
+          "ssn",
+          "phone",
+          "invoice-number",
+          "account-number",
+          "instructions");
+
+  /** How many decodings deep a scan goes (base64 inside URL encoding is two). */
+  static final int MAX_DECODING_DEPTH = 2;
+
+  /** How deep JSON may nest before the scan gives up (a bound on recursion). */
+  static final int MAX_JSON_DEPTH = 256;
+
+  private static final int MIN_BASE64_RUN = 16;
+  private static final byte DIGIT = 1;
+  private static final byte BASE64 = 2;
+  private static final byte SPECIAL = 4;
+  private static final byte[] FLAGS = new byte[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      FLAGS[c] = DIGIT | BASE64;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      FLAGS[c] = BASE64;
+      FLAGS[c - 32] = BASE64;
+    }
+    FLAGS['+'] = BASE64;
+    FLAGS['/'] = BASE64;
+    FLAGS['_'] = BASE64;
+    FLAGS['-'] = BASE64;
+    FLAGS['@'] = SPECIAL;
+    FLAGS['%'] = SPECIAL;
+  }
+
   private static final Detectors BUILT_IN = builder().build();
 
-  private Detectors() {}
+  private final List<String> names;
+  private final AnchorAutomaton automaton;
+
+  /** For each automaton pattern: pairs of (finder index, anchor index in that finder). */
+  private final int[][] owners;
+
+  private final Finder[] finders;
+  private final Finder[] onDigits;
+  private final Finder[] onAtSign;
+  private final Finder[] always;
+  private final Secrets.GenericSecret genericSecret;
+  private final Words.Instructions instructions;
+
+  private Detectors(List<Finder> enabled, List<String> names) {
+    this.names = List.copyOf(names);
+    this.finders = enabled.toArray(new Finder[0]);
+    Map<String, Integer> patternIds = new LinkedHashMap<>();
+    List<List<int[]>> owning = new ArrayList<>();
+    List<Finder> digits = new ArrayList<>();
+    List<Finder> atSign = new ArrayList<>();
+    List<Finder> every = new ArrayList<>();
+    Secrets.GenericSecret generic = null;
+    Words.Instructions instr = null;
+    for (int f = 0; f < finders.length; f++) {
+      Finder finder = finders[f];
+      switch (finder.trigger()) {
+        case ANCHOR -> {
+          List<String> anchors = finder.anchors();
+          for (int a = 0; a < anchors.size(); a++) {
+            String pattern = lower(anchors.get(a));
+            int id = patternIds.computeIfAbsent(pattern, p -> patternIds.size());
+            if (id == owning.size()) {
+              owning.add(new ArrayList<>());
+            }
+            owning.get(id).add(new int[] {f, a});
+          }
+        }
+        case DIGITS -> digits.add(finder);
+        case AT_SIGN -> atSign.add(finder);
+        case ALWAYS -> every.add(finder);
+      }
+      if (finder instanceof Secrets.GenericSecret g) {
+        generic = g;
+      }
+      if (finder instanceof Words.Instructions i) {
+        instr = i;
+      }
+    }
+    this.automaton = new AnchorAutomaton(new ArrayList<>(patternIds.keySet()));
+    this.owners = new int[owning.size()][];
+    for (int p = 0; p < owning.size(); p++) {
+      List<int[]> o = owning.get(p);
+      int[] flat = new int[o.size() * 2];
+      for (int k = 0; k < o.size(); k++) {
+        flat[2 * k] = o.get(k)[0];
+        flat[2 * k + 1] = o.get(k)[1];
+      }
+      owners[p] = flat;
+    }
+    this.onDigits = digits.toArray(new Finder[0]);
+    this.onAtSign = atSign.toArray(new Finder[0]);
+    this.always = every.toArray(new Finder[0]);
+    this.genericSecret = generic;
+    this.instructions = instr;
+  }
+
+  private static String lower(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      out.append(Character.toLowerCase(s.charAt(i)));
+    }
+    return out.toString();
+  }
 
   public static Detectors builtIn() {
     return BUILT_IN;
@@ -24,50 +174,417 @@ public final class Detectors {
 
   /**
    * Scans every string in {@code json} (a map, list, string, number, boolean or null), map keys
-   * included, and returns the matches in document order.
+   * included, and returns the matches in document order. Integral numbers of nine digits or more
+   * are scanned as their decimal text (a card number sent as a JSON number).
    *
    * @param path JSON pointer of {@code json} itself, for example {@code /args}
+   * @throws ScanLimitException when the characters read (keys, strings, decoded text) pass the
+   *     budget, or the JSON nests deeper than 256 levels
    */
   public List<Hit> scan(Object json, String path, Budget budget) throws ScanLimitException {
-    return new ArrayList<>();
+    Scan scan = new Scan(budget);
+    walk(json, path, false, scan, 0);
+    return scan.hits();
+  }
+
+  /**
+   * Scans one string as the value of a map entry; with {@code secretKey} the whole string is also
+   * checked as a secret (the entry's key named one, like {@code api_key}).
+   */
+  List<Hit> scanValue(String value, String path, boolean secretKey, Budget budget)
+      throws ScanLimitException {
+    Scan scan = new Scan(budget);
+    scanString(value, path, false, secretKey, scan);
+    return scan.hits();
   }
 
   /** Names of the detectors in use. */
   public List<String> names() {
-    return List.of();
+    return names;
   }
 
-  /** Builds a set of detectors, starting from the built-in ones. */
+  /** Number of literal anchors in the prefilter and states of its automaton, for benchmarks. */
+  public String prefilterSize() {
+    return owners.length + " anchors, " + automaton.states() + " states";
+  }
+
+  private void walk(Object node, String path, boolean secretKey, Scan scan, int depth)
+      throws ScanLimitException {
+    if (depth > MAX_JSON_DEPTH) {
+      throw new ScanLimitException("values nested deeper than " + MAX_JSON_DEPTH + " levels");
+    }
+    switch (node) {
+      case null -> {}
+      case String s -> scanString(s, path, false, secretKey, scan);
+      case Map<?, ?> map -> {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          String key = String.valueOf(entry.getKey());
+          String entryPath = path + "/" + key.replace("~", "~0").replace("/", "~1");
+          scanString(key, entryPath, true, false, scan);
+          walk(
+              entry.getValue(),
+              entryPath,
+              Secrets.isSecretKey(Fold.fold(key)) || isAuthorizationKey(key),
+              scan,
+              depth + 1);
+        }
+      }
+      case Collection<?> list -> {
+        int i = 0;
+        for (Object item : list) {
+          walk(item, path + "/" + i++, secretKey, scan, depth + 1);
+        }
+      }
+      case Object[] array -> {
+        for (int i = 0; i < array.length; i++) {
+          walk(array[i], path + "/" + i, secretKey, scan, depth + 1);
+        }
+      }
+      case Long l when Math.abs(l) >= 100_000_000L ->
+          scanString(Long.toString(l), path, false, secretKey, scan);
+      case java.math.BigInteger b -> scanString(b.toString(), path, false, secretKey, scan);
+      case java.math.BigDecimal d when d.scale() <= 0 ->
+          scanString(d.toPlainString(), path, false, secretKey, scan);
+      default -> {}
+    }
+  }
+
+  private static boolean isAuthorizationKey(String key) {
+    String k = Fold.fold(key);
+    return k.equals("authorization") || k.equals("auth") || k.endsWith("-auth");
+  }
+
+  private void scanString(String s, String path, boolean key, boolean secretKey, Scan scan)
+      throws ScanLimitException {
+    Text t = new Text(scan, s, path, key);
+    scanText(t, secretKey);
+  }
+
+  private void scanText(Text t, boolean secretKey) throws ScanLimitException {
+    t.scan.budget.spend(t.raw.length());
+    List<Words.Instructions.TagRun> tagRuns = List.of();
+    if (!t.identityView() && instructions != null) {
+      tagRuns = instructions.hidden(t);
+    }
+    pass(t);
+    for (int k = 0; k < t.anchorHits.size(); k += 2) {
+      int pattern = t.anchorHits.get(k);
+      int start = t.anchorHits.get(k + 1);
+      int end = start + automaton.length(pattern);
+      int[] own = owners[pattern];
+      for (int o = 0; o < own.length; o += 2) {
+        finders[own[o]].atAnchor(t, own[o + 1], start, end);
+      }
+    }
+    if (!t.digitRuns.isEmpty()) {
+      for (Finder f : onDigits) {
+        f.afterPass(t);
+      }
+    }
+    if (!t.atSigns.isEmpty()) {
+      for (Finder f : onAtSign) {
+        f.afterPass(t);
+      }
+    }
+    for (Finder f : always) {
+      f.afterPass(t);
+    }
+    if (secretKey && genericSecret != null) {
+      genericSecret.asValue(t);
+    }
+    if (t.depth >= MAX_DECODING_DEPTH) {
+      return;
+    }
+    for (Words.Instructions.TagRun run : tagRuns) {
+      if (!run.spelled().isBlank()) {
+        scanText(t.decodedRun(run.spelled(), "unicode-tags", run.start(), run.end()), false);
+      }
+    }
+    for (int k = 0; k < t.base64Runs.size(); k += 2) {
+      int s = t.base64Runs.get(k);
+      int e = t.base64Runs.get(k + 1);
+      String decoded = decodeBase64(t.view.substring(s, e));
+      if (decoded != null) {
+        scanText(t.decodedRun(decoded, "base64", t.rawIndex(s), t.rawIndex(e)), false);
+      }
+    }
+    if (t.percent) {
+      int[] index = new int[t.raw.length() + 1];
+      String decoded = decodePercent(t.raw, index);
+      if (decoded != null) {
+        scanText(t.decodedMapped(decoded, "url", index), secretKey);
+      }
+    }
+  }
+
+  /**
+   * The one pass over a text's view. Everything here runs per character, for every string, so it
+   * stays a table lookup for the automaton and one for the character classes.
+   */
+  private void pass(Text t) {
+    String v = t.view;
+    int n = v.length();
+    AnchorAutomaton a = automaton;
+    int state = 0;
+    int digitStart = -1;
+    int base64Start = -1;
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      state = a.step(state, c);
+      int[] out = a.outputs(state);
+      if (out != null) {
+        for (int p : out) {
+          t.anchorHits.add(p);
+          t.anchorHits.add(i + 1 - a.length(p));
+        }
+      }
+      int flags = c < 128 ? FLAGS[c] : 0;
+      if ((flags & DIGIT) != 0) {
+        if (digitStart < 0) {
+          digitStart = i;
+        }
+      } else if (digitStart >= 0) {
+        t.digitRuns.add(digitStart);
+        t.digitRuns.add(i);
+        digitStart = -1;
+      }
+      if ((flags & BASE64) != 0) {
+        if (base64Start < 0) {
+          base64Start = i;
+        }
+      } else if (base64Start >= 0) {
+        closeBase64Run(t, base64Start, i);
+        base64Start = -1;
+      }
+      if ((flags & SPECIAL) != 0) {
+        if (c == '@') {
+          t.atSigns.add(i);
+        } else {
+          t.percent = true;
+        }
+      }
+    }
+    if (digitStart >= 0) {
+      t.digitRuns.add(digitStart);
+      t.digitRuns.add(n);
+    }
+    if (base64Start >= 0) {
+      closeBase64Run(t, base64Start, n);
+    }
+  }
+
+  private static void closeBase64Run(Text t, int start, int end) {
+    if (end - start < MIN_BASE64_RUN) {
+      return;
+    }
+    int e = end;
+    while (e < t.view.length() && e - end < 2 && t.view.charAt(e) == '=') {
+      e++;
+    }
+    t.base64Runs.add(start);
+    t.base64Runs.add(e);
+  }
+
+  /**
+   * The text a base64 run encodes, when it is mostly printable UTF-8 (at least 90% of its
+   * characters letters, digits, punctuation or spaces, and 8 characters or more); else {@code
+   * null}.
+   */
+  static String decodeBase64(String run) {
+    boolean upper = false;
+    boolean lower = false;
+    boolean digit = false;
+    boolean url = false;
+    int end = run.length();
+    while (end > 0 && run.charAt(end - 1) == '=') {
+      end--;
+    }
+    for (int i = 0; i < end; i++) {
+      char c = run.charAt(i);
+      upper |= c >= 'A' && c <= 'Z';
+      lower |= c >= 'a' && c <= 'z';
+      digit |= c >= '0' && c <= '9';
+      url |= c == '-' || c == '_';
+    }
+    if (!(upper && lower) && !(digit && (upper || lower))) {
+      return null;
+    }
+    String body = run.substring(0, end);
+    if (body.length() % 4 == 1) {
+      body = body.substring(0, body.length() - 1);
+    }
+    byte[] bytes;
+    try {
+      bytes = url ? Base64.getUrlDecoder().decode(body) : Base64.getDecoder().decode(body);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+    if (text.length() < 8) {
+      return null;
+    }
+    int printable = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x20 && c != 0x7F || c == '\n' || c == '\r' || c == '\t') {
+        printable++;
+      }
+    }
+    return printable * 10 >= text.length() * 9 ? text : null;
+  }
+
+  /**
+   * Percent-decodes {@code raw} ({@code %XX} escapes as UTF-8, {@code +} as a space), filling
+   * {@code index} with the raw position each decoded char came from; {@code null} when there is no
+   * escape.
+   */
+  static String decodePercent(String raw, int[] index) {
+    StringBuilder out = new StringBuilder(raw.length());
+    int escapes = 0;
+    int i = 0;
+    while (i < raw.length()) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length() && hex(raw, i + 1) >= 0) {
+        int s = i;
+        ByteBuffer bytes = ByteBuffer.allocate((raw.length() - i) / 3 + 1);
+        while (i + 2 < raw.length() && raw.charAt(i) == '%' && hex(raw, i + 1) >= 0) {
+          bytes.put((byte) hex(raw, i + 1));
+          i += 3;
+          escapes++;
+        }
+        bytes.flip();
+        String decoded = StandardCharsets.UTF_8.decode(bytes).toString();
+        for (int k = 0; k < decoded.length(); k++) {
+          index[out.length()] = s;
+          out.append(decoded.charAt(k));
+        }
+      } else {
+        index[out.length()] = i;
+        out.append(c == '+' ? ' ' : c);
+        i++;
+      }
+    }
+    index[out.length()] = raw.length();
+    return escapes == 0 ? null : out.toString();
+  }
+
+  private static int hex(String s, int at) {
+    int hi = Character.digit(s.charAt(at), 16);
+    int lo = Character.digit(s.charAt(at + 1), 16);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+  }
+
+  /** Builds a set of detectors, starting from the built-in ones. Not thread-safe. */
   public static final class Builder {
+    private final Set<String> disabled = new LinkedHashSet<>();
+    private final Map<String, Finder> configured = new LinkedHashMap<>();
+
     private Builder() {}
 
-    /** Turns a built-in detector off. */
+    /**
+     * Turns a built-in detector off.
+     *
+     * @throws IllegalArgumentException if no built-in detector has that name
+     */
     public Builder disable(String name) {
+      if (!BUILT_IN_NAMES.contains(name)) {
+        throw new IllegalArgumentException("unknown built-in detector `" + name + "`");
+      }
+      disabled.add(name);
       return this;
     }
 
     /**
-     * A regular-expression detector.
+     * A regular-expression detector, run on the folded text (invisible characters removed,
+     * look-alikes folded to ASCII, case kept). A detector with the name of a built-in one replaces
+     * it (this is how {@code invoice-number} and {@code account-number} take a pattern of your
+     * own).
      *
      * @param anchors literal strings of which every match contains one (case-insensitive), for the
-     *     prefilter; empty to derive them from the expression
+     *     prefilter; empty to derive them from the expression (its leading literal, when it has no
+     *     top-level alternation); when none can be derived, the regex runs on every string
+     * @throws IllegalArgumentException on an invalid expression or a name already configured
      */
     public Builder regex(String name, String label, String regex, List<String> anchors) {
-      return this;
+      Pattern pattern = Pattern.compile(regex);
+      List<String> prefilter = new ArrayList<>();
+      for (String anchor : anchors) {
+        String folded = Fold.fold(anchor);
+        if (folded.isEmpty()) {
+          throw new IllegalArgumentException("empty anchor in detector `" + name + "`");
+        }
+        prefilter.add(folded);
+      }
+      if (prefilter.isEmpty()) {
+        prefilter.addAll(Configured.requiredLiterals(regex));
+      }
+      return add(new Configured.Regex(name, label, pattern, prefilter));
     }
 
     /** A detector that fires on any of these words or phrases (case-insensitive, folded). */
     public Builder keywords(String name, String label, List<String> keywords) {
-      return this;
+      return add(new Configured.Keywords(name, label, keywords));
     }
 
     /** A detector that fires on exactly these values; they are kept only as salted hashes. */
     public Builder exact(String name, String label, Collection<String> values) {
+      return add(new Configured.Exact(name, label, values));
+    }
+
+    private Builder add(Finder finder) {
+      if (finder.name.isBlank() || finder.label.isBlank()) {
+        throw new IllegalArgumentException("a detector needs a name and a label");
+      }
+      if (configured.putIfAbsent(finder.name, finder) != null) {
+        throw new IllegalArgumentException("detector `" + finder.name + "` is configured twice");
+      }
       return this;
     }
 
     public Detectors build() {
-      return new Detectors();
+      List<Finder> enabled = new ArrayList<>();
+      Set<String> names = new LinkedHashSet<>();
+      for (Finder f : builtInFinders()) {
+        if (!disabled.contains(f.name) && !configured.containsKey(f.name)) {
+          enabled.add(f);
+          names.add(f.name);
+        }
+      }
+      if (names.contains("phone")) {
+        enabled.add(0, new Numbers.ContextWords(true));
+      }
+      if (names.contains("ssn")) {
+        enabled.add(0, new Numbers.ContextWords(false));
+      }
+      for (Finder f : configured.values()) {
+        enabled.add(f);
+        names.add(f.name);
+      }
+      return new Detectors(enabled, new ArrayList<>(names));
+    }
+
+    private static List<Finder> builtInFinders() {
+      List<Finder> all = new ArrayList<>(Secrets.all());
+      all.add(new Words.Email());
+      all.add(new Numbers.Iban());
+      all.add(new Numbers.PaymentCard());
+      all.add(new Numbers.Ssn());
+      all.add(new Numbers.Phone());
+      all.add(Words.AnnouncedNumber.invoice());
+      all.add(Words.AnnouncedNumber.account());
+      all.add(new Words.Instructions());
+      return all;
     }
   }
 }

@@ -1,17 +1,155 @@
 package dev.tollgate.engine.internal.scan;
 
+import java.text.Normalizer;
 import java.util.Locale;
 
 /**
  * The form in which text is compared: zero-width and other invisible characters removed,
  * compatibility forms and look-alike letters folded to ASCII, lower case. Two texts a person reads
  * as the same fold to the same string.
+ *
+ * <p>Folding works one code point at a time (compatibility decomposition, combining marks dropped,
+ * then a table of Cyrillic, Greek and punctuation look-alikes), so that every character of the
+ * folded text can be traced back to the character of the original it came from: {@link #view} keeps
+ * that index map, and the scanner reports spans in the original string.
  */
 public final class Fold {
+  private static final String[] CACHE = new String[0x10000];
+
+  /**
+   * Look-alikes that compatibility decomposition leaves alone, as pairs of (look-alike, ASCII).
+   * Cyrillic and Greek letters drawn like Latin ones, and the dashes and quotes people paste.
+   */
+  private static final String CONFUSABLES =
+      "аaеeоoрpсcуyхxіiјjѕsԁdӏlһhԛqԝwвbкkмmнhтtьb"
+          + "АAВBЕEКKМMНHОOРPСCТTХXУYІIЈJЅSԜW"
+          + "αaβbεeιiκkνvοoρpτtυuχxγyΑAΒBΕEΖZΗHΙIΚKΜMΝNΟOΡPΤTΥYΧX"
+          + "‐-‑-‒-–-—-―-−-‘'’'‚'“\"”\"„\"′'″\"⁄/∕/";
+
+  private static final char[] CONFUSABLE_TO = new char[0x10000];
+
+  static {
+    for (int i = 0; i < CONFUSABLES.length(); i += 2) {
+      CONFUSABLE_TO[CONFUSABLES.charAt(i)] = CONFUSABLES.charAt(i + 1);
+    }
+  }
+
   private Fold() {}
 
+  /** The folded form of {@code text}: invisible characters gone, look-alikes ASCII, lower case. */
   public static String fold(CharSequence text) {
-    // TODO(scan): NFKC, confusables, invisible characters
-    return text.toString().toLowerCase(Locale.ROOT);
+    return view(text.toString()).text().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether {@code c} is invisible: zero-width characters, soft hyphen, word joiners, byte-order
+   * mark, bidirectional controls (the code point check for tag characters is in {@link
+   * #isInvisible(int)}).
+   */
+  static boolean isInvisible(int c) {
+    return (c >= 0x200B && c <= 0x200F)
+        || (c >= 0x2060 && c <= 0x2064)
+        || c == 0xFEFF
+        || c == 0x00AD
+        || c == 0x180E
+        || (c >= 0x202A && c <= 0x202E)
+        || (c >= 0x2066 && c <= 0x2069)
+        || (c >= 0xE0000 && c <= 0xE007F);
+  }
+
+  /**
+   * The text with invisible characters removed and look-alikes folded, case kept (secrets and
+   * base64 are case-sensitive); {@code toOriginal[i]} is the index in {@code original} of the code
+   * point that produced character {@code i}, and {@code toOriginal[length]} is the original length
+   * (the array may be longer than that). For plain ASCII without control characters the view is the
+   * original and the map is {@code null} (identity).
+   */
+  record View(String text, int[] toOriginal) {
+    int original(int index) {
+      return toOriginal == null ? index : toOriginal[index];
+    }
+  }
+
+  static View view(String original) {
+    int n = original.length();
+    int i = 0;
+    while (i < n && original.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == n) {
+      return new View(original, null);
+    }
+    StringBuilder out = new StringBuilder(n);
+    // Every original char yields at most 2 chars (see compute), so 2n + 1 entries suffice.
+    int[] map = new int[2 * n + 1];
+    for (int k = 0; k < i; k++) {
+      map[k] = k;
+    }
+    out.append(original, 0, i);
+    while (i < n) {
+      int cp = original.codePointAt(i);
+      int width = Character.charCount(cp);
+      if (cp < 0x80) {
+        append(out, map, (char) cp, i);
+      } else if (!isInvisible(cp)) {
+        String folded = cp < 0x10000 ? foldBmp((char) cp) : foldSupplementary(cp);
+        for (int k = 0; k < folded.length(); k++) {
+          append(out, map, folded.charAt(k), i);
+        }
+      }
+      i += width;
+    }
+    int length = out.length();
+    map[length] = n;
+    return new View(out.toString(), map);
+  }
+
+  private static void append(StringBuilder out, int[] map, char c, int origin) {
+    map[out.length()] = origin;
+    out.append(c);
+  }
+
+  private static String foldBmp(char c) {
+    String cached = CACHE[c];
+    if (cached == null) {
+      cached = compute(c);
+      CACHE[c] = cached;
+    }
+    return cached;
+  }
+
+  private static String foldSupplementary(int cp) {
+    return compute(cp);
+  }
+
+  /**
+   * One code point's fold: a look-alike from the table, else its compatibility decomposition
+   * without combining marks (so {@code é} and {@code e}+U+0301 fold alike) and, when nothing is
+   * left, the empty string.
+   */
+  private static String compute(int cp) {
+    if (cp < 0x10000 && CONFUSABLE_TO[cp] != 0) {
+      return String.valueOf(CONFUSABLE_TO[cp]);
+    }
+    String decomposed = Normalizer.normalize(Character.toString(cp), Normalizer.Form.NFKD);
+    StringBuilder kept = new StringBuilder(decomposed.length());
+    for (int k = 0; k < decomposed.length(); ) {
+      int d = decomposed.codePointAt(k);
+      k += Character.charCount(d);
+      int type = Character.getType(d);
+      if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK) {
+        continue;
+      }
+      if (d < 0x10000 && CONFUSABLE_TO[d] != 0) {
+        kept.append(CONFUSABLE_TO[d]);
+      } else if (Character.isSpaceChar(d)) {
+        kept.append(' ');
+      } else {
+        kept.appendCodePoint(d);
+      }
+    }
+    // Decompositions longer than 2 chars (ligatures, fractions, squared words) are kept whole
+    // only when short; the index map allows 2 chars per original char.
+    return kept.length() <= 2 ? kept.toString() : kept.substring(0, 2);
   }
 }

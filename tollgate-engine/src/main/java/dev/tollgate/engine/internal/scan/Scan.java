@@ -1,0 +1,60 @@
+package dev.tollgate.engine.internal.scan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The state of one call to {@link Detectors#scan}: its budget and the hits so far. */
+final class Scan {
+  final Budget budget;
+  private final List<Hit> hits = new ArrayList<>();
+  private final Set<String> seen = new HashSet<>();
+
+  Scan(Budget budget) {
+    this.budget = budget;
+  }
+
+  void add(Hit hit) {
+    // The same value can be reached twice (a regex run twice, a decoded run holding what the
+    // plain text already showed): one hit per detector, place and value.
+    String identity =
+        hit.detector()
+            + '\0'
+            + hit.path()
+            + '\0'
+            + hit.key()
+            + '\0'
+            + hit.start()
+            + '\0'
+            + hit.end()
+            + '\0'
+            + hit.value();
+    if (seen.add(identity)) {
+      hits.add(hit);
+    }
+  }
+
+  /** The hits in document order: by string, then by position in it. */
+  List<Hit> hits() {
+    List<Hit> ordered = new ArrayList<>(hits);
+    // Strings are visited in document order, so a stable sort within each string suffices.
+    List<Hit> out = new ArrayList<>(ordered.size());
+    int i = 0;
+    while (i < ordered.size()) {
+      int j = i;
+      Hit first = ordered.get(i);
+      while (j < ordered.size()
+          && ordered.get(j).path().equals(first.path())
+          && ordered.get(j).key() == first.key()) {
+        j++;
+      }
+      List<Hit> group = new ArrayList<>(ordered.subList(i, j));
+      group.sort(Comparator.comparingInt(Hit::start).thenComparingInt(Hit::end));
+      out.addAll(group);
+      i = j;
+    }
+    return out;
+  }
+}

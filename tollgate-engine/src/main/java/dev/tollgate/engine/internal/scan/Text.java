@@ -1,0 +1,252 @@
+package dev.tollgate.engine.internal.scan;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One string being scanned: the original ({@code raw}), its folded view, what the pass over the
+ * view found (anchor occurrences, digit runs, {@code @} signs, base64-looking runs, context words)
+ * and the spans already reported. A decoded string (base64, URL-encoded, Unicode tags) is a text of
+ * its own whose spans are lifted to the string it was decoded from. Not thread-safe: one scan.
+ */
+final class Text {
+  final Scan scan;
+  final String raw;
+  final String view;
+  private final int[] toRaw;
+  final String path;
+  final boolean key;
+  final int depth;
+
+  /** The text this one was decoded from, or {@code null}. */
+  private final Text parent;
+
+  /** How this text was decoded from its parent, or {@code null}. */
+  private final String encoding;
+
+  /** For base64: the span of the run in the parent's raw string. */
+  private final int parentStart;
+
+  private final int parentEnd;
+
+  /** For URL decoding: index in the parent's raw string of each char of {@code raw}. */
+  private final int[] parentIndex;
+
+  final Ints anchorHits = new Ints();
+  final Ints digitRuns = new Ints();
+  final Ints atSigns = new Ints();
+  final Ints base64Runs = new Ints();
+  final Ints phoneContext = new Ints();
+  final Ints ssnContext = new Ints();
+  boolean percent;
+
+  /** Reported spans in view coordinates: finder identity hash, start, end. */
+  private final Ints reported = new Ints();
+
+  private final Finder[] ranRegex = new Finder[4];
+  private Numbers.Chunk[] cardChunks;
+  private Numbers.Chunk[] phoneChunks;
+
+  Text(Scan scan, String raw, String path, boolean key) {
+    this(scan, raw, path, key, 0, null, null, 0, 0, null);
+  }
+
+  private Text(
+      Scan scan,
+      String raw,
+      String path,
+      boolean key,
+      int depth,
+      Text parent,
+      String encoding,
+      int parentStart,
+      int parentEnd,
+      int[] parentIndex) {
+    this.scan = scan;
+    this.raw = raw;
+    Fold.View v = Fold.view(raw);
+    this.view = v.text();
+    this.toRaw = v.toOriginal();
+    this.path = path;
+    this.key = key;
+    this.depth = depth;
+    this.parent = parent;
+    this.encoding = encoding;
+    this.parentStart = parentStart;
+    this.parentEnd = parentEnd;
+    this.parentIndex = parentIndex;
+  }
+
+  /** A text decoded from the run {@code [start, end)} of this text's raw string. */
+  Text decodedRun(String decoded, String how, int start, int end) {
+    return new Text(scan, decoded, path, key, depth + 1, this, how, start, end, null);
+  }
+
+  /** A text decoded char by char: {@code index[i]} is where char {@code i} came from in raw. */
+  Text decodedMapped(String decoded, String how, int[] index) {
+    return new Text(scan, decoded, path, key, depth + 1, this, how, 0, 0, index);
+  }
+
+  /** Whether the view is the raw string itself (plain ASCII). */
+  boolean identityView() {
+    return toRaw == null;
+  }
+
+  int rawIndex(int viewIndex) {
+    return toRaw == null ? viewIndex : toRaw[viewIndex];
+  }
+
+  /** Whether {@code finder} already reported a span containing view index {@code at}. */
+  boolean covered(Finder finder, int at) {
+    int id = System.identityHashCode(finder);
+    for (int i = 0; i < reported.size(); i += 3) {
+      if (reported.get(i) == id && reported.get(i + 1) <= at && at < reported.get(i + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether any finder reported a span overlapping {@code [start, end)}. */
+  boolean overlapsReported(int start, int end) {
+    for (int i = 0; i < reported.size(); i += 3) {
+      if (reported.get(i + 1) < end && start < reported.get(i + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reports a match at {@code [start, end)} of the view.
+   *
+   * @param value the clear value (folded again here)
+   * @param excerpt the masked form, which must not contain the value
+   */
+  void report(Finder finder, int start, int end, String value, String excerpt) {
+    reported.add(System.identityHashCode(finder));
+    reported.add(start);
+    reported.add(end);
+    int s = rawIndex(start);
+    reportRaw(finder, s, Math.max(s, rawIndex(end)), value, excerpt);
+  }
+
+  /** Reports a match at {@code [s, e)} of the raw string. */
+  void reportRaw(Finder finder, int s, int e, String value, String excerpt) {
+    String how = null;
+    Text t = this;
+    while (t.parent != null) {
+      if (t.parentIndex != null) {
+        s = t.parentIndex[s];
+        e = e < t.parentIndex.length ? t.parentIndex[e] : t.parentIndex[t.parentIndex.length - 1];
+      } else {
+        s = t.parentStart;
+        e = t.parentEnd;
+      }
+      how = t.encoding;
+      t = t.parent;
+    }
+    scan.add(new Hit(finder.name, finder.label, path, s, e, Fold.fold(value), excerpt, key, how));
+  }
+
+  /** Lower-case view of {@code [start, end)}, clipped to the text. */
+  String lowerWindow(int start, int end) {
+    return view.substring(Math.max(0, start), Math.min(view.length(), end))
+        .toLowerCase(Locale.ROOT);
+  }
+
+  char at(int i) {
+    return i >= 0 && i < view.length() ? view.charAt(i) : '\0';
+  }
+
+  /**
+   * Whether a context word of {@code words} ended within {@code distance} chars before {@code at}.
+   */
+  static boolean near(Ints words, int at, int distance) {
+    for (int i = 0; i < words.size(); i++) {
+      int end = words.get(i);
+      if (end <= at && at - end <= distance) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The digit chunks, computed once per text for each separator style. */
+  Numbers.Chunk[] chunks(boolean phoneStyle) {
+    if (phoneStyle) {
+      if (phoneChunks == null) {
+        phoneChunks = Numbers.chunks(this, true);
+      }
+      return phoneChunks;
+    }
+    if (cardChunks == null) {
+      cardChunks = Numbers.chunks(this, false);
+    }
+    return cardChunks;
+  }
+
+  boolean wasRegexRun(Finder finder) {
+    for (Finder f : ranRegex) {
+      if (f == finder) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void markRegexRun(Finder finder) {
+    for (int i = 0; i < ranRegex.length; i++) {
+      if (ranRegex[i] == null) {
+        ranRegex[i] = finder;
+        return;
+      }
+    }
+    // More than four anchored regexes woke on this text: forget the oldest; at worst a regex runs
+    // twice and reports the same span twice, which Scan removes.
+    System.arraycopy(ranRegex, 1, ranRegex, 0, ranRegex.length - 1);
+    ranRegex[ranRegex.length - 1] = finder;
+  }
+
+  static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  static boolean isAlnum(char c) {
+    return isDigit(c) || isAsciiLetter(c);
+  }
+
+  /** Whether {@code c} continues a word: ASCII letters and digits, and any non-ASCII letter. */
+  static boolean isWordChar(char c) {
+    return isAlnum(c) || (c >= 0x80 && Character.isLetterOrDigit(c));
+  }
+
+  /** A growable list of ints, to record what the pass finds without boxing. */
+  static final class Ints {
+    private int[] items = new int[8];
+    private int size;
+
+    void add(int value) {
+      if (size == items.length) {
+        items = Arrays.copyOf(items, size * 2);
+      }
+      items[size++] = value;
+    }
+
+    int get(int i) {
+      return items[i];
+    }
+
+    int size() {
+      return size;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+  }
+}

@@ -1,0 +1,393 @@
+package dev.tollgate.engine.internal.scan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Built-in detectors that read words: e-mail addresses, invoice and account numbers announced by
+ * their word, and instruction-like text (label {@code injection}).
+ */
+final class Words {
+  private Words() {}
+
+  /** An e-mail address around an {@code @}: a local part and a domain with a letter TLD. */
+  static final class Email extends Finder {
+    private static final List<String> FILE_EXTENSIONS =
+        List.of("png", "jpg", "jpeg", "gif", "svg", "webp", "js", "css", "ts");
+
+    Email() {
+      super("email", "personal");
+    }
+
+    @Override
+    Trigger trigger() {
+      return Trigger.AT_SIGN;
+    }
+
+    @Override
+    void afterPass(Text t) {
+      String v = t.view;
+      for (int k = 0; k < t.atSigns.size(); k++) {
+        int at = t.atSigns.get(k);
+        int s = at;
+        while (s > 0 && at - s < 64 && isLocalChar(v.charAt(s - 1))) {
+          s--;
+        }
+        while (s < at && !Text.isAlnum(v.charAt(s))) {
+          s++;
+        }
+        if (s == at || t.at(s - 1) == ':' || t.at(s - 1) == '/') {
+          continue;
+        }
+        int e = at + 1;
+        int lastDot = -1;
+        while (e < v.length() && e - at < 254 && isDomainChar(v.charAt(e))) {
+          if (v.charAt(e) == '.') {
+            lastDot = e;
+          }
+          e++;
+        }
+        while (e > at + 1 && (v.charAt(e - 1) == '.' || v.charAt(e - 1) == '-')) {
+          e--;
+        }
+        if (lastDot >= e - 1 || lastDot <= at + 1) {
+          lastDot = v.lastIndexOf('.', e - 1);
+        }
+        if (lastDot <= at + 1 || e - lastDot - 1 < 2 || v.charAt(at + 1) == '.') {
+          continue;
+        }
+        String tld = v.substring(lastDot + 1, e);
+        if (!tld.chars().allMatch(c -> Text.isAsciiLetter((char) c))
+            || FILE_EXTENSIONS.contains(tld.toLowerCase(Locale.ROOT))) {
+          continue;
+        }
+        String address = v.substring(s, e);
+        t.report(this, s, e, address, address.charAt(0) + "•••" + v.substring(at, e));
+      }
+    }
+
+    private static boolean isLocalChar(char c) {
+      return Text.isAlnum(c) || ".%+-_".indexOf(c) >= 0;
+    }
+
+    private static boolean isDomainChar(char c) {
+      return Text.isAlnum(c) || c == '.' || c == '-';
+    }
+  }
+
+  /**
+   * An invoice or account number announced by its word: {@code invoice no. 4471}, {@code INV-2024-
+   * 0042}, {@code acct #: 12345678}, {@code a/c 0042-7781}. The id must hold digits (invoices two,
+   * accounts four); a date or a bare year is not an id.
+   */
+  static final class AnnouncedNumber extends Finder {
+    private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    private static final List<String> NUMBER_WORDS =
+        List.of("number", "num", "nr", "no", "n°", "nº", "#");
+
+    private final List<String> words;
+    private final int minDigits;
+
+    AnnouncedNumber(String name, List<String> words, int minDigits) {
+      super(name, "financial");
+      this.words = words;
+      this.minDigits = minDigits;
+    }
+
+    static AnnouncedNumber invoice() {
+      return new AnnouncedNumber(
+          "invoice-number", List.of("invoice", "inv", "rechnung", "facture"), 2);
+    }
+
+    static AnnouncedNumber account() {
+      return new AnnouncedNumber("account-number", List.of("account", "acct", "a/c"), 4);
+    }
+
+    @Override
+    Trigger trigger() {
+      return Trigger.ANCHOR;
+    }
+
+    @Override
+    List<String> anchors() {
+      return words;
+    }
+
+    @Override
+    void atAnchor(Text t, int anchor, int start, int end) {
+      String v = t.view;
+      if (Text.isWordChar(t.at(start - 1)) || Text.isWordChar(t.at(end))) {
+        return;
+      }
+      int i = skip(v, end, " \t:#.-", 4);
+      for (String word : NUMBER_WORDS) {
+        if (v.regionMatches(true, i, word, 0, word.length())
+            && !Text.isAsciiLetter(t.at(i + word.length()))) {
+          i = skip(v, i + word.length(), " \t:#.", 3);
+          break;
+        }
+      }
+      int s = i;
+      int digits = 0;
+      while (i < v.length() && i - s < 40 && isIdChar(v.charAt(i))) {
+        if (Text.isDigit(v.charAt(i))) {
+          digits++;
+        }
+        i++;
+      }
+      while (i > s && "-/_".indexOf(v.charAt(i - 1)) >= 0) {
+        i--;
+      }
+      if (i == s || !Text.isAlnum(v.charAt(s)) || Text.isWordChar(t.at(i))) {
+        return;
+      }
+      String id = v.substring(s, i);
+      if (digits < minDigits
+          || id.length() < 3
+          || ISO_DATE.matcher(id).matches()
+          || (id.length() == 4 && (id.startsWith("19") || id.startsWith("20")) && digits == 4)
+          || t.covered(this, s)) {
+        return;
+      }
+      String word = v.substring(start, end).toLowerCase(Locale.ROOT);
+      t.report(this, s, i, id, word + " " + Configured.mask(id));
+    }
+
+    private static int skip(String v, int from, String chars, int max) {
+      int i = from;
+      while (i < v.length() && i - from < max && chars.indexOf(v.charAt(i)) >= 0) {
+        i++;
+      }
+      return i;
+    }
+
+    private static boolean isIdChar(char c) {
+      return Text.isAlnum(c) || c == '-' || c == '/' || c == '_';
+    }
+  }
+
+  /**
+   * Instruction-like text: the "ignore previous instructions" family and its paraphrases, chat role
+   * markers, imperatives addressed to an assistant, and (see {@link #hidden}) hidden Unicode. Each
+   * phrase's first words are an anchor; a short regular expression then reads the next characters
+   * only, so the cost stays with the anchors.
+   */
+  static final class Instructions extends Finder {
+    static final String NAME = "instructions";
+
+    private static final String QUALIFIERS =
+        "all|any|every|the|your|my|our|these|those|of|everything|previous|previously|prior|above"
+            + "|earlier|preceding|foregoing|original|initial|current|existing|system|safety|and"
+            + "|given|former|developer";
+    private static final Pattern FAMILY =
+        Pattern.compile(
+            "(?:ignore|disregard|forget|override|bypass)\\s+(?:(?:"
+                + QUALIFIERS
+                + ")\\s+){0,5}(?:instructions?|prompts?|rules|directions|directives|guidelines"
+                + "|commands|context|messages|guidance|programming|constraints|restrictions"
+                + "|policies|above|before)\\b");
+    private static final Pattern STRONG =
+        Pattern.compile(
+            "\\b(?:all|any|your|previous|previously|prior|above|earlier|preceding|foregoing"
+                + "|original|initial|system|former|developer|before)\\b");
+    private static final Pattern YOU_ARE_NOW =
+        Pattern.compile(
+            "you are now (?:dan\\b|an? (?:unrestricted|unfiltered|different|new|evil|jailbroken"
+                + "|ai|assistant|language model)|no longer|free (?:from|of)|unrestricted"
+                + "|acting as|in (?:developer|dan|god|jailbreak) mode|jailbroken)");
+    private static final Pattern AS_AN_AI =
+        Pattern.compile(
+            "as an ai(?: language model| assistant| model| agent)?,? you (?:must|should|will|need"
+                + " to|are required to|have to)\\b");
+    private static final Pattern SEND =
+        Pattern.compile(
+            "send (?:(?:all|the|this|these|your|my|every|of|entire|full|whole|complete|previous"
+                + "|user's|stored|saved)\\s+){0,4}(?:conversation|chat|history|credentials"
+                + "|passwords?|secrets?|api keys?|tokens?|system prompt|prompt|instructions"
+                + "|(?<=all )(?:data|emails|files|contacts|documents|messages))\\b[^.\\n]{0,60}?"
+                + "\\bto\\b");
+    private static final Pattern FROM_NOW_ON =
+        Pattern.compile("from now on,? you (?:are|will|must)\\b");
+
+    private enum Kind {
+      FAMILY,
+      LINE_START,
+      MARKER,
+      PHRASE,
+      YOU_ARE_NOW,
+      AS_AN_AI,
+      SEND,
+      FROM_NOW_ON
+    }
+
+    private final List<String> anchors = new ArrayList<>();
+    private final List<Kind> kinds = new ArrayList<>();
+
+    Instructions() {
+      super(NAME, "injection");
+      for (String verb : List.of("ignore", "disregard", "forget", "override", "bypass")) {
+        add(verb, Kind.FAMILY);
+      }
+      add("system:", Kind.LINE_START);
+      add("assistant:", Kind.LINE_START);
+      for (String marker :
+          List.of(
+              "<|im_start|>",
+              "<|im_end|>",
+              "<|system|>",
+              "[inst]",
+              "<<sys>>",
+              "### instruction",
+              "### system",
+              "new instructions:",
+              "new instructions :",
+              "updated instructions:")) {
+        add(marker, Kind.MARKER);
+      }
+      for (String phrase :
+          List.of(
+              "do not tell the user",
+              "don't tell the user",
+              "do not inform the user",
+              "do not mention this to the user",
+              "without telling the user",
+              "without informing the user")) {
+        add(phrase, Kind.PHRASE);
+      }
+      add("you are now", Kind.YOU_ARE_NOW);
+      add("as an ai", Kind.AS_AN_AI);
+      add("send ", Kind.SEND);
+      add("from now on", Kind.FROM_NOW_ON);
+    }
+
+    private void add(String anchor, Kind kind) {
+      anchors.add(anchor);
+      kinds.add(kind);
+    }
+
+    @Override
+    Trigger trigger() {
+      return Trigger.ANCHOR;
+    }
+
+    @Override
+    List<String> anchors() {
+      return anchors;
+    }
+
+    @Override
+    void atAnchor(Text t, int anchor, int start, int end) {
+      Kind kind = kinds.get(anchor);
+      if (Text.isWordChar(t.at(start - 1)) || t.covered(this, start)) {
+        return;
+      }
+      switch (kind) {
+        case MARKER, PHRASE -> found(t, start, end);
+        case LINE_START -> {
+          int i = start - 1;
+          while (i >= 0 && " \t#>*-".indexOf(t.view.charAt(i)) >= 0) {
+            i--;
+          }
+          if (i < 0 || t.view.charAt(i) == '\n' || t.view.charAt(i) == '\r') {
+            found(t, start, end);
+          }
+        }
+        case FAMILY -> {
+          Matcher m = match(t, start, FAMILY);
+          if (m != null && STRONG.matcher(m.group()).find()) {
+            found(t, start, start + m.end());
+          }
+        }
+        case YOU_ARE_NOW -> matched(t, start, YOU_ARE_NOW);
+        case AS_AN_AI -> matched(t, start, AS_AN_AI);
+        case SEND -> matched(t, start, SEND);
+        case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON);
+      }
+    }
+
+    private void matched(Text t, int start, Pattern pattern) {
+      Matcher m = match(t, start, pattern);
+      if (m != null) {
+        found(t, start, start + m.end());
+      }
+    }
+
+    private static Matcher match(Text t, int start, Pattern pattern) {
+      Matcher m = pattern.matcher(t.lowerWindow(start, start + 160));
+      return m.lookingAt() ? m : null;
+    }
+
+    private void found(Text t, int start, int end) {
+      String phrase = t.lowerWindow(start, end).replaceAll("\\s+", " ");
+      t.report(this, start, end, phrase, phrase.length() > 80 ? phrase.substring(0, 80) : phrase);
+    }
+
+    /**
+     * Hidden Unicode in the raw text, before folding removes it: runs of Unicode tag characters
+     * (which spell ASCII text no one sees; that text is returned for scanning), bidirectional
+     * overrides, and runs of two or more zero-width characters.
+     *
+     * @return the texts spelled by tag characters, with their raw spans, for the caller to scan
+     */
+    List<TagRun> hidden(Text t) {
+      String raw = t.raw;
+      List<TagRun> tagRuns = new ArrayList<>();
+      int i = 0;
+      while (i < raw.length()) {
+        int cp = raw.codePointAt(i);
+        if (cp >= 0xE0000 && cp <= 0xE007F) {
+          int s = i;
+          int count = 0;
+          StringBuilder spelled = new StringBuilder();
+          while (i < raw.length()
+              && raw.codePointAt(i) >= 0xE0000
+              && raw.codePointAt(i) <= 0xE007F) {
+            int tag = raw.codePointAt(i) - 0xE0000;
+            if (tag >= 0x20 && tag < 0x7F) {
+              spelled.append((char) tag);
+            }
+            count++;
+            i += 2;
+          }
+          t.reportRaw(
+              this, s, i, "tags:" + spelled, "hidden unicode: " + count + " tag characters");
+          tagRuns.add(new TagRun(s, i, spelled.toString()));
+        } else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+          t.reportRaw(
+              this,
+              i,
+              i + 1,
+              "bidi:" + Integer.toHexString(cp),
+              "hidden unicode: bidirectional override");
+          i++;
+        } else if (isZeroWidth(cp)) {
+          int s = i;
+          while (i < raw.length() && isZeroWidth(raw.charAt(i))) {
+            i++;
+          }
+          if (i - s >= 2) {
+            t.reportRaw(
+                this,
+                s,
+                i,
+                "zero-width:" + (i - s),
+                "hidden unicode: " + (i - s) + " zero-width characters");
+          }
+        } else {
+          i += Character.charCount(cp);
+        }
+      }
+      return tagRuns;
+    }
+
+    /** A run of tag characters at {@code [start, end)} of the raw text and the text it spells. */
+    record TagRun(int start, int end, String spelled) {}
+
+    private static boolean isZeroWidth(int c) {
+      return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF;
+    }
+  }
+}

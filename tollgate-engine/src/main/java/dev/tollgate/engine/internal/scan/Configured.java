@@ -63,13 +63,56 @@ final class Configured {
 
     @Override
     void afterPass(Text t) {
-      Matcher m = pattern.matcher(t.view);
+      Matcher m = pattern.matcher(new Metered(t.view, t.scan));
       while (m.find()) {
         if (m.end() > m.start()) {
           String value = m.group();
           t.report(this, m.start(), m.end(), value, mask(value));
         }
       }
+    }
+  }
+
+  /**
+   * The text as a configured regex reads it, charging the scan's budget one unit per {@value
+   * #STEPS_PER_UNIT} characters looked at. A regex of a bundle may backtrack without end on some
+   * input; metered, it ends the scan with a limit instead (and the caller denies).
+   */
+  static final class Metered implements CharSequence {
+    static final int STEPS_PER_UNIT = 16;
+    private static final int BATCH = 4096;
+
+    private final String text;
+    private final Scan scan;
+    private int steps;
+
+    Metered(String text, Scan scan) {
+      this.text = text;
+      this.scan = scan;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (++steps == BATCH) {
+        steps = 0;
+        scan.charge(BATCH / STEPS_PER_UNIT);
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return text.substring(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return text;
     }
   }
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -62,9 +63,6 @@ public final class Detectors {
 
   /** How many decodings deep a scan goes (base64 inside URL encoding is two). */
   static final int MAX_DECODING_DEPTH = 2;
-
-  /** How deep JSON may nest before the scan gives up (a bound on recursion). */
-  static final int MAX_JSON_DEPTH = 256;
 
   private static final int MIN_BASE64_RUN = 16;
   private static final byte DIGIT = 1;
@@ -177,13 +175,21 @@ public final class Detectors {
    * included, and returns the matches in document order. Integral numbers of nine digits or more
    * are scanned as their decimal text (a card number sent as a JSON number).
    *
+   * <p>Work is charged to {@code budget}: one unit per character read (keys, strings and decoded
+   * text), one per JSON value, one per prefilter anchor found and {@value Scan#HIT_COST} per hit.
+   * Any nesting depth is fine: the walk keeps its own stack.
+   *
    * @param path JSON pointer of {@code json} itself, for example {@code /args}
-   * @throws ScanLimitException when the characters read (keys, strings, decoded text) pass the
-   *     budget, or the JSON nests deeper than 256 levels
+   * @throws ScanLimitException when the work passes the budget (the caller denies: input that
+   *     cannot be scanned is not passed)
    */
   public List<Hit> scan(Object json, String path, Budget budget) throws ScanLimitException {
     Scan scan = new Scan(budget);
-    walk(json, path, false, scan, 0);
+    try {
+      walk(json, path, scan);
+    } catch (Scan.Exhausted e) {
+      throw e.limit();
+    }
     return scan.hits();
   }
 
@@ -194,7 +200,11 @@ public final class Detectors {
   List<Hit> scanValue(String value, String path, boolean secretKey, Budget budget)
       throws ScanLimitException {
     Scan scan = new Scan(budget);
-    scanString(value, path, false, secretKey, scan);
+    try {
+      scanString(value, path, false, secretKey, scan);
+    } catch (Scan.Exhausted e) {
+      throw e.limit();
+    }
     return scan.hits();
   }
 
@@ -208,44 +218,66 @@ public final class Detectors {
     return owners.length + " anchors, " + automaton.states() + " states";
   }
 
-  private void walk(Object node, String path, boolean secretKey, Scan scan, int depth)
-      throws ScanLimitException {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new ScanLimitException("values nested deeper than " + MAX_JSON_DEPTH + " levels");
-    }
-    switch (node) {
-      case null -> {}
-      case String s -> scanString(s, path, false, secretKey, scan);
-      case Map<?, ?> map -> {
-        for (Map.Entry<?, ?> entry : map.entrySet()) {
-          String key = String.valueOf(entry.getKey());
-          String entryPath = path + "/" + key.replace("~", "~0").replace("/", "~1");
-          scanString(key, entryPath, true, false, scan);
-          walk(
-              entry.getValue(),
-              entryPath,
-              Secrets.isSecretKey(Fold.fold(key)) || isAuthorizationKey(key),
-              scan,
-              depth + 1);
-        }
+  /** One step of the walk: a value at a path, or (with {@code key}) a map key to scan. */
+  private record Step(Object node, String path, boolean secretKey, boolean key) {}
+
+  /**
+   * Visits the values of {@code root} in document order (a map's key before its value) with an
+   * explicit stack, so that deep nesting costs memory from the budget, never the thread's stack.
+   */
+  private void walk(Object root, String rootPath, Scan scan) throws ScanLimitException {
+    ArrayDeque<Step> stack = new ArrayDeque<>();
+    stack.push(new Step(root, rootPath, false, false));
+    List<Step> children = new ArrayList<>();
+    while (!stack.isEmpty()) {
+      Step step = stack.pop();
+      scan.budget.spend(1);
+      if (step.key) {
+        scanString((String) step.node, step.path, true, false, scan);
+        continue;
       }
-      case Collection<?> list -> {
-        int i = 0;
-        for (Object item : list) {
-          walk(item, path + "/" + i++, secretKey, scan, depth + 1);
+      String path = step.path;
+      boolean secretKey = step.secretKey;
+      children.clear();
+      switch (step.node) {
+        case null -> {}
+        case String s -> scanString(s, path, false, secretKey, scan);
+        case Map<?, ?> map -> {
+          for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            String entryPath = path + "/" + key.replace("~", "~0").replace("/", "~1");
+            children.add(new Step(key, entryPath, false, true));
+            children.add(
+                new Step(
+                    entry.getValue(),
+                    entryPath,
+                    Secrets.isSecretKey(Fold.fold(key)) || isAuthorizationKey(key),
+                    false));
+          }
         }
-      }
-      case Object[] array -> {
-        for (int i = 0; i < array.length; i++) {
-          walk(array[i], path + "/" + i, secretKey, scan, depth + 1);
+        case Collection<?> list -> {
+          int i = 0;
+          for (Object item : list) {
+            children.add(new Step(item, path + "/" + i++, secretKey, false));
+          }
         }
+        case Object[] array -> {
+          for (int i = 0; i < array.length; i++) {
+            children.add(new Step(array[i], path + "/" + i, secretKey, false));
+          }
+        }
+        case Integer n when Math.abs((long) n) >= 100_000_000L ->
+            scanString(Integer.toString(n), path, false, secretKey, scan);
+        case Long l when Math.abs(l) >= 100_000_000L ->
+            scanString(Long.toString(l), path, false, secretKey, scan);
+        case java.math.BigInteger b -> scanString(b.toString(), path, false, secretKey, scan);
+        case java.math.BigDecimal d when d.scale() <= 0 ->
+            scanString(d.toPlainString(), path, false, secretKey, scan);
+        default -> {}
       }
-      case Long l when Math.abs(l) >= 100_000_000L ->
-          scanString(Long.toString(l), path, false, secretKey, scan);
-      case java.math.BigInteger b -> scanString(b.toString(), path, false, secretKey, scan);
-      case java.math.BigDecimal d when d.scale() <= 0 ->
-          scanString(d.toPlainString(), path, false, secretKey, scan);
-      default -> {}
+      for (int i = children.size() - 1; i >= 0; i--) {
+        stack.push(children.get(i));
+      }
     }
   }
 
@@ -267,6 +299,7 @@ public final class Detectors {
       tagRuns = instructions.hidden(t);
     }
     pass(t);
+    t.scan.budget.spend(t.anchorHits.size() / 2);
     for (int k = 0; k < t.anchorHits.size(); k += 2) {
       int pattern = t.anchorHits.get(k);
       int start = t.anchorHits.get(k + 1);
@@ -457,14 +490,19 @@ public final class Detectors {
       char c = raw.charAt(i);
       if (c == '%' && i + 2 < raw.length() && hex(raw, i + 1) >= 0) {
         int s = i;
-        ByteBuffer bytes = ByteBuffer.allocate((raw.length() - i) / 3 + 1);
-        while (i + 2 < raw.length() && raw.charAt(i) == '%' && hex(raw, i + 1) >= 0) {
-          bytes.put((byte) hex(raw, i + 1));
-          i += 3;
-          escapes++;
+        int run = 0;
+        while (s + 3 * run + 2 < raw.length()
+            && raw.charAt(s + 3 * run) == '%'
+            && hex(raw, s + 3 * run + 1) >= 0) {
+          run++;
         }
-        bytes.flip();
-        String decoded = StandardCharsets.UTF_8.decode(bytes).toString();
+        byte[] bytes = new byte[run];
+        for (int k = 0; k < run; k++) {
+          bytes[k] = (byte) hex(raw, i + 1);
+          i += 3;
+        }
+        escapes += run;
+        String decoded = new String(bytes, StandardCharsets.UTF_8);
         for (int k = 0; k < decoded.length(); k++) {
           index[out.length()] = s;
           out.append(decoded.charAt(k));

@@ -8,12 +8,43 @@ import java.util.Set;
 
 /** The state of one call to {@link Detectors#scan}: its budget and the hits so far. */
 final class Scan {
+  /**
+   * Work units a hit costs, beside the characters read: a text full of matches costs more to report
+   * than to read, and this keeps the number of hits of one scan bounded by the budget.
+   */
+  static final int HIT_COST = 16;
+
   final Budget budget;
   private final List<Hit> hits = new ArrayList<>();
   private final Set<String> seen = new HashSet<>();
 
   Scan(Budget budget) {
     this.budget = budget;
+  }
+
+  /**
+   * Charges {@code units} of work to the budget from inside a finder, which cannot throw the
+   * checked exception: {@link Exhausted} carries it out to {@link Detectors#scan}.
+   */
+  void charge(long units) {
+    try {
+      budget.spend(units);
+    } catch (ScanLimitException e) {
+      throw new Exhausted(e);
+    }
+  }
+
+  /** The budget ran out inside a finder; {@link Detectors#scan} rethrows the cause. */
+  static final class Exhausted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Exhausted(ScanLimitException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    ScanLimitException limit() {
+      return (ScanLimitException) getCause();
+    }
   }
 
   void add(Hit hit) {
@@ -32,6 +63,7 @@ final class Scan {
             + '\0'
             + hit.value();
     if (seen.add(identity)) {
+      charge(HIT_COST);
       hits.add(hit);
     }
   }

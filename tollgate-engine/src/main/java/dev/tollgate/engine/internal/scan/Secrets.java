@@ -197,7 +197,9 @@ final class Secrets {
     @Override
     void atAnchor(Text t, int anchor, int start, int end) {
       int i = end;
-      while (i < t.view.length() && (isWordToken(t.view.charAt(i)) || t.view.charAt(i) == '/')) {
+      while (i < t.view.length()
+          && i - end < 256
+          && (isWordToken(t.view.charAt(i)) || t.view.charAt(i) == '/')) {
         i++;
       }
       if (i - end < 20) {
@@ -207,8 +209,10 @@ final class Secrets {
     }
   }
 
-  /** A PEM private key: from its BEGIN line to its END line (or the end of the BEGIN line). */
+  /** A PEM private key: from its BEGIN line to its END line (or the end of its base64 body). */
   static final class PrivateKey extends Finder {
+    private static final int MAX_PEM = 20_000;
+
     PrivateKey() {
       super("private-key", LABEL);
     }
@@ -235,11 +239,25 @@ final class Secrets {
         return;
       }
       int headerEnd = i + 5;
-      int stop = v.indexOf("-----END", headerEnd);
-      int finish = headerEnd;
-      if (stop >= 0 && stop - headerEnd < 20_000) {
-        int close = v.indexOf("-----", stop + 8);
-        finish = close < 0 ? v.length() : close + 5;
+      int stop = t.pemEnd(headerEnd);
+      int finish;
+      if (stop >= 0 && stop - headerEnd < MAX_PEM) {
+        finish = stop + 8;
+        while (finish < v.length() && finish - stop < 48 && v.charAt(finish) != '\n') {
+          if (v.startsWith("-----", finish)) {
+            finish += 5;
+            break;
+          }
+          finish++;
+        }
+      } else {
+        // No END line (a key cut short): the base64 body after the header is the secret.
+        finish = headerEnd;
+        while (finish < v.length()
+            && finish - headerEnd < MAX_PEM
+            && (isBase64(v.charAt(finish)) || "=\r\n\t \\".indexOf(v.charAt(finish)) >= 0)) {
+          finish++;
+        }
       }
       t.report(
           this, start, finish, v.substring(start, finish), v.substring(start, headerEnd) + " •••");
@@ -248,6 +266,8 @@ final class Secrets {
 
   /** A JSON Web Token: three base64url segments whose header decodes to JSON with {@code alg}. */
   static final class Jwt extends Finder {
+    private static final int MAX_SEGMENT = 16_384;
+
     Jwt() {
       super("jwt", LABEL);
     }
@@ -286,7 +306,7 @@ final class Secrets {
 
     private static int segment(String v, int from) {
       int i = from;
-      while (i < v.length() && isTokenChar(v.charAt(i))) {
+      while (i < v.length() && i - from < MAX_SEGMENT && isTokenChar(v.charAt(i))) {
         i++;
       }
       return i;
@@ -502,6 +522,7 @@ final class Secrets {
    */
   static final class GenericSecret extends Finder {
     static final String NAME = "generic-secret";
+    private static final int MAX_TOKEN = 512;
 
     GenericSecret() {
       super(NAME, LABEL);
@@ -554,7 +575,7 @@ final class Secrets {
         i += 7;
       }
       int tokenStart = i;
-      while (i < v.length() && isSecretChar(v.charAt(i))) {
+      while (i < v.length() && i - tokenStart <= MAX_TOKEN && isSecretChar(v.charAt(i))) {
         i++;
       }
       // A quote or bracket that closes the value is not part of it; trailing punctuation of a

@@ -1,7 +1,10 @@
 package dev.tollgate.engine.internal.scan;
 
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.IdentityHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One string being scanned: the original ({@code raw}), its folded view, what the pass over the
@@ -40,8 +43,18 @@ final class Text {
   final Ints ssnContext = new Ints();
   boolean percent;
 
-  /** Reported spans in view coordinates: finder identity hash, start, end. */
-  private final Ints reported = new Ints();
+  /**
+   * View positions inside a reported span: of any finder, and of each finder. Bit sets keep the
+   * checks below cheap however many hits a text has (a list of spans made them quadratic).
+   */
+  private final BitSet reported = new BitSet();
+
+  private final Map<Finder, BitSet> reportedBy = new IdentityHashMap<>(4);
+
+  /** Where the next {@code -----END} is at or after {@link #endSearchedFrom}; -1 for none. */
+  private int nextPemEnd = -1;
+
+  private int endSearchedFrom = Integer.MAX_VALUE;
 
   private final Finder[] ranRegex = new Finder[4];
   private Numbers.Chunk[] cardChunks;
@@ -98,23 +111,26 @@ final class Text {
 
   /** Whether {@code finder} already reported a span containing view index {@code at}. */
   boolean covered(Finder finder, int at) {
-    int id = System.identityHashCode(finder);
-    for (int i = 0; i < reported.size(); i += 3) {
-      if (reported.get(i) == id && reported.get(i + 1) <= at && at < reported.get(i + 2)) {
-        return true;
-      }
-    }
-    return false;
+    BitSet mine = reportedBy.get(finder);
+    return mine != null && at >= 0 && mine.get(at);
   }
 
   /** Whether any finder reported a span overlapping {@code [start, end)}. */
   boolean overlapsReported(int start, int end) {
-    for (int i = 0; i < reported.size(); i += 3) {
-      if (reported.get(i + 1) < end && start < reported.get(i + 2)) {
-        return true;
-      }
+    int next = reported.nextSetBit(Math.max(0, start));
+    return next >= 0 && next < end;
+  }
+
+  /**
+   * The position of the first {@code -----END} at or after {@code from}, or -1. Finders ask with
+   * increasing {@code from}, so the view is searched once, not once per question.
+   */
+  int pemEnd(int from) {
+    if (from < endSearchedFrom || (nextPemEnd >= 0 && nextPemEnd < from)) {
+      nextPemEnd = view.indexOf("-----END", from);
+      endSearchedFrom = from;
     }
-    return false;
+    return nextPemEnd;
   }
 
   /**
@@ -124,9 +140,10 @@ final class Text {
    * @param excerpt the masked form, which must not contain the value
    */
   void report(Finder finder, int start, int end, String value, String excerpt) {
-    reported.add(System.identityHashCode(finder));
-    reported.add(start);
-    reported.add(end);
+    if (end > start) {
+      reported.set(start, end);
+      reportedBy.computeIfAbsent(finder, f -> new BitSet()).set(start, end);
+    }
     int s = rawIndex(start);
     reportRaw(finder, s, Math.max(s, rawIndex(end)), value, excerpt);
   }
@@ -146,7 +163,46 @@ final class Text {
       how = t.encoding;
       t = t.parent;
     }
-    scan.add(new Hit(finder.name, finder.label, path, s, e, Fold.fold(value), excerpt, key, how));
+    String folded = Fold.fold(value);
+    scan.add(
+        new Hit(
+            finder.name,
+            finder.label,
+            path,
+            s,
+            e,
+            folded,
+            safe(excerpt, folded, finder),
+            key,
+            how));
+  }
+
+  /**
+   * The excerpt, or when it would show the value (a short address, a password that is also the user
+   * name) only the detector's name. Every excerpt passes here: this is where the rule "an excerpt
+   * never holds the clear value" is kept, whatever a finder composed.
+   */
+  static String safe(String excerpt, String foldedValue, Finder finder) {
+    String shown = Fold.fold(excerpt);
+    if (!foldedValue.isEmpty() && shown.contains(foldedValue)) {
+      return "[" + finder.name + "]";
+    }
+    String compact = alnum(foldedValue);
+    if (compact.length() >= 4 && alnum(shown).contains(compact)) {
+      return "[" + finder.name + "]";
+    }
+    return excerpt;
+  }
+
+  private static String alnum(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isLetterOrDigit(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Lower-case view of {@code [start, end)}, clipped to the text. */

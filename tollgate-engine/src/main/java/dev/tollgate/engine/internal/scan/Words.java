@@ -212,15 +212,22 @@ final class Words {
     private static final Pattern FROM_NOW_ON =
         Pattern.compile("from now on,? you (?:are|will|must)\\b");
 
+    /** What a phrase is; its description is the excerpt (the phrase itself is the value). */
     private enum Kind {
-      FAMILY,
-      LINE_START,
-      MARKER,
-      PHRASE,
-      YOU_ARE_NOW,
-      AS_AN_AI,
-      SEND,
-      FROM_NOW_ON
+      FAMILY("override of earlier instructions"),
+      LINE_START("role marker"),
+      MARKER("chat template marker"),
+      PHRASE("concealment from the user"),
+      YOU_ARE_NOW("persona override"),
+      AS_AN_AI("imperative to the assistant"),
+      SEND("request to send data out"),
+      FROM_NOW_ON("imperative to the assistant");
+
+      final String excerpt;
+
+      Kind(String description) {
+        this.excerpt = "[injection: " + description + "]";
+      }
     }
 
     private final List<String> anchors = new ArrayList<>();
@@ -285,33 +292,33 @@ final class Words {
         return;
       }
       switch (kind) {
-        case MARKER, PHRASE -> found(t, start, end);
+        case MARKER, PHRASE -> found(t, start, end, kind);
         case LINE_START -> {
           int i = start - 1;
           while (i >= 0 && " \t#>*-".indexOf(t.view.charAt(i)) >= 0) {
             i--;
           }
           if (i < 0 || t.view.charAt(i) == '\n' || t.view.charAt(i) == '\r') {
-            found(t, start, end);
+            found(t, start, end, kind);
           }
         }
         case FAMILY -> {
           Matcher m = match(t, start, FAMILY);
           if (m != null && STRONG.matcher(m.group()).find()) {
-            found(t, start, start + m.end());
+            found(t, start, start + m.end(), kind);
           }
         }
-        case YOU_ARE_NOW -> matched(t, start, YOU_ARE_NOW);
-        case AS_AN_AI -> matched(t, start, AS_AN_AI);
-        case SEND -> matched(t, start, SEND);
-        case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON);
+        case YOU_ARE_NOW -> matched(t, start, YOU_ARE_NOW, kind);
+        case AS_AN_AI -> matched(t, start, AS_AN_AI, kind);
+        case SEND -> matched(t, start, SEND, kind);
+        case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON, kind);
       }
     }
 
-    private void matched(Text t, int start, Pattern pattern) {
+    private void matched(Text t, int start, Pattern pattern, Kind kind) {
       Matcher m = match(t, start, pattern);
       if (m != null) {
-        found(t, start, start + m.end());
+        found(t, start, start + m.end(), kind);
       }
     }
 
@@ -320,9 +327,9 @@ final class Words {
       return m.lookingAt() ? m : null;
     }
 
-    private void found(Text t, int start, int end) {
+    private void found(Text t, int start, int end, Kind kind) {
       String phrase = t.lowerWindow(start, end).replaceAll("\\s+", " ");
-      t.report(this, start, end, phrase, phrase.length() > 80 ? phrase.substring(0, 80) : phrase);
+      t.report(this, start, end, phrase, kind.excerpt);
     }
 
     /**

@@ -15,14 +15,23 @@ import java.util.TreeSet;
  * lower case sharing one, plus class 0 for every other character), which keeps the table small
  * enough for the L1/L2 caches: a few hundred states times a few dozen classes. A state's outputs
  * include those of its failure chain, so the scan reads one array per step and never follows
- * failure links at run time. Immutable and thread-safe.
+ * failure links at run time.
+ *
+ * <p>For the scanner's inner loop, {@link #table} holds the same transitions pre-multiplied: an
+ * entry is the target state's row offset ({@code state * classes}), bit-complemented ({@code ~})
+ * when the target state has outputs, so one load and one sign test per character tell where to go
+ * and whether anything matched. Immutable and thread-safe.
  */
 final class AnchorAutomaton {
-  private final byte[] asciiClass = new byte[128];
+  final byte[] asciiClass = new byte[128];
   private final char[] otherChars;
   private final byte[] otherClass;
-  private final int classes;
+  final int classes;
   private final int[] next;
+
+  /** Transitions by row offset; see the class comment. */
+  final int[] table;
+
   private final int[][] outputs;
   private final int[] lengths;
 
@@ -115,6 +124,11 @@ final class AnchorAutomaton {
       List<Integer> o = out.get(s);
       outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).toArray();
     }
+    table = new int[next.length];
+    for (int k = 0; k < next.length; k++) {
+      int to = next[k];
+      table[k] = outputs[to] == null ? to * classes : ~(to * classes);
+    }
   }
 
   private static char lower(char c) {
@@ -125,6 +139,11 @@ final class AnchorAutomaton {
     if (c < 128) {
       return asciiClass[c];
     }
+    return classOfOther(c);
+  }
+
+  /** The class of a non-ASCII character. */
+  int classOfOther(char c) {
     if (otherChars.length == 0) {
       return 0;
     }
@@ -140,6 +159,11 @@ final class AnchorAutomaton {
   /** Patterns that end at the character just read into {@code state}, or {@code null}. */
   int[] outputs(int state) {
     return outputs[state];
+  }
+
+  /** Patterns of the state at row offset {@code offset} of {@link #table}. */
+  int[] outputsAtOffset(int offset) {
+    return outputs[offset / classes];
   }
 
   int length(int pattern) {

@@ -1,6 +1,7 @@
 package dev.tollgate.engine.internal.scan;
 
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -61,52 +62,109 @@ public final class Fold {
    * The text with invisible characters removed and look-alikes folded, case kept (secrets and
    * base64 are case-sensitive); {@code toOriginal[i]} is the index in {@code original} of the code
    * point that produced character {@code i}, and {@code toOriginal[length]} is the original length
-   * (the array may be longer than that). For plain ASCII without control characters the view is the
-   * original and the map is {@code null} (identity).
+   * (the array may be longer than that). The map is {@code null} when it would be the identity
+   * (plain ASCII, for which the view is the original, or text whose every character folds to one).
+   * {@code invisible} says whether any invisible character was removed.
    */
-  record View(String text, int[] toOriginal) {
+  record View(String text, int[] toOriginal, boolean invisible, char[] chars) {
     int original(int index) {
       return toOriginal == null ? index : toOriginal[index];
     }
   }
 
   static View view(String original) {
+    return view(original, null);
+  }
+
+  /**
+   * The view of {@code original}. With a {@code scratch} buffer of at least its length, {@link
+   * View#chars} also holds the view's characters (in {@code scratch} itself when the text is plain
+   * ASCII, else in a new array), for a scanner that reads arrays faster than strings.
+   */
+  static View view(String original, char[] scratch) {
     int n = original.length();
-    int i = 0;
-    while (i < n && original.charAt(i) < 0x80) {
-      i++;
+    int i;
+    if (scratch != null) {
+      original.getChars(0, n, scratch, 0);
+      i = firstNonAscii(scratch, n);
+    } else {
+      i = 0;
+      while (i < n && original.charAt(i) < 0x80) {
+        i++;
+      }
     }
     if (i == n) {
-      return new View(original, null);
+      return new View(original, null, false, scratch);
     }
-    StringBuilder out = new StringBuilder(n);
-    // Every original char yields at most 2 chars (see compute), so 2n + 1 entries suffice.
-    int[] map = new int[2 * n + 1];
-    for (int k = 0; k < i; k++) {
-      map[k] = k;
-    }
-    out.append(original, 0, i);
+    // ASCII characters yield one char each and others at most two (see compute): checking the
+    // capacity for the rest of the string at each non-ASCII character is enough. The index map is
+    // made at the first character that does not fold to exactly one char: until then it would be
+    // the identity, and for most accented text it stays so.
+    char[] out = new char[n + 16];
+    int[] map = null;
+    original.getChars(0, i, out, 0);
+    int j = i;
+    boolean invisible = false;
     while (i < n) {
+      char c = original.charAt(i);
+      if (c < 0x80) {
+        if (map != null) {
+          map[j] = i;
+        }
+        out[j++] = c;
+        i++;
+        continue;
+      }
       int cp = original.codePointAt(i);
       int width = Character.charCount(cp);
-      if (cp < 0x80) {
-        append(out, map, (char) cp, i);
-      } else if (!isInvisible(cp)) {
-        String folded = cp < 0x10000 ? foldBmp((char) cp) : foldSupplementary(cp);
-        for (int k = 0; k < folded.length(); k++) {
-          append(out, map, folded.charAt(k), i);
+      String folded;
+      if (isInvisible(cp)) {
+        invisible = true;
+        folded = "";
+      } else {
+        folded = cp < 0x10000 ? foldBmp((char) cp) : foldSupplementary(cp);
+      }
+      if (map == null && folded.length() != width) {
+        map = new int[out.length + 1];
+        for (int k = 0; k < j; k++) {
+          map[k] = k;
         }
+      }
+      if (j + folded.length() + (n - i) + 1 > out.length) {
+        int size = Math.max(out.length * 3 / 2, j + folded.length() + (n - i) + 16);
+        out = Arrays.copyOf(out, size);
+        if (map != null) {
+          map = Arrays.copyOf(map, size + 1);
+        }
+      }
+      for (int k = 0; k < folded.length(); k++) {
+        if (map != null) {
+          map[j] = i;
+        }
+        out[j++] = folded.charAt(k);
       }
       i += width;
     }
-    int length = out.length();
-    map[length] = n;
-    return new View(out.toString(), map);
+    if (map != null) {
+      map[j] = n;
+    }
+    return new View(new String(out, 0, j), map, invisible, scratch == null ? null : out);
   }
 
-  private static void append(StringBuilder out, int[] map, char c, int origin) {
-    map[out.length()] = origin;
-    out.append(c);
+  /** The index of the first char of {@code chars[0, n)} outside ASCII, or {@code n}. */
+  private static int firstNonAscii(char[] chars, int n) {
+    int any = 0;
+    for (int k = 0; k < n; k++) {
+      any |= chars[k];
+    }
+    if (any < 0x80) {
+      return n;
+    }
+    int k = 0;
+    while (chars[k] < 0x80) {
+      k++;
+    }
+    return k;
   }
 
   private static String foldBmp(char c) {

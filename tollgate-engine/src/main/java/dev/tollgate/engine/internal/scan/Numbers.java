@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.scan;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,36 +50,45 @@ final class Numbers {
   private static final int MAX_GROUPS = 12;
 
   /**
-   * The chunks of a text: with {@code phoneStyle}, gaps of one or two of {@code " -.()"}; else a
-   * single space or dash.
+   * Fewest digits any numeric detector accepts (a phone number in E.164 form): shorter chunks are
+   * not materialized, which keeps dates, times, amounts and counts cheap.
+   */
+  static final int MIN_CHUNK_DIGITS = 8;
+
+  /**
+   * The chunks of a text with {@value #MIN_CHUNK_DIGITS} digits or more: with {@code phoneStyle},
+   * gaps of one or two of {@code " -.()"}; else a single space or dash.
    */
   static Chunk[] chunks(Text t, boolean phoneStyle) {
+    if (!phoneStyle && t.maxChunkDigits < MIN_CHUNK_DIGITS) {
+      return new Chunk[0];
+    }
     Text.Ints runs = t.digitRuns;
     int n = runs.size() / 2;
-    Chunk[] out = new Chunk[n];
-    int found = 0;
+    List<Chunk> out = new ArrayList<>();
     int i = 0;
     while (i < n) {
-      int[] starts = new int[MAX_GROUPS];
-      int[] ends = new int[MAX_GROUPS];
-      int count = 0;
-      starts[count] = runs.get(2 * i);
-      ends[count++] = runs.get(2 * i + 1);
       int j = i;
-      while (j + 1 < n && count < MAX_GROUPS) {
-        int gapStart = runs.get(2 * j + 1);
-        int gapEnd = runs.get(2 * (j + 1));
-        if (!gapAllowed(t.view, gapStart, gapEnd, phoneStyle)) {
-          break;
-        }
+      int digits = runs.get(2 * i + 1) - runs.get(2 * i);
+      while (j + 1 < n
+          && j + 1 - i < MAX_GROUPS
+          && gapAllowed(t.view, runs.get(2 * j + 1), runs.get(2 * (j + 1)), phoneStyle)) {
         j++;
-        starts[count] = runs.get(2 * j);
-        ends[count++] = runs.get(2 * j + 1);
+        digits += runs.get(2 * j + 1) - runs.get(2 * j);
       }
-      out[found++] = new Chunk(starts, ends, count);
+      if (digits >= MIN_CHUNK_DIGITS) {
+        int count = j - i + 1;
+        int[] starts = new int[count];
+        int[] ends = new int[count];
+        for (int k = 0; k < count; k++) {
+          starts[k] = runs.get(2 * (i + k));
+          ends[k] = runs.get(2 * (i + k) + 1);
+        }
+        out.add(new Chunk(starts, ends, count));
+      }
       i = j + 1;
     }
-    return java.util.Arrays.copyOf(out, found);
+    return out.toArray(new Chunk[0]);
   }
 
   private static boolean gapAllowed(String v, int from, int to, boolean phoneStyle) {
@@ -166,6 +176,9 @@ final class Numbers {
 
     @Override
     void afterPass(Text t) {
+      if (t.maxChunkDigits < 13) {
+        return;
+      }
       for (Chunk c : t.chunks(false)) {
         boolean leftOpen = !Text.isWordChar(t.at(c.start() - 1)) && t.at(c.start() - 1) != '.';
         boolean rightOpen = !Text.isWordChar(t.at(c.end()));
@@ -254,6 +267,9 @@ final class Numbers {
 
     @Override
     void afterPass(Text t) {
+      if (!t.ibanCandidate) {
+        return;
+      }
       String v = t.view;
       for (int r = 0; r < t.digitRuns.size(); r += 2) {
         int p = t.digitRuns.get(r);
@@ -315,6 +331,9 @@ final class Numbers {
 
     @Override
     void afterPass(Text t) {
+      if (t.maxChunkDigits < 9) {
+        return;
+      }
       for (Chunk c : t.chunks(false)) {
         if (Text.isWordChar(t.at(c.start() - 1)) || Text.isWordChar(t.at(c.end()))) {
           continue;
@@ -365,6 +384,9 @@ final class Numbers {
 
     @Override
     void afterPass(Text t) {
+      if (!t.plus && t.phoneContext.isEmpty()) {
+        return;
+      }
       for (Chunk c : t.chunks(true)) {
         int start = c.start();
         boolean plus = t.at(start - 1) == '+' || (t.at(start - 1) == ' ' && t.at(start - 2) == '+');

@@ -47,6 +47,16 @@ final class Scan {
     }
   }
 
+  private char[] chars = new char[0];
+
+  /** A buffer of at least {@code length} chars, shared by the texts of this scan, one at a time. */
+  char[] chars(int length) {
+    if (chars.length < length) {
+      chars = new char[Math.max(length, Math.min(2 * chars.length, 1 << 20))];
+    }
+    return chars;
+  }
+
   void add(Hit hit) {
     // The same value can be reached twice (a regex run twice, a decoded run holding what the
     // plain text already showed): one hit per detector, place and value.

@@ -17,6 +17,17 @@ final class Text {
   final String raw;
   final String view;
   private final int[] toRaw;
+
+  /**
+   * The view's characters for the scanner's pass, at least {@code view.length()} of them. Valid
+   * only until the next text of the scan is made (it may be the scan's shared buffer): the pass
+   * runs right after.
+   */
+  final char[] viewChars;
+
+  /** Whether folding removed invisible characters (then hidden Unicode is looked for). */
+  final boolean invisible;
+
   final String path;
   final boolean key;
   final int depth;
@@ -42,14 +53,21 @@ final class Text {
   final Ints phoneContext = new Ints();
   final Ints ssnContext = new Ints();
   boolean percent;
+  boolean plus;
+
+  /** Digits in the longest chunk of digit runs joined by single spaces or dashes. */
+  int maxChunkDigits;
+
+  /** Whether a digit run starts after two letters that begin a word, as an IBAN's does. */
+  boolean ibanCandidate;
 
   /**
    * View positions inside a reported span: of any finder, and of each finder. Bit sets keep the
    * checks below cheap however many hits a text has (a list of spans made them quadratic).
    */
-  private final BitSet reported = new BitSet();
+  private BitSet reported;
 
-  private final Map<Finder, BitSet> reportedBy = new IdentityHashMap<>(4);
+  private Map<Finder, BitSet> reportedBy;
 
   /** Where the next {@code -----END} is at or after {@link #endSearchedFrom}; -1 for none. */
   private int nextPemEnd = -1;
@@ -77,9 +95,11 @@ final class Text {
       int[] parentIndex) {
     this.scan = scan;
     this.raw = raw;
-    Fold.View v = Fold.view(raw);
+    Fold.View v = Fold.view(raw, scan.chars(raw.length()));
     this.view = v.text();
+    this.viewChars = v.chars();
     this.toRaw = v.toOriginal();
+    this.invisible = v.invisible();
     this.path = path;
     this.key = key;
     this.depth = depth;
@@ -100,23 +120,24 @@ final class Text {
     return new Text(scan, decoded, path, key, depth + 1, this, how, 0, 0, index);
   }
 
-  /** Whether the view is the raw string itself (plain ASCII). */
-  boolean identityView() {
-    return toRaw == null;
-  }
-
   int rawIndex(int viewIndex) {
     return toRaw == null ? viewIndex : toRaw[viewIndex];
   }
 
   /** Whether {@code finder} already reported a span containing view index {@code at}. */
   boolean covered(Finder finder, int at) {
+    if (reportedBy == null) {
+      return false;
+    }
     BitSet mine = reportedBy.get(finder);
     return mine != null && at >= 0 && mine.get(at);
   }
 
   /** Whether any finder reported a span overlapping {@code [start, end)}. */
   boolean overlapsReported(int start, int end) {
+    if (reported == null) {
+      return false;
+    }
     int next = reported.nextSetBit(Math.max(0, start));
     return next >= 0 && next < end;
   }
@@ -141,6 +162,10 @@ final class Text {
    */
   void report(Finder finder, int start, int end, String value, String excerpt) {
     if (end > start) {
+      if (reported == null) {
+        reported = new BitSet();
+        reportedBy = new IdentityHashMap<>(4);
+      }
       reported.set(start, end);
       reportedBy.computeIfAbsent(finder, f -> new BitSet()).set(start, end);
     }
@@ -183,23 +208,22 @@ final class Text {
    * never holds the clear value" is kept, whatever a finder composed.
    */
   static String safe(String excerpt, String foldedValue, Finder finder) {
-    String shown = Fold.fold(excerpt);
-    if (!foldedValue.isEmpty() && shown.contains(foldedValue)) {
-      return "[" + finder.name + "]";
-    }
-    String compact = alnum(foldedValue);
-    if (compact.length() >= 4 && alnum(shown).contains(compact)) {
-      return "[" + finder.name + "]";
-    }
-    return excerpt;
+    String shown = lowerAlnum(excerpt);
+    String compact = lowerAlnum(foldedValue);
+    boolean shows =
+        compact.length() >= 4
+            ? shown.contains(compact)
+            : !foldedValue.isEmpty() && Fold.fold(excerpt).contains(foldedValue);
+    return shows ? "[" + finder.name + "]" : excerpt;
   }
 
-  private static String alnum(String s) {
+  /** The letters and digits of {@code s}, lower case. */
+  private static String lowerAlnum(String s) {
     StringBuilder out = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isLetterOrDigit(c)) {
-        out.append(c);
+      if (c < 0x80 ? isAlnum(c) : Character.isLetterOrDigit(c)) {
+        out.append(Character.toLowerCase(c));
       }
     }
     return out.toString();

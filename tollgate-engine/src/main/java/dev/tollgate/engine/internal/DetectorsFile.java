@@ -26,7 +26,7 @@ import java.util.regex.PatternSyntaxException;
 final class DetectorsFile {
   private static final Set<String> FILE_KEYS = Set.of("detectors", "disable");
   private static final Set<String> DETECTOR_KEYS =
-      Set.of("name", "label", "description", "regex", "anchors", "keywords", "exact");
+      Set.of("name", "label", "description", "regex", "anchors", "keywords", "exact", "column");
   private static final List<String> KINDS = List.of("regex", "keywords", "exact");
 
   private DetectorsFile() {}
@@ -130,6 +130,12 @@ final class DetectorsFile {
           "give one of `regex`, `keywords`, `exact` per detector; split it into two detectors");
       return;
     }
+    if (map.get("column") != null && !given.get(0).equals("exact")) {
+      r.problem(
+          map.get("column"),
+          "`column` in " + what + ", which has no `exact` data file",
+          "`column` picks the column of a `.csv` exact-data file: remove it");
+    }
     if (map.get("anchors") != null && !given.get(0).equals("regex")) {
       r.problem(
           map.get("anchors"),
@@ -186,6 +192,7 @@ final class DetectorsFile {
       }
       default -> {
         Y.Scalar exactNode = r.string("exact", true);
+        Y.Scalar columnNode = r.string("column", false);
         if (exactNode == null) {
           return;
         }
@@ -198,9 +205,15 @@ final class DetectorsFile {
                   + data
                   + "` of "
                   + what
-                  + " must be a `.txt` or `.csv` file"
-                  + " beside detectors.yaml",
+                  + " must be a `.txt` or `.csv` file beside detectors.yaml",
               "put the values, one per line, in a file in the bundle directory and give its name");
+          return;
+        }
+        if (columnNode != null && !data.endsWith(".csv")) {
+          r.problem(
+              columnNode,
+              "`column` in " + what + ", whose data file is not a `.csv` file",
+              "remove `column`: a `.txt` file holds one value per line");
           return;
         }
         String text = files.get(dir + data);
@@ -211,12 +224,16 @@ final class DetectorsFile {
               "create it in the bundle directory, one value per line");
           return;
         }
-        List<String> values = new ArrayList<>();
-        for (String line : text.split("\r?\n")) {
-          String value = line.strip();
-          if (!value.isEmpty() && !value.startsWith("#")) {
-            values.add(value);
-          }
+        List<String> values =
+            readValues(
+                dir + data,
+                text,
+                columnNode == null ? null : (String) columnNode.value(),
+                r,
+                columnNode,
+                problems);
+        if (values == null) {
+          return;
         }
         if (values.isEmpty()) {
           r.problem(
@@ -229,6 +246,135 @@ final class DetectorsFile {
           add(r, map, () -> builder.exact(name, label, values));
         }
       }
+    }
+  }
+
+  /**
+   * The values of an exact-data file: each line of a {@code .txt} file; for a {@code .csv} file,
+   * each cell, or with {@code column} (a header name or a 1-based number) the cells of that column
+   * below the header. Blank lines and lines starting with {@code #} are skipped. A value with fewer
+   * than four letters and digits is a problem reported with its file and line only: problems are
+   * shown and logged, and the values are secret.
+   *
+   * @return the values, or {@code null} when a problem was reported
+   */
+  private static List<String> readValues(
+      String dataFile,
+      String text,
+      String column,
+      MapReader r,
+      Y columnNode,
+      List<Problem> problems) {
+    boolean csv = dataFile.endsWith(".csv");
+    String[] lines = text.split("\\r?\\n", -1);
+    List<String> values = new ArrayList<>();
+    List<Integer> valueLines = new ArrayList<>();
+    int wanted = -1;
+    int first = 0;
+    if (column != null) {
+      while (first < lines.length && skipped(lines[first])) {
+        first++;
+      }
+      List<String> header = new ArrayList<>();
+      if (first < lines.length) {
+        for (String cell : Csv.cells(lines[first])) {
+          header.add(cell.strip());
+        }
+      }
+      wanted = header.indexOf(column);
+      if (wanted >= 0) {
+        first++;
+      } else if (column.matches("[1-9][0-9]{0,3}")) {
+        wanted = Integer.parseInt(column) - 1;
+      } else {
+        String near = Names.nearest(column, header);
+        r.problem(
+            columnNode,
+            "no column `" + column + "` in the header of `" + dataFile + "`",
+            (near != null ? "did you mean `" + near + "`? " : "")
+                + "give a name from the first line of the file, or a column number from 1");
+        return null;
+      }
+    }
+    for (int i = first; i < lines.length; i++) {
+      if (skipped(lines[i])) {
+        continue;
+      }
+      List<String> cells = csv ? Csv.cells(lines[i]) : List.of(lines[i]);
+      for (int c = 0; c < cells.size(); c++) {
+        if (wanted >= 0 && c != wanted) {
+          continue;
+        }
+        String value = cells.get(c).strip();
+        if (!value.isEmpty()) {
+          values.add(value);
+          valueLines.add(i + 1);
+        }
+      }
+    }
+    List<Integer> tooShort = new ArrayList<>();
+    for (int k = 0; k < values.size(); k++) {
+      if (Detectors.exactLength(values.get(k)) < Detectors.MIN_EXACT_LENGTH) {
+        tooShort.add(valueLines.get(k));
+      }
+    }
+    if (!tooShort.isEmpty()) {
+      int line = tooShort.getFirst();
+      problems.add(
+          new Problem(
+              dataFile,
+              line,
+              0,
+              (tooShort.size() == 1 ? "a value" : tooShort.size() + " values")
+                  + " with fewer than "
+                  + Detectors.MIN_EXACT_LENGTH
+                  + " letters and digits"
+                  + (tooShort.size() == 1 ? "" : ", the first on line " + line),
+              "short values would match everywhere: remove them or write them in full (values"
+                  + " are not shown here: exact data is secret)",
+              null));
+      return null;
+    }
+    return values;
+  }
+
+  private static boolean skipped(String line) {
+    String s = line.strip();
+    return s.isEmpty() || s.startsWith("#");
+  }
+
+  /**
+   * Cells of one CSV line: comma-separated, double quotes around a cell, {@code ""} for a quote.
+   */
+  static final class Csv {
+    private Csv() {}
+
+    static List<String> cells(String line) {
+      List<String> out = new ArrayList<>();
+      StringBuilder cell = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (quoted) {
+          if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            cell.append('"');
+            i++;
+          } else if (c == '"') {
+            quoted = false;
+          } else {
+            cell.append(c);
+          }
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ',') {
+          out.add(cell.toString());
+          cell.setLength(0);
+        } else {
+          cell.append(c);
+        }
+      }
+      out.add(cell.toString());
+      return out;
     }
   }
 

@@ -2,10 +2,10 @@ package dev.tollgate.engine.internal.scan;
 
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -221,42 +221,55 @@ final class Configured {
 
   /**
    * Exact values (customer ids, account numbers of a list), kept only as salted SipHash-2-4
-   * fingerprints of their normalized form (folded, letters and digits only): the clear values are
-   * dropped once hashed. The text's candidates are its alphanumeric runs, alone or joined across
-   * single {@code - _ .} separators, whose normalized length lies within the values' range.
+   * fingerprints of their normalized form (folded, letters and digits only, lower case): the clear
+   * values are dropped once hashed, and the salt is drawn anew at every load. The text's candidates
+   * are its runs of letters and digits, alone or joined across single {@code - _ . /} or space
+   * separators (so {@code CUST 00123} and {@code cust_00123} meet {@code CUST-00123}), whose
+   * normalized length is the length of some value; only those are hashed.
    */
   static final class Exact extends Finder {
+    /** Fewest letters and digits a value may have: shorter ones would match everywhere. */
+    static final int MIN_VALUE_LENGTH = 4;
+
     private static final int MAX_JOINED_RUNS = 8;
 
     private final HashFunction hash;
     private final long[] fingerprints;
-    private final int minLength;
+    private final BitSet lengths = new BitSet();
     private final int maxLength;
 
+    /**
+     * @throws IllegalArgumentException when no value has {@value #MIN_VALUE_LENGTH} letters and
+     *     digits (shorter values are left out; the loader reports them with their line)
+     */
     Exact(String name, String label, Collection<String> values) {
       super(name, label);
       SecureRandom random = new SecureRandom();
       this.hash = Hashing.sipHash24(random.nextLong(), random.nextLong());
       List<Long> prints = new ArrayList<>();
-      int min = Integer.MAX_VALUE;
       int max = 0;
       for (String value : values) {
         String normalized = normalize(value);
-        if (normalized.isEmpty()) {
+        if (normalized.length() < MIN_VALUE_LENGTH) {
           continue;
         }
         prints.add(fingerprint(normalized));
-        min = Math.min(min, normalized.length());
+        lengths.set(normalized.length());
         max = Math.max(max, normalized.length());
       }
       if (prints.isEmpty()) {
-        throw new IllegalArgumentException("no values in detector `" + name + "`");
+        throw new IllegalArgumentException(
+            "no value of "
+                + MIN_VALUE_LENGTH
+                + " letters and digits or more in detector `"
+                + name
+                + "`");
       }
       this.fingerprints = prints.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
-      this.minLength = min;
       this.maxLength = max;
     }
 
+    /** A value as it is compared: folded, letters and digits only, lower case. */
     static String normalize(String value) {
       String folded = Fold.fold(value);
       StringBuilder out = new StringBuilder(folded.length());
@@ -269,8 +282,8 @@ final class Configured {
       return out.toString();
     }
 
-    private long fingerprint(String normalized) {
-      return hash.hashString(normalized, StandardCharsets.UTF_8).asLong();
+    private long fingerprint(CharSequence normalized) {
+      return hash.hashUnencodedChars(normalized).asLong();
     }
 
     int size() {
@@ -286,8 +299,8 @@ final class Configured {
     void afterPass(Text t) {
       String v = t.view;
       int n = v.length();
+      Text.Ints runs = new Text.Ints();
       int i = 0;
-      List<int[]> runs = new ArrayList<>();
       while (i < n) {
         while (i < n && !Text.isWordChar(v.charAt(i))) {
           i++;
@@ -298,8 +311,9 @@ final class Configured {
           while (i < n && Text.isWordChar(v.charAt(i))) {
             i++;
           }
-          runs.add(new int[] {s, i});
-          if (i + 1 < n && "-_.".indexOf(v.charAt(i)) >= 0 && Text.isWordChar(v.charAt(i + 1))) {
+          runs.add(s);
+          runs.add(i);
+          if (i + 1 < n && "-_./ ".indexOf(v.charAt(i)) >= 0 && Text.isWordChar(v.charAt(i + 1))) {
             i++;
           } else {
             break;
@@ -309,27 +323,37 @@ final class Configured {
       }
     }
 
-    private void match(Text t, List<int[]> runs) {
+    /**
+     * For each run, the longest join of it and the runs after it that is a value; a match moves on
+     * past its last run. The view is folded already, so normalizing a run is lower-casing it.
+     */
+    private void match(Text t, Text.Ints runs) {
+      String v = t.view;
+      int count = runs.size() / 2;
+      StringBuilder joined = new StringBuilder(maxLength + 16);
       int a = 0;
-      while (a < runs.size()) {
-        StringBuilder joined = new StringBuilder();
+      while (a < count) {
+        joined.setLength(0);
         int matched = -1;
-        for (int b = a; b < runs.size() && b - a < MAX_JOINED_RUNS; b++) {
-          joined.append(t.view, runs.get(b)[0], runs.get(b)[1]);
-          if (joined.length() > maxLength) {
+        for (int b = a; b < count && b - a < MAX_JOINED_RUNS; b++) {
+          int s = runs.get(2 * b);
+          int e = runs.get(2 * b + 1);
+          if (joined.length() + e - s > maxLength) {
             break;
           }
-          if (joined.length() >= minLength) {
-            String normalized = normalize(joined.toString());
-            if (Arrays.binarySearch(fingerprints, fingerprint(normalized)) >= 0) {
-              matched = b;
-            }
+          for (int k = s; k < e; k++) {
+            joined.append(Character.toLowerCase(v.charAt(k)));
+          }
+          if (lengths.get(joined.length())
+              && Arrays.binarySearch(fingerprints, fingerprint(joined)) >= 0) {
+            matched = b;
           }
         }
         if (matched >= 0) {
-          String value = t.view.substring(runs.get(a)[0], runs.get(matched)[1]);
-          t.report(
-              this, runs.get(a)[0], runs.get(matched)[1], normalize(value), mask(normalize(value)));
+          int s = runs.get(2 * a);
+          int e = runs.get(2 * matched + 1);
+          String value = normalize(v.substring(s, e));
+          t.report(this, s, e, value, mask(value));
           a = matched + 1;
         } else {
           a++;

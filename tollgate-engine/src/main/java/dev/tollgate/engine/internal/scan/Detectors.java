@@ -209,6 +209,14 @@ public final class Detectors {
     return scan.hits();
   }
 
+  /** Fewest letters and digits a value of an exact-data detector may have. */
+  public static final int MIN_EXACT_LENGTH = Configured.Exact.MIN_VALUE_LENGTH;
+
+  /** The number of letters and digits of {@code value} once folded, as exact data compares it. */
+  public static int exactLength(String value) {
+    return Configured.Exact.normalize(value).length();
+  }
+
   /** Names of the detectors in use. */
   public List<String> names() {
     return names;

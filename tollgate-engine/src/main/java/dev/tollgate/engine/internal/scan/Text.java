@@ -328,5 +328,9 @@ final class Text {
     boolean isEmpty() {
       return size == 0;
     }
+
+    void clear() {
+      size = 0;
+    }
   }
 }

@@ -181,11 +181,35 @@ public final class Fold {
   }
 
   /**
-   * One code point's fold: a look-alike from the table, else its compatibility decomposition
-   * without combining marks (so {@code é} and {@code e}+U+0301 fold alike) and, when nothing is
-   * left, the empty string.
+   * One code point's fold, such that folding is idempotent: what {@link #computeOnce} gives, unless
+   * its lower-case form would fold further (a capital whose small letter is in the look-alike
+   * table, like Cyrillic {@code Ь}); then the fold of that lower-case form, until nothing changes.
    */
   private static String compute(int cp) {
+    String r = computeOnce(cp);
+    for (int round = 0; round < 4; round++) {
+      String lower = r.toLowerCase(Locale.ROOT);
+      StringBuilder again = new StringBuilder(lower.length());
+      for (int k = 0; k < lower.length(); ) {
+        int c = lower.codePointAt(k);
+        k += Character.charCount(c);
+        again.append(c < 0x80 ? Character.toString(c) : isInvisible(c) ? "" : computeOnce(c));
+      }
+      String next = again.length() <= 2 ? again.toString() : again.substring(0, 2);
+      if (next.equals(lower)) {
+        return r;
+      }
+      r = next;
+    }
+    return r;
+  }
+
+  /**
+   * One code point's fold, one step: a look-alike from the table, else its compatibility
+   * decomposition without combining marks (so {@code é} and {@code e}+U+0301 fold alike) and, when
+   * nothing is left, the empty string.
+   */
+  private static String computeOnce(int cp) {
     if (cp < 0x10000 && CONFUSABLE_TO[cp] != 0) {
       return String.valueOf(CONFUSABLE_TO[cp]);
     }

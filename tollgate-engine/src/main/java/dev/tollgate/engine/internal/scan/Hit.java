@@ -1,5 +1,9 @@
 package dev.tollgate.engine.internal.scan;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * One detector match inside a scanned JSON value.
  *
@@ -25,8 +29,51 @@ public record Hit(
     boolean key,
     String encoding) {
 
+  /**
+   * Leaves out the value, and the path too: a map key on it may be a flagged value (see {@link
+   * #shownPath}).
+   */
   @Override
   public String toString() {
-    return "Hit[" + detector + ", " + label + ", " + path + ", " + excerpt + "]";
+    return "Hit[" + detector + ", " + label + ", " + excerpt + (key ? ", in a key" : "") + "]";
+  }
+
+  /**
+   * The path safe to show, store or log: {@link #path} with every segment that is a flagged map key
+   * (a key hit among {@code hits}, the hits of the same scan) replaced by that hit's excerpt, or by
+   * {@code [flagged key]} when several hits lie in it. A path is a locator, not a value, but a key
+   * can be an e-mail address or a token: {@code /args/jane@acme.example/0} is shown as {@code
+   * /args/j•••@acme.example/0}.
+   */
+  public String shownPath(List<Hit> hits) {
+    Map<String, String> flaggedKeys = null;
+    for (Hit h : hits) {
+      if (h.key
+          && path.startsWith(h.path)
+          && (path.length() == h.path.length() || path.charAt(h.path.length()) == '/')) {
+        if (flaggedKeys == null) {
+          flaggedKeys = new HashMap<>();
+        }
+        // Several hits in one key: the excerpt of one may show the value of another.
+        flaggedKeys.merge(h.path, h.excerpt, (a, b) -> "[flagged key]");
+      }
+    }
+    if (flaggedKeys == null) {
+      return path;
+    }
+    StringBuilder out = new StringBuilder();
+    int from = 0;
+    while (from < path.length()) {
+      int next = path.indexOf('/', from + 1);
+      int end = next < 0 ? path.length() : next;
+      String excerpt = flaggedKeys.get(path.substring(0, end));
+      if (excerpt != null) {
+        out.append('/').append(excerpt.replace("~", "~0").replace("/", "~1"));
+      } else {
+        out.append(path, from, end);
+      }
+      from = end;
+    }
+    return out.toString();
   }
 }

@@ -607,7 +607,8 @@ final class Secrets {
         e--;
       }
       if (v.regionMatches(true, s, "bearer ", 0, 7) || v.regionMatches(true, s, "basic ", 0, 6)) {
-        s = v.indexOf(' ', s) + 1;
+        // the space may be past e when trailing space was trimmed ("bearer ")
+        s = Math.min(e, v.indexOf(' ', s) + 1);
       }
       String token = v.substring(s, e);
       if (t.overlapsReported(s, e) || !isSecretLike(token)) {

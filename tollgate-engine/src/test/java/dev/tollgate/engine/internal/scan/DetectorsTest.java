@@ -177,6 +177,13 @@ class DetectorsTest {
   }
 
   @Test
+  void bareBearerUnderASecretKey() {
+    // found by DetectorsFuzzTest: the trimmed value ended before the space after "bearer"
+    assertThat(scan(Map.of("authorization", "bearer "))).isEmpty();
+    assertThat(scan(Map.of("token", " Basic "))).isEmpty();
+  }
+
+  @Test
   void cardSentAsANumber() {
     assertThat(scan(Map.of("card", 4111111111111111L)))
         .extracting(Hit::detector)

@@ -99,6 +99,18 @@ class DetectorsTest {
           Tracking 1Z999AA10123456784 shipped via UPS.
           Temperatures of 123-45-678 are not numbers we know.
           Coordinates 52.5200, 13.4050 and IP 192.168.100.200.
+          Created 2026-11-24T10:22:31.123Z, epoch 1732442551000, took 4155550100 ns.
+          ISBN 978-3-16-148410-0 and EAN 4006381333931 on the label.
+          Release v2.14.3 (build 20261124.1), see CHANGELOG for 1.0.0-beta.2.
+          The colors #FF5733 and #1a2b3c; UUID 550E8400-E29B-41D4-A716-446655440000.
+          Merge 3f786850e387550fdab836ed7e6dc881de23001b into main (short 3f78685).
+          Bad checksums: DE89 3704 0044 0532 0130 01 and 4242 4242 4242 4241.
+          Invalid SSNs 666-12-3456, 000-12-3456 and 912-34-5678.
+          Not mail: user@localhost, icon@2x.png, @mention and git@github
+          A word like AKIAX or ghp_short or eyJ alone, xoxb- too.
+          Order #98765432 for 3 items, PO 2024-118, qty 1,000,000.
+          Dial-in code 8472 9361 and room code 4711.
+          Please keep this email for your records; reply with questions.
           """)
   void ignoresBenignLookAlikes(String text) {
     List<Hit> hits = scan(text);

@@ -96,13 +96,39 @@ public final class Fold {
     if (i == n) {
       return new View(original, null, false, scratch);
     }
-    // ASCII characters yield one char each and others at most two (see compute): checking the
-    // capacity for the rest of the string at each non-ASCII character is enough. The index map is
-    // made at the first character that does not fold to exactly one char: until then it would be
-    // the identity, and for most accented text it stays so.
+    if (scratch != null) {
+      // Fold in place while every character folds to exactly one char, the common case of
+      // accented and look-alike letters: the view then has the original's length and no map.
+      while (i < n) {
+        char c = scratch[i];
+        if (c < 0x80) {
+          i++;
+          continue;
+        }
+        if (Character.isSurrogate(c) || isInvisible(c)) {
+          break;
+        }
+        String folded = foldBmp(c);
+        if (folded.length() != 1) {
+          break;
+        }
+        scratch[i++] = folded.charAt(0);
+      }
+      if (i == n) {
+        return new View(new String(scratch, 0, n), null, false, scratch);
+      }
+    }
+    // From here on, the general case. ASCII characters yield one char each and others at most two
+    // (see compute): checking the capacity for the rest of the string at each non-ASCII character
+    // is enough. The index map is made at the first character that does not fold to exactly one
+    // char: until then it would be the identity.
     char[] out = new char[n + 16];
     int[] map = null;
-    original.getChars(0, i, out, 0);
+    if (scratch != null) {
+      System.arraycopy(scratch, 0, out, 0, i);
+    } else {
+      original.getChars(0, i, out, 0);
+    }
     int j = i;
     boolean invisible = false;
     while (i < n) {

@@ -331,7 +331,9 @@ final class Numbers {
 
     @Override
     void afterPass(Text t) {
-      if (t.maxChunkDigits < 9) {
+      // Without a context word only the dashed form counts: look for it in the digit runs before
+      // building chunks (dates and times in logs make chunks of nine digits and more).
+      if (t.maxChunkDigits < 9 || (t.ssnContext.isEmpty() && !hasDashedForm(t))) {
         return;
       }
       for (Chunk c : t.chunks(false)) {
@@ -357,6 +359,29 @@ final class Numbers {
         }
         t.report(this, c.start(), c.end(), digits, "•••-••-••" + digits.substring(7));
       }
+    }
+
+    /** Whether three digit runs of 3, 2 and 4 digits are joined by single dashes. */
+    private static boolean hasDashedForm(Text t) {
+      Text.Ints runs = t.digitRuns;
+      for (int r = 0; r + 5 < runs.size(); r += 2) {
+        int s0 = runs.get(r);
+        int e0 = runs.get(r + 1);
+        int s1 = runs.get(r + 2);
+        int e1 = runs.get(r + 3);
+        int s2 = runs.get(r + 4);
+        int e2 = runs.get(r + 5);
+        if (e0 - s0 == 3
+            && e1 - s1 == 2
+            && e2 - s2 == 4
+            && s1 == e0 + 1
+            && s2 == e1 + 1
+            && t.at(e0) == '-'
+            && t.at(e1) == '-') {
+          return true;
+        }
+      }
+      return false;
     }
 
     static boolean valid(String digits) {

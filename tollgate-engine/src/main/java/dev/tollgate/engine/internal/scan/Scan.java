@@ -49,6 +49,25 @@ final class Scan {
 
   private char[] chars = new char[0];
 
+  private final Text.Ints[][] lists = new Text.Ints[Detectors.MAX_DECODING_DEPTH + 1][];
+
+  /** The six lists a text of this decoding depth records its pass in, cleared. */
+  Text.Ints[] lists(int depth) {
+    Text.Ints[] l = lists[depth];
+    if (l == null) {
+      l = new Text.Ints[6];
+      for (int i = 0; i < l.length; i++) {
+        l[i] = new Text.Ints();
+      }
+      lists[depth] = l;
+    } else {
+      for (Text.Ints ints : l) {
+        ints.clear();
+      }
+    }
+    return l;
+  }
+
   /** A buffer of at least {@code length} chars, shared by the texts of this scan, one at a time. */
   char[] chars(int length) {
     if (chars.length < length) {

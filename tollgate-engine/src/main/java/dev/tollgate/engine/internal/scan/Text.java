@@ -46,12 +46,14 @@ final class Text {
   /** For URL decoding: index in the parent's raw string of each char of {@code raw}. */
   private final int[] parentIndex;
 
-  final Ints anchorHits = new Ints();
-  final Ints digitRuns = new Ints();
-  final Ints atSigns = new Ints();
-  final Ints base64Runs = new Ints();
-  final Ints phoneContext = new Ints();
-  final Ints ssnContext = new Ints();
+  // What the pass found. The lists are the scan's, one set per decoding depth, cleared here:
+  // texts of one depth are scanned one after the other, never at the same time.
+  final Ints anchorHits;
+  final Ints digitRuns;
+  final Ints atSigns;
+  final Ints base64Runs;
+  final Ints phoneContext;
+  final Ints ssnContext;
   boolean percent;
   boolean plus;
 
@@ -103,6 +105,13 @@ final class Text {
     this.path = path;
     this.key = key;
     this.depth = depth;
+    Ints[] lists = scan.lists(depth);
+    this.anchorHits = lists[0];
+    this.digitRuns = lists[1];
+    this.atSigns = lists[2];
+    this.base64Runs = lists[3];
+    this.phoneContext = lists[4];
+    this.ssnContext = lists[5];
     this.parent = parent;
     this.encoding = encoding;
     this.parentStart = parentStart;

@@ -104,7 +104,11 @@ final class Numbers {
         return false;
       }
     }
-    return width == 1 || v.charAt(from) != v.charAt(from + 1);
+    // Two-character gaps are an area code's parenthesis and a space: "(030) 1234", "+1 (415)".
+    // Others, like the ". " that ends a sentence, end the number.
+    return width == 1
+        || (v.charAt(from) != v.charAt(from + 1)
+            && (v.charAt(from) == '(' || v.charAt(from) == ')' || v.charAt(from + 1) == '('));
   }
 
   /** The excerpt of a number: every digit but the last {@code keep} masked, separators kept. */

@@ -51,6 +51,8 @@ class DetectorsTest {
           email               | write to jane.doe@acme.example today
           phone               | call me at +1 415 555 0100
           phone               | Tel: (030) 1234-5678
+          phone               | from 10.0.19.137\\n call +1 415 555 0100. 2026-11-24 10:22 INFO
+          phone               | mobile: +1 (415) 555-0100
           ssn                 | SSN 536-22-1234 on file
           ssn                 | social security number: 536221234
           iban                | IBAN DE89 3704 0044 0532 0130 00, thanks

@@ -1,8 +1,9 @@
 package dev.tollgate.engine.internal.scan;
 
 /**
- * A bound on the total work of one scan (characters read, decoded text included), shared by every
- * string of one action or result. Not thread-safe: one per scan.
+ * A bound on the total work of one scan, shared by every string of one action or result: one unit
+ * per character read (keys, strings and decoded text), and a few for JSON values, prefilter
+ * anchors, hits and configured regexes (see {@link Detectors#scan}). Not thread-safe: one per scan.
  */
 public final class Budget {
   private final long limit;

@@ -194,21 +194,6 @@ public final class Detectors {
     return scan.hits();
   }
 
-  /**
-   * Scans one string as the value of a map entry; with {@code secretKey} the whole string is also
-   * checked as a secret (the entry's key named one, like {@code api_key}).
-   */
-  List<Hit> scanValue(String value, String path, boolean secretKey, Budget budget)
-      throws ScanLimitException {
-    Scan scan = new Scan(budget);
-    try {
-      scanString(value, path, false, secretKey, scan);
-    } catch (Scan.Exhausted e) {
-      throw e.limit();
-    }
-    return scan.hits();
-  }
-
   /** Fewest letters and digits a value of an exact-data detector may have. */
   public static final int MIN_EXACT_LENGTH = Configured.Exact.MIN_VALUE_LENGTH;
 

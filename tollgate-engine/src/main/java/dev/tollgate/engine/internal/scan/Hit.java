@@ -16,7 +16,8 @@ import java.util.Map;
  *     in memory only, never written anywhere ({@link #toString} leaves it out)
  * @param excerpt the value masked, safe to show and store
  * @param key whether it was found in a map key rather than a value
- * @param encoding {@code null}, or how the value was hidden: {@code base64} or {@code url}
+ * @param encoding {@code null}, or how the value was hidden: {@code base64}, {@code url} or {@code
+ *     unicode-tags} (text spelled in invisible tag characters)
  */
 public record Hit(
     String detector,

@@ -249,4 +249,32 @@ class FlowTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("`~`");
   }
+
+  @Test
+  void aRestartedInstanceWithTheSameKeyStillSeesWhatItsSessionsRead() {
+    byte[] key = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    var store = new dev.tollgate.engine.internal.MemorySessionStore(16);
+    Bundle bundle = Bundles.of("catalog.yaml", CATALOG, "p.yaml", POLICIES);
+    Gate before =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    String s =
+        before.openSession(SessionSpec.of("alice@acme.example", "Write to ap@globex.example"));
+    before.observe(new Observation(s, "invoices.search", null, Map.of("hits", List.of(INVOICE))));
+    Action pasted =
+        Action.of(
+            s,
+            "alice@acme.example",
+            "email.send",
+            Map.of("to", List.of("ap@globex.example"), "body", "For context: INV-4471, 12400 EUR"));
+
+    Gate restarted =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    assertThat(restarted.decide(pasted).effect()).isEqualTo(Effect.ASK);
+
+    // fingerprints are keyed: under another key the stored ones mean nothing
+    byte[] other = "fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Gate rekeyed =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(other).build().gate("bot");
+    assertThat(rekeyed.decide(pasted).effect()).isEqualTo(Effect.ALLOW);
+  }
 }

@@ -92,9 +92,23 @@ public final class Fingerprints {
    * 12,400.00} / {@code 12400} meet.
    */
   void atoms(String s, int from, int to, LongConsumer out) {
+    atoms(s, from, to, true, out);
+  }
+
+  /**
+   * As {@link #atoms(String, int, int, LongConsumer)}; without {@code parts}, only the forms that
+   * keep the whole value (the token, its digits without separators, its canonical amount), not the
+   * parts of it (the digit runs of an id, the domain of an address, the host of a URL). Provenance
+   * asks with the whole value: {@code billing@globex.example} does not come from a result that
+   * holds {@code ap@globex.example}.
+   */
+  void atoms(String s, int from, int to, boolean parts, LongConsumer out) {
     out.accept(atom(s, from, to));
     boolean digit = Tokens.hasDigit(s, from, to);
     if (!digit) {
+      if (!parts) {
+        return;
+      }
       int at = Tokens.indexOf(s, '@', from, to);
       if (at > from && at + 1 < to) {
         out.accept(atom(s, at + 1, to));
@@ -114,7 +128,7 @@ public final class Fingerprints {
         }
         run++;
       } else {
-        if (run >= 4 && (runStart > from || i < to)) {
+        if (parts && run >= 4 && (runStart > from || i < to)) {
           out.accept(atom(s, runStart, i));
         }
         run = 0;
@@ -133,6 +147,9 @@ public final class Fingerprints {
       out.accept(atom(number, 0, number.length()));
     } else if (digits.length() != to - from) {
       out.accept(atom(digits, 0, digits.length()));
+    }
+    if (!parts) {
+      return;
     }
     int at = Tokens.indexOf(s, '@', from, to);
     if (at > from && at + 1 < to) {

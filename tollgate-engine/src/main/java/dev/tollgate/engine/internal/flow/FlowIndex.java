@@ -164,6 +164,7 @@ public final class FlowIndex {
           folded,
           tokens.from(t),
           tokens.to(t),
+          false,
           a -> {
             if (requestAtoms.contains(a)) {
               found[0] = 1;

@@ -45,7 +45,7 @@ final class Insight {
     this.verifier = verifier;
   }
 
-  void audit(HttpExchange ex, Viewer viewer) throws IOException {
+  void audit(HttpExchange ex, Viewer viewer) throws IOException, Web.Refusal {
     Map<String, String> q = Web.query(ex);
     List<String> problems = new ArrayList<>();
     Instant from = time(q.get("from"), "from", problems);

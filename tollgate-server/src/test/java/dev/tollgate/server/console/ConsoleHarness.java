@@ -108,14 +108,22 @@ final class ConsoleHarness implements AutoCloseable {
   HttpResponse<String> post(
       String path, String cookie, Map<String, String> form, Map<String, String> headers)
       throws Exception {
-    String body =
+    return postRaw(
+        path,
+        cookie,
         form.entrySet().stream()
             .map(
                 e ->
                     URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
                         + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-            .collect(Collectors.joining("&"));
+            .collect(Collectors.joining("&")),
+        headers);
+  }
+
+  /** Posts a form body exactly as given. */
+  HttpResponse<String> postRaw(String path, String cookie, String body, Map<String, String> headers)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(server.uri().resolve(path))
             .header("Content-Type", "application/x-www-form-urlencoded")

@@ -77,6 +77,15 @@ class ConsoleTest {
   }
 
   @Test
+  void aMalformedFormIsA400PageNotADroppedField() throws Exception {
+    HttpResponse<String> r =
+        h.postRaw("/console/login", null, "name=admin-1&password=%zz", Map.of());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("malformed percent-escape", "%25");
+    assertThat(r.headers().firstValue("Set-Cookie")).isEmpty();
+  }
+
+  @Test
   void repeatedFailuresForANameAreSlowedDown() throws Exception {
     for (int i = 0; i < SignIns.FREE_FAILURES; i++) {
       assertThat(

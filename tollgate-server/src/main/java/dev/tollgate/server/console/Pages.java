@@ -17,12 +17,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The approvals inbox, one approval as a person reads it, and the grants. */
 final class Pages {
-  private static final Set<String> SUBJECTS = Set.of("agent", "session", "user");
   private final Approvals approvals;
   private final InstantSource clock;
 
@@ -161,10 +159,8 @@ final class Pages {
     if (!"scope".equals(form.get("mode"))) {
       return Approvals.Scope.exact();
     }
-    String subject = form.getOrDefault("subject", "");
-    if (!SUBJECTS.contains(subject)) {
-      throw new BadScope("choose whose actions the grant covers: agent, session or user");
-    }
+    // Approvals checks the subject (and everything else in the scope) and says what is wrong.
+    String subject = form.getOrDefault("subject", "").strip();
     String tool = form.getOrDefault("tool", "").strip();
     Duration ttl = Approvals.duration(form.getOrDefault("ttl", "").strip());
     int uses;

@@ -268,6 +268,51 @@ class ConsoleTest {
     assertThat(badScope.statusCode()).isEqualTo(400);
     assertThat(badScope.body()).contains("Invalid scope");
 
+    HttpResponse<String> badSubject =
+        h.post(
+            "/console/approvals/" + second + "/approve",
+            session,
+            form(
+                "csrf",
+                token,
+                "mode",
+                "scope",
+                "subject",
+                "galaxy<b>",
+                "tool",
+                "email.send",
+                "ttl",
+                "15m",
+                "uses",
+                "1"),
+            Map.of());
+    assertThat(badSubject.statusCode()).isEqualTo(400);
+    // Approvals' own message, escaped: the console does not check the subject itself.
+    assertThat(badSubject.body())
+        .contains(
+            "Invalid scope: unknown subject &#96;galaxy&lt;b&gt;&#96;: use agent, session or user");
+    HttpResponse<String> noUser =
+        h.post(
+            "/console/approvals/" + second + "/approve",
+            session,
+            form(
+                "csrf",
+                token,
+                "mode",
+                "scope",
+                "subject",
+                "",
+                "tool",
+                "email.send",
+                "ttl",
+                "15m",
+                "uses",
+                "1"),
+            Map.of());
+    assertThat(noUser.statusCode()).isEqualTo(400);
+    assertThat(noUser.body()).contains("unknown subject &#96;&#96;");
+    assertThat(h.store.approvals().get(second).orElseThrow().status()).isEqualTo("pending");
+
     h.skip(Duration.ofHours(2));
     HttpResponse<String> late =
         h.post(

@@ -3,6 +3,7 @@ package dev.tollgate.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.store.jdbc.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +47,7 @@ class ConsoleBrowserTest {
             CHROMIUM, DRIVER)
         .isTrue();
     System.setProperty("SE_OFFLINE", "true");
-    h = new ConsoleHarness(data);
+    h = new ConsoleHarness(StoreConfig.sqlite(data));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(

@@ -29,7 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** A real server on a real SQLite store, with people in each role and an agent. */
+/** A real server on a real store (SQLite or PostgreSQL), with people in each role and an agent. */
 final class ConsoleHarness implements AutoCloseable {
   static final String PASSWORD = "correct horse battery staple";
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
@@ -42,8 +42,8 @@ final class ConsoleHarness implements AutoCloseable {
   final String agentToken;
   final HttpClient http = HttpClient.newHttpClient();
 
-  ConsoleHarness(Path data) throws Exception {
-    store = JdbcStore.open(StoreConfig.sqlite(data));
+  ConsoleHarness(StoreConfig config) throws Exception {
+    store = JdbcStore.open(config);
     agentToken = Tokens.newToken();
     store.credentials().add("invoice-bot", Tokens.hash(agentToken), Instant.now());
     for (String role : List.of("approver", "admin", "auditor")) {

@@ -5,6 +5,7 @@ import static dev.tollgate.server.console.ConsoleHarness.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,14 +15,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The console over real HTTP against a real server and a real SQLite store. */
+/**
+ * The console over real HTTP against a real server and a real SQLite store; {@link
+ * PostgresConsoleTest} runs the same tests on PostgreSQL.
+ */
 class ConsoleTest {
   @TempDir Path data;
-  private ConsoleHarness h;
+  ConsoleHarness h;
+
+  /** The store of one test: a fresh, empty one on every call. */
+  StoreConfig config() throws Exception {
+    return StoreConfig.sqlite(data);
+  }
 
   @BeforeEach
   void start() throws Exception {
-    h = new ConsoleHarness(data);
+    h = new ConsoleHarness(config());
   }
 
   @AfterEach
@@ -323,5 +332,61 @@ class ConsoleTest {
     assertThat(late.statusCode()).isBetween(400, 499);
     assertThat(late.body()).contains("expired");
     assertThat(h.get("/console/approvals/apr_nope", session).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anAdminRevokesAGrantAndTheNextDecisionNoLongerPasses() throws Exception {
+    String session = h.session();
+    String id =
+        h.askToMail(session, "Invoice #4471 is overdue").path("approval").path("id").asText();
+    String admin = h.signIn("admin-1");
+    String token = csrf(h.get("/console/approvals/" + id, admin).body());
+    HttpResponse<String> approved =
+        h.post(
+            "/console/approvals/" + id + "/approve",
+            admin,
+            form(
+                "csrf",
+                token,
+                "mode",
+                "scope",
+                "subject",
+                "session",
+                "tool",
+                "email.send",
+                "ttl",
+                "15m",
+                "uses",
+                "0"),
+            Map.of());
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    JsonNode passed = h.askToMail(session, "Invoice #4471 is overdue");
+    assertThat(passed.path("effect").asText()).as(passed.toString()).isEqualTo("allow");
+    String grant = passed.path("grant").asText();
+    assertThat(grant).startsWith("grt_");
+
+    HttpResponse<String> grants = h.get("/console/grants", admin);
+    assertThat(grants.body()).contains(grant, "/console/grants/" + grant + "/revoke");
+    HttpResponse<String> approverTries =
+        h.post(
+            "/console/grants/" + grant + "/revoke",
+            h.signIn("approver-1"),
+            form("csrf", csrf(h.get("/console/grants", admin).body())),
+            Map.of());
+    assertThat(approverTries.statusCode()).isEqualTo(403);
+    assertThat(h.askToMail(session, "Invoice #4472 as well").path("effect").asText())
+        .isEqualTo("allow");
+
+    HttpResponse<String> revoked =
+        h.post("/console/grants/" + grant + "/revoke", admin, form("csrf", token), Map.of());
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    assertThat(revoked.body()).contains("Revoked " + grant);
+    JsonNode after = h.askToMail(session, "Invoice #4471 is overdue");
+    assertThat(after.path("effect").asText()).as(after.toString()).isEqualTo("ask");
+    assertThat(after.path("grant").isMissingNode()).isTrue();
+
+    HttpResponse<String> twice =
+        h.post("/console/grants/" + grant + "/revoke", admin, form("csrf", token), Map.of());
+    assertThat(twice.statusCode()).isBetween(400, 499);
   }
 }

@@ -143,11 +143,14 @@ final class Pages {
     return approvals.get(a.id()).orElse(a);
   }
 
+  /**
+   * Approvals' own message, which states the rule that refused (four eyes, a scope's subject...),
+   * after a few words of context where the message alone would not give it.
+   */
   private static String problem(Approvals.ApprovalException e) {
     return switch (e.code()) {
           case "expired" -> "Too late: this approval has expired. ";
           case "already_decided" -> "Someone already decided this approval. ";
-          case "four_eyes" -> "Four eyes: ";
           case "invalid_scope" -> "Invalid scope: ";
           default -> "";
         }

@@ -12,11 +12,14 @@ import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +31,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-/** A real server on a real store (SQLite or PostgreSQL), with people in each role and an agent. */
+/**
+ * A real server on a real store (SQLite or PostgreSQL), with people in each role and an agent. The
+ * policies are the invoice example's, plus one that asks for four eyes on {@code invoices.pay}.
+ */
 final class ConsoleHarness implements AutoCloseable {
   static final String PASSWORD = "correct horse battery staple";
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
@@ -41,8 +48,24 @@ final class ConsoleHarness implements AutoCloseable {
   final TollgateServer server;
   final String agentToken;
   final HttpClient http = HttpClient.newHttpClient();
+  private final Path bundle;
 
   ConsoleHarness(StoreConfig config) throws Exception {
+    bundle = Files.createTempDirectory("tollgate-console-bundle");
+    Path example = Path.of("..", "examples", "invoice-vendor-mail");
+    for (String file : List.of("agents.yaml", "catalog.yaml", "policies.yaml")) {
+      Files.copy(example.resolve(file), bundle.resolve(file));
+    }
+    Files.writeString(
+        bundle.resolve("four-eyes.yaml"),
+        """
+        policies:
+          - name: payments-need-four-eyes
+            description: The user an agent pays for may not approve the payment.
+            match: {tools: ["invoices.pay"]}
+            effect: ask
+            approval: {fourEyes: true}
+        """);
     store = JdbcStore.open(config);
     agentToken = Tokens.newToken();
     store.credentials().add("invoice-bot", Tokens.hash(agentToken), Instant.now());
@@ -55,7 +78,7 @@ final class ConsoleHarness implements AutoCloseable {
             .port(0)
             .store(store)
             .clock(clock)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
+            .bundle(Bundle.load(bundle))
             .auditVerifier(() -> "ok: verified by the test")
             .start();
   }
@@ -69,18 +92,16 @@ final class ConsoleHarness implements AutoCloseable {
    * grant): with an invoice number in the body, an ask.
    */
   JsonNode askToMail(String session, String body) throws Exception {
+    return decide(session, "email.send", Map.of("to", List.of("ap@globex.example"), "body", body));
+  }
+
+  /** One action of the agent for alice over raw HTTP: the decision as JSON. */
+  JsonNode decide(String session, String tool, Map<String, Object> args) throws Exception {
     String json =
         Json.mapper()
             .writeValueAsString(
                 Map.of(
-                    "session",
-                    session,
-                    "user",
-                    "alice@acme.example",
-                    "tool",
-                    "email.send",
-                    "args",
-                    Map.of("to", List.of("ap@globex.example"), "body", body)));
+                    "session", session, "user", "alice@acme.example", "tool", tool, "args", args));
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(server.uri().resolve("/v1/decide"))
@@ -167,5 +188,13 @@ final class ConsoleHarness implements AutoCloseable {
   public void close() {
     server.close();
     store.close();
+    try (Stream<Path> files = Files.list(bundle)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+      Files.delete(bundle);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -5,6 +5,7 @@ import static dev.tollgate.server.console.ConsoleHarness.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.server.Passwords;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -332,6 +333,45 @@ class ConsoleTest {
     assertThat(late.statusCode()).isBetween(400, 499);
     assertThat(late.body()).contains("expired");
     assertThat(h.get("/console/approvals/apr_nope", session).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theUserAnAgentActsForCannotApproveWhenThePolicyAsksForFourEyes() throws Exception {
+    assertThat(
+            Passwords.addPerson(
+                h.store, "alice@acme.example", "approver", ConsoleHarness.PASSWORD.toCharArray()))
+        .isTrue();
+    JsonNode pay = h.decide(h.session(), "invoices.pay", Map.of("invoice", "4471", "amount", 1200));
+    assertThat(pay.path("effect").asText()).as(pay.toString()).isEqualTo("ask");
+    String id = pay.path("approval").path("id").asText();
+
+    String alice = h.signIn("alice@acme.example");
+    String page = h.get("/console/approvals/" + id, alice).body();
+    assertThat(page).contains("yes: the user cannot approve it");
+    HttpResponse<String> self =
+        h.post(
+            "/console/approvals/" + id + "/approve",
+            alice,
+            form("csrf", csrf(page), "mode", "exact"),
+            Map.of());
+    assertThat(self.statusCode()).isEqualTo(403);
+    // Approvals' own words, once: the console keeps no copy of the rule.
+    assertThat(self.body())
+        .contains(
+            "four eyes: alice@acme.example is the user this agent acts for and cannot approve"
+                + " this request; ask another approver")
+        .doesNotContainIgnoringCase("four eyes: four eyes");
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+
+    String other = h.signIn("approver-1");
+    HttpResponse<String> approved =
+        h.post(
+            "/console/approvals/" + id + "/approve",
+            other,
+            form("csrf", csrf(h.get("/console/approvals/" + id, other).body()), "mode", "exact"),
+            Map.of());
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    assertThat(h.store.approvals().get(id).orElseThrow().decidedBy()).isEqualTo("approver-1");
   }
 
   @Test

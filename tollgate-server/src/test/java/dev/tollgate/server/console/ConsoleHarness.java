@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
-import dev.tollgate.server.Passwords;
+import dev.tollgate.server.People;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
@@ -27,6 +28,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,8 +71,9 @@ final class ConsoleHarness implements AutoCloseable {
     store = JdbcStore.open(config);
     agentToken = Tokens.newToken();
     store.credentials().add("invoice-bot", Tokens.hash(agentToken), Instant.now());
+    People people = new People(store, InstantSource.system());
     for (String role : List.of("approver", "admin", "auditor")) {
-      assertThat(Passwords.addPerson(store, role + "-1", role, PASSWORD.toCharArray())).isTrue();
+      people.add("test", role + "-1", Set.of(role), PASSWORD.toCharArray());
     }
     InstantSource clock = () -> Instant.now().plus(ahead.get());
     server =
@@ -178,6 +181,34 @@ final class ConsoleHarness implements AutoCloseable {
       out.put(kv[i], kv[i + 1]);
     }
     return out;
+  }
+
+  /** The details of every audit record of kind {@code person}, oldest first. */
+  List<Map<String, Object>> personEvents() {
+    return store
+        .audit()
+        .search(new AuditQuery(null, null, null, null, "person", null, null, null, 0, 10_000))
+        .stream()
+        .map(r -> r.entry().detail())
+        .toList();
+  }
+
+  /** Every audit record as JSON, one per line: to check what the log never holds. */
+  String auditText() {
+    return store.audit().search(AuditQuery.after(0, 100_000)).stream()
+        .map(Json::write)
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** The session cookie ({@code name=value}) a response sets. */
+  static String cookieOf(HttpResponse<String> r) {
+    String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** Signs in with a password and returns the response. */
+  HttpResponse<String> signIn(String name, String password) throws Exception {
+    return post("/console/login", null, Map.of("name", name, "password", password), Map.of());
   }
 
   void skip(Duration d) {

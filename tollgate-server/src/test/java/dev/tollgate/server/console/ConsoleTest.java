@@ -5,12 +5,18 @@ import static dev.tollgate.server.console.ConsoleHarness.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.server.Passwords;
+import dev.tollgate.server.Backoff;
+import dev.tollgate.server.People;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,7 +103,7 @@ class ConsoleTest {
 
   @Test
   void repeatedFailuresForANameAreSlowedDown() throws Exception {
-    for (int i = 0; i < SignIns.FREE_FAILURES; i++) {
+    for (int i = 0; i < Backoff.FREE_FAILURES; i++) {
       assertThat(
               h.post("/console/login", null, form("name", "admin-1", "password", "x"), Map.of())
                   .statusCode())
@@ -113,6 +119,325 @@ class ConsoleTest {
     assertThat(locked.body()).contains("Too many failed sign-ins");
     h.skip(Duration.ofSeconds(2));
     assertThat(h.signIn("admin-1")).startsWith(Console.COOKIE);
+  }
+
+  @Test
+  void signInsAreAuditedWithoutThePasswordAndFailuresBackOff() throws Exception {
+    String typo = "my secret typed as a name";
+    assertThat(h.signIn("approver-1", "wrong horse battery staple").statusCode()).isEqualTo(401);
+    assertThat(h.signIn(typo, "whatever it was here").statusCode()).isEqualTo(401);
+    String cookie = h.signIn("approver-1");
+    String token = csrf(h.get("/console/approvals", cookie).body());
+    assertThat(h.post("/console/logout", cookie, form("csrf", token), Map.of()).statusCode())
+        .isEqualTo(303);
+    for (int i = 0; i < Backoff.FREE_FAILURES; i++) {
+      assertThat(h.signIn("auditor-1", "wrong horse battery staple").statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> throttled = h.signIn("auditor-1", ConsoleHarness.PASSWORD);
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    assertThat(throttled.headers().firstValue("Retry-After")).contains("1");
+
+    List<Map<String, Object>> events =
+        h.personEvents().stream()
+            .filter(e -> e.get("event").toString().startsWith("sign"))
+            .toList();
+    assertThat(events)
+        .extracting(e -> e.get("event") + " " + e.get("person") + " " + e.get("reason"))
+        .containsExactly(
+            "signin.failed approver-1 wrong password",
+            "signin.failed null unknown name",
+            "signin.succeeded approver-1 null",
+            "signout approver-1 null",
+            "signin.failed auditor-1 wrong password",
+            "signin.failed auditor-1 wrong password",
+            "signin.failed auditor-1 wrong password",
+            "signin.failed auditor-1 throttled");
+    assertThat(events).allSatisfy(e -> assertThat(e.get("address")).isEqualTo("127.0.0.1"));
+    String audit = h.auditText();
+    assertThat(audit)
+        .as("no password, and no name that matched no one (it may be a password)")
+        .doesNotContain(ConsoleHarness.PASSWORD, "wrong horse", "whatever it was", typo);
+
+    String auditor = h.signIn("admin-1");
+    HttpResponse<String> page = h.get("/console/audit?kind=person", auditor);
+    assertThat(page.body()).contains("signin.failed", "unknown name", "signout");
+  }
+
+  @Test
+  void anAdminAddsDisablesEnablesResetsAndRemovesPeople() throws Exception {
+    String admin = h.signIn("admin-1");
+    HttpResponse<String> list = h.get("/console/people", admin);
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body()).contains("approver-1", "auditor-1", "admin-1", "Add a person");
+    String token = csrf(list.body());
+
+    String approver = h.signIn("approver-1");
+    assertThat(h.get("/console/people", approver).statusCode()).isEqualTo(403);
+    assertThat(h.get("/console/approvals", approver).body()).doesNotContain("/console/people");
+    HttpResponse<String> approverAdds =
+        h.post(
+            "/console/people/add",
+            approver,
+            form(
+                "csrf",
+                csrf(h.get("/console/approvals", approver).body()),
+                "name",
+                "mallory",
+                "role-admin",
+                "on",
+                "password",
+                ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(approverAdds.statusCode()).isEqualTo(403);
+    HttpResponse<String> noToken =
+        h.post(
+            "/console/people/add",
+            admin,
+            form("name", "mallory", "role-admin", "on", "password", ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(h.store.people().get("mallory")).isEmpty();
+
+    HttpResponse<String> badName =
+        h.post(
+            "/console/people/add",
+            admin,
+            form("csrf", token, "name", "<b>x</b>", "role-approver", "on", "password", "x"),
+            Map.of());
+    assertThat(badName.statusCode()).isEqualTo(400);
+    assertThat(badName.body()).contains("invalid name &#96;&lt;b&gt;x&lt;/b&gt;&#96;");
+    HttpResponse<String> noRole =
+        h.post(
+            "/console/people/add",
+            admin,
+            form("csrf", token, "name", "dana", "password", ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(noRole.statusCode()).isEqualTo(400);
+    assertThat(noRole.body()).contains("at least one role");
+    HttpResponse<String> shortPassword =
+        h.post(
+            "/console/people/add",
+            admin,
+            form("csrf", token, "name", "dana", "role-approver", "on", "password", "short"),
+            Map.of());
+    assertThat(shortPassword.statusCode()).isEqualTo(400);
+    assertThat(shortPassword.body()).contains("at least 12 characters");
+    HttpResponse<String> taken =
+        h.post(
+            "/console/people/add",
+            admin,
+            form("csrf", token, "name", "approver-1", "role-approver", "on", "password", ""),
+            Map.of());
+    assertThat(taken.statusCode()).isEqualTo(409);
+
+    HttpResponse<String> added =
+        h.post(
+            "/console/people/add",
+            admin,
+            form(
+                "csrf",
+                token,
+                "name",
+                "dana",
+                "role-approver",
+                "on",
+                "role-auditor",
+                "on",
+                "password",
+                ConsoleHarness.PASSWORD),
+            Map.of());
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+    assertThat(added.body())
+        .contains("Added dana (approver, auditor)")
+        .doesNotContain("id=\"new-password\"");
+    assertThat(h.store.people().get("dana").orElseThrow().roles())
+        .containsExactlyInAnyOrder("approver", "auditor");
+    String dana = h.signIn("dana");
+    assertThat(h.get("/console/audit", dana).statusCode()).isEqualTo(200);
+
+    // A blank password is generated and shown once; dana's sessions end.
+    HttpResponse<String> reset =
+        h.post(
+            "/console/people/reset",
+            admin,
+            form("csrf", token, "name", "dana", "password", ""),
+            Map.of());
+    assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+    Matcher shown = Pattern.compile("id=\"new-password\">([A-Za-z0-9]{20})<").matcher(reset.body());
+    assertThat(shown.find()).as(reset.body()).isTrue();
+    String generated = shown.group(1);
+    assertThat(h.get("/console/audit", dana).statusCode())
+        .as("the old session ended")
+        .isEqualTo(303);
+    assertThat(h.signIn("dana", ConsoleHarness.PASSWORD).statusCode()).isEqualTo(401);
+    String danaAgain = ConsoleHarness.cookieOf(h.signIn("dana", generated));
+
+    HttpResponse<String> disabled =
+        h.post("/console/people/disable", admin, form("csrf", token, "name", "dana"), Map.of());
+    assertThat(disabled.statusCode()).isEqualTo(200);
+    assertThat(disabled.body()).contains("Disabled dana");
+    assertThat(h.get("/console/audit", danaAgain).statusCode()).isEqualTo(303);
+    assertThat(h.signIn("dana", generated).statusCode()).isEqualTo(401);
+    assertThat(
+            h.post("/console/people/enable", admin, form("csrf", token, "name", "dana"), Map.of())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(h.signIn("dana", generated).statusCode()).isEqualTo(303);
+
+    for (String action : List.of("disable", "remove", "reset")) {
+      HttpResponse<String> self =
+          h.post(
+              "/console/people/" + action,
+              admin,
+              form("csrf", token, "name", "admin-1", "password", "another long password"),
+              Map.of());
+      assertThat(self.statusCode()).as(action).isEqualTo(400);
+    }
+    assertThat(h.get("/console/people", admin).statusCode()).as("still an admin").isEqualTo(200);
+
+    HttpResponse<String> removed =
+        h.post("/console/people/remove", admin, form("csrf", token, "name", "dana"), Map.of());
+    assertThat(removed.statusCode()).isEqualTo(200);
+    assertThat(h.store.people().get("dana")).isEmpty();
+    assertThat(h.signIn("dana", generated).statusCode()).isEqualTo(401);
+    assertThat(
+            h.post("/console/people/remove", admin, form("csrf", token, "name", "dana"), Map.of())
+                .statusCode())
+        .isEqualTo(404);
+
+    assertThat(h.personEvents())
+        .filteredOn(e -> "admin-1".equals(e.get("by")))
+        .extracting(e -> e.get("event") + " " + e.get("person"))
+        .containsExactly(
+            "person.added dana",
+            "password.reset dana",
+            "person.disabled dana",
+            "person.enabled dana",
+            "person.removed dana");
+    assertThat(h.auditText()).doesNotContain(generated, ConsoleHarness.PASSWORD);
+  }
+
+  @Test
+  void aPersonChangesTheirPasswordWithTheCurrentOneAndOtherSessionsEnd() throws Exception {
+    String first = h.signIn("approver-1");
+    String second = h.signIn("approver-1");
+    HttpResponse<String> page = h.get("/console/password", first);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Current password");
+    String token = csrf(page.body());
+    String next = "a new and longer passphrase";
+
+    HttpResponse<String> noToken =
+        h.post(
+            "/console/password",
+            first,
+            form("current", ConsoleHarness.PASSWORD, "new", next, "repeat", next),
+            Map.of());
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    HttpResponse<String> differ =
+        h.post(
+            "/console/password",
+            first,
+            form("csrf", token, "current", ConsoleHarness.PASSWORD, "new", next, "repeat", "x"),
+            Map.of());
+    assertThat(differ.statusCode()).isEqualTo(400);
+    assertThat(differ.body()).contains("differ");
+    HttpResponse<String> tooShort =
+        h.post(
+            "/console/password",
+            first,
+            form(
+                "csrf",
+                token,
+                "current",
+                ConsoleHarness.PASSWORD,
+                "new",
+                "short",
+                "repeat",
+                "short"),
+            Map.of());
+    assertThat(tooShort.statusCode()).isEqualTo(400);
+    assertThat(tooShort.body()).contains("at least 12 characters");
+    HttpResponse<String> wrong =
+        h.post(
+            "/console/password",
+            first,
+            form("csrf", token, "current", "not my password!", "new", next, "repeat", next),
+            Map.of());
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(wrong.body()).contains("current password is wrong");
+    assertThat(h.get("/console/approvals", second).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> changed =
+        h.post(
+            "/console/password",
+            first,
+            form("csrf", token, "current", ConsoleHarness.PASSWORD, "new", next, "repeat", next),
+            Map.of());
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    assertThat(changed.body()).contains("Password changed");
+    String renewed = ConsoleHarness.cookieOf(changed);
+    assertThat(renewed).isNotEqualTo(first);
+    assertThat(h.get("/console/approvals", renewed).statusCode()).isEqualTo(200);
+    assertThat(h.get("/console/approvals", first).statusCode()).isEqualTo(303);
+    assertThat(h.get("/console/approvals", second).statusCode()).isEqualTo(303);
+    assertThat(h.signIn("approver-1", ConsoleHarness.PASSWORD).statusCode()).isEqualTo(401);
+    assertThat(h.signIn("approver-1", next).statusCode()).isEqualTo(303);
+    assertThat(h.personEvents())
+        .extracting(e -> e.get("event") + " " + e.get("reason"))
+        .contains("password.change_failed wrong current password", "password.changed null");
+    assertThat(h.auditText()).doesNotContain(next, ConsoleHarness.PASSWORD, "not my password");
+  }
+
+  @Test
+  void wrongCurrentPasswordsBackOffLikeFailedSignIns() throws Exception {
+    String cookie = h.signIn("auditor-1");
+    String token = csrf(h.get("/console/password", cookie).body());
+    String next = "a new and longer passphrase";
+    for (int i = 0; i < Backoff.FREE_FAILURES; i++) {
+      assertThat(
+              h.post(
+                      "/console/password",
+                      cookie,
+                      form(
+                          "csrf",
+                          token,
+                          "current",
+                          "guess number " + i,
+                          "new",
+                          next,
+                          "repeat",
+                          next),
+                      Map.of())
+                  .statusCode())
+          .isEqualTo(403);
+    }
+    HttpResponse<String> throttled =
+        h.post(
+            "/console/password",
+            cookie,
+            form("csrf", token, "current", ConsoleHarness.PASSWORD, "new", next, "repeat", next),
+            Map.of());
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    // One backoff per name: the guesses made on the password page slow down sign-in too.
+    assertThat(h.signIn("auditor-1", ConsoleHarness.PASSWORD).statusCode()).isEqualTo(429);
+    h.skip(Duration.ofSeconds(2));
+    assertThat(
+            h.post(
+                    "/console/password",
+                    cookie,
+                    form(
+                        "csrf",
+                        token,
+                        "current",
+                        ConsoleHarness.PASSWORD,
+                        "new",
+                        next,
+                        "repeat",
+                        next),
+                    Map.of())
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -337,10 +662,12 @@ class ConsoleTest {
 
   @Test
   void theUserAnAgentActsForCannotApproveWhenThePolicyAsksForFourEyes() throws Exception {
-    assertThat(
-            Passwords.addPerson(
-                h.store, "alice@acme.example", "approver", ConsoleHarness.PASSWORD.toCharArray()))
-        .isTrue();
+    new People(h.store, InstantSource.system())
+        .add(
+            "test",
+            "alice@acme.example",
+            Set.of("approver"),
+            ConsoleHarness.PASSWORD.toCharArray());
     JsonNode pay = h.decide(h.session(), "invoices.pay", Map.of("invoice", "4471", "amount", 1200));
     assertThat(pay.path("effect").asText()).as(pay.toString()).isEqualTo("ask");
     String id = pay.path("approval").path("id").asText();

@@ -277,4 +277,25 @@ class FlowTest {
         Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(other).build().gate("bot");
     assertThat(rekeyed.decide(pasted).effect()).isEqualTo(Effect.ALLOW);
   }
+
+  @Test
+  void aWholeValueIsTracedNotItsParts() {
+    String s = session("Write to the Globex team about the meeting");
+    gate.observe(
+        new Observation(
+            s, "crm.search", null, Map.of("email", "ap@globex.example", "id", "CUST-4471")));
+    // same domain as a trusted address, but no one ever saw this address
+    Decision sameDomain = mail(s, "billing@globex.example", "See you at 10");
+    assertThat(sameDomain.reasons().getFirst().message()).isEqualTo("to from none");
+    assertThat(mail(s, "ap@globex.example", "See you at 10").effect()).isEqualTo(Effect.ALLOW);
+
+    Decision otherRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "INV-4471")));
+    assertThat(otherRecord.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision sameRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "cust4471")));
+    assertThat(sameRecord.effect()).isEqualTo(Effect.ALLOW);
+  }
 }

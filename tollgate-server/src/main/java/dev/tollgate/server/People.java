@@ -120,7 +120,8 @@ public final class People {
             ? "unknown name"
             : !matches ? "wrong password" : person.get().disabled() ? "disabled" : null;
     if (failure != null) {
-      backoff.failed(name, now);
+      // Counted from the end of the hashing, so that the wait starts when the answer goes out.
+      backoff.failed(name, clock.instant());
       audit(now, "signin.failed", person.map(Person::name).orElse(null), null, address, failure);
       throw new PeopleException(401, "wrong_password", "Wrong name or password.");
     }
@@ -227,7 +228,7 @@ public final class People {
     }
     Person person = existing(name);
     if (!Passwords.matches(current, person.passwordHash())) {
-      backoff.failed(name, now);
+      backoff.failed(name, clock.instant());
       audit(now, "password.change_failed", name, null, address, "wrong current password");
       throw new PeopleException(403, "wrong_password", "The current password is wrong.");
     }

@@ -685,4 +685,36 @@ abstract class StoreContractTest {
     assertThat(people.session("sha256:ab", T0)).isEmpty();
     assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("ann");
   }
+
+  @Test
+  void removingAPersonOrClosingTheirSessionsEndsOnlyTheirSessions() {
+    Store store = open();
+    PeopleStore people = store.people();
+    String hash = "pbkdf2-sha256$1$c2FsdA$aGFzaA";
+    assertThat(people.add(new PeopleStore.Person("ann", hash, Set.of("approver"), T0, false)))
+        .isTrue();
+    assertThat(
+            people.add(new PeopleStore.Person("bob", hash, Set.of("admin", "auditor"), T0, false)))
+        .isTrue();
+    Instant until = T0.plus(Duration.ofHours(8));
+    people.openSession(new PeopleStore.Session("sha256:a1", "ann", "c1", T0, until));
+    people.openSession(new PeopleStore.Session("sha256:a2", "ann", "c2", T0, until));
+    people.openSession(new PeopleStore.Session("sha256:b1", "bob", "c3", T0, until));
+
+    assertThat(people.closeSessions("ann")).isEqualTo(2);
+    assertThat(people.session("sha256:a1", T0)).isEmpty();
+    assertThat(people.session("sha256:a2", T0)).isEmpty();
+    assertThat(people.session("sha256:b1", T0)).isPresent();
+    assertThat(people.closeSessions("nobody")).isZero();
+
+    people.openSession(new PeopleStore.Session("sha256:a3", "ann", "c4", T0, until));
+    assertThat(people.remove("ann")).isTrue();
+    assertThat(people.get("ann")).isEmpty();
+    assertThat(people.session("sha256:a3", T0)).as("removing ends sessions").isEmpty();
+    assertThat(people.session("sha256:b1", T0)).isPresent();
+    assertThat(people.remove("ann")).as("nobody left to remove").isFalse();
+    assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("bob");
+    assertThat(people.get("bob").orElseThrow().roles())
+        .containsExactlyInAnyOrder("admin", "auditor");
+  }
 }

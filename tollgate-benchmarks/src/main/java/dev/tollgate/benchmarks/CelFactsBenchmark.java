@@ -6,6 +6,7 @@ import dev.tollgate.api.Action;
 import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
 import dev.tollgate.engine.internal.Evaluator;
+import dev.tollgate.engine.internal.Inspection;
 import dev.tollgate.engine.internal.PolicyEnv;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
@@ -70,7 +71,9 @@ public class CelFactsBenchmark {
     List<Object> wrapped = new ArrayList<>();
     for (CelRuntime.Program p : programs) {
       plain.add(
-          PolicyEnv.eval(p, Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE)));
+          PolicyEnv.eval(
+              p,
+              Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE, Inspection.NONE)));
       wrapped.add(PolicyEnv.eval(p, wrappedFacts()));
     }
     prewrapped = wrappedFacts();
@@ -83,7 +86,8 @@ public class CelFactsBenchmark {
   public int evaluate() throws PolicyEnv.EvaluationException {
     Map<String, Object> f =
         switch (facts) {
-          case "plain" -> Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE);
+          case "plain" ->
+              Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE, Inspection.NONE);
           case "wrapped" -> wrappedFacts();
           default -> prewrapped;
         };
@@ -97,7 +101,8 @@ public class CelFactsBenchmark {
   }
 
   private Map<String, Object> wrappedFacts() {
-    Map<String, Object> plain = Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE);
+    Map<String, Object> plain =
+        Evaluator.facts(PolicySets.AGENT, action, tool, SessionView.NONE, Inspection.NONE);
     Map<String, Object> out = new HashMap<>(8);
     plain.forEach((k, v) -> out.put(k, wrap(v)));
     return out;

@@ -13,6 +13,8 @@ import dev.tollgate.engine.internal.Constraints;
 import dev.tollgate.engine.internal.Durations;
 import dev.tollgate.engine.internal.Evaluation;
 import dev.tollgate.engine.internal.Ids;
+import dev.tollgate.engine.internal.Inspection;
+import dev.tollgate.engine.internal.Redaction;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -313,6 +315,7 @@ public final class Approvals {
       String agent,
       Action action,
       Evaluation evaluation,
+      Inspection inspection,
       Supplier<Map<String, Object>> facts) {
     Instant now = clock.instant();
     String digest = Json.digest(action.args());
@@ -391,11 +394,11 @@ public final class Approvals {
             action.user(),
             action.session(),
             action.tool(),
-            action.args(),
+            masked(action.args(), inspection),
             digest,
             evaluation.reasons(),
-            List.of(),
-            Map.of(),
+            inspection.findings(),
+            inspection.provenance(),
             id,
             Map.of(),
             evaluation.approval().fourEyes(),
@@ -410,6 +413,14 @@ public final class Approvals {
     emit(new Event("approval.opened", opened, null, null, now));
     return asked(id, evaluation, opened);
   }
+
+  /** The arguments as a person may see them: every flagged value masked. */
+  private static Map<String, Object> masked(Map<String, Object> args, Inspection inspection) {
+    Map<String, Object> masked = MASK_ALL.apply(args, inspection.hits());
+    return masked == null ? args : masked;
+  }
+
+  private static final Redaction MASK_ALL = new Redaction("mask", List.of());
 
   private static dev.tollgate.api.Decision asked(
       String id, Evaluation evaluation, ApprovalRecord a) {

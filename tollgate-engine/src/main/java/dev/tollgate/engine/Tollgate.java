@@ -3,6 +3,7 @@ package dev.tollgate.engine;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
+import dev.tollgate.api.Finding;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
@@ -10,6 +11,7 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -17,14 +19,22 @@ import dev.tollgate.engine.internal.CompiledBundle;
 import dev.tollgate.engine.internal.Evaluation;
 import dev.tollgate.engine.internal.Evaluator;
 import dev.tollgate.engine.internal.Ids;
+import dev.tollgate.engine.internal.Inspection;
 import dev.tollgate.engine.internal.MemoryApprovalStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
+import dev.tollgate.engine.internal.flow.Fingerprints;
+import dev.tollgate.engine.internal.flow.FlowIndexes;
+import dev.tollgate.engine.internal.scan.Budget;
+import dev.tollgate.engine.internal.scan.Hit;
+import dev.tollgate.engine.internal.scan.ScanLimitException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -58,6 +68,19 @@ public final class Tollgate {
   private final int maxHistory;
   private final SessionStore sessions;
   private final Approvals approvals;
+  private final FlowIndexes flows;
+
+  /**
+   * The session that holds what each agent wrote to memory from untrusted text: memory outlives
+   * sessions, so a later read of it must still be known as untrusted.
+   */
+  static final String MEMORY_LEDGER = "~memory/";
+
+  /** Observed results kept per session (the oldest are forgotten first). */
+  static final int MAX_RESULTS = 1_000;
+
+  /** Characters of one observed result that are scanned and fingerprinted. */
+  static final long MAX_RESULT_CHARS = 4L << 20;
 
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
@@ -67,6 +90,13 @@ public final class Tollgate {
     this.approvals =
         new Approvals(
             b.approvals != null ? b.approvals : new MemoryApprovalStore(), b.clock, b.audit);
+    byte[] key = b.fingerprintKey;
+    if (key == null) {
+      key = new byte[16];
+      new java.security.SecureRandom().nextBytes(key);
+    }
+    java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
+    this.flows = new FlowIndexes(new Fingerprints(k.getLong(), k.getLong()), b.maxFlowSessions);
   }
 
   /** Approvals and grants: what people decide when a policy asks. */
@@ -116,6 +146,12 @@ public final class Tollgate {
     if (id.isBlank()) {
       throw new IllegalArgumentException("session id must not be blank");
     }
+    if (id.startsWith("~")) {
+      throw new IllegalArgumentException(
+          "session id `"
+              + id
+              + "` starts with `~`, which Tollgate keeps for itself: choose another");
+    }
     SessionRecord record =
         new SessionRecord(
             id,
@@ -162,13 +198,75 @@ public final class Tollgate {
               + observation.session()
               + "`: open it with openSession before observing results");
     }
-    ToolSpec tool = bundle.get().compiled().catalog().lookup(observation.tool());
-    List<String> labels = new ArrayList<>(tool.labels());
-    if (tool.trust().equals("untrusted")) {
-      labels.add("untrusted");
+    CompiledBundle compiled = bundle.get().compiled();
+    ToolSpec tool = compiled.catalog().lookup(observation.tool());
+    LinkedHashSet<String> labels = new LinkedHashSet<>(tool.labels());
+    boolean trusted = tool.trust().equals("trusted");
+    List<Hit> hits;
+    try {
+      hits =
+          compiled.detectors().scan(observation.result(), "/result", new Budget(MAX_RESULT_CHARS));
+    } catch (ScanLimitException e) {
+      // What cannot be scanned cannot be tracked: say so to the policies rather than drop it.
+      hits = List.of();
+      labels.add("unscanned");
     }
-    sessions.addLabels(session.id(), labels);
-    return new ObservationResult(labels, List.of());
+    for (Hit h : hits) {
+      labels.add(h.label());
+    }
+    byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits);
+    if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
+      trusted = false;
+    }
+    if (!trusted) {
+      labels.add("untrusted");
+    } else {
+      // instruction-like text in a trusted system's result is data, not an attack on the session
+      labels.remove("injection");
+    }
+    List<String> all = List.copyOf(labels);
+    sessions.addResult(
+        session.id(),
+        new ObservedResult(
+            0, observation.tool(), trusted ? "trusted" : "untrusted", all, fingerprints),
+        MAX_RESULTS);
+    sessions.addLabels(session.id(), all);
+    List<Finding> findings = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      findings.add(new Finding(h.detector(), h.label(), h.path(), h.excerpt()));
+    }
+    return new ObservationResult(all, findings);
+  }
+
+  /** Whether a memory read returns what was written to memory from untrusted text. */
+  private boolean fromUntrustedMemory(String agent, Observation observation, List<Hit> hits) {
+    SessionRecord ledger = sessions.get(MEMORY_LEDGER + agent).orElse(null);
+    if (ledger == null || ledger.results() == 0) {
+      return false;
+    }
+    List<String> strings = new ArrayList<>();
+    Fingerprints.collect(observation.result(), strings);
+    return !flows.of(ledger, sessions).flow(strings, hits).sources().isEmpty();
+  }
+
+  /** Remembers a memory write whose text came from untrusted content or carries instructions. */
+  private void recordMemoryWrite(String agent, Action action, Inspection inspection) {
+    if (!inspection.flow().labels().contains("untrusted")
+        && !inspection.dataLabels().contains("injection")) {
+      return;
+    }
+    String ledger = MEMORY_LEDGER + agent;
+    sessions.create(
+        new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
+    sessions.addResult(
+        ledger,
+        new ObservedResult(
+            0,
+            action.tool(),
+            "untrusted",
+            List.of("untrusted"),
+            flows.fingerprints().ofResult(action.args(), inspection.hits())),
+        MAX_RESULTS);
   }
 
   private Explanation run(String agent, Action action, boolean explain) {
@@ -204,7 +302,22 @@ public final class Tollgate {
                 session.labels(),
                 session.history());
       }
-      Evaluation evaluation = Evaluator.evaluate(compiled, agent, action, view, explain);
+      ToolSpec tool = compiled.catalog().lookup(action.tool());
+      Inspection inspection;
+      try {
+        inspection =
+            Inspection.of(
+                compiled.detectors(),
+                tool,
+                action.args(),
+                session == null ? null : flows.of(session, sessions));
+      } catch (ScanLimitException e) {
+        return denied(
+            id,
+            "the arguments are too large to scan (" + e.getMessage() + "); denied to fail closed");
+      }
+      Evaluation evaluation =
+          Evaluator.evaluate(compiled, agent, action, view, inspection, explain);
       Decision decision = null;
       // explain is a dry run of the policies: it neither uses grants nor opens approvals.
       if (!explain && (evaluation.effect() == Effect.ASK || evaluation.profileDenied())) {
@@ -215,20 +328,39 @@ public final class Tollgate {
                 agent,
                 action,
                 evaluation,
-                () ->
-                    Evaluator.facts(agent, action, compiled.catalog().lookup(action.tool()), seen));
+                inspection,
+                () -> Evaluator.facts(agent, action, tool, seen, inspection));
+      }
+      if (decision != null && !inspection.findings().isEmpty()) {
+        decision =
+            new Decision(
+                decision.id(),
+                decision.effect(),
+                decision.args(),
+                decision.reasons(),
+                inspection.findings(),
+                decision.approval(),
+                decision.grant(),
+                decision.shadow());
       }
       if (decision == null) {
+        Map<String, Object> redacted = null;
+        if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {
+          redacted = evaluation.redaction().apply(action.args(), inspection.hits());
+        }
         decision =
             new Decision(
                 id,
                 evaluation.effect(),
-                null,
+                redacted,
                 evaluation.reasons(),
-                List.of(),
+                inspection.findings(),
                 null,
                 null,
                 evaluation.shadow());
+      }
+      if (!explain && decision.allowed() && tool.kind().equals("memory")) {
+        recordMemoryWrite(agent, action, inspection);
       }
       if (session != null) {
         sessions.appendHistory(
@@ -289,8 +421,32 @@ public final class Tollgate {
     private SessionStore sessions;
     private ApprovalStore approvals;
     private AuditLog audit;
+    private byte[] fingerprintKey;
+    private int maxFlowSessions = 256;
 
     private Builder() {}
+
+    /**
+     * The 16-byte secret that keys the fingerprints sessions keep of observed results (default: a
+     * random key per instance). Instances that share a store must share the key, and a restarted
+     * instance needs the same key to recognise what its sessions read before.
+     */
+    public Builder fingerprintKey(byte[] key) {
+      if (key == null || key.length != 16) {
+        throw new IllegalArgumentException("the fingerprint key must be 16 bytes");
+      }
+      this.fingerprintKey = key.clone();
+      return this;
+    }
+
+    /** Sessions whose flow index is kept in memory between decisions (default 256). */
+    public Builder maxFlowSessions(int maxFlowSessions) {
+      if (maxFlowSessions < 1) {
+        throw new IllegalArgumentException("maxFlowSessions must be at least 1");
+      }
+      this.maxFlowSessions = maxFlowSessions;
+      return this;
+    }
 
     /**
      * Where approvals and grants live (default: this process's memory). A shared store lets a

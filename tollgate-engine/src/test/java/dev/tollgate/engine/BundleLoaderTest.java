@@ -157,7 +157,7 @@ class BundleLoaderTest {
       assertThat(p.hint())
           .isEqualTo(
               "did you mean `effect`? allowed keys: approval, description, effect,"
-                  + " match, message, mode, name, when");
+                  + " match, message, mode, name, redact, when");
     }
 
     @Test
@@ -166,7 +166,8 @@ class BundleLoaderTest {
       assertProblem(p, "policies.yaml", 4, 5, "unknown key `colour` in policy `a`");
       assertThat(p.hint())
           .isEqualTo(
-              "allowed keys: approval, description, effect, match, message, mode, name, when");
+              "allowed keys: approval, description, effect, match, message, mode, name, redact,"
+                  + " when");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -54,6 +55,18 @@ class StoreUnavailableTest {
     public void addLabels(String id, List<String> labels) {
       check();
       delegate.addLabels(id, labels);
+    }
+
+    @Override
+    public long addResult(String id, ObservedResult result, int max) {
+      check();
+      return delegate.addResult(id, result, max);
+    }
+
+    @Override
+    public List<ObservedResult> results(String id, long afterSeq) {
+      check();
+      return delegate.results(id, afterSeq);
     }
   }
 

@@ -28,4 +28,15 @@ public interface SessionStore {
 
   /** Adds labels (a set: duplicates are ignored). */
   void addLabels(String id, List<String> labels);
+
+  /**
+   * Appends one observed result, numbered after the session's newest, and keeps the newest {@code
+   * max} of them. Unknown ids change nothing.
+   *
+   * @return the result's sequence number, or 0 if the session is unknown
+   */
+  long addResult(String id, ObservedResult result, int max);
+
+  /** The kept results numbered after {@code afterSeq}, oldest first. */
+  List<ObservedResult> results(String id, long afterSeq);
 }

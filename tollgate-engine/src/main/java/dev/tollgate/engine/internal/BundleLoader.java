@@ -33,7 +33,17 @@ public final class BundleLoader {
 
   private static final Set<String> POLICY_FILE_KEYS = Set.of("policies");
   private static final Set<String> POLICY_KEYS =
-      Set.of("name", "description", "match", "when", "effect", "message", "mode", "approval");
+      Set.of(
+          "name",
+          "description",
+          "match",
+          "when",
+          "effect",
+          "message",
+          "mode",
+          "approval",
+          "redact");
+  private static final Set<String> REDACT_KEYS = Set.of("mode", "labels");
   private static final Set<String> APPROVAL_KEYS = Set.of("ttl", "fourEyes", "fresh");
   private static final Set<String> MATCH_KEYS = Set.of("agents", "tools");
   private static final Set<String> CATALOG_KEYS = Set.of("tools");
@@ -214,6 +224,11 @@ public final class BundleLoader {
     if (approvalNode != null) {
       approval = approvalOptions(approvalNode, label, effect, problems);
     }
+    Redaction redact = null;
+    Y redactNode = r.node("redact");
+    if (redactNode != null) {
+      redact = redaction(redactNode, label, effect, problems);
+    }
     if (problems.size() != before || name == null || effect == null) {
       return null;
     }
@@ -231,7 +246,51 @@ public final class BundleLoader {
         message,
         fallback,
         approval,
+        redact,
         shadow);
+  }
+
+  /**
+   * {@code redact: mask}, or {@code redact: {mode: drop, labels: [secret]}}, of an allow policy.
+   */
+  private static Redaction redaction(Y node, String label, Effect effect, List<Problem> problems) {
+    String what = "`redact` of " + label;
+    String hint =
+        "use `redact: mask` or `redact: drop`, or `redact: {mode: mask, labels: [secret]}`";
+    if (effect != null && effect != Effect.ALLOW) {
+      problems.add(
+          YamlReader.at(
+              node,
+              "`redact` in " + label + ", whose effect is " + effect.wireName(),
+              "redaction is an obligation of an `allow`: remove `redact` or make the effect"
+                  + " `allow`"));
+      return null;
+    }
+    String mode;
+    List<String> labels = List.of();
+    Y modeNode = node;
+    if (node instanceof Y.Map map) {
+      MapReader m = new MapReader(map, what, problems, REDACT_KEYS);
+      Y.Scalar given = m.string("mode", true);
+      if (given == null) {
+        return null;
+      }
+      modeNode = given;
+      mode = (String) given.value();
+      List<String> given2 = m.strings("labels");
+      labels = given2 == null ? List.of() : given2;
+    } else if (node instanceof Y.Scalar sc && sc.value() instanceof String text) {
+      mode = text;
+    } else {
+      problems.add(YamlReader.at(node, what + " is neither a mode nor a mapping", hint));
+      return null;
+    }
+    if (!Redaction.MODES.contains(mode)) {
+      problems.add(
+          YamlReader.at(modeNode, "unknown redaction mode `" + mode + "` in " + what, hint));
+      return null;
+    }
+    return new Redaction(mode, labels);
   }
 
   private static List<Glob> globs(MapReader m, String key, String label, List<Problem> problems) {
@@ -669,6 +728,7 @@ public final class BundleLoader {
       CelRuntime.Program message,
       String fallbackMessage,
       ApprovalOptions approval,
+      Redaction redact,
       boolean shadow) {
     CompiledPolicy build(int order) {
       return new CompiledPolicy(
@@ -682,6 +742,7 @@ public final class BundleLoader {
           message,
           fallbackMessage,
           approval,
+          redact,
           shadow,
           nameNode.source().file(),
           nameNode.line() + 1,

@@ -11,6 +11,7 @@ import java.util.List;
  * @param tools tool patterns, or {@code null} for every tool
  * @param condition the compiled {@code when}, or {@code null} when the policy always applies
  * @param message the compiled {@code message}, or {@code null} to use {@link #fallbackMessage}
+ * @param redact for an allow policy, the redaction it obliges, or {@code null}
  * @param order the policy's position in name order, so that merged candidate lists stay sorted
  */
 public record CompiledPolicy(
@@ -24,6 +25,7 @@ public record CompiledPolicy(
     CelRuntime.Program message,
     String fallbackMessage,
     ApprovalOptions approval,
+    Redaction redact,
     boolean shadow,
     String file,
     int line,

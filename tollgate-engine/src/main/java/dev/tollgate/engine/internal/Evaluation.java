@@ -14,6 +14,7 @@ import java.util.List;
  *     later lift this, never a policy deny
  * @param approval the strictest approval options of the asking policies ({@link
  *     ApprovalOptions#DEFAULT} when none asked)
+ * @param redaction the redaction the matched allow policies oblige, or {@code null}
  * @param asks the asking policies' reasons, also when a deny (of the profile) overrode them
  */
 public record Evaluation(
@@ -23,4 +24,5 @@ public record Evaluation(
     List<PolicyOutcome> outcomes,
     boolean profileDenied,
     List<Reason> asks,
-    ApprovalOptions approval) {}
+    ApprovalOptions approval,
+    Redaction redaction) {}

@@ -28,16 +28,15 @@ import java.util.Map;
  * </ol>
  */
 public final class Evaluator {
-  private static final Map<String, Object> NO_DATA =
-      PolicyEnv.celValue(Map.of("labels", List.of(), "findings", List.of()));
-  private static final Map<String, Object> NO_FLOW =
-      PolicyEnv.celValue(Map.of("labels", List.of(), "sources", List.of()));
-  private static final Map<String, Object> NO_PROVENANCE = PolicyEnv.celValue(Map.of());
-
   private Evaluator() {}
 
   public static Evaluation evaluate(
-      CompiledBundle bundle, String agent, Action action, SessionView session, boolean explain) {
+      CompiledBundle bundle,
+      String agent,
+      Action action,
+      SessionView session,
+      Inspection inspection,
+      boolean explain) {
     String tool = action.tool();
     List<Reason> denies = null;
     List<Reason> asks = null;
@@ -46,6 +45,7 @@ public final class Evaluator {
     List<PolicyOutcome> outcomes = explain ? new ArrayList<>() : null;
     boolean profileDenied = false;
     List<ApprovalOptions> askOptions = null;
+    List<Redaction> redactions = null;
 
     Profiles profiles = bundle.profiles();
     if (profiles != null) {
@@ -72,7 +72,8 @@ public final class Evaluator {
 
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
     if (candidates.length > 0) {
-      Map<String, Object> facts = facts(agent, action, bundle.catalog().lookup(tool), session);
+      Map<String, Object> facts =
+          facts(agent, action, bundle.catalog().lookup(tool), session, inspection);
       for (CompiledPolicy p : candidates) {
         boolean matched;
         String error = null;
@@ -131,7 +132,12 @@ public final class Evaluator {
             asks = add(asks, reason);
             askOptions = add(askOptions, p.approval());
           }
-          case ALLOW -> allows = add(allows, reason);
+          case ALLOW -> {
+            allows = add(allows, reason);
+            if (p.redact() != null) {
+              redactions = add(redactions, p.redact());
+            }
+          }
         }
       }
     }
@@ -154,12 +160,13 @@ public final class Evaluator {
         outcomes == null ? List.of() : outcomes,
         profileDenied && denies.size() == 1,
         asks == null ? List.of() : asks,
-        askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions));
+        askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions),
+        redactions == null ? null : Redaction.merge(redactions));
   }
 
   /** The variables a policy sees. */
   public static Map<String, Object> facts(
-      String agent, Action action, ToolSpec tool, SessionView session) {
+      String agent, Action action, ToolSpec tool, SessionView session, Inspection inspection) {
     Map<String, Object> act = new HashMap<>(8);
     act.put("tool", action.tool());
     @SuppressWarnings("unchecked")
@@ -172,9 +179,9 @@ public final class Evaluator {
     Map<String, Object> facts = new HashMap<>(8);
     facts.put("action", PolicyEnv.celValue(act));
     facts.put("tool", tool.facts());
-    facts.put("data", NO_DATA);
-    facts.put("flow", NO_FLOW);
-    facts.put("provenance", NO_PROVENANCE);
+    facts.put("data", inspection.dataFacts());
+    facts.put("flow", inspection.flowFacts());
+    facts.put("provenance", inspection.provenanceFacts());
     facts.put("session", session.facts());
     return facts;
   }

@@ -1,7 +1,9 @@
 package dev.tollgate.engine.internal;
 
+import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +22,8 @@ public final class MemorySessionStore implements SessionStore {
   private final int maxSessions;
   private final ConcurrentHashMap<String, SessionRecord> sessions = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> opened = new ConcurrentLinkedQueue<>();
+  private final ConcurrentHashMap<String, ArrayDeque<ObservedResult>> results =
+      new ConcurrentHashMap<>();
 
   public MemorySessionStore(int maxSessions) {
     if (maxSessions < 1) {
@@ -40,6 +44,7 @@ public final class MemorySessionStore implements SessionStore {
         break;
       }
       sessions.remove(oldest);
+      results.remove(oldest);
     }
     return true;
   }
@@ -62,7 +67,15 @@ public final class MemorySessionStore implements SessionStore {
           List<Map<String, Object>> next = new ArrayList<>(history.subList(from, history.size()));
           next.add(Map.of("tool", tool, "effect", effect));
           return new SessionRecord(
-              s.id(), s.agent(), s.user(), s.request(), s.task(), s.labels(), next, s.opened());
+              s.id(),
+              s.agent(),
+              s.user(),
+              s.request(),
+              s.task(),
+              s.labels(),
+              next,
+              s.opened(),
+              s.results());
         });
   }
 
@@ -83,7 +96,53 @@ public final class MemorySessionStore implements SessionStore {
               s.task(),
               List.copyOf(next),
               s.history(),
-              s.opened());
+              s.opened(),
+              s.results());
         });
+  }
+
+  @Override
+  public long addResult(String id, ObservedResult result, int max) {
+    long[] seq = {0};
+    sessions.computeIfPresent(
+        id,
+        (k, s) -> {
+          seq[0] = s.results() + 1;
+          ArrayDeque<ObservedResult> kept = results.computeIfAbsent(id, x -> new ArrayDeque<>());
+          synchronized (kept) {
+            kept.addLast(result.numbered(seq[0]));
+            while (kept.size() > Math.max(0, max)) {
+              kept.removeFirst();
+            }
+          }
+          return new SessionRecord(
+              s.id(),
+              s.agent(),
+              s.user(),
+              s.request(),
+              s.task(),
+              s.labels(),
+              s.history(),
+              s.opened(),
+              seq[0]);
+        });
+    return seq[0];
+  }
+
+  @Override
+  public List<ObservedResult> results(String id, long afterSeq) {
+    ArrayDeque<ObservedResult> kept = results.get(id);
+    if (kept == null) {
+      return List.of();
+    }
+    synchronized (kept) {
+      List<ObservedResult> out = new ArrayList<>();
+      for (ObservedResult r : kept) {
+        if (r.seq() > afterSeq) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
   }
 }

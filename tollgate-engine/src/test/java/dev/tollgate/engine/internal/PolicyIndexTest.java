@@ -22,6 +22,7 @@ class PolicyIndexTest {
         null,
         "m",
         null,
+        null,
         false,
         "f.yaml",
         1,

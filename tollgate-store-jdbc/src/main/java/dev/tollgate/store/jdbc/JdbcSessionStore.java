@@ -3,6 +3,7 @@ package dev.tollgate.store.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.store.jdbc.audit.AuditChain;
@@ -66,7 +67,7 @@ final class JdbcSessionStore implements SessionStore {
         c -> {
           try (PreparedStatement p =
               c.prepareStatement(
-                  "SELECT id, agent, user_name, request, task, labels, history, opened"
+                  "SELECT id, agent, user_name, request, task, labels, history, opened, results"
                       + " FROM session WHERE id = ?")) {
             p.setString(1, id);
             try (ResultSet rs = p.executeQuery()) {
@@ -82,7 +83,8 @@ final class JdbcSessionStore implements SessionStore {
                       parse(rs.getString(5), MAP),
                       parse(rs.getString(6), STRINGS),
                       parse(rs.getString(7), STEPS),
-                      Instant.parse(rs.getString(8))));
+                      Instant.parse(rs.getString(8)),
+                      rs.getLong(9)));
             }
           }
         });
@@ -116,6 +118,61 @@ final class JdbcSessionStore implements SessionStore {
           }
           return json(new ArrayList<>(all));
         });
+  }
+
+  @Override
+  public long addResult(String id, ObservedResult result, int max) {
+    String labels = json(result.labels());
+    byte[] fingerprints = result.fingerprints();
+    return db.write(
+        c -> {
+          String count = select(c, id, "results");
+          if (count == null) {
+            return 0L;
+          }
+          long seq = Long.parseLong(count) + 1;
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "INSERT INTO session_result (session_id, seq, tool, trust, labels, fingerprints)"
+                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, id);
+            p.setLong(2, seq);
+            p.setString(3, result.tool());
+            p.setString(4, result.trust());
+            p.setString(5, labels);
+            p.setBytes(6, fingerprints);
+            p.executeUpdate();
+          }
+          try (PreparedStatement p =
+              c.prepareStatement("UPDATE session SET results = ? WHERE id = ?")) {
+            p.setLong(1, seq);
+            p.setString(2, id);
+            p.executeUpdate();
+          }
+          try (PreparedStatement p =
+              c.prepareStatement("DELETE FROM session_result WHERE session_id = ? AND seq <= ?")) {
+            p.setString(1, id);
+            p.setLong(2, seq - Math.max(0, max));
+            p.executeUpdate();
+          }
+          return seq;
+        });
+  }
+
+  @Override
+  public List<ObservedResult> results(String id, long afterSeq) {
+    return db.query(
+        "SELECT seq, tool, trust, labels, fingerprints FROM session_result"
+            + " WHERE session_id = ? AND seq > ? ORDER BY seq",
+        rs ->
+            new ObservedResult(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                parse(rs.getString(4), STRINGS),
+                rs.getBytes(5)),
+        id,
+        afterSeq);
   }
 
   /**

@@ -24,7 +24,12 @@ final class Migrations {
 
   /** Every migration, in order. A new one is added here and as a file per dialect. */
   static final List<String> ALL =
-      List.of("V1__init.sql", "V2__audit_decision.sql", "V3__approvals.sql", "V4__people.sql");
+      List.of(
+          "V1__init.sql",
+          "V2__audit_decision.sql",
+          "V3__approvals.sql",
+          "V4__people.sql",
+          "V5__session_results.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

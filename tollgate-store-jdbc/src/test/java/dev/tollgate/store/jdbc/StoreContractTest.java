@@ -11,6 +11,7 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
@@ -334,6 +335,61 @@ abstract class StoreContractTest {
     store.sessions().appendHistory("nope", "t", "allow", 3);
     store.sessions().addLabels("nope", List.of("x"));
     assertThat(store.sessions().get("nope")).isEmpty();
+  }
+
+  @Test
+  void observedResultsAreNumberedKeptNewestFirstAndReadAfterASequence() {
+    Store store = open();
+    store.sessions().create(session("s-1"));
+    for (int i = 1; i <= 5; i++) {
+      long seq =
+          store
+              .sessions()
+              .addResult(
+                  "s-1",
+                  new ObservedResult(
+                      0,
+                      "tool-" + i,
+                      i % 2 == 0 ? "untrusted" : "trusted",
+                      List.of("l" + i),
+                      new byte[] {(byte) i, 0, 1}),
+                  3);
+      assertThat(seq).isEqualTo(i);
+    }
+    assertThat(store.sessions().get("s-1").orElseThrow().results()).isEqualTo(5);
+    List<ObservedResult> kept = store.sessions().results("s-1", 0);
+    assertThat(kept).extracting(ObservedResult::seq).containsExactly(3L, 4L, 5L);
+    assertThat(kept.get(1))
+        .isEqualTo(
+            new ObservedResult(4, "tool-4", "untrusted", List.of("l4"), new byte[] {4, 0, 1}));
+    assertThat(store.sessions().results("s-1", 4))
+        .extracting(ObservedResult::seq)
+        .containsExactly(5L);
+    assertThat(store.sessions().addResult("nope", kept.getFirst(), 3)).isZero();
+    assertThat(store.sessions().results("nope", 0)).isEmpty();
+  }
+
+  @Test
+  void concurrentResultsAreAllNumberedOnce() throws Exception {
+    Store store = open();
+    store.sessions().create(session("s-1"));
+    int threads = 8;
+    int each = 10;
+    inParallel(
+        threads,
+        () -> {
+          for (int i = 0; i < each; i++) {
+            store
+                .sessions()
+                .addResult(
+                    "s-1", new ObservedResult(0, "t", "trusted", List.of(), new byte[8]), 10_000);
+          }
+          return null;
+        });
+    assertThat(store.sessions().results("s-1", 0))
+        .extracting(ObservedResult::seq)
+        .containsExactlyElementsOf(
+            java.util.stream.LongStream.rangeClosed(1, threads * each).boxed().toList());
   }
 
   @Test

@@ -1,0 +1,57 @@
+package dev.tollgate.api.store;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a session keeps of one observed tool result: never its text, only fingerprints (keyed hashes
+ * of its values and of word shingles), so that later actions can be checked for data that flowed
+ * out of it and for where their control arguments came from.
+ *
+ * @param seq the result's number in its session, from 1; assigned by the store
+ * @param tool the tool that produced it
+ * @param trust {@code trusted} or {@code untrusted}
+ * @param labels what the catalog and the detectors said of it
+ * @param fingerprints the engine's encoding of its fingerprints (opaque to stores)
+ */
+public record ObservedResult(
+    long seq, String tool, String trust, List<String> labels, byte[] fingerprints) {
+
+  public ObservedResult {
+    Objects.requireNonNull(tool, "tool");
+    Objects.requireNonNull(trust, "trust");
+    labels = List.copyOf(labels);
+    fingerprints = fingerprints.clone();
+  }
+
+  /** The same result under the sequence number the store gave it. */
+  public ObservedResult numbered(long number) {
+    return new ObservedResult(number, tool, trust, labels, fingerprints);
+  }
+
+  @Override
+  public byte[] fingerprints() {
+    return fingerprints.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ObservedResult r
+        && r.seq == seq
+        && r.tool.equals(tool)
+        && r.trust.equals(trust)
+        && r.labels.equals(labels)
+        && Arrays.equals(r.fingerprints, fingerprints);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(seq, tool, trust, labels, Arrays.hashCode(fingerprints));
+  }
+
+  @Override
+  public String toString() {
+    return "ObservedResult[" + seq + ", " + tool + ", " + trust + ", " + labels + "]";
+  }
+}

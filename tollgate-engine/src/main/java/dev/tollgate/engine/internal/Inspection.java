@@ -1,0 +1,169 @@
+package dev.tollgate.engine.internal;
+
+import dev.tollgate.api.Finding;
+import dev.tollgate.engine.internal.flow.FlowIndex;
+import dev.tollgate.engine.internal.scan.Budget;
+import dev.tollgate.engine.internal.scan.Detectors;
+import dev.tollgate.engine.internal.scan.Hit;
+import dev.tollgate.engine.internal.scan.ScanLimitException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an action's arguments carry, as policies see it: {@code data} (what the detectors found),
+ * {@code flow} (which session data re-appears in them) and {@code provenance} (where each control
+ * argument's value came from). Computed once per decision, before the policies run.
+ *
+ * <p>Control arguments decide where an action lands, so they are judged by provenance, not as
+ * payload: a recipient's address in {@code to} does not make a mail carry personal data, and a
+ * looked-up recipient is not data flowing out. Their findings are still listed.
+ */
+public final class Inspection {
+  /** Characters one action's arguments may hold for scanning (keys and decoded text included). */
+  public static final long MAX_ARGUMENT_CHARS = 1L << 20;
+
+  public static final Inspection NONE =
+      new Inspection(List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
+
+  private final List<Hit> hits;
+  private final List<String> dataLabels;
+  private final FlowIndex.Flow flow;
+  private final Map<String, Object> provenance;
+  private final List<Finding> findings;
+  private final Map<String, Object> dataFacts;
+  private final Map<String, Object> flowFacts;
+  private final Map<String, Object> provenanceFacts;
+
+  private Inspection(
+      List<Hit> hits,
+      List<String> dataLabels,
+      FlowIndex.Flow flow,
+      Map<String, Object> provenance) {
+    this.hits = List.copyOf(hits);
+    this.dataLabels = List.copyOf(dataLabels);
+    this.flow = flow;
+    this.provenance = provenance;
+    List<Finding> out = new ArrayList<>(hits.size());
+    List<Map<String, Object>> facts = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      out.add(new Finding(h.detector(), h.label(), h.path(), h.excerpt()));
+      facts.add(
+          Map.of(
+              "detector",
+              h.detector(),
+              "label",
+              h.label(),
+              "path",
+              h.path(),
+              "excerpt",
+              h.excerpt()));
+    }
+    this.findings = List.copyOf(out);
+    this.dataFacts = PolicyEnv.celValue(Map.of("labels", this.dataLabels, "findings", facts));
+    this.flowFacts = PolicyEnv.celValue(Map.of("labels", flow.labels(), "sources", flow.sources()));
+    this.provenanceFacts = PolicyEnv.celValue(provenance);
+  }
+
+  /**
+   * Inspects one action's arguments.
+   *
+   * @param index what the session has read, or {@code null} outside a session (then flow and
+   *     provenance are empty: there is nothing to compare with)
+   * @throws ScanLimitException when the arguments are too large to scan: the caller denies
+   */
+  public static Inspection of(
+      Detectors detectors, ToolSpec tool, Map<String, Object> args, FlowIndex index)
+      throws ScanLimitException {
+    List<Hit> hits = detectors.scan(args, "/args", new Budget(MAX_ARGUMENT_CHARS));
+    List<String> control = tool.control();
+    LinkedHashSet<String> labels = new LinkedHashSet<>();
+    List<Hit> payloadHits = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      if (!inControl(h.path(), control)) {
+        labels.add(h.label());
+        payloadHits.add(h);
+      }
+    }
+    if (index == null) {
+      return new Inspection(hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
+    }
+    List<String> payload = new ArrayList<>();
+    Map<String, Object> provenance = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : args.entrySet()) {
+      if (control.contains(e.getKey())) {
+        provenance.put(e.getKey(), origin(index, e.getValue()));
+      } else {
+        payload.add(e.getKey());
+        dev.tollgate.engine.internal.flow.Fingerprints.collect(e.getValue(), payload);
+      }
+    }
+    FlowIndex.Flow flow = index.flow(payload, payloadHits);
+    return new Inspection(
+        hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
+  }
+
+  private static Map<String, Object> origin(FlowIndex index, Object value) {
+    List<String> values = new ArrayList<>();
+    dev.tollgate.engine.internal.flow.Fingerprints.collect(value, values);
+    int weakest = 0;
+    LinkedHashSet<String> origins = new LinkedHashSet<>();
+    LinkedHashSet<String> sources = new LinkedHashSet<>();
+    for (String v : values) {
+      FlowIndex.Origin o = index.origin(v);
+      origins.add(o.origin());
+      sources.addAll(o.sources());
+      weakest = Math.max(weakest, FlowIndex.ORIGINS.indexOf(o.origin()));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("origin", values.isEmpty() ? "request" : FlowIndex.ORIGINS.get(weakest));
+    out.put("origins", List.copyOf(origins));
+    out.put("sources", List.copyOf(sources));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** Whether a JSON pointer under {@code /args} lies in one of the control arguments. */
+  static boolean inControl(String path, List<String> control) {
+    if (control.isEmpty() || !path.startsWith("/args/")) {
+      return false;
+    }
+    int end = path.indexOf('/', 6);
+    String first = path.substring(6, end < 0 ? path.length() : end);
+    return control.contains(first.replace("~1", "/").replace("~0", "~"));
+  }
+
+  public List<Hit> hits() {
+    return hits;
+  }
+
+  public List<Finding> findings() {
+    return findings;
+  }
+
+  public List<String> dataLabels() {
+    return dataLabels;
+  }
+
+  public FlowIndex.Flow flow() {
+    return flow;
+  }
+
+  /** For each control argument: {@code {origin, origins, sources}}. */
+  public Map<String, Object> provenance() {
+    return provenance;
+  }
+
+  Map<String, Object> dataFacts() {
+    return dataFacts;
+  }
+
+  Map<String, Object> flowFacts() {
+    return flowFacts;
+  }
+
+  Map<String, Object> provenanceFacts() {
+    return provenanceFacts;
+  }
+}

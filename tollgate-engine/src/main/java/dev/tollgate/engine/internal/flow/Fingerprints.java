@@ -1,0 +1,310 @@
+package dev.tollgate.engine.internal.flow;
+
+import dev.tollgate.engine.internal.scan.Fold;
+import dev.tollgate.engine.internal.scan.Hit;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Turns text into fingerprints: keyed hashes of its values (atoms: ids, amounts, addresses, URLs,
+ * and the values detectors flagged) and of a sample of its 4-word shingles. A session stores only
+ * these, never the text; an action's arguments are fingerprinted the same way and looked up.
+ *
+ * <p>An entry is a 64-bit hash whose low four bits are flags: {@link #SHINGLE}, and the labels of a
+ * flagged value ({@link #SECRET}, {@link #PERSONAL}, {@link #FINANCIAL}).
+ */
+public final class Fingerprints {
+  static final long SHINGLE = 1;
+  static final long SECRET = 2;
+  static final long PERSONAL = 4;
+  static final long FINANCIAL = 8;
+  static final long FLAGS = 0xF;
+
+  /** Atoms kept per result: distinctive ones first, then words for provenance. */
+  static final int MAX_ATOMS = 512;
+
+  /** Shingles kept per result, winnowed. */
+  static final int MAX_SHINGLES = 1024;
+
+  /** Shingles per winnowing window. */
+  static final int WINDOW = 4;
+
+  private static final int SHINGLE_WORDS = 4;
+
+  private final SipHash hash;
+
+  public Fingerprints(long k0, long k1) {
+    this.hash = new SipHash(k0, k1);
+  }
+
+  /** The fingerprints of one observed result, encoded for the store. */
+  public byte[] ofResult(Object result, List<Hit> hits) {
+    LinkedHashSet<Long> distinctive = new LinkedHashSet<>();
+    LinkedHashSet<Long> words = new LinkedHashSet<>();
+    LinkedHashSet<Long> shingles = new LinkedHashSet<>();
+    for (Hit h : hits) {
+      String v = compact(h.value());
+      if (!v.isEmpty()) {
+        distinctive.add(atom(v, 0, v.length()) | labelFlag(h.label()));
+      }
+    }
+    List<String> strings = new ArrayList<>();
+    strings(result, strings, true);
+    for (String raw : strings) {
+      String s = Fold.fold(raw);
+      List<int[]> tokens = new ArrayList<>();
+      Tokens.split(s, (t, from, to) -> tokens.add(new int[] {from, to}));
+      for (int[] t : tokens) {
+        LinkedHashSet<Long> into = Tokens.distinctive(s, t[0], t[1]) ? distinctive : words;
+        atoms(s, t[0], t[1], into::add);
+      }
+      shingles(s, tokens, true, shingles::add);
+    }
+    List<Long> kept = new ArrayList<>();
+    addUpTo(kept, distinctive, MAX_ATOMS);
+    addUpTo(kept, words, MAX_ATOMS - Math.min(MAX_ATOMS, distinctive.size()));
+    addUpTo(kept, shingles, MAX_SHINGLES);
+    ByteBuffer out = ByteBuffer.allocate(kept.size() * Long.BYTES);
+    kept.forEach(out::putLong);
+    return out.array();
+  }
+
+  /** Decodes what {@link #ofResult} encoded. */
+  static long[] decode(byte[] encoded) {
+    ByteBuffer in = ByteBuffer.wrap(encoded);
+    long[] out = new long[encoded.length / Long.BYTES];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in.getLong();
+    }
+    return out;
+  }
+
+  /**
+   * Calls {@code out} with every atom of the token {@code s[from, to)}: the token, and the forms it
+   * is also written in (digits without separators, an amount without a zero fraction, the domain of
+   * an address, the host of a URL), so that {@code INV-4471}, {@code inv 4471} and {@code
+   * 12,400.00} / {@code 12400} meet.
+   */
+  void atoms(String s, int from, int to, LongConsumer out) {
+    out.accept(atom(s, from, to));
+    boolean digit = Tokens.hasDigit(s, from, to);
+    if (!digit) {
+      int at = Tokens.indexOf(s, '@', from, to);
+      if (at > from && at + 1 < to) {
+        out.accept(atom(s, at + 1, to));
+      }
+      hostOf(s, from, to, out);
+      return;
+    }
+    StringBuilder digits = new StringBuilder(to - from);
+    boolean onlyNumber = true;
+    int run = 0;
+    int runStart = from;
+    for (int i = from; i <= to; i++) {
+      char c = i < to ? s.charAt(i) : ' ';
+      if (Tokens.isDigit(c)) {
+        if (run == 0) {
+          runStart = i;
+        }
+        run++;
+      } else {
+        if (run >= 4 && (runStart > from || i < to)) {
+          out.accept(atom(s, runStart, i));
+        }
+        run = 0;
+      }
+      if (i < to) {
+        if (Character.isLetterOrDigit(c)) {
+          digits.append(c);
+        }
+        if (!Tokens.isDigit(c) && c != '.' && c != ',') {
+          onlyNumber = false;
+        }
+      }
+    }
+    if (onlyNumber) {
+      String number = canonicalNumber(s.substring(from, to));
+      out.accept(atom(number, 0, number.length()));
+    } else if (digits.length() != to - from) {
+      out.accept(atom(digits, 0, digits.length()));
+    }
+    int at = Tokens.indexOf(s, '@', from, to);
+    if (at > from && at + 1 < to) {
+      out.accept(atom(s, at + 1, to));
+    }
+    hostOf(s, from, to, out);
+  }
+
+  private void hostOf(String s, int from, int to, LongConsumer out) {
+    int colon = Tokens.indexOf(s, ':', from, to);
+    if (colon < 0 || !s.startsWith("://", colon)) {
+      return;
+    }
+    int start = colon + 3;
+    int end = start;
+    while (end < to && "/?#:".indexOf(s.charAt(end)) < 0) {
+      end++;
+    }
+    if (end > start) {
+      out.accept(atom(s, start, end));
+    }
+    int query = Tokens.indexOf(s, '?', end, to);
+    if (query > 0) {
+      out.accept(atom(s, from, query));
+    }
+  }
+
+  /** {@code 12,400.00}, {@code 12.400,00} and {@code 12400} are one amount. */
+  static String canonicalNumber(String n) {
+    int sep = Math.max(n.lastIndexOf('.'), n.lastIndexOf(','));
+    String body = n;
+    if (sep >= 0 && n.length() - sep - 1 <= 2) {
+      String fraction = n.substring(sep + 1);
+      if (fraction.chars().allMatch(c -> c == '0')) {
+        body = n.substring(0, sep);
+      }
+    }
+    StringBuilder out = new StringBuilder(body.length());
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (Tokens.isDigit(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  long atom(CharSequence s, int from, int to) {
+    return hash.hash('A', s, from, to) & ~FLAGS;
+  }
+
+  /**
+   * Calls {@code out} with the shingles of one folded string's tokens: all of them ({@code winnow}
+   * false, for an action's arguments), or the winnowed selection (the least hash of every window of
+   * {@link #WINDOW} shingles, for a stored result). Winnowing keeps about 40% of the shingles and
+   * guarantees that any run of {@code WINDOW + 3} words copied out of a result shares at least one
+   * kept shingle with it, wherever the run starts.
+   */
+  void shingles(String s, List<int[]> tokens, boolean winnow, LongConsumer out) {
+    int n = tokens.size() - SHINGLE_WORDS + 1;
+    if (n <= 0) {
+      return;
+    }
+    long[] hashes = new long[n];
+    StringBuilder window = new StringBuilder(64);
+    for (int i = 0; i < n; i++) {
+      window.setLength(0);
+      for (int w = 0; w < SHINGLE_WORDS; w++) {
+        int[] t = tokens.get(i + w);
+        if (w > 0) {
+          window.append(' ');
+        }
+        window.append(s, t[0], t[1]);
+      }
+      hashes[i] = (hash.hash('S', window, 0, window.length()) & ~FLAGS) | SHINGLE;
+      if (!winnow) {
+        out.accept(hashes[i]);
+      }
+    }
+    if (!winnow) {
+      return;
+    }
+    int last = -1;
+    for (int start = 0; start + Math.min(WINDOW, n) <= n; start++) {
+      int min = start;
+      for (int i = start + 1; i < start + Math.min(WINDOW, n); i++) {
+        if (Long.compareUnsigned(hashes[i], hashes[min]) <= 0) {
+          min = i;
+        }
+      }
+      if (min != last) {
+        out.accept(hashes[min]);
+        last = min;
+      }
+    }
+  }
+
+  static String compact(String value) {
+    String folded = Fold.fold(value);
+    StringBuilder out = new StringBuilder(folded.length());
+    for (int i = 0; i < folded.length(); i++) {
+      char c = folded.charAt(i);
+      if (Character.isLetterOrDigit(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  static long labelFlag(String label) {
+    return switch (label) {
+      case "secret" -> SECRET;
+      case "personal" -> PERSONAL;
+      case "financial" -> FINANCIAL;
+      default -> 0;
+    };
+  }
+
+  static void labelsOf(long flags, java.util.Set<String> out) {
+    if ((flags & SECRET) != 0) {
+      out.add("secret");
+    }
+    if ((flags & PERSONAL) != 0) {
+      out.add("personal");
+    }
+    if ((flags & FINANCIAL) != 0) {
+      out.add("financial");
+    }
+  }
+
+  /** Every string in a JSON value, map keys included when {@code keys}. */
+  static void strings(Object json, List<String> out, boolean keys) {
+    if (json instanceof String s) {
+      out.add(s);
+    } else if (json instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (keys) {
+          out.add(String.valueOf(e.getKey()));
+        }
+        strings(e.getValue(), out, keys);
+      }
+    } else if (json instanceof List<?> l) {
+      for (Object o : l) {
+        strings(o, out, keys);
+      }
+    } else if (json instanceof Number n) {
+      out.add(numberText(n));
+    }
+  }
+
+  /** Every string and number (as text) in a JSON value, map keys included. */
+  public static void collect(Object json, List<String> out) {
+    strings(json, out, true);
+  }
+
+  /** A JSON number as a person writes it: integral values without a fraction. */
+  static String numberText(Number n) {
+    if (n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal) {
+      double d = n.doubleValue();
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return Long.toString((long) d);
+      }
+      return java.math.BigDecimal.valueOf(d).toPlainString();
+    }
+    return n.toString();
+  }
+
+  private static void addUpTo(List<Long> out, LinkedHashSet<Long> from, int max) {
+    int n = 0;
+    for (Long v : from) {
+      if (n++ >= max) {
+        return;
+      }
+      out.add(v);
+    }
+  }
+}

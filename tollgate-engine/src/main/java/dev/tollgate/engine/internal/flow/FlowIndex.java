@@ -1,0 +1,286 @@
+package dev.tollgate.engine.internal.flow;
+
+import dev.tollgate.api.store.ObservedResult;
+import dev.tollgate.engine.internal.scan.Fold;
+import dev.tollgate.engine.internal.scan.Hit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one session has read, as fingerprints, indexed for the questions asked at decide time: which
+ * earlier results re-appear in these arguments ({@code flow}), and where a control argument's value
+ * came from ({@code provenance}). Built from the session's stored results and extended as new ones
+ * are observed; held in memory by {@link FlowIndexes}.
+ *
+ * <p>The table is open addressing over the hashes: a lookup is a few array reads, and a session of
+ * 1,000 results is a few megabytes at most. Thread-safe by locking: one session's decisions rarely
+ * run concurrently.
+ */
+public final class FlowIndex {
+  /** Origins from strongest to weakest, as {@code provenance} ranks them. */
+  public static final List<String> ORIGINS = List.of("request", "trusted", "none", "untrusted");
+
+  private static final long LABEL_BITS =
+      Fingerprints.SECRET | Fingerprints.PERSONAL | Fingerprints.FINANCIAL;
+  private static final int MAX_ENTRIES = 1 << 20;
+
+  private final Fingerprints fingerprints;
+  private final String request;
+  private final Set<Long> requestAtoms = new HashSet<>();
+  private final List<Source> sources = new ArrayList<>();
+  private long seen;
+
+  private long[] keys = new long[1024];
+  private int[] trusted = new int[1024];
+  private int[] untrusted = new int[1024];
+  private byte[] labels = new byte[1024];
+  private int size;
+
+  private record Source(String tool, boolean trusted, List<String> labels) {}
+
+  /** Labels and source tools of session data found again in an action's arguments. */
+  public record Flow(List<String> labels, List<String> sources) {
+    public static final Flow NONE = new Flow(List.of(), List.of());
+  }
+
+  /** Where one value came from: one of {@link #ORIGINS}, and the tools whose results hold it. */
+  public record Origin(String origin, List<String> sources) {}
+
+  /**
+   * @param request the user's request, with the task's strings: what the user named is trusted
+   */
+  public FlowIndex(Fingerprints fingerprints, String request, Map<String, Object> task) {
+    this.fingerprints = fingerprints;
+    StringBuilder all = new StringBuilder(request == null ? "" : request);
+    List<String> taskStrings = new ArrayList<>();
+    Fingerprints.strings(task, taskStrings, false);
+    for (String s : taskStrings) {
+      all.append('\n').append(s);
+    }
+    this.request = Fold.fold(all);
+    String folded = this.request;
+    Tokens.split(folded, (s, from, to) -> fingerprints.atoms(s, from, to, requestAtoms::add));
+  }
+
+  /** The sequence number of the newest result in the index. */
+  public synchronized long seen() {
+    return seen;
+  }
+
+  /** Adds results observed since {@link #seen}; older ones are ignored. */
+  public synchronized void add(List<ObservedResult> results) {
+    for (ObservedResult r : results) {
+      if (r.seq() <= seen) {
+        continue;
+      }
+      seen = r.seq();
+      int index = sources.size();
+      boolean isTrusted = r.trust().equals("trusted");
+      sources.add(new Source(r.tool(), isTrusted, r.labels()));
+      for (long entry : Fingerprints.decode(r.fingerprints())) {
+        put(entry, index, isTrusted);
+      }
+    }
+  }
+
+  /**
+   * Which observed results re-appear in {@code strings} (the payload of an action, not its control
+   * arguments): a result counts when one of its distinctive values or flagged values appears, or at
+   * least two of its sampled shingles do.
+   */
+  public synchronized Flow flow(List<String> strings, List<Hit> hits) {
+    if (sources.isEmpty()) {
+      return Flow.NONE;
+    }
+    int[] shingleHits = new int[sources.size()];
+    boolean[] flowed = new boolean[sources.size()];
+    long[] bits = {0};
+    for (Hit h : hits) {
+      String v = Fingerprints.compact(h.value());
+      if (!v.isEmpty()) {
+        mark(fingerprints.atom(v, 0, v.length()), flowed, null, bits);
+      }
+    }
+    for (String raw : strings) {
+      String s = Fold.fold(raw);
+      List<int[]> tokens = new ArrayList<>();
+      Tokens.split(s, (t, from, to) -> tokens.add(new int[] {from, to}));
+      for (int[] t : tokens) {
+        if (Tokens.distinctive(s, t[0], t[1])) {
+          fingerprints.atoms(s, t[0], t[1], a -> mark(a, flowed, null, bits));
+        }
+      }
+      fingerprints.shingles(s, tokens, false, h -> mark(h, null, shingleHits, bits));
+    }
+    LinkedHashSet<String> labelsOut = new LinkedHashSet<>();
+    LinkedHashSet<String> tools = new LinkedHashSet<>();
+    for (int i = 0; i < sources.size(); i++) {
+      if (flowed[i] || shingleHits[i] >= 2) {
+        Source src = sources.get(i);
+        labelsOut.addAll(src.labels());
+        if (!src.trusted()) {
+          labelsOut.add("untrusted");
+        }
+        tools.add(src.tool());
+      }
+    }
+    if (tools.isEmpty()) {
+      return Flow.NONE;
+    }
+    Fingerprints.labelsOf(bits[0], labelsOut);
+    return new Flow(List.copyOf(labelsOut), List.copyOf(tools));
+  }
+
+  /** Where {@code value}, a control argument's value, came from. */
+  public synchronized Origin origin(String value) {
+    String folded = Fold.fold(value).strip();
+    if (folded.isEmpty()) {
+      return new Origin("request", List.of());
+    }
+    if (request.contains(folded)) {
+      return new Origin("request", List.of());
+    }
+    List<int[]> tokens = new ArrayList<>();
+    Tokens.split(folded, (t, from, to) -> tokens.add(new int[] {from, to}));
+    if (tokens.isEmpty()) {
+      return new Origin("none", List.of());
+    }
+    int weakest = 0;
+    LinkedHashSet<String> tools = new LinkedHashSet<>();
+    for (int[] t : tokens) {
+      // found[0]: named in the request; found[1]: first trusted source; found[2]: first untrusted
+      int[] found = {0, -1, -1};
+      fingerprints.atoms(
+          folded,
+          t[0],
+          t[1],
+          a -> {
+            if (requestAtoms.contains(a)) {
+              found[0] = 1;
+              return;
+            }
+            int slot = find(a);
+            if (slot >= 0) {
+              found[1] = found[1] >= 0 ? found[1] : trusted[slot];
+              found[2] = found[2] >= 0 ? found[2] : untrusted[slot];
+            }
+          });
+      int rank;
+      if (found[0] == 1) {
+        rank = 0;
+      } else if (found[1] >= 0) {
+        rank = 1;
+        tools.add(sources.get(found[1]).tool());
+      } else if (found[2] >= 0) {
+        rank = 3;
+        tools.add(sources.get(found[2]).tool());
+      } else {
+        rank = 2;
+      }
+      weakest = Math.max(weakest, rank);
+    }
+    return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
+  }
+
+  private void mark(long entry, boolean[] flowed, int[] shingleHits, long[] bits) {
+    int slot = find(entry);
+    if (slot < 0) {
+      return;
+    }
+    int source = trusted[slot] >= 0 ? trusted[slot] : untrusted[slot];
+    if (flowed != null) {
+      flowed[source] = true;
+      if (untrusted[slot] >= 0) {
+        flowed[untrusted[slot]] = true;
+      }
+    } else {
+      shingleHits[source]++;
+    }
+    bits[0] |= labels[slot];
+  }
+
+  private static long key(long entry) {
+    return entry & ~LABEL_BITS;
+  }
+
+  private int find(long entry) {
+    long k = key(entry);
+    int mask = keys.length - 1;
+    for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+      long at = keys[i];
+      if (at == 0) {
+        return -1;
+      }
+      if (at == k) {
+        return i;
+      }
+    }
+  }
+
+  private void put(long entry, int source, boolean isTrusted) {
+    long k = key(entry);
+    if (k == 0) {
+      return;
+    }
+    if (size * 2 >= keys.length) {
+      if (keys.length >= MAX_ENTRIES * 2) {
+        return;
+      }
+      grow();
+    }
+    int mask = keys.length - 1;
+    int i = mix(k) & mask;
+    while (keys[i] != 0 && keys[i] != k) {
+      i = (i + 1) & mask;
+    }
+    if (keys[i] == 0) {
+      keys[i] = k;
+      trusted[i] = -1;
+      untrusted[i] = -1;
+      size++;
+    }
+    if (isTrusted) {
+      if (trusted[i] < 0) {
+        trusted[i] = source;
+      }
+    } else if (untrusted[i] < 0) {
+      untrusted[i] = source;
+    }
+    labels[i] |= (byte) (entry & LABEL_BITS);
+  }
+
+  private void grow() {
+    long[] oldKeys = keys;
+    int[] oldTrusted = trusted;
+    int[] oldUntrusted = untrusted;
+    byte[] oldLabels = labels;
+    int n = oldKeys.length * 2;
+    keys = new long[n];
+    trusted = new int[n];
+    untrusted = new int[n];
+    labels = new byte[n];
+    int mask = n - 1;
+    for (int j = 0; j < oldKeys.length; j++) {
+      long k = oldKeys[j];
+      if (k == 0) {
+        continue;
+      }
+      int i = mix(k) & mask;
+      while (keys[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      keys[i] = k;
+      trusted[i] = oldTrusted[j];
+      untrusted[i] = oldUntrusted[j];
+      labels[i] = oldLabels[j];
+    }
+  }
+
+  private static int mix(long k) {
+    return (int) (k ^ (k >>> 29) ^ (k >>> 43));
+  }
+}

@@ -188,6 +188,16 @@ class FlowTest {
   }
 
   @Test
+  void aValueTheUserNamedDoesNotFlow() {
+    String s = session("Ask Globex whether they received our payment for invoice INV-4471");
+    gate.observe(new Observation(s, "invoices.search", null, INVOICE));
+    assertThat(mail(s, "ap@globex.example", "Did you receive our payment for INV-4471?").policies())
+        .doesNotContain("session-data-out");
+    assertThat(mail(s, "ap@globex.example", "INV-4471, amount 12,400.00 EUR").policies())
+        .contains("session-data-out");
+  }
+
+  @Test
   void outsideASessionThereIsNothingToCompare() {
     Decision d =
         gate.decide(Action.of(null, "alice", "email.send", Map.of("to", List.of("x@y.example"))));

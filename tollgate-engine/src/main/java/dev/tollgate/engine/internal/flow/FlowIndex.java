@@ -90,7 +90,9 @@ public final class FlowIndex {
   /**
    * Which observed results re-appear in {@code strings} (the payload of an action, not its control
    * arguments): a result counts when one of its distinctive values or flagged values appears, or at
-   * least two of its sampled shingles do.
+   * least two of its sampled shingles do. A distinctive value the user named in the request does
+   * not count: the user gave it, so repeating it (the invoice number a vendor mail is about)
+   * carries nothing out of the session.
    */
   public synchronized Flow flow(List<String> strings, List<Hit> hits) {
     if (sources.isEmpty()) {
@@ -111,7 +113,15 @@ public final class FlowIndex {
       Tokens.split(s, (t, from, to) -> tokens.add(new int[] {from, to}));
       for (int[] t : tokens) {
         if (Tokens.distinctive(s, t[0], t[1])) {
-          fingerprints.atoms(s, t[0], t[1], a -> mark(a, flowed, null, bits));
+          fingerprints.atoms(
+              s,
+              t[0],
+              t[1],
+              a -> {
+                if (!requestAtoms.contains(a)) {
+                  mark(a, flowed, null, bits);
+                }
+              });
         }
       }
       fingerprints.shingles(s, tokens, false, h -> mark(h, null, shingleHits, bits));

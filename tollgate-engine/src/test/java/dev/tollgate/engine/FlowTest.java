@@ -171,6 +171,18 @@ class FlowTest {
   }
 
   @Test
+  void aPrefixOfANamedIdIsNotNamed() {
+    String s = session("Update Jane Doe's phone, she is customer C-1042");
+    Decision prefix =
+        gate.decide(Action.of(s, "alice", "crm.update", Map.of("customer", "C-104", "phone", "1")));
+    assertThat(prefix.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision whole =
+        gate.decide(
+            Action.of(s, "alice", "crm.update", Map.of("customer", "C-1042", "phone", "1")));
+    assertThat(whole.effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
   void valuesMeetAcrossTheirWrittenForms() {
     String s = session("Pay the open invoice of Globex");
     gate.observe(new Observation(s, "invoices.search", null, INVOICE));

@@ -151,7 +151,7 @@ public final class FlowIndex {
     if (folded.isEmpty()) {
       return new Origin("request", List.of());
     }
-    if (request.contains(folded)) {
+    if (namedInRequest(folded)) {
       return new Origin("request", List.of());
     }
     List<int[]> tokens = new ArrayList<>();
@@ -194,6 +194,28 @@ public final class FlowIndex {
       weakest = Math.max(weakest, rank);
     }
     return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
+  }
+
+  /**
+   * Whether the request holds {@code folded} as a whole: not inside a longer word or number, so
+   * that {@code C-104} is not named by a request that names {@code C-1042}.
+   */
+  private boolean namedInRequest(String folded) {
+    for (int at = request.indexOf(folded); at >= 0; at = request.indexOf(folded, at + 1)) {
+      int end = at + folded.length();
+      boolean startsClean =
+          at == 0
+              || !Character.isLetterOrDigit(request.charAt(at - 1))
+              || !Character.isLetterOrDigit(folded.charAt(0));
+      boolean endsClean =
+          end == request.length()
+              || !Character.isLetterOrDigit(request.charAt(end))
+              || !Character.isLetterOrDigit(folded.charAt(folded.length() - 1));
+      if (startsClean && endsClean) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void mark(long entry, boolean[] flowed, int[] shingleHits, long[] bits) {

@@ -6,6 +6,7 @@ import dev.tollgate.api.Finding;
 import dev.tollgate.engine.PolicyOutcome;
 import dev.tollgate.engine.runner.Replayer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,16 +16,20 @@ import java.util.TreeSet;
 
 /**
  * Scores replayed corpus steps against their labels (docs/evaluation.md): per detector and per
- * policy true positives, false positives and false negatives, and the overall effect accuracy.
+ * policy true positives, false positives and false negatives; whether each step was stopped (ask or
+ * deny) when it should have been; and the exact effect.
  *
  * <p>A step is labelled when it carries {@code expected}. On a labelled step, a missing {@code
  * expectPolicies} or {@code expectDetectors} means that none is expected. A policy <em>fires</em>
  * on a step when it matched (enforced or shadow) or failed; a detector fires when the decision has
- * a finding of it. Everything is sorted, so that the same corpus always renders the same report.
+ * a finding of it, in any argument. Everything is sorted, so that the same corpus always renders
+ * the same report.
  */
 final class Evaluation {
-  /** True positives, false positives and false negatives of one detector or policy. */
+  /** True positives, false positives and false negatives of one detector, policy or outcome. */
   record Score(long tp, long fp, long fn) {
+    static final Score ZERO = new Score(0, 0, 0);
+
     Score plus(boolean expected, boolean fired) {
       return new Score(
           tp + (expected && fired ? 1 : 0),
@@ -54,7 +59,42 @@ final class Evaluation {
       Set<String> policiesExpected,
       Set<String> policiesFired,
       Set<String> detectorsExpected,
-      Set<String> detectorsFired) {}
+      Set<String> detectorsFired) {
+    boolean effectMissed() {
+      return expected != decided;
+    }
+
+    boolean policiesMissed() {
+      return !policiesExpected.equals(policiesFired);
+    }
+
+    String render() {
+      StringBuilder out =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "  %s %s step %d (%s): expected %s, decided %s",
+                  file,
+                  trace,
+                  step,
+                  tool,
+                  expected.wireName(),
+                  decided.wireName()));
+      if (policiesMissed()) {
+        out.append("; policies expected ")
+            .append(policiesExpected)
+            .append(" fired ")
+            .append(policiesFired);
+      }
+      if (!detectorsExpected.equals(detectorsFired)) {
+        out.append("; detectors expected ")
+            .append(detectorsExpected)
+            .append(" fired ")
+            .append(detectorsFired);
+      }
+      return out.append('\n').toString();
+    }
+  }
 
   private final Map<String, Score> detectors = new TreeMap<>();
   private final Map<String, Score> policies = new TreeMap<>();
@@ -62,13 +102,17 @@ final class Evaluation {
   private final long[][] confusion = new long[3][3];
   private final List<Miss> misses = new ArrayList<>();
   private final Set<String> errors = new TreeSet<>();
+  private Score blocked = Score.ZERO;
   private long traces;
   private long steps;
   private long correct;
 
-  /** Starts an evaluation whose policy table lists every policy of the bundle, fired or not. */
-  Evaluation(List<String> bundlePolicies) {
-    bundlePolicies.forEach(p -> policies.put(p, new Score(0, 0, 0)));
+  /**
+   * Starts an evaluation whose tables list every policy and detector of the bundle, fired or not.
+   */
+  Evaluation(List<String> bundlePolicies, List<String> bundleDetectors) {
+    bundlePolicies.forEach(p -> policies.put(p, Score.ZERO));
+    bundleDetectors.forEach(d -> detectors.put(d, Score.ZERO));
   }
 
   /**
@@ -82,7 +126,8 @@ final class Evaluation {
     Set<String> seen = new TreeSet<>();
     for (Replayer.Explained e : explained) {
       seen.add(e.trace().id());
-      if (e.step().expected() == null) {
+      Effect expected = e.step().expected();
+      if (expected == null) {
         continue;
       }
       Decision d = e.explanation().decision();
@@ -116,29 +161,30 @@ final class Evaluation {
       }
       score(policies, policiesExpected, policiesFired);
       score(detectors, detectorsExpected, detectorsFired);
+      blocked = blocked.plus(expected != Effect.ALLOW, d.effect() != Effect.ALLOW);
       steps++;
       perFile[0]++;
-      confusion[e.step().expected().ordinal()][d.effect().ordinal()]++;
-      boolean effectOk = e.step().expected() == d.effect();
-      if (effectOk) {
+      confusion[expected.ordinal()][d.effect().ordinal()]++;
+      if (expected == d.effect()) {
         correct++;
         perFile[1]++;
       }
-      if (!effectOk
-          || !policiesExpected.equals(policiesFired)
+      Miss miss =
+          new Miss(
+              file,
+              e.trace().id(),
+              e.index(),
+              e.step().tool(),
+              expected,
+              d.effect(),
+              policiesExpected,
+              policiesFired,
+              detectorsExpected,
+              detectorsFired);
+      if (miss.effectMissed()
+          || miss.policiesMissed()
           || !detectorsExpected.equals(detectorsFired)) {
-        misses.add(
-            new Miss(
-                file,
-                e.trace().id(),
-                e.index(),
-                e.step().tool(),
-                e.step().expected(),
-                d.effect(),
-                policiesExpected,
-                policiesFired,
-                detectorsExpected,
-                detectorsFired));
+        misses.add(miss);
       }
     }
     traces += seen.size();
@@ -154,7 +200,7 @@ final class Evaluation {
     for (String name : all) {
       table.merge(
           name,
-          new Score(0, 0, 0).plus(expected.contains(name), fired.contains(name)),
+          Score.ZERO.plus(expected.contains(name), fired.contains(name)),
           (a, b) -> new Score(a.tp() + b.tp(), a.fp() + b.fp(), a.fn() + b.fn()));
     }
   }
@@ -167,6 +213,11 @@ final class Evaluation {
     return policies;
   }
 
+  /** Steps that should be stopped (ask or deny) against steps that were. */
+  Score blocked() {
+    return blocked;
+  }
+
   long steps() {
     return steps;
   }
@@ -175,11 +226,20 @@ final class Evaluation {
     return correct;
   }
 
+  /** Steps whose stop-or-let-through outcome matched: blocked when expected, allowed when not. */
+  long blockCorrect() {
+    return steps - blocked.fp() - blocked.fn();
+  }
+
   List<Miss> misses() {
     return misses;
   }
 
-  /** The report: counts, effect accuracy, the two tables, then every step that missed. */
+  /**
+   * The report: counts, the two accuracies, the outcome table, per-file accuracy, the detector and
+   * policy tables, then every miss, grouped as wrong effect, right effect with other policies, and
+   * detectors only.
+   */
   @SuppressWarnings("EnumOrdinal")
   String render() {
     StringBuilder out = new StringBuilder();
@@ -194,11 +254,19 @@ final class Evaluation {
     out.append(
         String.format(
             Locale.ROOT,
-            "effect accuracy: %d/%d = %s%n%n",
+            "effect accuracy: %d/%d = %s%n",
             correct,
             steps,
             ratio(steps == 0 ? Double.NaN : (double) correct / steps)));
-    out.append("expected \\ decided   allow     ask    deny\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "block accuracy: %d/%d = %s%n%n",
+            blockCorrect(),
+            steps,
+            ratio(steps == 0 ? Double.NaN : (double) blockCorrect() / steps)));
+    table(out, "outcome", Map.of("blocked", blocked));
+    out.append("\nexpected \\ decided   allow     ask    deny\n");
     for (Effect e : Effect.values()) {
       long[] row = confusion[e.ordinal()];
       out.append(
@@ -227,33 +295,91 @@ final class Evaluation {
       out.append("\nfailed conditions (").append(errors.size()).append("):\n");
       errors.forEach(e -> out.append("  ").append(e).append('\n'));
     }
-    out.append("\nmisses (").append(misses.size()).append("):\n");
-    for (Miss m : misses) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "  %s %s step %d (%s): expected %s, decided %s",
-              m.file(),
-              m.trace(),
-              m.step(),
-              m.tool(),
-              m.expected().wireName(),
-              m.decided().wireName()));
-      if (!m.policiesExpected().equals(m.policiesFired())) {
-        out.append("; policies expected ")
-            .append(m.policiesExpected())
-            .append(" fired ")
-            .append(m.policiesFired());
-      }
-      if (!m.detectorsExpected().equals(m.detectorsFired())) {
-        out.append("; detectors expected ")
-            .append(m.detectorsExpected())
-            .append(" fired ")
-            .append(m.detectorsFired());
-      }
-      out.append('\n');
-    }
+    List<Miss> effect = misses.stream().filter(Miss::effectMissed).toList();
+    List<Miss> policy =
+        misses.stream().filter(m -> !m.effectMissed() && m.policiesMissed()).toList();
+    List<Miss> detector =
+        misses.stream().filter(m -> !m.effectMissed() && !m.policiesMissed()).toList();
+    out.append("\nwrong effect (").append(effect.size()).append("):\n");
+    effect.forEach(m -> out.append(m.render()));
+    out.append("\nright effect, other policies (").append(policy.size()).append("):\n");
+    policy.forEach(m -> out.append(m.render()));
+    out.append("\nright effect and policies, other detectors (")
+        .append(detector.size())
+        .append("):\n");
+    detector.forEach(m -> out.append(m.render()));
     return out.toString();
+  }
+
+  /** The same figures as {@link #render} as one JSON object, keys in a fixed order. */
+  @SuppressWarnings("EnumOrdinal")
+  Map<String, Object> toJson() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("traces", traces);
+    out.put("steps", steps);
+    out.put("files", files.size());
+    out.put("effectAccuracy", number(steps == 0 ? Double.NaN : (double) correct / steps));
+    out.put("blockAccuracy", number(steps == 0 ? Double.NaN : (double) blockCorrect() / steps));
+    out.put("blocked", score(blocked));
+    Map<String, Object> table = new LinkedHashMap<>();
+    for (Effect e : Effect.values()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (Effect d : Effect.values()) {
+        row.put(d.wireName(), confusion[e.ordinal()][d.ordinal()]);
+      }
+      table.put(e.wireName(), row);
+    }
+    out.put("confusion", table);
+    Map<String, Object> perFile = new LinkedHashMap<>();
+    files.forEach(
+        (f, c) -> {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("steps", c[0]);
+          row.put("correct", c[1]);
+          perFile.put(f, row);
+        });
+    out.put("perFile", perFile);
+    out.put("detectors", scores(detectors));
+    out.put("policies", scores(policies));
+    out.put("failedConditions", List.copyOf(errors));
+    List<Map<String, Object>> missList = new ArrayList<>();
+    for (Miss m : misses) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("file", m.file());
+      row.put("trace", m.trace());
+      row.put("step", m.step());
+      row.put("tool", m.tool());
+      row.put("expected", m.expected().wireName());
+      row.put("decided", m.decided().wireName());
+      row.put("policiesExpected", List.copyOf(m.policiesExpected()));
+      row.put("policiesFired", List.copyOf(m.policiesFired()));
+      row.put("detectorsExpected", List.copyOf(m.detectorsExpected()));
+      row.put("detectorsFired", List.copyOf(m.detectorsFired()));
+      missList.add(row);
+    }
+    out.put("misses", missList);
+    return out;
+  }
+
+  private static Map<String, Object> scores(Map<String, Score> table) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    table.forEach((name, s) -> out.put(name, score(s)));
+    return out;
+  }
+
+  private static Map<String, Object> score(Score s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tp", s.tp());
+    out.put("fp", s.fp());
+    out.put("fn", s.fn());
+    out.put("precision", number(s.precision()));
+    out.put("recall", number(s.recall()));
+    return out;
+  }
+
+  /** Three decimals as in the text report, or {@code null} when undefined. */
+  private static Object number(double value) {
+    return Double.isNaN(value) ? null : Double.valueOf(ratio(value));
   }
 
   private static void table(StringBuilder out, String what, Map<String, Score> scores) {
@@ -289,13 +415,21 @@ final class Evaluation {
   }
 
   /**
-   * Reads the precision and recall rows of a rendered report: "detector NAME" or "policy NAME" to
-   * {precision, recall}, NaN where the report shows {@code -}.
+   * Reads the figures of a rendered report: {@code "effect accuracy"}, {@code "block accuracy"},
+   * and for each row of the outcome, detector and policy tables {@code "outcome blocked"}, {@code
+   * "detector NAME"} or {@code "policy NAME"}, each as {precision, recall} (accuracies as {value,
+   * value}); NaN where the report shows {@code -}.
    */
   static Map<String, double[]> figures(String report) {
     Map<String, double[]> out = new TreeMap<>();
     String section = null;
     for (String line : report.split("\n", -1)) {
+      for (String accuracy : List.of("effect accuracy", "block accuracy")) {
+        if (line.startsWith(accuracy + ": ")) {
+          double v = parse(line.substring(line.lastIndexOf(' ') + 1));
+          out.put(accuracy, new double[] {v, v});
+        }
+      }
       String[] cols = line.trim().split("\\s+");
       if (cols.length == 6 && cols[1].equals("TP") && cols[4].equals("precision")) {
         section = cols[0];

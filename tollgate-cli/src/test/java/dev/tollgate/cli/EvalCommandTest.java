@@ -65,6 +65,9 @@ class EvalCommandTest {
     String out = r.out();
     assertTrue(out.contains("2 traces, 3 labelled steps, 2 corpus files"), out);
     assertTrue(out.contains("effect accuracy: 2/3 = 0.667"), out);
+    assertTrue(out.contains("block accuracy: 3/3 = 1.000"), out);
+    assertEquals(1.0, Evaluation.figures(out).get("outcome blocked")[1], out);
+    assertEquals(1.0, Evaluation.figures(out).get("block accuracy")[0], out);
     assertTrue(out.indexOf("a.jsonl") < out.indexOf("b.jsonl"), out);
     Map<String, double[]> figures = Evaluation.figures(out);
     assertEquals(1.0, figures.get("policy huge-pay-denied")[0], out);
@@ -79,6 +82,66 @@ class EvalCommandTest {
                 + " [huge-pay-denied] fired [big-pay-asks]"),
         out);
     assertEquals(out, CliTest.run("eval", bundle().toString(), corpus().toString()).out());
+  }
+
+  @Test
+  void printsJson() throws IOException {
+    CliTest.Run r = CliTest.run("eval", bundle().toString(), corpus().toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("\"effectAccuracy\" : 0.667"), r.out());
+    assertTrue(r.out().contains("\"huge-pay-denied\" : {"), r.out());
+    assertTrue(r.out().contains("\"recall\" : 0.5"), r.out());
+  }
+
+  @Test
+  void failsWhenAFigureFallsBelowTheComparedReport() throws IOException {
+    Path report = dir.resolve("committed.txt");
+    assertEquals(
+        0,
+        CliTest.run(
+                "eval",
+                bundle().toString(),
+                corpus().resolve("b.jsonl").toString(),
+                "--out",
+                report.toString())
+            .code());
+    CliTest.Run same =
+        CliTest.run(
+            "eval",
+            bundle().toString(),
+            corpus().resolve("b.jsonl").toString(),
+            "--compare",
+            report.toString());
+    assertEquals(0, same.code(), same.err());
+    // a committed recall of 1.000 that the corpus no longer reaches
+    Files.writeString(
+        report,
+        Files.readString(report)
+            .replace(
+                "huge-pay-denied      1      0      1      1.000   0.500",
+                "huge-pay-denied      1      0      0      1.000   1.000"));
+    CliTest.Run fell =
+        CliTest.run(
+            "eval",
+            bundle().toString(),
+            corpus().resolve("b.jsonl").toString(),
+            "--compare",
+            report.toString());
+    assertEquals(1, fell.code(), fell.out() + fell.err());
+    assertTrue(fell.err().contains("policy huge-pay-denied recall: 0.500 < 1.000"), fell.err());
+  }
+
+  @Test
+  void aFigureThatWasUndefinedCannotFall() {
+    assertTrue(
+        EvalCommand.fell(
+                java.util.Map.of("policy a", new double[] {Double.NaN, Double.NaN}),
+                java.util.Map.of())
+            .isEmpty());
+    assertEquals(
+        java.util.List.of("policy a precision: - < 0.500"),
+        EvalCommand.fell(
+            java.util.Map.of("policy a", new double[] {0.5, Double.NaN}), java.util.Map.of()));
   }
 
   @Test

@@ -104,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
               .host(host)
               .port(port)
               .store(store)
+              .fingerprintKey(FingerprintKey.loadOrCreate(data))
               .policies(policies)
               .auditVerifier(() -> verify(store, publicKey))
               .start();

@@ -427,12 +427,16 @@ public final class Tollgate {
     private Builder() {}
 
     /**
-     * The 16-byte secret that keys the fingerprints sessions keep of observed results (default: a
-     * random key per instance). Instances that share a store must share the key, and a restarted
-     * instance needs the same key to recognise what its sessions read before.
+     * The 16-byte secret that keys the fingerprints sessions keep of observed results (default, or
+     * {@code null}: a random key per instance). Instances that share a store must share the key,
+     * and a restarted instance needs the same key to recognise what its sessions read before.
      */
     public Builder fingerprintKey(byte[] key) {
-      if (key == null || key.length != 16) {
+      if (key == null) {
+        this.fingerprintKey = null;
+        return this;
+      }
+      if (key.length != 16) {
         throw new IllegalArgumentException("the fingerprint key must be 16 bytes");
       }
       this.fingerprintKey = key.clone();

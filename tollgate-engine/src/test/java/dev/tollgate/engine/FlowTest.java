@@ -271,4 +271,53 @@ class FlowTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("`~`");
   }
+
+  @Test
+  void aRestartedInstanceWithTheSameKeyStillSeesWhatItsSessionsRead() {
+    byte[] key = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    var store = new dev.tollgate.engine.internal.MemorySessionStore(16);
+    Bundle bundle = Bundles.of("catalog.yaml", CATALOG, "p.yaml", POLICIES);
+    Gate before =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    String s =
+        before.openSession(SessionSpec.of("alice@acme.example", "Write to ap@globex.example"));
+    before.observe(new Observation(s, "invoices.search", null, Map.of("hits", List.of(INVOICE))));
+    Action pasted =
+        Action.of(
+            s,
+            "alice@acme.example",
+            "email.send",
+            Map.of("to", List.of("ap@globex.example"), "body", "For context: INV-4471, 12400 EUR"));
+
+    Gate restarted =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    assertThat(restarted.decide(pasted).effect()).isEqualTo(Effect.ASK);
+
+    // fingerprints are keyed: under another key the stored ones mean nothing
+    byte[] other = "fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Gate rekeyed =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(other).build().gate("bot");
+    assertThat(rekeyed.decide(pasted).effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void aWholeValueIsTracedNotItsParts() {
+    String s = session("Write to the Globex team about the meeting");
+    gate.observe(
+        new Observation(
+            s, "crm.search", null, Map.of("email", "ap@globex.example", "id", "CUST-4471")));
+    // same domain as a trusted address, but no one ever saw this address
+    Decision sameDomain = mail(s, "billing@globex.example", "See you at 10");
+    assertThat(sameDomain.reasons().getFirst().message()).isEqualTo("to from none");
+    assertThat(mail(s, "ap@globex.example", "See you at 10").effect()).isEqualTo(Effect.ALLOW);
+
+    Decision otherRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "INV-4471")));
+    assertThat(otherRecord.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision sameRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "cust4471")));
+    assertThat(sameRecord.effect()).isEqualTo(Effect.ALLOW);
+  }
 }

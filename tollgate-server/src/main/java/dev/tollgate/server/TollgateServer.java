@@ -102,6 +102,7 @@ public final class TollgateServer implements AutoCloseable {
             .sessions(b.store.sessions())
             .approvals(b.store.approvals())
             .audit(b.store.audit())
+            .fingerprintKey(b.fingerprintKey)
             .build();
     this.console = new Console(engine, store, clock, b.auditVerifier);
     engine.approvals().subscribe(e -> approvalChanged());
@@ -1140,6 +1141,7 @@ public final class TollgateServer implements AutoCloseable {
     private boolean watch = true;
     private URI webhook;
     private java.util.function.Supplier<String> auditVerifier;
+    private byte[] fingerprintKey;
 
     private Builder() {}
 
@@ -1168,6 +1170,19 @@ public final class TollgateServer implements AutoCloseable {
      * Where to announce new approvals: a Slack-compatible incoming webhook ({@code {"text": ...}}),
      * retried with backoff, never delaying a decision.
      */
+    /**
+     * The 16-byte secret that keys session fingerprints of observed results (default: random per
+     * start). Servers sharing a store must share it, and a restarted server needs the same key to
+     * see data flow from results its sessions observed before the restart.
+     */
+    public Builder fingerprintKey(byte[] key) {
+      if (key == null || key.length != 16) {
+        throw new IllegalArgumentException("the fingerprint key must be 16 bytes");
+      }
+      this.fingerprintKey = key.clone();
+      return this;
+    }
+
     public Builder webhook(URI url) {
       this.webhook = Objects.requireNonNull(url, "url");
       return this;

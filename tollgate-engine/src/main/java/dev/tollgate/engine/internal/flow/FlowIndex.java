@@ -97,9 +97,9 @@ public final class FlowIndex {
   /**
    * Which observed results re-appear in {@code strings} (the payload of an action, not its control
    * arguments): a result counts when one of its distinctive values or flagged values appears, or at
-   * least two of its sampled shingles do. A distinctive value the user named in the request does
-   * not count: the user gave it, so repeating it (the invoice number a vendor mail is about)
-   * carries nothing out of the session.
+   * least two of its sampled shingles do. A distinctive value, or a detector's match, that the user
+   * named in the request does not count: the user gave it, so repeating it (the invoice number a
+   * vendor mail is about) carries nothing out of the session.
    */
   public synchronized Flow flow(List<String> strings, List<Hit> hits) {
     if (sources.isEmpty()) {
@@ -110,7 +110,7 @@ public final class FlowIndex {
     long[] bits = {0};
     for (Hit h : hits) {
       String v = Fingerprints.compact(h.value());
-      if (!v.isEmpty()) {
+      if (!v.isEmpty() && !everyTokenNamed(h.value())) {
         mark(fingerprints.atom(v, 0, v.length()), flowed, null, bits);
       }
     }
@@ -201,6 +201,21 @@ public final class FlowIndex {
       weakest = Math.max(weakest, rank);
     }
     return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
+  }
+
+  /** Whether the user's request names every token of {@code value} (a detector's match). */
+  private boolean everyTokenNamed(String value) {
+    String folded = Fold.fold(value);
+    Tokens.Runs tokens = new Tokens.Runs().of(folded);
+    if (tokens.size() == 0) {
+      return false;
+    }
+    for (int t = 0; t < tokens.size(); t++) {
+      if (!requestAtoms.contains(fingerprints.atom(folded, tokens.from(t), tokens.to(t)))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

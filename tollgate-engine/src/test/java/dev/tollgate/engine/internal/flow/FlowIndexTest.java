@@ -44,4 +44,37 @@ class FlowIndexTest {
     assertThat(named.origin("INV-447").origin()).isEqualTo("none");
     assertThat(named.origin("INV-4471").origin()).isEqualTo("request");
   }
+
+  @Test
+  void aDetectorsLabelGoesOnlyWithTheValueItFound() {
+    // what observe stores: the catalog's labels for the whole result (here none, and untrusted);
+    // the e-mail detector's label rides on the fingerprint of the address alone
+    FlowIndex index = new FlowIndex(fingerprints, "Answer the delivery question", Map.of());
+    Map<String, Object> mail =
+        Map.of("from", "jane@initech.example", "body", "Where is order 7731?");
+    Hit address =
+        new Hit(
+            "email",
+            "personal",
+            "/result/from",
+            0,
+            20,
+            "jane@initech.example",
+            "j•••",
+            false,
+            null);
+    byte[] prints = fingerprints.ofResult(mail, List.of(address));
+    index.add(
+        List.of(new ObservedResult(1, "mailbox.read", "untrusted", List.of("untrusted"), prints)));
+
+    FlowIndex.Flow order = index.flow(List.of("Order 7731 arrives on Friday."), List.of());
+    assertThat(order.sources()).containsExactly("mailbox.read");
+    assertThat(order.labels()).containsExactly("untrusted");
+
+    Hit again =
+        new Hit(
+            "email", "personal", "/args/body", 0, 20, "jane@initech.example", "j•••", false, null);
+    FlowIndex.Flow forwarded = index.flow(List.of("write to jane@initech.example"), List.of(again));
+    assertThat(forwarded.labels()).containsExactly("untrusted", "personal");
+  }
 }

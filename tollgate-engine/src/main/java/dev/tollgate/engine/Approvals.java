@@ -136,14 +136,10 @@ public final class Approvals {
   public List<ApprovalRecord> list(String status, int limit) {
     Instant now = clock.instant();
     List<ApprovalRecord> out = new ArrayList<>();
-    String stored = "expired".equals(status) ? null : status;
-    for (ApprovalRecord a : store.list(stored, "expired".equals(status) ? 10 * limit : limit)) {
-      ApprovalRecord c = current(a, now);
-      if (status == null || c.status().equals(status)) {
-        out.add(c);
-      }
+    for (ApprovalRecord a : store.list(status, now, limit)) {
+      out.add(current(a, now));
     }
-    return out.size() > limit ? out.subList(0, limit) : out;
+    return out;
   }
 
   /**

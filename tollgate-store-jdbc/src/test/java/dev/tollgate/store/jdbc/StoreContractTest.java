@@ -577,7 +577,7 @@ abstract class StoreContractTest {
     assertThat(store.approvals().get("apr_1")).contains(a);
     assertThat(store.approvals().latestFor("bot", "s-1", "email.send", a.argsDigest())).contains(a);
     assertThat(store.approvals().latestFor("bot", null, "email.send", a.argsDigest())).isEmpty();
-    assertThat(store.approvals().list("pending", 10)).containsExactly(a);
+    assertThat(store.approvals().list("pending", T0, 10)).containsExactly(a);
 
     GrantRecord g = grant("grt_1", 1, T0.plusSeconds(5));
     assertThat(store.approvals().approve("apr_1", "carol", "fine", g, T0.plusSeconds(5))).isTrue();
@@ -598,11 +598,22 @@ abstract class StoreContractTest {
     store.approvals().create(approval("apr_old", T0, Duration.ofMinutes(1)));
     store.approvals().create(approval("apr_new", T0, Duration.ofMinutes(30)));
     Instant later = T0.plus(Duration.ofMinutes(2));
+    // listed by their status as of now, before and after the sweep marks them
+    assertThat(store.approvals().list("pending", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_new");
+    assertThat(store.approvals().list("expired", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_old");
+    assertThat(store.approvals().list(null, later, 10)).hasSize(2);
     assertThat(store.approvals().approve("apr_old", "carol", null, grant("g", 1, later), later))
         .isFalse();
     assertThat(store.approvals().expire(later)).containsExactly("apr_old");
     assertThat(store.approvals().expire(later)).isEmpty();
     assertThat(store.approvals().get("apr_old").orElseThrow().status()).isEqualTo("expired");
+    assertThat(store.approvals().list("expired", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_old");
     assertThat(store.approvals().deny("apr_new", "carol", "not now", later)).isTrue();
     assertThat(store.approvals().get("apr_new").orElseThrow().note()).isEqualTo("not now");
   }

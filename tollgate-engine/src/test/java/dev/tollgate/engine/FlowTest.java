@@ -171,6 +171,18 @@ class FlowTest {
   }
 
   @Test
+  void aPrefixOfANamedIdIsNotNamed() {
+    String s = session("Update Jane Doe's phone, she is customer C-1042");
+    Decision prefix =
+        gate.decide(Action.of(s, "alice", "crm.update", Map.of("customer", "C-104", "phone", "1")));
+    assertThat(prefix.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision whole =
+        gate.decide(
+            Action.of(s, "alice", "crm.update", Map.of("customer", "C-1042", "phone", "1")));
+    assertThat(whole.effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
   void valuesMeetAcrossTheirWrittenForms() {
     String s = session("Pay the open invoice of Globex");
     gate.observe(new Observation(s, "invoices.search", null, INVOICE));
@@ -185,6 +197,16 @@ class FlowTest {
           .as(body)
           .doesNotContain("session-data-out");
     }
+  }
+
+  @Test
+  void aValueTheUserNamedDoesNotFlow() {
+    String s = session("Ask Globex whether they received our payment for invoice INV-4471");
+    gate.observe(new Observation(s, "invoices.search", null, INVOICE));
+    assertThat(mail(s, "ap@globex.example", "Did you receive our payment for INV-4471?").policies())
+        .doesNotContain("session-data-out");
+    assertThat(mail(s, "ap@globex.example", "INV-4471, amount 12,400.00 EUR").policies())
+        .contains("session-data-out");
   }
 
   @Test

@@ -97,7 +97,9 @@ public final class FlowIndex {
   /**
    * Which observed results re-appear in {@code strings} (the payload of an action, not its control
    * arguments): a result counts when one of its distinctive values or flagged values appears, or at
-   * least two of its sampled shingles do.
+   * least two of its sampled shingles do. A distinctive value, or a detector's match, that the user
+   * named in the request does not count: the user gave it, so repeating it (the invoice number a
+   * vendor mail is about) carries nothing out of the session.
    */
   public synchronized Flow flow(List<String> strings, List<Hit> hits) {
     if (sources.isEmpty()) {
@@ -108,7 +110,7 @@ public final class FlowIndex {
     long[] bits = {0};
     for (Hit h : hits) {
       String v = Fingerprints.compact(h.value());
-      if (!v.isEmpty()) {
+      if (!v.isEmpty() && !everyTokenNamed(h.value())) {
         mark(fingerprints.atom(v, 0, v.length()), flowed, null, bits);
       }
     }
@@ -118,7 +120,15 @@ public final class FlowIndex {
       tokens.of(s);
       for (int t = 0; t < tokens.size(); t++) {
         if (tokens.distinctive(t)) {
-          fingerprints.atoms(s, tokens.from(t), tokens.to(t), a -> mark(a, flowed, null, bits));
+          fingerprints.atoms(
+              s,
+              tokens.from(t),
+              tokens.to(t),
+              a -> {
+                if (!requestAtoms.contains(a)) {
+                  mark(a, flowed, null, bits);
+                }
+              });
         }
       }
       fingerprints.shingles(s, tokens, h -> mark(h, null, shingleHits, bits));
@@ -148,7 +158,7 @@ public final class FlowIndex {
     if (folded.isEmpty()) {
       return new Origin("request", List.of());
     }
-    if (request.contains(folded)) {
+    if (namedInRequest(folded)) {
       return new Origin("request", List.of());
     }
     Tokens.Runs tokens = new Tokens.Runs().of(folded);
@@ -191,6 +201,43 @@ public final class FlowIndex {
       weakest = Math.max(weakest, rank);
     }
     return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
+  }
+
+  /** Whether the user's request names every token of {@code value} (a detector's match). */
+  private boolean everyTokenNamed(String value) {
+    String folded = Fold.fold(value);
+    Tokens.Runs tokens = new Tokens.Runs().of(folded);
+    if (tokens.size() == 0) {
+      return false;
+    }
+    for (int t = 0; t < tokens.size(); t++) {
+      if (!requestAtoms.contains(fingerprints.atom(folded, tokens.from(t), tokens.to(t)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the request holds {@code folded} as a whole: not inside a longer word or number, so
+   * that {@code C-104} is not named by a request that names {@code C-1042}.
+   */
+  private boolean namedInRequest(String folded) {
+    for (int at = request.indexOf(folded); at >= 0; at = request.indexOf(folded, at + 1)) {
+      int end = at + folded.length();
+      boolean startsClean =
+          at == 0
+              || !Character.isLetterOrDigit(request.charAt(at - 1))
+              || !Character.isLetterOrDigit(folded.charAt(0));
+      boolean endsClean =
+          end == request.length()
+              || !Character.isLetterOrDigit(request.charAt(end))
+              || !Character.isLetterOrDigit(folded.charAt(folded.length() - 1));
+      if (startsClean && endsClean) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void mark(long entry, boolean[] flowed, int[] shingleHits, long[] bits) {

@@ -7,7 +7,6 @@ import dev.tollgate.engine.Approvals;
 import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +141,7 @@ final class ApprovalsCommand implements Runnable {
       name = "approve",
       description = {
         "Approve: by default a grant for exactly this action, once.",
-        "Widen with --subject/--tool/--ttl/--uses/--constraint."
+        "Any of --subject/--tool/--ttl/--uses/--constraint, alone or together, widens it."
       })
   static final class Approve implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -166,8 +165,13 @@ final class ApprovalsCommand implements Runnable {
     @Option(names = "--ttl", description = "How long the grant lasts, e.g. 15m (at most 1d).")
     String ttl;
 
-    @Option(names = "--uses", defaultValue = "0", description = "0 for any number until expiry.")
-    int uses;
+    @Option(
+        names = "--uses",
+        paramLabel = "N",
+        description =
+            "How many actions the grant lets through (widens the grant; 0 for any number until"
+                + " it expires; default 0 when another option widens it).")
+    Integer uses;
 
     @Option(names = "--constraint", description = "A CEL condition every action must meet.")
     String constraint;
@@ -180,19 +184,34 @@ final class ApprovalsCommand implements Runnable {
               step(
                   spec,
                   () -> {
-                    boolean widened =
-                        subject != null || tool != null || ttl != null || constraint != null;
-                    Duration d = ttl == null ? null : Approvals.duration(ttl);
-                    Approvals.Scope scope =
-                        widened
-                            ? new Approvals.Scope(
-                                subject == null ? "session" : subject, tool, d, uses, constraint)
-                            : Approvals.Scope.exact();
-                    ApprovalRecord done = approvals(store).approve(id, by, scope, note);
+                    Approvals approvals = approvals(store);
+                    ApprovalRecord done = approvals.approve(id, by, scope(approvals), note);
                     spec.commandLine()
                         .getOut()
                         .println("approved " + done.id() + ": grant " + done.grant());
                   }));
+    }
+
+    /**
+     * Widens the grant when any scope option is given (each alone too): the subject defaults to the
+     * session, or the agent when the approval has none; the tool to the approved one; the duration
+     * to {@link Approvals#EXACT_GRANT_MINUTES} minutes.
+     */
+    Approvals.Scope scope(Approvals approvals) throws Approvals.ApprovalException {
+      if (subject == null && tool == null && ttl == null && uses == null && constraint == null) {
+        return Approvals.Scope.exact();
+      }
+      String kind = subject;
+      if (kind == null) {
+        kind =
+            approvals.get(id).map(a -> a.session() == null ? "agent" : "session").orElse("session");
+      }
+      return new Approvals.Scope(
+          kind,
+          tool,
+          ttl == null ? null : Approvals.duration(ttl),
+          uses == null ? 0 : uses,
+          constraint);
     }
   }
 

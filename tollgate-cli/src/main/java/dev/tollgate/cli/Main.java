@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TestCommand.class,
       ValidateCommand.class,
       ReplayCommand.class,
+      EvalCommand.class,
       DemoCommand.class,
       ServeCommand.class,
       AgentsCommand.class,

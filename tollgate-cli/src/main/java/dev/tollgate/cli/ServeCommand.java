@@ -4,6 +4,7 @@ import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.server.Passwords;
+import dev.tollgate.server.People;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
@@ -18,6 +19,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -78,6 +80,56 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Running running = start();
+    if (running == null) {
+      return Exit.ERROR;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    running.close();
+                  } finally {
+                    stopped.countDown();
+                  }
+                }));
+    stopped.await();
+    return Exit.OK;
+  }
+
+  /** A started server with its store; closing it stops the server and checkpoints the audit. */
+  static final class Running implements AutoCloseable {
+    final TollgateServer server;
+    private final Store store;
+    private final Checkpointer checkpointer;
+
+    private Running(TollgateServer server, Store store, Checkpointer checkpointer) {
+      this.server = server;
+      this.store = store;
+      this.checkpointer = checkpointer;
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      try {
+        checkpointer.checkpointNow();
+      } finally {
+        checkpointer.close();
+        store.close();
+      }
+    }
+  }
+
+  /**
+   * Opens the store, creates on a fresh data directory the first agent, the admin token and the
+   * console's first admin (printing their secrets once), and starts the server.
+   *
+   * @return the running server, or {@code null} when the bundle does not load (the error printed)
+   */
+  Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     boolean firstStart = !Files.exists(data.resolve(StoreConfig.SQLITE_FILE));
     Files.createDirectories(data);
@@ -90,7 +142,8 @@ final class ServeCommand implements Callable<Integer> {
     String adminPassword = null;
     if (firstStart) {
       adminPassword = Passwords.generate();
-      Passwords.addPerson(store, "admin", "admin", adminPassword.toCharArray());
+      new People(store, InstantSource.system())
+          .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
     }
     PublicKey publicKey = AuditSigner.readPublicKey(data.resolve(AuditSigner.PUBLIC_FILE));
     TollgateServer server;
@@ -104,13 +157,15 @@ final class ServeCommand implements Callable<Integer> {
               .host(host)
               .port(port)
               .store(store)
+              .fingerprintKey(FingerprintKey.loadOrCreate(data))
               .policies(policies)
               .auditVerifier(() -> verify(store, publicKey))
               .start();
     } catch (BundleException e) {
       spec.commandLine().getErr().println(e.render());
+      checkpointer.close();
       store.close();
-      return Exit.ERROR;
+      return null;
     }
     Bundle bundle = server.engine().bundle();
     out.println(
@@ -148,22 +203,7 @@ final class ServeCommand implements Callable<Integer> {
               + "/v1/decide");
     }
     out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  try {
-                    checkpointer.checkpointNow();
-                  } finally {
-                    checkpointer.close();
-                    store.close();
-                  }
-                  stopped.countDown();
-                }));
-    stopped.await();
-    return Exit.OK;
+    return new Running(server, store, checkpointer);
   }
 
   private static String verify(Store store, PublicKey publicKey) {

@@ -2,6 +2,7 @@ package dev.tollgate.cli;
 
 import dev.tollgate.api.store.Store;
 import dev.tollgate.server.Passwords;
+import dev.tollgate.server.People;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.BufferedReader;
@@ -9,6 +10,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,9 +46,12 @@ final class UsersCommand implements Runnable {
     @Option(
         names = "--role",
         required = true,
+        split = ",",
         paramLabel = "ROLE",
-        description = "approver (inbox, approve, deny), admin (everything) or auditor (read only).")
-    String role;
+        description =
+            "approver (inbox, approve, deny), admin (everything) or auditor (read only); repeat"
+                + " the option or separate roles with commas for several.")
+    List<String> roles;
 
     @Option(
         names = "--password-stdin",
@@ -61,34 +68,22 @@ final class UsersCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       var err = spec.commandLine().getErr();
-      if (!Passwords.validName(name)) {
-        err.println(
-            "error: invalid name `" + name + "`: use letters, digits, `.`, `_`, `@`, `+` and `-`");
-        return Exit.ERROR;
-      }
-      if (!role.equals("approver") && !role.equals("admin") && !role.equals("auditor")) {
-        err.println("error: invalid role `" + role + "`: use approver, admin or auditor");
-        return Exit.ERROR;
-      }
       String password;
       if (passwordStdin) {
         BufferedReader in =
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line = in.readLine();
         password = line == null ? "" : line;
-        if (password.length() < 12) {
-          err.println("error: the password must have at least 12 characters");
-          return Exit.ERROR;
-        }
       } else {
         password = Passwords.generate();
       }
       Files.createDirectories(data);
       try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
-        if (!Passwords.addPerson(store, name, role, password.toCharArray())) {
-          err.println("error: `" + name + "` already exists");
-          return Exit.FAILED;
-        }
+        new People(store, InstantSource.system())
+            .add("cli", name, new TreeSet<>(roles), password.toCharArray());
+      } catch (People.PeopleException e) {
+        err.println("error: " + e.getMessage());
+        return e.code().equals("taken") ? Exit.FAILED : Exit.ERROR;
       }
       if (!passwordStdin) {
         spec.commandLine().getOut().println(password);
@@ -96,8 +91,9 @@ final class UsersCommand implements Runnable {
       err.println(
           "`"
               + name
-              + "` added with role "
-              + role
+              + "` added with role"
+              + (roles.size() > 1 ? "s " : " ")
+              + String.join(", ", new TreeSet<>(roles))
               + (passwordStdin ? "" : "; the password above is shown once")
               + ", stored only as a hash");
       return Exit.OK;

@@ -87,4 +87,82 @@ class ApprovalsCommandTest {
     CliTest.Run bad = CliTest.run("approvals", "list", "--status", "maybe", "--data", dir);
     assertEquals(3, bad.code());
   }
+
+  @Test
+  void usesAloneWidensTheGrantToThatManyActionsOfTheTool() throws Exception {
+    String dir = data.toString();
+    String id;
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      Decision asked = engine(store).decide("mail-bot", mail("ap@globex.example"));
+      assertEquals(Effect.ASK, asked.effect());
+      id = asked.approval().id();
+    }
+    CliTest.Run approve =
+        CliTest.run("approvals", "approve", id, "--by", "carol", "--uses", "3", "--data", dir);
+    assertEquals(0, approve.code(), approve.err());
+    CliTest.Run grants = CliTest.run("grants", "list", "--json", "--data", dir);
+    assertTrue(grants.out().contains("\"uses\":3"), grants.out());
+    assertTrue(grants.out().contains("\"subjectKind\":\"agent\""), grants.out());
+    assertTrue(!grants.out().contains("(exact action)"), grants.out());
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      Tollgate engine = engine(store);
+      // Three different actions of the approved tool pass; the fourth asks again.
+      for (String to : List.of("ap@globex.example", "ar@initech.example", "x@umbrella.example")) {
+        assertEquals(Effect.ALLOW, engine.decide("mail-bot", mail(to)).effect(), to);
+      }
+      assertEquals(Effect.ASK, engine.decide("mail-bot", mail("y@hooli.example")).effect());
+    }
+  }
+
+  @Test
+  void anyScopeOptionAloneWidensAndABadOneIsAClearError() throws Exception {
+    String dir = data.toString();
+    List<String> ids = new java.util.ArrayList<>();
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      for (String to : List.of("a@globex.example", "b@globex.example", "c@globex.example")) {
+        ids.add(engine(store).decide("mail-bot", mail(to)).approval().id());
+      }
+    }
+    CliTest.Run ttl =
+        CliTest.run(
+            "approvals", "approve", ids.get(0), "--by", "carol", "--ttl", "1h", "--data", dir);
+    assertEquals(0, ttl.code(), ttl.err());
+    CliTest.Run tool =
+        CliTest.run(
+            "approvals",
+            "approve",
+            ids.get(1),
+            "--by",
+            "carol",
+            "--tool",
+            "email.*",
+            "--data",
+            dir);
+    assertEquals(0, tool.code(), tool.err());
+    CliTest.Run json = CliTest.run("grants", "list", "--json", "--data", dir);
+    assertTrue(json.out().contains("\"tool\":\"email.*\""), json.out());
+    assertTrue(!json.out().contains("(exact action)"), json.out());
+    CliTest.Run session =
+        CliTest.run(
+            "approvals",
+            "approve",
+            ids.get(2),
+            "--by",
+            "carol",
+            "--subject",
+            "session",
+            "--data",
+            dir);
+    assertEquals(1, session.code());
+    assertTrue(session.err().contains("this action has no session"), session.err());
+    CliTest.Run negative =
+        CliTest.run(
+            "approvals", "approve", ids.get(2), "--by", "carol", "--uses", "-1", "--data", dir);
+    assertEquals(1, negative.code());
+    assertTrue(negative.err().contains("uses must be 0 (unlimited) or more"), negative.err());
+  }
+
+  private static Action mail(String to) {
+    return Action.of(null, "alice@acme.example", "email.send", Map.of("to", List.of(to)));
+  }
 }

@@ -3,12 +3,23 @@ package dev.tollgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.PeopleStore;
+import dev.tollgate.server.Passwords;
+import dev.tollgate.server.People;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -268,5 +279,102 @@ class CliTest {
     }
     assertEquals(3, run("agents", "add", "bad name!", "--data", data.toString()).code());
     assertEquals(0, run("agents", "revoke", "invoice-bot", "--data", data.toString()).code());
+  }
+
+  @Test
+  void usersAddStoresAHashOfAGeneratedOrGivenPasswordWithTheRolesAndAuditsIt() throws Exception {
+    Path data = dir.resolve("data");
+    Run ann = run("users", "add", "ann", "--role", "approver", "--data", data.toString());
+    assertEquals(0, ann.code(), ann.err());
+    String generated = ann.out().strip();
+    assertTrue(generated.matches("[A-Za-z0-9]{20}"), generated);
+    assertTrue(ann.err().contains("shown once"), ann.err());
+
+    InputStream stdin = System.in;
+    Run bob;
+    try {
+      System.setIn(
+          new ByteArrayInputStream("a long enough passphrase\n".getBytes(StandardCharsets.UTF_8)));
+      bob =
+          run(
+              "users",
+              "add",
+              "bob",
+              "--role",
+              "admin,auditor",
+              "--password-stdin",
+              "--data",
+              data.toString());
+      assertEquals(0, bob.code(), bob.err());
+      assertEquals("", bob.out(), "a password from stdin is not printed");
+      System.setIn(new ByteArrayInputStream("too short\n".getBytes(StandardCharsets.UTF_8)));
+      Run shortOne =
+          run(
+              "users",
+              "add",
+              "cy",
+              "--role",
+              "approver",
+              "--password-stdin",
+              "--data",
+              data.toString());
+      assertEquals(3, shortOne.code());
+      assertTrue(shortOne.err().contains("at least 12 characters"), shortOne.err());
+    } finally {
+      System.setIn(stdin);
+    }
+
+    Run again = run("users", "add", "ann", "--role", "admin", "--data", data.toString());
+    assertEquals(1, again.code());
+    assertTrue(again.err().contains("`ann` already exists"), again.err());
+    Run badRole = run("users", "add", "dee", "--role", "root", "--data", data.toString());
+    assertEquals(3, badRole.code());
+    assertTrue(badRole.err().contains("invalid role `root`"), badRole.err());
+    assertEquals(
+        3, run("users", "add", "bad name!", "--role", "admin", "--data", data.toString()).code());
+    assertEquals(
+        3, run("users", "add", "eve", "--data", data.toString()).code(), "a role is required");
+
+    List<Path> files;
+    try (var list = Files.list(data)) {
+      files = list.toList();
+    }
+    for (Path f : files) {
+      String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      assertTrue(
+          !bytes.contains(generated) && !bytes.contains("a long enough passphrase"),
+          "no password is stored in clear (" + f + ")");
+    }
+    try (var store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      PeopleStore.Person a = store.people().get("ann").orElseThrow();
+      assertEquals(Set.of("approver"), a.roles());
+      assertTrue(Passwords.matches(generated.toCharArray(), a.passwordHash()));
+      PeopleStore.Person b = store.people().get("bob").orElseThrow();
+      assertEquals(Set.of("admin", "auditor"), b.roles());
+      assertTrue(Passwords.matches("a long enough passphrase".toCharArray(), b.passwordHash()));
+      assertEquals(2, store.people().list().size());
+      List<Map<String, Object>> added =
+          store
+              .audit()
+              .search(
+                  new AuditQuery(
+                      null, null, null, null, People.AUDIT_KIND, null, null, null, 0, 100))
+              .stream()
+              .map(r -> r.entry().detail())
+              .toList();
+      assertEquals(
+          List.of("person.added ann cli [approver]", "person.added bob cli [admin, auditor]"),
+          added.stream()
+              .map(
+                  d ->
+                      d.get("event")
+                          + " "
+                          + d.get("person")
+                          + " "
+                          + d.get("by")
+                          + " "
+                          + d.get("roles"))
+              .toList());
+    }
   }
 }

@@ -67,6 +67,11 @@ public final class Bundle {
     return compiled.policies().stream().map(CompiledPolicy::name).toList();
   }
 
+  /** The names of the detectors that scan actions and results: built-in and configured. */
+  public List<String> detectorNames() {
+    return compiled.detectors().names();
+  }
+
   /** A digest of every file's name and text, for the audit and for reload checks. */
   public String digest() {
     return compiled.digest();

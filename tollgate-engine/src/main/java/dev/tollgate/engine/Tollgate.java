@@ -185,7 +185,9 @@ public final class Tollgate {
 
   /**
    * Reports a tool result to its session: the session takes the labels the catalog gives the tool's
-   * results, and {@code untrusted} when the tool's results are untrusted.
+   * results, the labels of what the detectors found in it, and {@code untrusted} when the tool's
+   * results are untrusted. For data flow, the catalog's labels go with anything of the result that
+   * re-appears later; a detector's label only with the value it found.
    *
    * @throws IllegalArgumentException if the session is unknown or belongs to another agent
    */
@@ -225,10 +227,23 @@ public final class Tollgate {
       labels.remove("injection");
     }
     List<String> all = List.copyOf(labels);
+    // The catalog's labels describe the whole result, so whatever of it flows out carries them. A
+    // detector's label belongs to the value it found: the fingerprint of that value carries it, so
+    // an order number copied from a mail that also held the sender's address is not personal data.
+    LinkedHashSet<String> whole = new LinkedHashSet<>(tool.labels());
+    for (String l : List.of("untrusted", "unscanned")) {
+      if (labels.contains(l)) {
+        whole.add(l);
+      }
+    }
     sessions.addResult(
         session.id(),
         new ObservedResult(
-            0, observation.tool(), trusted ? "trusted" : "untrusted", all, fingerprints),
+            0,
+            observation.tool(),
+            trusted ? "trusted" : "untrusted",
+            List.copyOf(whole),
+            fingerprints),
         MAX_RESULTS);
     sessions.addLabels(session.id(), all);
     List<Finding> findings = new ArrayList<>(hits.size());
@@ -427,12 +442,16 @@ public final class Tollgate {
     private Builder() {}
 
     /**
-     * The 16-byte secret that keys the fingerprints sessions keep of observed results (default: a
-     * random key per instance). Instances that share a store must share the key, and a restarted
-     * instance needs the same key to recognise what its sessions read before.
+     * The 16-byte secret that keys the fingerprints sessions keep of observed results (default, or
+     * {@code null}: a random key per instance). Instances that share a store must share the key,
+     * and a restarted instance needs the same key to recognise what its sessions read before.
      */
     public Builder fingerprintKey(byte[] key) {
-      if (key == null || key.length != 16) {
+      if (key == null) {
+        this.fingerprintKey = null;
+        return this;
+      }
+      if (key.length != 16) {
         throw new IllegalArgumentException("the fingerprint key must be 16 bytes");
       }
       this.fingerprintKey = key.clone();

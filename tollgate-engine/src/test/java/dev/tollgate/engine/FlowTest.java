@@ -172,6 +172,18 @@ class FlowTest {
   }
 
   @Test
+  void aPrefixOfANamedIdIsNotNamed() {
+    String s = session("Update Jane Doe's phone, she is customer C-1042");
+    Decision prefix =
+        gate.decide(Action.of(s, "alice", "crm.update", Map.of("customer", "C-104", "phone", "1")));
+    assertThat(prefix.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision whole =
+        gate.decide(
+            Action.of(s, "alice", "crm.update", Map.of("customer", "C-1042", "phone", "1")));
+    assertThat(whole.effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
   void valuesMeetAcrossTheirWrittenForms() {
     String s = session("Pay the open invoice of Globex");
     gate.observe(new Observation(s, "invoices.search", null, INVOICE));
@@ -186,6 +198,16 @@ class FlowTest {
           .as(body)
           .doesNotContain("session-data-out");
     }
+  }
+
+  @Test
+  void aValueTheUserNamedDoesNotFlow() {
+    String s = session("Ask Globex whether they received our payment for invoice INV-4471");
+    gate.observe(new Observation(s, "invoices.search", null, INVOICE));
+    assertThat(mail(s, "ap@globex.example", "Did you receive our payment for INV-4471?").policies())
+        .doesNotContain("session-data-out");
+    assertThat(mail(s, "ap@globex.example", "INV-4471, amount 12,400.00 EUR").policies())
+        .contains("session-data-out");
   }
 
   @Test
@@ -249,5 +271,54 @@ class FlowTest {
             () -> gate.openSession(new SessionSpec("~memory/invoice-bot", "a", "r", null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("`~`");
+  }
+
+  @Test
+  void aRestartedInstanceWithTheSameKeyStillSeesWhatItsSessionsRead() {
+    byte[] key = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    var store = new dev.tollgate.engine.internal.MemorySessionStore(16);
+    Bundle bundle = Bundles.of("catalog.yaml", CATALOG, "p.yaml", POLICIES);
+    Gate before =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    String s =
+        before.openSession(SessionSpec.of("alice@acme.example", "Write to ap@globex.example"));
+    before.observe(new Observation(s, "invoices.search", null, Map.of("hits", List.of(INVOICE))));
+    Action pasted =
+        Action.of(
+            s,
+            "alice@acme.example",
+            "email.send",
+            Map.of("to", List.of("ap@globex.example"), "body", "For context: INV-4471, 12400 EUR"));
+
+    Gate restarted =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
+    assertThat(restarted.decide(pasted).effect()).isEqualTo(Effect.ASK);
+
+    // fingerprints are keyed: under another key the stored ones mean nothing
+    byte[] other = "fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Gate rekeyed =
+        Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(other).build().gate("bot");
+    assertThat(rekeyed.decide(pasted).effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void aWholeValueIsTracedNotItsParts() {
+    String s = session("Write to the Globex team about the meeting");
+    gate.observe(
+        new Observation(
+            s, "crm.search", null, Map.of("email", "ap@globex.example", "id", "CUST-4471")));
+    // same domain as a trusted address, but no one ever saw this address
+    Decision sameDomain = mail(s, "billing@globex.example", "See you at 10");
+    assertThat(sameDomain.reasons().getFirst().message()).isEqualTo("to from none");
+    assertThat(mail(s, "ap@globex.example", "See you at 10").effect()).isEqualTo(Effect.ALLOW);
+
+    Decision otherRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "INV-4471")));
+    assertThat(otherRecord.reasons().getFirst().message()).isEqualTo("customer from none");
+    Decision sameRecord =
+        gate.decide(
+            Action.of(s, "alice@acme.example", "crm.update", Map.of("customer", "cust4471")));
+    assertThat(sameRecord.effect()).isEqualTo(Effect.ALLOW);
   }
 }

@@ -1,21 +1,17 @@
 package dev.tollgate.server;
 
-import dev.tollgate.api.store.PeopleStore;
-import dev.tollgate.api.store.Store;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.spec.InvalidKeySpecException;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Set;
-import java.util.regex.Pattern;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
  * People's console passwords: PBKDF2 with HMAC-SHA256 from the JDK, a random 16-byte salt and at
- * least 210,000 iterations, stored as {@code pbkdf2-sha256$iterations$salt$hash}.
+ * least 210,000 iterations, stored as {@code pbkdf2-sha256$iterations$salt$hash}. Who may have
+ * which password is {@link People}'s business.
  */
 public final class Passwords {
   /** The iterations of new hashes (OWASP's figure for PBKDF2-HMAC-SHA256). */
@@ -23,7 +19,6 @@ public final class Passwords {
 
   private static final String PREFIX = "pbkdf2-sha256";
   private static final int HASH_BYTES = 32;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
   private static final char[] ALPHABET =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -70,31 +65,6 @@ public final class Passwords {
       out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
     }
     return new String(out);
-  }
-
-  /** Whether {@code name} is a valid person name (letters, digits, {@code . _ @ + -}). */
-  public static boolean validName(String name) {
-    return name != null && NAME.matcher(name).matches();
-  }
-
-  /**
-   * Adds a console person with one role and the given password.
-   *
-   * @return false when the name is taken (nothing changes)
-   * @throws IllegalArgumentException when the name or the role is invalid
-   */
-  public static boolean addPerson(Store store, String name, String role, char[] password) {
-    if (!validName(name)) {
-      throw new IllegalArgumentException(
-          "invalid name `" + name + "`: use letters, digits, `.`, `_`, `@`, `+` and `-`");
-    }
-    if (!PeopleStore.ROLES.contains(role)) {
-      throw new IllegalArgumentException(
-          "invalid role `" + role + "`: use approver, admin or auditor");
-    }
-    return store
-        .people()
-        .add(new PeopleStore.Person(name, hash(password), Set.of(role), Instant.now(), false));
   }
 
   private static byte[] pbkdf2(char[] password, byte[] salt, int iterations) {

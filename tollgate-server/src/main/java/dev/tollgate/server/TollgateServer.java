@@ -33,7 +33,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +101,7 @@ public final class TollgateServer implements AutoCloseable {
             .sessions(b.store.sessions())
             .approvals(b.store.approvals())
             .audit(b.store.audit())
+            .fingerprintKey(b.fingerprintKey)
             .build();
     this.console = new Console(engine, store, clock, b.auditVerifier);
     engine.approvals().subscribe(e -> approvalChanged());
@@ -221,6 +221,9 @@ public final class TollgateServer implements AutoCloseable {
     }
     try (exchange) {
       try {
+        // Read once, before anything else: a malformed query is the client's mistake (400) on
+        // every endpoint, whether or not it takes parameters.
+        Map<String, String> query = query(exchange);
         switch (path) {
           case "/health" -> {
             requireMethod(method, "GET");
@@ -300,18 +303,20 @@ public final class TollgateServer implements AutoCloseable {
           case "/v1/approvals" -> {
             requireMethod(method, "GET");
             agent = authenticateAdmin(exchange);
-            listApprovals(exchange);
+            listApprovals(exchange, query);
           }
           case "/v1/grants" -> {
             requireMethod(method, "GET");
             agent = authenticateAdmin(exchange);
-            Map<String, String> q = query(exchange);
             respond(
                 exchange,
                 200,
                 Map.of(
                     "grants",
-                    engine.approvals().grants(!"false".equals(q.get("active")), limit(q)).stream()
+                    engine
+                        .approvals()
+                        .grants(!"false".equals(query.get("active")), limit(query))
+                        .stream()
                         .map(this::grantView)
                         .toList()));
           }
@@ -322,7 +327,7 @@ public final class TollgateServer implements AutoCloseable {
           }
           default -> {
             if (path.startsWith("/v1/approvals/")) {
-              agent = approvals(exchange, method, path.substring("/v1/approvals/".length()));
+              agent = approvals(exchange, method, path.substring("/v1/approvals/".length()), query);
             } else if (path.startsWith("/v1/grants/") && path.endsWith("/revoke")) {
               requireMethod(method, "POST");
               agent = authenticateAdmin(exchange);
@@ -496,7 +501,8 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /** {@code /v1/approvals/{id}}, {@code .../approve}, {@code .../deny}; returns the caller. */
-  private String approvals(HttpExchange exchange, String method, String rest)
+  private String approvals(
+      HttpExchange exchange, String method, String rest, Map<String, String> query)
       throws ApiError, IOException {
     if (rest.endsWith("/approve") || rest.endsWith("/deny")) {
       requireMethod(method, "POST");
@@ -523,7 +529,7 @@ public final class TollgateServer implements AutoCloseable {
     if (found.isEmpty() || (!admin && !found.get().agent().equals(caller))) {
       throw new ApiError(404, "not_found", "no approval `" + rest + "` for this caller", null);
     }
-    Duration wait = waitParam(query(exchange).get("wait"));
+    Duration wait = waitParam(query.get("wait"));
     ApprovalRecord a = found.get();
     long deadline = System.nanoTime() + wait.toNanos();
     // Long-poll: woken by decisions taken on this instance, and re-read at least every 250 ms
@@ -563,8 +569,8 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
-  private void listApprovals(HttpExchange exchange) throws ApiError, IOException {
-    Map<String, String> q = query(exchange);
+  private void listApprovals(HttpExchange exchange, Map<String, String> q)
+      throws ApiError, IOException {
     String status = q.get("status");
     if (status != null && !Set.of("pending", "approved", "denied", "expired").contains(status)) {
       throw new ApiError(
@@ -718,19 +724,12 @@ public final class TollgateServer implements AutoCloseable {
     return m;
   }
 
-  private static Map<String, String> query(HttpExchange exchange) {
-    String raw = exchange.getRequestURI().getRawQuery();
-    Map<String, String> out = new LinkedHashMap<>();
-    if (raw == null) {
-      return out;
+  private static Map<String, String> query(HttpExchange exchange) throws ApiError {
+    try {
+      return QueryString.parse(exchange.getRequestURI().getRawQuery());
+    } catch (QueryString.MalformedException e) {
+      throw new ApiError(400, "bad_request", e.getMessage(), e.parameter());
     }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      out.putIfAbsent(k, v);
-    }
-    return out;
   }
 
   private static int limit(Map<String, String> q) throws ApiError {
@@ -1140,6 +1139,7 @@ public final class TollgateServer implements AutoCloseable {
     private boolean watch = true;
     private URI webhook;
     private java.util.function.Supplier<String> auditVerifier;
+    private byte[] fingerprintKey;
 
     private Builder() {}
 
@@ -1168,6 +1168,19 @@ public final class TollgateServer implements AutoCloseable {
      * Where to announce new approvals: a Slack-compatible incoming webhook ({@code {"text": ...}}),
      * retried with backoff, never delaying a decision.
      */
+    /**
+     * The 16-byte secret that keys session fingerprints of observed results (default: random per
+     * start). Servers sharing a store must share it, and a restarted server needs the same key to
+     * see data flow from results its sessions observed before the restart.
+     */
+    public Builder fingerprintKey(byte[] key) {
+      if (key == null || key.length != 16) {
+        throw new IllegalArgumentException("the fingerprint key must be 16 bytes");
+      }
+      this.fingerprintKey = key.clone();
+      return this;
+    }
+
     public Builder webhook(URI url) {
       this.webhook = Objects.requireNonNull(url, "url");
       return this;

@@ -63,7 +63,19 @@ class ScaleOutTest {
           when: '"financial" in session.labels'
           effect: ask
           message: '"an external send after reading financial data"'
+        - name: invoice-data-out
+          match: {tools: ["email.send"]}
+          when: '"financial" in flow.labels'
+          effect: deny
+          message: '"carries " + flow.labels.join(", ") + " from " + flow.sources.join(", ")'
+        - name: recipient-made-up
+          match: {tools: ["email.send"]}
+          when: 'provenance.to.origin == "none"'
+          effect: deny
+          mode: shadow
+          message: '"a recipient from nowhere"'
       """;
+  static final byte[] KEY = "shared-16-bytes!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private EmbeddedPostgres postgres;
   private JdbcStore storeA;
@@ -88,8 +100,10 @@ class ScaleOutTest {
     storeA = JdbcStore.open(config);
     storeB = JdbcStore.open(config);
     Bundle bundle = Bundle.fromFiles(Map.of("catalog.yaml", CATALOG, "policies.yaml", POLICIES));
-    serverA = TollgateServer.builder().port(0).store(storeA).bundle(bundle).start();
-    serverB = TollgateServer.builder().port(0).store(storeB).bundle(bundle).start();
+    serverA =
+        TollgateServer.builder().port(0).store(storeA).bundle(bundle).fingerprintKey(KEY).start();
+    serverB =
+        TollgateServer.builder().port(0).store(storeB).bundle(bundle).fingerprintKey(KEY).start();
     token = Tokens.newToken();
     // Registered through A only: B must know the agent from the shared database.
     storeA.credentials().add("mail-bot", Tokens.hash(token), Instant.now());
@@ -247,5 +261,39 @@ class ScaleOutTest {
     }
     assertEquals(1, allowed, "exactly one decision used the one-use grant");
     System.out.printf("scale-out: 100 concurrent decisions on two servers, %d allowed%n", allowed);
+  }
+
+  @Test
+  void dataFlowAndProvenanceAreSeenByTheOtherServer() {
+    String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
+    // B decides first, so its index of the session exists before A observes: it must catch up.
+    assertEquals(Effect.ALLOW, b().decide(send(s, "via-b", "ap@globex.example")).effect());
+    a().observe(
+            new Observation(
+                s,
+                "invoices.search",
+                null,
+                Map.of(
+                    "hits",
+                    List.of("Invoice INV-4471, Globex GmbH, 12,400.00 EUR, ap@globex.example"))));
+    Decision pasted =
+        b().decide(
+                Action.of(
+                    s,
+                    "via-b",
+                    "email.send",
+                    Map.of("to", List.of("ap@globex.example"), "body", "re inv 4471 (12400 EUR)")));
+    assertEquals(Effect.DENY, pasted.effect(), pasted.toString());
+    assertEquals(List.of("invoice-data-out"), pasted.policies());
+    assertEquals("carries financial from invoices.search", pasted.reasons().getFirst().message());
+
+    // the request named Globex, not this address, and no result held it
+    Decision madeUp = a().decide(send(s, "via-a", "billing@globex.example"));
+    assertEquals(
+        List.of("recipient-made-up"),
+        madeUp.shadow().stream().map(o -> o.policy()).toList(),
+        madeUp.toString());
+    Decision fromResult = a().decide(send(s, "via-a", "ap@globex.example"));
+    assertEquals(List.of(), fromResult.shadow(), fromResult.toString());
   }
 }

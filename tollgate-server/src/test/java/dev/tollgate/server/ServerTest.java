@@ -97,7 +97,10 @@ class ServerTest {
                 "email.send",
                 Map.of("to", List.of("ap@globex.example"), "body", "Invoice 4471 is overdue")));
     assertEquals(Effect.ASK, d.effect(), d.toString());
-    assertEquals(List.of("external-send-with-invoice-details"), d.policies());
+    // the invoice number also flowed in from the observed invoices.search result
+    assertEquals(
+        List.of("external-send-with-financial-data", "external-send-with-invoice-details"),
+        d.policies());
 
     List<AuditRecord> records = audit();
     assertEquals(

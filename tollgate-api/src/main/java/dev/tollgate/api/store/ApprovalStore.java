@@ -25,9 +25,11 @@ public interface ApprovalStore {
   /**
    * Approvals, newest first.
    *
-   * @param status only this stored status, or {@code null} for all
+   * @param status only those with this status as of {@code now} ({@link ApprovalRecord#status(
+   *     Instant)}: a pending approval past its expiry is {@code expired}, not {@code pending}), or
+   *     {@code null} for all
    */
-  List<ApprovalRecord> list(String status, int limit);
+  List<ApprovalRecord> list(String status, Instant now, int limit);
 
   /**
    * Approves a pending approval that has not expired at {@code now} and, in the same transaction,

@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * @param time when it happened
  * @param kind {@code decision}, {@code rejected}, {@code session}, {@code observe}, {@code reload},
- *     {@code approval} or {@code grant}
+ *     {@code approval}, {@code grant} or {@code person} (console sign-ins and people changes)
  * @param agent the agent, or {@code null} (for example an unauthenticated request)
  * @param user the user, or {@code null}
  * @param session the session id, or {@code null}

@@ -72,12 +72,21 @@ public interface PeopleStore {
   /** Disables or enables a person; disabling also ends their sessions. */
   boolean setDisabled(String name, boolean disabled);
 
+  /**
+   * Removes a person and ends their sessions, atomically; returns false (and changes nothing) when
+   * there is no such person. What they decided stays recorded under their name.
+   */
+  boolean remove(String name);
+
   void openSession(Session session);
 
   /** The session with this id hash, if it exists and has not expired at {@code now}. */
   Optional<Session> session(String idHash, Instant now);
 
   void closeSession(String idHash);
+
+  /** Ends every session of a person (after a password change or reset); returns how many. */
+  int closeSessions(String person);
 
   /** Removes sessions expired at {@code now}; returns how many. */
   int purgeSessions(Instant now);

@@ -48,10 +48,10 @@ public final class MemoryApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public synchronized List<ApprovalRecord> list(String status, int limit) {
+  public synchronized List<ApprovalRecord> list(String status, Instant now, int limit) {
     List<ApprovalRecord> out = new ArrayList<>();
     for (ApprovalRecord a : approvals.values()) {
-      if (status == null || a.status().equals(status)) {
+      if (status == null || a.status(now).equals(status)) {
         out.add(a);
       }
     }

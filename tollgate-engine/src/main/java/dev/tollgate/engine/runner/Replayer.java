@@ -11,6 +11,7 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.Explanation;
 import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Problem;
@@ -32,7 +33,7 @@ public final class Replayer {
   private static final Set<String> TRACE_KEYS =
       Set.of("id", "agent", "user", "request", "task", "steps");
   private static final Set<String> STEP_KEYS =
-      Set.of("tool", "args", "reason", "result", "expected");
+      Set.of("tool", "args", "reason", "result", "expected", "expectPolicies", "expectDetectors");
 
   private Replayer() {}
 
@@ -207,6 +208,44 @@ public final class Replayer {
     return new Report(results);
   }
 
+  /**
+   * One replayed step with what every considered policy did, for evaluation suites.
+   *
+   * @param index the step's position in its trace, from 0
+   */
+  public record Explained(Trace trace, int index, Trace.Step step, Explanation explanation) {}
+
+  /**
+   * Replays every trace like {@link #replay}, each on a fresh engine over {@code bundle}, and keeps
+   * each step's explanation: the decision and the outcome of every policy considered (so that
+   * policies outranked by a stronger effect are seen too). Explaining neither opens approvals nor
+   * uses grants; a replay has none to use.
+   */
+  public static List<Explained> explain(Bundle bundle, List<Trace> traces) {
+    List<Explained> results = new ArrayList<>();
+    for (Trace trace : traces) {
+      Tollgate engine = Tollgate.builder().bundle(bundle).build();
+      String session =
+          engine.openSession(
+              trace.agent(),
+              new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
+      for (int i = 0; i < trace.steps().size(); i++) {
+        Trace.Step step = trace.steps().get(i);
+        Explanation e =
+            engine.explain(
+                trace.agent(),
+                new Action(session, trace.user(), step.tool(), step.args(), step.reason(), null));
+        results.add(new Explained(trace, i, step, e));
+        if (step.result() != null) {
+          engine.observe(
+              trace.agent(),
+              new Observation(session, step.tool(), e.decision().id(), step.result()));
+        }
+      }
+    }
+    return results;
+  }
+
   /** The steps decided differently by two replays of the same traces. */
   public static List<Flip> flips(Report before, Report after) {
     List<Flip> flips = new ArrayList<>();
@@ -270,7 +309,9 @@ public final class Replayer {
               object(s, "args", at),
               text(s, "reason", at),
               result == null || result.isNull() ? null : Json.toJava(result),
-              expected));
+              expected,
+              names(s, "expectPolicies", at),
+              names(s, "expectDetectors", at)));
     }
     return new Trace(id, agent, user, request == null ? "" : request, task, out, line);
   }
@@ -292,6 +333,26 @@ public final class Replayer {
             at + "/" + name);
       }
     }
+  }
+
+  private static List<String> names(JsonNode node, String field, String at) throws InputException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isArray()) {
+      throw new InputException(
+          "bad_request", "`" + field + "` must be an array of names", at + "/" + field);
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        throw new InputException(
+            "bad_request", "`" + field + "` must be an array of names", at + "/" + field + "/" + i);
+      }
+      out.add(v.get(i).textValue());
+    }
+    return out;
   }
 
   private static String text(JsonNode node, String field, String at) throws InputException {

@@ -22,7 +22,28 @@ public record Trace(
    * One recorded tool call.
    *
    * @param expected the effect the trace's author expects, or {@code null}
+   * @param expectPolicies the policies (enforced or shadow) the author expects to match this step,
+   *     or {@code null} when the step does not say; used by evaluation suites
+   * @param expectDetectors the detectors the author expects to find something in this step's
+   *     arguments, or {@code null} when the step does not say; used by evaluation suites
    */
   public record Step(
-      String tool, Map<String, Object> args, String reason, Object result, Effect expected) {}
+      String tool,
+      Map<String, Object> args,
+      String reason,
+      Object result,
+      Effect expected,
+      List<String> expectPolicies,
+      List<String> expectDetectors) {
+    public Step {
+      expectPolicies = expectPolicies == null ? null : List.copyOf(expectPolicies);
+      expectDetectors = expectDetectors == null ? null : List.copyOf(expectDetectors);
+    }
+
+    /** A step without evaluation labels. */
+    public Step(
+        String tool, Map<String, Object> args, String reason, Object result, Effect expected) {
+      this(tool, args, reason, result, expected, null, null);
+    }
+  }
 }

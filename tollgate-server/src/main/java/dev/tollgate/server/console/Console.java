@@ -6,7 +6,7 @@ import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Tollgate;
-import dev.tollgate.server.Passwords;
+import dev.tollgate.server.People;
 import dev.tollgate.server.Tokens;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,13 +20,15 @@ import java.time.InstantSource;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * The web console for people, under {@code /console}: sign-in, the approvals inbox, grants, the
- * audit and an overview. Server-rendered HTML with a little script from {@code /console/static};
- * every answer carries a strict Content-Security-Policy, and every form post needs the session's
- * CSRF token and must not come from another site.
+ * audit, an overview, the people page for admins and a password page for everyone. Server-rendered
+ * HTML with a little script from {@code /console/static}; every answer carries a strict
+ * Content-Security-Policy, and every form post needs the session's CSRF token and must not come
+ * from another site.
  */
 public final class Console implements AutoCloseable {
   static final String COOKIE = "tollgate_console";
@@ -35,9 +37,10 @@ public final class Console implements AutoCloseable {
 
   private final Store store;
   private final InstantSource clock;
-  private final SignIns signIns = new SignIns();
+  private final People people;
   private final Events events = new Events();
   private final Pages pages;
+  private final PeoplePages peoplePages;
   private final Insight insight;
   private final byte[] css = resource("console.css");
   private final byte[] js = resource("console.js");
@@ -55,6 +58,8 @@ public final class Console implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.pages = new Pages(engine.approvals(), clock);
+    this.people = new People(store, clock);
+    this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
     engine.approvals().subscribe(events::publish);
   }
@@ -144,6 +149,7 @@ public final class Console implements AutoCloseable {
     }
     if (path.equals("/console/logout") && post) {
       store.people().closeSession(viewer.sessionHash());
+      people.signedOut(viewer.name(), address(ex));
       ex.getResponseHeaders().add("Set-Cookie", cookie(ex, "", 0));
       Web.redirect(ex, "/console/login");
       return null;
@@ -201,6 +207,28 @@ public final class Console implements AutoCloseable {
       require(viewer, Viewer.Right.REVOKE);
       String id = path.substring("/console/grants/".length(), path.length() - "/revoke".length());
       pages.revoke(ex, viewer, id);
+      return viewer;
+    }
+    if (path.equals("/console/password")) {
+      if (!post) {
+        peoplePages.passwordPage(ex, viewer, 200, null, null);
+      } else if (peoplePages.changePassword(ex, viewer, form, address(ex))) {
+        // Every session of the person has ended; this browser gets a new one.
+        Viewer renewed = openSession(ex, viewer.name(), viewer.roles());
+        peoplePages.passwordPage(
+            ex, renewed, 200, "Password changed. Your other sessions have ended.", null);
+        return renewed;
+      }
+      return viewer;
+    }
+    if (path.equals("/console/people") && !post) {
+      require(viewer, Viewer.Right.PEOPLE);
+      peoplePages.list(ex, viewer);
+      return viewer;
+    }
+    if (path.startsWith("/console/people/") && post) {
+      require(viewer, Viewer.Right.PEOPLE);
+      peoplePages.act(ex, viewer, path.substring("/console/people/".length()), form);
       return viewer;
     }
     throw new Web.Refusal(404, "Not found", "There is no console page at this address.");
@@ -268,38 +296,40 @@ public final class Console implements AutoCloseable {
     Map<String, String> form = Web.form(ex);
     String name = form.getOrDefault("name", "").strip();
     char[] password = form.getOrDefault("password", "").toCharArray();
+    PeopleStore.Person person;
+    try {
+      person = people.signIn(name, password, address(ex));
+    } catch (People.PeopleException e) {
+      if (e.status() == 429) {
+        ex.getResponseHeaders()
+            .set("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+      }
+      Web.html(ex, e.status(), loginPage(e.getMessage(), name));
+      return;
+    }
+    openSession(ex, person.name(), person.roles());
+    Web.redirect(ex, "/console");
+  }
+
+  /** Opens a console session for the person and sets its cookie on the answer. */
+  private Viewer openSession(HttpExchange ex, String name, Set<String> roles) {
     Instant now = clock.instant();
-    Duration wait = signIns.wait(name, now);
-    if (!wait.isZero()) {
-      Web.html(
-          ex,
-          429,
-          loginPage(
-              "Too many failed sign-ins for this name: try again in "
-                  + Math.max(1, wait.toSeconds())
-                  + " s.",
-              name));
-      return;
-    }
-    Optional<PeopleStore.Person> person = store.people().get(name).filter(p -> !p.disabled());
-    // The hash is computed for unknown names too, so that timing does not tell names apart.
-    boolean ok =
-        Passwords.matches(password, person.map(PeopleStore.Person::passwordHash).orElse(Dummy.HASH))
-            && person.isPresent();
-    if (!ok) {
-      signIns.failed(name, now);
-      Web.html(ex, 401, loginPage("Wrong name or password.", name));
-      return;
-    }
-    signIns.succeeded(name);
     String id = random();
+    String csrf = random();
+    String hash = Tokens.hash(id);
     store
         .people()
-        .openSession(
-            new PeopleStore.Session(
-                Tokens.hash(id), person.get().name(), random(), now, now.plus(SESSION_TTL)));
+        .openSession(new PeopleStore.Session(hash, name, csrf, now, now.plus(SESSION_TTL)));
     ex.getResponseHeaders().add("Set-Cookie", cookie(ex, id, SESSION_TTL.toSeconds()));
-    Web.redirect(ex, "/console");
+    return new Viewer(name, roles, csrf, hash);
+  }
+
+  /** The client's address, for the audit of sign-ins. */
+  private static String address(HttpExchange ex) {
+    var remote = ex.getRemoteAddress();
+    return remote == null || remote.getAddress() == null
+        ? null
+        : remote.getAddress().getHostAddress();
   }
 
   private static String cookie(HttpExchange ex, String value, long maxAge) {
@@ -343,10 +373,5 @@ public final class Console implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** A hash no password matches in practice, computed once, for unknown names. */
-  private static final class Dummy {
-    static final String HASH = Passwords.hash(random().toCharArray());
   }
 }

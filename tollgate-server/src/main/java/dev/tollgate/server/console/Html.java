@@ -71,7 +71,8 @@ final class Html {
           .append(esc(viewer.name()))
           .append(" (")
           .append(esc(String.join(", ", viewer.roles().stream().sorted().toList())))
-          .append(")</span> <button type=\"submit\">Sign out</button></form>");
+          .append(")</span> <a href=\"/console/password\" id=\"password-link\">Password</a>")
+          .append(" <button type=\"submit\">Sign out</button></form>");
     }
     b.append("</header><main>").append(body).append("</main></body></html>\n");
     return b.toString();
@@ -90,6 +91,9 @@ final class Html {
     }
     if (v.can(Viewer.Right.AUDIT)) {
       items.add(List.of("/console/audit", "Audit"));
+    }
+    if (v.can(Viewer.Right.PEOPLE)) {
+      items.add(List.of("/console/people", "People"));
     }
     return items;
   }

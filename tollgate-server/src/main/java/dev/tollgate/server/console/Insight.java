@@ -45,7 +45,7 @@ final class Insight {
     this.verifier = verifier;
   }
 
-  void audit(HttpExchange ex, Viewer viewer) throws IOException {
+  void audit(HttpExchange ex, Viewer viewer) throws IOException, Web.Refusal {
     Map<String, String> q = Web.query(ex);
     List<String> problems = new ArrayList<>();
     Instant from = time(q.get("from"), "from", problems);
@@ -100,7 +100,16 @@ final class Insight {
     select(
         b,
         "kind",
-        List.of("", "decision", "rejected", "session", "observe", "reload", "approval", "grant"),
+        List.of(
+            "",
+            "decision",
+            "rejected",
+            "session",
+            "observe",
+            "reload",
+            "approval",
+            "grant",
+            "person"),
         q.get("kind"));
     b.append("<label>from (UTC) <input name=\"from\" placeholder=\"2026-11-24T12:00\" value=\"")
         .append(esc(q.getOrDefault("from", "")))

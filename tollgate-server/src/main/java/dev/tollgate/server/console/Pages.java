@@ -17,12 +17,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The approvals inbox, one approval as a person reads it, and the grants. */
 final class Pages {
-  private static final Set<String> SUBJECTS = Set.of("agent", "session", "user");
   private final Approvals approvals;
   private final InstantSource clock;
 
@@ -145,11 +143,14 @@ final class Pages {
     return approvals.get(a.id()).orElse(a);
   }
 
+  /**
+   * Approvals' own message, which states the rule that refused (four eyes, a scope's subject...),
+   * after a few words of context where the message alone would not give it.
+   */
   private static String problem(Approvals.ApprovalException e) {
     return switch (e.code()) {
           case "expired" -> "Too late: this approval has expired. ";
           case "already_decided" -> "Someone already decided this approval. ";
-          case "four_eyes" -> "Four eyes: ";
           case "invalid_scope" -> "Invalid scope: ";
           default -> "";
         }
@@ -161,10 +162,8 @@ final class Pages {
     if (!"scope".equals(form.get("mode"))) {
       return Approvals.Scope.exact();
     }
-    String subject = form.getOrDefault("subject", "");
-    if (!SUBJECTS.contains(subject)) {
-      throw new BadScope("choose whose actions the grant covers: agent, session or user");
-    }
+    // Approvals checks the subject (and everything else in the scope) and says what is wrong.
+    String subject = form.getOrDefault("subject", "").strip();
     String tool = form.getOrDefault("tool", "").strip();
     Duration ttl = Approvals.duration(form.getOrDefault("ttl", "").strip());
     int uses;
@@ -255,51 +254,9 @@ final class Pages {
           .append("</pre>");
     }
 
-    b.append("<h2>Arguments</h2>");
-    if (a.args().isEmpty()) {
-      b.append("<p class=\"empty\">(none)</p>");
-    } else {
-      b.append("<table class=\"args\"><thead><tr><th>Argument</th><th>Value</th>")
-          .append("<th>Findings</th></tr></thead><tbody>");
-      for (Map.Entry<String, Object> arg : a.args().entrySet()) {
-        List<Finding> flagged = findingsFor(a.findings(), arg.getKey());
-        b.append("<tr")
-            .append(flagged.isEmpty() ? "" : " class=\"flagged\"")
-            .append("><th>")
-            .append(esc(arg.getKey()))
-            .append("</th><td><pre class=\"json\">")
-            .append(esc(pretty(arg.getValue())))
-            .append("</pre></td><td>");
-        for (Finding f : flagged) {
-          b.append("<span class=\"finding\">")
-              .append(esc(f.detector()))
-              .append(" (")
-              .append(esc(f.label()))
-              .append(") at <code>")
-              .append(esc(f.path()))
-              .append("</code>: <span class=\"masked\">")
-              .append(esc(f.excerpt()))
-              .append("</span></span> ");
-        }
-        b.append("</td></tr>");
-      }
-      b.append("</tbody></table><p class=\"hint\">Values found sensitive are shown masked.</p>");
-    }
-
-    b.append("<h2>Where the control arguments came from</h2>");
-    if (a.provenance().isEmpty()) {
-      b.append("<p class=\"unknown\">unknown</p>");
-    } else {
-      b.append("<table class=\"provenance\"><tbody>");
-      for (Map.Entry<String, Object> p : a.provenance().entrySet()) {
-        b.append("<tr><th>")
-            .append(esc(p.getKey()))
-            .append("</th><td>")
-            .append(esc(compact(p.getValue())))
-            .append("</td></tr>");
-      }
-      b.append("</tbody></table>");
-    }
+    arguments(b, a);
+    findings(b, a.findings());
+    provenance(b, a.provenance());
 
     if (status.equals("pending")) {
       decideForms(b, viewer, a);
@@ -366,6 +323,150 @@ final class Pages {
         .append(" id=\"deny-note\"></label>")
         .append("<button type=\"submit\" id=\"deny\" class=\"danger\">Deny</button></form>");
     b.append("</div>");
+  }
+
+  /**
+   * The arguments as stored (flagged values already masked by the engine), each row with what was
+   * found in it and, for a control argument, where its value came from.
+   */
+  private static void arguments(StringBuilder b, ApprovalRecord a) {
+    b.append("<h2>Arguments</h2>");
+    if (a.args().isEmpty()) {
+      b.append("<p class=\"empty\">(none)</p>");
+      return;
+    }
+    b.append("<table class=\"args\" id=\"args\"><thead><tr><th>Argument</th><th>Value</th>")
+        .append("<th>Found</th><th>Came from</th></tr></thead><tbody>");
+    for (Map.Entry<String, Object> arg : a.args().entrySet()) {
+      List<Finding> flagged = findingsFor(a.findings(), arg.getKey());
+      b.append("<tr data-arg=\"")
+          .append(esc(arg.getKey()))
+          .append('"')
+          .append(flagged.isEmpty() ? "" : " class=\"flagged\"")
+          .append("><th>")
+          .append(esc(arg.getKey()))
+          .append("</th><td><pre class=\"json\">")
+          .append(esc(pretty(arg.getValue())))
+          .append("</pre></td><td>");
+      for (Finding f : flagged) {
+        b.append("<span class=\"finding\">")
+            .append(esc(f.detector()))
+            .append(" (")
+            .append(esc(f.label()))
+            .append("): <span class=\"masked\">")
+            .append(esc(f.excerpt()))
+            .append("</span></span> ");
+      }
+      b.append("</td><td>");
+      Object from = a.provenance().get(arg.getKey());
+      if (from != null) {
+        b.append(originBadge(origin(from)));
+      }
+      b.append("</td></tr>");
+    }
+    b.append("</tbody></table><p class=\"hint\">Values found sensitive are shown masked.</p>");
+  }
+
+  /** Every finding: which detector, which label, where, and the masked excerpt. */
+  private static void findings(StringBuilder b, List<Finding> findings) {
+    b.append("<h2>Sensitive data found</h2>");
+    if (findings.isEmpty()) {
+      b.append("<p class=\"empty\" id=\"findings\">No detector fired on these arguments.</p>");
+      return;
+    }
+    b.append("<table class=\"findings\" id=\"findings\"><thead><tr><th>Detector</th>")
+        .append("<th>Label</th><th>Where</th><th>Excerpt (masked)</th></tr></thead><tbody>");
+    for (Finding f : findings) {
+      b.append("<tr><td>")
+          .append(esc(f.detector()))
+          .append("</td><td>")
+          .append(esc(f.label()))
+          .append("</td><td><code>")
+          .append(esc(f.path()))
+          .append("</code></td><td><span class=\"masked\">")
+          .append(esc(f.excerpt()))
+          .append("</span></td></tr>");
+    }
+    b.append("</tbody></table>");
+  }
+
+  /**
+   * For each control argument, the weakest origin of its values (request, trusted, none,
+   * untrusted), what that means, and the tools whose results held them.
+   */
+  private static void provenance(StringBuilder b, Map<String, Object> provenance) {
+    b.append("<h2>Where the control arguments came from</h2>");
+    if (provenance.isEmpty()) {
+      b.append("<p class=\"unknown\" id=\"provenance\">Not known: the tool has no control")
+          .append(" arguments in this action, or the action was outside a session (nothing to")
+          .append(" compare with).</p>");
+      return;
+    }
+    b.append("<table class=\"provenance\" id=\"provenance\"><thead><tr><th>Argument</th>")
+        .append("<th>Origin</th><th>Meaning</th><th>Seen in results of</th></tr></thead><tbody>");
+    for (Map.Entry<String, Object> p : provenance.entrySet()) {
+      String origin = origin(p.getValue());
+      List<String> origins = strings(p.getValue(), "origins");
+      b.append("<tr data-arg=\"")
+          .append(esc(p.getKey()))
+          .append("\"><th>")
+          .append(esc(p.getKey()))
+          .append("</th><td>")
+          .append(originBadge(origin));
+      if (origins.size() > 1) {
+        b.append(" <span class=\"hint\">(its values: ")
+            .append(esc(String.join(", ", origins)))
+            .append(")</span>");
+      }
+      b.append("</td><td>")
+          .append(esc(meaning(origin)))
+          .append("</td><td>")
+          .append(esc(String.join(", ", strings(p.getValue(), "sources"))))
+          .append("</td></tr>");
+    }
+    b.append("</tbody></table>");
+  }
+
+  /** The origin of one provenance entry ({@code {origin, origins, sources}}), or the entry. */
+  private static String origin(Object entry) {
+    return entry instanceof Map<?, ?> m && m.get("origin") != null
+        ? m.get("origin").toString()
+        : compact(entry);
+  }
+
+  private static List<String> strings(Object entry, String key) {
+    if (entry instanceof Map<?, ?> m && m.get(key) instanceof List<?> list) {
+      return list.stream().map(String::valueOf).toList();
+    }
+    return List.of();
+  }
+
+  private static String originBadge(String origin) {
+    String known =
+        switch (origin) {
+          case "request", "trusted", "none", "untrusted" -> origin;
+          default -> "other";
+        };
+    return "<span class=\"origin "
+        + known
+        + "\" data-origin=\""
+        + esc(origin)
+        + "\">"
+        + esc(origin)
+        + "</span>";
+  }
+
+  private static String meaning(String origin) {
+    return switch (origin) {
+      case "request" -> "named in the user's own request or task";
+      case "trusted" -> "found in a result of the company's own (trusted) systems";
+      case "none" ->
+          "seen nowhere: neither the user nor any result named it; the agent produced it";
+      case "untrusted" ->
+          "found in an untrusted result (a web page, inbound mail, a document): it may have been"
+              + " planted there";
+      default -> "";
+    };
   }
 
   private static List<Finding> findingsFor(List<Finding> findings, String arg) {

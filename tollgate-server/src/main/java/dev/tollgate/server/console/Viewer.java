@@ -18,7 +18,8 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     AUDIT,
     APPROVE,
     GRANTS,
-    REVOKE
+    REVOKE,
+    PEOPLE
   }
 
   boolean can(Right right) {
@@ -28,7 +29,7 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     return switch (right) {
       case APPROVE, GRANTS -> roles.contains("approver");
       case OVERVIEW, AUDIT -> roles.contains("auditor");
-      case REVOKE -> false;
+      case REVOKE, PEOPLE -> false;
     };
   }
 }

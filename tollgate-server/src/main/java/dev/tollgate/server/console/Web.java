@@ -1,14 +1,13 @@
 package dev.tollgate.server.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.tollgate.server.QueryString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reading requests and writing answers, with the console's security headers on every answer. */
@@ -86,28 +85,17 @@ final class Web {
   }
 
   /** The query parameters of the request. */
-  static Map<String, String> query(HttpExchange ex) {
+  static Map<String, String> query(HttpExchange ex) throws Refusal {
     return parse(ex.getRequestURI().getRawQuery());
   }
 
-  static Map<String, String> parse(String encoded) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (encoded == null || encoded.isEmpty()) {
-      return out;
+  /** Form encoding, by the parser the API uses too; malformed text is a 400 page. */
+  static Map<String, String> parse(String encoded) throws Refusal {
+    try {
+      return QueryString.parse(encoded);
+    } catch (QueryString.MalformedException e) {
+      throw new Refusal(400, "Bad request", e.getMessage());
     }
-    for (String pair : encoded.split("&")) {
-      int eq = pair.indexOf('=');
-      String k = eq < 0 ? pair : pair.substring(0, eq);
-      String v = eq < 0 ? "" : pair.substring(eq + 1);
-      try {
-        out.putIfAbsent(
-            URLDecoder.decode(k, StandardCharsets.UTF_8),
-            URLDecoder.decode(v, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException ignored) {
-        // A malformed escape: the field is dropped, as if it had not been sent.
-      }
-    }
-    return out;
   }
 
   /** The value of a cookie, or {@code null}. */

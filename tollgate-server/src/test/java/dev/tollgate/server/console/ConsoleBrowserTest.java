@@ -3,6 +3,8 @@ package dev.tollgate.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.engine.Approvals;
+import dev.tollgate.store.jdbc.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,8 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * End to end in a real headless Chromium: an agent is asked, a person approves with a scope in the
- * console, the agent's retries pass until the scope's uses run out. Needs Debian's {@code chromium}
- * and {@code chromium-driver}; without them the test fails and says so.
+ * console, the agent's retries pass until the scope's uses run out; an admin revokes a grant and
+ * adds a person, who changes their password. Needs Debian's {@code chromium} and {@code
+ * chromium-driver}; without them the test fails and says so.
  */
 class ConsoleBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -46,7 +49,7 @@ class ConsoleBrowserTest {
             CHROMIUM, DRIVER)
         .isTrue();
     System.setProperty("SE_OFFLINE", "true");
-    h = new ConsoleHarness(data);
+    h = new ConsoleHarness(StoreConfig.sqlite(data));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
@@ -132,6 +135,74 @@ class ConsoleBrowserTest {
     assertThat(browser.findElement(By.id("recent-grants")).getText())
         .contains(grant, "session " + session, "email.send", "used");
     shot("05-grants");
+  }
+
+  @Test
+  void anAdminRevokesAGrantAndAddsAPersonWhoChangesTheirPassword() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    String base = h.server.uri().toString();
+    String session = h.session();
+    String approval =
+        h.askToMail(session, "Invoice #4471 is overdue").path("approval").path("id").asText();
+    h.server
+        .engine()
+        .approvals()
+        .approve(
+            approval,
+            "approver-1",
+            new Approvals.Scope("session", "email.send", Duration.ofMinutes(15), 0, null),
+            null);
+    String grant = h.askToMail(session, "Invoice #4471 is overdue").path("grant").asText();
+    assertThat(grant).startsWith("grt_");
+
+    signIn(wait, base, "admin-1", ConsoleHarness.PASSWORD);
+    browser.get(base + "/console/grants");
+    WebElement live = browser.findElement(By.id("live-grants"));
+    assertThat(live.getText()).contains(grant);
+    live.findElement(By.cssSelector("form[action$='/revoke'] button")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("done")).getText()).contains("Revoked " + grant);
+    shot("06-grant-revoked");
+    assertThat(h.askToMail(session, "Invoice #4471 is overdue").path("effect").asText())
+        .isEqualTo("ask");
+
+    browser.findElement(By.linkText("People")).click();
+    wait.until(ExpectedConditions.urlToBe(base + "/console/people"));
+    set(browser.findElement(By.id("person-name")), "dana");
+    browser.findElement(By.id("role-approver")).click();
+    set(browser.findElement(By.id("person-password")), "dana's first passphrase");
+    shot("07-people-add");
+    browser.findElement(By.id("add")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("done")).getText()).contains("Added dana (approver)");
+    assertThat(browser.findElement(By.id("people")).getText()).contains("dana", "approver");
+    shot("08-people-added");
+    browser.findElement(By.cssSelector("form.logout button")).click();
+    wait.until(ExpectedConditions.urlContains("/console/login"));
+
+    signIn(wait, base, "dana", "dana's first passphrase");
+    browser.findElement(By.id("password-link")).click();
+    wait.until(ExpectedConditions.urlToBe(base + "/console/password"));
+    set(browser.findElement(By.id("current")), "dana's first passphrase");
+    set(browser.findElement(By.id("new")), "dana's own passphrase");
+    set(browser.findElement(By.id("repeat")), "dana's own passphrase");
+    browser.findElement(By.id("change-password")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("done")).getText()).contains("Password changed");
+    shot("09-password-changed");
+    // The browser holds the new session: the inbox still opens.
+    browser.get(base + "/console/approvals");
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/approvals");
+    assertThat(h.signIn("dana", "dana's first passphrase").statusCode()).isEqualTo(401);
+    assertThat(h.signIn("dana", "dana's own passphrase").statusCode()).isEqualTo(303);
+  }
+
+  private void signIn(WebDriverWait wait, String base, String name, String password) {
+    browser.get(base + "/console/login");
+    set(browser.findElement(By.id("name")), name);
+    set(browser.findElement(By.id("password")), password);
+    browser.findElement(By.id("sign-in")).click();
+    wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/console/login")));
   }
 
   private static void set(WebElement input, String value) {

@@ -112,19 +112,26 @@ final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public List<ApprovalRecord> list(String status, int limit) {
+  public List<ApprovalRecord> list(String status, Instant now, int limit) {
     int n = Math.max(0, limit);
+    String select = "SELECT " + APPROVAL_COLUMNS + " FROM approval ";
+    String order = " ORDER BY created DESC, id DESC LIMIT ?";
+    String at = AuditChain.time(now);
     if (status == null) {
-      return approvals(
-          "SELECT " + APPROVAL_COLUMNS + " FROM approval ORDER BY created DESC, id DESC LIMIT ?",
-          n);
+      return approvals(select + order, n);
     }
-    return approvals(
-        "SELECT "
-            + APPROVAL_COLUMNS
-            + " FROM approval WHERE status = ? ORDER BY created DESC, id DESC LIMIT ?",
-        status,
-        n);
+    return switch (status) {
+      case "pending" ->
+          approvals(select + "WHERE status = 'pending' AND expires_at > ?" + order, at, n);
+      case "expired" ->
+          approvals(
+              select
+                  + "WHERE status = 'expired' OR (status = 'pending' AND expires_at <= ?)"
+                  + order,
+              at,
+              n);
+      default -> approvals(select + "WHERE status = ?" + order, status, n);
+    };
   }
 
   @Override

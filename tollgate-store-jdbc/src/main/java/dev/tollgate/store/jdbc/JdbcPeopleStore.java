@@ -119,6 +119,37 @@ final class JdbcPeopleStore implements PeopleStore {
   }
 
   @Override
+  public boolean remove(String name) {
+    return db.write(
+            c -> {
+              int n;
+              try (PreparedStatement p = c.prepareStatement("DELETE FROM person WHERE name = ?")) {
+                p.setString(1, name);
+                n = p.executeUpdate();
+              }
+              try (PreparedStatement p =
+                  c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
+                p.setString(1, name);
+                p.executeUpdate();
+              }
+              return n;
+            })
+        == 1;
+  }
+
+  @Override
+  public int closeSessions(String person) {
+    return db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
+            p.setString(1, person);
+            return p.executeUpdate();
+          }
+        });
+  }
+
+  @Override
   public void openSession(Session s) {
     db.write(
         c -> {

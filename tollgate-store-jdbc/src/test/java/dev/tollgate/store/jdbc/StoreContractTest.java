@@ -577,7 +577,7 @@ abstract class StoreContractTest {
     assertThat(store.approvals().get("apr_1")).contains(a);
     assertThat(store.approvals().latestFor("bot", "s-1", "email.send", a.argsDigest())).contains(a);
     assertThat(store.approvals().latestFor("bot", null, "email.send", a.argsDigest())).isEmpty();
-    assertThat(store.approvals().list("pending", 10)).containsExactly(a);
+    assertThat(store.approvals().list("pending", T0, 10)).containsExactly(a);
 
     GrantRecord g = grant("grt_1", 1, T0.plusSeconds(5));
     assertThat(store.approvals().approve("apr_1", "carol", "fine", g, T0.plusSeconds(5))).isTrue();
@@ -598,11 +598,22 @@ abstract class StoreContractTest {
     store.approvals().create(approval("apr_old", T0, Duration.ofMinutes(1)));
     store.approvals().create(approval("apr_new", T0, Duration.ofMinutes(30)));
     Instant later = T0.plus(Duration.ofMinutes(2));
+    // listed by their status as of now, before and after the sweep marks them
+    assertThat(store.approvals().list("pending", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_new");
+    assertThat(store.approvals().list("expired", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_old");
+    assertThat(store.approvals().list(null, later, 10)).hasSize(2);
     assertThat(store.approvals().approve("apr_old", "carol", null, grant("g", 1, later), later))
         .isFalse();
     assertThat(store.approvals().expire(later)).containsExactly("apr_old");
     assertThat(store.approvals().expire(later)).isEmpty();
     assertThat(store.approvals().get("apr_old").orElseThrow().status()).isEqualTo("expired");
+    assertThat(store.approvals().list("expired", later, 10))
+        .extracting(ApprovalRecord::id)
+        .containsExactly("apr_old");
     assertThat(store.approvals().deny("apr_new", "carol", "not now", later)).isTrue();
     assertThat(store.approvals().get("apr_new").orElseThrow().note()).isEqualTo("not now");
   }
@@ -673,5 +684,37 @@ abstract class StoreContractTest {
     people.closeSession("sha256:ab");
     assertThat(people.session("sha256:ab", T0)).isEmpty();
     assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("ann");
+  }
+
+  @Test
+  void removingAPersonOrClosingTheirSessionsEndsOnlyTheirSessions() {
+    Store store = open();
+    PeopleStore people = store.people();
+    String hash = "pbkdf2-sha256$1$c2FsdA$aGFzaA";
+    assertThat(people.add(new PeopleStore.Person("ann", hash, Set.of("approver"), T0, false)))
+        .isTrue();
+    assertThat(
+            people.add(new PeopleStore.Person("bob", hash, Set.of("admin", "auditor"), T0, false)))
+        .isTrue();
+    Instant until = T0.plus(Duration.ofHours(8));
+    people.openSession(new PeopleStore.Session("sha256:a1", "ann", "c1", T0, until));
+    people.openSession(new PeopleStore.Session("sha256:a2", "ann", "c2", T0, until));
+    people.openSession(new PeopleStore.Session("sha256:b1", "bob", "c3", T0, until));
+
+    assertThat(people.closeSessions("ann")).isEqualTo(2);
+    assertThat(people.session("sha256:a1", T0)).isEmpty();
+    assertThat(people.session("sha256:a2", T0)).isEmpty();
+    assertThat(people.session("sha256:b1", T0)).isPresent();
+    assertThat(people.closeSessions("nobody")).isZero();
+
+    people.openSession(new PeopleStore.Session("sha256:a3", "ann", "c4", T0, until));
+    assertThat(people.remove("ann")).isTrue();
+    assertThat(people.get("ann")).isEmpty();
+    assertThat(people.session("sha256:a3", T0)).as("removing ends sessions").isEmpty();
+    assertThat(people.session("sha256:b1", T0)).isPresent();
+    assertThat(people.remove("ann")).as("nobody left to remove").isFalse();
+    assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("bob");
+    assertThat(people.get("bob").orElseThrow().roles())
+        .containsExactlyInAnyOrder("admin", "auditor");
   }
 }

@@ -54,15 +54,17 @@ public final class Fingerprints {
     }
     List<String> strings = new ArrayList<>();
     strings(result, strings, true);
+    Tokens.Runs runs = new Tokens.Runs();
     for (String raw : strings) {
       String s = Fold.fold(raw);
-      List<int[]> tokens = new ArrayList<>();
-      Tokens.split(s, (t, from, to) -> tokens.add(new int[] {from, to}));
-      for (int[] t : tokens) {
-        LinkedHashSet<Long> into = Tokens.distinctive(s, t[0], t[1]) ? distinctive : words;
-        atoms(s, t[0], t[1], into::add);
+      Tokens.Runs tokens = runs.of(s);
+      for (int t = 0; t < tokens.size(); t++) {
+        int from = tokens.from(t);
+        int to = tokens.to(t);
+        LinkedHashSet<Long> into = tokens.distinctive(t) ? distinctive : words;
+        atoms(s, from, to, into::add);
       }
-      shingles(s, tokens, true, shingles::add);
+      shingles(s, tokens, shingles::add);
     }
     List<Long> kept = new ArrayList<>();
     addUpTo(kept, distinctive, MAX_ATOMS);
@@ -90,9 +92,23 @@ public final class Fingerprints {
    * 12,400.00} / {@code 12400} meet.
    */
   void atoms(String s, int from, int to, LongConsumer out) {
+    atoms(s, from, to, true, out);
+  }
+
+  /**
+   * As {@link #atoms(String, int, int, LongConsumer)}; without {@code parts}, only the forms that
+   * keep the whole value (the token, its digits without separators, its canonical amount), not the
+   * parts of it (the digit runs of an id, the domain of an address, the host of a URL). Provenance
+   * asks with the whole value: {@code billing@globex.example} does not come from a result that
+   * holds {@code ap@globex.example}.
+   */
+  void atoms(String s, int from, int to, boolean parts, LongConsumer out) {
     out.accept(atom(s, from, to));
     boolean digit = Tokens.hasDigit(s, from, to);
     if (!digit) {
+      if (!parts) {
+        return;
+      }
       int at = Tokens.indexOf(s, '@', from, to);
       if (at > from && at + 1 < to) {
         out.accept(atom(s, at + 1, to));
@@ -112,7 +128,7 @@ public final class Fingerprints {
         }
         run++;
       } else {
-        if (run >= 4 && (runStart > from || i < to)) {
+        if (parts && run >= 4 && (runStart > from || i < to)) {
           out.accept(atom(s, runStart, i));
         }
         run = 0;
@@ -131,6 +147,9 @@ public final class Fingerprints {
       out.accept(atom(number, 0, number.length()));
     } else if (digits.length() != to - from) {
       out.accept(atom(digits, 0, digits.length()));
+    }
+    if (!parts) {
+      return;
     }
     int at = Tokens.indexOf(s, '@', from, to);
     if (at > from && at + 1 < to) {
@@ -183,40 +202,33 @@ public final class Fingerprints {
   }
 
   /**
-   * Calls {@code out} with the shingles of one folded string's tokens: all of them ({@code winnow}
-   * false, for an action's arguments), or the winnowed selection (the least hash of every window of
-   * {@link #WINDOW} shingles, for a stored result). Winnowing keeps about 40% of the shingles and
-   * guarantees that any run of {@code WINDOW + 3} words copied out of a result shares at least one
-   * kept shingle with it, wherever the run starts.
+   * Calls {@code out} with the winnowed shingles of one folded string's tokens: the least hash of
+   * every window of {@link #WINDOW} consecutive 4-word shingles. Results and arguments are winnowed
+   * alike, so any run of {@code WINDOW + 3} words copied out of a result yields the same selected
+   * shingle on both sides wherever the run starts, while about 60% of the lookups are saved.
+   *
+   * <p>A shingle's hash combines the keyed hashes of its words rather than hashing its text again:
+   * each word is hashed once whatever the number of shingles it is part of, and without the key the
+   * combination is as unpredictable as the word hashes it is made of.
    */
-  void shingles(String s, List<int[]> tokens, boolean winnow, LongConsumer out) {
+  void shingles(String s, Tokens.Runs tokens, LongConsumer out) {
     int n = tokens.size() - SHINGLE_WORDS + 1;
     if (n <= 0) {
       return;
     }
+    long[] words = new long[tokens.size()];
+    for (int t = 0; t < words.length; t++) {
+      words[t] = hash.hash('W', s, tokens.from(t), tokens.to(t));
+    }
     long[] hashes = new long[n];
-    StringBuilder window = new StringBuilder(64);
     for (int i = 0; i < n; i++) {
-      window.setLength(0);
-      for (int w = 0; w < SHINGLE_WORDS; w++) {
-        int[] t = tokens.get(i + w);
-        if (w > 0) {
-          window.append(' ');
-        }
-        window.append(s, t[0], t[1]);
-      }
-      hashes[i] = (hash.hash('S', window, 0, window.length()) & ~FLAGS) | SHINGLE;
-      if (!winnow) {
-        out.accept(hashes[i]);
-      }
+      hashes[i] = (combine(words[i], words[i + 1], words[i + 2], words[i + 3]) & ~FLAGS) | SHINGLE;
     }
-    if (!winnow) {
-      return;
-    }
+    int window = Math.min(WINDOW, n);
     int last = -1;
-    for (int start = 0; start + Math.min(WINDOW, n) <= n; start++) {
+    for (int start = 0; start + window <= n; start++) {
       int min = start;
-      for (int i = start + 1; i < start + Math.min(WINDOW, n); i++) {
+      for (int i = start + 1; i < start + window; i++) {
         if (Long.compareUnsigned(hashes[i], hashes[min]) <= 0) {
           min = i;
         }
@@ -226,6 +238,23 @@ public final class Fingerprints {
         last = min;
       }
     }
+  }
+
+  /**
+   * An order-sensitive 64-bit mix of four word hashes (murmur3's finaliser over a weighted sum).
+   */
+  private static long combine(long a, long b, long c, long d) {
+    long h =
+        a * 0x9E3779B97F4A7C15L
+            + Long.rotateLeft(b, 17) * 0xC2B2AE3D27D4EB4FL
+            + Long.rotateLeft(c, 31) * 0x165667B19E3779F9L
+            + Long.rotateLeft(d, 47) * 0xD6E8FEB86659FD93L;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   static String compact(String value) {

@@ -14,33 +14,137 @@ final class Tokens {
     void token(String text, int from, int to);
   }
 
+  /**
+   * The bounds of a string's tokens and whether each is {@link #distinctive}, in one growable array
+   * (no object per token), found in one pass over the text.
+   */
+  static final class Runs {
+    private int[] bounds = new int[96];
+    private int size;
+
+    /** Splits {@code s}, replacing what this held. */
+    Runs of(String s) {
+      size = 0;
+      int n = s.length();
+      int i = 0;
+      while (i < n) {
+        while (i < n && !alnum(s.charAt(i))) {
+          i++;
+        }
+        if (i >= n) {
+          return this;
+        }
+        int start = i;
+        boolean digit = false;
+        boolean allDigits = true;
+        boolean marked = false;
+        while (i < n) {
+          char c = s.charAt(i);
+          if (c >= '0' && c <= '9') {
+            digit = true;
+            i++;
+          } else if (alnum(c)) {
+            allDigits = false;
+            i++;
+          } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
+            marked = true;
+            allDigits = false;
+            i += 3;
+          } else if (c == ','
+              ? digitAt(s, i - 1) && digitAt(s, i + 1)
+              : joins(c) && alnumAt(s, i + 1)) {
+            marked |= c == '@';
+            allDigits = false;
+            i++;
+          } else {
+            break;
+          }
+        }
+        int len = i - start;
+        boolean distinctive;
+        if (marked) {
+          distinctive = len >= 5;
+        } else if (!digit || len < 4) {
+          distinctive = false;
+        } else {
+          distinctive =
+              !(allDigits && len == 4 && (s.startsWith("19", start) || s.startsWith("20", start)));
+        }
+        add(start, i, distinctive);
+      }
+      return this;
+    }
+
+    private void add(int from, int to, boolean distinctive) {
+      if (3 * size + 3 > bounds.length) {
+        bounds = java.util.Arrays.copyOf(bounds, bounds.length * 2);
+      }
+      bounds[3 * size] = from;
+      bounds[3 * size + 1] = to;
+      bounds[3 * size + 2] = distinctive ? 1 : 0;
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    int from(int i) {
+      return bounds[3 * i];
+    }
+
+    int to(int i) {
+      return bounds[3 * i + 1];
+    }
+
+    /** Whether token {@code i} is {@link Tokens#distinctive}. */
+    boolean distinctive(int i) {
+      return bounds[3 * i + 2] != 0;
+    }
+  }
+
   static void split(String s, Sink sink) {
     int n = s.length();
     int i = 0;
     while (i < n) {
-      while (i < n && !Character.isLetterOrDigit(s.charAt(i))) {
+      while (i < n && !alnum(s.charAt(i))) {
         i++;
       }
       if (i >= n) {
         return;
       }
       int start = i;
-      while (i < n) {
-        char c = s.charAt(i);
-        if (Character.isLetterOrDigit(c)) {
-          i++;
-        } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
-          i += 3;
-        } else if (c == ','
-            ? digitAt(s, i - 1) && digitAt(s, i + 1)
-            : joins(c) && alnumAt(s, i + 1)) {
-          i++;
-        } else {
-          break;
-        }
-      }
+      i = end(s, i);
       sink.token(s, start, i);
     }
+  }
+
+  /** The end of the token that starts at {@code i}. */
+  private static int end(String s, int i) {
+    int n = s.length();
+    while (i < n) {
+      char c = s.charAt(i);
+      if (alnum(c)) {
+        i++;
+      } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
+        i += 3;
+      } else if (c == ','
+          ? digitAt(s, i - 1) && digitAt(s, i + 1)
+          : joins(c) && alnumAt(s, i + 1)) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /** {@link Character#isLetterOrDigit}, answered without a table lookup for ASCII. */
+  static boolean alnum(char c) {
+    if (c < 0x80) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    }
+    return Character.isLetterOrDigit(c);
   }
 
   private static boolean joins(char c) {
@@ -51,7 +155,7 @@ final class Tokens {
   }
 
   private static boolean alnumAt(String s, int i) {
-    return i < s.length() && Character.isLetterOrDigit(s.charAt(i));
+    return i < s.length() && alnum(s.charAt(i));
   }
 
   private static boolean digitAt(String s, int i) {
@@ -82,17 +186,17 @@ final class Tokens {
     boolean allDigits = true;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
-      if (c == '@') {
-        return len >= 5;
-      }
       if (isDigit(c)) {
         digit = true;
       } else {
         allDigits = false;
+        if (c == '@') {
+          return len >= 5;
+        }
+        if (c == ':' && i + 2 < to && s.charAt(i + 1) == '/' && s.charAt(i + 2) == '/') {
+          return true;
+        }
       }
-    }
-    if (s.startsWith("://", indexOf(s, ':', from, to))) {
-      return true;
     }
     if (!digit || len < 4) {
       return false;

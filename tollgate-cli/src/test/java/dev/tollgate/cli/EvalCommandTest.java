@@ -1,0 +1,175 @@
+package dev.tollgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tollgate eval}: scores, tables, misses and errors on a small corpus. */
+class EvalCommandTest {
+  @TempDir Path dir;
+
+  private Path bundle() throws IOException {
+    Path b = dir.resolve("bundle");
+    Files.createDirectories(b);
+    Files.writeString(
+        b.resolve("policies.yaml"),
+        """
+        policies:
+          - name: big-pay-asks
+            match: {tools: [pay]}
+            when: action.args.amount > 1000
+            effect: ask
+          - name: huge-pay-denied
+            match: {tools: [pay]}
+            when: action.args.amount > 4000
+            effect: deny
+          - name: never-fires
+            match: {tools: [nothing]}
+            effect: deny
+        """);
+    return b;
+  }
+
+  private Path corpus() throws IOException {
+    Path c = dir.resolve("corpus");
+    Files.createDirectories(c);
+    // step 0: both fire, both expected (TP, TP); step 1: big-pay-asks fires unexpected (FP),
+    // huge-pay-denied expected but silent (FN) and the effect is wrong; step 2: unlabelled.
+    Files.writeString(
+        c.resolve("b.jsonl"),
+        """
+        {"id":"p-1","agent":"bot","user":"u@acme.example","steps":[\
+        {"tool":"pay","args":{"amount":5000},"expected":"deny","expectPolicies":["big-pay-asks","huge-pay-denied"]},\
+        {"tool":"pay","args":{"amount":2000},"expected":"deny","expectPolicies":["huge-pay-denied"]},\
+        {"tool":"pay","args":{"amount":9000}}]}
+        """);
+    Files.writeString(
+        c.resolve("a.jsonl"),
+        """
+        {"id":"p-2","agent":"bot","user":"u@acme.example","steps":[{"tool":"pay","args":{"amount":5},"expected":"allow"}]}
+        """);
+    Files.writeString(c.resolve("notes.txt"), "not a corpus file");
+    return c;
+  }
+
+  @Test
+  void printsTablesAccuracyAndMissesSorted() throws IOException {
+    CliTest.Run r = CliTest.run("eval", bundle().toString(), corpus().toString());
+    assertEquals(0, r.code(), r.err());
+    String out = r.out();
+    assertTrue(out.contains("2 traces, 3 labelled steps, 2 corpus files"), out);
+    assertTrue(out.contains("effect accuracy: 2/3 = 0.667"), out);
+    assertTrue(out.contains("block accuracy: 3/3 = 1.000"), out);
+    assertEquals(1.0, Evaluation.figures(out).get("outcome blocked")[1], out);
+    assertEquals(1.0, Evaluation.figures(out).get("block accuracy")[0], out);
+    assertTrue(out.indexOf("a.jsonl") < out.indexOf("b.jsonl"), out);
+    Map<String, double[]> figures = Evaluation.figures(out);
+    assertEquals(1.0, figures.get("policy huge-pay-denied")[0], out);
+    assertEquals(0.5, figures.get("policy huge-pay-denied")[1], out);
+    assertEquals(0.5, figures.get("policy big-pay-asks")[0], out);
+    assertEquals(1.0, figures.get("policy big-pay-asks")[1], out);
+    assertTrue(Double.isNaN(figures.get("policy never-fires")[0]), out);
+    assertTrue(out.contains("big-pay-asks         1      1      0      0.500   1.000"), out);
+    assertTrue(
+        out.contains(
+            "b.jsonl p-1 step 1 (pay): expected deny, decided ask; policies expected"
+                + " [huge-pay-denied] fired [big-pay-asks]"),
+        out);
+    assertEquals(out, CliTest.run("eval", bundle().toString(), corpus().toString()).out());
+  }
+
+  @Test
+  void printsJson() throws IOException {
+    CliTest.Run r = CliTest.run("eval", bundle().toString(), corpus().toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("\"effectAccuracy\" : 0.667"), r.out());
+    assertTrue(r.out().contains("\"huge-pay-denied\" : {"), r.out());
+    assertTrue(r.out().contains("\"recall\" : 0.5"), r.out());
+  }
+
+  @Test
+  void failsWhenAFigureFallsBelowTheComparedReport() throws IOException {
+    Path report = dir.resolve("committed.txt");
+    assertEquals(
+        0,
+        CliTest.run(
+                "eval",
+                bundle().toString(),
+                corpus().resolve("b.jsonl").toString(),
+                "--out",
+                report.toString())
+            .code());
+    CliTest.Run same =
+        CliTest.run(
+            "eval",
+            bundle().toString(),
+            corpus().resolve("b.jsonl").toString(),
+            "--compare",
+            report.toString());
+    assertEquals(0, same.code(), same.err());
+    // a committed recall of 1.000 that the corpus no longer reaches
+    Files.writeString(
+        report,
+        Files.readString(report)
+            .replace(
+                "huge-pay-denied      1      0      1      1.000   0.500",
+                "huge-pay-denied      1      0      0      1.000   1.000"));
+    CliTest.Run fell =
+        CliTest.run(
+            "eval",
+            bundle().toString(),
+            corpus().resolve("b.jsonl").toString(),
+            "--compare",
+            report.toString());
+    assertEquals(1, fell.code(), fell.out() + fell.err());
+    assertTrue(fell.err().contains("policy huge-pay-denied recall: 0.500 < 1.000"), fell.err());
+  }
+
+  @Test
+  void aFigureThatWasUndefinedCannotFall() {
+    assertTrue(
+        EvalCommand.fell(
+                java.util.Map.of("policy a", new double[] {Double.NaN, Double.NaN}),
+                java.util.Map.of())
+            .isEmpty());
+    assertEquals(
+        java.util.List.of("policy a precision: - < 0.500"),
+        EvalCommand.fell(
+            java.util.Map.of("policy a", new double[] {0.5, Double.NaN}), java.util.Map.of()));
+  }
+
+  @Test
+  void writesTheReportToAFile() throws IOException {
+    Path report = dir.resolve("RESULTS.txt");
+    CliTest.Run r =
+        CliTest.run(
+            "eval",
+            bundle().toString(),
+            corpus().resolve("a.jsonl").toString(),
+            "--out",
+            report.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("effect accuracy: 1/1 = 1.000"), r.out());
+    assertTrue(Files.readString(report).startsWith("# tollgate eval"));
+  }
+
+  @Test
+  void aPolicyTheBundleDoesNotHaveIsAnError() throws IOException {
+    Path c = dir.resolve("typo.jsonl");
+    Files.writeString(
+        c,
+        """
+        {"id":"t","agent":"bot","user":"u","steps":[{"tool":"pay","args":{"amount":1},"expected":"allow","expectPolicies":["big-pay-ask"]}]}
+        """);
+    CliTest.Run r = CliTest.run("eval", bundle().toString(), c.toString());
+    assertEquals(3, r.code());
+    assertTrue(
+        r.err().contains("expects policy `big-pay-ask`, which the bundle does not have"), r.err());
+  }
+}

@@ -1,0 +1,78 @@
+package dev.tollgate.engine.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.tollgate.api.Effect;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.PolicyOutcome;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Evaluation labels on trace steps, and replays that keep every policy's outcome. */
+class ReplayerTest {
+  private static final String TRACE =
+      """
+      {"id": "t-1", "agent": "bot", "user": "u@acme.example", "steps": [\
+      {"tool": "pay", "args": {"amount": 5000}, "expected": "deny",\
+       "expectPolicies": ["big-pay-asks", "huge-pay-denied"], "expectDetectors": []},\
+      {"tool": "pay", "args": {"amount": 5}, "expected": "allow"}]}
+      """;
+
+  @Test
+  void stepsCarryTheirEvaluationLabelsOrNull() throws BundleException {
+    List<Trace> traces = Replayer.parse("t.jsonl", TRACE);
+    Trace.Step first = traces.get(0).steps().get(0);
+    assertThat(first.expectPolicies()).containsExactly("big-pay-asks", "huge-pay-denied");
+    assertThat(first.expectDetectors()).isEmpty();
+    Trace.Step second = traces.get(0).steps().get(1);
+    assertThat(second.expectPolicies()).isNull();
+    assertThat(second.expectDetectors()).isNull();
+  }
+
+  @Test
+  void aLabelThatIsNotAListOfNamesIsRefusedWithItsPlace() {
+    BundleException e =
+        catchThrowableOfType(
+            BundleException.class,
+            () ->
+                Replayer.parse(
+                    "t.jsonl",
+                    "{\"id\":\"t\",\"agent\":\"a\",\"user\":\"u\",\"steps\":[{\"tool\":\"x\","
+                        + "\"expectDetectors\":[\"iban\", 3]}]}"));
+    assertThat(e.problems().get(0).message())
+        .contains("`expectDetectors` must be an array of names")
+        .contains("/steps/0/expectDetectors/1");
+  }
+
+  @Test
+  void explainKeepsPoliciesThatAStrongerEffectOutranks() throws BundleException {
+    Bundle bundle =
+        Bundle.fromFiles(
+            Map.of(
+                "policies.yaml",
+                """
+                policies:
+                  - name: big-pay-asks
+                    when: action.args.amount > 1000
+                    effect: ask
+                  - name: huge-pay-denied
+                    when: action.args.amount > 4000
+                    effect: deny
+                """));
+    List<Replayer.Explained> steps = Replayer.explain(bundle, Replayer.parse("t.jsonl", TRACE));
+    assertThat(steps).hasSize(2);
+    Replayer.Explained first = steps.get(0);
+    assertThat(first.explanation().decision().effect()).isEqualTo(Effect.DENY);
+    assertThat(first.explanation().decision().policies()).containsExactly("huge-pay-denied");
+    assertThat(
+            first.explanation().considered().stream()
+                .filter(o -> o.status() == PolicyOutcome.Status.MATCHED)
+                .map(PolicyOutcome::policy))
+        .containsExactly("big-pay-asks", "huge-pay-denied");
+    assertThat(steps.get(1).index()).isEqualTo(1);
+    assertThat(steps.get(1).explanation().decision().effect()).isEqualTo(Effect.ALLOW);
+  }
+}

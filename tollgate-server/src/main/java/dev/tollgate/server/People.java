@@ -1,0 +1,350 @@
+package dev.tollgate.server;
+
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.PeopleStore;
+import dev.tollgate.api.store.PeopleStore.Person;
+import dev.tollgate.api.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The people who use the console, with their rules in one place for the console and the CLI: valid
+ * names, roles and passwords, sign-in with {@link Backoff}, and what a person may do to others.
+ *
+ * <p>Every sign-in, successful or not, and every change is one audit record of kind {@code person}
+ * with {@code detail.event} ({@code signin.succeeded}, {@code signin.failed}, {@code signout},
+ * {@code person.added}, {@code person.disabled}, {@code person.enabled}, {@code person.removed},
+ * {@code password.changed}, {@code password.change_failed}, {@code password.reset}). A record never
+ * holds a password, and a failed sign-in under a name that matches no one does not record the name
+ * either: people type passwords into the name field.
+ *
+ * <p>Thread-safe. Store failures surface as {@link
+ * dev.tollgate.api.store.StoreUnavailableException}: a change is audited once made, so a store that
+ * takes the change but not its record fails the call. A sign-in is audited before it returns, so
+ * that no unrecorded sign-in gets a session.
+ */
+public final class People {
+  /** Audit kind of every record written here. */
+  public static final String AUDIT_KIND = "person";
+
+  public static final int MIN_PASSWORD_CHARS = 12;
+  public static final int MAX_PASSWORD_CHARS = 1024;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
+
+  private final Store store;
+  private final InstantSource clock;
+  private final Backoff backoff = new Backoff();
+
+  public People(Store store, InstantSource clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** A refusal, with the HTTP status it stands for and a message to show the person as is. */
+  public static final class PeopleException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final String code;
+    private final Duration retryAfter;
+
+    PeopleException(int status, String code, String message) {
+      this(status, code, message, Duration.ZERO);
+    }
+
+    PeopleException(int status, String code, String message, Duration retryAfter) {
+      super(message);
+      this.status = status;
+      this.code = code;
+      this.retryAfter = retryAfter;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    /**
+     * {@code invalid}, {@code wrong_password}, {@code throttled}, {@code not_found}, {@code taken}
+     * or {@code yourself}.
+     */
+    public String code() {
+      return code;
+    }
+
+    /** For {@code throttled}: how long to wait; zero otherwise. */
+    public Duration retryAfter() {
+      return retryAfter;
+    }
+  }
+
+  /** Whether {@code name} is a valid person name (letters, digits, {@code . _ @ + -}). */
+  public static boolean validName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /** Everyone, by name. */
+  public List<Person> list() {
+    return store.people().list();
+  }
+
+  /**
+   * Checks a sign-in; only an existing, enabled person with the right password gets through.
+   *
+   * @param address where the request came from, for the audit (or {@code null})
+   * @throws PeopleException {@code throttled} (429) while the name must wait after repeated
+   *     failures, {@code wrong_password} (401) for any other failure, without saying which
+   */
+  public Person signIn(String name, char[] password, String address) throws PeopleException {
+    Instant now = clock.instant();
+    Optional<Person> person = store.people().get(name);
+    Duration wait = backoff.wait(name, now);
+    if (!wait.isZero()) {
+      audit(
+          now, "signin.failed", person.map(Person::name).orElse(null), null, address, "throttled");
+      throw throttled("Too many failed sign-ins for this name", wait);
+    }
+    // The hash is computed for unknown names too, so that timing does not tell names apart.
+    boolean matches =
+        Passwords.matches(password, person.map(Person::passwordHash).orElse(Dummy.HASH));
+    String failure =
+        person.isEmpty()
+            ? "unknown name"
+            : !matches ? "wrong password" : person.get().disabled() ? "disabled" : null;
+    if (failure != null) {
+      // Counted from the end of the hashing, so that the wait starts when the answer goes out.
+      backoff.failed(name, clock.instant());
+      audit(now, "signin.failed", person.map(Person::name).orElse(null), null, address, failure);
+      throw new PeopleException(401, "wrong_password", "Wrong name or password.");
+    }
+    backoff.succeeded(name);
+    audit(now, "signin.succeeded", person.get().name(), null, address, null);
+    return person.get();
+  }
+
+  /** Records that a person signed out. */
+  public void signedOut(String name, String address) {
+    audit(clock.instant(), "signout", name, null, address, null);
+  }
+
+  /**
+   * Adds a person.
+   *
+   * @param by who adds them (a person's name, or {@code cli})
+   * @throws PeopleException {@code invalid} (400) for a bad name, role or password, {@code taken}
+   *     (409) when the name exists
+   */
+  public Person add(String by, String name, Set<String> roles, char[] password)
+      throws PeopleException {
+    if (!validName(name)) {
+      throw new PeopleException(
+          400,
+          "invalid",
+          "invalid name `" + name + "`: use letters, digits, `.`, `_`, `@`, `+` and `-`");
+    }
+    validRoles(roles);
+    validPassword(password);
+    Instant now = clock.instant();
+    Person person = new Person(name, Passwords.hash(password), roles, now, false);
+    if (!store.people().add(person)) {
+      throw taken(name);
+    }
+    audit(now, "person.added", name, by, null, null, Map.of("roles", sorted(roles)));
+    return person;
+  }
+
+  /** Disables a person and ends their sessions; an admin cannot disable themselves. */
+  public void disable(String by, String name) throws PeopleException {
+    notYourself(by, name, "disable");
+    if (!store.people().setDisabled(name, true)) {
+      throw notFound(name);
+    }
+    audit(clock.instant(), "person.disabled", name, by, null, null);
+  }
+
+  /** Lets a disabled person sign in again. */
+  public void enable(String by, String name) throws PeopleException {
+    if (!store.people().setDisabled(name, false)) {
+      throw notFound(name);
+    }
+    audit(clock.instant(), "person.enabled", name, by, null, null);
+  }
+
+  /**
+   * Removes a person and ends their sessions; what they decided stays recorded under their name. An
+   * admin cannot remove themselves, so that some admin always remains.
+   */
+  public void remove(String by, String name) throws PeopleException {
+    notYourself(by, name, "remove");
+    if (!store.people().remove(name)) {
+      throw notFound(name);
+    }
+    audit(clock.instant(), "person.removed", name, by, null, null);
+  }
+
+  /**
+   * An admin sets another person's password; the person's sessions end. For one's own password,
+   * {@link #changePassword} asks for the current one.
+   */
+  public void resetPassword(String by, String name, char[] password) throws PeopleException {
+    if (by.equalsIgnoreCase(name)) {
+      throw new PeopleException(
+          400,
+          "yourself",
+          "to change your own password, use Password, which asks for the current one");
+    }
+    validPassword(password);
+    if (!store.people().setPassword(name, Passwords.hash(password))) {
+      throw notFound(name);
+    }
+    store.people().closeSessions(name);
+    audit(clock.instant(), "password.reset", name, by, null, null);
+  }
+
+  /**
+   * A person changes their own password; every session of theirs ends (the caller opens a new one
+   * for the person who changed it). A wrong current password counts against the name's {@link
+   * Backoff} like a failed sign-in.
+   *
+   * @throws PeopleException {@code throttled} (429), {@code wrong_password} (403) when the current
+   *     password is wrong, {@code invalid} (400) when the new one is too short, too long or the
+   *     same
+   */
+  public void changePassword(String name, char[] current, char[] next, String address)
+      throws PeopleException {
+    Instant now = clock.instant();
+    Duration wait = backoff.wait(name, now);
+    if (!wait.isZero()) {
+      audit(now, "password.change_failed", name, null, address, "throttled");
+      throw throttled("Too many wrong passwords for this name", wait);
+    }
+    Person person = existing(name);
+    if (!Passwords.matches(current, person.passwordHash())) {
+      backoff.failed(name, clock.instant());
+      audit(now, "password.change_failed", name, null, address, "wrong current password");
+      throw new PeopleException(403, "wrong_password", "The current password is wrong.");
+    }
+    backoff.succeeded(name);
+    validPassword(next);
+    if (Arrays.equals(current, next)) {
+      throw new PeopleException(
+          400, "invalid", "the new password is the current one: choose another");
+    }
+    store.people().setPassword(name, Passwords.hash(next));
+    store.people().closeSessions(name);
+    audit(now, "password.changed", name, null, address, null);
+  }
+
+  private Person existing(String name) throws PeopleException {
+    return store.people().get(name).orElseThrow(() -> notFound(name));
+  }
+
+  private static PeopleException notFound(String name) {
+    return new PeopleException(404, "not_found", "there is no person `" + name + "`");
+  }
+
+  private static PeopleException taken(String name) {
+    return new PeopleException(409, "taken", "`" + name + "` already exists");
+  }
+
+  private static PeopleException throttled(String what, Duration wait) {
+    return new PeopleException(
+        429, "throttled", what + ": try again in " + Math.max(1, wait.toSeconds()) + " s.", wait);
+  }
+
+  private static void notYourself(String by, String name, String verb) throws PeopleException {
+    if (by.equalsIgnoreCase(name)) {
+      throw new PeopleException(
+          400, "yourself", "you cannot " + verb + " yourself: ask another admin");
+    }
+  }
+
+  private static void validRoles(Set<String> roles) throws PeopleException {
+    if (roles.isEmpty()) {
+      throw new PeopleException(
+          400, "invalid", "give at least one role: approver, admin or auditor");
+    }
+    for (String role : roles) {
+      if (!PeopleStore.ROLES.contains(role)) {
+        throw new PeopleException(
+            400, "invalid", "invalid role `" + role + "`: use approver, admin or auditor");
+      }
+    }
+  }
+
+  private static void validPassword(char[] password) throws PeopleException {
+    if (password.length < MIN_PASSWORD_CHARS) {
+      throw new PeopleException(
+          400, "invalid", "the password must have at least " + MIN_PASSWORD_CHARS + " characters");
+    }
+    if (password.length > MAX_PASSWORD_CHARS) {
+      throw new PeopleException(
+          400, "invalid", "the password must have at most " + MAX_PASSWORD_CHARS + " characters");
+    }
+  }
+
+  private static List<String> sorted(Set<String> roles) {
+    return List.copyOf(new TreeSet<>(roles));
+  }
+
+  private void audit(
+      Instant now, String event, String person, String by, String address, String reason) {
+    audit(now, event, person, by, address, reason, Map.of());
+  }
+
+  private void audit(
+      Instant now,
+      String event,
+      String person,
+      String by,
+      String address,
+      String reason,
+      Map<String, Object> more) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("event", event);
+    if (person != null) {
+      detail.put("person", person);
+    }
+    if (by != null) {
+      detail.put("by", by);
+    }
+    if (address != null) {
+      detail.put("address", address);
+    }
+    if (reason != null) {
+      detail.put("reason", reason);
+    }
+    detail.putAll(more);
+    store
+        .audit()
+        .append(
+            List.of(
+                new AuditEntry(
+                    now,
+                    AUDIT_KIND,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    List.of(),
+                    null,
+                    0,
+                    detail)));
+  }
+
+  /** A hash no password matches in practice, computed once, for unknown names. */
+  private static final class Dummy {
+    static final String HASH = Passwords.hash(Passwords.generate().toCharArray());
+  }
+}

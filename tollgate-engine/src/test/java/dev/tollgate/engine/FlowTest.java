@@ -89,9 +89,8 @@ class FlowTest {
             "ap@globex.example",
             "Hello, we need updated tax documents. For context: inv 4471, 12400 EUR.");
     assertThat(pasted.effect()).isEqualTo(Effect.ASK);
-    // The invoice's contact address makes the detectors label the result personal as well.
     assertThat(pasted.reasons().getFirst().message())
-        .isEqualTo("carries financial, personal from invoices.search");
+        .isEqualTo("carries financial from invoices.search");
   }
 
   @Test

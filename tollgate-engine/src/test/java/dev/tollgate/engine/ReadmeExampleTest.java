@@ -34,6 +34,9 @@ class ReadmeExampleTest {
     // --- end ---
     assertFalse(d.allowed());
     assertEquals(Effect.ASK, d.effect(), d.toString());
-    assertEquals(List.of("external-send-with-invoice-details"), d.policies());
+    // The invoice-number detector finds "Invoice 4471": the detector-backed policy asks too.
+    assertEquals(
+        List.of("external-send-with-financial-data", "external-send-with-invoice-details"),
+        d.policies());
   }
 }

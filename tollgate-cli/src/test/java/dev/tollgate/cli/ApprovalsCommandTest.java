@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.api.Action;
@@ -54,7 +55,10 @@ class ApprovalsCommandTest {
     assertEquals(0, list.code(), list.err());
     assertTrue(list.out().contains(id) && list.out().contains("email.send"), list.out());
     CliTest.Run show = CliTest.run("approvals", "show", id, "--data", dir);
-    assertTrue(show.out().contains("ap@globex.example"), show.out());
+    // Approvals keep the arguments with every flagged value masked: the e-mail detector flags the
+    // recipient, so the approver sees its domain.
+    assertTrue(show.out().contains("a•••@globex.example"), show.out());
+    assertFalse(show.out().contains("ap@globex.example"), show.out());
 
     CliTest.Run approve = CliTest.run("approvals", "approve", id, "--by", "carol", "--data", dir);
     assertEquals(0, approve.code(), approve.err());

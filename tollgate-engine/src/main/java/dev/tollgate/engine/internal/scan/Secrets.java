@@ -10,7 +10,9 @@ import java.util.Locale;
  * prefix or a key word) and checks the characters around it by hand: fixed prefixes with their
  * case, body alphabet and length, word boundaries, and for generic secrets entropy and character
  * classes. Excerpts keep at most the token's fixed prefix (cut to six characters), never a
- * character of the secret part.
+ * character of the secret part; like every excerpt, each stands in for exactly the span reported
+ * (redaction puts it in the span's place), so a password or a key after its key word is masked
+ * alone.
  */
 final class Secrets {
   static final String LABEL = "secret";
@@ -170,7 +172,7 @@ final class Secrets {
       if (body < 80 || i - end != 88 || isBase64(t.at(i))) {
         return;
       }
-      t.report(this, end, i, t.view.substring(end, i), "AccountKey=" + MASK);
+      t.report(this, end, i, t.view.substring(end, i), MASK);
     }
   }
 
@@ -377,16 +379,7 @@ final class Secrets {
       if (isPlaceholder(password)) {
         return;
       }
-      int hostEnd = at + 1;
-      while (hostEnd < v.length()
-          && hostEnd - at < 64
-          && (Text.isAlnum(v.charAt(hostEnd))
-              || v.charAt(hostEnd) == '.'
-              || v.charAt(hostEnd) == '-')) {
-        hostEnd++;
-      }
-      String excerpt = v.substring(s, colon + 1) + "••••@" + v.substring(at + 1, hostEnd);
-      t.report(this, colon + 1, at, password, excerpt);
+      t.report(this, colon + 1, at, password, "••••");
     }
 
     private static boolean isSchemeChar(char c) {
@@ -587,12 +580,7 @@ final class Secrets {
       if (t.covered(this, tokenStart) || !isSecretLike(token)) {
         return;
       }
-      t.report(
-          this,
-          tokenStart,
-          i,
-          token,
-          v.substring(start, end).toLowerCase(Locale.ROOT) + ": " + MASK);
+      t.report(this, tokenStart, i, token, MASK);
     }
 
     /** The whole string as a secret: it is the value of a map entry whose key names one. */

@@ -167,7 +167,8 @@ final class Text {
    * Reports a match at {@code [start, end)} of the view.
    *
    * @param value the clear value (folded again here)
-   * @param excerpt the masked form, which must not contain the value
+   * @param excerpt the masked form, which must not contain the value and which stands in for
+   *     exactly {@code [start, end)}: redaction puts it in the span's place
    */
   void report(Finder finder, int start, int end, String value, String excerpt) {
     if (end > start) {

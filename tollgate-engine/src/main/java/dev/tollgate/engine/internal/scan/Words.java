@@ -64,6 +64,9 @@ final class Words {
             || FILE_EXTENSIONS.contains(tld.toLowerCase(Locale.ROOT))) {
           continue;
         }
+        if (t.overlapsReported(s, e)) {
+          continue; // part of a secret found first, like the password of user:password@host
+        }
         String address = v.substring(s, e);
         t.report(this, s, e, address, address.charAt(0) + "•••" + v.substring(at, e));
       }
@@ -152,8 +155,7 @@ final class Words {
           || t.covered(this, s)) {
         return;
       }
-      String word = v.substring(start, end).toLowerCase(Locale.ROOT);
-      t.report(this, s, i, id, word + " " + Configured.mask(id));
+      t.report(this, s, i, id, Configured.mask(id));
     }
 
     private static int skip(String v, int from, String chars, int max) {

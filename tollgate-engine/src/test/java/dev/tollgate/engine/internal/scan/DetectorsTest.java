@@ -151,8 +151,26 @@ class DetectorsTest {
     assertThat(excerpt("john@acme.example")).isEqualTo("j•••@acme.example");
     assertThat(excerpt("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----"))
         .isEqualTo("-----BEGIN RSA PRIVATE KEY----- •••");
-    assertThat(excerpt("postgres://app:hunter2@db.internal/x"))
-        .isEqualTo("postgres://app:••••@db.internal");
+    assertThat(excerpt("postgres://app:hunter2@db.internal/x")).isEqualTo("••••");
+  }
+
+  @Test
+  void excerptsStandInForTheirSpan() {
+    // Redaction puts each excerpt in its span's place: the text around must still read right.
+    String text =
+        "password: Summer2024!xyz, db postgres://app:S3cr3t!pw@db.internal/x, invoice no. 4471,"
+            + " AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
+            + "KBHBeksoGMGw==;";
+    StringBuilder out = new StringBuilder(text);
+    List<Hit> hits = new java.util.ArrayList<>(scan(text));
+    hits.sort(java.util.Comparator.comparingInt(Hit::start).reversed());
+    for (Hit h : hits) {
+      out.replace(h.start(), h.end(), h.excerpt());
+    }
+    assertThat(out.toString())
+        .isEqualTo(
+            "password: ••••••••, db postgres://app:••••@db.internal/x, invoice no. ••••,"
+                + " AccountKey=••••••••;");
   }
 
   private static String excerpt(String text) {

@@ -294,13 +294,20 @@ public final class Detectors {
     }
     pass(t);
     t.scan.budget.spend(t.anchorHits.size() / 2);
-    for (int k = 0; k < t.anchorHits.size(); k += 2) {
-      int pattern = t.anchorHits.get(k);
-      int start = t.anchorHits.get(k + 1);
-      int end = start + automaton.length(pattern);
-      int[] own = owners[pattern];
-      for (int o = 0; o < own.length; o += 2) {
-        finders[own[o]].atAnchor(t, own[o + 1], start, end);
+    // Generic secrets go last: a token that a specific detector recognises (an AWS key after
+    // `aws_access_key_id=`) is reported once, by that detector.
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < t.anchorHits.size(); k += 2) {
+        int pattern = t.anchorHits.get(k);
+        int start = t.anchorHits.get(k + 1);
+        int end = start + automaton.length(pattern);
+        int[] own = owners[pattern];
+        for (int o = 0; o < own.length; o += 2) {
+          Finder f = finders[own[o]];
+          if ((f == genericSecret) == (round == 1)) {
+            f.atAnchor(t, own[o + 1], start, end);
+          }
+        }
       }
     }
     if (!t.digitRuns.isEmpty()) {

@@ -577,7 +577,7 @@ final class Secrets {
         i--;
       }
       String token = v.substring(tokenStart, i);
-      if (t.covered(this, tokenStart) || !isSecretLike(token)) {
+      if (t.overlapsReported(tokenStart, i) || !isSecretLike(token)) {
         return;
       }
       t.report(this, tokenStart, i, token, MASK);

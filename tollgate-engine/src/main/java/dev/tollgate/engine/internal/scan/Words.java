@@ -212,7 +212,12 @@ final class Words {
                 + "|(?<=all )(?:data|emails|files|contacts|documents|messages))\\b[^.\\n]{0,60}?"
                 + "\\bto\\b");
     private static final Pattern FROM_NOW_ON =
-        Pattern.compile("from now on,? you (?:are|will|must)\\b");
+        Pattern.compile("from now on,? (?:you )?(?:are|will|must|should|always|never)\\b");
+    private static final Pattern CONCEAL =
+        Pattern.compile(
+            "(?:do not|don't|never|without)\\s+(?:tell|telling|mention|mentioning|inform|informing"
+                + "|reveal|revealing|disclose|disclosing|show|showing|let|letting)\\b[^.\\n]{0,40}?"
+                + "\\b(?:the |your )?user\\b");
 
     /** What a phrase is; its description is the excerpt (the phrase itself is the value). */
     private enum Kind {
@@ -256,14 +261,7 @@ final class Words {
               "updated instructions:")) {
         add(marker, Kind.MARKER);
       }
-      for (String phrase :
-          List.of(
-              "do not tell the user",
-              "don't tell the user",
-              "do not inform the user",
-              "do not mention this to the user",
-              "without telling the user",
-              "without informing the user")) {
+      for (String phrase : List.of("do not ", "don't ", "never ", "without ")) {
         add(phrase, Kind.PHRASE);
       }
       add("you are now", Kind.YOU_ARE_NOW);
@@ -294,7 +292,8 @@ final class Words {
         return;
       }
       switch (kind) {
-        case MARKER, PHRASE -> found(t, start, end, kind);
+        case MARKER -> found(t, start, end, kind);
+        case PHRASE -> matched(t, start, CONCEAL, kind);
         case LINE_START -> {
           int i = start - 1;
           while (i >= 0 && " \t#>*-".indexOf(t.view.charAt(i)) >= 0) {

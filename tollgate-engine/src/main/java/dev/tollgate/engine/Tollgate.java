@@ -248,7 +248,7 @@ public final class Tollgate {
     sessions.addLabels(session.id(), all);
     List<Finding> findings = new ArrayList<>(hits.size());
     for (Hit h : hits) {
-      findings.add(new Finding(h.detector(), h.label(), h.path(), h.excerpt()));
+      findings.add(new Finding(h.detector(), h.label(), h.shownPath(hits), h.excerpt()));
     }
     return new ObservationResult(all, findings);
   }

@@ -92,7 +92,9 @@ public final class Evaluator {
           matched = b;
         } catch (PolicyEnv.EvaluationException | RuntimeException e) {
           matched = false;
-          error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          error =
+              inspection.mask(
+                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         if (error != null) {
           String message =
@@ -117,7 +119,8 @@ public final class Evaluator {
           }
           continue;
         }
-        String message = render(p, facts);
+        // A message may quote an argument: what a detector flagged in it is shown masked.
+        String message = inspection.mask(render(p, facts));
         if (explain) {
           outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, message));
         }

@@ -26,9 +26,13 @@ public final class Inspection {
   public static final long MAX_ARGUMENT_CHARS = 1L << 20;
 
   public static final Inspection NONE =
-      new Inspection(List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
+      new Inspection(Map.of(), List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
+
+  /** Shorter flagged text is not replaced in messages: it would mangle ordinary words. */
+  private static final int MIN_MASKED = 4;
 
   private final List<Hit> hits;
+  private final List<String> flaggedText;
   private final List<String> dataLabels;
   private final FlowIndex.Flow flow;
   private final Map<String, Object> provenance;
@@ -38,28 +42,24 @@ public final class Inspection {
   private final Map<String, Object> provenanceFacts;
 
   private Inspection(
+      Map<String, Object> args,
       List<Hit> hits,
       List<String> dataLabels,
       FlowIndex.Flow flow,
       Map<String, Object> provenance) {
     this.hits = List.copyOf(hits);
+    this.flaggedText = flaggedText(args, this.hits);
     this.dataLabels = List.copyOf(dataLabels);
     this.flow = flow;
     this.provenance = provenance;
     List<Finding> out = new ArrayList<>(hits.size());
     List<Map<String, Object>> facts = new ArrayList<>(hits.size());
     for (Hit h : hits) {
-      out.add(new Finding(h.detector(), h.label(), h.path(), h.excerpt()));
+      String shown = h.shownPath(hits);
+      out.add(new Finding(h.detector(), h.label(), shown, h.excerpt()));
       facts.add(
           Map.of(
-              "detector",
-              h.detector(),
-              "label",
-              h.label(),
-              "path",
-              h.path(),
-              "excerpt",
-              h.excerpt()));
+              "detector", h.detector(), "label", h.label(), "path", shown, "excerpt", h.excerpt()));
     }
     this.findings = List.copyOf(out);
     this.dataFacts = PolicyEnv.celValue(Map.of("labels", this.dataLabels, "findings", facts));
@@ -88,7 +88,7 @@ public final class Inspection {
       }
     }
     if (index == null) {
-      return new Inspection(hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
+      return new Inspection(args, hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
     }
     List<String> payload = new ArrayList<>();
     Map<String, Object> provenance = new LinkedHashMap<>();
@@ -102,7 +102,7 @@ public final class Inspection {
     }
     FlowIndex.Flow flow = index.flow(payload, payloadHits);
     return new Inspection(
-        hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
+        args, hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
   }
 
   private static Map<String, Object> origin(FlowIndex index, Object value) {
@@ -136,6 +136,67 @@ public final class Inspection {
 
   public List<Hit> hits() {
     return hits;
+  }
+
+  /**
+   * {@code text} with every flagged value of the arguments replaced by its masked excerpt: for what
+   * policies render from the arguments (messages, errors), which reach the caller, the audit and
+   * the console.
+   */
+  public String mask(String text) {
+    if (hits.isEmpty() || text == null || text.isEmpty()) {
+      return text;
+    }
+    String out = text;
+    for (int i = 0; i < hits.size(); i++) {
+      Hit h = hits.get(i);
+      String raw = flaggedText.get(i);
+      if (raw != null && raw.length() >= MIN_MASKED && out.contains(raw)) {
+        out = out.replace(raw, h.excerpt());
+      }
+      String folded = h.value();
+      if (folded != null && folded.length() >= MIN_MASKED && out.contains(folded)) {
+        out = out.replace(folded, h.excerpt());
+      }
+    }
+    return out;
+  }
+
+  /** The text each hit covers in the arguments as sent, or {@code null} when it cannot be found. */
+  private static List<String> flaggedText(Map<String, Object> args, List<Hit> hits) {
+    List<String> out = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      out.add(textAt(args, h));
+    }
+    return out;
+  }
+
+  private static String textAt(Map<String, Object> args, Hit h) {
+    if (args == null || !h.path().startsWith("/args/")) {
+      return null;
+    }
+    Object at = args;
+    String key = null;
+    for (String segment : h.path().substring(6).split("/", -1)) {
+      key = segment.replace("~1", "/").replace("~0", "~");
+      if (at instanceof Map<?, ?> m) {
+        at = m.get(key);
+      } else if (at instanceof List<?> l) {
+        try {
+          int index = Integer.parseInt(key);
+          at = index >= 0 && index < l.size() ? l.get(index) : null;
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      } else {
+        return null;
+      }
+    }
+    String text = h.key() ? key : at instanceof String str ? str : null;
+    if (text == null || h.start() < 0 || h.end() > text.length() || h.start() >= h.end()) {
+      return null;
+    }
+    return text.substring(h.start(), h.end());
   }
 
   public List<Finding> findings() {

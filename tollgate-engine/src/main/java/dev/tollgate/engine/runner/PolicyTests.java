@@ -66,7 +66,8 @@ public final class PolicyTests {
     List<Scenario> scenarios = readTests(directory.resolve("tests"));
     List<Scenarios.Outcome> outcomes = new ArrayList<>(scenarios.size());
     for (Scenario s : scenarios) {
-      Tollgate engine = Tollgate.builder().bundle(bundle).build();
+      Tollgate engine =
+          Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
       outcomes.add(Scenarios.run(engine.gate(s.agent()), s));
     }
     return new Report(directory, outcomes);

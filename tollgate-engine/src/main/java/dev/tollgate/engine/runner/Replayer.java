@@ -35,6 +35,15 @@ public final class Replayer {
   private static final Set<String> STEP_KEYS =
       Set.of("tool", "args", "reason", "result", "expected", "expectPolicies", "expectDetectors");
 
+  /**
+   * The fingerprint key of replays and policy tests: fixed, so that their results do not vary from
+   * run to run. Which shingles a result keeps depends on the key, so a copy of 7 to 10 words is
+   * seen under some keys and not others (11 words and more always are); a live engine draws its own
+   * key.
+   */
+  static final byte[] FINGERPRINT_KEY =
+      "tollgate-replay!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private Replayer() {}
 
   /** One replayed step. {@code step} counts from 0 within its trace. */
@@ -188,7 +197,12 @@ public final class Replayer {
   public static Report replay(Bundle bundle, List<Trace> traces) {
     List<StepResult> results = new ArrayList<>();
     for (Trace trace : traces) {
-      Gate gate = Tollgate.builder().bundle(bundle).build().gate(trace.agent());
+      Gate gate =
+          Tollgate.builder()
+              .bundle(bundle)
+              .fingerprintKey(Replayer.FINGERPRINT_KEY)
+              .build()
+              .gate(trace.agent());
       String session =
           gate.openSession(
               new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
@@ -224,7 +238,8 @@ public final class Replayer {
   public static List<Explained> explain(Bundle bundle, List<Trace> traces) {
     List<Explained> results = new ArrayList<>();
     for (Trace trace : traces) {
-      Tollgate engine = Tollgate.builder().bundle(bundle).build();
+      Tollgate engine =
+          Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
       String session =
           engine.openSession(
               trace.agent(),

@@ -58,7 +58,7 @@ class DecideTest {
     Decision d = tollgate(policies(THREE)).decide("bot", mail("ap@globex.example"));
     assertThat(d.effect()).isEqualTo(Effect.ASK);
     assertThat(d.reasons())
-        .containsExactly(new Reason("ask-external", "mail to ap@globex.example"));
+        .containsExactly(new Reason("ask-external", "mail to a•••@globex.example"));
   }
 
   @Test
@@ -69,7 +69,7 @@ class DecideTest {
     assertThat(d.reasons())
         .containsExactly(
             new Reason(
-                "deny-competitor", "no mail to rivals: ceo@rival.example, bob@acme.example"));
+                "deny-competitor", "no mail to rivals: c•••@rival.example, b•••@acme.example"));
     assertThat(d.allowed()).isFalse();
     assertThat(d.policies()).containsExactly("deny-competitor");
   }
@@ -299,7 +299,7 @@ class DecideTest {
                 "deny-competitor", PolicyOutcome.Status.NOT_MATCHED));
     PolicyOutcome ask = e.considered().get(1);
     assertThat(ask.location()).isEqualTo("policies.yaml:6");
-    assertThat(ask.message()).isEqualTo("mail to ap@globex.example");
+    assertThat(ask.message()).isEqualTo("mail to a•••@globex.example");
     assertThat(ask.effect()).isEqualTo(Effect.ASK);
     assertThat(ask.shadow()).isFalse();
     assertThat(tollgate(policies(THREE)).explain("bot", action("other", Map.of())).considered())
@@ -322,7 +322,7 @@ class DecideTest {
     String json = Json.write(d);
     assertThat(json)
         .contains("\"effect\":\"ask\"")
-        .contains("{\"policy\":\"ask-external\",\"message\":\"mail to ap@globex.example\"}")
+        .contains("{\"policy\":\"ask-external\",\"message\":\"mail to a•••@globex.example\"}")
         .contains("\"approval\":{\"id\":\"apr_")
         .contains("\"status\":\"pending\"")
         .doesNotContain("\"args\"")

@@ -40,7 +40,7 @@ class TollgateTest {
             "bot",
             Action.of(null, "alice", "email.send", Map.of("to", List.of("ap@globex.example"))));
     assertEquals(Effect.ASK, d.effect());
-    assertEquals("mail to ap@globex.example", d.reasons().get(0).message());
+    assertEquals("mail to a•••@globex.example", d.reasons().get(0).message());
     assertTrue(d.id().startsWith("dec_"));
   }
 

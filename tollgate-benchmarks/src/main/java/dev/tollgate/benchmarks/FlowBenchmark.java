@@ -122,7 +122,8 @@ public class FlowBenchmark {
     args.put("body", body(random, observed));
     action = new Action(session, "alice@acme.example", "email.send", args, null, null);
     Decision first = tollgate.decide(AGENT, action);
-    Effect expected = session == null ? Effect.ALLOW : Effect.ASK;
+    // asked either way: the detectors find the invoice number; with a session, flow finds more
+    Effect expected = Effect.ASK;
     if (first.effect() != expected) {
       throw new IllegalStateException(
           "benchmark set-up: expected " + expected + " but decided " + first);

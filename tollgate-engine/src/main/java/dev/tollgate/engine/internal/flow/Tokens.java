@@ -20,15 +20,22 @@ final class Tokens {
    */
   static final class Runs {
     private int[] bounds = new int[96];
+    private char[] chars = new char[256];
     private int size;
 
     /** Splits {@code s}, replacing what this held. */
     Runs of(String s) {
       size = 0;
       int n = s.length();
+      if (chars.length < n) {
+        chars = new char[Math.max(n, chars.length * 2)];
+      }
+      // an array, not charAt: this runs over every character of every argument at decide time
+      char[] cs = chars;
+      s.getChars(0, n, cs, 0);
       int i = 0;
       while (i < n) {
-        while (i < n && !alnum(s.charAt(i))) {
+        while (i < n && !alnum(cs[i])) {
           i++;
         }
         if (i >= n) {
@@ -39,20 +46,24 @@ final class Tokens {
         boolean allDigits = true;
         boolean marked = false;
         while (i < n) {
-          char c = s.charAt(i);
+          char c = cs[i];
           if (c >= '0' && c <= '9') {
             digit = true;
             i++;
           } else if (alnum(c)) {
             allDigits = false;
             i++;
-          } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
+          } else if (c == ':'
+              && i + 3 < n
+              && cs[i + 1] == '/'
+              && cs[i + 2] == '/'
+              && alnum(cs[i + 3])) {
             marked = true;
             allDigits = false;
             i += 3;
           } else if (c == ','
-              ? digitAt(s, i - 1) && digitAt(s, i + 1)
-              : joins(c) && alnumAt(s, i + 1)) {
+              ? i > 0 && isDigit(cs[i - 1]) && i + 1 < n && isDigit(cs[i + 1])
+              : joins(c) && i + 1 < n && alnum(cs[i + 1])) {
             marked |= c == '@';
             allDigits = false;
             i++;
@@ -68,7 +79,10 @@ final class Tokens {
           distinctive = false;
         } else {
           distinctive =
-              !(allDigits && len == 4 && (s.startsWith("19", start) || s.startsWith("20", start)));
+              !(allDigits
+                  && len == 4
+                  && (cs[start] == '1' && cs[start + 1] == '9'
+                      || cs[start] == '2' && cs[start + 1] == '0'));
         }
         add(start, i, distinctive);
       }

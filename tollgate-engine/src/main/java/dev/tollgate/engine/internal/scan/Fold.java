@@ -72,6 +72,14 @@ public final class Fold {
     }
   }
 
+  /** The index of the first character of {@code s} outside ASCII, or its length. */
+  private static int firstNonAscii(String s) {
+    // over an array: a charAt loop checks bounds and the string's coder on every character
+    char[] chars = new char[s.length()];
+    s.getChars(0, chars.length, chars, 0);
+    return firstNonAscii(chars, chars.length);
+  }
+
   static View view(String original) {
     return view(original, null);
   }
@@ -88,10 +96,7 @@ public final class Fold {
       original.getChars(0, n, scratch, 0);
       i = firstNonAscii(scratch, n);
     } else {
-      i = 0;
-      while (i < n && original.charAt(i) < 0x80) {
-        i++;
-      }
+      i = firstNonAscii(original);
     }
     if (i == n) {
       return new View(original, null, false, scratch);

@@ -18,7 +18,10 @@ public interface ApprovalStore {
 
   /**
    * The newest approval for this exact action (agent, session, tool and argument digest), in any
-   * status: a retried action finds the approval its first attempt opened.
+   * status: a retried action finds the approval its first attempt opened. Only its state is needed
+   * (id, status, expiry, who decided and why): a store may leave the body out (arguments, reasons,
+   * findings, provenance, request empty; four eyes and fresh false), since this is read on every
+   * repeated ask; {@link #get} returns the whole record.
    */
   Optional<ApprovalRecord> latestFor(String agent, String session, String tool, String argsDigest);
 

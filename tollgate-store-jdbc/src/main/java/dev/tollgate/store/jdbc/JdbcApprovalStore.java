@@ -37,6 +37,9 @@ final class JdbcApprovalStore implements ApprovalStore {
   private static final String APPROVAL_COLUMNS =
       "id, status, kind, agent, user_name, session, tool, args_digest, body, created, expires_at,"
           + " decided_by, decided_at, note, grant_id";
+  private static final String HEAD_COLUMNS =
+      "id, status, kind, agent, user_name, session, tool, args_digest, created, expires_at,"
+          + " decided_by, decided_at, note, grant_id";
   private static final String GRANT_COLUMNS =
       "id, subject_kind, subject, agent, tool, args_digest, constraint_expr, expires_at, uses,"
           + " uses_left, issuer, reason, approval, created, revoked, revoked_by";
@@ -97,18 +100,49 @@ final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public Optional<ApprovalRecord> latestFor(
       String agent, String session, String tool, String argsDigest) {
+    // Every repeated ask comes here: read the state, not the body (arguments, findings,
+    // provenance), whose parsing was a quarter of a decision under load.
     List<ApprovalRecord> found =
-        approvals(
+        db.query(
             "SELECT "
-                + APPROVAL_COLUMNS
+                + HEAD_COLUMNS
                 + " FROM approval WHERE agent = ? AND tool = ? AND args_digest = ? AND kind ="
                 + " 'action' AND "
                 + (session == null ? "session IS NULL" : "session = ?")
                 + " ORDER BY created DESC, id DESC LIMIT 1",
+            JdbcApprovalStore::head,
             session == null
                 ? new Object[] {agent, tool, argsDigest}
                 : new Object[] {agent, tool, argsDigest, session});
     return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+  }
+
+  /** An approval's state without its body, from {@link #HEAD_COLUMNS}. */
+  private static ApprovalRecord head(ResultSet rs) throws SQLException {
+    String decidedAt = rs.getString(12);
+    return new ApprovalRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        Map.of(),
+        rs.getString(8),
+        List.of(),
+        List.of(),
+        Map.of(),
+        null,
+        Map.of(),
+        false,
+        false,
+        Instant.parse(rs.getString(9)),
+        Instant.parse(rs.getString(10)),
+        rs.getString(11),
+        decidedAt == null ? null : Instant.parse(decidedAt),
+        rs.getString(13),
+        rs.getString(14));
   }
 
   @Override

@@ -575,7 +575,12 @@ abstract class StoreContractTest {
     ApprovalRecord a = approval("apr_1", T0, Duration.ofMinutes(15));
     store.approvals().create(a);
     assertThat(store.approvals().get("apr_1")).contains(a);
-    assertThat(store.approvals().latestFor("bot", "s-1", "email.send", a.argsDigest())).contains(a);
+    ApprovalRecord latest =
+        store.approvals().latestFor("bot", "s-1", "email.send", a.argsDigest()).orElseThrow();
+    assertThat(latest.id()).isEqualTo(a.id());
+    assertThat(latest.status()).isEqualTo(a.status());
+    assertThat(latest.expiresAt()).isEqualTo(a.expiresAt());
+    assertThat(latest.argsDigest()).isEqualTo(a.argsDigest());
     assertThat(store.approvals().latestFor("bot", null, "email.send", a.argsDigest())).isEmpty();
     assertThat(store.approvals().list("pending", T0, 10)).containsExactly(a);
 

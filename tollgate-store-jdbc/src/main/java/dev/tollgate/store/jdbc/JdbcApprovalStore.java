@@ -37,9 +37,14 @@ final class JdbcApprovalStore implements ApprovalStore {
   private static final String APPROVAL_COLUMNS =
       "id, status, kind, agent, user_name, session, tool, args_digest, body, created, expires_at,"
           + " decided_by, decided_at, note, grant_id";
+
+  /** {@link #APPROVAL_COLUMNS} without the body (read as empty by {@link #approval}). */
   private static final String HEAD_COLUMNS =
-      "id, status, kind, agent, user_name, session, tool, args_digest, created, expires_at,"
+      "id, status, kind, agent, user_name, session, tool, args_digest, NULL, created, expires_at,"
           + " decided_by, decided_at, note, grant_id";
+
+  private static final Map<String, Object> EMPTY_BODY =
+      Map.of("args", Map.of(), "reasons", List.of(), "findings", List.of(), "provenance", Map.of());
   private static final String GRANT_COLUMNS =
       "id, subject_kind, subject, agent, tool, args_digest, constraint_expr, expires_at, uses,"
           + " uses_left, issuer, reason, approval, created, revoked, revoked_by";
@@ -110,39 +115,11 @@ final class JdbcApprovalStore implements ApprovalStore {
                 + " 'action' AND "
                 + (session == null ? "session IS NULL" : "session = ?")
                 + " ORDER BY created DESC, id DESC LIMIT 1",
-            JdbcApprovalStore::head,
+            JdbcApprovalStore::approval,
             session == null
                 ? new Object[] {agent, tool, argsDigest}
                 : new Object[] {agent, tool, argsDigest, session});
     return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
-  }
-
-  /** An approval's state without its body, from {@link #HEAD_COLUMNS}. */
-  private static ApprovalRecord head(ResultSet rs) throws SQLException {
-    String decidedAt = rs.getString(12);
-    return new ApprovalRecord(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        rs.getString(7),
-        Map.of(),
-        rs.getString(8),
-        List.of(),
-        List.of(),
-        Map.of(),
-        null,
-        Map.of(),
-        false,
-        false,
-        Instant.parse(rs.getString(9)),
-        Instant.parse(rs.getString(10)),
-        rs.getString(11),
-        decidedAt == null ? null : Instant.parse(decidedAt),
-        rs.getString(13),
-        rs.getString(14));
   }
 
   @Override
@@ -235,9 +212,10 @@ final class JdbcApprovalStore implements ApprovalStore {
 
   @SuppressWarnings("unchecked")
   private static ApprovalRecord approval(ResultSet rs) throws SQLException {
+    String text = rs.getString(9);
     Map<String, Object> body;
     try {
-      body = JSON.readValue(rs.getString(9), MAP);
+      body = text == null ? EMPTY_BODY : JSON.readValue(text, MAP);
     } catch (JsonProcessingException e) {
       throw new SQLException("unreadable approval " + rs.getString(1), e);
     }

@@ -5,6 +5,7 @@ import dev.tollgate.engine.internal.flow.FlowIndex;
 import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Detectors;
 import dev.tollgate.engine.internal.scan.Hit;
+import dev.tollgate.engine.internal.scan.Pointer;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,7 +132,7 @@ public final class Inspection {
     }
     int end = path.indexOf('/', 6);
     String first = path.substring(6, end < 0 ? path.length() : end);
-    return control.contains(first.replace("~1", "/").replace("~0", "~"));
+    return control.contains(Pointer.key(first));
   }
 
   public List<Hit> hits() {
@@ -178,7 +179,7 @@ public final class Inspection {
     Object at = args;
     String key = null;
     for (String segment : h.path().substring(6).split("/", -1)) {
-      key = segment.replace("~1", "/").replace("~0", "~");
+      key = Pointer.key(segment);
       if (at instanceof Map<?, ?> m) {
         at = m.get(key);
       } else if (at instanceof List<?> l) {

@@ -1,6 +1,7 @@
 package dev.tollgate.engine.internal;
 
 import dev.tollgate.engine.internal.scan.Hit;
+import dev.tollgate.engine.internal.scan.Pointer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public record Redaction(String mode, List<String> labels) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         String key = String.valueOf(e.getKey());
-        String child = path + "/" + key.replace("~", "~0").replace("/", "~1");
+        String child = path + "/" + Pointer.segment(key);
         List<Hit> here = byPath.get(child);
         if (here != null && here.stream().anyMatch(Hit::key)) {
           continue;

@@ -47,7 +47,7 @@ public final class Fingerprints {
     LinkedHashSet<Long> words = new LinkedHashSet<>();
     LinkedHashSet<Long> shingles = new LinkedHashSet<>();
     for (Hit h : hits) {
-      String v = compact(h.value());
+      String v = Fold.compact(h.value());
       if (!v.isEmpty()) {
         distinctive.add(atom(v, 0, v.length()) | labelFlag(h.label()));
       }
@@ -255,18 +255,6 @@ public final class Fingerprints {
     h *= 0xC4CEB9FE1A85EC53L;
     h ^= h >>> 33;
     return h;
-  }
-
-  static String compact(String value) {
-    String folded = Fold.fold(value);
-    StringBuilder out = new StringBuilder(folded.length());
-    for (int i = 0; i < folded.length(); i++) {
-      char c = folded.charAt(i);
-      if (Character.isLetterOrDigit(c)) {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 
   static long labelFlag(String label) {

@@ -70,7 +70,10 @@ public final class FlowIndex {
     }
     this.request = Fold.fold(all);
     String folded = this.request;
-    Tokens.split(folded, (s, from, to) -> fingerprints.atoms(s, from, to, requestAtoms::add));
+    Tokens.Runs tokens = new Tokens.Runs().of(folded);
+    for (int t = 0; t < tokens.size(); t++) {
+      fingerprints.atoms(folded, tokens.from(t), tokens.to(t), requestAtoms::add);
+    }
   }
 
   /** The sequence number of the newest result in the index. */
@@ -109,7 +112,7 @@ public final class FlowIndex {
     boolean[] flowed = new boolean[sources.size()];
     long[] bits = {0};
     for (Hit h : hits) {
-      String v = Fingerprints.compact(h.value());
+      String v = Fold.compact(h.value());
       if (!v.isEmpty() && !everyTokenNamed(h.value())) {
         mark(fingerprints.atom(v, 0, v.length()), flowed, null, bits);
       }

@@ -8,15 +8,9 @@ package dev.tollgate.engine.internal.flow;
 final class Tokens {
   private Tokens() {}
 
-  /** Receives the bounds of each token. */
-  @FunctionalInterface
-  interface Sink {
-    void token(String text, int from, int to);
-  }
-
   /**
-   * The bounds of a string's tokens and whether each is {@link #distinctive}, in one growable array
-   * (no object per token), found in one pass over the text.
+   * The bounds of a string's tokens and whether each is distinctive, in one growable array (no
+   * object per token), found in one pass over the text.
    */
   static final class Runs {
     private int[] bounds = new int[96];
@@ -111,46 +105,14 @@ final class Tokens {
       return bounds[3 * i + 1];
     }
 
-    /** Whether token {@code i} is {@link Tokens#distinctive}. */
+    /**
+     * Whether token {@code i} is distinctive enough that finding it again means data flowed: an id
+     * or amount of at least four characters with a digit (not a bare year), an address or a URL.
+     * Words and short numbers recur by chance.
+     */
     boolean distinctive(int i) {
       return bounds[3 * i + 2] != 0;
     }
-  }
-
-  static void split(String s, Sink sink) {
-    int n = s.length();
-    int i = 0;
-    while (i < n) {
-      while (i < n && !alnum(s.charAt(i))) {
-        i++;
-      }
-      if (i >= n) {
-        return;
-      }
-      int start = i;
-      i = end(s, i);
-      sink.token(s, start, i);
-    }
-  }
-
-  /** The end of the token that starts at {@code i}. */
-  private static int end(String s, int i) {
-    int n = s.length();
-    while (i < n) {
-      char c = s.charAt(i);
-      if (alnum(c)) {
-        i++;
-      } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
-        i += 3;
-      } else if (c == ','
-          ? digitAt(s, i - 1) && digitAt(s, i + 1)
-          : joins(c) && alnumAt(s, i + 1)) {
-        i++;
-      } else {
-        break;
-      }
-    }
-    return i;
   }
 
   /** {@link Character#isLetterOrDigit}, answered without a table lookup for ASCII. */
@@ -161,19 +123,12 @@ final class Tokens {
     return Character.isLetterOrDigit(c);
   }
 
-  private static boolean joins(char c) {
+  /** Punctuation that joins letters and digits into one token (addresses, ids, URLs, paths). */
+  static boolean joins(char c) {
     return switch (c) {
       case '-', '_', '.', '@', '/', ':', '+', '?', '=', '&', '%', '#', '~' -> true;
       default -> false;
     };
-  }
-
-  private static boolean alnumAt(String s, int i) {
-    return i < s.length() && alnum(s.charAt(i));
-  }
-
-  private static boolean digitAt(String s, int i) {
-    return i >= 0 && i < s.length() && isDigit(s.charAt(i));
   }
 
   static boolean isDigit(char c) {
@@ -187,36 +142,6 @@ final class Tokens {
       }
     }
     return false;
-  }
-
-  /**
-   * Whether a token is distinctive enough that finding it again means data flowed: an id or amount
-   * with at least four characters and a digit (not a bare year), an address or a URL. Words and
-   * short numbers recur by chance.
-   */
-  static boolean distinctive(String s, int from, int to) {
-    int len = to - from;
-    boolean digit = false;
-    boolean allDigits = true;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (isDigit(c)) {
-        digit = true;
-      } else {
-        allDigits = false;
-        if (c == '@') {
-          return len >= 5;
-        }
-        if (c == ':' && i + 2 < to && s.charAt(i + 1) == '/' && s.charAt(i + 2) == '/') {
-          return true;
-        }
-      }
-    }
-    if (!digit || len < 4) {
-      return false;
-    }
-    boolean year = allDigits && len == 4 && (s.startsWith("19", from) || s.startsWith("20", from));
-    return !year;
   }
 
   static int indexOf(String s, char c, int from, int to) {

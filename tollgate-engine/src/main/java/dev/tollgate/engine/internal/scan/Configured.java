@@ -249,7 +249,7 @@ final class Configured {
       List<Long> prints = new ArrayList<>();
       int max = 0;
       for (String value : values) {
-        String normalized = normalize(value);
+        String normalized = Fold.compact(value);
         if (normalized.length() < MIN_VALUE_LENGTH) {
           continue;
         }
@@ -267,19 +267,6 @@ final class Configured {
       }
       this.fingerprints = prints.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
       this.maxLength = max;
-    }
-
-    /** A value as it is compared: folded, letters and digits only, lower case. */
-    static String normalize(String value) {
-      String folded = Fold.fold(value);
-      StringBuilder out = new StringBuilder(folded.length());
-      for (int i = 0; i < folded.length(); i++) {
-        char c = folded.charAt(i);
-        if (Character.isLetterOrDigit(c)) {
-          out.append(c);
-        }
-      }
-      return out.toString();
     }
 
     private long fingerprint(CharSequence normalized) {
@@ -352,7 +339,7 @@ final class Configured {
         if (matched >= 0) {
           int s = runs.get(2 * a);
           int e = runs.get(2 * matched + 1);
-          String value = normalize(v.substring(s, e));
+          String value = Fold.compact(v.substring(s, e));
           t.report(this, s, e, value, mask(value));
           a = matched + 1;
         } else {

@@ -199,7 +199,7 @@ public final class Detectors {
 
   /** The number of letters and digits of {@code value} once folded, as exact data compares it. */
   public static int exactLength(String value) {
-    return Configured.Exact.normalize(value).length();
+    return Fold.compact(value).length();
   }
 
   /** Names of the detectors in use. */
@@ -239,7 +239,7 @@ public final class Detectors {
         case Map<?, ?> map -> {
           for (Map.Entry<?, ?> entry : map.entrySet()) {
             String key = String.valueOf(entry.getKey());
-            String entryPath = path + "/" + key.replace("~", "~0").replace("/", "~1");
+            String entryPath = path + "/" + Pointer.segment(key);
             children.add(new Step(key, entryPath, false, true));
             children.add(
                 new Step(

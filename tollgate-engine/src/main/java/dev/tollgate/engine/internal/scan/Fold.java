@@ -43,6 +43,22 @@ public final class Fold {
   }
 
   /**
+   * A value as values are compared whatever their punctuation: folded, letters and digits only
+   * ({@code INV-4471} and {@code inv 4471} are {@code inv4471}).
+   */
+  public static String compact(String value) {
+    String folded = fold(value);
+    StringBuilder out = new StringBuilder(folded.length());
+    for (int i = 0; i < folded.length(); i++) {
+      char c = folded.charAt(i);
+      if (Character.isLetterOrDigit(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * Whether {@code c} is invisible: zero-width characters, soft hyphen, word joiners, byte-order
    * mark, bidirectional controls (the code point check for tag characters is in {@link
    * #isInvisible(int)}).

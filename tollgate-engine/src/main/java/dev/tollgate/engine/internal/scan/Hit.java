@@ -69,7 +69,7 @@ public record Hit(
       int end = next < 0 ? path.length() : next;
       String excerpt = flaggedKeys.get(path.substring(0, end));
       if (excerpt != null) {
-        out.append('/').append(excerpt.replace("~", "~0").replace("/", "~1"));
+        out.append('/').append(Pointer.segment(excerpt));
       } else {
         out.append(path, from, end);
       }

@@ -50,8 +50,7 @@ class TokensTest {
           String s) {
     Tokens.Runs runs = new Tokens.Runs().of(s);
     List<String> expected = new ArrayList<>();
-    Tokens.split(
-        s, (t, from, to) -> expected.add(from + ":" + to + ":" + Tokens.distinctive(t, from, to)));
+    split(s, (t, from, to) -> expected.add(from + ":" + to + ":" + distinctive(t, from, to)));
     List<String> actual = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
       actual.add(runs.from(i) + ":" + runs.to(i) + ":" + runs.distinctive(i));
@@ -67,5 +66,78 @@ class TokensTest {
       out.add(folded.substring(runs.from(i), runs.to(i)));
     }
     return out;
+  }
+
+  // The definition, written the plain way: Runs must agree with it.
+
+  @FunctionalInterface
+  private interface Sink {
+    void token(String text, int from, int to);
+  }
+
+  private static void split(String s, Sink sink) {
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      while (i < n && !Tokens.alnum(s.charAt(i))) {
+        i++;
+      }
+      if (i >= n) {
+        return;
+      }
+      int start = i;
+      while (i < n) {
+        char c = s.charAt(i);
+        if (Tokens.alnum(c)) {
+          i++;
+        } else if (c == ':' && s.startsWith("://", i) && alnumAt(s, i + 3)) {
+          i += 3;
+        } else if (c == ','
+            ? digitAt(s, i - 1) && digitAt(s, i + 1)
+            : Tokens.joins(c) && alnumAt(s, i + 1)) {
+          i++;
+        } else {
+          break;
+        }
+      }
+      sink.token(s, start, i);
+    }
+  }
+
+  private static boolean alnumAt(String s, int i) {
+    return i < s.length() && Tokens.alnum(s.charAt(i));
+  }
+
+  private static boolean digitAt(String s, int i) {
+    return i >= 0 && i < s.length() && Tokens.isDigit(s.charAt(i));
+  }
+
+  /**
+   * Distinctive: an id or amount of at least four characters with a digit (not a bare year), an
+   * address or a URL.
+   */
+  private static boolean distinctive(String s, int from, int to) {
+    int len = to - from;
+    boolean digit = false;
+    boolean allDigits = true;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (Tokens.isDigit(c)) {
+        digit = true;
+      } else {
+        allDigits = false;
+        if (c == '@') {
+          return len >= 5;
+        }
+        if (c == ':' && i + 2 < to && s.charAt(i + 1) == '/' && s.charAt(i + 2) == '/') {
+          return true;
+        }
+      }
+    }
+    if (!digit || len < 4) {
+      return false;
+    }
+    boolean year = allDigits && len == 4 && (s.startsWith("19", from) || s.startsWith("20", from));
+    return !year;
   }
 }

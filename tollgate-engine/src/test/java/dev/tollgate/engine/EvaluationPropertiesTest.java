@@ -188,13 +188,16 @@ class EvaluationPropertiesTest {
                     .anyMatch(r -> r.message().contains("failed at decision time")));
       }
     }
-    // the generators must reach every outcome, or the property proves little
+    // The generators must reach every outcome, or the property proves little. Counted, not as a
+    // share: the calls of one try share a policy set, so shares swing with the seed (DENY from 10%
+    // to 19% over runs, ASK and DENY each 68 to 154 decisions), and a share threshold near the
+    // mean failed one seed in three. Dozens of compared decisions of each effect is the intent.
     Statistics.label("effect")
         .coverage(
             cov -> {
-              cov.check(Effect.ALLOW).percentage(p -> p > 10);
-              cov.check(Effect.ASK).percentage(p -> p > 5);
-              cov.check(Effect.DENY).percentage(p -> p > 10);
+              cov.check(Effect.ALLOW).count(n -> n >= 100);
+              cov.check(Effect.ASK).count(n -> n >= 25);
+              cov.check(Effect.DENY).count(n -> n >= 25);
             });
     Statistics.label("failed").coverage(cov -> cov.check(true).percentage(p -> p > 0.5));
   }

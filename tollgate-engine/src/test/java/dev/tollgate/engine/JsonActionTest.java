@@ -23,6 +23,23 @@ class JsonActionTest {
     return e;
   }
 
+  /**
+   * Grants and approvals are bound to this digest and stored: it is SHA-256 of the canonical JSON
+   * (keys sorted at every level, UTF-8, compact), here checked against a value computed outside
+   * Java from the canonical text {@code {"a":["x",{"c":2.5,"d":"é\n"}],"b":1}}.
+   */
+  @Test
+  void theArgumentDigestIsSha256OfTheCanonicalJson() {
+    Map<String, Object> inner = new java.util.LinkedHashMap<>();
+    inner.put("d", "é\n");
+    inner.put("c", 2.5);
+    Map<String, Object> args = new java.util.LinkedHashMap<>();
+    args.put("b", 1);
+    args.put("a", List.of("x", inner));
+    assertThat(Json.digest(args))
+        .isEqualTo("sha256:d3ed2dbd930ac30775db6c08eb91f60807b9637509d1db1bdaf5b96869d3a5f1");
+  }
+
   @Test
   void readsTheDesignExample() throws Exception {
     Action a =

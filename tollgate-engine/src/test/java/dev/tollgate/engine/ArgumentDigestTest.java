@@ -1,0 +1,87 @@
+package dev.tollgate.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+
+/** The fast argument digest is byte for byte the digest of Jackson's canonical JSON. */
+class ArgumentDigestTest {
+
+  @Property(tries = 3000)
+  void theFastDigestIsJacksonsDigest(@ForAll("args") Map<String, Object> args) throws Exception {
+    boolean fast = ArgumentDigest.of(args) != null;
+    Statistics.label("written without Jackson").collect(fast);
+    assertThat(Json.digest(args, true)).isEqualTo(Json.digest(args, false));
+    Statistics.label("written without Jackson")
+        .coverage(cov -> cov.check(true).percentage(p -> p > 50));
+  }
+
+  @Test
+  void whatItDoesNotWriteExactlyGoesToJackson() throws Exception {
+    assertThat(ArgumentDigest.of(Map.of("amount", 12.5))).isNull();
+    assertThat(ArgumentDigest.of(Map.of("emoji", "\uD83D\uDE00"))).isNull();
+    assertThat(ArgumentDigest.of(Map.of("lone", "is this?\uD800 a question?"))).isNull();
+    assertThat(ArgumentDigest.of(Map.of("q", "is this a question? yes it is, quite long")))
+        .isNotNull();
+    TreeMap<String, Object> reversed = new TreeMap<>(java.util.Comparator.reverseOrder());
+    reversed.put("a", 1);
+    reversed.put("b", 2);
+    assertThat(ArgumentDigest.of(Map.of("m", reversed))).isNull();
+    assertThat(Json.digest(Map.of("m", reversed)))
+        .isEqualTo(Json.digest(Map.of("m", reversed), false));
+    assertThat(ArgumentDigest.of(Map.of("to", List.of("a@b.example"), "n", 3L))).isNotNull();
+  }
+
+  @Provide
+  Arbitrary<Map<String, Object>> args() {
+    return Arbitraries.maps(keys(), value(3)).ofMaxSize(5);
+  }
+
+  private static Arbitrary<String> keys() {
+    return Arbitraries.oneOf(
+        Arbitraries.of("to", "body", "Body", "b", "a", "", "é", "z\n"), text());
+  }
+
+  /** Text as arguments hold it, with the characters JSON escapes and some it does not. */
+  private static Arbitrary<String> text() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings().ascii().ofMaxLength(30),
+        Arbitraries.strings()
+            .withChars("aZ09 ?\uD800\uDC00\"\\/\n\r\t\b\f\u0000\u001f\u007f\u0080éü€\u2028\uFEFF")
+            .ofMaxLength(30),
+        Arbitraries.strings().withCharRange('\u0000', '\uFFFF').ofMaxLength(12));
+  }
+
+  private static Arbitrary<Object> value(int depth) {
+    Arbitrary<Object> leaf =
+        Arbitraries.oneOf(
+            text().map(s -> (Object) s),
+            Arbitraries.longs().map(l -> (Object) l),
+            Arbitraries.integers().map(i -> (Object) i),
+            Arbitraries.of(true, false).map(b -> (Object) b),
+            Arbitraries.just(null),
+            Arbitraries.doubles().map(d -> (Object) d));
+    if (depth == 0) {
+      return leaf;
+    }
+    Arbitrary<Object> list = value(depth - 1).list().ofMaxSize(4).map(l -> (Object) l);
+    Arbitrary<Object> map =
+        Arbitraries.maps(keys(), value(depth - 1))
+            .ofMaxSize(4)
+            .map(m -> (Object) new LinkedHashMap<>(m));
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(6, leaf),
+        net.jqwik.api.Tuple.of(2, list),
+        net.jqwik.api.Tuple.of(2, map));
+  }
+}

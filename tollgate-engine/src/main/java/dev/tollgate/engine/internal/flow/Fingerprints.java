@@ -56,15 +56,15 @@ public final class Fingerprints {
     strings(result, strings, true);
     Tokens.Runs runs = new Tokens.Runs();
     for (String raw : strings) {
-      String s = Fold.fold(raw);
-      Tokens.Runs tokens = runs.of(s);
+      Tokens.Runs tokens = runs.fold(raw);
+      String s = tokens.text();
       for (int t = 0; t < tokens.size(); t++) {
         int from = tokens.from(t);
         int to = tokens.to(t);
         LinkedHashSet<Long> into = tokens.distinctive(t) ? distinctive : words;
         atoms(s, from, to, into::add);
       }
-      shingles(s, tokens, shingles::add);
+      shingles(tokens, shingles::add);
     }
     List<Long> kept = new ArrayList<>();
     addUpTo(kept, distinctive, MAX_ATOMS);
@@ -202,42 +202,72 @@ public final class Fingerprints {
   }
 
   /**
-   * Calls {@code out} with the winnowed shingles of one folded string's tokens: the least hash of
-   * every window of {@link #WINDOW} consecutive 4-word shingles. Results and arguments are winnowed
-   * alike, so any run of {@code WINDOW + 3} words copied out of a result yields the same selected
-   * shingle on both sides wherever the run starts, while about 60% of the lookups are saved.
+   * Calls {@code out} with the winnowed shingles of one folded string's {@code tokens}: of every
+   * window of {@link #WINDOW} consecutive 4-word shingles, the least. Results and arguments are
+   * winnowed alike, so any run of {@code WINDOW + 3} words copied out of a result yields the same
+   * selected shingle on both sides wherever the run starts, while about 60% of the lookups are
+   * saved.
    *
-   * <p>A shingle's hash combines the keyed hashes of its words rather than hashing its text again:
-   * each word is hashed once whatever the number of shingles it is part of, and without the key the
-   * combination is as unpredictable as the word hashes it is made of.
+   * <p>Shingles are chosen by a fast unkeyed hash (each word hashed once, four word hashes mixed
+   * into a shingle's) and only the chosen ones are keyed: the guarantee holds for any hash both
+   * sides choose by, and keying each word was most of the cost of a decision's flow. What is stored
+   * or compared is keyed all the same; the unkeyed hashes never leave this method.
    */
-  void shingles(String s, Tokens.Runs tokens, LongConsumer out) {
+  void shingles(Tokens.Runs tokens, LongConsumer out) {
     int n = tokens.size() - SHINGLE_WORDS + 1;
     if (n <= 0) {
       return;
     }
     long[] words = new long[tokens.size()];
+    char[] cs = tokens.chars();
     for (int t = 0; t < words.length; t++) {
-      words[t] = hash.hash('W', s, tokens.from(t), tokens.to(t));
+      words[t] = word(cs, tokens.from(t), tokens.to(t));
     }
-    long[] hashes = new long[n];
+    // Signed order of hash ^ MIN_VALUE is the unsigned order of hash: with it each window's least
+    // is Math.min, which compiles to conditional moves. Branching on random hashes mispredicted
+    // about half the time and cost more than the hashing.
+    long[] ordered = new long[n];
     for (int i = 0; i < n; i++) {
-      hashes[i] = (combine(words[i], words[i + 1], words[i + 2], words[i + 3]) & ~FLAGS) | SHINGLE;
+      ordered[i] = combine(words[i], words[i + 1], words[i + 2], words[i + 3]) ^ Long.MIN_VALUE;
     }
     int window = Math.min(WINDOW, n);
-    int last = -1;
+    long last = 0;
+    boolean any = false;
     for (int start = 0; start + window <= n; start++) {
-      int min = start;
+      long least = ordered[start];
       for (int i = start + 1; i < start + window; i++) {
-        if (Long.compareUnsigned(hashes[i], hashes[min]) <= 0) {
-          min = i;
-        }
+        least = Math.min(least, ordered[i]);
       }
-      if (min != last) {
-        out.accept(hashes[min]);
-        last = min;
+      // a window whose least is the one just chosen adds nothing: the same shingle, chosen again
+      if (!any || least != last) {
+        out.accept((hash.hash('S', least ^ Long.MIN_VALUE) & ~FLAGS) | SHINGLE);
+        last = least;
+        any = true;
       }
     }
+  }
+
+  /**
+   * An unkeyed 64-bit hash of the word {@code cs[from, to)}, four characters at a time: for
+   * choosing shingles only (see {@link #shingles}), never stored.
+   */
+  static long word(char[] cs, int from, int to) {
+    long h = (to - from + 1L) * 0x9E3779B97F4A7C15L;
+    int i = from;
+    for (; i + 4 <= to; i += 4) {
+      long block =
+          cs[i] | ((long) cs[i + 1]) << 16 | ((long) cs[i + 2]) << 32 | ((long) cs[i + 3]) << 48;
+      h = Long.rotateLeft(h ^ (block * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+    }
+    long tail = 0;
+    for (int shift = 0; i < to; i++, shift += 16) {
+      tail |= ((long) cs[i]) << shift;
+    }
+    h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    return h;
   }
 
   /**

@@ -119,12 +119,11 @@ public final class FlowIndex {
     }
     Tokens.Runs tokens = new Tokens.Runs();
     for (String raw : strings) {
-      String s = Fold.fold(raw);
-      tokens.of(s);
+      tokens.fold(raw);
       for (int t = 0; t < tokens.size(); t++) {
         if (tokens.distinctive(t)) {
           fingerprints.atoms(
-              s,
+              tokens.text(),
               tokens.from(t),
               tokens.to(t),
               a -> {
@@ -134,7 +133,7 @@ public final class FlowIndex {
               });
         }
       }
-      fingerprints.shingles(s, tokens, h -> mark(h, null, shingleHits, bits));
+      fingerprints.shingles(tokens, h -> mark(h, null, shingleHits, bits));
     }
     LinkedHashSet<String> labelsOut = new LinkedHashSet<>();
     LinkedHashSet<String> tools = new LinkedHashSet<>();

@@ -1,5 +1,7 @@
 package dev.tollgate.engine.internal.flow;
 
+import dev.tollgate.engine.internal.scan.Fold;
+
 /**
  * Splits folded text into tokens as a person would copy them: runs of letters and digits, joined
  * across the punctuation inside addresses, ids, URLs, paths and amounts ({@code ap@globex.example},
@@ -15,56 +17,118 @@ final class Tokens {
   static final class Runs {
     private int[] bounds = new int[96];
     private char[] chars = new char[256];
+    private int length;
+    private String text;
     private int size;
 
-    /** Splits {@code s}, replacing what this held. */
+    /** Splits {@code s}, already folded, replacing what this held. */
     Runs of(String s) {
-      size = 0;
-      int n = s.length();
+      text = s;
+      length = s.length();
+      ensure(length);
+      s.getChars(0, length, chars, 0);
+      return split(null);
+    }
+
+    /**
+     * Folds {@code raw} as {@link Fold#fold} does and splits it, replacing what this held. Plain
+     * ASCII, what nearly all arguments are, is lower-cased in the buffer the tokens are read from:
+     * no folded string is made unless {@link #text} asks for it.
+     */
+    Runs fold(String raw) {
+      int n = raw.length();
+      ensure(n);
+      raw.getChars(0, n, chars, 0);
+      text = null;
+      length = n;
+      return split(raw);
+    }
+
+    /** The folded text the tokens are bounds in. */
+    String text() {
+      if (text == null) {
+        text = new String(chars, 0, length);
+      }
+      return text;
+    }
+
+    /**
+     * The folded text's characters, valid up to its length and until the next {@link #of} or {@link
+     * #fold}: for hashing every token without reading a string one {@code charAt} at a time.
+     */
+    char[] chars() {
+      return chars;
+    }
+
+    private void ensure(int n) {
       if (chars.length < n) {
         chars = new char[Math.max(n, chars.length * 2)];
       }
+    }
+
+    /**
+     * Finds the tokens of {@code chars[0, length)}. With {@code raw} (the text the chars were
+     * copied from) it also folds plain ASCII as it goes, lower-casing each letter of a token in
+     * place; at the first character outside ASCII it starts again on {@code Fold.fold(raw)}.
+     */
+    private Runs split(String raw) {
+      boolean folding = raw != null;
+      size = 0;
+      int n = length;
+      // prose has a token every six or seven characters: grow once, not by doubling from 32
+      if (bounds.length < 3 * (n / 6 + 1)) {
+        bounds = new int[3 * (n / 6 + 1)];
+      }
       // an array, not charAt: this runs over every character of every argument at decide time
       char[] cs = chars;
-      s.getChars(0, n, cs, 0);
       int i = 0;
       while (i < n) {
-        while (i < n && !alnum(cs[i])) {
+        int k;
+        while (i < n && ((k = kind(cs[i], folding)) & ALNUM) == 0) {
+          if (k == NON_ASCII) {
+            return of(Fold.fold(raw));
+          }
           i++;
         }
         if (i >= n) {
           return this;
         }
         int start = i;
-        boolean digit = false;
-        boolean allDigits = true;
+        int seen = 0;
+        boolean joined = false;
         boolean marked = false;
         while (i < n) {
           char c = cs[i];
-          if (c >= '0' && c <= '9') {
-            digit = true;
+          k = kind(c, folding);
+          if ((k & ALNUM) != 0) {
+            // upper-case ASCII letters carry UPPER (0x8): shifted, the bit that lower-cases them
+            cs[i] = (char) (c | ((k & UPPER) << 2));
+            seen |= k;
             i++;
-          } else if (alnum(c)) {
-            allDigits = false;
-            i++;
+          } else if (k == 0) {
+            break;
+          } else if (k == NON_ASCII) {
+            return of(Fold.fold(raw));
           } else if (c == ':'
               && i + 3 < n
               && cs[i + 1] == '/'
               && cs[i + 2] == '/'
               && alnum(cs[i + 3])) {
             marked = true;
-            allDigits = false;
+            joined = true;
             i += 3;
           } else if (c == ','
               ? i > 0 && isDigit(cs[i - 1]) && i + 1 < n && isDigit(cs[i + 1])
-              : joins(c) && i + 1 < n && alnum(cs[i + 1])) {
+              : i + 1 < n && alnum(cs[i + 1])) {
             marked |= c == '@';
-            allDigits = false;
+            joined = true;
             i++;
           } else {
             break;
           }
         }
+        boolean digit = (seen & DIGIT) != 0;
+        boolean allDigits = !joined && (seen & LETTER) == 0;
         int len = i - start;
         boolean distinctive;
         if (marked) {
@@ -115,12 +179,55 @@ final class Tokens {
     }
   }
 
-  /** {@link Character#isLetterOrDigit}, answered without a table lookup for ASCII. */
-  static boolean alnum(char c) {
-    if (c < 0x80) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+  private static final int LETTER = 1;
+  private static final int DIGIT = 2;
+  private static final int ALNUM = LETTER | DIGIT;
+
+  /** Punctuation that may join letters and digits: {@link #joins}, and the comma of amounts. */
+  private static final int JOIN = 4;
+
+  /** An upper-case ASCII letter; the value is the case bit of ASCII shifted right by two. */
+  private static final int UPPER = 8;
+
+  /** A character outside ASCII met while folding: only {@link Fold#fold} folds those. */
+  private static final int NON_ASCII = 16;
+
+  /** {@link #kind} of the ASCII characters: one load instead of a chain of comparisons. */
+  private static final byte[] ASCII_KINDS = new byte[0x80];
+
+  static {
+    for (char c = 0; c < 0x80; c++) {
+      int k = 0;
+      if (c >= '0' && c <= '9') {
+        k = DIGIT;
+      } else if (c >= 'a' && c <= 'z') {
+        k = LETTER;
+      } else if (c >= 'A' && c <= 'Z') {
+        k = LETTER | UPPER;
+      } else if (joins(c) || c == ',') {
+        k = JOIN;
+      }
+      ASCII_KINDS[c] = (byte) k;
     }
-    return Character.isLetterOrDigit(c);
+  }
+
+  /**
+   * What {@code c} is to a token: {@link #LETTER} (with {@link #UPPER}), {@link #DIGIT}, {@link
+   * #JOIN}, or 0; while {@code folding}, {@link #NON_ASCII} for anything outside ASCII.
+   */
+  private static int kind(char c, boolean folding) {
+    if (c < 0x80) {
+      return ASCII_KINDS[c];
+    }
+    if (folding) {
+      return NON_ASCII;
+    }
+    return Character.isLetterOrDigit(c) ? LETTER : 0;
+  }
+
+  /** {@link Character#isLetterOrDigit}, answered from a table for ASCII. */
+  static boolean alnum(char c) {
+    return (kind(c, false) & ALNUM) != 0;
   }
 
   /** Punctuation that joins letters and digits into one token (addresses, ids, URLs, paths). */

@@ -140,4 +140,23 @@ class TokensTest {
     boolean year = allDigits && len == 4 && (s.startsWith("19", from) || s.startsWith("20", from));
     return !year;
   }
+
+  /** Folding while splitting gives what folding first and then splitting gives. */
+  @Property(tries = 1000)
+  void foldingWhileSplittingIsFoldingThenSplitting(
+      @ForAll
+          @Chars({'a', 'Z', '4', '-', '@', '.', ' ', ',', ':', '/', 'É', 'е', '\u200b', 'Σ'})
+          @StringLength(max = 60)
+          String raw) {
+    Tokens.Runs fused = new Tokens.Runs().fold(raw);
+    String folded = dev.tollgate.engine.internal.scan.Fold.fold(raw);
+    Tokens.Runs reference = new Tokens.Runs().of(folded);
+    assertThat(fused.text()).isEqualTo(folded);
+    assertThat(fused.size()).isEqualTo(reference.size());
+    for (int t = 0; t < reference.size(); t++) {
+      assertThat(fused.from(t)).isEqualTo(reference.from(t));
+      assertThat(fused.to(t)).isEqualTo(reference.to(t));
+      assertThat(fused.distinctive(t)).isEqualTo(reference.distinctive(t));
+    }
+  }
 }

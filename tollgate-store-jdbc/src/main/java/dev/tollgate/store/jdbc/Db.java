@@ -13,8 +13,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -118,7 +121,9 @@ final class Db implements AutoCloseable {
   <T> List<T> query(String sql, Row<T> row, Object... args) {
     return read(
         c -> {
-          try (PreparedStatement p = c.prepareStatement(sql)) {
+          PreparedStatement p = prepared(c, sql);
+          boolean kept = false;
+          try {
             for (int i = 0; i < args.length; i++) {
               p.setObject(i + 1, args[i]);
             }
@@ -127,10 +132,65 @@ final class Db implements AutoCloseable {
               while (rs.next()) {
                 out.add(row.read(rs));
               }
+              p.clearParameters();
+              kept = dialect == Dialect.SQLITE && isCached(c, sql, p);
               return out;
+            }
+          } finally {
+            if (!kept) {
+              p.close();
             }
           }
         });
+  }
+
+  /**
+   * Statements prepared on each SQLite reader, by SQL. Preparing (parsing the SQL, planning against
+   * the schema) was most of a lookup's cost: three quarters of the native time of a decision that
+   * asks, which reads grants and the latest approval. A statement is used only by the thread that
+   * holds its connection from the pool; closing the result resets it, so a cached statement holds
+   * no read snapshot open.
+   */
+  private final Map<Connection, Map<String, PreparedStatement>> prepared =
+      new ConcurrentHashMap<>();
+
+  /** Distinct statements cached per connection; the audit search builds its SQL per filter. */
+  private static final int MAX_PREPARED = 64;
+
+  /** A statement for {@code sql} on {@code c}: on SQLite the connection's cached one. */
+  private PreparedStatement prepared(Connection c, String sql) throws SQLException {
+    if (dialect != Dialect.SQLITE) {
+      return c.prepareStatement(sql);
+    }
+    Connection raw = c.unwrap(Connection.class);
+    Map<String, PreparedStatement> cache = prepared.get(raw);
+    if (cache == null) {
+      // a new reader: drop the statements of readers the pool has retired since
+      prepared.keySet().removeIf(Db::closedQuietly);
+      cache = new HashMap<>();
+      prepared.put(raw, cache);
+    }
+    PreparedStatement p = cache.get(sql);
+    if (p == null || p.isClosed()) {
+      p = raw.prepareStatement(sql);
+      if (cache.size() < MAX_PREPARED || cache.containsKey(sql)) {
+        cache.put(sql, p);
+      }
+    }
+    return p;
+  }
+
+  private boolean isCached(Connection c, String sql, PreparedStatement p) throws SQLException {
+    Map<String, PreparedStatement> cache = prepared.get(c.unwrap(Connection.class));
+    return cache != null && cache.get(sql) == p;
+  }
+
+  private static boolean closedQuietly(Connection c) {
+    try {
+      return c.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   /** Runs {@code work} in one write transaction and commits it. */

@@ -3,7 +3,6 @@ package dev.tollgate.store.jdbc;
 import dev.tollgate.api.store.CredentialStore;
 import dev.tollgate.store.jdbc.audit.AuditChain;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -37,17 +36,14 @@ final class JdbcCredentialStore implements CredentialStore {
 
   @Override
   public Optional<String> agentFor(String tokenHash) {
-    return db.read(
-        c -> {
-          try (PreparedStatement p =
-              c.prepareStatement(
-                  "SELECT agent FROM credential WHERE token_hash = ? AND revoked IS NULL")) {
-            p.setString(1, tokenHash);
-            try (ResultSet rs = p.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-          }
-        });
+    // every request authenticates: a query, so that SQLite's statement is prepared once
+    return db
+        .query(
+            "SELECT agent FROM credential WHERE token_hash = ? AND revoked IS NULL",
+            rs -> rs.getString(1),
+            tokenHash)
+        .stream()
+        .findFirst();
   }
 
   @Override

@@ -63,31 +63,24 @@ final class JdbcSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> get(String id) {
-    return db.read(
-        c -> {
-          try (PreparedStatement p =
-              c.prepareStatement(
-                  "SELECT id, agent, user_name, request, task, labels, history, opened, results"
-                      + " FROM session WHERE id = ?")) {
-            p.setString(1, id);
-            try (ResultSet rs = p.executeQuery()) {
-              if (!rs.next()) {
-                return Optional.empty();
-              }
-              return Optional.of(
-                  new SessionRecord(
-                      rs.getString(1),
-                      rs.getString(2),
-                      rs.getString(3),
-                      rs.getString(4),
-                      parse(rs.getString(5), MAP),
-                      parse(rs.getString(6), STRINGS),
-                      parse(rs.getString(7), STEPS),
-                      Instant.parse(rs.getString(8)),
-                      rs.getLong(9)));
-            }
-          }
-        });
+    return db
+        .query(
+            "SELECT id, agent, user_name, request, task, labels, history, opened, results"
+                + " FROM session WHERE id = ?",
+            rs ->
+                new SessionRecord(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    parse(rs.getString(5), MAP),
+                    parse(rs.getString(6), STRINGS),
+                    parse(rs.getString(7), STEPS),
+                    Instant.parse(rs.getString(8)),
+                    rs.getLong(9)),
+            id)
+        .stream()
+        .findFirst();
   }
 
   @Override

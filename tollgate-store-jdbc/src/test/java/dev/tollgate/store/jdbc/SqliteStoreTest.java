@@ -53,6 +53,42 @@ class SqliteStoreTest extends StoreContractTest {
     }
   }
 
+  /**
+   * Readers keep their prepared statements (preparing was most of a lookup's cost) but never a read
+   * snapshot: a revocation is seen by the next lookup, SQL past the cache's bound still runs, and a
+   * checkpoint can move the whole write-ahead log into the database while the statements stay
+   * cached.
+   */
+  @Test
+  void cachedStatementsSeeEveryWriteAndHoldNoSnapshot() throws Exception {
+    Store store = open();
+    String token = AuditChain.sha256("token");
+    store.credentials().add("bot", token, T0);
+    for (int i = 0; i < 100; i++) {
+      assertThat(store.credentials().agentFor(token)).contains("bot");
+    }
+    store.credentials().revoke("bot");
+    assertThat(store.credentials().agentFor(token)).isEmpty();
+    store.audit().append(List.of(entry(1), entry(2)));
+
+    try (Db db = new Db(config())) {
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 150; i++) {
+          int n = i;
+          assertThat(db.query("SELECT ? + " + n, rs -> rs.getInt(1), 1)).containsExactly(n + 1);
+        }
+      }
+      try (Connection c =
+              DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StoreConfig.SQLITE_FILE));
+          Statement s = c.createStatement();
+          java.sql.ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).as("checkpoint blocked by a reader's snapshot").isZero();
+      }
+      assertThat(store.credentials().agentFor(token)).isEmpty();
+    }
+  }
+
   @Test
   void verifyFindsTamperingInTheDatabaseFile() throws Exception {
     AuditSigner signer = AuditSigner.loadOrCreate(dir.resolve("keys"));

@@ -299,7 +299,8 @@ final class Words {
           while (i >= 0 && " \t#>*-".indexOf(t.view.charAt(i)) >= 0) {
             i--;
           }
-          if (i < 0 || t.view.charAt(i) == '\n' || t.view.charAt(i) == '\r') {
+          if ((i < 0 || t.view.charAt(i) == '\n' || t.view.charAt(i) == '\r')
+              && addressesTheModel(t, end)) {
             found(t, start, end, kind);
           }
         }
@@ -315,6 +316,23 @@ final class Words {
         case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON, kind);
       }
     }
+
+    /**
+     * Whether the rest of a role marker's line speaks to the model (second person, a command, the
+     * word instructions): "SYSTEM: you are authorised", "Assistant: disregard the request", not a
+     * specification sheet's "System: embedded Linux 5.10".
+     */
+    private static boolean addressesTheModel(Text t, int end) {
+      String line = t.lowerWindow(end, end + 160);
+      int newline = line.indexOf('\n');
+      return ADDRESSED.matcher(newline < 0 ? line : line.substring(0, newline)).find();
+    }
+
+    private static final Pattern ADDRESSED =
+        Pattern.compile(
+            "\\b(?:you|your|yourself|ignore|disregard|forget|override|obey|comply|must|always"
+                + "|never|instructions?|rules|respond|reply|answer|forward|send|email|pay|transfer"
+                + "|delete|execute|run|act|pretend|do not|don't)\\b");
 
     private void matched(Text t, int start, Pattern pattern, Kind kind) {
       Matcher m = match(t, start, pattern);

@@ -99,6 +99,7 @@ class DetectorsTest {
           The token count was 12345 and the secret sauce is love.
           Please ignore the previous email; send the invoice to the vendor.
           The system: operational. You are now subscribed to the newsletter.
+          System: embedded Linux 5.10, memory 512 MB, interfaces USB and Ethernet.
           Call us on weekdays between 9 and 17.
           Meeting at 10:30, room 4.12, extension 1234.
           Tracking 1Z999AA10123456784 shipped via UPS.

@@ -98,6 +98,16 @@ final class Evaluation {
 
   private final Map<String, Score> detectors = new TreeMap<>();
   private final Map<String, Score> policies = new TreeMap<>();
+
+  /**
+   * Detectors on observed results, scored on the steps that carry {@code expectResultDetectors}.
+   */
+  private final Map<String, Score> resultDetectors = new TreeMap<>();
+
+  /** Results on which other detectors fired than the step expects. */
+  private final List<String> resultMisses = new ArrayList<>();
+
+  private long resultsLabelled;
   private final Map<String, long[]> files = new TreeMap<>();
   private final long[][] confusion = new long[3][3];
   private final List<Miss> misses = new ArrayList<>();
@@ -113,6 +123,7 @@ final class Evaluation {
   Evaluation(List<String> bundlePolicies, List<String> bundleDetectors) {
     bundlePolicies.forEach(p -> policies.put(p, Score.ZERO));
     bundleDetectors.forEach(d -> detectors.put(d, Score.ZERO));
+    bundleDetectors.forEach(d -> resultDetectors.put(d, Score.ZERO));
   }
 
   /**
@@ -126,6 +137,7 @@ final class Evaluation {
     Set<String> seen = new TreeSet<>();
     for (Replayer.Explained e : explained) {
       seen.add(e.trace().id());
+      scoreResult(file, e);
       Effect expected = e.step().expected();
       if (expected == null) {
         continue;
@@ -188,6 +200,49 @@ final class Evaluation {
       }
     }
     traces += seen.size();
+  }
+
+  /**
+   * Scores the detectors on a step's observed result when the step says which it expects there;
+   * results without that label are not scored (most results hold addresses and ids that no corpus
+   * author lists).
+   */
+  private void scoreResult(String file, Replayer.Explained e) {
+    if (e.step().expectResultDetectors() == null) {
+      return;
+    }
+    if (e.observed() == null) {
+      throw new IllegalArgumentException(
+          file
+              + ": trace `"
+              + e.trace().id()
+              + "` step "
+              + e.index()
+              + " expects detectors in its result but has no `result`");
+    }
+    Set<String> expected = names(e.step().expectResultDetectors());
+    Set<String> fired = new TreeSet<>();
+    for (Finding f : e.observed().findings()) {
+      fired.add(f.detector());
+    }
+    score(resultDetectors, expected, fired);
+    resultsLabelled++;
+    if (!expected.equals(fired)) {
+      resultMisses.add(
+          String.format(
+              Locale.ROOT,
+              "  %s %s step %d (%s): result detectors expected %s, found %s%n",
+              file,
+              e.trace().id(),
+              e.index(),
+              e.step().tool(),
+              expected,
+              fired));
+    }
+  }
+
+  Map<String, Score> resultDetectors() {
+    return resultDetectors;
   }
 
   private static Set<String> names(List<String> list) {
@@ -290,6 +345,13 @@ final class Evaluation {
     out.append("\n");
     table(out, "detector", detectors);
     out.append("\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "detectors on observed results (%d labelled results):%n",
+            resultsLabelled));
+    table(out, "result-detector", resultDetectors);
+    out.append("\n");
     table(out, "policy", policies);
     if (!errors.isEmpty()) {
       out.append("\nfailed conditions (").append(errors.size()).append("):\n");
@@ -308,6 +370,8 @@ final class Evaluation {
         .append(detector.size())
         .append("):\n");
     detector.forEach(m -> out.append(m.render()));
+    out.append("\nresults, other detectors (").append(resultMisses.size()).append("):\n");
+    resultMisses.forEach(out::append);
     return out.toString();
   }
 
@@ -340,6 +404,8 @@ final class Evaluation {
         });
     out.put("perFile", perFile);
     out.put("detectors", scores(detectors));
+    out.put("resultsLabelled", resultsLabelled);
+    out.put("resultDetectors", scores(resultDetectors));
     out.put("policies", scores(policies));
     out.put("failedConditions", List.copyOf(errors));
     List<Map<String, Object>> missList = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
+import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.ShadowOutcome;
@@ -33,12 +34,21 @@ public final class Replayer {
   private static final Set<String> TRACE_KEYS =
       Set.of("id", "agent", "user", "request", "task", "steps");
   private static final Set<String> STEP_KEYS =
-      Set.of("tool", "args", "reason", "result", "expected", "expectPolicies", "expectDetectors");
+      Set.of(
+          "tool",
+          "args",
+          "reason",
+          "result",
+          "expected",
+          "expectPolicies",
+          "expectDetectors",
+          "expectResultDetectors");
 
   /**
-   * The fingerprint key of replays and policy tests: fixed, so that their results do not vary from
-   * run to run. Which shingles a result keeps depends on the key, so a copy of 7 to 10 words is
-   * seen under some keys and not others (11 words and more always are); a live engine draws its own
+   * The fingerprint key of replays and policy tests: fixed, so that a replay's fingerprints are the
+   * same from run to run. What flow finds does not depend on it (shingles are chosen by an unkeyed
+   * hash, and values match under any key): a copy of 11 words or more is always seen, one of 7 to
+   * 10 words when the winnow happens to choose two of its shingles. A live engine draws its own
    * key.
    */
   static final byte[] FINGERPRINT_KEY =
@@ -226,8 +236,15 @@ public final class Replayer {
    * One replayed step with what every considered policy did, for evaluation suites.
    *
    * @param index the step's position in its trace, from 0
+   * @param observed what observing the step's result found (labels and findings), or {@code null}
+   *     when the step has no result
    */
-  public record Explained(Trace trace, int index, Trace.Step step, Explanation explanation) {}
+  public record Explained(
+      Trace trace,
+      int index,
+      Trace.Step step,
+      Explanation explanation,
+      ObservationResult observed) {}
 
   /**
    * Replays every trace like {@link #replay}, each on a fresh engine over {@code bundle}, and keeps
@@ -250,12 +267,14 @@ public final class Replayer {
             engine.explain(
                 trace.agent(),
                 new Action(session, trace.user(), step.tool(), step.args(), step.reason(), null));
-        results.add(new Explained(trace, i, step, e));
+        ObservationResult observed = null;
         if (step.result() != null) {
-          engine.observe(
-              trace.agent(),
-              new Observation(session, step.tool(), e.decision().id(), step.result()));
+          observed =
+              engine.observe(
+                  trace.agent(),
+                  new Observation(session, step.tool(), e.decision().id(), step.result()));
         }
+        results.add(new Explained(trace, i, step, e, observed));
       }
     }
     return results;
@@ -326,7 +345,8 @@ public final class Replayer {
               result == null || result.isNull() ? null : Json.toJava(result),
               expected,
               names(s, "expectPolicies", at),
-              names(s, "expectDetectors", at)));
+              names(s, "expectDetectors", at),
+              names(s, "expectResultDetectors", at)));
     }
     return new Trace(id, agent, user, request == null ? "" : request, task, out, line);
   }

@@ -26,6 +26,9 @@ public record Trace(
    *     or {@code null} when the step does not say; used by evaluation suites
    * @param expectDetectors the detectors the author expects to find something in this step's
    *     arguments, or {@code null} when the step does not say; used by evaluation suites
+   * @param expectResultDetectors the detectors the author expects to find something in this step's
+   *     {@code result} when it is observed (instructions injected into an inbound mail, a key in a
+   *     config file), or {@code null} when the step does not say; used by evaluation suites
    */
   public record Step(
       String tool,
@@ -34,16 +37,19 @@ public record Trace(
       Object result,
       Effect expected,
       List<String> expectPolicies,
-      List<String> expectDetectors) {
+      List<String> expectDetectors,
+      List<String> expectResultDetectors) {
     public Step {
       expectPolicies = expectPolicies == null ? null : List.copyOf(expectPolicies);
       expectDetectors = expectDetectors == null ? null : List.copyOf(expectDetectors);
+      expectResultDetectors =
+          expectResultDetectors == null ? null : List.copyOf(expectResultDetectors);
     }
 
     /** A step without evaluation labels. */
     public Step(
         String tool, Map<String, Object> args, String reason, Object result, Effect expected) {
-      this(tool, args, reason, result, expected, null, null);
+      this(tool, args, reason, result, expected, null, null, null);
     }
   }
 }

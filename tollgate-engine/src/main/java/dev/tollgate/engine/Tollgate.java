@@ -71,6 +71,27 @@ public final class Tollgate {
   private final FlowIndexes flows;
 
   /**
+   * Flagged memory writes this engine did not let through (asked, denied, or explained only), by
+   * decision id: if the write's result is observed anyway (a person approved it elsewhere, the gate
+   * ran in shadow, a replay records that it ran), the write happened and is remembered in the
+   * ledger then. Bounded: the oldest are forgotten.
+   */
+  private final Map<String, UnconfirmedWrite> unconfirmedWrites =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, UnconfirmedWrite> eldest) {
+              return size() > MAX_UNCONFIRMED_WRITES;
+            }
+          });
+
+  private static final int MAX_UNCONFIRMED_WRITES = 1_024;
+
+  private record UnconfirmedWrite(String agent, String tool, byte[] fingerprints) {}
+
+  /**
    * The session that holds what each agent wrote to memory from untrusted text: memory outlives
    * sessions, so a later read of it must still be known as untrusted.
    */
@@ -220,6 +241,12 @@ public final class Tollgate {
     if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
+    if (observation.decision() != null) {
+      UnconfirmedWrite write = unconfirmedWrites.remove(observation.decision());
+      if (write != null && write.agent().equals(agent)) {
+        remember(agent, write.tool(), write.fingerprints());
+      }
+    }
     if (!trusted) {
       labels.add("untrusted");
     } else {
@@ -264,23 +291,20 @@ public final class Tollgate {
     return !flows.of(ledger, sessions).flow(strings, hits).sources().isEmpty();
   }
 
-  /** Remembers a memory write whose text came from untrusted content or carries instructions. */
-  private void recordMemoryWrite(String agent, Action action, Inspection inspection) {
-    if (!inspection.flow().labels().contains("untrusted")
-        && !inspection.dataLabels().contains("injection")) {
-      return;
-    }
+  /** Whether a memory write's text came from untrusted content or carries instructions. */
+  private static boolean flaggedWrite(Inspection inspection) {
+    return inspection.flow().labels().contains("untrusted")
+        || inspection.dataLabels().contains("injection");
+  }
+
+  /** Remembers a memory write in the agent's ledger, so that a later read of it is untrusted. */
+  private void remember(String agent, String tool, byte[] fingerprints) {
     String ledger = MEMORY_LEDGER + agent;
     sessions.create(
         new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
     sessions.addResult(
         ledger,
-        new ObservedResult(
-            0,
-            action.tool(),
-            "untrusted",
-            List.of("untrusted"),
-            flows.fingerprints().ofResult(action.args(), inspection.hits())),
+        new ObservedResult(0, tool, "untrusted", List.of("untrusted"), fingerprints),
         MAX_RESULTS);
   }
 
@@ -374,8 +398,13 @@ public final class Tollgate {
                 null,
                 evaluation.shadow());
       }
-      if (!explain && decision.allowed() && tool.kind().equals("memory")) {
-        recordMemoryWrite(agent, action, inspection);
+      if (tool.kind().equals("memory") && flaggedWrite(inspection)) {
+        byte[] written = flows.fingerprints().ofResult(action.args(), inspection.hits());
+        if (!explain && decision.allowed()) {
+          remember(agent, action.tool(), written);
+        } else {
+          unconfirmedWrites.put(id, new UnconfirmedWrite(agent, action.tool(), written));
+        }
       }
       if (session != null) {
         sessions.appendHistory(

@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public final class Replayer {
   private static final Set<String> TRACE_KEYS =
-      Set.of("id", "agent", "user", "request", "task", "steps");
+      Set.of("id", "agent", "user", "request", "task", "continues", "steps");
   private static final Set<String> STEP_KEYS =
       Set.of(
           "tool",
@@ -197,22 +197,62 @@ public final class Replayer {
                 line.length() > 160 ? line.substring(0, 160) + "…" : line));
       }
     }
+    Set<String> earlier = new java.util.HashSet<>();
+    for (Trace t : traces) {
+      if (t.continues() != null && !earlier.contains(t.continues())) {
+        problems.add(
+            new Problem(
+                file,
+                t.line(),
+                0,
+                "trace `"
+                    + t.id()
+                    + "` continues `"
+                    + t.continues()
+                    + "`, which is not an earlier trace of this file",
+                "name the id of a trace on an earlier line, whose deployment this session follows",
+                null));
+      }
+      earlier.add(t.id());
+    }
     if (!problems.isEmpty()) {
       throw new BundleException(problems);
     }
     return traces;
   }
 
-  /** Replays every trace, each on a fresh engine over {@code bundle}. */
+  /**
+   * The engine {@code trace} runs on: a fresh one over {@code bundle}, or the one of the earlier
+   * trace it continues (its stores, so its memory, with them).
+   */
+  private static Tollgate engineFor(Bundle bundle, Trace trace, Map<String, Tollgate> engines) {
+    Tollgate engine;
+    if (trace.continues() == null) {
+      engine = Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
+    } else {
+      engine = engines.get(trace.continues());
+      if (engine == null) {
+        throw new IllegalArgumentException(
+            "trace `"
+                + trace.id()
+                + "` continues `"
+                + trace.continues()
+                + "`, which was not replayed before it");
+      }
+    }
+    engines.put(trace.id(), engine);
+    return engine;
+  }
+
+  /**
+   * Replays every trace, each on a fresh engine over {@code bundle}, or on the engine of the trace
+   * it {@link Trace#continues}.
+   */
   public static Report replay(Bundle bundle, List<Trace> traces) {
     List<StepResult> results = new ArrayList<>();
+    Map<String, Tollgate> engines = new java.util.HashMap<>();
     for (Trace trace : traces) {
-      Gate gate =
-          Tollgate.builder()
-              .bundle(bundle)
-              .fingerprintKey(Replayer.FINGERPRINT_KEY)
-              .build()
-              .gate(trace.agent());
+      Gate gate = engineFor(bundle, trace, engines).gate(trace.agent());
       String session =
           gate.openSession(
               new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
@@ -254,9 +294,9 @@ public final class Replayer {
    */
   public static List<Explained> explain(Bundle bundle, List<Trace> traces) {
     List<Explained> results = new ArrayList<>();
+    Map<String, Tollgate> engines = new java.util.HashMap<>();
     for (Trace trace : traces) {
-      Tollgate engine =
-          Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
+      Tollgate engine = engineFor(bundle, trace, engines);
       String session =
           engine.openSession(
               trace.agent(),
@@ -348,7 +388,15 @@ public final class Replayer {
               names(s, "expectDetectors", at),
               names(s, "expectResultDetectors", at)));
     }
-    return new Trace(id, agent, user, request == null ? "" : request, task, out, line);
+    return new Trace(
+        id,
+        agent,
+        user,
+        request == null ? "" : request,
+        task,
+        text(node, "continues", ""),
+        out,
+        line);
   }
 
   private static void unknownKeys(JsonNode node, Set<String> allowed, String what, String at)

@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * A recorded session (DESIGN.md, "Trace files"): one JSON object per line of a JSON Lines file.
  *
+ * @param continues the id of an earlier trace of the same file whose deployment this session
+ *     follows in (the same stores, so what that session wrote to memory is there to read), or
+ *     {@code null} for a session on its own
  * @param line the 1-based line of the trace in its file
  */
 public record Trace(
@@ -15,6 +18,7 @@ public record Trace(
     String user,
     String request,
     Map<String, Object> task,
+    String continues,
     List<Step> steps,
     int line) {
 

@@ -120,28 +120,51 @@ final class Db implements AutoCloseable {
   /** The rows of one query with {@code args} bound in order, on a reader. */
   <T> List<T> query(String sql, Row<T> row, Object... args) {
     return read(
-        c -> {
-          PreparedStatement p = prepared(c, sql);
-          boolean kept = false;
-          try {
-            for (int i = 0; i < args.length; i++) {
-              p.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = p.executeQuery()) {
-              List<T> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(row.read(rs));
-              }
-              p.clearParameters();
-              kept = dialect == Dialect.SQLITE && isCached(c, sql, p);
-              return out;
-            }
-          } finally {
-            if (!kept) {
-              p.close();
-            }
-          }
-        });
+        c ->
+            statement(
+                c,
+                sql,
+                p -> {
+                  for (int i = 0; i < args.length; i++) {
+                    p.setObject(i + 1, args[i]);
+                  }
+                  try (ResultSet rs = p.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                      out.add(row.read(rs));
+                    }
+                    return out;
+                  }
+                }));
+  }
+
+  /** Work on one prepared statement. */
+  @FunctionalInterface
+  interface StatementWork<T> {
+    T run(PreparedStatement p) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a statement for {@code sql} on {@code c}, which the caller holds (a
+   * reader, or the writer inside {@link #write}): on SQLite the connection's cached statement, left
+   * open for the next use; on PostgreSQL a new one, closed after (the driver keeps its own cache of
+   * server-side statements). {@code work} must close the result sets it opens.
+   */
+  <T> T statement(Connection c, String sql, StatementWork<T> work) throws SQLException {
+    PreparedStatement p = prepared(c, sql);
+    boolean kept = false;
+    try {
+      T out = work.run(p);
+      if (dialect == Dialect.SQLITE && isCached(c, sql, p)) {
+        p.clearParameters();
+        kept = true;
+      }
+      return out;
+    } finally {
+      if (!kept) {
+        p.close();
+      }
+    }
   }
 
   /**

@@ -191,54 +191,61 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   private List<List<AuditRecord>> chain(Connection c, List<Pending> batch) throws SQLException {
-    long seq;
-    String prev;
-    try (PreparedStatement head =
-            c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1" + db.forUpdate());
-        ResultSet rs = head.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("the audit_head row is missing");
-      }
-      seq = rs.getLong(1);
-      prev = rs.getString(2);
-    }
+    long[] seq = new long[1];
+    String[] prev = new String[1];
+    db.statement(
+        c,
+        "SELECT seq, hash FROM audit_head WHERE id = 1" + db.forUpdate(),
+        head -> {
+          try (ResultSet rs = head.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException("the audit_head row is missing");
+            }
+            seq[0] = rs.getLong(1);
+            prev[0] = rs.getString(2);
+            return null;
+          }
+        });
     List<List<AuditRecord>> out = new ArrayList<>(batch.size());
-    try (PreparedStatement insert =
-        c.prepareStatement(
-            "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (Pending p : batch) {
-        List<AuditRecord> records = new ArrayList<>(p.entries.size());
-        for (int i = 0; i < p.entries.size(); i++) {
-          AuditEntry e = p.entries.get(i);
-          String canonical = p.canonical.get(i);
-          seq++;
-          String hash = AuditChain.hashCanonical(seq, canonical, prev);
-          records.add(new AuditRecord(seq, e, prev, hash));
-          insert.setLong(1, seq);
-          insert.setString(2, AuditChain.time(e.time()));
-          insert.setString(3, e.kind());
-          insert.setString(4, e.agent());
-          insert.setString(5, e.user());
-          insert.setString(6, e.session());
-          insert.setString(7, e.tool());
-          insert.setString(8, e.effect());
-          insert.setString(9, e.decision());
-          insert.setString(10, canonical);
-          insert.setString(11, prev);
-          insert.setString(12, hash);
-          insert.addBatch();
-          prev = hash;
-        }
-        out.add(List.copyOf(records));
-      }
-      insert.executeBatch();
-    }
-    try (PreparedStatement update =
-        c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-      update.setLong(1, seq);
-      update.setString(2, prev);
-      update.executeUpdate();
-    }
+    db.statement(
+        c,
+        "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        insert -> {
+          for (Pending p : batch) {
+            List<AuditRecord> records = new ArrayList<>(p.entries.size());
+            for (int i = 0; i < p.entries.size(); i++) {
+              AuditEntry e = p.entries.get(i);
+              String canonical = p.canonical.get(i);
+              seq[0]++;
+              String hash = AuditChain.hashCanonical(seq[0], canonical, prev[0]);
+              records.add(new AuditRecord(seq[0], e, prev[0], hash));
+              insert.setLong(1, seq[0]);
+              insert.setString(2, AuditChain.time(e.time()));
+              insert.setString(3, e.kind());
+              insert.setString(4, e.agent());
+              insert.setString(5, e.user());
+              insert.setString(6, e.session());
+              insert.setString(7, e.tool());
+              insert.setString(8, e.effect());
+              insert.setString(9, e.decision());
+              insert.setString(10, canonical);
+              insert.setString(11, prev[0]);
+              insert.setString(12, hash);
+              insert.addBatch();
+              prev[0] = hash;
+            }
+            out.add(List.copyOf(records));
+          }
+          return insert.executeBatch();
+        });
+    db.statement(
+        c,
+        "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+        update -> {
+          update.setLong(1, seq[0]);
+          update.setString(2, prev[0]);
+          return update.executeUpdate();
+        });
     return out;
   }
 

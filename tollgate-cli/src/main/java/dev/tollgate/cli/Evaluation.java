@@ -154,21 +154,11 @@ final class Evaluation {
           errors.add(o.policy() + ": " + o.message());
         }
       }
-      Set<String> detectorsFired = new TreeSet<>();
-      for (Finding f : d.findings()) {
-        detectorsFired.add(f.detector());
-      }
+      Set<String> detectorsFired = detectors(d.findings());
       for (String p : policiesExpected) {
         if (!policies.containsKey(p)) {
           throw new IllegalArgumentException(
-              file
-                  + ": trace `"
-                  + e.trace().id()
-                  + "` step "
-                  + e.index()
-                  + " expects policy `"
-                  + p
-                  + "`, which the bundle does not have");
+              where(file, e) + " expects policy `" + p + "`, which the bundle does not have");
         }
       }
       score(policies, policiesExpected, policiesFired);
@@ -213,18 +203,10 @@ final class Evaluation {
     }
     if (e.observed() == null) {
       throw new IllegalArgumentException(
-          file
-              + ": trace `"
-              + e.trace().id()
-              + "` step "
-              + e.index()
-              + " expects detectors in its result but has no `result`");
+          where(file, e) + " expects detectors in its result but has no `result`");
     }
     Set<String> expected = names(e.step().expectResultDetectors());
-    Set<String> fired = new TreeSet<>();
-    for (Finding f : e.observed().findings()) {
-      fired.add(f.detector());
-    }
+    Set<String> fired = detectors(e.observed().findings());
     score(resultDetectors, expected, fired);
     resultsLabelled++;
     if (!expected.equals(fired)) {
@@ -243,6 +225,19 @@ final class Evaluation {
 
   Map<String, Score> resultDetectors() {
     return resultDetectors;
+  }
+
+  /** Where a step is, as errors name it: {@code FILE: trace `ID` step N}. */
+  private static String where(String file, Replayer.Explained e) {
+    return file + ": trace `" + e.trace().id() + "` step " + e.index();
+  }
+
+  private static Set<String> detectors(List<Finding> findings) {
+    Set<String> out = new TreeSet<>();
+    for (Finding f : findings) {
+      out.add(f.detector());
+    }
+    return out;
   }
 
   private static Set<String> names(List<String> list) {

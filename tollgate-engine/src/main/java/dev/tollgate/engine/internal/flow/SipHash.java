@@ -31,11 +31,7 @@ final class SipHash {
     }
     long units = to - from + 1L;
     st.absorb((units * 2) << 56 | word);
-    st.v2 ^= 0xff;
-    for (int r = 0; r < 4; r++) {
-      st.round();
-    }
-    return st.v0 ^ st.v1 ^ st.v2 ^ st.v3;
+    return st.finish();
   }
 
   /**
@@ -64,11 +60,7 @@ final class SipHash {
     }
     long units = to - from + 1L;
     st.absorb((units * 2) << 56 | word);
-    st.v2 ^= 0xff;
-    for (int r = 0; r < 4; r++) {
-      st.round();
-    }
-    return st.v0 ^ st.v1 ^ st.v2 ^ st.v3;
+    return st.finish();
   }
 
   /** The hash of {@code kind} and the 64-bit {@code value}: a key for a value already hashed. */
@@ -76,11 +68,7 @@ final class SipHash {
     State st = new State(k0, k1);
     st.absorb(value);
     st.absorb((10L << 56) | kind);
-    st.v2 ^= 0xff;
-    for (int r = 0; r < 4; r++) {
-      st.round();
-    }
-    return st.v0 ^ st.v1 ^ st.v2 ^ st.v3;
+    return st.finish();
   }
 
   private static final class State {
@@ -94,6 +82,15 @@ final class SipHash {
       v1 = k1 ^ 0x646f72616e646f6dL;
       v2 = k0 ^ 0x6c7967656e657261L;
       v3 = k1 ^ 0x7465646279746573L;
+    }
+
+    /** SipHash's four finalisation rounds and the 64-bit result. */
+    long finish() {
+      v2 ^= 0xff;
+      for (int r = 0; r < 4; r++) {
+        round();
+      }
+      return v0 ^ v1 ^ v2 ^ v3;
     }
 
     void absorb(long m) {

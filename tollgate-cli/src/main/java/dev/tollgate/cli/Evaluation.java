@@ -124,6 +124,19 @@ final class Evaluation {
     bundlePolicies.forEach(p -> policies.put(p, Score.ZERO));
     bundleDetectors.forEach(d -> detectors.put(d, Score.ZERO));
     bundleDetectors.forEach(d -> resultDetectors.put(d, Score.ZERO));
+    knownDetectors.addAll(bundleDetectors);
+  }
+
+  private final Set<String> knownDetectors = new TreeSet<>();
+
+  /** Refuses a label that names a detector the bundle does not have: a typo would count as FN. */
+  private void requireDetectors(String file, Replayer.Explained e, Set<String> names) {
+    for (String d : names) {
+      if (!knownDetectors.contains(d)) {
+        throw new IllegalArgumentException(
+            where(file, e) + " expects detector `" + d + "`, which the bundle does not have");
+      }
+    }
   }
 
   /**
@@ -155,6 +168,7 @@ final class Evaluation {
         }
       }
       Set<String> detectorsFired = detectors(d.findings());
+      requireDetectors(file, e, detectorsExpected);
       for (String p : policiesExpected) {
         if (!policies.containsKey(p)) {
           throw new IllegalArgumentException(
@@ -206,6 +220,7 @@ final class Evaluation {
           where(file, e) + " expects detectors in its result but has no `result`");
     }
     Set<String> expected = names(e.step().expectResultDetectors());
+    requireDetectors(file, e, expected);
     Set<String> fired = detectors(e.observed().findings());
     score(resultDetectors, expected, fired);
     resultsLabelled++;

@@ -122,6 +122,18 @@ class EvalCommandTest {
     assertTrue(bad.code() != 0, bad.out());
     assertTrue(
         bad.err().contains("expects detectors in its result but has no `result`"), bad.err());
+
+    Files.writeString(
+        c.resolve("r.jsonl"),
+        """
+        {"id":"r-3","agent":"bot","user":"u@acme.example","steps":[\
+        {"tool":"read","args":{},"result":"hi","expected":"allow","expectResultDetectors":["instructoins"]}]}
+        """);
+    CliTest.Run typo = CliTest.run("eval", bundle().toString(), c.toString());
+    assertTrue(typo.code() != 0, typo.out());
+    assertTrue(
+        typo.err().contains("expects detector `instructoins`, which the bundle does not have"),
+        typo.err());
   }
 
   @Test

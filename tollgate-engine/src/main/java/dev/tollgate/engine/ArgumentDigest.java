@@ -106,6 +106,13 @@ final class ArgumentDigest {
       return false;
     }
     Arrays.sort(keys);
+    for (int i = 1; i < n; i++) {
+      // equal keys in one map (an IdentityHashMap from an embedder): Jackson's sorted copy keeps
+      // one
+      if (keys[i].equals(keys[i - 1])) {
+        return false;
+      }
+    }
     put('{');
     for (int i = 0; i < n; i++) {
       if (i > 0) {

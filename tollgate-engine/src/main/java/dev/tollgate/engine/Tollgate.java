@@ -71,25 +71,30 @@ public final class Tollgate {
   private final FlowIndexes flows;
 
   /**
-   * Flagged memory writes this engine did not let through (asked, denied, or explained only), by
-   * decision id: if the write's result is observed anyway (a person approved it elsewhere, the gate
-   * ran in shadow, a replay records that it ran), the write happened and is remembered in the
-   * ledger then. Bounded: the oldest are forgotten.
+   * Flagged memory writes this engine did not let through (asked, denied, or explained only), per
+   * agent and by decision id: if the write's result is observed anyway (a person approved it
+   * elsewhere, the gate ran in shadow, a replay records that it ran), the write happened and is
+   * remembered in the ledger then. Bounded per agent, so that one agent's writes cannot push out
+   * another's, and in the number of agents; the oldest are forgotten.
    */
-  private final Map<String, UnconfirmedWrite> unconfirmedWrites =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(16, 0.75f, false) {
-            private static final long serialVersionUID = 1L;
+  private final Map<String, Map<String, UnconfirmedWrite>> unconfirmedWrites =
+      java.util.Collections.synchronizedMap(bounded(MAX_UNCONFIRMED_AGENTS));
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, UnconfirmedWrite> eldest) {
-              return size() > MAX_UNCONFIRMED_WRITES;
-            }
-          });
+  private static final int MAX_UNCONFIRMED_AGENTS = 1_024;
+  private static final int MAX_UNCONFIRMED_WRITES = 256;
 
-  private static final int MAX_UNCONFIRMED_WRITES = 1_024;
+  private static <V> Map<String, V> bounded(int max) {
+    return new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
 
-  private record UnconfirmedWrite(String agent, String tool, byte[] fingerprints) {}
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
+      }
+    };
+  }
+
+  private record UnconfirmedWrite(String tool, byte[] fingerprints) {}
 
   /**
    * The session that holds what each agent wrote to memory from untrusted text: memory outlives
@@ -241,12 +246,6 @@ public final class Tollgate {
     if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
-    if (observation.decision() != null) {
-      UnconfirmedWrite write = unconfirmedWrites.remove(observation.decision());
-      if (write != null && write.agent().equals(agent)) {
-        remember(agent, write.tool(), write.fingerprints());
-      }
-    }
     if (!trusted) {
       labels.add("untrusted");
     } else {
@@ -273,6 +272,9 @@ public final class Tollgate {
             fingerprints),
         MAX_RESULTS);
     sessions.addLabels(session.id(), all);
+    if (observation.decision() != null) {
+      confirmWrite(agent, observation.decision());
+    }
     List<Finding> findings = new ArrayList<>(hits.size());
     for (Hit h : hits) {
       findings.add(new Finding(h.detector(), h.label(), h.shownPath(hits), h.excerpt()));
@@ -295,6 +297,37 @@ public final class Tollgate {
   private static boolean flaggedWrite(Inspection inspection) {
     return inspection.flow().labels().contains("untrusted")
         || inspection.dataLabels().contains("injection");
+  }
+
+  /**
+   * Remembers the write {@code decision} stopped, now that its result shows it ran. Only the agent
+   * that made the decision can confirm it; the entry goes only once the ledger holds the write, so
+   * an observe that fails on the store can be retried.
+   */
+  private void confirmWrite(String agent, String decision) {
+    UnconfirmedWrite write;
+    synchronized (unconfirmedWrites) {
+      Map<String, UnconfirmedWrite> mine = unconfirmedWrites.get(agent);
+      write = mine == null ? null : mine.get(decision);
+    }
+    if (write == null) {
+      return;
+    }
+    remember(agent, write.tool(), write.fingerprints());
+    synchronized (unconfirmedWrites) {
+      Map<String, UnconfirmedWrite> mine = unconfirmedWrites.get(agent);
+      if (mine != null) {
+        mine.remove(decision, write);
+      }
+    }
+  }
+
+  private void unconfirmed(String agent, String decision, UnconfirmedWrite write) {
+    synchronized (unconfirmedWrites) {
+      unconfirmedWrites
+          .computeIfAbsent(agent, a -> bounded(MAX_UNCONFIRMED_WRITES))
+          .put(decision, write);
+    }
   }
 
   /** Remembers a memory write in the agent's ledger, so that a later read of it is untrusted. */
@@ -403,7 +436,7 @@ public final class Tollgate {
         if (!explain && decision.allowed()) {
           remember(agent, action.tool(), written);
         } else {
-          unconfirmedWrites.put(id, new UnconfirmedWrite(agent, action.tool(), written));
+          unconfirmed(agent, id, new UnconfirmedWrite(action.tool(), written));
         }
       }
       if (session != null) {

@@ -40,6 +40,10 @@ class ArgumentDigestTest {
     assertThat(Json.digest(Map.of("m", reversed)))
         .isEqualTo(Json.digest(Map.of("m", reversed), false));
     assertThat(ArgumentDigest.of(Map.of("to", List.of("a@b.example"), "n", 3L))).isNotNull();
+    Map<String, Object> twice = new java.util.IdentityHashMap<>();
+    twice.put(new String("a"), 1);
+    twice.put(new String("a"), 2);
+    assertThat(ArgumentDigest.of(twice)).isNull();
   }
 
   @Provide

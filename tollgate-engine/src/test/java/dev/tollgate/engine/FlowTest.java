@@ -266,7 +266,8 @@ class FlowTest {
 
   /**
    * A write the gate stopped but whose result is observed anyway ran (a person approved it out of
-   * band, the gate was in shadow): it is remembered then. One whose result never comes is not.
+   * band, the gate was in shadow): it is remembered then. One whose result never comes is not, and
+   * another agent's observe with the same decision id changes nothing.
    */
   @Test
   void aStoppedMemoryWriteWhoseResultIsObservedIsRememberedAfterAll() {
@@ -287,6 +288,10 @@ class FlowTest {
     Decision never = g.decide(Action.of(s1, "alice", "memory.save", Map.of("text", unsaved)));
     assertThat(ran.effect()).isEqualTo(Effect.DENY);
     assertThat(never.effect()).isEqualTo(Effect.DENY);
+    // another agent that learnt the decision id can neither confirm nor cancel the write
+    Gate other = t.gate("intruder");
+    String o = other.openSession(SessionSpec.of("mallory", "Save this"));
+    other.observe(new Observation(o, "memory.save", ran.id(), Map.of("saved", true)));
     g.observe(new Observation(s1, "memory.save", ran.id(), Map.of("saved", true)));
 
     String s2 = g.openSession(SessionSpec.of("alice", "Who answers payroll questions?"));

@@ -13,7 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -177,7 +177,7 @@ final class Db implements AutoCloseable {
   private final Map<Connection, Map<String, PreparedStatement>> prepared =
       new ConcurrentHashMap<>();
 
-  /** Distinct statements cached per connection; the audit search builds its SQL per filter. */
+  /** Statements kept per connection; the audit search builds its SQL per filter. */
   private static final int MAX_PREPARED = 64;
 
   /** A statement for {@code sql} on {@code c}: on SQLite the connection's cached one. */
@@ -190,17 +190,38 @@ final class Db implements AutoCloseable {
     if (cache == null) {
       // a new reader: drop the statements of readers the pool has retired since
       prepared.keySet().removeIf(Db::closedQuietly);
-      cache = new HashMap<>();
+      cache = leastRecentlyUsed();
       prepared.put(raw, cache);
     }
     PreparedStatement p = cache.get(sql);
     if (p == null || p.isClosed()) {
       p = raw.prepareStatement(sql);
-      if (cache.size() < MAX_PREPARED || cache.containsKey(sql)) {
-        cache.put(sql, p);
-      }
+      cache.put(sql, p);
     }
     return p;
+  }
+
+  /**
+   * A connection's statements, the least recently used closed and dropped beyond {@link
+   * #MAX_PREPARED}: the audit search's many variants do not keep the hot lookups out.
+   */
+  private static Map<String, PreparedStatement> leastRecentlyUsed() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+        if (size() <= MAX_PREPARED) {
+          return false;
+        }
+        try {
+          eldest.getValue().close();
+        } catch (SQLException e) {
+          // closing a statement nobody uses any more: nothing to recover
+        }
+        return true;
+      }
+    };
   }
 
   private boolean isCached(Connection c, String sql, PreparedStatement p) throws SQLException {

@@ -300,7 +300,7 @@ final class Words {
             i--;
           }
           if ((i < 0 || t.view.charAt(i) == '\n' || t.view.charAt(i) == '\r')
-              && addressesTheModel(t, end)) {
+              && addressesTheModel(t, start, end)) {
             found(t, start, end, kind);
           }
         }
@@ -318,21 +318,34 @@ final class Words {
     }
 
     /**
-     * Whether the rest of a role marker's line speaks to the model (second person, a command, the
-     * word instructions): "SYSTEM: you are authorised", "Assistant: disregard the request", not a
-     * specification sheet's "System: embedded Linux 5.10".
+     * Whether a role marker at a line start is one: it stands alone on its line (the turn follows
+     * below), it is written in capitals ({@code SYSTEM:}), or the rest of its line speaks to the
+     * model (second person, a command, the word instructions). Not a specification sheet's "System:
+     * embedded Linux 5.10".
      */
-    private static boolean addressesTheModel(Text t, int end) {
-      String line = t.lowerWindow(end, end + 160);
-      int newline = line.indexOf('\n');
-      return ADDRESSED.matcher(newline < 0 ? line : line.substring(0, newline)).find();
+    private static boolean addressesTheModel(Text t, int start, int end) {
+      String rest = t.lowerWindow(end, end + MAX_MARKER_LINE);
+      int newline = rest.indexOf('\n');
+      String line = newline < 0 ? rest : rest.substring(0, newline);
+      if (line.isBlank()) {
+        return true;
+      }
+      String marker = t.view.substring(start, end - 1);
+      if (marker.equals(marker.toUpperCase(java.util.Locale.ROOT))) {
+        return true;
+      }
+      return ADDRESSED.matcher(line).find();
     }
+
+    /** How much of a role marker's line is read for words that address the model. */
+    private static final int MAX_MARKER_LINE = 2_000;
 
     private static final Pattern ADDRESSED =
         Pattern.compile(
             "\\b(?:you|your|yourself|ignore|disregard|forget|override|obey|comply|must|always"
-                + "|never|instructions?|rules|respond|reply|answer|forward|send|email|pay|transfer"
-                + "|delete|execute|run|act|pretend|do not|don't)\\b");
+                + "|never|instructions?|rules|respond|reply|answer|forward|send|email|upload|post"
+                + "|share|open|visit|click|print|reveal|output|tell|say|give|write|pay|transfer"
+                + "|delete|remove|execute|run|act|pretend|do not|don't)\\b");
 
     private void matched(Text t, int start, Pattern pattern, Kind kind) {
       Matcher m = match(t, start, pattern);

@@ -70,19 +70,44 @@ public final class Fingerprints {
     addUpTo(kept, distinctive, MAX_ATOMS);
     addUpTo(kept, words, MAX_ATOMS - Math.min(MAX_ATOMS, distinctive.size()));
     addUpTo(kept, shingles, MAX_SHINGLES);
-    ByteBuffer out = ByteBuffer.allocate(kept.size() * Long.BYTES);
+    ByteBuffer out = ByteBuffer.allocate((kept.size() + 1) * Long.BYTES);
+    out.putLong(FORMAT);
     kept.forEach(out::putLong);
     return out.array();
   }
 
-  /** Decodes what {@link #ofResult} encoded. */
+  /**
+   * The first entry of what {@link #ofResult} encodes: "TGFP" and the format's version. Stored
+   * fingerprints outlive upgrades (a session's results, an agent's memory ledger), so a change in
+   * how they are computed must be told apart. Version 2 chooses shingles by an unkeyed word hash;
+   * version 1 (no header) keyed every word. Values (atoms) are computed alike in both.
+   */
+  static final long FORMAT = 0x5447_4650_0000_0002L;
+
+  /**
+   * Decodes what {@link #ofResult} encoded. Entries of an earlier format keep their values and lose
+   * their shingles, which could no longer match: copied prose from a result stored before the
+   * upgrade is found by its ids, amounts and addresses only.
+   */
   static long[] decode(byte[] encoded) {
     ByteBuffer in = ByteBuffer.wrap(encoded);
-    long[] out = new long[encoded.length / Long.BYTES];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in.getLong();
+    int n = encoded.length / Long.BYTES;
+    if (n > 0 && in.getLong(0) == FORMAT) {
+      long[] out = new long[n - 1];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = in.getLong((i + 1) * Long.BYTES);
+      }
+      return out;
     }
-    return out;
+    long[] atoms = new long[n];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      long entry = in.getLong(i * Long.BYTES);
+      if ((entry & SHINGLE) == 0) {
+        atoms[kept++] = entry;
+      }
+    }
+    return java.util.Arrays.copyOf(atoms, kept);
   }
 
   /**

@@ -77,4 +77,38 @@ class FlowIndexTest {
     FlowIndex.Flow forwarded = index.flow(List.of("write to jane@initech.example"), List.of(again));
     assertThat(forwarded.labels()).containsExactly("untrusted", "personal");
   }
+
+  /**
+   * Fingerprints stored before the format had a version (shingles keyed per word) keep their
+   * values: an id copied out of such a result still flows; their shingles, which could no longer
+   * match, are dropped. Fingerprints of this format decode to what was encoded.
+   */
+  @Test
+  void fingerprintsOfAnEarlierFormatKeepTheirValuesAndDropTheirShingles() {
+    String text =
+        "the quarterly toner delivery to the Springfield warehouse is late again, INV-4471";
+    byte[] current = fingerprints.ofResult(text, List.of());
+    long[] decoded = Fingerprints.decode(current);
+    assertThat(decoded.length * Long.BYTES).isEqualTo(current.length - Long.BYTES);
+    assertThat(java.util.Arrays.stream(decoded).anyMatch(e -> (e & Fingerprints.SHINGLE) != 0))
+        .isTrue();
+
+    byte[] legacy = java.util.Arrays.copyOfRange(current, Long.BYTES, current.length);
+    long[] old = Fingerprints.decode(legacy);
+    assertThat(old).isNotEmpty();
+    assertThat(java.util.Arrays.stream(old).allMatch(e -> (e & Fingerprints.SHINGLE) == 0))
+        .isTrue();
+    assertThat(old.length).isLessThan(decoded.length);
+
+    String copied = "the quarterly toner delivery to the Springfield warehouse is late again";
+    FlowIndex now = new FlowIndex(fingerprints, "", Map.of());
+    now.add(List.of(new ObservedResult(1, "invoices.search", "trusted", List.of(), current)));
+    assertThat(now.flow(List.of(copied), List.of()).sources()).containsExactly("invoices.search");
+
+    FlowIndex index = new FlowIndex(fingerprints, "", Map.of());
+    index.add(List.of(new ObservedResult(1, "invoices.search", "trusted", List.of(), legacy)));
+    assertThat(index.flow(List.of("about INV-4471"), List.of()).sources())
+        .containsExactly("invoices.search");
+    assertThat(index.flow(List.of(copied), List.of()).sources()).isEmpty();
+  }
 }

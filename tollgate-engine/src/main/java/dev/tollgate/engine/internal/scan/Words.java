@@ -209,7 +209,8 @@ final class Words {
             "send (?:(?:all|the|this|these|your|my|every|of|entire|full|whole|complete|previous"
                 + "|user's|stored|saved)\\s+){0,4}(?:conversation|chat|history|credentials"
                 + "|passwords?|secrets?|api keys?|tokens?|system prompt|prompt|instructions"
-                + "|(?<=all )(?:data|emails|files|contacts|documents|messages))\\b[^.\\n]{0,60}?"
+                + "|(?<=all )(?:data|emails|files|contacts|documents|messages|summaries|notes"
+                + "|replies|answers|results))\\b[^.\\n]{0,60}?"
                 + "\\bto\\b");
     private static final Pattern FROM_NOW_ON =
         Pattern.compile("from now on,? (?:you )?(?:are|will|must|should|always|never)\\b");

@@ -38,7 +38,6 @@ final class ArgumentDigest {
   private final MessageDigest sha;
   private final byte[] out = new byte[4096];
   private int at;
-  private char[] chars = new char[256];
 
   private ArgumentDigest() throws NoSuchAlgorithmException {
     this.sha = MessageDigest.getInstance("SHA-256");
@@ -202,36 +201,13 @@ final class ArgumentDigest {
 
   /** {@link #string} for text with characters outside ASCII, one char at a time. */
   private boolean chars(String s) {
-    int n = s.length();
-    if (chars.length < n) {
-      chars = new char[Math.max(n, chars.length * 2)];
-    }
-    char[] cs = chars;
-    s.getChars(0, n, cs, 0);
     put('"');
-    int i = 0;
-    while (i < n) {
-      // Most text is a run of characters written as they are: find its end with a tight loop and
-      // copy it with another, which the JIT turns into vector instructions.
-      int end = i;
-      while (end < n && plain(cs[end])) {
-        end++;
-      }
-      while (i < end) {
-        if (at == out.length) {
-          flush();
-        }
-        int k = Math.min(end - i, out.length - at);
-        for (int j = 0; j < k; j++) {
-          out[at + j] = (byte) cs[i + j];
-        }
-        at += k;
-        i += k;
-      }
-      if (i < n) {
-        if (!special(cs[i++])) {
-          return false;
-        }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (plain(c)) {
+        put(c);
+      } else if (!special(c)) {
+        return false;
       }
     }
     put('"');

@@ -34,35 +34,6 @@ final class SipHash {
     return st.finish();
   }
 
-  /**
-   * As {@link #hash(char, CharSequence, int, int)}, over an array: the same value for the same
-   * characters, four of them read per 64-bit word instead of one {@code charAt} per character.
-   */
-  long hash(char kind, char[] cs, int from, int to) {
-    State st = new State(k0, k1);
-    int i = from;
-    long word = kind;
-    int inWord = 1;
-    while (inWord < 4 && i < to) {
-      word |= ((long) cs[i++]) << (16 * inWord++);
-    }
-    if (inWord == 4) {
-      st.absorb(word);
-      for (; i + 4 <= to; i += 4) {
-        st.absorb(
-            cs[i] | ((long) cs[i + 1]) << 16 | ((long) cs[i + 2]) << 32 | ((long) cs[i + 3]) << 48);
-      }
-      word = 0;
-      inWord = 0;
-      while (i < to) {
-        word |= ((long) cs[i++]) << (16 * inWord++);
-      }
-    }
-    long units = to - from + 1L;
-    st.absorb((units * 2) << 56 | word);
-    return st.finish();
-  }
-
   /** The hash of {@code kind} and the 64-bit {@code value}: a key for a value already hashed. */
   long hash(char kind, long value) {
     State st = new State(k0, k1);

@@ -107,11 +107,7 @@ final class JdbcPeopleStore implements PeopleStore {
                 n = p.executeUpdate();
               }
               if (disabled) {
-                try (PreparedStatement p =
-                    c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
-                  p.setString(1, name);
-                  p.executeUpdate();
-                }
+                deleteSessions(c, name);
               }
               return n;
             })
@@ -127,11 +123,7 @@ final class JdbcPeopleStore implements PeopleStore {
                 p.setString(1, name);
                 n = p.executeUpdate();
               }
-              try (PreparedStatement p =
-                  c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
-                p.setString(1, name);
-                p.executeUpdate();
-              }
+              deleteSessions(c, name);
               return n;
             })
         == 1;
@@ -139,14 +131,16 @@ final class JdbcPeopleStore implements PeopleStore {
 
   @Override
   public int closeSessions(String person) {
-    return db.write(
-        c -> {
-          try (PreparedStatement p =
-              c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
-            p.setString(1, person);
-            return p.executeUpdate();
-          }
-        });
+    return db.write(c -> deleteSessions(c, person));
+  }
+
+  /** Ends every console session of {@code person}, in the caller's transaction. */
+  private static int deleteSessions(java.sql.Connection c, String person)
+      throws java.sql.SQLException {
+    try (PreparedStatement p = c.prepareStatement("DELETE FROM console_session WHERE person = ?")) {
+      p.setString(1, person);
+      return p.executeUpdate();
+    }
   }
 
   @Override

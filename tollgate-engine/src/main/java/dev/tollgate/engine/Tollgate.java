@@ -3,7 +3,6 @@ package dev.tollgate.engine;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
-import dev.tollgate.api.Finding;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
@@ -275,11 +274,7 @@ public final class Tollgate {
     if (observation.decision() != null) {
       confirmWrite(agent, observation.decision());
     }
-    List<Finding> findings = new ArrayList<>(hits.size());
-    for (Hit h : hits) {
-      findings.add(new Finding(h.detector(), h.label(), h.shownPath(hits), h.excerpt()));
-    }
-    return new ObservationResult(all, findings);
+    return new ObservationResult(all, Inspection.findings(hits));
   }
 
   /** Whether a memory read returns what was written to memory from untrusted text. */

@@ -33,7 +33,11 @@ public final class Inspection {
   private static final int MIN_MASKED = 4;
 
   private final List<Hit> hits;
-  private final List<String> flaggedText;
+  private final Map<String, Object> args;
+
+  /** The text of each hit in the arguments as sent: found when {@link #mask} first needs it. */
+  private List<String> flaggedText;
+
   private final List<String> dataLabels;
   private final FlowIndex.Flow flow;
   private final Map<String, Object> provenance;
@@ -49,20 +53,24 @@ public final class Inspection {
       FlowIndex.Flow flow,
       Map<String, Object> provenance) {
     this.hits = List.copyOf(hits);
-    this.flaggedText = flaggedText(args, this.hits);
+    this.args = args;
     this.dataLabels = List.copyOf(dataLabels);
     this.flow = flow;
     this.provenance = provenance;
-    List<Finding> out = new ArrayList<>(hits.size());
+    this.findings = findings(this.hits);
     List<Map<String, Object>> facts = new ArrayList<>(hits.size());
-    for (Hit h : hits) {
-      String shown = h.shownPath(hits);
-      out.add(new Finding(h.detector(), h.label(), shown, h.excerpt()));
+    for (Finding f : findings) {
       facts.add(
           Map.of(
-              "detector", h.detector(), "label", h.label(), "path", shown, "excerpt", h.excerpt()));
+              "detector",
+              f.detector(),
+              "label",
+              f.label(),
+              "path",
+              f.path(),
+              "excerpt",
+              f.excerpt()));
     }
-    this.findings = List.copyOf(out);
     this.dataFacts = PolicyEnv.celValue(Map.of("labels", this.dataLabels, "findings", facts));
     this.flowFacts = PolicyEnv.celValue(Map.of("labels", flow.labels(), "sources", flow.sources()));
     this.provenanceFacts = PolicyEnv.celValue(provenance);
@@ -135,6 +143,17 @@ public final class Inspection {
     return control.contains(Pointer.key(first));
   }
 
+  /** The findings of one scan's hits, as decisions and observations report them. */
+  public static List<Finding> findings(List<Hit> hits) {
+    List<String> shown = Hit.shownPaths(hits);
+    List<Finding> out = new ArrayList<>(hits.size());
+    for (int i = 0; i < hits.size(); i++) {
+      Hit h = hits.get(i);
+      out.add(new Finding(h.detector(), h.label(), shown.get(i), h.excerpt()));
+    }
+    return List.copyOf(out);
+  }
+
   public List<Hit> hits() {
     return hits;
   }
@@ -147,6 +166,9 @@ public final class Inspection {
   public String mask(String text) {
     if (hits.isEmpty() || text == null || text.isEmpty()) {
       return text;
+    }
+    if (flaggedText == null) {
+      flaggedText = flaggedText(args, hits);
     }
     String out = text;
     for (int i = 0; i < hits.size(); i++) {

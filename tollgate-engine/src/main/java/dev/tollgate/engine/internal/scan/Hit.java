@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.scan;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,19 +48,36 @@ public record Hit(
    * /args/j•••@acme.example/0}.
    */
   public String shownPath(List<Hit> hits) {
-    Map<String, String> flaggedKeys = null;
+    return shown(path, flaggedKeys(hits));
+  }
+
+  /**
+   * {@link #shownPath} of every hit of one scan, in order: the flagged keys are gathered once
+   * rather than once per hit.
+   */
+  public static List<String> shownPaths(List<Hit> hits) {
+    Map<String, String> flaggedKeys = flaggedKeys(hits);
+    List<String> out = new ArrayList<>(hits.size());
     for (Hit h : hits) {
-      if (h.key
-          && path.startsWith(h.path)
-          && (path.length() == h.path.length() || path.charAt(h.path.length()) == '/')) {
-        if (flaggedKeys == null) {
-          flaggedKeys = new HashMap<>();
-        }
+      out.add(shown(h.path, flaggedKeys));
+    }
+    return out;
+  }
+
+  /** The pointer of each flagged key among {@code hits}, with what to show in its place. */
+  private static Map<String, String> flaggedKeys(List<Hit> hits) {
+    Map<String, String> flaggedKeys = new HashMap<>();
+    for (Hit h : hits) {
+      if (h.key) {
         // Several hits in one key: the excerpt of one may show the value of another.
         flaggedKeys.merge(h.path, h.excerpt, (a, b) -> "[flagged key]");
       }
     }
-    if (flaggedKeys == null) {
+    return flaggedKeys;
+  }
+
+  private static String shown(String path, Map<String, String> flaggedKeys) {
+    if (flaggedKeys.isEmpty()) {
       return path;
     }
     StringBuilder out = new StringBuilder();

@@ -238,10 +238,6 @@ final class Evaluation {
     }
   }
 
-  Map<String, Score> resultDetectors() {
-    return resultDetectors;
-  }
-
   /** Where a step is, as errors name it: {@code FILE: trace `ID` step N}. */
   private static String where(String file, Replayer.Explained e) {
     return file + ": trace `" + e.trace().id() + "` step " + e.index();

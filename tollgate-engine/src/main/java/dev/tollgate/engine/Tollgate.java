@@ -76,8 +76,8 @@ public final class Tollgate {
    * remembered in the ledger then. Bounded per agent, so that one agent's writes cannot push out
    * another's, and in the number of agents; the oldest are forgotten.
    */
-  private final Map<String, Map<String, UnconfirmedWrite>> unconfirmedWrites =
-      java.util.Collections.synchronizedMap(bounded(MAX_UNCONFIRMED_AGENTS));
+  private final Map<String, Map<String, UnconfirmedWrite>> unconfirmedWrites = // guarded by itself
+      bounded(MAX_UNCONFIRMED_AGENTS);
 
   private static final int MAX_UNCONFIRMED_AGENTS = 1_024;
   private static final int MAX_UNCONFIRMED_WRITES = 256;

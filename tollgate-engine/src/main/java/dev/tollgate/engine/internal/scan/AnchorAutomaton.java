@@ -27,7 +27,6 @@ final class AnchorAutomaton {
   private final char[] otherChars;
   private final byte[] otherClass;
   final int classes;
-  private final int[] next;
 
   /** Transitions by row offset; see the class comment. */
   final int[] table;
@@ -95,7 +94,7 @@ final class AnchorAutomaton {
     }
 
     int states = trie.size();
-    next = new int[states * classes];
+    int[] next = new int[states * classes];
     int[] fail = new int[states];
     ArrayDeque<Integer> queue = new ArrayDeque<>();
     for (int c = 0; c < classes; c++) {
@@ -151,16 +150,6 @@ final class AnchorAutomaton {
     return i < 0 ? 0 : otherClass[i];
   }
 
-  /** The state after reading {@code c} in {@code state}; the start state is 0. */
-  int step(int state, char c) {
-    return next[state * classes + classOf(c)];
-  }
-
-  /** Patterns that end at the character just read into {@code state}, or {@code null}. */
-  int[] outputs(int state) {
-    return outputs[state];
-  }
-
   /** Patterns of the state at row offset {@code offset} of {@link #table}. */
   int[] outputsAtOffset(int offset) {
     return outputs[offset / classes];
@@ -168,9 +157,5 @@ final class AnchorAutomaton {
 
   int length(int pattern) {
     return lengths[pattern];
-  }
-
-  int states() {
-    return outputs.length;
   }
 }

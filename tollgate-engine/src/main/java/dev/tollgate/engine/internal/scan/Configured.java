@@ -273,10 +273,6 @@ final class Configured {
       return hash.hashUnencodedChars(normalized).asLong();
     }
 
-    int size() {
-      return fingerprints.length;
-    }
-
     @Override
     Trigger trigger() {
       return Trigger.ALWAYS;

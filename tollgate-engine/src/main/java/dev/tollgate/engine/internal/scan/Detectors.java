@@ -207,11 +207,6 @@ public final class Detectors {
     return names;
   }
 
-  /** Number of literal anchors in the prefilter and states of its automaton, for benchmarks. */
-  public String prefilterSize() {
-    return owners.length + " anchors, " + automaton.states() + " states";
-  }
-
   /** One step of the walk: a value at a path, or (with {@code key}) a map key to scan. */
   private record Step(Object node, String path, boolean secretKey, boolean key) {}
 
@@ -240,12 +235,13 @@ public final class Detectors {
           for (Map.Entry<?, ?> entry : map.entrySet()) {
             String key = String.valueOf(entry.getKey());
             String entryPath = path + "/" + Pointer.segment(key);
+            String folded = Fold.fold(key);
             children.add(new Step(key, entryPath, false, true));
             children.add(
                 new Step(
                     entry.getValue(),
                     entryPath,
-                    Secrets.isSecretKey(Fold.fold(key)) || isAuthorizationKey(key),
+                    Secrets.isSecretKey(folded) || isAuthorizationKey(folded),
                     false));
           }
         }
@@ -275,8 +271,8 @@ public final class Detectors {
     }
   }
 
-  private static boolean isAuthorizationKey(String key) {
-    String k = Fold.fold(key);
+  /** Whether a map key, folded, names an authorization header. */
+  private static boolean isAuthorizationKey(String k) {
     return k.equals("authorization") || k.equals("auth") || k.endsWith("-auth");
   }
 

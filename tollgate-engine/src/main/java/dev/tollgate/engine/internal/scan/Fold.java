@@ -169,7 +169,7 @@ public final class Fold {
         invisible = true;
         folded = "";
       } else {
-        folded = cp < 0x10000 ? foldBmp((char) cp) : foldSupplementary(cp);
+        folded = cp < 0x10000 ? foldBmp((char) cp) : compute(cp);
       }
       if (map == null && folded.length() != width) {
         map = new int[out.length + 1];
@@ -221,10 +221,6 @@ public final class Fold {
       CACHE[c] = cached;
     }
     return cached;
-  }
-
-  private static String foldSupplementary(int cp) {
-    return compute(cp);
   }
 
   /**

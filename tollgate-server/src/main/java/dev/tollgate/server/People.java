@@ -205,7 +205,6 @@ public final class People {
     if (!store.people().setPassword(name, Passwords.hash(password))) {
       throw notFound(name);
     }
-    store.people().closeSessions(name);
     audit(clock.instant(), "password.reset", name, by, null, null);
   }
 
@@ -239,7 +238,6 @@ public final class People {
           400, "invalid", "the new password is the current one: choose another");
     }
     store.people().setPassword(name, Passwords.hash(next));
-    store.people().closeSessions(name);
     audit(now, "password.changed", name, null, address, null);
   }
 

@@ -66,7 +66,10 @@ public interface PeopleStore {
   /** Everyone, by name. */
   List<Person> list();
 
-  /** Replaces a person's password hash; returns false when there is no such person. */
+  /**
+   * Replaces a person's password hash and ends their sessions, in one transaction (a session opened
+   * with the old password must not outlive it); returns false when there is no such person.
+   */
   boolean setPassword(String name, String passwordHash);
 
   /** Disables or enables a person; disabling also ends their sessions. */

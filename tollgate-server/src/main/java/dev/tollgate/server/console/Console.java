@@ -300,10 +300,7 @@ public final class Console implements AutoCloseable {
     try {
       person = people.signIn(name, password, address(ex));
     } catch (People.PeopleException e) {
-      if (e.status() == 429) {
-        ex.getResponseHeaders()
-            .set("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-      }
+      Web.retryAfter(ex, e);
       Web.html(ex, e.status(), loginPage(e.getMessage(), name));
       return;
     }

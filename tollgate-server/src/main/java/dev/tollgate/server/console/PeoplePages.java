@@ -227,10 +227,7 @@ final class PeoplePages {
           address);
       return true;
     } catch (People.PeopleException e) {
-      if (e.status() == 429) {
-        ex.getResponseHeaders()
-            .set("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-      }
+      Web.retryAfter(ex, e);
       passwordPage(ex, viewer, e.status(), null, e.getMessage());
       return false;
     }

@@ -56,6 +56,14 @@ final class Web {
     send(ex, status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Tells a throttled client when to come back, if {@code e} is a throttle. */
+  static void retryAfter(HttpExchange ex, dev.tollgate.server.People.PeopleException e) {
+    if (e.status() == 429) {
+      ex.getResponseHeaders()
+          .set("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+    }
+  }
+
   static void redirect(HttpExchange ex, String location) throws IOException {
     securityHeaders(ex);
     ex.getResponseHeaders().set("Location", location);

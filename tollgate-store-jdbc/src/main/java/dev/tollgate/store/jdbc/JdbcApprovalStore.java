@@ -39,9 +39,7 @@ final class JdbcApprovalStore implements ApprovalStore {
           + " decided_by, decided_at, note, grant_id";
 
   /** {@link #APPROVAL_COLUMNS} without the body (read as empty by {@link #approval}). */
-  private static final String HEAD_COLUMNS =
-      "id, status, kind, agent, user_name, session, tool, args_digest, NULL, created, expires_at,"
-          + " decided_by, decided_at, note, grant_id";
+  private static final String HEAD_COLUMNS = APPROVAL_COLUMNS.replace(" body,", " NULL,");
 
   private static final Map<String, Object> EMPTY_BODY =
       Map.of("args", Map.of(), "reasons", List.of(), "findings", List.of(), "provenance", Map.of());
@@ -108,14 +106,13 @@ final class JdbcApprovalStore implements ApprovalStore {
     // Every repeated ask comes here: read the state, not the body (arguments, findings,
     // provenance), whose parsing was a quarter of a decision under load.
     List<ApprovalRecord> found =
-        db.query(
+        approvals(
             "SELECT "
                 + HEAD_COLUMNS
                 + " FROM approval WHERE agent = ? AND tool = ? AND args_digest = ? AND kind ="
                 + " 'action' AND "
                 + (session == null ? "session IS NULL" : "session = ?")
                 + " ORDER BY created DESC, id DESC LIMIT 1",
-            JdbcApprovalStore::approval,
             session == null
                 ? new Object[] {agent, tool, argsDigest}
                 : new Object[] {agent, tool, argsDigest, session});

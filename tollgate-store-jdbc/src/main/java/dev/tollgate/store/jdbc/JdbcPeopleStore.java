@@ -85,12 +85,15 @@ final class JdbcPeopleStore implements PeopleStore {
   public boolean setPassword(String name, String passwordHash) {
     return db.write(
             c -> {
+              int n;
               try (PreparedStatement p =
                   c.prepareStatement("UPDATE person SET password_hash = ? WHERE name = ?")) {
                 p.setString(1, passwordHash);
                 p.setString(2, name);
-                return p.executeUpdate();
+                n = p.executeUpdate();
               }
+              deleteSessions(c, name);
+              return n;
             })
         == 1;
   }

@@ -3,7 +3,6 @@ package dev.tollgate.engine.runner;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Problem;
-import dev.tollgate.engine.Tollgate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,9 +65,7 @@ public final class PolicyTests {
     List<Scenario> scenarios = readTests(directory.resolve("tests"));
     List<Scenarios.Outcome> outcomes = new ArrayList<>(scenarios.size());
     for (Scenario s : scenarios) {
-      Tollgate engine =
-          Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
-      outcomes.add(Scenarios.run(engine.gate(s.agent()), s));
+      outcomes.add(Scenarios.run(Replayer.engine(bundle).gate(s.agent()), s));
     }
     return new Report(directory, outcomes);
   }

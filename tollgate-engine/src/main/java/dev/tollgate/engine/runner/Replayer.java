@@ -221,6 +221,11 @@ public final class Replayer {
     return traces;
   }
 
+  /** A fresh engine over {@code bundle} with the fixed key of replays and policy tests. */
+  static Tollgate engine(Bundle bundle) {
+    return Tollgate.builder().bundle(bundle).fingerprintKey(FINGERPRINT_KEY).build();
+  }
+
   /**
    * The engine {@code trace} runs on: a fresh one over {@code bundle}, or the one of the earlier
    * trace it continues (its stores, so its memory, with them).
@@ -228,7 +233,7 @@ public final class Replayer {
   private static Tollgate engineFor(Bundle bundle, Trace trace, Map<String, Tollgate> engines) {
     Tollgate engine;
     if (trace.continues() == null) {
-      engine = Tollgate.builder().bundle(bundle).fingerprintKey(Replayer.FINGERPRINT_KEY).build();
+      engine = engine(bundle);
     } else {
       engine = engines.get(trace.continues());
       if (engine == null) {

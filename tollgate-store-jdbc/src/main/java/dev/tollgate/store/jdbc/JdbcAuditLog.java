@@ -190,60 +190,71 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
   }
 
+  /** The chain's head: the newest record's sequence number and hash. */
+  private record Head(long seq, String hash) {}
+
   private List<List<AuditRecord>> chain(Connection c, List<Pending> batch) throws SQLException {
-    long[] seq = new long[1];
-    String[] prev = new String[1];
-    db.statement(
-        c,
-        "SELECT seq, hash FROM audit_head WHERE id = 1" + db.forUpdate(),
-        head -> {
-          try (ResultSet rs = head.executeQuery()) {
-            if (!rs.next()) {
-              throw new SQLException("the audit_head row is missing");
-            }
-            seq[0] = rs.getLong(1);
-            prev[0] = rs.getString(2);
-            return null;
-          }
-        });
+    Head head =
+        db.statement(
+            c,
+            "SELECT seq, hash FROM audit_head WHERE id = 1" + db.forUpdate(),
+            p -> {
+              try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                  throw new SQLException("the audit_head row is missing");
+                }
+                return new Head(rs.getLong(1), rs.getString(2));
+              }
+            });
+    // Chain the batch first, then write it: the hashes need no database.
+    long seq = head.seq();
+    String prev = head.hash();
     List<List<AuditRecord>> out = new ArrayList<>(batch.size());
+    List<AuditRecord> chained = new ArrayList<>();
+    List<String> canonical = new ArrayList<>();
+    for (Pending p : batch) {
+      List<AuditRecord> records = new ArrayList<>(p.entries.size());
+      for (int i = 0; i < p.entries.size(); i++) {
+        seq++;
+        String hash = AuditChain.hashCanonical(seq, p.canonical.get(i), prev);
+        AuditRecord r = new AuditRecord(seq, p.entries.get(i), prev, hash);
+        records.add(r);
+        chained.add(r);
+        canonical.add(p.canonical.get(i));
+        prev = hash;
+      }
+      out.add(List.copyOf(records));
+    }
     db.statement(
         c,
         "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         insert -> {
-          for (Pending p : batch) {
-            List<AuditRecord> records = new ArrayList<>(p.entries.size());
-            for (int i = 0; i < p.entries.size(); i++) {
-              AuditEntry e = p.entries.get(i);
-              String canonical = p.canonical.get(i);
-              seq[0]++;
-              String hash = AuditChain.hashCanonical(seq[0], canonical, prev[0]);
-              records.add(new AuditRecord(seq[0], e, prev[0], hash));
-              insert.setLong(1, seq[0]);
-              insert.setString(2, AuditChain.time(e.time()));
-              insert.setString(3, e.kind());
-              insert.setString(4, e.agent());
-              insert.setString(5, e.user());
-              insert.setString(6, e.session());
-              insert.setString(7, e.tool());
-              insert.setString(8, e.effect());
-              insert.setString(9, e.decision());
-              insert.setString(10, canonical);
-              insert.setString(11, prev[0]);
-              insert.setString(12, hash);
-              insert.addBatch();
-              prev[0] = hash;
-            }
-            out.add(List.copyOf(records));
+          for (int i = 0; i < chained.size(); i++) {
+            AuditRecord r = chained.get(i);
+            AuditEntry e = r.entry();
+            insert.setLong(1, r.seq());
+            insert.setString(2, AuditChain.time(e.time()));
+            insert.setString(3, e.kind());
+            insert.setString(4, e.agent());
+            insert.setString(5, e.user());
+            insert.setString(6, e.session());
+            insert.setString(7, e.tool());
+            insert.setString(8, e.effect());
+            insert.setString(9, e.decision());
+            insert.setString(10, canonical.get(i));
+            insert.setString(11, r.prevHash());
+            insert.setString(12, r.hash());
+            insert.addBatch();
           }
           return insert.executeBatch();
         });
+    Head last = new Head(seq, prev);
     db.statement(
         c,
         "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
         update -> {
-          update.setLong(1, seq[0]);
-          update.setString(2, prev[0]);
+          update.setLong(1, last.seq());
+          update.setString(2, last.hash());
           return update.executeUpdate();
         });
     return out;

@@ -55,8 +55,7 @@ final class Configured {
 
     @Override
     void atAnchor(Text t, int anchor, int start, int end) {
-      if (!t.wasRegexRun(this)) {
-        t.markRegexRun(this);
+      if (t.firstRegexRun(this)) {
         afterPass(t);
       }
     }

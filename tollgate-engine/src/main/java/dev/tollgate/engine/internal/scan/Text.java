@@ -2,9 +2,11 @@ package dev.tollgate.engine.internal.scan;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One string being scanned: the original ({@code raw}), its folded view, what the pass over the
@@ -76,7 +78,9 @@ final class Text {
 
   private int endSearchedFrom = Integer.MAX_VALUE;
 
-  private final Finder[] ranRegex = new Finder[4];
+  /** Anchored regexes run on this text already: each runs over the whole text once at most. */
+  private Set<Finder> ranRegexes;
+
   private Numbers.Chunk[] cardChunks;
   private Numbers.Chunk[] phoneChunks;
 
@@ -276,26 +280,12 @@ final class Text {
     return cardChunks;
   }
 
-  boolean wasRegexRun(Finder finder) {
-    for (Finder f : ranRegex) {
-      if (f == finder) {
-        return true;
-      }
+  /** Marks {@code finder} as run on this text; false when it had run already. */
+  boolean firstRegexRun(Finder finder) {
+    if (ranRegexes == null) {
+      ranRegexes = Collections.newSetFromMap(new IdentityHashMap<>());
     }
-    return false;
-  }
-
-  void markRegexRun(Finder finder) {
-    for (int i = 0; i < ranRegex.length; i++) {
-      if (ranRegex[i] == null) {
-        ranRegex[i] = finder;
-        return;
-      }
-    }
-    // More than four anchored regexes woke on this text: forget the oldest; at worst a regex runs
-    // twice and reports the same span twice, which Scan removes.
-    System.arraycopy(ranRegex, 1, ranRegex, 0, ranRegex.length - 1);
-    ranRegex[ranRegex.length - 1] = finder;
+    return ranRegexes.add(finder);
   }
 
   static boolean isDigit(char c) {

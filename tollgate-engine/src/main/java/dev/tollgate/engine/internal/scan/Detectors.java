@@ -272,6 +272,40 @@ public final class Detectors {
   }
 
   /** Whether a map key, folded, names an authorization header. */
+  /** A run of Unicode tag characters at {@code [start, end)} of a raw text, and what it spells. */
+  record TagRun(int start, int end, String spelled) {}
+
+  /**
+   * The runs of Unicode tag characters in {@code raw}: text spelled in characters no one sees,
+   * decoded here like base64 and percent-encoding, so that every detector scans it.
+   */
+  static List<TagRun> tagRuns(String raw) {
+    List<TagRun> out = new ArrayList<>();
+    int i = 0;
+    while (i < raw.length()) {
+      int cp = raw.codePointAt(i);
+      if (!isTag(cp)) {
+        i += Character.charCount(cp);
+        continue;
+      }
+      int s = i;
+      StringBuilder spelled = new StringBuilder();
+      while (i < raw.length() && isTag(raw.codePointAt(i))) {
+        int tag = raw.codePointAt(i) - 0xE0000;
+        if (tag >= 0x20 && tag < 0x7F) {
+          spelled.append((char) tag);
+        }
+        i += 2;
+      }
+      out.add(new TagRun(s, i, spelled.toString()));
+    }
+    return out;
+  }
+
+  private static boolean isTag(int cp) {
+    return cp >= 0xE0000 && cp <= 0xE007F;
+  }
+
   private static boolean isAuthorizationKey(String k) {
     return k.equals("authorization") || k.equals("auth") || k.endsWith("-auth");
   }
@@ -284,9 +318,9 @@ public final class Detectors {
 
   private void scanText(Text t, boolean secretKey) throws ScanLimitException {
     t.scan.budget.spend(t.raw.length());
-    List<Words.Instructions.TagRun> tagRuns = List.of();
+    List<TagRun> tagRuns = t.invisible ? tagRuns(t.raw) : List.of();
     if (t.invisible && instructions != null) {
-      tagRuns = instructions.hidden(t);
+      instructions.hidden(t, tagRuns);
     }
     pass(t);
     t.scan.budget.spend(t.anchorHits.size() / 2);
@@ -325,7 +359,7 @@ public final class Detectors {
     if (t.depth >= MAX_DECODING_DEPTH) {
       return;
     }
-    for (Words.Instructions.TagRun run : tagRuns) {
+    for (TagRun run : tagRuns) {
       if (!run.spelled().isBlank()) {
         scanText(t.decodedRun(run.spelled(), "unicode-tags", run.start(), run.end()), false);
       }

@@ -366,36 +366,24 @@ final class Words {
     }
 
     /**
-     * Hidden Unicode in the raw text, before folding removes it: runs of Unicode tag characters
-     * (which spell ASCII text no one sees; that text is returned for scanning), bidirectional
-     * overrides, and runs of two or more zero-width characters.
-     *
-     * @return the texts spelled by tag characters, with their raw spans, for the caller to scan
+     * Reports hidden Unicode in the raw text, before folding removes it: the runs of Unicode tag
+     * characters the scanner found (which spell ASCII text no one sees; the scanner scans that text
+     * for every detector), bidirectional overrides, and runs of two or more zero-width characters.
      */
-    List<TagRun> hidden(Text t) {
+    void hidden(Text t, List<Detectors.TagRun> tagRuns) {
+      for (Detectors.TagRun run : tagRuns) {
+        t.reportRaw(
+            this,
+            run.start(),
+            run.end(),
+            "tags:" + run.spelled(),
+            "hidden unicode: " + (run.end() - run.start()) / 2 + " tag characters");
+      }
       String raw = t.raw;
-      List<TagRun> tagRuns = new ArrayList<>();
       int i = 0;
       while (i < raw.length()) {
         int cp = raw.codePointAt(i);
-        if (cp >= 0xE0000 && cp <= 0xE007F) {
-          int s = i;
-          int count = 0;
-          StringBuilder spelled = new StringBuilder();
-          while (i < raw.length()
-              && raw.codePointAt(i) >= 0xE0000
-              && raw.codePointAt(i) <= 0xE007F) {
-            int tag = raw.codePointAt(i) - 0xE0000;
-            if (tag >= 0x20 && tag < 0x7F) {
-              spelled.append((char) tag);
-            }
-            count++;
-            i += 2;
-          }
-          t.reportRaw(
-              this, s, i, "tags:" + spelled, "hidden unicode: " + count + " tag characters");
-          tagRuns.add(new TagRun(s, i, spelled.toString()));
-        } else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
           t.reportRaw(
               this,
               i,
@@ -420,11 +408,7 @@ final class Words {
           i += Character.charCount(cp);
         }
       }
-      return tagRuns;
     }
-
-    /** A run of tag characters at {@code [start, end)} of the raw text and the text it spells. */
-    record TagRun(int start, int end, String spelled) {}
 
     private static boolean isZeroWidth(int c) {
       return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF;

@@ -187,7 +187,7 @@ final class Configured {
       super(name, label);
       Set<String> folded = new LinkedHashSet<>();
       for (String k : keywords) {
-        String f = Fold.fold(k).strip().replaceAll("\\s+", " ");
+        String f = Text.SPACES.matcher(Fold.fold(k).strip()).replaceAll(" ");
         if (!f.isEmpty()) {
           folded.add(f);
         }

@@ -367,7 +367,7 @@ public final class Detectors {
     for (int k = 0; k < t.base64Runs.size(); k += 2) {
       int s = t.base64Runs.get(k);
       int e = t.base64Runs.get(k + 1);
-      String decoded = mixedCase(t.view, s, e) ? decodeBase64(t.view.substring(s, e)) : null;
+      String decoded = decodeBase64(t.view, s, e);
       if (decoded != null) {
         scanText(t.decodedRun(decoded, "base64", t.rawIndex(s), t.rawIndex(e)), false);
       }
@@ -481,37 +481,37 @@ public final class Detectors {
   }
 
   /**
-   * The text a base64 run encodes, when it is mostly printable UTF-8 (at least 90% of its
-   * characters letters, digits, punctuation or spaces, and 8 characters or more); else {@code
-   * null}.
+   * The text the base64 run {@code v[s, e)} encodes, when it is mostly printable UTF-8 (at least
+   * 90% of its characters letters, digits, punctuation or spaces, and 8 characters or more); else
+   * {@code null}.
    */
-  static String decodeBase64(String run) {
+  static String decodeBase64(String v, int s, int e) {
     boolean upper = false;
     boolean lower = false;
     boolean url = false;
-    int end = run.length();
-    while (end > 0 && run.charAt(end - 1) == '=') {
+    int end = e;
+    while (end > s && v.charAt(end - 1) == '=') {
       end--;
     }
-    for (int i = 0; i < end; i++) {
-      char c = run.charAt(i);
+    for (int i = s; i < end; i++) {
+      char c = v.charAt(i);
       upper |= c >= 'A' && c <= 'Z';
       lower |= c >= 'a' && c <= 'z';
       url |= c == '-' || c == '_';
     }
     // Base64 of 12 or more bytes of text has both cases; hex digests, UUIDs, paths and words in
-    // one case are not base64 of text, and are common: reject them before decoding.
+    // one case are not base64 of text, and are common: reject them before taking the run out.
     if (!(upper && lower)) {
       return null;
     }
-    String body = run.substring(0, end);
+    String body = v.substring(s, end);
     if (body.length() % 4 == 1) {
       body = body.substring(0, body.length() - 1);
     }
     byte[] bytes;
     try {
       bytes = url ? Base64.getUrlDecoder().decode(body) : Base64.getDecoder().decode(body);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException notBase64) {
       return null;
     }
     if (bytes.length < 8) {
@@ -541,24 +541,9 @@ public final class Detectors {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
           .toString();
-    } catch (CharacterCodingException e) {
+    } catch (CharacterCodingException notText) {
       return null;
     }
-  }
-
-  /**
-   * Whether {@code v[s, e)} has both upper- and lower-case letters. Base64 of 12 bytes of text or
-   * more has both; hex digests, UUIDs and paths in one case are common and are not base64 of text.
-   */
-  private static boolean mixedCase(String v, int s, int e) {
-    boolean upper = false;
-    boolean lower = false;
-    for (int i = s; i < e && !(upper && lower); i++) {
-      char c = v.charAt(i);
-      upper |= c >= 'A' && c <= 'Z';
-      lower |= c >= 'a' && c <= 'z';
-    }
-    return upper && lower;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One string being scanned: the original ({@code raw}), its folded view, what the pass over the
@@ -15,6 +16,9 @@ import java.util.Set;
  * its own whose spans are lifted to the string it was decoded from. Not thread-safe: one scan.
  */
 final class Text {
+  /** Runs of white space, which phrases are compared with as one space. */
+  static final Pattern SPACES = Pattern.compile("\\s+");
+
   final Scan scan;
   final String raw;
   final String view;

@@ -361,7 +361,7 @@ final class Words {
     }
 
     private void found(Text t, int start, int end, Kind kind) {
-      String phrase = t.lowerWindow(start, end).replaceAll("\\s+", " ");
+      String phrase = Text.SPACES.matcher(t.lowerWindow(start, end)).replaceAll(" ");
       t.report(this, start, end, phrase, kind.excerpt);
     }
 

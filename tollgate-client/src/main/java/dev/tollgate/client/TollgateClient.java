@@ -47,13 +47,18 @@ public final class TollgateClient implements Gate {
   private final String agent;
   private final HttpClient http;
   private final Duration timeout;
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
 
   private TollgateClient(URI base, String agent, String token, Duration timeout) {
     this.base = Objects.requireNonNull(base, "base");
     this.agent = Objects.requireNonNull(agent, "agent");
     this.token = Objects.requireNonNull(token, "token");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
   }
 
   /**
@@ -173,6 +178,7 @@ public final class TollgateClient implements Gate {
 
   private JsonNode call(String path, Object body) {
     HttpResponse<String> response;
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(base.resolve(path))
@@ -184,6 +190,14 @@ public final class TollgateClient implements Gate {
             .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)));
       }
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      // Refused for too many connections: the request was not looked at, so it is safe to send
+      // again after the pause the server asks for, within this call's timeout.
+      while (response.statusCode() == 503
+          && response.body().contains("\"overloaded\"")
+          && System.nanoTime() + RETRY_PAUSE.toNanos() < deadline) {
+        Thread.sleep(RETRY_PAUSE);
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unreachable("interrupted", e);

@@ -67,6 +67,13 @@ public final class Bundle {
     return compiled.policies().stream().map(CompiledPolicy::name).toList();
   }
 
+  /** The agents {@code agents.yaml} gives a profile, by name. */
+  public List<String> agentNames() {
+    return compiled.profiles() == null
+        ? List.of()
+        : compiled.profiles().agents().keySet().stream().sorted().toList();
+  }
+
   /** The names of the detectors that scan actions and results: built-in and configured. */
   public List<String> detectorNames() {
     return compiled.detectors().names();

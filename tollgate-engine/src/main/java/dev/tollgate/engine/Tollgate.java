@@ -63,6 +63,7 @@ public final class Tollgate {
   public static final String UNKNOWN_SESSION = "tollgate:unknown-session";
 
   private final AtomicReference<Bundle> bundle;
+  private volatile java.time.Instant bundleLoadedAt;
   private final InstantSource clock;
   private final int maxHistory;
   private final SessionStore sessions;
@@ -110,6 +111,7 @@ public final class Tollgate {
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
     this.clock = b.clock;
+    this.bundleLoadedAt = b.clock.instant();
     this.sessions = b.sessions != null ? b.sessions : new MemorySessionStore(b.maxSessions);
     this.maxHistory = b.maxHistory;
     this.approvals =
@@ -144,9 +146,15 @@ public final class Tollgate {
     return bundle.get();
   }
 
+  /** When the bundle in use was put in use (built or reloaded). */
+  public java.time.Instant bundleLoadedAt() {
+    return bundleLoadedAt;
+  }
+
   /** Uses {@code next} for every decision from now on. */
   public synchronized void reload(Bundle next) {
     bundle.set(Objects.requireNonNull(next, "bundle"));
+    bundleLoadedAt = clock.instant();
   }
 
   /**
@@ -155,7 +163,7 @@ public final class Tollgate {
    */
   public synchronized Bundle reload(Path directory) throws BundleException {
     Bundle next = Bundle.load(directory);
-    bundle.set(next);
+    reload(next);
     return next;
   }
 

@@ -49,11 +49,49 @@ final class Metrics {
     storeLatency.observe(nanos);
   }
 
-  String render(int auditQueueDepth) {
+  /** What the server reads at the moment of a scrape. */
+  record Gauges(
+      int auditQueueDepth,
+      String bundleDigest,
+      long bundleLoadedEpochSeconds,
+      int openConnections,
+      boolean storeReady) {}
+
+  private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
+
+  /** A reload's outcome: {@code loaded}, {@code unchanged}, {@code held} or {@code refused}. */
+  void reload(String outcome) {
+    reloads.computeIfAbsent(label("outcome", outcome), k -> new LongAdder()).increment();
+  }
+
+  String render(Gauges g) {
     StringBuilder out = new StringBuilder();
-    out.append("# HELP tollgate_audit_queue_depth Audit records waiting for their group commit.\n");
-    out.append("# TYPE tollgate_audit_queue_depth gauge\n");
-    out.append("tollgate_audit_queue_depth ").append(auditQueueDepth).append('\n');
+    gauge(
+        out,
+        "tollgate_audit_queue_depth",
+        "Audit records waiting for their group commit.",
+        "",
+        g.auditQueueDepth());
+    gauge(
+        out,
+        "tollgate_bundle_info",
+        "The policy bundle in use, by digest (always 1).",
+        label("digest", g.bundleDigest()),
+        1);
+    gauge(
+        out,
+        "tollgate_bundle_loaded_timestamp_seconds",
+        "When the bundle in use was loaded (Unix time).",
+        "",
+        g.bundleLoadedEpochSeconds());
+    gauge(out, "tollgate_http_connections", "Open HTTP connections.", "", g.openConnections());
+    gauge(
+        out,
+        "tollgate_store_ready",
+        "1 when the store takes reads and writes, else 0 (every decision is a deny then).",
+        "",
+        g.storeReady() ? 1 : 0);
+    counter(out, "tollgate_reloads_total", "Bundle reloads by outcome.", reloads);
     counter(out, "tollgate_decisions_total", "Decisions by agent and effect.", decisions);
     counter(
         out,
@@ -66,6 +104,16 @@ final class Metrics {
         out, "tollgate_decide_seconds", "Time to decide, audit included, per request.");
     storeLatency.render(out, "tollgate_store_seconds", "Time of each audit append.");
     return out.toString();
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, String labels, long v) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name);
+    if (!labels.isEmpty()) {
+      out.append('{').append(labels).append('}');
+    }
+    out.append(' ').append(v).append('\n');
   }
 
   private static void counter(

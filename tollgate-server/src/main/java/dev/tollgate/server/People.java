@@ -45,6 +45,12 @@ public final class People {
   private final InstantSource clock;
   private final Backoff backoff = new Backoff();
 
+  /**
+   * Failures per client address: many names tried from one place are slowed down like one name
+   * tried many times, after more free tries (people behind one proxy share an address).
+   */
+  private final Backoff byAddress = new Backoff(20);
+
   public People(Store store, InstantSource clock) {
     this.store = store;
     this.clock = clock;
@@ -73,8 +79,8 @@ public final class People {
     }
 
     /**
-     * {@code invalid}, {@code wrong_password}, {@code throttled}, {@code not_found}, {@code taken}
-     * or {@code yourself}.
+     * {@code invalid}, {@code wrong_password}, {@code throttled}, {@code busy}, {@code not_found},
+     * {@code taken} or {@code yourself}.
      */
     public String code() {
       return code;
@@ -99,35 +105,103 @@ public final class People {
   /**
    * Checks a sign-in; only an existing, enabled person with the right password gets through.
    *
-   * @param address where the request came from, for the audit (or {@code null})
-   * @throws PeopleException {@code throttled} (429) while the name must wait after repeated
-   *     failures, {@code wrong_password} (401) for any other failure, without saying which
+   * <p>Tries are throttled per name and per client address ({@link Backoff}, checked and counted in
+   * one step), so that neither guessing one name nor trying many names from one place gets far. A
+   * name that matches nobody costs no hashing: its answer waits as long as a hash would, so that
+   * timing does not tell names apart, while floods of made-up names cannot take the CPU that
+   * decisions need. Hashing itself runs on a small pool of its own ({@link Hashing}).
+   *
+   * @param address where the request came from, for the audit and the per-address throttle (or
+   *     {@code null})
+   * @throws PeopleException {@code throttled} (429) while the name or address must wait after
+   *     repeated failures, {@code busy} (503) when too many sign-ins are being checked at once,
+   *     {@code wrong_password} (401) for any other failure, without saying which
    */
   public Person signIn(String name, char[] password, String address) throws PeopleException {
     Instant now = clock.instant();
-    Optional<Person> person = store.people().get(name);
-    Duration wait = backoff.wait(name, now);
+    Duration wait = backoff.begin(name, now);
     if (!wait.isZero()) {
-      audit(
-          now, "signin.failed", person.map(Person::name).orElse(null), null, address, "throttled");
+      audit(now, "signin.failed", known(name), null, address, "throttled");
       throw throttled("Too many failed sign-ins for this name", wait);
     }
-    // The hash is computed for unknown names too, so that timing does not tell names apart.
-    boolean matches =
-        Passwords.matches(password, person.map(Person::passwordHash).orElse(Dummy.HASH));
-    String failure =
-        person.isEmpty()
-            ? "unknown name"
-            : !matches ? "wrong password" : person.get().disabled() ? "disabled" : null;
-    if (failure != null) {
-      // Counted from the end of the hashing, so that the wait starts when the answer goes out.
-      backoff.failed(name, clock.instant());
-      audit(now, "signin.failed", person.map(Person::name).orElse(null), null, address, failure);
-      throw new PeopleException(401, "wrong_password", "Wrong name or password.");
+    String from = address == null ? null : "address:" + address;
+    if (from != null) {
+      Duration waitFrom = byAddress.begin(from, now);
+      if (!waitFrom.isZero()) {
+        backoff.abandoned(name);
+        audit(now, "signin.failed", known(name), null, address, "throttled (address)");
+        throw throttled("Too many failed sign-ins from this address", waitFrom);
+      }
     }
-    backoff.succeeded(name);
-    audit(now, "signin.succeeded", person.get().name(), null, address, null);
-    return person.get();
+    boolean done = false;
+    try {
+      Optional<Person> person = store.people().get(name);
+      boolean matches;
+      if (person.isEmpty()) {
+        Hashing.waitLikeAHash();
+        matches = false;
+      } else {
+        String stored = person.get().passwordHash();
+        matches = Hashing.run(() -> Passwords.matches(password, stored));
+      }
+      String failure =
+          person.isEmpty()
+              ? "unknown name"
+              : !matches ? "wrong password" : person.get().disabled() ? "disabled" : null;
+      if (failure != null) {
+        // Counted from the end of the hashing, so that the wait starts when the answer goes out.
+        Instant end = clock.instant();
+        backoff.failed(name, end);
+        if (from != null) {
+          byAddress.failed(from, end);
+        }
+        done = true;
+        audit(now, "signin.failed", person.map(Person::name).orElse(null), null, address, failure);
+        throw new PeopleException(401, "wrong_password", "Wrong name or password.");
+      }
+      backoff.succeeded(name);
+      if (from != null) {
+        byAddress.succeeded(from);
+      }
+      done = true;
+      upgradeHash(person.get(), password);
+      audit(now, "signin.succeeded", person.get().name(), null, address, null);
+      return person.get();
+    } catch (Hashing.Busy e) {
+      throw new PeopleException(
+          503,
+          "busy",
+          "Too many sign-ins are being checked at once: try again in a moment.",
+          Duration.ofSeconds(1));
+    } finally {
+      if (!done) {
+        backoff.abandoned(name);
+        if (from != null) {
+          byAddress.abandoned(from);
+        }
+      }
+    }
+  }
+
+  /** The name as recorded in the audit: only a person's, never what someone typed. */
+  private String known(String name) {
+    return store.people().get(name).map(Person::name).orElse(null);
+  }
+
+  /**
+   * Re-hashes a password stored with fewer iterations than new hashes get, now that the password is
+   * at hand; best effort (the person is signed in either way, and the next sign-in retries).
+   */
+  private void upgradeHash(Person person, char[] password) {
+    if (!Passwords.outdated(person.passwordHash())) {
+      return;
+    }
+    try {
+      String fresh = Hashing.run(() -> Passwords.hash(password));
+      store.people().replaceHash(person.name(), person.passwordHash(), fresh);
+    } catch (Hashing.Busy | RuntimeException e) {
+      // Next time: an outdated hash still verifies.
+    }
   }
 
   /** Records that a person signed out. */
@@ -220,25 +294,41 @@ public final class People {
   public void changePassword(String name, char[] current, char[] next, String address)
       throws PeopleException {
     Instant now = clock.instant();
-    Duration wait = backoff.wait(name, now);
+    Duration wait = backoff.begin(name, now);
     if (!wait.isZero()) {
       audit(now, "password.change_failed", name, null, address, "throttled");
       throw throttled("Too many wrong passwords for this name", wait);
     }
-    Person person = existing(name);
-    if (!Passwords.matches(current, person.passwordHash())) {
-      backoff.failed(name, clock.instant());
-      audit(now, "password.change_failed", name, null, address, "wrong current password");
-      throw new PeopleException(403, "wrong_password", "The current password is wrong.");
-    }
-    backoff.succeeded(name);
-    validPassword(next);
-    if (Arrays.equals(current, next)) {
+    boolean done = false;
+    try {
+      Person person = existing(name);
+      String stored = person.passwordHash();
+      if (!Hashing.run(() -> Passwords.matches(current, stored))) {
+        backoff.failed(name, clock.instant());
+        done = true;
+        audit(now, "password.change_failed", name, null, address, "wrong current password");
+        throw new PeopleException(403, "wrong_password", "The current password is wrong.");
+      }
+      backoff.succeeded(name);
+      done = true;
+      validPassword(next);
+      if (Arrays.equals(current, next)) {
+        throw new PeopleException(
+            400, "invalid", "the new password is the current one: choose another");
+      }
+      store.people().setPassword(name, Hashing.run(() -> Passwords.hash(next)));
+      audit(now, "password.changed", name, null, address, null);
+    } catch (Hashing.Busy e) {
       throw new PeopleException(
-          400, "invalid", "the new password is the current one: choose another");
+          503,
+          "busy",
+          "Too many passwords are being checked at once: try again in a moment.",
+          Duration.ofSeconds(1));
+    } finally {
+      if (!done) {
+        backoff.abandoned(name);
+      }
     }
-    store.people().setPassword(name, Passwords.hash(next));
-    audit(now, "password.changed", name, null, address, null);
   }
 
   private Person existing(String name) throws PeopleException {
@@ -339,10 +429,5 @@ public final class People {
                     null,
                     0,
                     detail)));
-  }
-
-  /** A hash no password matches in practice, computed once, for unknown names. */
-  private static final class Dummy {
-    static final String HASH = Passwords.hash(Passwords.generate().toCharArray());
   }
 }

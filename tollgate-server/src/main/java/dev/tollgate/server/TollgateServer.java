@@ -1,8 +1,6 @@
 package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
@@ -27,11 +25,12 @@ import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.server.console.Console;
+import dev.tollgate.server.http.Exchange;
+import dev.tollgate.server.http.HttpListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,10 +44,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Tollgate sidecar: the decision API of DESIGN.md over HTTP, for agents in any language.
@@ -75,8 +75,8 @@ public final class TollgateServer implements AutoCloseable {
    */
   public static final String ADMIN_PREFIX = "@admin";
 
-  private final HttpServer http;
-  private final ExecutorService executor;
+  private final HttpListener http;
+  private final HttpListener metricsListener;
   private final Tollgate engine;
   private final Store store;
   private final InstantSource clock;
@@ -85,7 +85,10 @@ public final class TollgateServer implements AutoCloseable {
   private final Path policies;
   private final PolicyWatcher watcher;
   private final Console console;
-  private final Object approvalMonitor = new Object();
+  private final ReentrantLock approvalLock = new ReentrantLock();
+  private final Condition approvalSignal = approvalLock.newCondition();
+  private final String metricsTokenHash;
+  private final boolean metricsOpen;
   private final ScheduledExecutorService sweeper;
   private final Notifier notifier;
   private static final Duration MAX_WAIT = Duration.ofSeconds(60);
@@ -115,14 +118,40 @@ public final class TollgateServer implements AutoCloseable {
     // Approvals past their expiry are marked (and audited) once, by whichever instance sees them
     // first; the status a caller reads is already "expired" before that.
     sweeper.scheduleWithFixedDelay(this::expireQuietly, 1, 1, TimeUnit.SECONDS);
-    this.executor = Executors.newVirtualThreadPerTaskExecutor();
-    this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 1024);
-    http.setExecutor(executor);
-    http.createContext("/", this::handle);
+    this.metricsTokenHash = b.metricsToken == null ? null : Tokens.hash(b.metricsToken);
+    this.metricsOpen = b.metricsOpen;
     this.policies = b.policies;
     this.watcher =
         b.policies != null && b.watch ? new PolicyWatcher(b.policies, this::reload) : null;
-    http.start();
+    HttpListener.Observer observer =
+        new HttpListener.Observer() {
+          @Override
+          public void overloaded() {
+            metrics.rejected(503, "overloaded");
+          }
+
+          @Override
+          public void failed(Throwable error) {
+            metrics.rejected(500, "internal");
+          }
+        };
+    HttpListener main = null;
+    HttpListener side = null;
+    try {
+      main = new HttpListener(b.host, b.port, b.limits, this::handle, observer);
+      if (b.metricsHost != null) {
+        side =
+            new HttpListener(b.metricsHost, b.metricsPort, b.limits, this::handleMetrics, observer);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (main != null) {
+        main.close();
+      }
+      closeParts();
+      throw e;
+    }
+    this.http = main;
+    this.metricsListener = side;
   }
 
   public static Builder builder() {
@@ -131,12 +160,26 @@ public final class TollgateServer implements AutoCloseable {
 
   /** The port the server listens on (the one chosen when it was asked for port 0). */
   public int port() {
-    return http.getAddress().getPort();
+    return http.port();
   }
 
   /** The base address, for example {@code http://127.0.0.1:8181}. */
   public URI uri() {
-    return URI.create("http://" + http.getAddress().getHostString() + ":" + port());
+    return URI.create("http://" + hostForUri(http.host()) + ":" + port());
+  }
+
+  /**
+   * The address of the separate metrics listener ({@link Builder#metricsAddress}), or {@code null}
+   * when metrics are served on the main port.
+   */
+  public URI metricsUri() {
+    return metricsListener == null
+        ? null
+        : URI.create("http://" + hostForUri(metricsListener.host()) + ":" + metricsListener.port());
+  }
+
+  private static String hostForUri(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   /** The engine behind the API: reload bundles through it. */
@@ -194,7 +237,24 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   @Override
+  /**
+   * Stops: no new requests are taken, requests in flight get the shutdown grace to finish
+   * (long-polls answer at once with the state they have), then the rest is closed.
+   */
   public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
+    // Event streams never end by themselves: end them so that they do not hold up the grace.
+    console.close();
+    http.close();
+    if (metricsListener != null) {
+      metricsListener.close();
+    }
+    closeParts();
+  }
+
+  private void closeParts() {
     sweeper.shutdownNow();
     if (notifier != null) {
       notifier.close();
@@ -203,155 +263,60 @@ public final class TollgateServer implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
-    http.stop(0);
-    executor.close();
   }
 
-  private void handle(HttpExchange exchange) {
-    String path = exchange.getRequestURI().getPath();
-    String method = exchange.getRequestMethod();
-    String agent = null;
-    if (path.equals("/console") || path.startsWith("/console/")) {
-      try (exchange) {
-        console.handle(exchange);
-      } catch (IOException | RuntimeException e) {
-        metrics.rejected(500, "console");
-      }
-      return;
-    }
-    try (exchange) {
+  /** The separate metrics listener: metrics, health and readiness only. */
+  private void handleMetrics(Exchange exchange) {
+    String path = exchange.path();
+    try {
       try {
-        // Read once, before anything else: a malformed query is the client's mistake (400) on
-        // every endpoint, whether or not it takes parameters.
-        Map<String, String> query = query(exchange);
+        requireRead(exchange.method());
         switch (path) {
-          case "/health" -> {
-            requireMethod(method, "GET");
-            respond(exchange, 200, Map.of("status", "ok"));
-          }
-          case "/ready" -> {
-            requireMethod(method, "GET");
-            boolean ready = store.ready();
-            respond(
-                exchange,
-                ready ? 200 : 503,
-                Map.of("status", ready ? "ready" : "store unavailable", "store", store.kind()));
-          }
+          case "/health" -> respond(exchange, 200, Map.of("status", "ok"));
+          case "/ready" -> ready(exchange);
           case "/metrics" -> {
-            requireMethod(method, "GET");
-            respondText(
-                exchange,
-                200,
-                "text/plain; version=0.0.4",
-                metrics.render(store.audit().pending()));
-          }
-          case "/v1/openapi.json" -> {
-            requireMethod(method, "GET");
-            respondText(exchange, 200, "application/json", openApi());
-          }
-          case "/v1/admin/reload" -> {
-            requireMethod(method, "POST");
-            agent = authenticateAdmin(exchange);
-            List<Problem> problems = reload();
-            if (problems.isEmpty()) {
-              respond(
-                  exchange,
-                  200,
-                  Map.of(
-                      "digest",
-                      engine.bundle().digest(),
-                      "policies",
-                      engine.bundle().policyNames().size()));
-            } else {
-              throw new ApiError(
-                  422,
-                  "invalid_bundle",
-                  "the new policies were refused and the"
-                      + " ones in use stay: "
-                      + problems.get(0).file()
-                      + ":"
-                      + problems.get(0).line()
-                      + ": "
-                      + problems.get(0).message()
-                      + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
-                  null);
+            if (metricsTokenHash != null) {
+              authorizeMetrics(exchange);
             }
+            respondMetrics(exchange);
           }
-          case "/v1/sessions" -> {
-            requireMethod(method, "POST");
-            agent = authenticate(exchange);
-            openSession(exchange, agent);
-          }
-          case "/v1/decide" -> {
-            requireMethod(method, "POST");
-            agent = authenticate(exchange);
-            decide(exchange, agent);
-          }
-          case "/v1/noop" -> {
-            // The same authentication and body reading as decide, and nothing else: the
-            // baseline that load tests measure beside decide.
-            requireMethod(method, "POST");
-            agent = authenticate(exchange);
-            readObject(exchange);
-            respond(exchange, 200, Map.of("ok", true));
-          }
-          case "/v1/observe" -> {
-            requireMethod(method, "POST");
-            agent = authenticate(exchange);
-            observe(exchange, agent);
-          }
-          case "/v1/approvals" -> {
-            requireMethod(method, "GET");
-            agent = authenticateAdmin(exchange);
-            listApprovals(exchange, query);
-          }
-          case "/v1/grants" -> {
-            requireMethod(method, "GET");
-            agent = authenticateAdmin(exchange);
-            respond(
-                exchange,
-                200,
-                Map.of(
-                    "grants",
-                    engine
-                        .approvals()
-                        .grants(!"false".equals(query.get("active")), limit(query))
-                        .stream()
-                        .map(this::grantView)
-                        .toList()));
-          }
-          case "/v1/grants/requests" -> {
-            requireMethod(method, "POST");
-            agent = authenticate(exchange);
-            requestGrant(exchange, agent);
-          }
-          default -> {
-            if (path.startsWith("/v1/approvals/")) {
-              agent = approvals(exchange, method, path.substring("/v1/approvals/".length()), query);
-            } else if (path.startsWith("/v1/grants/") && path.endsWith("/revoke")) {
-              requireMethod(method, "POST");
-              agent = authenticateAdmin(exchange);
-              String id =
-                  path.substring("/v1/grants/".length(), path.length() - "/revoke".length());
-              readOptionalObject(exchange);
-              String by = agent;
-              respond(exchange, 200, grantView(person(() -> engine.approvals().revoke(id, by))));
-            } else if (path.startsWith("/v1/decisions/")) {
-              requireMethod(method, "GET");
-              agent = authenticate(exchange);
-              readDecision(exchange, agent, path.substring("/v1/decisions/".length()));
-            } else {
+          default ->
               throw new ApiError(
-                  404,
-                  "not_found",
-                  "no such endpoint `" + path + "`: see /v1/openapi.json for the API",
-                  null);
-            }
-          }
+                  404, "not_found", "this listener serves /metrics, /health and /ready only", null);
         }
       } catch (ApiError e) {
         metrics.rejected(e.status, e.code);
-        auditRejected(exchange, agent, e);
+        respondError(exchange, e.status, e.code, e.getMessage(), e.field);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      metrics.rejected(499, "client_closed");
+    } catch (RuntimeException e) {
+      internalError(exchange, null, path, exchange.method(), e);
+    }
+  }
+
+  private void handle(Exchange exchange) {
+    String path = exchange.path();
+    String method = exchange.method();
+    if (path.equals("/console") || path.startsWith("/console/")) {
+      try {
+        console.handle(exchange);
+      } catch (IOException | UncheckedIOException e) {
+        metrics.rejected(499, "client_closed");
+      } catch (RuntimeException | StackOverflowError | LinkageError e) {
+        metrics.rejected(500, "console");
+        auditRejected(exchange, null, 500, "internal", e.getClass().getName());
+        console.internalError(exchange);
+      }
+      return;
+    }
+    Caller caller = new Caller();
+    try {
+      try {
+        route(exchange, path, method, caller);
+      } catch (ApiError e) {
+        metrics.rejected(e.status, e.code);
+        auditRejected(exchange, caller.name, e.status, e.code, null);
         respondError(exchange, e.status, e.code, e.getMessage(), e.field);
       } catch (StoreUnavailableException e) {
         if (path.equals("/v1/decide") && method.equals("POST")) {
@@ -370,26 +335,246 @@ public final class TollgateServer implements AutoCloseable {
             null);
       }
     } catch (IOException | UncheckedIOException e) {
-      // The client went away mid-answer; there is nobody left to tell.
+      clientFailed(exchange, caller.name, e);
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      internalError(exchange, caller.name, path, method, e);
+    }
+  }
+
+  /** Who made a request, once authentication has said so: errors are audited for them. */
+  private static final class Caller {
+    String name;
+  }
+
+  /**
+   * A request that failed on the connection: the body ended before its length, or arrived too
+   * slowly (the client is told, when it still listens), or the client went away (the connection is
+   * closed without an answer).
+   */
+  private void clientFailed(Exchange exchange, String agent, Exception e) {
+    boolean timeout = timedOut(e);
+    boolean cut = !timeout && endedEarly(e);
+    if ((!timeout && !cut) || exchange.answered()) {
       metrics.rejected(499, "client_closed");
-    } catch (RuntimeException e) {
-      metrics.rejected(500, "internal");
-      try {
-        respondError(
+      exchange.abort(e);
+      return;
+    }
+    int status = timeout ? 408 : 400;
+    String code = timeout ? "request_timeout" : "bad_request";
+    metrics.rejected(status, code);
+    auditRejected(exchange, agent, status, code, null);
+    try {
+      exchange.closeConnection();
+      respondError(
+          exchange,
+          status,
+          code,
+          timeout
+              ? "the request body arrived too slowly: send it at once, within the server's"
+                  + " timeouts"
+              : "the request body ended before its Content-Length: send the whole body",
+          null);
+    } catch (IOException | RuntimeException ignored) {
+      // The connection is gone as well; the metric above records the failure.
+      exchange.abort(ignored);
+    }
+  }
+
+  private static boolean endedEarly(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.EOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException
+          || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An internal error: a JSON 500 (a deny for decide, which always answers a decision) and an audit
+   * record, naming the error's type but never its message, which may quote the request.
+   */
+  private void internalError(
+      Exchange exchange, String agent, String path, String method, Throwable e) {
+    metrics.rejected(500, "internal");
+    auditRejected(exchange, agent, 500, "internal", e.getClass().getName());
+    if (exchange.answered()) {
+      return;
+    }
+    try {
+      if (path.equals("/v1/decide") && method.equals("POST")) {
+        // INVARIANT: never allows on error.
+        respond(
             exchange,
-            500,
-            "internal",
-            "internal error ("
-                + e.getClass().getSimpleName()
-                + "); the request was not carried out",
-            null);
-      } catch (IOException ignored) {
-        // The connection is gone as well; the metric above records the failure.
+            200,
+            engine.deny(
+                "internal error in the server ("
+                    + e.getClass().getSimpleName()
+                    + "); denied to fail closed"));
+        return;
+      }
+      respondError(
+          exchange,
+          500,
+          "internal",
+          "internal error ("
+              + e.getClass().getSimpleName()
+              + "); the request was not carried out. The audit log has a record of it",
+          null);
+    } catch (IOException | RuntimeException ignored) {
+      // The connection is gone as well; the metric above records the failure.
+    }
+  }
+
+  /** Routes an API request, naming the caller in {@code caller} once authenticated. */
+  private void route(Exchange exchange, String path, String method, Caller caller)
+      throws ApiError, IOException {
+    // Read once, before anything else: a malformed query is the client's mistake (400) on
+    // every endpoint, whether or not it takes parameters.
+    Map<String, String> query = query(exchange);
+    switch (path) {
+      case "/health" -> {
+        requireRead(method);
+        respond(exchange, 200, Map.of("status", "ok"));
+      }
+      case "/ready" -> {
+        requireRead(method);
+        ready(exchange);
+      }
+      case "/metrics" -> {
+        requireRead(method);
+        if (!metricsOpen) {
+          caller.name = authorizeMetrics(exchange);
+        }
+        respondMetrics(exchange);
+      }
+      case "/v1/openapi.json" -> {
+        requireRead(method);
+        respondText(exchange, 200, "application/json", openApi());
+      }
+      case "/v1/admin/reload" -> {
+        requireMethod(method, "POST");
+        caller.name = authenticateAdmin(exchange);
+        readOptionalObject(exchange);
+        List<Problem> problems = reload();
+        if (problems.isEmpty()) {
+          respond(exchange, 200, bundleView());
+        } else {
+          throw new ApiError(
+              422,
+              "invalid_bundle",
+              "the new policies were refused and the"
+                  + " ones in use stay: "
+                  + problems.get(0).file()
+                  + ":"
+                  + problems.get(0).line()
+                  + ": "
+                  + problems.get(0).message()
+                  + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
+              null);
+        }
+      }
+      case "/v1/sessions" -> {
+        requireMethod(method, "POST");
+        String agent = caller.name = authenticate(exchange);
+        openSession(exchange, agent);
+      }
+      case "/v1/decide" -> {
+        requireMethod(method, "POST");
+        String agent = caller.name = authenticate(exchange);
+        decide(exchange, agent);
+      }
+      case "/v1/noop" -> {
+        // The same authentication and body reading as decide, and nothing else: the
+        // baseline that load tests measure beside decide.
+        requireMethod(method, "POST");
+        caller.name = authenticate(exchange);
+        readObject(exchange);
+        respond(exchange, 200, Map.of("ok", true));
+      }
+      case "/v1/observe" -> {
+        requireMethod(method, "POST");
+        String agent = caller.name = authenticate(exchange);
+        observe(exchange, agent);
+      }
+      case "/v1/approvals" -> {
+        requireRead(method);
+        caller.name = authenticateAdmin(exchange);
+        listApprovals(exchange, query);
+      }
+      case "/v1/grants" -> {
+        requireRead(method);
+        caller.name = authenticateAdmin(exchange);
+        respond(
+            exchange,
+            200,
+            Map.of(
+                "grants",
+                engine
+                    .approvals()
+                    .grants(!"false".equals(query.get("active")), limit(query))
+                    .stream()
+                    .map(this::grantView)
+                    .toList()));
+      }
+      case "/v1/grants/requests" -> {
+        requireMethod(method, "POST");
+        String agent = caller.name = authenticate(exchange);
+        requestGrant(exchange, agent);
+      }
+      default -> {
+        String[] parts = segments(path);
+        if (parts.length >= 3 && parts[1].equals("approvals")) {
+          approvals(exchange, method, parts, query, caller);
+        } else if (parts.length == 4 && parts[1].equals("grants") && parts[3].equals("revoke")) {
+          requireMethod(method, "POST");
+          String agent = caller.name = authenticateAdmin(exchange);
+          String id = parts[2];
+          readOptionalObject(exchange);
+          String by = agent;
+          respond(exchange, 200, grantView(person(() -> engine.approvals().revoke(id, by))));
+        } else if (parts.length == 3 && parts[1].equals("decisions")) {
+          requireRead(method);
+          String agent = caller.name = authenticate(exchange);
+          readDecision(exchange, agent, parts[2]);
+        } else {
+          throw new ApiError(
+              404,
+              "not_found",
+              "no such endpoint `" + Text.shown(path) + "`: see /v1/openapi.json for the API",
+              null);
+        }
       }
     }
   }
 
-  private void openSession(HttpExchange exchange, String agent) throws ApiError, IOException {
+  /**
+   * The segments of an API path under {@code /v1}: {@code /v1/grants/grt_1/revoke} is {@code [v1,
+   * grants, grt_1, revoke]}. Empty segments (a doubled or trailing slash) make it no route.
+   */
+  private static String[] segments(String path) {
+    if (!path.startsWith("/v1/")) {
+      return new String[0];
+    }
+    String[] parts = path.substring(1).split("/", -1);
+    for (String p : parts) {
+      if (p.isEmpty()) {
+        return new String[0];
+      }
+    }
+    return parts;
+  }
+
+  private void openSession(Exchange exchange, String agent) throws ApiError, IOException {
     JsonNode body = readObject(exchange);
     unknownFields(body, SESSION_FIELDS, "a session");
     String user = text(body, "user", true);
@@ -406,7 +591,7 @@ public final class TollgateServer implements AutoCloseable {
     respond(exchange, 201, Map.of("id", session));
   }
 
-  private void decide(HttpExchange exchange, String agent) throws ApiError, IOException {
+  private void decide(Exchange exchange, String agent) throws ApiError, IOException {
     long start = System.nanoTime();
     Action action;
     try {
@@ -449,7 +634,7 @@ public final class TollgateServer implements AutoCloseable {
             + "); denied to fail closed");
   }
 
-  private void observe(HttpExchange exchange, String agent) throws ApiError, IOException {
+  private void observe(Exchange exchange, String agent) throws ApiError, IOException {
     JsonNode body = readObject(exchange);
     unknownFields(body, OBSERVE_FIELDS, "an observation");
     String session = text(body, "session", true);
@@ -501,14 +686,14 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /** {@code /v1/approvals/{id}}, {@code .../approve}, {@code .../deny}; returns the caller. */
-  private String approvals(
-      HttpExchange exchange, String method, String rest, Map<String, String> query)
+  private void approvals(
+      Exchange exchange, String method, String[] parts, Map<String, String> query, Caller caller)
       throws ApiError, IOException {
-    if (rest.endsWith("/approve") || rest.endsWith("/deny")) {
+    if (parts.length == 4 && (parts[3].equals("approve") || parts[3].equals("deny"))) {
       requireMethod(method, "POST");
-      String by = authenticateAdmin(exchange);
-      boolean approve = rest.endsWith("/approve");
-      String id = rest.substring(0, rest.lastIndexOf('/'));
+      String by = caller.name = authenticateAdmin(exchange);
+      boolean approve = parts[3].equals("approve");
+      String id = parts[2];
       JsonNode body = readOptionalObject(exchange);
       unknownFields(body, Set.of("note", "scope"), "an approval decision");
       String note = text(body, "note", false);
@@ -520,39 +705,54 @@ public final class TollgateServer implements AutoCloseable {
         done = person(() -> engine.approvals().deny(id, by, note));
       }
       respond(exchange, 200, approvalView(done, true));
-      return by;
+      return;
     }
-    requireMethod(method, "GET");
-    String caller = credential(exchange);
-    boolean admin = caller.startsWith(ADMIN_PREFIX);
+    if (parts.length != 3) {
+      throw new ApiError(
+          404,
+          "not_found",
+          "no such endpoint: use /v1/approvals/{id}, /v1/approvals/{id}/approve or"
+              + " /v1/approvals/{id}/deny",
+          null);
+    }
+    requireRead(method);
+    String rest = parts[2];
+    String who = caller.name = credential(exchange);
+    boolean admin = who.startsWith(ADMIN_PREFIX);
     Optional<ApprovalRecord> found = engine.approvals().get(rest);
-    if (found.isEmpty() || (!admin && !found.get().agent().equals(caller))) {
-      throw new ApiError(404, "not_found", "no approval `" + rest + "` for this caller", null);
+    if (found.isEmpty() || (!admin && !found.get().agent().equals(who))) {
+      throw new ApiError(
+          404, "not_found", "no approval `" + Text.shown(rest) + "` for this caller", null);
     }
     Duration wait = waitParam(query.get("wait"));
     ApprovalRecord a = found.get();
     long deadline = System.nanoTime() + wait.toNanos();
     // Long-poll: woken by decisions taken on this instance, and re-read at least every 250 ms
     // for those taken on another instance sharing the store.
-    while (a.status().equals("pending") && System.nanoTime() < deadline) {
+    while (a.status().equals("pending") && System.nanoTime() < deadline && !http.stopping()) {
       long left = deadline - System.nanoTime();
-      synchronized (approvalMonitor) {
-        try {
-          approvalMonitor.wait(Math.max(1, Math.min(250, left / 1_000_000)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      approvalLock.lock();
+      try {
+        // A lock and condition rather than a monitor: a virtual thread waiting on a monitor
+        // holds its carrier on JDK 21 to 23, and long-polls would starve every other request.
+        approvalSignal.await(Math.max(1, Math.min(250, left / 1_000_000)), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } finally {
+        approvalLock.unlock();
       }
       a = engine.approvals().get(rest).orElse(a);
     }
     respond(exchange, 200, approvalView(a, admin));
-    return caller;
   }
 
   private void approvalChanged() {
-    synchronized (approvalMonitor) {
-      approvalMonitor.notifyAll();
+    approvalLock.lock();
+    try {
+      approvalSignal.signalAll();
+    } finally {
+      approvalLock.unlock();
     }
   }
 
@@ -569,7 +769,7 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
-  private void listApprovals(HttpExchange exchange, Map<String, String> q)
+  private void listApprovals(Exchange exchange, Map<String, String> q)
       throws ApiError, IOException {
     String status = q.get("status");
     if (status != null && !Set.of("pending", "approved", "denied", "expired").contains(status)) {
@@ -589,7 +789,7 @@ public final class TollgateServer implements AutoCloseable {
                 .toList()));
   }
 
-  private void requestGrant(HttpExchange exchange, String agent) throws ApiError, IOException {
+  private void requestGrant(Exchange exchange, String agent) throws ApiError, IOException {
     JsonNode body = readObject(exchange);
     unknownFields(
         body, Set.of("tool", "constraint", "reason", "ttl", "uses", "session"), "a grant request");
@@ -724,9 +924,9 @@ public final class TollgateServer implements AutoCloseable {
     return m;
   }
 
-  private static Map<String, String> query(HttpExchange exchange) throws ApiError {
+  private static Map<String, String> query(Exchange exchange) throws ApiError {
     try {
-      return QueryString.parse(exchange.getRequestURI().getRawQuery());
+      return QueryString.parse(exchange.rawQuery());
     } catch (QueryString.MalformedException e) {
       throw new ApiError(400, "bad_request", e.getMessage(), e.parameter());
     }
@@ -749,15 +949,15 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /** A body that may be empty (no content at all) or a JSON object. */
-  private JsonNode readOptionalObject(HttpExchange exchange) throws ApiError, IOException {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+  private JsonNode readOptionalObject(Exchange exchange) throws ApiError, IOException {
+    String length = exchange.header("Content-Length");
     if (length == null || length.strip().equals("0")) {
       return Json.mapper().createObjectNode();
     }
     return readObject(exchange);
   }
 
-  private void readDecision(HttpExchange exchange, String agent, String id)
+  private void readDecision(Exchange exchange, String agent, String id)
       throws ApiError, IOException {
     // From the audit rather than this instance's memory: any instance sharing the store answers,
     // and a restart forgets nothing.
@@ -893,32 +1093,31 @@ public final class TollgateServer implements AutoCloseable {
     metrics.store(System.nanoTime() - start);
   }
 
-  private void auditRejected(HttpExchange exchange, String agent, ApiError e) {
+  /**
+   * Records a refused or failed request. {@code error} is an internal error's type, never its
+   * message (which may quote the request).
+   */
+  private void auditRejected(
+      Exchange exchange, String agent, int status, String code, String error) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("status", status);
+    detail.put("code", code);
+    detail.put("path", Text.shown(exchange.path()));
+    detail.put("method", Text.shown(exchange.method()));
+    if (error != null) {
+      detail.put("error", error);
+    }
     try {
-      audit(
-          event(
-              "rejected",
-              agent,
-              null,
-              null,
-              null,
-              Map.of(
-                  "status",
-                  e.status,
-                  "code",
-                  e.code,
-                  "path",
-                  exchange.getRequestURI().getPath(),
-                  "method",
-                  exchange.getRequestMethod())));
-    } catch (StoreUnavailableException ignored) {
+      audit(event("rejected", agent, null, null, null, detail));
+    } catch (RuntimeException ignored) {
       // The answer still goes out; the store's own metrics show it is down.
+      metrics.rejected(503, "audit_unavailable");
     }
   }
 
   /** The name behind the request's bearer token: an agent, or an admin credential. */
-  private String credential(HttpExchange exchange) throws ApiError {
-    String header = exchange.getRequestHeaders().getFirst("Authorization");
+  private String credential(Exchange exchange) throws ApiError {
+    String header = exchange.header("Authorization");
     if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {
       throw new ApiError(
           401,
@@ -940,7 +1139,7 @@ public final class TollgateServer implements AutoCloseable {
                     null));
   }
 
-  private String authenticate(HttpExchange exchange) throws ApiError {
+  private String authenticate(Exchange exchange) throws ApiError {
     String agent = credential(exchange);
     if (agent.startsWith(ADMIN_PREFIX)) {
       throw new ApiError(
@@ -952,7 +1151,7 @@ public final class TollgateServer implements AutoCloseable {
     return agent;
   }
 
-  private String authenticateAdmin(HttpExchange exchange) throws ApiError {
+  private String authenticateAdmin(Exchange exchange) throws ApiError {
     String who = credential(exchange);
     if (!who.startsWith(ADMIN_PREFIX)) {
       throw new ApiError(
@@ -961,8 +1160,8 @@ public final class TollgateServer implements AutoCloseable {
     return who;
   }
 
-  private JsonNode readObject(HttpExchange exchange) throws ApiError, IOException {
-    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+  private JsonNode readObject(Exchange exchange) throws ApiError, IOException {
+    String type = exchange.header("Content-Type");
     if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ApiError(
           415,
@@ -970,7 +1169,7 @@ public final class TollgateServer implements AutoCloseable {
           "send the body as `application/json`, not `" + type + "`",
           null);
     }
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    String length = exchange.header("Content-Length");
     long declared = -1;
     if (length != null) {
       try {
@@ -984,7 +1183,7 @@ public final class TollgateServer implements AutoCloseable {
       }
     }
     byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
+    try (InputStream in = exchange.requestBody()) {
       // With a declared length, one exact read: no growing buffers to copy from.
       body = in.readNBytes(declared >= 0 ? (int) declared : maxBodyBytes + 1);
     }
@@ -1008,8 +1207,8 @@ public final class TollgateServer implements AutoCloseable {
    * Reads and drops the rest of an oversized body, up to a bound, so that a client still sending it
    * gets the 413 instead of a reset connection; past the bound the connection is simply closed.
    */
-  private static void drain(HttpExchange exchange) {
-    try (InputStream in = exchange.getRequestBody()) {
+  private static void drain(Exchange exchange) {
+    try (InputStream in = exchange.requestBody()) {
       long left = MAX_DRAIN_BYTES;
       byte[] buffer = new byte[64 * 1024];
       int n;
@@ -1030,6 +1229,102 @@ public final class TollgateServer implements AutoCloseable {
             + maxBodyBytes
             + " bytes: send less (large results can be summarised before observing them)",
         null);
+  }
+
+  /** GET, or HEAD: the same answer without its body (the HTTP server drops it). */
+  private static void requireRead(String method) throws ApiError {
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      throw new ApiError(405, "method_not_allowed", "use GET here, not " + method, null);
+    }
+  }
+
+  /**
+   * Readiness: the store can take what decisions need, and which bundle decides. 503 while the
+   * store cannot: every decision would be a deny then.
+   */
+  private void ready(Exchange exchange) throws IOException {
+    Store.Readiness r = store.readiness();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", r.ready() ? "ready" : "not ready");
+    body.put("store", Map.of("kind", store.kind(), "ready", r.ready(), "detail", r.detail()));
+    body.put("bundle", bundleView());
+    respond(exchange, r.ready() ? 200 : 503, body);
+  }
+
+  /** The bundle in use: digest, size, age, and how the last reload went. */
+  private Map<String, Object> bundleView() {
+    Bundle b = engine.bundle();
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("digest", b.digest());
+    view.put("policies", b.policyNames().size());
+    view.put("agents", b.agentNames().size());
+    view.put("catalog", b.catalogSize());
+    java.time.Instant loaded = engine.bundleLoadedAt();
+    view.put("loadedAt", loaded.toString());
+    view.put("ageSeconds", Math.max(0, Duration.between(loaded, clock.instant()).toSeconds()));
+    if (policies != null) {
+      view.put("directory", policies.toString());
+    }
+    ReloadOutcome last = lastReload;
+    if (last != null) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("at", last.at().toString());
+      r.put("outcome", last.outcome());
+      if (last.detail() != null) {
+        r.put("detail", last.detail());
+      }
+      view.put("lastReload", r);
+    }
+    return view;
+  }
+
+  /**
+   * How the latest reload went: {@code loaded}, {@code unchanged}, {@code held} or {@code refused}.
+   */
+  private record ReloadOutcome(java.time.Instant at, String outcome, String detail) {}
+
+  private volatile ReloadOutcome lastReload;
+
+  /**
+   * {@code /metrics} names agents and policies: it needs the metrics token or an admin credential,
+   * unless the server was told to serve it openly.
+   */
+  private String authorizeMetrics(Exchange exchange) throws ApiError {
+    String header = exchange.header("Authorization");
+    if (metricsTokenHash != null
+        && header != null
+        && header.startsWith("Bearer ")
+        && java.security.MessageDigest.isEqual(
+            Tokens.hash(header.substring(7).strip()).getBytes(StandardCharsets.UTF_8),
+            metricsTokenHash.getBytes(StandardCharsets.UTF_8))) {
+      return null;
+    }
+    if (header == null) {
+      throw new ApiError(
+          401,
+          "unauthorized",
+          "metrics name agents and policies: send `Authorization: Bearer <token>` with the metrics"
+              + " token (serve --metrics-token-env) or an admin token, or serve them on a listener"
+              + " of their own (serve --metrics-address)",
+          null);
+    }
+    return authenticateAdmin(exchange);
+  }
+
+  private void respondMetrics(Exchange exchange) throws IOException {
+    respondText(exchange, 200, "text/plain; version=0.0.4", metricsText());
+  }
+
+  /** The metrics as {@code /metrics} answers them. */
+  String metricsText() {
+    Bundle b = engine.bundle();
+    return metrics.render(
+        new Metrics.Gauges(
+            store.audit().pending(),
+            b.digest(),
+            engine.bundleLoadedAt().getEpochSecond(),
+            http.connections(),
+            store.readiness().ready()));
   }
 
   private static void requireMethod(String method, String expected) throws ApiError {
@@ -1086,13 +1381,12 @@ public final class TollgateServer implements AutoCloseable {
     return (Map<String, Object>) Json.toJava(v);
   }
 
-  private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
+  private static void respond(Exchange exchange, int status, Object body) throws IOException {
     respondText(exchange, status, "application/json", Json.write(body));
   }
 
   private static void respondError(
-      HttpExchange exchange, int status, String code, String message, String field)
-      throws IOException {
+      Exchange exchange, int status, String code, String message, String field) throws IOException {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", code);
     error.put("message", message);
@@ -1102,18 +1396,18 @@ public final class TollgateServer implements AutoCloseable {
     if (status == 413) {
       // The body was left unread: the JDK's server drops the connection after the answer, so
       // the client must not reuse it for its next request.
-      exchange.getResponseHeaders().set("Connection", "close");
+      exchange.setHeader("Connection", "close");
     }
     respond(exchange, status, Map.of("error", error));
   }
 
-  private static void respondText(HttpExchange exchange, int status, String type, String text)
+  private static void respondText(Exchange exchange, int status, String type, String text)
       throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
+    exchange.setHeader("Content-Type", type);
+    exchange.setHeader("Cache-Control", "no-store");
+    exchange.send(status, bytes.length);
+    try (OutputStream out = exchange.responseBody()) {
       out.write(bytes);
     }
   }
@@ -1135,6 +1429,11 @@ public final class TollgateServer implements AutoCloseable {
     private Store store;
     private InstantSource clock = InstantSource.system();
     private int maxBodyBytes = 1024 * 1024;
+    private HttpListener.Limits limits = HttpListener.Limits.defaults();
+    private String metricsToken;
+    private boolean metricsOpen;
+    private String metricsHost;
+    private int metricsPort;
     private Path policies;
     private boolean watch = true;
     private URI webhook;
@@ -1183,6 +1482,50 @@ public final class TollgateServer implements AutoCloseable {
 
     public Builder webhook(URI url) {
       this.webhook = Objects.requireNonNull(url, "url");
+      return this;
+    }
+
+    /**
+     * What one connection may cost: header timeout, idle timeout, minimum body rate, connection cap
+     * and shutdown grace (default {@link HttpListener.Limits#defaults()}).
+     */
+    public Builder limits(HttpListener.Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * A token that may read {@code /metrics} (besides admin credentials). Without one, and without
+     * {@link #metricsOpen}, only admin credentials may.
+     */
+    public Builder metricsToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("the metrics token must not be blank");
+      }
+      this.metricsToken = token.strip();
+      return this;
+    }
+
+    /**
+     * Serves {@code /metrics} to anyone who can reach the port (default false: metrics name agents
+     * and policies). For a scraper on a private network, prefer {@link #metricsAddress}.
+     */
+    public Builder metricsOpen(boolean open) {
+      this.metricsOpen = open;
+      return this;
+    }
+
+    /**
+     * Serves {@code /metrics}, {@code /health} and {@code /ready} on a listener of their own (for
+     * example {@code 127.0.0.1:9181}, or a port only the monitoring network reaches), open unless a
+     * {@link #metricsToken} is set. Port 0 picks a free one.
+     */
+    public Builder metricsAddress(String host, int port) {
+      this.metricsHost = Objects.requireNonNull(host, "host");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535");
+      }
+      this.metricsPort = port;
       return this;
     }
 

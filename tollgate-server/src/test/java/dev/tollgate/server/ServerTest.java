@@ -211,24 +211,48 @@ class ServerTest {
   @Test
   void healthReadinessMetricsAndOpenApiAnswer() throws Exception {
     client().decide(Action.of(null, "u", "invoices.search", Map.of()));
-    for (String path : List.of("/health", "/ready", "/metrics", "/v1/openapi.json")) {
+    for (String path : List.of("/health", "/ready", "/v1/openapi.json")) {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(server.uri().resolve(path)).build(),
               HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), path);
     }
-    String metrics =
+    // Metrics name agents and policies: an admin credential (or the metrics token) reads them.
+    assertEquals(
+        401,
         http.send(
                 HttpRequest.newBuilder(server.uri().resolve("/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString())
-            .body();
+            .statusCode());
+    assertEquals(
+        403,
+        http.send(
+                HttpRequest.newBuilder(server.uri().resolve("/metrics"))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .statusCode(),
+        "an agent's token does not read metrics");
+    String admin = Tokens.newToken();
+    store
+        .credentials()
+        .add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
+    HttpResponse<String> scraped =
+        http.send(
+            HttpRequest.newBuilder(server.uri().resolve("/metrics"))
+                .header("Authorization", "Bearer " + admin)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, scraped.statusCode());
+    String metrics = scraped.body();
     assertTrue(
         metrics.contains("tollgate_decisions_total{agent=\"invoice-bot\",effect=\"allow\"} 1"),
         metrics);
     assertTrue(metrics.contains("tollgate_decide_seconds_count 1"), metrics);
     assertTrue(metrics.contains("tollgate_audit_queue_depth 0"), metrics);
-    assertTrue(metrics.contains("tollgate_store_seconds_count 1"), metrics);
+    // the decision, and the two refused scrapes
+    assertTrue(metrics.contains("tollgate_store_seconds_count 3"), metrics);
     assertNotNull(
         Json.readTree(
                 http.send(

@@ -72,6 +72,14 @@ public interface PeopleStore {
    */
   boolean setPassword(String name, String passwordHash);
 
+  /**
+   * Replaces a person's password hash with another hash of the same password (stronger parameters),
+   * only if the stored one is still {@code expected}; sessions stay open.
+   *
+   * @return false if the person is gone or their hash changed meanwhile (nothing is changed then)
+   */
+  boolean replaceHash(String name, String expected, String passwordHash);
+
   /** Disables or enables a person; disabling also ends their sessions. */
   boolean setDisabled(String name, boolean disabled);
 

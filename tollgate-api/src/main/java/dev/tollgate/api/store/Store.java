@@ -20,6 +20,25 @@ public interface Store extends AutoCloseable {
   /** Whether the store answers now (a cheap round trip within its deadline). */
   boolean ready();
 
+  /**
+   * Whether the store can take what decisions need now (reads and durable writes), and if not, why,
+   * in words an operator can act on ("the disk holding /var/lib/tollgate has 12 MiB left"). The
+   * default asks {@link #ready()} only; stores that know more (recent write failures, free space)
+   * say more. Never throws.
+   */
+  default Readiness readiness() {
+    boolean ready;
+    try {
+      ready = ready();
+    } catch (RuntimeException e) {
+      ready = false;
+    }
+    return new Readiness(ready, ready ? "ok" : "the store does not answer");
+  }
+
+  /** The outcome of {@link #readiness()}. */
+  record Readiness(boolean ready, String detail) {}
+
   /** The kind of store, for logs and metrics: {@code sqlite} or {@code postgresql}. */
   String kind();
 

@@ -1,13 +1,12 @@
 package dev.tollgate.server.console;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsExchange;
 import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.server.People;
 import dev.tollgate.server.Tokens;
+import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,8 +69,32 @@ public final class Console implements AutoCloseable {
     events.close();
   }
 
+  /**
+   * Answers an internal error with a page that says so (and nothing of the error itself), when the
+   * answer has not begun.
+   */
+  public void internalError(Exchange ex) {
+    if (ex.answered()) {
+      return;
+    }
+    try {
+      Web.html(
+          ex,
+          500,
+          Html.page(
+              "Internal error",
+              null,
+              null,
+              "<h1>Internal error</h1><p class=\"error\">Tollgate failed to carry out this"
+                  + " request; nothing was changed. The audit log has a record of it.</p>"
+                  + "<p><a href=\"/console\">Back to the console</a></p>"));
+    } catch (IOException | RuntimeException e) {
+      // The connection is gone too; the caller has counted the failure.
+    }
+  }
+
   /** Answers a request whose path is {@code /console} or under it. */
-  public void handle(HttpExchange ex) throws IOException {
+  public void handle(Exchange ex) throws IOException {
     Viewer viewer = null;
     try {
       try {
@@ -98,9 +121,9 @@ public final class Console implements AutoCloseable {
     }
   }
 
-  private Viewer route(HttpExchange ex) throws IOException, Web.Refusal {
-    String path = ex.getRequestURI().getPath();
-    String method = ex.getRequestMethod();
+  private Viewer route(Exchange ex) throws IOException, Web.Refusal {
+    String path = ex.path();
+    String method = ex.method();
     boolean post = method.equals("POST");
     if (!post && !method.equals("GET")) {
       throw new Web.Refusal(405, "Method not allowed", "the console answers GET and POST only");
@@ -150,7 +173,7 @@ public final class Console implements AutoCloseable {
     if (path.equals("/console/logout") && post) {
       store.people().closeSession(viewer.sessionHash());
       people.signedOut(viewer.name(), address(ex));
-      ex.getResponseHeaders().add("Set-Cookie", cookie(ex, "", 0));
+      ex.addHeader("Set-Cookie", cookie(ex, "", 0));
       Web.redirect(ex, "/console/login");
       return null;
     }
@@ -250,15 +273,15 @@ public final class Console implements AutoCloseable {
    * (browsers send it for same-origin posts under {@code Referrer-Policy: no-referrer} when they
    * send no {@code Sec-Fetch-Site}); the CSRF token still has to match.
    */
-  private static void refuseCrossSite(HttpExchange ex) throws Web.Refusal {
-    String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+  private static void refuseCrossSite(Exchange ex) throws Web.Refusal {
+    String site = ex.header("Sec-Fetch-Site");
     if (site != null && !site.equals("same-origin") && !site.equals("none")) {
       throw crossSite();
     }
-    String origin = ex.getRequestHeaders().getFirst("Origin");
+    String origin = ex.header("Origin");
     if (origin != null && !origin.equals("null")) {
-      String host = ex.getRequestHeaders().getFirst("Host");
-      String scheme = ex instanceof HttpsExchange ? "https://" : "http://";
+      String host = ex.header("Host");
+      String scheme = ex.secure() ? "https://" : "http://";
       if (host == null || !origin.equalsIgnoreCase(scheme + host)) {
         throw crossSite();
       }
@@ -273,7 +296,7 @@ public final class Console implements AutoCloseable {
             + " its own forms.");
   }
 
-  private Optional<Viewer> viewer(HttpExchange ex) {
+  private Optional<Viewer> viewer(Exchange ex) {
     String id = Web.cookie(ex, COOKIE);
     if (id == null || id.isEmpty() || id.length() > 100) {
       return Optional.empty();
@@ -292,7 +315,7 @@ public final class Console implements AutoCloseable {
                     .map(p -> new Viewer(p.name(), p.roles(), s.csrf(), hash)));
   }
 
-  private void signIn(HttpExchange ex) throws IOException, Web.Refusal {
+  private void signIn(Exchange ex) throws IOException, Web.Refusal {
     Map<String, String> form = Web.form(ex);
     String name = form.getOrDefault("name", "").strip();
     char[] password = form.getOrDefault("password", "").toCharArray();
@@ -309,7 +332,7 @@ public final class Console implements AutoCloseable {
   }
 
   /** Opens a console session for the person and sets its cookie on the answer. */
-  private Viewer openSession(HttpExchange ex, String name, Set<String> roles) {
+  private Viewer openSession(Exchange ex, String name, Set<String> roles) {
     Instant now = clock.instant();
     String id = random();
     String csrf = random();
@@ -317,26 +340,23 @@ public final class Console implements AutoCloseable {
     store
         .people()
         .openSession(new PeopleStore.Session(hash, name, csrf, now, now.plus(SESSION_TTL)));
-    ex.getResponseHeaders().add("Set-Cookie", cookie(ex, id, SESSION_TTL.toSeconds()));
+    ex.addHeader("Set-Cookie", cookie(ex, id, SESSION_TTL.toSeconds()));
     return new Viewer(name, roles, csrf, hash);
   }
 
   /** The client's address, for the audit of sign-ins. */
-  private static String address(HttpExchange ex) {
-    var remote = ex.getRemoteAddress();
-    return remote == null || remote.getAddress() == null
-        ? null
-        : remote.getAddress().getHostAddress();
+  private static String address(Exchange ex) {
+    return ex.remoteAddress();
   }
 
-  private static String cookie(HttpExchange ex, String value, long maxAge) {
+  private static String cookie(Exchange ex, String value, long maxAge) {
     return COOKIE
         + "="
         + value
         + "; Path=/console; Max-Age="
         + maxAge
         + "; HttpOnly; SameSite=Strict"
-        + (ex instanceof HttpsExchange ? "; Secure" : "");
+        + (ex.secure() ? "; Secure" : "");
   }
 
   private static String loginPage(String error, String name) {

@@ -1,7 +1,7 @@
 package dev.tollgate.server.console;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.tollgate.engine.Approvals;
+import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +29,13 @@ final class Events implements AutoCloseable {
     }
   }
 
-  void stream(HttpExchange ex) throws IOException {
+  void stream(Exchange ex) throws IOException {
     Web.securityHeaders(ex);
-    ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-    ex.sendResponseHeaders(200, 0);
+    ex.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+    ex.send(200, 0);
     BlockingQueue<String> queue = new ArrayBlockingQueue<>(256);
     streams.add(queue);
-    try (OutputStream out = ex.getResponseBody()) {
+    try (OutputStream out = ex.responseBody()) {
       write(out, "retry: 2000\n: connected\n\n");
       while (!closed) {
         String event = queue.poll(15, TimeUnit.SECONDS);
@@ -46,6 +46,8 @@ final class Events implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // The browser closed the page or lost the connection: that is how a stream ends.
     } finally {
       streams.remove(queue);
     }

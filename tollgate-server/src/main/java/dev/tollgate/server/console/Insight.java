@@ -2,12 +2,12 @@ package dev.tollgate.server.console;
 
 import static dev.tollgate.server.console.Html.esc;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,7 @@ final class Insight {
     this.verifier = verifier;
   }
 
-  void audit(HttpExchange ex, Viewer viewer) throws IOException, Web.Refusal {
+  void audit(Exchange ex, Viewer viewer) throws IOException, Web.Refusal {
     Map<String, String> q = Web.query(ex);
     List<String> problems = new ArrayList<>();
     Instant from = time(q.get("from"), "from", problems);

@@ -3,13 +3,13 @@ package dev.tollgate.server.console;
 import static dev.tollgate.server.console.Html.esc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.sun.net.httpserver.HttpExchange;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
 import dev.tollgate.engine.Json;
+import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,12 +104,12 @@ final class Pages {
         .collect(Collectors.joining("; "));
   }
 
-  void approval(HttpExchange ex, Viewer viewer, String id) throws IOException, Web.Refusal {
+  void approval(Exchange ex, Viewer viewer, String id) throws IOException, Web.Refusal {
     ApprovalRecord a = find(id);
     Web.html(ex, 200, approvalPage(viewer, a, null, null));
   }
 
-  void approve(HttpExchange ex, Viewer viewer, String id, Map<String, String> form)
+  void approve(Exchange ex, Viewer viewer, String id, Map<String, String> form)
       throws IOException, Web.Refusal {
     ApprovalRecord a = find(id);
     String note = blankToNull(form.get("note"));
@@ -128,7 +128,7 @@ final class Pages {
     }
   }
 
-  void deny(HttpExchange ex, Viewer viewer, String id, Map<String, String> form)
+  void deny(Exchange ex, Viewer viewer, String id, Map<String, String> form)
       throws IOException, Web.Refusal {
     ApprovalRecord a = find(id);
     try {
@@ -504,7 +504,7 @@ final class Pages {
     }
   }
 
-  void grants(HttpExchange ex, Viewer viewer, String message, int status) throws IOException {
+  void grants(Exchange ex, Viewer viewer, String message, int status) throws IOException {
     Instant now = clock.instant();
     StringBuilder b = new StringBuilder("<h1>Grants</h1>");
     if (message != null) {
@@ -575,7 +575,7 @@ final class Pages {
     b.append("</tbody></table>");
   }
 
-  void revoke(HttpExchange ex, Viewer viewer, String id) throws IOException {
+  void revoke(Exchange ex, Viewer viewer, String id) throws IOException {
     try {
       GrantRecord g = approvals.revoke(id, viewer.name());
       grants(ex, viewer, "Revoked " + g.id() + ": the next decision no longer sees it.", 200);

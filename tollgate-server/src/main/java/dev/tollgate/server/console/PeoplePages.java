@@ -2,10 +2,10 @@ package dev.tollgate.server.console;
 
 import static dev.tollgate.server.console.Html.esc;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.tollgate.api.store.PeopleStore.Person;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
+import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -30,7 +30,7 @@ final class PeoplePages {
     this.clock = clock;
   }
 
-  void list(HttpExchange ex, Viewer viewer) throws IOException {
+  void list(Exchange ex, Viewer viewer) throws IOException {
     page(ex, viewer, 200, null, null, null);
   }
 
@@ -38,7 +38,7 @@ final class PeoplePages {
    * One action of the people page: {@code add}, {@code disable}, {@code enable}, {@code remove} or
    * {@code reset}. A password left blank on add or reset is generated and shown once.
    */
-  void act(HttpExchange ex, Viewer viewer, String action, Map<String, String> form)
+  void act(Exchange ex, Viewer viewer, String action, Map<String, String> form)
       throws IOException, Web.Refusal {
     String name = form.getOrDefault("name", "").strip();
     String typed = form.getOrDefault("password", "");
@@ -83,7 +83,7 @@ final class PeoplePages {
   }
 
   private void page(
-      HttpExchange ex, Viewer viewer, int status, String done, String error, String password)
+      Exchange ex, Viewer viewer, int status, String done, String error, String password)
       throws IOException {
     Instant now = clock.instant();
     StringBuilder b = new StringBuilder("<h1>People</h1>");
@@ -179,7 +179,7 @@ final class PeoplePages {
   }
 
   /** The password page: current password, new one twice. */
-  void passwordPage(HttpExchange ex, Viewer viewer, int status, String done, String error)
+  void passwordPage(Exchange ex, Viewer viewer, int status, String done, String error)
       throws IOException {
     StringBuilder b = new StringBuilder("<h1>Your password</h1>");
     if (done != null) {
@@ -212,7 +212,7 @@ final class PeoplePages {
    *
    * @return true when it changed (every session of theirs has ended: the caller opens a new one)
    */
-  boolean changePassword(HttpExchange ex, Viewer viewer, Map<String, String> form, String address)
+  boolean changePassword(Exchange ex, Viewer viewer, Map<String, String> form, String address)
       throws IOException {
     String next = form.getOrDefault("new", "");
     if (!next.equals(form.getOrDefault("repeat", ""))) {

@@ -1,7 +1,7 @@
 package dev.tollgate.server.console;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.tollgate.server.QueryString;
+import dev.tollgate.server.http.Exchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,54 +32,51 @@ final class Web {
     }
   }
 
-  static void securityHeaders(HttpExchange ex) {
-    var h = ex.getResponseHeaders();
-    h.set("Content-Security-Policy", CSP);
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("Referrer-Policy", "no-referrer");
-    h.set("Cache-Control", "no-store");
-    h.set("X-Frame-Options", "DENY");
-    h.set("Cross-Origin-Opener-Policy", "same-origin");
+  static void securityHeaders(Exchange ex) {
+    ex.setHeader("Content-Security-Policy", CSP);
+    ex.setHeader("X-Content-Type-Options", "nosniff");
+    ex.setHeader("Referrer-Policy", "no-referrer");
+    ex.setHeader("Cache-Control", "no-store");
+    ex.setHeader("X-Frame-Options", "DENY");
+    ex.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   }
 
-  static void send(HttpExchange ex, int status, String contentType, byte[] body)
-      throws IOException {
+  static void send(Exchange ex, int status, String contentType, byte[] body) throws IOException {
     securityHeaders(ex);
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    ex.setHeader("Content-Type", contentType);
+    ex.send(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
-      ex.getResponseBody().write(body);
+      ex.responseBody().write(body);
     }
   }
 
-  static void html(HttpExchange ex, int status, String html) throws IOException {
+  static void html(Exchange ex, int status, String html) throws IOException {
     send(ex, status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Tells a throttled client when to come back, if {@code e} is a throttle. */
-  static void retryAfter(HttpExchange ex, dev.tollgate.server.People.PeopleException e) {
-    if (e.status() == 429) {
-      ex.getResponseHeaders()
-          .set("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+  static void retryAfter(Exchange ex, dev.tollgate.server.People.PeopleException e) {
+    if (e.status() == 429 || e.status() == 503) {
+      ex.setHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
     }
   }
 
-  static void redirect(HttpExchange ex, String location) throws IOException {
+  static void redirect(Exchange ex, String location) throws IOException {
     securityHeaders(ex);
-    ex.getResponseHeaders().set("Location", location);
-    ex.sendResponseHeaders(303, -1);
+    ex.setHeader("Location", location);
+    ex.send(303, -1);
   }
 
   /** The form fields of a POST body ({@code application/x-www-form-urlencoded}). */
-  static Map<String, String> form(HttpExchange ex) throws IOException, Refusal {
-    String type = ex.getRequestHeaders().getFirst("Content-Type");
+  static Map<String, String> form(Exchange ex) throws IOException, Refusal {
+    String type = ex.header("Content-Type");
     if (type == null
         || !type.toLowerCase(java.util.Locale.ROOT)
             .startsWith("application/x-www-form-urlencoded")) {
       throw new Refusal(415, "Unsupported form", "the console takes only HTML form posts");
     }
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try (InputStream in = ex.getRequestBody()) {
+    try (InputStream in = ex.requestBody()) {
       byte[] chunk = new byte[8192];
       int n;
       while ((n = in.read(chunk)) > 0) {
@@ -93,8 +90,8 @@ final class Web {
   }
 
   /** The query parameters of the request. */
-  static Map<String, String> query(HttpExchange ex) throws Refusal {
-    return parse(ex.getRequestURI().getRawQuery());
+  static Map<String, String> query(Exchange ex) throws Refusal {
+    return parse(ex.rawQuery());
   }
 
   /** Form encoding, by the parser the API uses too; malformed text is a 400 page. */
@@ -107,8 +104,8 @@ final class Web {
   }
 
   /** The value of a cookie, or {@code null}. */
-  static String cookie(HttpExchange ex, String name) {
-    for (String header : ex.getRequestHeaders().getOrDefault("Cookie", java.util.List.of())) {
+  static String cookie(Exchange ex, String name) {
+    for (String header : ex.headers("Cookie")) {
       for (String part : header.split(";")) {
         String p = part.strip();
         if (p.startsWith(name + "=")) {

@@ -47,6 +47,47 @@ final class Db implements AutoCloseable {
   private final String sqliteUrl;
   private final Properties sqliteProps;
   private Connection sqliteWriter;
+  private long writerBusyMillis =
+      -1; // the busy timeout last set on the writer; guarded by writeLock
+  private final java.nio.file.Path sqliteDir;
+  final Outage writes = new Outage();
+  final Outage reads = new Outage();
+
+  /**
+   * After a call failed because the store was unreachable, busy, locked or full, calls of the same
+   * kind fail at once for {@link #FAIL_FAST_NANOS} instead of each waiting out the deadline again:
+   * a decision that needs several store calls then fails closed within one deadline, not one per
+   * call, and requests do not pile up behind a store that is down. The first call after the window
+   * tries the store again.
+   */
+  static final class Outage {
+    private volatile long failedAt;
+    private volatile String reason;
+
+    void failed(String why) {
+      reason = why;
+      failedAt = System.nanoTime();
+    }
+
+    void succeeded() {
+      if (reason != null) {
+        reason = null;
+      }
+    }
+
+    /** The reason calls fail fast now, or null. */
+    String failingFast() {
+      String r = reason;
+      return r != null && System.nanoTime() - failedAt < FAIL_FAST_NANOS ? r : null;
+    }
+
+    /** The reason of the last failure when no call has succeeded since, or null. */
+    String down() {
+      return reason;
+    }
+  }
+
+  static final long FAIL_FAST_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   Db(StoreConfig config) {
     this.deadlineNanos = config.deadline().toNanos();
@@ -59,6 +100,7 @@ final class Db implements AutoCloseable {
     hc.setConnectionTimeout(Math.max(250, ms));
     hc.setValidationTimeout(Math.max(250, ms));
     hc.setInitializationFailTimeout(Math.max(1, ms));
+    this.sqliteDir = config.sqliteDir();
     if (config.isSqlite()) {
       dialect = Dialect.SQLITE;
       try {
@@ -104,10 +146,21 @@ final class Db implements AutoCloseable {
 
   /** Runs {@code work} on a reader (auto-commit). */
   <T> T read(Work<T> work) {
+    failFast(reads);
     try (Connection c = connection()) {
-      return work.run(c);
+      T out = work.run(c);
+      reads.succeeded();
+      return out;
     } catch (SQLException e) {
-      throw unavailable(e);
+      throw unavailable(e, reads);
+    }
+  }
+
+  private void failFast(Outage outage) {
+    String reason = outage.failingFast();
+    if (reason != null) {
+      throw new StoreUnavailableException(
+          "the store at " + where + " failed moments ago (" + reason + "); failing fast", null);
     }
   }
 
@@ -239,14 +292,32 @@ final class Db implements AutoCloseable {
 
   /** Runs {@code work} in one write transaction and commits it. */
   <T> T write(Work<T> work) {
-    return dialect == Dialect.SQLITE ? writeSqlite(work) : writePostgres(work);
+    return write(work, System.nanoTime());
   }
 
-  private <T> T writeSqlite(Work<T> work) {
+  /**
+   * Runs {@code work} in one write transaction, within the deadline counted from {@code
+   * startedNanos} ({@link System#nanoTime}): the audit writer passes the time its oldest entry was
+   * queued, so that the caller waiting for it is answered within its deadline.
+   */
+  <T> T write(Work<T> work, long startedNanos) {
+    failFast(writes);
+    T out = dialect == Dialect.SQLITE ? writeSqlite(work, startedNanos) : writePostgres(work);
+    writes.succeeded();
+    return out;
+  }
+
+  private StoreUnavailableException busy() {
+    String why = "no write within the deadline";
+    writes.failed(why);
+    return new StoreUnavailableException("the store at " + where + " is busy: " + why, null);
+  }
+
+  private <T> T writeSqlite(Work<T> work, long startedNanos) {
     try {
-      if (!writeLock.tryLock(deadlineNanos, TimeUnit.NANOSECONDS)) {
-        throw new StoreUnavailableException(
-            "the store at " + where + " is busy: no write within the deadline", null);
+      long left = deadlineNanos - (System.nanoTime() - startedNanos);
+      if (left <= 0 || !writeLock.tryLock(left, TimeUnit.NANOSECONDS)) {
+        throw busy();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -255,8 +326,22 @@ final class Db implements AutoCloseable {
     try {
       if (sqliteWriter == null || sqliteWriter.isClosed()) {
         sqliteWriter = DriverManager.getConnection(sqliteUrl, sqliteProps);
+        writerBusyMillis = -1;
       }
       Connection c = sqliteWriter;
+      // SQLite waits busy_timeout for another process's lock on top of the wait for ours: only
+      // what is left of the deadline, so that the two together never exceed it.
+      long leftMillis =
+          TimeUnit.NANOSECONDS.toMillis(deadlineNanos - (System.nanoTime() - startedNanos));
+      if (leftMillis <= 0) {
+        throw busy();
+      }
+      if (leftMillis != writerBusyMillis) {
+        try (Statement s = c.createStatement()) {
+          s.execute("PRAGMA busy_timeout = " + leftMillis);
+        }
+        writerBusyMillis = leftMillis;
+      }
       try (Statement s = c.createStatement()) {
         s.execute("BEGIN IMMEDIATE");
       }
@@ -271,7 +356,7 @@ final class Db implements AutoCloseable {
         throw e;
       }
     } catch (SQLException e) {
-      throw unavailable(e);
+      throw unavailable(e, writes);
     } finally {
       writeLock.unlock();
     }
@@ -307,7 +392,7 @@ final class Db implements AutoCloseable {
         throw e;
       }
     } catch (SQLException e) {
-      throw unavailable(e);
+      throw unavailable(e, writes);
     }
   }
 
@@ -331,19 +416,71 @@ final class Db implements AutoCloseable {
 
   /** Whether the store answers within the deadline (for SQLite: whether it can take a write). */
   boolean ready() {
+    return readiness().ready();
+  }
+
+  /** Space the disk under the embedded store must keep free to be ready. */
+  static final long MIN_FREE_BYTES = 64L << 20;
+
+  /**
+   * Ready when a round trip works, no write has failed since the last that succeeded, and (SQLite)
+   * the disk keeps {@link #MIN_FREE_BYTES} free: a full disk fails every write, so every decision,
+   * while reads and empty transactions still work.
+   */
+  dev.tollgate.api.store.Store.Readiness readiness() {
+    String down = writes.down();
+    if (down != null) {
+      // Probe with a write that changes something, so that a full disk is really seen.
+      try {
+        probeWrite();
+      } catch (StoreUnavailableException e) {
+        return new dev.tollgate.api.store.Store.Readiness(false, "writes fail: " + down);
+      }
+    }
+    if (sqliteDir != null) {
+      try {
+        long free = java.nio.file.Files.getFileStore(sqliteDir).getUsableSpace();
+        if (free < MIN_FREE_BYTES) {
+          return new dev.tollgate.api.store.Store.Readiness(
+              false,
+              "the disk holding "
+                  + sqliteDir
+                  + " has "
+                  + (free >> 20)
+                  + " MiB free (at least "
+                  + (MIN_FREE_BYTES >> 20)
+                  + " MiB needed): free space, or every decision will be denied");
+        }
+      } catch (IOException e) {
+        return new dev.tollgate.api.store.Store.Readiness(
+            false, "cannot read the free space of " + sqliteDir + ": " + e.getMessage());
+      }
+    }
     try {
       if (dialect == Dialect.SQLITE) {
         write(c -> null);
       }
-      return read(
+      read(
           c -> {
             try (Statement s = c.createStatement()) {
               return s.execute("SELECT 1");
             }
           });
+      return new dev.tollgate.api.store.Store.Readiness(true, "ok");
     } catch (StoreUnavailableException e) {
-      return false;
+      return new dev.tollgate.api.store.Store.Readiness(false, e.getMessage());
     }
+  }
+
+  /** A write that touches a page: the one-row audit head, rewritten as it is. */
+  private void probeWrite() {
+    write(
+        c -> {
+          try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE audit_head SET seq = seq WHERE id = 1");
+          }
+          return null;
+        });
   }
 
   /** {@code FOR UPDATE} where a row lock is needed (PostgreSQL), else nothing. */
@@ -353,6 +490,53 @@ final class Db implements AutoCloseable {
 
   StoreUnavailableException unavailable(SQLException e) {
     return new StoreUnavailableException("the store at " + where + " failed: " + e.getMessage(), e);
+  }
+
+  /** As {@link #unavailable(SQLException)}, noting an outage when the failure is one. */
+  private StoreUnavailableException unavailable(SQLException e, Outage outage) {
+    if (outage(e)) {
+      outage.failed(e.getMessage());
+    }
+    return unavailable(e);
+  }
+
+  /**
+   * Whether a failure says the store cannot serve now (unreachable, busy, locked, full, timed out),
+   * rather than that one statement was wrong.
+   */
+  static boolean outage(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException
+          || t instanceof java.sql.SQLRecoverableException
+          || t instanceof java.sql.SQLNonTransientConnectionException
+          || t instanceof java.net.SocketException
+          || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        if (state != null
+            && (state.startsWith("08") // connection
+                || state.startsWith("53") // insufficient resources (disk full, out of memory)
+                || state.startsWith("57") // operator intervention, statement timeout
+                || state.equals("55P03") // lock not available
+                || state.startsWith("58"))) { // system error (I/O)
+          return true;
+        }
+        String m = String.valueOf(sql.getMessage());
+        // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN,
+        // SQLITE_READONLY (a database the process can no longer write)
+        if (m.contains("SQLITE_BUSY")
+            || m.contains("SQLITE_LOCKED")
+            || m.contains("SQLITE_FULL")
+            || m.contains("SQLITE_IOERR")
+            || m.contains("SQLITE_CANTOPEN")
+            || m.contains("SQLITE_READONLY")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override

@@ -99,6 +99,22 @@ final class JdbcPeopleStore implements PeopleStore {
   }
 
   @Override
+  public boolean replaceHash(String name, String expected, String passwordHash) {
+    return db.write(
+            c -> {
+              try (PreparedStatement p =
+                  c.prepareStatement(
+                      "UPDATE person SET password_hash = ? WHERE name = ? AND password_hash = ?")) {
+                p.setString(1, passwordHash);
+                p.setString(2, name);
+                p.setString(3, expected);
+                return p.executeUpdate();
+              }
+            })
+        == 1;
+  }
+
+  @Override
   public boolean setDisabled(String name, boolean disabled) {
     return db.write(
             c -> {

@@ -48,6 +48,11 @@ public final class JdbcStore implements Store {
     return new JdbcStore(db);
   }
 
+  /** For faults injected in tests. */
+  Db db() {
+    return db;
+  }
+
   /** Group commit so far: batches, entries, nanoseconds in write transactions. */
   long[] auditStats() {
     return audit.stats();
@@ -81,6 +86,15 @@ public final class JdbcStore implements Store {
   @Override
   public boolean ready() {
     return db.ready();
+  }
+
+  @Override
+  public Readiness readiness() {
+    try {
+      return db.readiness();
+    } catch (RuntimeException e) {
+      return new Readiness(false, "readiness check failed: " + e.getClass().getSimpleName());
+    }
   }
 
   @Override

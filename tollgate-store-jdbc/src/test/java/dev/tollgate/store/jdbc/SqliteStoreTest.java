@@ -1,6 +1,7 @@
 package dev.tollgate.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Store;
@@ -43,6 +44,24 @@ class SqliteStoreTest extends StoreContractTest {
       s.execute("ROLLBACK");
     }
     lockHolder.close();
+  }
+
+  /**
+   * A full disk fails every write (every decision then), while reads and empty transactions still
+   * work: readiness must say so. The database is capped at its current size, which SQLite reports
+   * as a full disk (SQLITE_FULL), the same as a disk that has no room left.
+   */
+  @Test
+  void aFullDiskMakesTheStoreNotReadyAndSaysWhy() throws Exception {
+    JdbcStore store = (JdbcStore) open();
+    assertThat(store.readiness().ready()).isTrue();
+    StoreFaults.fillDatabase(store);
+    assertThatThrownBy(() -> store.audit().append(List.of(entry(1), entry(2))))
+        .isInstanceOf(dev.tollgate.api.store.StoreUnavailableException.class);
+    Store.Readiness r = store.readiness();
+    assertThat(r.ready()).isFalse();
+    assertThat(r.detail()).contains("writes fail").containsIgnoringCase("full");
+    assertThat(store.ready()).isFalse();
   }
 
   private void tamper(String sql) throws Exception {

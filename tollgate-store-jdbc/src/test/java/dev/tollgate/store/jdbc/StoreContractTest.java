@@ -22,6 +22,7 @@ import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -432,6 +434,49 @@ abstract class StoreContractTest {
     assertThat(store.credentials().agentFor(t3)).contains("crm-bot");
     store.credentials().add("bot", t1, T0.plusSeconds(1));
     assertThat(store.credentials().agentFor(t1)).as("a revoked token stays revoked").isEmpty();
+  }
+
+  /**
+   * The deadline holds per call, whatever the call waits on (the pool, the writer lock, another
+   * process's lock): a broken store answers every call within it, and right after a failure the
+   * calls fail at once rather than each waiting it out again.
+   */
+  @Test
+  void aBrokenStoreFailsEveryCallWithinItsDeadline() throws Exception {
+    Duration deadline = Duration.ofMillis(1000);
+    Store store = open(config().withDeadline(deadline));
+    store.sessions().create(session("s-1"));
+    store.audit().append(List.of(entry(1)));
+    breakStore();
+    try {
+      Map<String, Runnable> calls = new LinkedHashMap<>();
+      calls.put("audit append", () -> store.audit().append(List.of(entry(2))));
+      calls.put("history append", () -> store.sessions().appendHistory("s-1", "t", "allow", 5));
+      calls.put("session create", () -> store.sessions().create(session("s-2")));
+      calls.put("credential add", () -> store.credentials().add("bot", "sha256:x", T0));
+      for (Map.Entry<String, Runnable> call : calls.entrySet()) {
+        // past the fail-fast window, so that this call waits on the store itself
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Db.FAIL_FAST_NANOS) + 100);
+        long start = System.nanoTime();
+        assertThatThrownBy(call.getValue()::run)
+            .as(call.getKey())
+            .isInstanceOf(StoreUnavailableException.class);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took)
+            .as(call.getKey() + " failed within the deadline (%s)", deadline)
+            .isLessThan(deadline.plusMillis(400));
+        long again = System.nanoTime();
+        assertThatThrownBy(call.getValue()::run).isInstanceOf(StoreUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - again))
+            .as(call.getKey() + " failed fast right after a failure")
+            .isLessThan(Duration.ofMillis(300));
+      }
+      assertThat(store.readiness().ready()).isFalse();
+      assertThat(store.readiness().detail()).isNotBlank();
+    } finally {
+      repairStore();
+    }
+    waitFor("the store to answer again", store::ready);
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The audit log with group commit: callers queue their entries; one writer thread takes everything
@@ -36,8 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * entries in the log.
  *
  * <p>A record is its canonical entry text, position and links (what the hash covers) plus the
- * columns of {@link AuditColumn}, copies of entry fields for the indexes; {@link AuditTables} lets
- * verify check every one of them.
+ * columns of {@link AuditColumn}, copies of entry fields for the indexes. Searches use those
+ * columns to find candidates but answer from the entry: a row whose columns were changed under its
+ * entry is never returned for a filter its entry does not match ({@link AuditTables} lets verify
+ * name it).
  */
 final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
 
@@ -275,29 +278,59 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
         new StringBuilder("SELECT seq, entry, prev_hash, hash FROM audit WHERE seq > ?");
     List<Object> args = new ArrayList<>();
     args.add(q.afterSeq());
-    filter(sql, args, "agent", q.agent());
-    filter(sql, args, "session", q.session());
-    filter(sql, args, "tool", q.tool());
-    filter(sql, args, "effect", q.effect());
-    filter(sql, args, "kind", q.kind());
-    filter(sql, args, "decision", q.decision());
-    if (q.from() != null) {
+    List<Predicate<AuditEntry>> matches = new ArrayList<>();
+    filter(sql, args, matches, AuditColumn.AGENT, q.agent());
+    filter(sql, args, matches, AuditColumn.SESSION, q.session());
+    filter(sql, args, matches, AuditColumn.TOOL, q.tool());
+    filter(sql, args, matches, AuditColumn.EFFECT, q.effect());
+    filter(sql, args, matches, AuditColumn.KIND, q.kind());
+    filter(sql, args, matches, AuditColumn.DECISION, q.decision());
+    Instant from = q.from();
+    if (from != null) {
       sql.append(" AND time >= ?");
-      args.add(AuditChain.time(q.from()));
+      args.add(AuditChain.time(from));
+      matches.add(e -> !e.time().isBefore(from));
     }
-    if (q.to() != null) {
+    Instant to = q.to();
+    if (to != null) {
       sql.append(" AND time < ?");
-      args.add(AuditChain.time(q.to()));
+      args.add(AuditChain.time(to));
+      matches.add(e -> e.time().isBefore(to));
     }
     sql.append(" ORDER BY seq LIMIT ?");
-    args.add(Math.max(0, q.limit()));
-    return db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    int limit = Math.max(0, q.limit());
+    args.add(limit);
+    List<AuditRecord> rows = db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    if (matches.isEmpty()) {
+      return rows;
+    }
+    // The columns found candidates; the entries decide. A row whose column was changed under its
+    // entry is left out (verify names it), and the page is filled from the rows after it.
+    List<AuditRecord> out = new ArrayList<>(rows.size());
+    while (true) {
+      for (AuditRecord r : rows) {
+        if (out.size() < limit && matches.stream().allMatch(m -> m.test(r.entry()))) {
+          out.add(r);
+        }
+      }
+      if (out.size() >= limit || rows.size() < limit) {
+        return out;
+      }
+      args.set(0, rows.getLast().seq());
+      rows = db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    }
   }
 
-  private static void filter(StringBuilder sql, List<Object> args, String column, String value) {
+  private static void filter(
+      StringBuilder sql,
+      List<Object> args,
+      List<Predicate<AuditEntry>> matches,
+      AuditColumn column,
+      String value) {
     if (value != null) {
-      sql.append(" AND ").append(column).append(" = ?");
+      sql.append(" AND ").append(column.column()).append(" = ?");
       args.add(value);
+      matches.add(e -> value.equals(column.of(e)));
     }
   }
 

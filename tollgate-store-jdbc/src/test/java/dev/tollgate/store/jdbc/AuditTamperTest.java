@@ -495,4 +495,38 @@ class AuditTamperTest {
         .extracting(AuditRecord::seq)
         .containsExactly(5L, 6L, 8L);
   }
+
+  /**
+   * Readers find candidates by the index columns but answer from the hashed entry: a changed column
+   * hides a record from a search (verify names it) but never puts it into a search it does not
+   * match.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Dialect.class)
+  void searchesAnswerFromTheEntryNotFromAChangedColumn(Dialect dialect) throws Exception {
+    Opened db = open(dialect);
+    writeChain(db.store());
+    try (Connection c = db.sql().connect();
+        Statement s = c.createStatement()) {
+      // record 3 is a deny; record 2 (d-2) is made to claim the decision id of record 5
+      s.executeUpdate("UPDATE audit SET effect = 'allow' WHERE seq = 3");
+      s.executeUpdate("UPDATE audit SET decision = 'd-5' WHERE seq = 2");
+      s.executeUpdate("UPDATE audit SET time = '2099-01-01T00:00:00.000000000Z' WHERE seq = 9");
+    }
+    AuditQuery allow = new AuditQuery(null, null, null, "allow", null, null, null, null, 0, 100);
+    assertThat(db.store().audit().search(allow)).extracting(AuditRecord::seq).containsExactly(2L);
+    assertThat(db.store().audit().search(AuditQuery.decision("d-5")))
+        .extracting(AuditRecord::seq)
+        .containsExactly(5L);
+    AuditQuery future =
+        new AuditQuery(
+            null, null, null, null, null, null, Instant.parse("2090-01-01T00:00:00Z"), null, 0, 10);
+    assertThat(db.store().audit().search(future)).isEmpty();
+
+    AuditVerifier.Result r = verify(db.store());
+    assertThat(r.ok()).isFalse();
+    assertThat(r.seq()).isEqualTo(2);
+    assertThat(r.message())
+        .isEqualTo("column decision is \"d-5\" but the hashed entry says \"d-2\"");
+  }
 }

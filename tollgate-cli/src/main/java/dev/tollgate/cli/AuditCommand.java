@@ -101,7 +101,8 @@ final class AuditCommand implements Runnable {
   @Command(
       name = "verify",
       description = {
-        "Check every record's hash and link and every signed checkpoint; name the first bad record.",
+        "Check every record's hash and link, every column stored beside it, every signed"
+            + " checkpoint and the chain's head; name the first bad record.",
         "Exit 0 when the log is intact, 1 when it is not, 3 on an error."
       })
   static final class Verify implements Callable<Integer> {

@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.api.Reason;
@@ -74,6 +75,31 @@ class AuditCommandTest {
     CliTest.Run bad = CliTest.run("audit", "verify", "--data", data.toString());
     assertEquals(1, bad.code(), bad.out() + bad.err());
     assertTrue(bad.out().startsWith("TAMPERED: MODIFIED at record 2"), bad.out());
+  }
+
+  /**
+   * A column beside the hashed entry, changed in the database: verify names the record and the
+   * column, and a search by that column does not take the record for what the column claims.
+   */
+  @Test
+  void verifyNamesAColumnChangedUnderItsEntry() throws Exception {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + data.resolve(StoreConfig.SQLITE_FILE));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE audit SET effect = 'allow' WHERE seq = 5");
+    }
+    CliTest.Run bad = CliTest.run("audit", "verify", "--data", data.toString());
+    assertEquals(1, bad.code(), bad.out() + bad.err());
+    assertEquals(
+        "TAMPERED: COLUMN_MISMATCH at record 5: column effect is \"allow\" but the hashed entry"
+            + " says \"deny\"\n",
+        bad.out());
+
+    CliTest.Run allowed =
+        CliTest.run("audit", "search", "--effect", "allow", "--json", "--data", data.toString());
+    assertEquals(0, allowed.code(), allowed.err());
+    assertEquals(4, allowed.out().strip().lines().count(), allowed.out());
+    assertFalse(allowed.out().contains("\"seq\":5,"), allowed.out());
   }
 
   @Test

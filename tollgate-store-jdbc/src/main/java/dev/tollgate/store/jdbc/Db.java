@@ -164,6 +164,31 @@ final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} in one read-only transaction that sees one snapshot of the database, however
+   * many statements it runs (SQLite: a read transaction on the write-ahead log; PostgreSQL: {@code
+   * REPEATABLE READ}). Each statement still gives up after the deadline.
+   */
+  <T> T snapshot(Work<T> work) {
+    return read(
+        c -> {
+          // The pool restores auto-commit, isolation and read-only when the connection comes back.
+          c.setAutoCommit(false);
+          try {
+            if (dialect == Dialect.POSTGRESQL) {
+              c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+              c.setReadOnly(true);
+            }
+            T result = work.run(c);
+            c.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+          }
+        });
+  }
+
   /** Reads one row of a result. */
   @FunctionalInterface
   interface Row<T> {

@@ -7,12 +7,15 @@ import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.store.jdbc.audit.AuditChain;
+import dev.tollgate.store.jdbc.audit.AuditColumn;
+import dev.tollgate.store.jdbc.audit.AuditTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The audit log with group commit: callers queue their entries; one writer thread takes everything
@@ -31,16 +35,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link StoreUnavailableException}; once the writer has taken them, the caller waits for the
  * commit's outcome (bounded by the database's own timeouts), so a failed append never leaves its
  * entries in the log.
+ *
+ * <p>A record is its canonical entry text, position and links (what the hash covers) plus the
+ * columns of {@link AuditColumn}, copies of entry fields for the indexes. Searches use those
+ * columns to find candidates but answer from the entry: a row whose columns were changed under its
+ * entry is never returned for a filter its entry does not match ({@link AuditTables} lets verify
+ * name it).
  */
-final class JdbcAuditLog implements AuditLog, AutoCloseable {
+final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
 
   private static final int MAX_BATCH = 1000;
+  private static final int READ_PAGE = 10_000;
   private static final int QUEUED = 0;
   private static final int TAKEN = 1;
   private static final int WITHDRAWN = 2;
 
+  /** The columns of {@code audit}: position, the entry's copies, the entry, the links. */
   private static final String COLUMNS =
-      "seq, time, kind, agent, user_name, session, tool, effect, decision, entry, prev_hash, hash";
+      "seq, "
+          + String.join(", ", AuditColumn.ALL.stream().map(AuditColumn::column).toList())
+          + ", entry, prev_hash, hash";
+
+  private static final String PLACEHOLDERS = "?, ".repeat(AuditColumn.ALL.size() + 3) + "?";
 
   private final Db db;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -229,23 +245,19 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
     db.statement(
         c,
-        "INSERT INTO audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")",
         insert -> {
           for (int i = 0; i < chained.size(); i++) {
             AuditRecord r = chained.get(i);
             AuditEntry e = r.entry();
-            insert.setLong(1, r.seq());
-            insert.setString(2, AuditChain.time(e.time()));
-            insert.setString(3, e.kind());
-            insert.setString(4, e.agent());
-            insert.setString(5, e.user());
-            insert.setString(6, e.session());
-            insert.setString(7, e.tool());
-            insert.setString(8, e.effect());
-            insert.setString(9, e.decision());
-            insert.setString(10, canonical.get(i));
-            insert.setString(11, r.prevHash());
-            insert.setString(12, r.hash());
+            int p = 1;
+            insert.setLong(p++, r.seq());
+            for (AuditColumn column : AuditColumn.ALL) {
+              insert.setString(p++, column.of(e));
+            }
+            insert.setString(p++, canonical.get(i));
+            insert.setString(p++, r.prevHash());
+            insert.setString(p, r.hash());
             insert.addBatch();
           }
           return insert.executeBatch();
@@ -268,29 +280,59 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
         new StringBuilder("SELECT seq, entry, prev_hash, hash FROM audit WHERE seq > ?");
     List<Object> args = new ArrayList<>();
     args.add(q.afterSeq());
-    filter(sql, args, "agent", q.agent());
-    filter(sql, args, "session", q.session());
-    filter(sql, args, "tool", q.tool());
-    filter(sql, args, "effect", q.effect());
-    filter(sql, args, "kind", q.kind());
-    filter(sql, args, "decision", q.decision());
-    if (q.from() != null) {
+    List<Predicate<AuditEntry>> matches = new ArrayList<>();
+    filter(sql, args, matches, AuditColumn.AGENT, q.agent());
+    filter(sql, args, matches, AuditColumn.SESSION, q.session());
+    filter(sql, args, matches, AuditColumn.TOOL, q.tool());
+    filter(sql, args, matches, AuditColumn.EFFECT, q.effect());
+    filter(sql, args, matches, AuditColumn.KIND, q.kind());
+    filter(sql, args, matches, AuditColumn.DECISION, q.decision());
+    Instant from = q.from();
+    if (from != null) {
       sql.append(" AND time >= ?");
-      args.add(AuditChain.time(q.from()));
+      args.add(AuditChain.time(from));
+      matches.add(e -> !e.time().isBefore(from));
     }
-    if (q.to() != null) {
+    Instant to = q.to();
+    if (to != null) {
       sql.append(" AND time < ?");
-      args.add(AuditChain.time(q.to()));
+      args.add(AuditChain.time(to));
+      matches.add(e -> e.time().isBefore(to));
     }
     sql.append(" ORDER BY seq LIMIT ?");
-    args.add(Math.max(0, q.limit()));
-    return db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    int limit = Math.max(0, q.limit());
+    args.add(limit);
+    List<AuditRecord> rows = db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    if (matches.isEmpty()) {
+      return rows;
+    }
+    // The columns found candidates; the entries decide. A row whose column was changed under its
+    // entry is left out (verify names it), and the page is filled from the rows after it.
+    List<AuditRecord> out = new ArrayList<>(rows.size());
+    while (true) {
+      for (AuditRecord r : rows) {
+        if (out.size() < limit && matches.stream().allMatch(m -> m.test(r.entry()))) {
+          out.add(r);
+        }
+      }
+      if (out.size() >= limit || rows.size() < limit) {
+        return out;
+      }
+      args.set(0, rows.getLast().seq());
+      rows = db.query(sql.toString(), JdbcAuditLog::record, args.toArray());
+    }
   }
 
-  private static void filter(StringBuilder sql, List<Object> args, String column, String value) {
+  private static void filter(
+      StringBuilder sql,
+      List<Object> args,
+      List<Predicate<AuditEntry>> matches,
+      AuditColumn column,
+      String value) {
     if (value != null) {
-      sql.append(" AND ").append(column).append(" = ?");
+      sql.append(" AND ").append(column.column()).append(" = ?");
       args.add(value);
+      matches.add(e -> value.equals(column.of(e)));
     }
   }
 
@@ -341,7 +383,8 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
         c -> {
           try (PreparedStatement p =
                   c.prepareStatement(
-                      "SELECT seq, hash, time, key_id, signature FROM audit_checkpoint ORDER BY id");
+                      "SELECT seq, hash, time, key_id, signature FROM audit_checkpoint"
+                          + " ORDER BY seq, time, id");
               ResultSet rs = p.executeQuery()) {
             List<Checkpoint> out = new ArrayList<>();
             while (rs.next()) {
@@ -355,6 +398,71 @@ final class JdbcAuditLog implements AuditLog, AutoCloseable {
             }
             return out;
           }
+        });
+  }
+
+  @Override
+  public Contents read() {
+    return db.snapshot(
+        c -> {
+          List<RecordRow> records = new ArrayList<>();
+          String select = "SELECT " + COLUMNS + " FROM audit";
+          String page = " ORDER BY seq LIMIT " + READ_PAGE;
+          int columns = AuditColumn.ALL.size();
+          while (true) {
+            int before = records.size();
+            try (PreparedStatement p =
+                c.prepareStatement(
+                    records.isEmpty() ? select + page : select + " WHERE seq > ?" + page)) {
+              if (!records.isEmpty()) {
+                p.setLong(1, records.getLast().seq());
+              }
+              try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                  String[] values = new String[columns];
+                  for (int i = 0; i < columns; i++) {
+                    values[i] = rs.getString(2 + i);
+                  }
+                  records.add(
+                      new RecordRow(
+                          rs.getLong(1),
+                          Arrays.asList(values),
+                          rs.getString(columns + 2),
+                          rs.getString(columns + 3),
+                          rs.getString(columns + 4)));
+                }
+              }
+            }
+            if (records.size() - before < READ_PAGE) {
+              break;
+            }
+          }
+          List<CheckpointRow> checkpoints = new ArrayList<>();
+          try (PreparedStatement p =
+                  c.prepareStatement(
+                      "SELECT id, seq, hash, time, key_id, signature FROM audit_checkpoint"
+                          + " ORDER BY seq, time, id");
+              ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+              checkpoints.add(
+                  new CheckpointRow(
+                      rs.getLong(1),
+                      rs.getLong(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      rs.getString(5),
+                      rs.getString(6)));
+            }
+          }
+          List<HeadRow> heads = new ArrayList<>();
+          try (PreparedStatement p =
+                  c.prepareStatement("SELECT id, seq, hash FROM audit_head ORDER BY id");
+              ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+              heads.add(new HeadRow(rs.getLong(1), rs.getLong(2), rs.getString(3)));
+            }
+          }
+          return new Contents(records, checkpoints, heads);
         });
   }
 

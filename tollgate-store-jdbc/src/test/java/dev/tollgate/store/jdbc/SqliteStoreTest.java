@@ -3,6 +3,7 @@ package dev.tollgate.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.store.jdbc.audit.AuditChain;
@@ -12,9 +13,11 @@ import dev.tollgate.store.jdbc.audit.AuditVerifier.Problem;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,11 +143,31 @@ class SqliteStoreTest extends StoreContractTest {
     assertThat(truncated.message()).contains("records 5..8 were removed");
   }
 
-  /** A store written by the first schema, with records, upgrades in place and keeps its chain. */
+  /**
+   * A store written by the first schema, with records, upgrades in place and keeps its chain: its
+   * decision column is filled in from each entry, for decisions and for the observations and
+   * approval events that name one, and it verifies.
+   */
   @Test
   void aVersionOneStoreUpgradesAndFindsItsDecisionsById() throws Exception {
     AuditRecord first = AuditChain.link(1, entry(1), AuditChain.GENESIS);
     AuditRecord second = AuditChain.link(2, entry(2), first.hash());
+    AuditEntry observed =
+        new AuditEntry(
+            T0.plusSeconds(3),
+            "observe",
+            "bot",
+            null,
+            "s-2",
+            "invoices.search",
+            null,
+            "d-2",
+            List.of(),
+            List.of(),
+            null,
+            0,
+            Map.of("labels", List.of("financial")));
+    AuditRecord third = AuditChain.link(3, observed, second.hash());
     try (Connection c =
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StoreConfig.SQLITE_FILE));
         Statement s = c.createStatement()) {
@@ -159,33 +182,48 @@ class SqliteStoreTest extends StoreContractTest {
           "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL,"
               + " applied TEXT NOT NULL)");
       s.execute("INSERT INTO schema_version VALUES (1, 'V1__init.sql', '2026-11-01T00:00:00Z')");
-      for (AuditRecord r : List.of(first, second)) {
-        s.execute(
-            "INSERT INTO audit (seq, time, kind, agent, user_name, session, tool, effect, entry,"
-                + " prev_hash, hash) VALUES ("
-                + r.seq()
-                + ", '"
-                + AuditChain.time(r.entry().time())
-                + "', 'decision', 'bot', NULL, NULL, 'email.send', 'allow', '"
-                + canonical(r)
-                + "', '"
-                + r.prevHash()
-                + "', '"
-                + r.hash()
-                + "')");
+      // as the version 1 writer wrote them: the columns from the entry, no decision column yet
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO audit (seq, time, kind, agent, user_name, session, tool, effect, entry,"
+                  + " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (AuditRecord r : List.of(first, second, third)) {
+          AuditEntry e = r.entry();
+          p.setLong(1, r.seq());
+          p.setString(2, AuditChain.time(e.time()));
+          p.setString(3, e.kind());
+          p.setString(4, e.agent());
+          p.setString(5, e.user());
+          p.setString(6, e.session());
+          p.setString(7, e.tool());
+          p.setString(8, e.effect());
+          p.setString(9, AuditChain.canonicalEntry(e));
+          p.setString(10, r.prevHash());
+          p.setString(11, r.hash());
+          p.executeUpdate();
+        }
       }
-      s.execute("UPDATE audit_head SET seq = 2, hash = '" + second.hash() + "' WHERE id = 1");
+      s.execute("UPDATE audit_head SET seq = 3, hash = '" + third.hash() + "' WHERE id = 1");
     }
     Store store = open();
     assertThat(store.audit().search(dev.tollgate.api.store.AuditQuery.decision("d-2")))
         .extracting(AuditRecord::seq)
         .containsExactly(2L);
-    store.audit().append(List.of(entry(3)));
-    assertThat(store.audit().search(dev.tollgate.api.store.AuditQuery.decision("d-3")))
+    assertThat(
+            store
+                .audit()
+                .search(
+                    new dev.tollgate.api.store.AuditQuery(
+                        null, null, null, null, null, "d-2", null, null, 0, 10)))
         .extracting(AuditRecord::seq)
-        .containsExactly(3L);
+        .containsExactly(2L, 3L);
+    store.audit().append(List.of(entry(4)));
+    assertThat(store.audit().search(dev.tollgate.api.store.AuditQuery.decision("d-4")))
+        .extracting(AuditRecord::seq)
+        .containsExactly(4L);
     AuditSigner signer = AuditSigner.loadOrCreate(dir.resolve("keys"));
-    assertThat(AuditVerifier.verify(store.audit(), signer.publicKey()).ok()).isTrue();
+    AuditVerifier.Result verified = AuditVerifier.verify(store.audit(), signer.publicKey());
+    assertThat(verified.ok()).as(verified.message()).isTrue();
   }
 
   private static String canonical(AuditRecord r) {

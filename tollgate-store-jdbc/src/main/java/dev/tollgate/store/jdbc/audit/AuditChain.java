@@ -93,10 +93,15 @@ public final class AuditChain {
 
   /** The canonical encoding of what a checkpoint signs: {@code seq}, {@code hash}, {@code time}. */
   public static String canonicalCheckpoint(Checkpoint checkpoint) {
+    return canonicalCheckpoint(checkpoint.seq(), checkpoint.hash(), time(checkpoint.time()));
+  }
+
+  /** What a checkpoint signs, with its time as text (as stored): any other text is not signed. */
+  static String canonicalCheckpoint(long seq, String hash, String time) {
     Map<String, Object> m = new TreeMap<>();
-    m.put("seq", checkpoint.seq());
-    m.put("hash", checkpoint.hash());
-    m.put("time", time(checkpoint.time()));
+    m.put("seq", seq);
+    m.put("hash", hash);
+    m.put("time", time);
     return canonical(m);
   }
 

@@ -144,14 +144,35 @@ public final class AuditSigner {
 
   /** Whether a checkpoint was signed by the key matching {@code publicKey}. */
   public static boolean verify(Checkpoint checkpoint, PublicKey publicKey) {
-    if (!keyId(publicKey).equals(checkpoint.keyId())) {
+    String time;
+    try {
+      time = AuditChain.time(checkpoint.time());
+    } catch (IllegalArgumentException outOfRange) {
+      return false;
+    }
+    return verify(
+        checkpoint.seq(),
+        checkpoint.hash(),
+        time,
+        checkpoint.keyId(),
+        checkpoint.signature(),
+        publicKey);
+  }
+
+  /**
+   * Whether a checkpoint as stored, its time as text, was signed by the key matching {@code
+   * publicKey}: the text itself is what must have been signed, not another spelling of its instant.
+   */
+  static boolean verify(
+      long seq, String hash, String time, String keyId, String signature, PublicKey publicKey) {
+    if (!keyId(publicKey).equals(keyId)) {
       return false;
     }
     try {
       Signature s = Signature.getInstance("Ed25519");
       s.initVerify(publicKey);
-      s.update(AuditChain.canonicalCheckpoint(checkpoint).getBytes(StandardCharsets.UTF_8));
-      return s.verify(Base64.getDecoder().decode(checkpoint.signature()));
+      s.update(AuditChain.canonicalCheckpoint(seq, hash, time).getBytes(StandardCharsets.UTF_8));
+      return s.verify(Base64.getDecoder().decode(signature));
     } catch (IllegalArgumentException | SignatureException | InvalidKeyException e) {
       return false;
     } catch (GeneralSecurityException e) {

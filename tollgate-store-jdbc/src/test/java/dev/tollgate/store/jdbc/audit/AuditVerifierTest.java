@@ -232,6 +232,156 @@ class AuditVerifierTest {
     assertThat(verify(records, List.of()).seq()).isEqualTo(3);
   }
 
+  /** The tables as the store writes them: every column from the record, the head at the last. */
+  static AuditTables.Contents stored(List<AuditRecord> records, List<Checkpoint> checkpoints) {
+    List<AuditTables.RecordRow> rows = new ArrayList<>();
+    for (AuditRecord r : records) {
+      List<String> columns = new ArrayList<>();
+      for (AuditColumn column : AuditColumn.ALL) {
+        columns.add(column.of(r.entry()));
+      }
+      rows.add(
+          new AuditTables.RecordRow(
+              r.seq(), columns, AuditChain.canonicalEntry(r.entry()), r.prevHash(), r.hash()));
+    }
+    List<AuditTables.CheckpointRow> cps = new ArrayList<>();
+    for (Checkpoint cp : checkpoints) {
+      cps.add(
+          new AuditTables.CheckpointRow(
+              cps.size() + 1,
+              cp.seq(),
+              cp.hash(),
+              AuditChain.time(cp.time()),
+              cp.keyId(),
+              cp.signature()));
+    }
+    AuditRecord last = records.getLast();
+    return new AuditTables.Contents(
+        rows, cps, List.of(new AuditTables.HeadRow(1, last.seq(), last.hash())));
+  }
+
+  private static Result verify(AuditTables.Contents contents) {
+    return AuditVerifier.verify(() -> contents, SIGNER.publicKey());
+  }
+
+  private static AuditTables.RecordRow withColumn(
+      AuditTables.RecordRow row, AuditColumn column, String value) {
+    List<String> columns = new ArrayList<>(row.columns());
+    columns.set(column.ordinal(), value);
+    return new AuditTables.RecordRow(row.seq(), columns, row.entry(), row.prevHash(), row.hash());
+  }
+
+  @Test
+  void tablesAsStoredVerifyAndEachCopyOfAnEntryFieldIsCompared() {
+    List<AuditRecord> records = chain(6);
+    AuditTables.Contents intact = stored(records, List.of(checkpointAt(records, 4)));
+    Result ok = verify(intact);
+    assertThat(ok.ok()).as(ok.message()).isTrue();
+    assertThat(ok.records()).isEqualTo(6);
+
+    List<AuditTables.RecordRow> rows = new ArrayList<>(intact.records());
+    rows.set(2, withColumn(rows.get(2), AuditColumn.EFFECT, "allow"));
+    rows.set(4, withColumn(rows.get(4), AuditColumn.USER, null));
+    Result changed = verify(new AuditTables.Contents(rows, intact.checkpoints(), intact.heads()));
+    assertThat(changed.problem()).isEqualTo(Problem.COLUMN_MISMATCH);
+    assertThat(changed.seq()).isEqualTo(3);
+    assertThat(changed.message())
+        .isEqualTo("column effect is \"allow\" but the hashed entry says \"deny\"");
+
+    rows.set(2, intact.records().get(2));
+    assertThat(
+            verify(new AuditTables.Contents(rows, intact.checkpoints(), intact.heads())).message())
+        .isEqualTo("column user_name is null but the hashed entry says \"alice@acme.example\"");
+  }
+
+  @Test
+  void storedValuesInMessagesAreQuotedEscapedAndCut() {
+    List<AuditRecord> records = chain(3);
+    AuditTables.Contents intact = stored(records, List.of());
+    List<AuditTables.RecordRow> rows = new ArrayList<>(intact.records());
+    String hostile = "\u001b[2J\"evil\"\\\u202e\n" + "x".repeat(300);
+    rows.set(1, withColumn(rows.get(1), AuditColumn.AGENT, hostile));
+    Result r = verify(new AuditTables.Contents(rows, List.of(), intact.heads()));
+    assertThat(r.problem()).isEqualTo(Problem.COLUMN_MISMATCH);
+    assertThat(r.seq()).isEqualTo(2);
+    assertThat(r.message())
+        .startsWith("column agent is \"\\u001b[2J\\\"evil\\\"\\\\\\u202e\\u000axxx")
+        .endsWith("xxx\"... (313 characters) but the hashed entry says \"bot\"")
+        .doesNotContain("\u001b", "\u202e", "\n")
+        .hasSizeLessThan(200);
+  }
+
+  /** The hash and the signatures cover the stored text: the same content spelt otherwise fails. */
+  @Test
+  void anotherSpellingOfAnEntryOrACheckpointTimeDoesNotVerify() {
+    List<AuditRecord> records = chain(5);
+    AuditTables.Contents intact = stored(records, List.of(checkpointAt(records, 4)));
+    List<AuditTables.RecordRow> rows = new ArrayList<>(intact.records());
+    AuditTables.RecordRow third = rows.get(2);
+    rows.set(
+        2,
+        new AuditTables.RecordRow(
+            3, third.columns(), third.entry() + " ", third.prevHash(), third.hash()));
+    assertThat(AuditChain.parseEntry(third.entry() + " ")).isEqualTo(records.get(2).entry());
+    Result respelt = verify(new AuditTables.Contents(rows, intact.checkpoints(), intact.heads()));
+    assertThat(respelt.problem()).isEqualTo(Problem.MODIFIED);
+    assertThat(respelt.seq()).isEqualTo(3);
+
+    AuditTables.CheckpointRow cp = intact.checkpoints().getFirst();
+    String sameInstant = Instant.parse(cp.time()).toString();
+    assertThat(sameInstant).isNotEqualTo(cp.time());
+    AuditTables.CheckpointRow respeltTime =
+        new AuditTables.CheckpointRow(
+            cp.id(), cp.seq(), cp.hash(), sameInstant, cp.keyId(), cp.signature());
+    Result time =
+        verify(new AuditTables.Contents(intact.records(), List.of(respeltTime), intact.heads()));
+    assertThat(time.problem()).isEqualTo(Problem.BAD_SIGNATURE);
+    assertThat(time.seq()).isEqualTo(4);
+  }
+
+  @Test
+  void theHeadRowMustBeTheLastRecord() {
+    List<AuditRecord> records = chain(5);
+    AuditTables.Contents intact = stored(records, List.of());
+    AuditRecord last = records.getLast();
+    AuditTables.HeadRow head = intact.heads().getFirst();
+
+    Result beyond =
+        verify(new AuditTables.Contents(intact.records().subList(0, 3), List.of(), List.of(head)));
+    assertThat(beyond.problem()).isEqualTo(Problem.TRUNCATED);
+    assertThat(beyond.seq()).isEqualTo(4);
+    assertThat(beyond.message()).contains("records 4..5 were removed");
+
+    Result behind =
+        verify(
+            new AuditTables.Contents(
+                intact.records(),
+                List.of(),
+                List.of(new AuditTables.HeadRow(1, 4, records.get(3).hash()))));
+    assertThat(behind.problem()).isEqualTo(Problem.COLUMN_MISMATCH);
+    assertThat(behind.seq()).isEqualTo(5);
+    assertThat(behind.message())
+        .isEqualTo("column seq of audit_head is 4 but the log ends at record 5");
+
+    Result otherHash =
+        verify(
+            new AuditTables.Contents(
+                intact.records(),
+                List.of(),
+                List.of(new AuditTables.HeadRow(1, 5, records.get(3).hash()))));
+    assertThat(otherHash.problem()).isEqualTo(Problem.COLUMN_MISMATCH);
+    assertThat(otherHash.message()).contains("record 5 was rewritten");
+
+    Result two =
+        verify(
+            new AuditTables.Contents(
+                intact.records(),
+                List.of(),
+                List.of(head, new AuditTables.HeadRow(2, last.seq(), last.hash()))));
+    assertThat(two.problem()).isEqualTo(Problem.COLUMN_MISMATCH);
+    assertThat(two.message()).isEqualTo("audit_head holds 2 rows where one row with id 1 belongs");
+  }
+
   @Test
   void theKeyIsCreatedOnceSavedOwnerOnlyAndLoadedAgain(@TempDir Path dir) throws Exception {
     AuditSigner created = AuditSigner.loadOrCreate(dir);

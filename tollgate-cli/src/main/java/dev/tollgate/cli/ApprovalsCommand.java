@@ -79,7 +79,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "list", description = "Approvals, newest first (pending by default).")
   static final class ListApprovals implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Option(
         names = "--status",
@@ -116,7 +116,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "show", description = "One approval in full, as JSON.")
   static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -145,7 +145,7 @@ final class ApprovalsCommand implements Runnable {
       })
   static final class Approve implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -218,7 +218,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "deny", description = "Deny; the note goes back to the agent.")
   static final class Deny implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -279,7 +279,7 @@ final class ApprovalsCommand implements Runnable {
     @Command(name = "list", description = "Grants, newest first (live ones unless --all).")
     static final class ListGrants implements Callable<Integer> {
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin AuditCommand.Source source;
+      @Mixin StoreOptions source;
 
       @Option(names = "--all", description = "Also used, expired and revoked grants.")
       boolean all;
@@ -325,7 +325,7 @@ final class ApprovalsCommand implements Runnable {
     @Command(name = "revoke", description = "Revoke a grant: the next decision no longer sees it.")
     static final class Revoke implements Callable<Integer> {
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin AuditCommand.Source source;
+      @Mixin StoreOptions source;
 
       @Parameters(paramLabel = "ID")
       String id;

@@ -132,7 +132,12 @@ final class ServeCommand implements Callable<Integer> {
   Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     boolean firstStart = !Files.exists(data.resolve(StoreConfig.SQLITE_FILE));
-    Files.createDirectories(data);
+    try {
+      DataDirectory.secure(data, spec.commandLine().getErr());
+    } catch (Inputs.UsageException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return null;
+    }
     Store store = JdbcStore.open(StoreConfig.sqlite(data));
     String token = firstStart ? newTokenFor(store, firstAgent) : null;
     AuditSigner signer = AuditSigner.loadOrCreate(data);

@@ -53,15 +53,19 @@ final class StoreOptions {
               + " A password is never an option: options show in the process list.")
   String passwordEnv;
 
-  /** Whether the store is PostgreSQL rather than the embedded one. */
+  /**
+   * Whether the store is PostgreSQL rather than the embedded one. A variable set to the empty
+   * string counts as not set, as compose files and service managers leave them.
+   */
   boolean postgres() {
-    return jdbc != null;
+    return jdbc != null && !jdbc.isBlank();
   }
 
   /** The store's configuration (the PostgreSQL password read from the environment). */
   StoreConfig config() {
     return postgres()
-        ? StoreConfig.postgres(jdbc, user, System.getenv(passwordEnv))
+        ? StoreConfig.postgres(
+            jdbc, user == null || user.isBlank() ? null : user, System.getenv(passwordEnv))
         : StoreConfig.sqlite(data);
   }
 

@@ -19,7 +19,9 @@ final class AgentsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "add", description = "Add an agent and print its token, once.")
+  @Command(
+      name = "add",
+      description = "Add an agent and print its token, once; only its hash is stored. Audited.")
   static final class Add implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -30,7 +32,7 @@ final class AgentsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      if (!name.matches(Credentials.NAME)) {
         spec.commandLine()
             .getErr()
             .println(
@@ -40,7 +42,7 @@ final class AgentsCommand implements Runnable {
       return source.create(
           spec,
           store -> {
-            String token = ServeCommand.newTokenFor(store, name);
+            String token = Credentials.add(store, name, "cli");
             spec.commandLine().getOut().println(token);
             spec.commandLine()
                 .getErr()
@@ -54,7 +56,7 @@ final class AgentsCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke every token of an agent.")
+  @Command(name = "revoke", description = "Revoke every token of an agent. Audited.")
   static final class Revoke implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -68,7 +70,7 @@ final class AgentsCommand implements Runnable {
       return source.run(
           spec,
           store -> {
-            int n = store.credentials().revoke(name);
+            int n = Credentials.revoke(store, name, "cli");
             spec.commandLine().getOut().println(n + " token" + (n == 1 ? "" : "s") + " revoked");
             return n > 0 ? Exit.OK : Exit.FAILED;
           });

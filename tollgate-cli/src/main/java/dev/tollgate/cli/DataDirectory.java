@@ -93,19 +93,18 @@ final class DataDirectory {
   }
 
   /**
-   * Creates {@code file} with mode 0600 from the start (never readable by others, not even for an
-   * instant) and writes {@code text} to it.
+   * Creates the empty file {@code file} with mode 0600 from the start: it is never readable by
+   * others, not even for an instant.
    *
-   * @throws FileAlreadyExistsException if it exists
+   * @throws FileAlreadyExistsException if it exists (a symbolic link included)
    */
-  static void writeNew(Path file, String text) throws IOException {
+  static void createOwnerOnly(Path file) throws IOException {
     try {
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException notPosix) {
       Files.createFile(file);
     }
-    Files.writeString(file, text, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void create(Path dir) throws IOException {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       AgentsCommand.class,
+      AdminCommand.class,
       UsersCommand.class,
       AuditCommand.class,
       ApprovalsCommand.class,

@@ -6,13 +6,15 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
-import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import dev.tollgate.store.jdbc.audit.Checkpointer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -96,6 +98,37 @@ final class ServeCommand implements Callable<Integer> {
   String firstAgent;
 
   @Option(
+      names = "--credentials-file",
+      defaultValue = "${env:TOLLGATE_CREDENTIALS_FILE}",
+      paramLabel = "FILE",
+      description =
+          "On a new store, write the first secrets (admin token, console password, agent token)"
+              + " to FILE, created owner-only, instead of standard output; an existing FILE is"
+              + " refused (env TOLLGATE_CREDENTIALS_FILE).")
+  Path credentialsFile;
+
+  @Option(
+      names = "--replace-credentials-file",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "${env:TOLLGATE_REPLACE_CREDENTIALS_FILE:-false}",
+      paramLabel = "true|false",
+      description =
+          "Replace an existing --credentials-file on a new store (default ${DEFAULT-VALUE}; env"
+              + " TOLLGATE_REPLACE_CREDENTIALS_FILE).")
+  boolean replaceCredentialsFile;
+
+  @Option(
+      names = "--admin-password-env",
+      defaultValue = "TOLLGATE_ADMIN_PASSWORD",
+      paramLabel = "VAR",
+      description =
+          "On a new store, the console person `admin` gets the password in this environment"
+              + " variable, when it is set, instead of a generated one, which is then neither"
+              + " printed nor written (default ${DEFAULT-VALUE}).")
+  String adminPasswordEnv;
+
+  @Option(
       names = "--checkpoint-every",
       defaultValue = "${env:TOLLGATE_CHECKPOINT_EVERY:-PT10S}",
       paramLabel = "DURATION",
@@ -159,6 +192,13 @@ final class ServeCommand implements Callable<Integer> {
   Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!firstAgent.matches(Credentials.NAME)) {
+      err.println(
+          "error: invalid agent name `"
+              + firstAgent
+              + "` for --first-agent: use letters, digits, `.`, `_` and `-`");
+      return null;
+    }
     Path keyDir = given(keys) ? keys : source.data;
     Store store;
     try {
@@ -190,6 +230,18 @@ final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       store.close();
       throw e;
+    }
+    if (fresh
+        && given(credentialsFile)
+        && Files.exists(credentialsFile, LinkOption.NOFOLLOW_LINKS)
+        && !replaceCredentialsFile) {
+      err.println(
+          "error: the credentials file `"
+              + credentialsFile
+              + "` exists: a new store's secrets are never written over another file; move it,"
+              + " give another path, or pass --replace-credentials-file");
+      store.close();
+      return null;
     }
     Checkpointer checkpointer =
         Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
@@ -235,7 +287,11 @@ final class ServeCommand implements Callable<Integer> {
     if (fresh) {
       try {
         firstStart(store, server, out);
-      } catch (RuntimeException e) {
+      } catch (IOException e) {
+        running.close();
+        err.println("error: cannot write the credentials file `" + credentialsFile + "`: " + e);
+        return null;
+      } catch (Exception e) {
         running.close();
         throw e;
       }
@@ -246,31 +302,92 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * Sets up a new store: the console's first admin, an admin token and the first agent's token,
-   * their secrets printed once. Adding the person named {@code admin} comes first: when several
-   * servers start together on a new PostgreSQL store, it succeeds on one of them only, and the
-   * others create nothing.
+   * their secrets shown once, in the credentials file when one is given (created owner-only before
+   * anything is stored, and removed again if nothing is), else on standard output. Adding the
+   * person named {@code admin} comes first: when several servers start together on a new PostgreSQL
+   * store, it succeeds on one of them only, and the others create nothing.
    */
   private void firstStart(Store store, TollgateServer server, PrintWriter out) throws Exception {
-    String adminPassword = Passwords.generate();
+    String given = System.getenv(adminPasswordEnv);
+    boolean passwordGiven = given != null && !given.isEmpty();
+    String adminPassword = passwordGiven ? given : Passwords.generate();
+    Path file = given(credentialsFile) ? credentialsFile : null;
+    if (file != null) {
+      if (replaceCredentialsFile) {
+        Files.deleteIfExists(file);
+      }
+      DataDirectory.createOwnerOnly(file);
+    }
+    String adminToken;
+    String token;
     try {
-      new People(store, InstantSource.system())
-          .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
-    } catch (People.PeopleException e) {
-      if (e.code().equals("taken")) {
-        return; // another server set this store up a moment ago
+      try {
+        new People(store, InstantSource.system())
+            .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
+      } catch (People.PeopleException e) {
+        if (e.code().equals("taken")) {
+          if (file != null) {
+            Files.deleteIfExists(file);
+          }
+          return; // another server set this store up a moment ago
+        }
+        throw new Inputs.UsageException(
+            "the console password in " + adminPasswordEnv + " is refused: " + e.getMessage());
+      }
+      adminToken = Credentials.add(store, Credentials.admin(null), "serve");
+      token = Credentials.add(store, firstAgent, "serve");
+    } catch (Exception e) {
+      if (file != null) {
+        Files.deleteIfExists(file);
       }
       throw e;
     }
-    String adminToken = newTokenFor(store, TollgateServer.ADMIN_PREFIX);
-    String token = newTokenFor(store, firstAgent);
+    String console = server.uri() + "/console";
+    if (file != null) {
+      StringBuilder text =
+          new StringBuilder()
+              .append(
+                  "# The first secrets of a new Tollgate store, written by `tollgate serve` at ")
+              .append(Instant.now())
+              .append(".\n# Shown nowhere else; the store keeps only hashes. Move them to a")
+              .append(" vault, then delete this file.\n")
+              .append("TOLLGATE_URL=")
+              .append(server.uri())
+              .append("\nTOLLGATE_ADMIN_TOKEN=")
+              .append(adminToken)
+              .append("\nTOLLGATE_ADMIN_NAME=admin\n");
+      if (!passwordGiven) {
+        text.append("TOLLGATE_ADMIN_PASSWORD=").append(adminPassword).append('\n');
+      }
+      text.append("TOLLGATE_AGENT=")
+          .append(firstAgent)
+          .append("\nTOLLGATE_AGENT_TOKEN=")
+          .append(token)
+          .append('\n');
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      out.println(
+          "new store: the admin token"
+              + (passwordGiven ? "" : ", the console password of `admin`")
+              + " and the token of agent `"
+              + firstAgent
+              + "` are in "
+              + file.toAbsolutePath()
+              + " (owner-only; shown nowhere else)");
+      if (passwordGiven) {
+        out.println("console person `admin` (role admin): the password in " + adminPasswordEnv);
+      }
+      out.println("console: " + console);
+      return;
+    }
     out.println("admin token (shown once; for the admin API: approvals, grants, reload):");
     out.println("  " + adminToken);
     out.println(
-        "console person `admin` (role admin), password (shown once): "
-            + adminPassword
+        "console person `admin` (role admin), "
+            + (passwordGiven
+                ? "password: the one in " + adminPasswordEnv
+                : "password (shown once): " + adminPassword)
             + "  -> "
-            + server.uri()
-            + "/console");
+            + console);
     out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
     out.println("  " + token);
     out.println(
@@ -296,11 +413,5 @@ final class ServeCommand implements Callable<Integer> {
             + r.checkpoints()
             + " signed checkpoints, chain intact"
         : "TAMPERED: " + r.problem() + " at record " + r.seq() + ": " + r.message();
-  }
-
-  static String newTokenFor(Store store, String agent) {
-    String token = Tokens.newToken();
-    store.credentials().add(agent, Tokens.hash(token), Instant.now());
-    return token;
   }
 }

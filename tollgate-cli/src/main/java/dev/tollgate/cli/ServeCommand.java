@@ -308,9 +308,9 @@ final class ServeCommand implements Callable<Integer> {
    * store, it succeeds on one of them only, and the others create nothing.
    */
   private void firstStart(Store store, TollgateServer server, PrintWriter out) throws Exception {
-    String given = System.getenv(adminPasswordEnv);
-    boolean passwordGiven = given != null && !given.isEmpty();
-    String adminPassword = passwordGiven ? given : Passwords.generate();
+    String fromEnv = System.getenv(adminPasswordEnv);
+    boolean passwordGiven = fromEnv != null && !fromEnv.isEmpty();
+    String adminPassword = passwordGiven ? fromEnv : Passwords.generate();
     Path file = given(credentialsFile) ? credentialsFile : null;
     if (file != null) {
       if (replaceCredentialsFile) {

@@ -1,14 +1,9 @@
 package dev.tollgate.cli;
 
-import dev.tollgate.api.store.Store;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code tollgate agents}: agent credentials. */
@@ -24,62 +19,61 @@ final class AgentsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "add", description = "Add an agent and print its token, once.")
+  @Command(
+      name = "add",
+      description = "Add an agent and print its token, once; only its hash is stored. Audited.")
   static final class Add implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "NAME", description = "The agent's name, as policies see it.")
     String name;
 
-    @Option(
-        names = "--data",
-        defaultValue = "tollgate-data",
-        paramLabel = "DIR",
-        description = "The embedded store (default ${DEFAULT-VALUE}).")
-    Path data;
+    @Mixin StoreOptions source;
 
     @Override
     public Integer call() throws Exception {
-      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      if (!name.matches(Credentials.NAME)) {
         spec.commandLine()
             .getErr()
             .println(
                 "error: invalid agent name `" + name + "`: use letters, digits, `.`, `_` and `-`");
         return Exit.ERROR;
       }
-      Files.createDirectories(data);
-      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
-        String token = ServeCommand.newTokenFor(store, name);
-        spec.commandLine().getOut().println(token);
-        spec.commandLine()
-            .getErr()
-            .println(
-                "agent `"
-                    + name
-                    + "` added; the token above is"
-                    + " shown once and stored only as a hash");
-      }
-      return Exit.OK;
+      return source.create(
+          spec,
+          store -> {
+            String token = Credentials.add(store, name, "cli");
+            spec.commandLine().getOut().println(token);
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "agent `"
+                        + name
+                        + "` added; the token above is"
+                        + " shown once and stored only as a hash");
+            return Exit.OK;
+          });
     }
   }
 
-  @Command(name = "revoke", description = "Revoke every token of an agent.")
+  @Command(name = "revoke", description = "Revoke every token of an agent. Audited.")
   static final class Revoke implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "NAME")
     String name;
 
-    @Option(names = "--data", defaultValue = "tollgate-data", paramLabel = "DIR")
-    Path data;
+    @Mixin StoreOptions source;
 
     @Override
     public Integer call() {
-      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
-        int n = store.credentials().revoke(name);
-        spec.commandLine().getOut().println(n + " token" + (n == 1 ? "" : "s") + " revoked");
-        return n > 0 ? Exit.OK : Exit.FAILED;
-      }
+      return source.run(
+          spec,
+          store -> {
+            int n = Credentials.revoke(store, name, "cli");
+            spec.commandLine().getOut().println(n + " token" + (n == 1 ? "" : "s") + " revoked");
+            return n > 0 ? Exit.OK : Exit.FAILED;
+          });
     }
   }
 }

@@ -79,7 +79,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "list", description = "Approvals, newest first (pending by default).")
   static final class ListApprovals implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Option(
         names = "--status",
@@ -116,7 +116,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "show", description = "One approval in full, as JSON.")
   static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -145,7 +145,7 @@ final class ApprovalsCommand implements Runnable {
       })
   static final class Approve implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -215,10 +215,10 @@ final class ApprovalsCommand implements Runnable {
     }
   }
 
-  @Command(name = "deny", description = "Deny; the reason goes back to the agent.")
+  @Command(name = "deny", description = "Deny; the note goes back to the agent.")
   static final class Deny implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AuditCommand.Source source;
+    @Mixin StoreOptions source;
 
     @Parameters(paramLabel = "ID")
     String id;
@@ -226,18 +226,38 @@ final class ApprovalsCommand implements Runnable {
     @Option(names = "--by", required = true, paramLabel = "NAME")
     String by;
 
-    @Option(names = "--reason", required = true, description = "Given back to the agent.")
+    @Option(
+        names = "--note",
+        paramLabel = "TEXT",
+        description = "Why (required): given back to the agent and recorded in the audit.")
+    String note;
+
+    /** The spelling before {@code --note} (the API's word); hidden, deprecated. */
+    @Option(names = "--reason", hidden = true, paramLabel = "TEXT")
     String reason;
 
     @Override
     public Integer call() {
+      var err = spec.commandLine().getErr();
+      if (note != null && reason != null) {
+        err.println("error: give --note only (--reason is its old spelling)");
+        return Exit.ERROR;
+      }
+      if (reason != null) {
+        err.println("warning: --reason is deprecated: use --note");
+        note = reason;
+      }
+      if (note == null) {
+        err.println("error: missing --note: say why; it goes back to the agent");
+        return Exit.ERROR;
+      }
       return source.run(
           spec,
           store ->
               step(
                   spec,
                   () -> {
-                    ApprovalRecord done = approvals(store).deny(id, by, reason);
+                    ApprovalRecord done = approvals(store).deny(id, by, note);
                     spec.commandLine().getOut().println("denied " + done.id());
                   }));
     }
@@ -259,7 +279,7 @@ final class ApprovalsCommand implements Runnable {
     @Command(name = "list", description = "Grants, newest first (live ones unless --all).")
     static final class ListGrants implements Callable<Integer> {
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin AuditCommand.Source source;
+      @Mixin StoreOptions source;
 
       @Option(names = "--all", description = "Also used, expired and revoked grants.")
       boolean all;
@@ -305,7 +325,7 @@ final class ApprovalsCommand implements Runnable {
     @Command(name = "revoke", description = "Revoke a grant: the next decision no longer sees it.")
     static final class Revoke implements Callable<Integer> {
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin AuditCommand.Source source;
+      @Mixin StoreOptions source;
 
       @Parameters(paramLabel = "ID")
       String id;

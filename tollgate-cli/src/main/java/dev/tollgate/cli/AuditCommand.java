@@ -4,15 +4,11 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
-import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Json;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Instant;
@@ -45,59 +41,6 @@ final class AuditCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Where the log is: the embedded store's directory, or a PostgreSQL URL. */
-  static final class Source {
-    @Option(
-        names = "--data",
-        defaultValue = "tollgate-data",
-        paramLabel = "DIR",
-        description = "The embedded store's directory (default ${DEFAULT-VALUE}).")
-    Path data;
-
-    @Option(
-        names = "--jdbc",
-        paramLabel = "URL",
-        description = "A PostgreSQL JDBC URL instead of the embedded store.")
-    String jdbc;
-
-    @Option(names = "--user", paramLabel = "NAME", description = "PostgreSQL user.")
-    String user;
-
-    @Option(
-        names = "--password-env",
-        paramLabel = "VAR",
-        description = "The environment variable holding the PostgreSQL password.")
-    String passwordEnv;
-
-    /**
-     * Opens the store, runs {@code body} with it and closes it; a store that is not there is a
-     * usage error (printed, exit 3).
-     */
-    int run(CommandLine.Model.CommandSpec spec, java.util.function.ToIntFunction<Store> body) {
-      try (Store store = open()) {
-        return body.applyAsInt(store);
-      } catch (Inputs.UsageException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return Exit.ERROR;
-      }
-    }
-
-    Store open() throws Inputs.UsageException {
-      if (jdbc != null) {
-        String password = passwordEnv == null ? null : System.getenv(passwordEnv);
-        return JdbcStore.open(StoreConfig.postgres(jdbc, user, password));
-      }
-      if (!Files.isRegularFile(data.resolve(StoreConfig.SQLITE_FILE))) {
-        throw new Inputs.UsageException(
-            "no audit log in `"
-                + data
-                + "`: pass the server's --data"
-                + " directory, or --jdbc for PostgreSQL");
-      }
-      return JdbcStore.open(StoreConfig.sqlite(data));
-    }
-  }
-
   @Command(
       name = "verify",
       description = {
@@ -107,7 +50,7 @@ final class AuditCommand implements Runnable {
       })
   static final class Verify implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin Source source;
+    @Mixin StoreOptions source;
 
     @Option(
         names = "--key",
@@ -154,7 +97,7 @@ final class AuditCommand implements Runnable {
   @Command(name = "tail", description = "Print the last records.")
   static final class Tail implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin Source source;
+    @Mixin StoreOptions source;
 
     @Option(
         names = {"-n", "--lines"},
@@ -182,7 +125,7 @@ final class AuditCommand implements Runnable {
   @Command(name = "search", description = "Print the records that match every filter given.")
   static final class Search implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin Source source;
+    @Mixin StoreOptions source;
 
     @Option(names = "--agent")
     String agent;
@@ -248,7 +191,7 @@ final class AuditCommand implements Runnable {
   @Command(name = "export", description = "Write the whole log, oldest first.")
   static final class Export implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin Source source;
+    @Mixin StoreOptions source;
 
     @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (the only one)")
     String format;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tollgate demo}: decides the example sessions with the example policies and explains every
- * decision. It stands in for the server until the server exists.
+ * decision, without a server.
  */
 @Command(
     name = "demo",

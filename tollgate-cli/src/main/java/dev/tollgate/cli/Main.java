@@ -4,9 +4,13 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tollgate} command. Each subcommand is one small class over a library runner. */
+/**
+ * The {@code tollgate} command. Each subcommand is one small class over a library runner; every
+ * command and subcommand inherits {@code --help} and {@code --version} from here.
+ */
 @Command(
     name = "tollgate",
+    scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     version = "tollgate 0.1.0",
     description = "A runtime action gate for AI agents.",
@@ -19,6 +23,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       AgentsCommand.class,
+      AdminCommand.class,
       UsersCommand.class,
       AuditCommand.class,
       ApprovalsCommand.class,

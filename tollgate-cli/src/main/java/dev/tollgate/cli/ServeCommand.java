@@ -1,81 +1,140 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
-import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import dev.tollgate.store.jdbc.audit.Checkpointer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate serve}: the HTTP sidecar on the embedded store. */
+/**
+ * {@code tollgate serve}: the HTTP sidecar and console, on the embedded store or on PostgreSQL.
+ * Every option may also be set in the environment (the variable is named in its description and in
+ * docs/server.md), so that several servers on one PostgreSQL start alike from a shell or a
+ * container.
+ */
 @Command(
     name = "serve",
-    description = "Start the Tollgate server (HTTP API) on the embedded store.")
+    description = {
+      "Start the Tollgate server (HTTP API and console) on the embedded store or on PostgreSQL.",
+      "Every option may also be set in the environment: its variable is named below.",
+      "Servers sharing one PostgreSQL must share their keys (--keys): the fingerprint key and the"
+          + " audit signing key."
+    })
 final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "8181", description = "Port (default ${DEFAULT-VALUE}).")
+  @Mixin StoreOptions source;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "${env:TOLLGATE_PORT:-8181}",
+      description = "Port; 0 picks a free one (default ${DEFAULT-VALUE}; env TOLLGATE_PORT).")
   int port;
 
   @Option(
-      names = "--webhook",
-      paramLabel = "URL",
-      description = "Announce new approvals to this Slack-compatible webhook.")
-  java.net.URI webhook;
-
-  @Option(
       names = "--host",
-      defaultValue = "127.0.0.1",
-      description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
+      paramLabel = "ADDR",
+      defaultValue = "${env:TOLLGATE_HOST:-127.0.0.1}",
+      description =
+          "Address to listen on (default ${DEFAULT-VALUE}: this machine only; env TOLLGATE_HOST).")
   String host;
 
   @Option(
-      names = "--data",
-      defaultValue = "tollgate-data",
-      paramLabel = "DIR",
-      description = "Where the embedded store lives (default ${DEFAULT-VALUE}).")
-  Path data;
-
-  @Option(
       names = "--policies",
-      defaultValue = "examples/invoice-vendor-mail",
+      defaultValue = "${env:TOLLGATE_POLICIES:-examples/invoice-vendor-mail}",
       paramLabel = "DIR",
-      description = "The policy bundle (default ${DEFAULT-VALUE}).")
+      description = "The policy bundle (default ${DEFAULT-VALUE}; env TOLLGATE_POLICIES).")
   Path policies;
 
   @Option(
+      names = "--keys",
+      defaultValue = "${env:TOLLGATE_KEYS}",
+      paramLabel = "DIR",
+      description =
+          "Where the fingerprint key (fingerprint.key) and the audit signing key (audit-key.pk8,"
+              + " audit-key.pub) are, created on first start; every server on one PostgreSQL must"
+              + " be given the same ones (default: the --data directory; env TOLLGATE_KEYS).")
+  Path keys;
+
+  @Option(
+      names = "--webhook",
+      defaultValue = "${env:TOLLGATE_WEBHOOK}",
+      paramLabel = "URL",
+      description =
+          "Announce new approvals to this Slack-compatible webhook (env TOLLGATE_WEBHOOK).")
+  java.net.URI webhook;
+
+  @Option(
       names = "--first-agent",
-      defaultValue = "invoice-bot",
+      defaultValue = "${env:TOLLGATE_FIRST_AGENT:-invoice-bot}",
       paramLabel = "NAME",
       description =
-          "On a fresh data directory, the agent whose token is printed once"
-              + " (default ${DEFAULT-VALUE}, an agent of the example policies).")
+          "On a new store, the agent given a token (default ${DEFAULT-VALUE}, an agent of the"
+              + " example policies; env TOLLGATE_FIRST_AGENT).")
   String firstAgent;
 
   @Option(
+      names = "--credentials-file",
+      defaultValue = "${env:TOLLGATE_CREDENTIALS_FILE}",
+      paramLabel = "FILE",
+      description =
+          "On a new store, write the first secrets (admin token, console password, agent token)"
+              + " to FILE, created owner-only, instead of standard output; an existing FILE is"
+              + " refused (env TOLLGATE_CREDENTIALS_FILE).")
+  Path credentialsFile;
+
+  @Option(
+      names = "--replace-credentials-file",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "${env:TOLLGATE_REPLACE_CREDENTIALS_FILE:-false}",
+      paramLabel = "true|false",
+      description =
+          "Replace an existing --credentials-file on a new store (default ${DEFAULT-VALUE}; env"
+              + " TOLLGATE_REPLACE_CREDENTIALS_FILE).")
+  boolean replaceCredentialsFile;
+
+  @Option(
+      names = "--admin-password-env",
+      defaultValue = "TOLLGATE_ADMIN_PASSWORD",
+      paramLabel = "VAR",
+      description =
+          "On a new store, the console person `admin` gets the password in this environment"
+              + " variable, when it is set, instead of a generated one, which is then neither"
+              + " printed nor written (default ${DEFAULT-VALUE}).")
+  String adminPasswordEnv;
+
+  @Option(
       names = "--checkpoint-every",
-      defaultValue = "PT10S",
+      defaultValue = "${env:TOLLGATE_CHECKPOINT_EVERY:-PT10S}",
       paramLabel = "DURATION",
-      description = "How often to sign a checkpoint of the audit chain (default ${DEFAULT-VALUE}).")
+      description =
+          "How often to sign a checkpoint of the audit chain (default ${DEFAULT-VALUE}; env"
+              + " TOLLGATE_CHECKPOINT_EVERY).")
   Duration checkpointEvery;
 
   @Override
@@ -124,32 +183,73 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Opens the store, creates on a fresh data directory the first agent, the admin token and the
-   * console's first admin (printing their secrets once), and starts the server.
+   * Opens the store and the keys and starts the server; on a new store (an empty audit log), also
+   * creates the first agent's token, an admin token and the console's first admin, and prints their
+   * secrets once.
    *
-   * @return the running server, or {@code null} when the bundle does not load (the error printed)
+   * @return the running server, or {@code null} when it cannot start (the error printed)
    */
   Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    boolean firstStart = !Files.exists(data.resolve(StoreConfig.SQLITE_FILE));
-    Files.createDirectories(data);
-    Store store = JdbcStore.open(StoreConfig.sqlite(data));
-    String token = firstStart ? newTokenFor(store, firstAgent) : null;
-    AuditSigner signer = AuditSigner.loadOrCreate(data);
+    PrintWriter err = spec.commandLine().getErr();
+    if (!firstAgent.matches(Credentials.NAME)) {
+      err.println(
+          "error: invalid agent name `"
+              + firstAgent
+              + "` for --first-agent: use letters, digits, `.`, `_` and `-`");
+      return null;
+    }
+    Path keyDir = given(keys) ? keys : source.data;
+    Store store;
+    try {
+      DataDirectory.secure(keyDir, err);
+      store = source.open(err);
+    } catch (Inputs.UsageException e) {
+      err.println("error: " + e.getMessage());
+      return null;
+    }
+    AuditSigner signer;
+    byte[] fingerprintKey;
+    boolean fresh;
+    try {
+      signer = AuditSigner.loadOrCreate(keyDir);
+      fingerprintKey = FingerprintKey.loadOrCreate(keyDir);
+      fresh = store.audit().head().isEmpty();
+      List<Checkpoint> checkpoints = fresh ? List.of() : store.audit().checkpoints();
+      if (!checkpoints.isEmpty() && !checkpoints.getLast().keyId().equals(signer.keyId())) {
+        err.println(
+            "warning: the store's last audit checkpoint was signed with key "
+                + checkpoints.getLast().keyId()
+                + ", and this server's key in "
+                + keyDir.toAbsolutePath()
+                + " is "
+                + signer.keyId()
+                + ": servers sharing a store must share their keys (--keys), or `audit verify`"
+                + " will report BAD_SIGNATURE and data flow seen by one is missed by the other");
+      }
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    if (fresh
+        && given(credentialsFile)
+        && Files.exists(credentialsFile, LinkOption.NOFOLLOW_LINKS)
+        && !replaceCredentialsFile) {
+      err.println(
+          "error: the credentials file `"
+              + credentialsFile
+              + "` exists: a new store's secrets are never written over another file; move it,"
+              + " give another path, or pass --replace-credentials-file");
+      store.close();
+      return null;
+    }
     Checkpointer checkpointer =
         Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
-    String adminToken = firstStart ? newTokenFor(store, TollgateServer.ADMIN_PREFIX) : null;
-    String adminPassword = null;
-    if (firstStart) {
-      adminPassword = Passwords.generate();
-      new People(store, InstantSource.system())
-          .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
-    }
-    PublicKey publicKey = AuditSigner.readPublicKey(data.resolve(AuditSigner.PUBLIC_FILE));
+    PublicKey publicKey = signer.publicKey();
     TollgateServer server;
     try {
       TollgateServer.Builder builder = TollgateServer.builder();
-      if (webhook != null) {
+      if (webhook != null && !webhook.toString().isEmpty()) {
         builder.webhook(webhook);
       }
       server =
@@ -157,53 +257,151 @@ final class ServeCommand implements Callable<Integer> {
               .host(host)
               .port(port)
               .store(store)
-              .fingerprintKey(FingerprintKey.loadOrCreate(data))
+              .fingerprintKey(fingerprintKey)
               .policies(policies)
               .auditVerifier(() -> verify(store, publicKey))
               .start();
     } catch (BundleException e) {
-      spec.commandLine().getErr().println(e.render());
+      err.println(e.render());
       checkpointer.close();
       store.close();
       return null;
+    } catch (IOException | RuntimeException e) {
+      checkpointer.close();
+      store.close();
+      throw e;
     }
+    Running running = new Running(server, store, checkpointer);
     Bundle bundle = server.engine().bundle();
     out.println(
         "tollgate listening on "
             + server.uri()
             + " (store: "
-            + data.toAbsolutePath()
+            + (source.postgres() ? source.config() : source.data.toAbsolutePath())
             + ", policies: "
             + policies
             + ", "
             + bundle.policyNames().size()
             + " policies)");
-    out.println("audit signing key " + signer.keyId() + " in " + data.toAbsolutePath());
-    if (adminToken != null) {
-      out.println("admin token (shown once; for POST /v1/admin/reload and, later, the console):");
-      out.println("  " + adminToken);
-    }
-    if (adminPassword != null) {
-      out.println(
-          "console person `admin` (role admin), password (shown once): "
-              + adminPassword
-              + "  -> "
-              + server.uri()
-              + "/console");
-    }
-    if (token != null) {
-      out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
-      out.println("  " + token);
-      out.println(
-          "try: curl -s -H 'Authorization: Bearer "
-              + token
-              + "' -H 'Content-Type: application/json' -d "
-              + "'{\"tool\":\"invoices.search\",\"args\":{}}' "
-              + server.uri()
-              + "/v1/decide");
+    out.println("audit signing key " + signer.keyId() + " in " + keyDir.toAbsolutePath());
+    if (fresh) {
+      try {
+        firstStart(store, server, out);
+      } catch (IOException e) {
+        running.close();
+        err.println("error: cannot write the credentials file `" + credentialsFile + "`: " + e);
+        return null;
+      } catch (Exception e) {
+        running.close();
+        throw e;
+      }
     }
     out.flush();
-    return new Running(server, store, checkpointer);
+    return running;
+  }
+
+  /**
+   * Sets up a new store: the console's first admin, an admin token and the first agent's token,
+   * their secrets shown once, in the credentials file when one is given (created owner-only before
+   * anything is stored, and removed again if nothing is), else on standard output. Adding the
+   * person named {@code admin} comes first: when several servers start together on a new PostgreSQL
+   * store, it succeeds on one of them only, and the others create nothing.
+   */
+  private void firstStart(Store store, TollgateServer server, PrintWriter out) throws Exception {
+    String fromEnv = System.getenv(adminPasswordEnv);
+    boolean passwordGiven = fromEnv != null && !fromEnv.isEmpty();
+    String adminPassword = passwordGiven ? fromEnv : Passwords.generate();
+    Path file = given(credentialsFile) ? credentialsFile : null;
+    if (file != null) {
+      if (replaceCredentialsFile) {
+        Files.deleteIfExists(file);
+      }
+      DataDirectory.createOwnerOnly(file);
+    }
+    String adminToken;
+    String token;
+    try {
+      try {
+        new People(store, InstantSource.system())
+            .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
+      } catch (People.PeopleException e) {
+        if (e.code().equals("taken")) {
+          if (file != null) {
+            Files.deleteIfExists(file);
+          }
+          return; // another server set this store up a moment ago
+        }
+        throw new Inputs.UsageException(
+            "the console password in " + adminPasswordEnv + " is refused: " + e.getMessage());
+      }
+      adminToken = Credentials.add(store, Credentials.admin(null), "serve");
+      token = Credentials.add(store, firstAgent, "serve");
+    } catch (Exception e) {
+      if (file != null) {
+        Files.deleteIfExists(file);
+      }
+      throw e;
+    }
+    String console = server.uri() + "/console";
+    if (file != null) {
+      StringBuilder text =
+          new StringBuilder()
+              .append(
+                  "# The first secrets of a new Tollgate store, written by `tollgate serve` at ")
+              .append(Instant.now())
+              .append(".\n# Shown nowhere else; the store keeps only hashes. Move them to a")
+              .append(" vault, then delete this file.\n")
+              .append("TOLLGATE_URL=")
+              .append(server.uri())
+              .append("\nTOLLGATE_ADMIN_TOKEN=")
+              .append(adminToken)
+              .append("\nTOLLGATE_ADMIN_NAME=admin\n");
+      if (!passwordGiven) {
+        text.append("TOLLGATE_ADMIN_PASSWORD=").append(adminPassword).append('\n');
+      }
+      text.append("TOLLGATE_AGENT=")
+          .append(firstAgent)
+          .append("\nTOLLGATE_AGENT_TOKEN=")
+          .append(token)
+          .append('\n');
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      out.println(
+          "new store: the admin token"
+              + (passwordGiven ? "" : ", the console password of `admin`")
+              + " and the token of agent `"
+              + firstAgent
+              + "` are in "
+              + file.toAbsolutePath()
+              + " (owner-only; shown nowhere else)");
+      if (passwordGiven) {
+        out.println("console person `admin` (role admin): the password in " + adminPasswordEnv);
+      }
+      out.println("console: " + console);
+      return;
+    }
+    out.println("admin token (shown once; for the admin API: approvals, grants, reload):");
+    out.println("  " + adminToken);
+    out.println(
+        "console person `admin` (role admin), "
+            + (passwordGiven
+                ? "password: the one in " + adminPasswordEnv
+                : "password (shown once): " + adminPassword)
+            + "  -> "
+            + console);
+    out.println("first agent `" + firstAgent + "`, token (shown once, stored only as a hash):");
+    out.println("  " + token);
+    out.println(
+        "try: curl -s -H 'Authorization: Bearer "
+            + token
+            + "' -H 'Content-Type: application/json' -d "
+            + "'{\"tool\":\"invoices.search\",\"args\":{}}' "
+            + server.uri()
+            + "/v1/decide");
+  }
+
+  /** Whether an optional path was given: a variable set to the empty string counts as not set. */
+  private static boolean given(Path path) {
+    return path != null && !path.toString().isEmpty();
   }
 
   private static String verify(Store store, PublicKey publicKey) {
@@ -215,11 +413,5 @@ final class ServeCommand implements Callable<Integer> {
             + r.checkpoints()
             + " signed checkpoints, chain intact"
         : "TAMPERED: " + r.problem() + " at record " + r.seq() + ": " + r.message();
-  }
-
-  static String newTokenFor(Store store, String agent) {
-    String token = Tokens.newToken();
-    store.credentials().add(agent, Tokens.hash(token), Instant.now());
-    return token;
   }
 }

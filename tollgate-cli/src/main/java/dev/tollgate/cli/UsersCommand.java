@@ -3,19 +3,16 @@ package dev.tollgate.cli;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,12 +55,7 @@ final class UsersCommand implements Runnable {
         description = "Read the password from the first line of standard input.")
     boolean passwordStdin;
 
-    @Option(
-        names = "--data",
-        defaultValue = "tollgate-data",
-        paramLabel = "DIR",
-        description = "The embedded store (default ${DEFAULT-VALUE}).")
-    Path data;
+    @Mixin StoreOptions source;
 
     @Override
     public Integer call() throws Exception {
@@ -77,13 +69,15 @@ final class UsersCommand implements Runnable {
       } else {
         password = Passwords.generate();
       }
-      Files.createDirectories(data);
-      try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      try (Store store = source.open(err)) {
         new People(store, InstantSource.system())
             .add("cli", name, new TreeSet<>(roles), password.toCharArray());
       } catch (People.PeopleException e) {
         err.println("error: " + e.getMessage());
         return e.code().equals("taken") ? Exit.FAILED : Exit.ERROR;
+      } catch (Inputs.UsageException e) {
+        err.println("error: " + e.getMessage());
+        return Exit.ERROR;
       }
       if (!passwordStdin) {
         spec.commandLine().getOut().println(password);

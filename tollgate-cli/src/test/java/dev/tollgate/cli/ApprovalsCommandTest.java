@@ -166,6 +166,55 @@ class ApprovalsCommandTest {
     assertTrue(negative.err().contains("uses must be 0 (unlimited) or more"), negative.err());
   }
 
+  @Test
+  void denyTakesANoteLikeApproveAndTheApi() throws Exception {
+    String dir = data.toString();
+    List<String> ids = new java.util.ArrayList<>();
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      for (String to : List.of("a@globex.example", "b@globex.example")) {
+        ids.add(engine(store).decide("mail-bot", mail(to)).approval().id());
+      }
+    }
+    CliTest.Run missing =
+        CliTest.run("approvals", "deny", ids.get(0), "--by", "carol", "--data", dir);
+    assertEquals(3, missing.code());
+    assertTrue(missing.err().contains("missing --note"), missing.err());
+
+    CliTest.Run deny =
+        CliTest.run(
+            "approvals",
+            "deny",
+            ids.get(0),
+            "--by",
+            "carol",
+            "--note",
+            "not this vendor",
+            "--data",
+            dir);
+    assertEquals(0, deny.code(), deny.err());
+    assertEquals("", deny.err());
+    CliTest.Run old =
+        CliTest.run(
+            "approvals",
+            "deny",
+            ids.get(1),
+            "--by",
+            "carol",
+            "--reason",
+            "old spelling",
+            "--data",
+            dir);
+    assertEquals(0, old.code(), old.err());
+    assertTrue(old.err().contains("--reason is deprecated: use --note"), old.err());
+    assertFalse(
+        CliTest.run("approvals", "deny", "--help").out().contains("--reason"),
+        "the old spelling is hidden");
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      assertEquals("not this vendor", store.approvals().get(ids.get(0)).orElseThrow().note());
+      assertEquals("old spelling", store.approvals().get(ids.get(1)).orElseThrow().note());
+    }
+  }
+
   private static Action mail(String to) {
     return Action.of(null, "alice@acme.example", "email.send", Map.of("to", List.of(to)));
   }

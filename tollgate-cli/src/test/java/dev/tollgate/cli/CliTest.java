@@ -281,6 +281,29 @@ class CliTest {
     }
     assertEquals(3, run("agents", "add", "bad name!", "--data", data.toString()).code());
     assertEquals(0, run("agents", "revoke", "invoice-bot", "--data", data.toString()).code());
+    try (var store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      assertEquals(
+          List.of(
+              "credential.added invoice-bot invoice-bot cli",
+              "credential.revoked invoice-bot invoice-bot cli"),
+          store
+              .audit()
+              .search(
+                  new AuditQuery(
+                      null, null, null, null, Credentials.AUDIT_KIND, null, null, null, 0, 100))
+              .stream()
+              .map(
+                  rec ->
+                      rec.entry().detail().get("event")
+                          + " "
+                          + rec.entry().agent()
+                          + " "
+                          + rec.entry().detail().get("credential")
+                          + " "
+                          + rec.entry().detail().get("by"))
+              .toList(),
+          "adding and revoking a token are audited, without the token");
+    }
   }
 
   @Test

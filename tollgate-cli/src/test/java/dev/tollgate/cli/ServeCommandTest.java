@@ -17,7 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -30,29 +33,173 @@ class ServeCommandTest {
       Pattern.compile("console person `admin` \\(role admin\\), password \\(shown once\\): (\\S+)");
 
   @TempDir Path data;
+  @TempDir Path elsewhere;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private record Started(ServeCommand.Running running, String out) {}
+  private record Started(ServeCommand.Running running, String out, String err) {}
 
-  private Started start() throws Exception {
+  private Started start(String... more) throws Exception {
+    Started s = tryStart(more);
+    assertTrue(s.running() != null, s.err());
+    return s;
+  }
+
+  /** Starts serve; {@code running} is null when it refused to start. */
+  private Started tryStart(String... more) throws Exception {
     ServeCommand serve = new ServeCommand();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(serve);
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    cli.parseArgs(
-        "--port",
-        "0",
-        "--data",
-        data.toString(),
-        "--policies",
-        Path.of("..", "examples", "invoice-vendor-mail").toString(),
-        "--checkpoint-every",
-        "PT1H");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--port",
+                "0",
+                "--data",
+                data.toString(),
+                "--policies",
+                Path.of("..", "examples", "invoice-vendor-mail").toString(),
+                "--checkpoint-every",
+                "PT1H"));
+    args.addAll(List.of(more));
+    cli.parseArgs(args.toArray(String[]::new));
     ServeCommand.Running running = serve.start();
-    assertTrue(running != null, err.toString());
-    return new Started(running, out.toString());
+    return new Started(running, out.toString(), err.toString());
+  }
+
+  private HttpResponse<String> get(URI base, String path, String token) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> decide(URI base, String token) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(base.resolve("/v1/decide"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"invoices.search\",\"args\":{}}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Properties read(Path file) throws Exception {
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(file)) {
+      p.load(in);
+    }
+    return p;
+  }
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void withACredentialsFileTheFirstSecretsGoThereOwnerOnlyAndStdoutOnlySaysWhere()
+      throws Exception {
+    Path creds = elsewhere.resolve("tollgate.env");
+    Started first = start("--credentials-file", creds.toString());
+    Properties secrets = read(creds);
+    try (ServeCommand.Running running = first.running()) {
+      assertEquals("rw-------", mode(creds));
+      assertTrue(
+          first.out().contains("are in " + creds.toAbsolutePath() + " (owner-only"), first.out());
+      String admin = secrets.getProperty("TOLLGATE_ADMIN_TOKEN");
+      String agent = secrets.getProperty("TOLLGATE_AGENT_TOKEN");
+      String password = secrets.getProperty("TOLLGATE_ADMIN_PASSWORD");
+      assertEquals("invoice-bot", secrets.getProperty("TOLLGATE_AGENT"));
+      for (String secret : List.of(admin, agent, password)) {
+        assertTrue(secret != null && secret.length() >= 20, secrets.toString());
+        assertFalse(first.out().contains(secret), "no secret on stdout: " + first.out());
+      }
+      assertFalse(first.out().contains("tg_"), first.out());
+      URI base = running.server.uri();
+      assertEquals(303, signIn(base, password).statusCode());
+      assertEquals(200, get(base, "/v1/approvals", admin).statusCode());
+      assertEquals(200, decide(base, agent).statusCode());
+    }
+    // A restart with the same options (a container's) sets nothing up again and leaves the file.
+    Started again = start("--credentials-file", creds.toString());
+    again.running().close();
+    assertEquals(secrets, read(creds));
+    assertFalse(again.out().contains("are in"), again.out());
+  }
+
+  @Test
+  void anExistingCredentialsFileIsNeverWrittenOverUnlessAsked() throws Exception {
+    Path creds = elsewhere.resolve("tollgate.env");
+    Files.writeString(creds, "someone else's file\n");
+    Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-r--r--"));
+    Started refused = tryStart("--credentials-file", creds.toString());
+    assertEquals(null, refused.running());
+    assertTrue(
+        refused.err().contains("the credentials file `" + creds + "` exists"), refused.err());
+    assertEquals("someone else's file\n", Files.readString(creds));
+
+    // Nothing was set up: the store is still new, and the next start may replace the file.
+    Started replaced = start("--credentials-file", creds.toString(), "--replace-credentials-file");
+    replaced.running().close();
+    assertEquals("rw-------", mode(creds));
+    assertTrue(read(creds).getProperty("TOLLGATE_ADMIN_TOKEN").startsWith("tg_"));
+  }
+
+  @Test
+  void theFirstAdminsPasswordMayComeFromTheEnvironmentAndIsThenShownNowhere() throws Exception {
+    // Any variable of this JVM's environment will do: PATH is long enough to be a password.
+    String password = System.getenv("PATH");
+    Started first = start("--admin-password-env", "PATH");
+    try (ServeCommand.Running running = first.running()) {
+      assertFalse(first.out().contains(password), first.out());
+      assertTrue(first.out().contains("password: the one in PATH"), first.out());
+      assertEquals(303, signIn(running.server.uri(), password).statusCode());
+    }
+  }
+
+  @Test
+  void adminTokenMintsAnAuditedTokenForTheAdminApiAndRevokeEndsIt() throws Exception {
+    Started first = start();
+    try (ServeCommand.Running running = first.running()) {
+      URI base = running.server.uri();
+      CliTest.Run minted =
+          CliTest.run("admin", "token", "--name", "ops", "--data", data.toString());
+      assertEquals(0, minted.code(), minted.err());
+      String token = minted.out().strip();
+      assertTrue(token.startsWith("tg_"), token);
+      assertTrue(minted.err().contains("`@admin-ops` added"), minted.err());
+      assertEquals(200, get(base, "/v1/approvals", token).statusCode());
+      assertEquals(403, decide(base, token).statusCode(), "an admin token is not an agent's");
+      assertEquals(
+          3, CliTest.run("admin", "token", "--name", "@root", "--data", data.toString()).code());
+
+      CliTest.Run revoked =
+          CliTest.run("admin", "revoke", "--name", "ops", "--data", data.toString());
+      assertEquals(0, revoked.code(), revoked.err());
+      assertEquals(401, get(base, "/v1/approvals", token).statusCode());
+    }
+    try (var store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      assertEquals(
+          List.of(
+              "credential.added @admin serve",
+              "credential.added invoice-bot serve",
+              "credential.added @admin-ops cli",
+              "credential.revoked @admin-ops cli"),
+          store
+              .audit()
+              .search(
+                  new AuditQuery(
+                      null, null, null, null, Credentials.AUDIT_KIND, null, null, null, 0, 100))
+              .stream()
+              .map(r -> r.entry().detail())
+              .map(d -> d.get("event") + " " + d.get("credential") + " " + d.get("by"))
+              .toList());
+      String all = store.audit().search(AuditQuery.after(0, 1000)).toString();
+      assertFalse(all.contains("tg_"), "no token in the audit");
+    }
   }
 
   private HttpResponse<String> signIn(URI base, String password) throws Exception {

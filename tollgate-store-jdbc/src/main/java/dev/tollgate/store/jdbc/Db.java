@@ -5,7 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.api.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -103,11 +109,7 @@ final class Db implements AutoCloseable {
     this.sqliteDir = config.sqliteDir();
     if (config.isSqlite()) {
       dialect = Dialect.SQLITE;
-      try {
-        Files.createDirectories(config.sqliteDir());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the data directory " + config.sqliteDir(), e);
-      }
+      createOwnerOnly(config.sqliteDir());
       sqliteUrl = "jdbc:sqlite:" + config.sqliteDir().resolve(StoreConfig.SQLITE_FILE);
       sqliteProps = new Properties();
       sqliteProps.setProperty("journal_mode", "WAL");
@@ -141,6 +143,48 @@ final class Db implements AutoCloseable {
       pool = new HikariDataSource(hc);
     } catch (RuntimeException e) {
       throw new StoreUnavailableException("cannot reach the store at " + where, e);
+    }
+  }
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  /**
+   * Creates what is missing of the data directory (mode 0700) and the database file (0600), so that
+   * SQLite opens a file only its owner can read: it gives the {@code -wal}, {@code -shm} and {@code
+   * -journal} files it creates the database file's mode. Modes of what already exists are left to
+   * the caller ({@code tollgate} tightens them). Where the file system has no POSIX permissions,
+   * both are created plainly.
+   */
+  private static void createOwnerOnly(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        try {
+          Files.createDirectory(dir, OWNER_ONLY_DIRECTORY);
+        } catch (UnsupportedOperationException notPosix) {
+          Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException raced) {
+          // another process created it: its mode is the caller's to check
+        }
+      }
+      Path file = dir.resolve(StoreConfig.SQLITE_FILE);
+      if (!Files.exists(file)) {
+        try {
+          Files.createFile(file, OWNER_ONLY_FILE);
+        } catch (UnsupportedOperationException notPosix) {
+          Files.createFile(file);
+        } catch (FileAlreadyExistsException raced) {
+          // another process created it first
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + dir, e);
     }
   }
 

@@ -10,7 +10,9 @@ import dev.tollgate.store.jdbc.audit.AuditChain;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import dev.tollgate.store.jdbc.audit.AuditVerifier.Problem;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -65,6 +67,37 @@ class SqliteStoreTest extends StoreContractTest {
     assertThat(r.ready()).isFalse();
     assertThat(r.detail()).contains("writes fail").containsIgnoringCase("full");
     assertThat(store.ready()).isFalse();
+  }
+
+  /**
+   * The database holds password hashes, CSRF tokens and the requests of sessions: a missing data
+   * directory is created 0700 and the database 0600 before SQLite opens it, so that its write-ahead
+   * log and shared-memory files, which SQLite creates with the database's mode, are 0600 too.
+   */
+  @Test
+  void aNewDataDirectoryAndEveryFileOfTheDatabaseAreOwnerOnly() throws Exception {
+    Path data = dir.resolve("nested").resolve("data");
+    try (Store store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      store.credentials().add("bot", "sha256:" + "1".repeat(64), java.time.Instant.now());
+      assertThat(store.credentials().agentFor("sha256:" + "1".repeat(64))).contains("bot");
+      assertThat(mode(data)).isEqualTo("rwx------");
+      List<String> files = new ArrayList<>();
+      try (var list = Files.list(data)) {
+        list.forEach(f -> files.add(f.getFileName() + " " + mode(f)));
+      }
+      assertThat(files)
+          .contains(
+              "tollgate.db rw-------", "tollgate.db-wal rw-------", "tollgate.db-shm rw-------")
+          .allMatch(f -> f.endsWith(" rw-------"));
+    }
+  }
+
+  private static String mode(Path p) {
+    try {
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void tamper(String sql) throws Exception {

@@ -24,9 +24,10 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * The server's Ed25519 checkpoint key: created at first start, kept as two files in a directory
- * ({@value #PRIVATE_FILE}, PKCS#8 DER, owner read/write only where the file system allows it; and
- * {@value #PUBLIC_FILE}, X.509 DER, which {@code tollgate audit verify} needs and nothing else).
+ * The server's Ed25519 checkpoint key: created at first start, kept as two files in a directory,
+ * both created owner read/write only where the file system allows it ({@value #PRIVATE_FILE},
+ * PKCS#8 DER; and {@value #PUBLIC_FILE}, X.509 DER, which {@code tollgate audit verify} needs and
+ * nothing else: not a secret, but it lives among secrets, in a directory kept owner-only).
  */
 public final class AuditSigner {
 
@@ -66,7 +67,8 @@ public final class AuditSigner {
         } catch (FileAlreadyExistsException raced) {
           return load(priv, pub);
         }
-        Files.write(pub, created.publicKey.getEncoded());
+        Files.deleteIfExists(pub);
+        writeOwnerOnly(pub, created.publicKey.getEncoded());
         return created;
       }
       return load(priv, pub);

@@ -397,6 +397,11 @@ class AuditVerifierTest {
               PosixFilePermissions.toString(
                   Files.getPosixFilePermissions(dir.resolve(AuditSigner.PRIVATE_FILE))))
           .isEqualTo("rw-------");
+      // not a secret, but it lives in the owner-only data directory like every file there
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir.resolve(AuditSigner.PUBLIC_FILE))))
+          .isEqualTo("rw-------");
     }
   }
 }

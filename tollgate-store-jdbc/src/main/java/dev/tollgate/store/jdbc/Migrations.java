@@ -29,7 +29,8 @@ final class Migrations {
           "V2__audit_decision.sql",
           "V3__approvals.sql",
           "V4__people.sql",
-          "V5__session_results.sql");
+          "V5__session_results.sql",
+          "V6__decision_requests.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

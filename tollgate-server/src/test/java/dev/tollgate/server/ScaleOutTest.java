@@ -264,6 +264,47 @@ class ScaleOutTest {
   }
 
   @Test
+  void aRetryWithTheSameRequestIdSentToTheOtherServerGetsTheSameDecision() throws Exception {
+    String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
+    a().observe(new Observation(s, "invoices.search", null, "invoice 4471"));
+    Action send = send(s, "via-a", "ap@globex.example");
+    String approval = a().decide(send).approval().id();
+    serverA.engine().approvals().approve(approval, "carol", null, null);
+    Action once =
+        new Action(send.session(), send.user(), send.tool(), send.args(), null, "r-scale-1");
+    Decision first = a().decide(once);
+    assertEquals(Effect.ALLOW, first.effect(), first.toString());
+    assertEquals(first, b().decide(once), "B answers A's decision for the same request id");
+
+    // Twenty duplicates at once, spread over both servers: one decision, the same for all.
+    Action racing =
+        new Action(send.session(), send.user(), send.tool(), send.args(), null, "r-scale-2");
+    List<java.util.concurrent.Future<Decision>> results = new ArrayList<>();
+    try (java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 20; i++) {
+        TollgateClient client = i % 2 == 0 ? a() : b();
+        results.add(pool.submit(() -> client.decide(racing)));
+      }
+    }
+    Set<Decision> answers = new HashSet<>();
+    for (java.util.concurrent.Future<Decision> f : results) {
+      answers.add(f.get());
+    }
+    assertEquals(1, answers.size(), answers.toString());
+    assertEquals(Effect.ASK, answers.iterator().next().effect(), "the grant's one use went to r1");
+    List<AuditRecord> records = storeB.audit().search(AuditQuery.after(0, 1000));
+    long decisions =
+        records.stream()
+            .filter(r -> r.entry().kind().equals("decision"))
+            .filter(r -> r.entry().detail().get("requestId") != null)
+            .count();
+    long retries = records.stream().filter(r -> r.entry().kind().equals("retry")).count();
+    assertEquals(2, decisions, "one decision record per request id");
+    assertEquals(20, retries, "one retry record per answer given again");
+  }
+
+  @Test
   void dataFlowAndProvenanceAreSeenByTheOtherServer() {
     String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
     // B decides first, so its index of the session exists before A observes: it must catch up.

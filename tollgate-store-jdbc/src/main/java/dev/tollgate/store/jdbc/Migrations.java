@@ -30,7 +30,8 @@ final class Migrations {
           "V3__approvals.sql",
           "V4__people.sql",
           "V5__session_results.sql",
-          "V6__decision_requests.sql");
+          "V6__decision_requests.sql",
+          "V7__approval_steps.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

@@ -826,4 +826,66 @@ abstract class StoreContractTest {
         .hasSize(19)
         .allSatisfy(r -> assertThat(r.decisionId()).isEqualTo(winner));
   }
+
+  @Test
+  void approvalsAreRecordedOneAtATimeAndTheSecondIssuesTheGrant() throws Exception {
+    Store store = open();
+    store.approvals().create(approval("apr_4e", T0, Duration.ofMinutes(15)));
+    Instant at = T0.plusSeconds(5);
+    ApprovalRecord.Approval carol =
+        new ApprovalRecord.Approval(
+            "carol",
+            at,
+            "looks right",
+            Map.of("subject", "session", "uses", 3L, "ttlSeconds", 900L));
+    // Of ten first approvals racing, exactly one is recorded.
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    List<Boolean> firsts =
+        inParallel(
+            10,
+            () ->
+                store
+                    .approvals()
+                    .addApproval(
+                        "apr_4e",
+                        List.of(),
+                        n.incrementAndGet() == 1
+                            ? carol
+                            : new ApprovalRecord.Approval("p" + n.get(), at, null, null),
+                        null,
+                        at));
+    assertThat(firsts.stream().filter(b -> b).count()).isEqualTo(1);
+    ApprovalRecord partly = store.approvals().get("apr_4e").orElseThrow();
+    assertThat(partly.status()).isEqualTo("pending");
+    assertThat(partly.approvals()).hasSize(1);
+    assertThat(partly.decidedBy()).isNull();
+    ApprovalRecord.Approval first = partly.approvals().getFirst();
+    assertThat(store.approvals().approve("apr_4e", "erin", null, grant("grt_x", 1, at), at))
+        .as("a single approval cannot skip the recorded one")
+        .isFalse();
+
+    ApprovalRecord.Approval dave =
+        new ApprovalRecord.Approval("dave", at.plusSeconds(1), "ok", null);
+    List<Boolean> seconds =
+        inParallel(
+            10,
+            () ->
+                store
+                    .approvals()
+                    .addApproval(
+                        "apr_4e",
+                        List.of(first),
+                        dave,
+                        grant("grt_" + n.incrementAndGet(), 3, at),
+                        at.plusSeconds(1)));
+    assertThat(seconds.stream().filter(b -> b).count()).isEqualTo(1);
+    ApprovalRecord done = store.approvals().get("apr_4e").orElseThrow();
+    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.decidedBy()).isEqualTo("dave");
+    assertThat(done.approvals()).containsExactly(first, dave);
+    assertThat(store.approvals().grants().list(false, at, 100))
+        .as("one grant, the winner's")
+        .extracting(GrantRecord::id)
+        .containsExactly(done.grant());
+  }
 }

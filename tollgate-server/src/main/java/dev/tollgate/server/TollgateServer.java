@@ -638,9 +638,10 @@ public final class TollgateServer implements AutoCloseable {
     respond(exchange, 201, approvalView(a, false));
   }
 
+  /** The scope of an approval; {@code null} when left out (see {@link Approvals#approve}). */
   private static Approvals.Scope scope(JsonNode node) throws ApiError {
     if (node == null || node.isNull()) {
-      return Approvals.Scope.exact();
+      return null;
     }
     if (!node.isObject()) {
       throw new ApiError(400, "bad_request", "`scope` must be a JSON object", "/scope");
@@ -703,6 +704,21 @@ public final class TollgateServer implements AutoCloseable {
       m.put("request", a.request());
       m.put("fourEyes", a.fourEyes());
       m.put("fresh", a.fresh());
+      m.put("approvalsNeeded", a.approvalsNeeded());
+      List<Map<String, Object>> approvals = new ArrayList<>();
+      for (ApprovalRecord.Approval step : a.approvals()) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("by", step.by());
+        one.put("at", step.at().toString());
+        if (step.note() != null) {
+          one.put("note", step.note());
+        }
+        if (step.scope() != null) {
+          one.put("scope", step.scope());
+        }
+        approvals.add(one);
+      }
+      m.put("approvals", approvals);
       m.put("created", a.created().toString());
       if (a.decidedBy() != null) {
         m.put("decidedBy", a.decidedBy());

@@ -304,6 +304,87 @@ class ScaleOutTest {
     assertEquals(20, retries, "one retry record per answer given again");
   }
 
+  /** POSTs an approval as {@code bearer} to {@code server}; the status and body. */
+  private static java.net.http.HttpResponse<String> approveOn(
+      TollgateServer server, String id, String bearer) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    server.uri().resolve("/v1/approvals/" + id + "/approve"))
+                .header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void twoPeopleApprovingFourEyesAtOnceOnTwoServersMakeExactlyOneGrant() throws Exception {
+    Bundle fourEyes =
+        Bundle.fromFiles(
+            Map.of(
+                "policies.yaml",
+                """
+                policies:
+                  - name: payments-need-four-eyes
+                    match: {tools: ["payments.send"]}
+                    effect: ask
+                    approval: {fourEyes: true}
+                """));
+    serverA.engine().reload(fourEyes);
+    serverB.engine().reload(fourEyes);
+    String carol = Tokens.newToken();
+    String dave = Tokens.newToken();
+    storeA.credentials().add("@admin-carol", Tokens.hash(carol), Instant.now());
+    storeA.credentials().add("@admin-dave", Tokens.hash(dave), Instant.now());
+    String s = a().openSession(SessionSpec.of("alice@acme.example", "Pay the invoices"));
+    for (int round = 0; round < 8; round++) {
+      Action pay = Action.of(s, "alice@acme.example", "payments.send", Map.of("invoice", round));
+      String id = a().decide(pay).approval().id();
+      // Round by round: two different people at once, or the same person on both servers.
+      boolean samePerson = round % 4 == 3;
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+      List<java.util.concurrent.Future<java.net.http.HttpResponse<String>>> answers =
+          new ArrayList<>();
+      try (java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (TollgateServer server : List.of(serverA, serverB)) {
+          String bearer = server == serverA || samePerson ? carol : dave;
+          answers.add(
+              pool.submit(
+                  () -> {
+                    together.await();
+                    return approveOn(server, id, bearer);
+                  }));
+        }
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (var f : answers) {
+        statuses.add(f.get().statusCode());
+      }
+      long grants =
+          serverA.engine().approvals().grants(false, 1000).stream()
+              .filter(g -> id.equals(g.approval()))
+              .count();
+      var approval = serverB.engine().approvals().get(id).orElseThrow();
+      if (samePerson) {
+        assertTrue(statuses.contains(200) && statuses.contains(409), statuses.toString());
+        assertEquals(0, grants, "one person is not four eyes");
+        assertEquals("pending", approval.status());
+        assertEquals(1, approval.approvals().size());
+      } else {
+        assertEquals(List.of(200, 200), statuses);
+        assertEquals(1, grants, "exactly one grant for two approvals at once");
+        assertEquals("approved", approval.status());
+        assertEquals(
+            Set.of("@admin-carol", "@admin-dave"),
+            Set.copyOf(approval.approvals().stream().map(x -> x.by()).toList()));
+        assertEquals(Effect.ALLOW, b().decide(pay).effect());
+      }
+    }
+  }
+
   @Test
   void dataFlowAndProvenanceAreSeenByTheOtherServer() {
     String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));

@@ -73,7 +73,11 @@ final class ApprovalsCommand implements Runnable {
         a.tool(),
         a.reasons().isEmpty() ? "" : a.reasons().getFirst().policy(),
         a.expiresAt(),
-        a.decidedBy() == null ? "" : "  by " + a.decidedBy());
+        a.decidedBy() != null
+            ? "  by " + a.decidedBy()
+            : a.fourEyes()
+                ? "  approvals " + a.approvals().size() + " of " + a.approvalsNeeded()
+                : "");
   }
 
   @Command(name = "list", description = "Approvals, newest first (pending by default).")
@@ -188,18 +192,25 @@ final class ApprovalsCommand implements Runnable {
                     ApprovalRecord done = approvals.approve(id, by, scope(approvals), note);
                     spec.commandLine()
                         .getOut()
-                        .println("approved " + done.id() + ": grant " + done.grant());
+                        .println(
+                            done.grant() != null
+                                ? "approved " + done.id() + ": grant " + done.grant()
+                                : "approved "
+                                    + done.id()
+                                    + " (1 of 2): four eyes, a second person must approve "
+                                    + Approvals.describe(Approvals.firstScope(done)));
                   }));
     }
 
     /**
      * Widens the grant when any scope option is given (each alone too): the subject defaults to the
      * session, or the agent when the approval has none; the tool to the approved one; the duration
-     * to {@link Approvals#EXACT_GRANT_MINUTES} minutes.
+     * to {@link Approvals#EXACT_GRANT_MINUTES} minutes. Without any, {@code null}: exactly this
+     * action once, or for the second of four eyes the scope the first approver chose.
      */
     Approvals.Scope scope(Approvals approvals) throws Approvals.ApprovalException {
       if (subject == null && tool == null && ttl == null && uses == null && constraint == null) {
-        return Approvals.Scope.exact();
+        return null;
       }
       String kind = subject;
       if (kind == null) {

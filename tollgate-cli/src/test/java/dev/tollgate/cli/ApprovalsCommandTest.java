@@ -218,4 +218,47 @@ class ApprovalsCommandTest {
   private static Action mail(String to) {
     return Action.of(null, "alice@acme.example", "email.send", Map.of("to", List.of(to)));
   }
+
+  @Test
+  void fourEyesNeedTwoDifferentPeopleOnTheCommandLine() throws Exception {
+    String policies =
+        """
+        policies:
+          - name: payments-need-four-eyes
+            match: {tools: ["payments.send"]}
+            effect: ask
+            approval: {fourEyes: true}
+        """;
+    Action pay = Action.of(null, "alice", "payments.send", Map.of("amount", 10));
+    String id;
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
+      id =
+          Tollgate.builder()
+              .bundle(Bundle.fromFiles(Map.of("policies.yaml", policies)))
+              .approvals(store.approvals())
+              .build()
+              .decide("pay-bot", pay)
+              .approval()
+              .id();
+    }
+    String dir = data.toString();
+    CliTest.Run user = CliTest.run("approvals", "approve", id, "--by", "alice", "--data", dir);
+    assertEquals(1, user.code());
+    assertTrue(user.err().contains("[four_eyes]"), user.err());
+    CliTest.Run first = CliTest.run("approvals", "approve", id, "--by", "carol", "--data", dir);
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("(1 of 2)"), first.out());
+    CliTest.Run list = CliTest.run("approvals", "list", "--data", dir);
+    assertTrue(list.out().contains("approvals 1 of 2"), list.out());
+    CliTest.Run show = CliTest.run("approvals", "show", id, "--data", dir);
+    assertTrue(show.out().contains("\"by\" : \"carol\""), show.out());
+    CliTest.Run twice = CliTest.run("approvals", "approve", id, "--by", "Carol", "--data", dir);
+    assertEquals(1, twice.code());
+    assertTrue(twice.err().contains("[four_eyes_same_approver]"), twice.err());
+    CliTest.Run second = CliTest.run("approvals", "approve", id, "--by", "dave", "--data", dir);
+    assertEquals(0, second.code(), second.err());
+    assertTrue(second.out().startsWith("approved " + id + ": grant grt_"), second.out());
+    CliTest.Run grants = CliTest.run("grants", "list", "--data", dir);
+    assertTrue(grants.out().contains("from carol and dave"), grants.out());
+  }
 }

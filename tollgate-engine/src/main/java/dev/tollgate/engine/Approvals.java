@@ -38,6 +38,12 @@ import java.util.function.Supplier;
  * or denies it with a reason that goes back to the agent. Decisions consult live grants: a grant
  * lets through what an {@code ask} or the agent's profile would stop, never a policy's {@code
  * deny}. Every approval and grant event goes to the audit log and to subscribers.
+ *
+ * <p>A policy that asks for four eyes needs two approvals by two different people, neither of them
+ * the user the agent acts for nor the agent: the first approval is recorded with its scope and
+ * leaves the approval pending; the second, by someone else, agrees to that scope and issues the
+ * grant. A deny by either denies. Each step is a compare-and-set on the approvals recorded so far,
+ * so two people approving at the same moment on two instances make exactly one grant.
  */
 public final class Approvals {
 
@@ -85,7 +91,8 @@ public final class Approvals {
   /**
    * An approval or grant event.
    *
-   * @param type {@code approval.opened}, {@code approval.approved}, {@code approval.denied}, {@code
+   * @param type {@code approval.opened}, {@code approval.partly_approved} (four eyes: the first of
+   *     two approvals), {@code approval.approved}, {@code approval.denied}, {@code
    *     approval.expired}, {@code grant.issued}, {@code grant.used} or {@code grant.revoked}
    * @param approval the approval, or {@code null} for a grant event without one
    * @param grant the grant, or {@code null}
@@ -106,7 +113,10 @@ public final class Approvals {
       this.code = code;
     }
 
-    /** {@code not_found}, {@code expired}, {@code already_decided}, {@code four_eyes}, ... */
+    /**
+     * {@code not_found}, {@code expired}, {@code already_decided}, {@code four_eyes}, {@code
+     * four_eyes_same_approver}, {@code four_eyes_scope}, ...
+     */
     public String code() {
       return code;
     }
@@ -143,35 +153,172 @@ public final class Approvals {
   }
 
   /**
-   * Approves a pending approval.
+   * Approves a pending approval. For four eyes, the first person's approval is recorded and leaves
+   * it pending ({@code approval.partly_approved}); the second, by another person, issues the grant.
    *
    * @param approver the person approving (never an agent)
-   * @param scope what the grant lets through; {@link Scope#exact()} by default
-   * @throws ApprovalException when it is unknown, expired, already decided, the approver is the
-   *     user the agent acts for and the policy asks for four eyes, or the scope is invalid
+   * @param scope what the grant lets through; {@code null} for {@link Scope#exact()}, or for the
+   *     second of four eyes the scope the first approver chose
+   * @throws ApprovalException when it is unknown, expired, already decided, or the scope is
+   *     invalid; for four eyes when the approver is the user the agent acts for or the agent (403
+   *     {@code four_eyes}), approved it already (409 {@code four_eyes_same_approver}), or is the
+   *     second and names another scope than the first (409 {@code four_eyes_scope})
    */
   public ApprovalRecord approve(String id, String approver, Scope scope, String note)
       throws ApprovalException {
     requirePerson(approver);
-    Instant now = clock.instant();
-    ApprovalRecord a = pending(id, now);
-    if (a.fourEyes() && a.user() != null && a.user().equalsIgnoreCase(approver.strip())) {
+    String who = approver.strip();
+    // Each round reads the approval and tries one compare-and-set on its approvals; a lost race
+    // (someone else approved, denied or it expired) reads again and goes on from there. The state
+    // only moves forward (no approval, one, decided), so three rounds always end it.
+    for (int round = 0; round < 3; round++) {
+      Instant now = clock.instant();
+      ApprovalRecord a = pending(id, now);
+      if (!a.fourEyes()) {
+        Scope chosen = scope == null ? Scope.exact() : scope;
+        GrantRecord grant = grantFor(a, who, chosen, note, now);
+        if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), grant, now)) {
+          return approved(id, grant, who, now);
+        }
+        continue;
+      }
+      requireFourEyes(a, who);
+      if (a.approvals().isEmpty()) {
+        Scope chosen = scope == null ? Scope.exact() : scope;
+        grantFor(a, who, chosen, note, now); // refuses an invalid scope now, not at the second
+        if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), null, now)) {
+          ApprovalRecord partly = store.get(id).orElseThrow();
+          emit(new Event("approval.partly_approved", partly, null, who, now));
+          return partly;
+        }
+        continue;
+      }
+      ApprovalRecord.Approval first = a.approvals().getFirst();
+      Scope agreed = scopeOf(first.scope());
+      if (scope != null && !scope.equals(agreed)) {
+        throw new ApprovalException(
+            409,
+            "four_eyes_scope",
+            "four eyes: "
+                + first.by()
+                + " approved "
+                + describe(agreed)
+                + "; approve that same scope (or leave the scope out), or deny");
+      }
+      GrantRecord grant =
+          grantFor(a, first.by() + " and " + who, agreed, notes(first.note(), note), now);
+      if (store.addApproval(id, a.approvals(), step(who, now, note, null), grant, now)) {
+        return approved(id, grant, who, now);
+      }
+    }
+    throw new ApprovalException(
+        409, "conflict", "approval `" + id + "` kept changing while approving it: try again");
+  }
+
+  private ApprovalRecord approved(String id, GrantRecord grant, String by, Instant now) {
+    ApprovalRecord done = store.get(id).orElseThrow();
+    emit(new Event("approval.approved", done, grant, by, now));
+    emit(new Event("grant.issued", done, grant, by, now));
+    return done;
+  }
+
+  /**
+   * Four eyes: neither the user the agent acts for nor the agent approves, and the two approvers
+   * are two people.
+   */
+  private static void requireFourEyes(ApprovalRecord a, String who) throws ApprovalException {
+    if (a.user() != null && a.user().strip().equalsIgnoreCase(who)) {
       throw new ApprovalException(
           403,
           "four_eyes",
           "four eyes: "
-              + approver
-              + " is the user this agent acts for and cannot approve this request; ask another"
-              + " approver");
+              + who
+              + " is the user this agent acts for and cannot approve this request; ask two other"
+              + " approvers");
     }
-    GrantRecord grant = grantFor(a, approver, scope == null ? Scope.exact() : scope, note, now);
-    if (!store.approve(id, approver, note, grant, now)) {
-      throw notPending(store.get(id).orElseThrow(), now);
+    if (a.agent().equalsIgnoreCase(who)) {
+      throw new ApprovalException(
+          403, "four_eyes", "four eyes: the agent cannot approve its own request");
     }
-    ApprovalRecord done = store.get(id).orElseThrow();
-    emit(new Event("approval.approved", done, grant, approver, now));
-    emit(new Event("grant.issued", done, grant, approver, now));
-    return done;
+    for (ApprovalRecord.Approval earlier : a.approvals()) {
+      if (earlier.by().strip().equalsIgnoreCase(who)) {
+        throw new ApprovalException(
+            409,
+            "four_eyes_same_approver",
+            "four eyes: "
+                + who
+                + " already approved this request at "
+                + earlier.at()
+                + "; a second, different person must approve it");
+      }
+    }
+  }
+
+  private static ApprovalRecord.Approval step(String by, Instant at, String note, Scope scope) {
+    return new ApprovalRecord.Approval(by, at, note, scope == null ? null : scopeMap(scope));
+  }
+
+  private static String notes(String first, String second) {
+    List<String> both = new ArrayList<>();
+    for (String n : new String[] {first, second}) {
+      if (n != null && !n.isBlank()) {
+        both.add(n.strip());
+      }
+    }
+    return both.isEmpty() ? null : String.join("; ", both);
+  }
+
+  /** A scope as stored with an approval: {@code null} for exactly the approved action once. */
+  static Map<String, Object> scopeMap(Scope s) {
+    if (s.equals(Scope.exact())) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (s.subjectKind() != null) {
+      m.put("subject", s.subjectKind());
+    }
+    if (s.tool() != null) {
+      m.put("tool", s.tool());
+    }
+    if (s.ttl() != null) {
+      m.put("ttlSeconds", s.ttl().toSeconds());
+    }
+    m.put("uses", (long) s.uses());
+    if (s.constraint() != null) {
+      m.put("constraint", s.constraint());
+    }
+    return m;
+  }
+
+  /** The scope stored with an approval. */
+  static Scope scopeOf(Map<String, Object> m) {
+    if (m == null) {
+      return Scope.exact();
+    }
+    return new Scope(
+        (String) m.get("subject"),
+        (String) m.get("tool"),
+        m.get("ttlSeconds") instanceof Number n ? Duration.ofSeconds(n.longValue()) : null,
+        m.get("uses") instanceof Number n ? n.intValue() : 0,
+        (String) m.get("constraint"));
+  }
+
+  /** A scope in words, for people. */
+  public static String describe(Scope s) {
+    if (s.equals(Scope.exact())) {
+      return "exactly this action, once";
+    }
+    return "a grant for "
+        + (s.subjectKind() == null ? "the session" : "this " + s.subjectKind())
+        + (s.tool() == null ? "" : ", tool " + s.tool())
+        + (s.ttl() == null ? "" : ", for " + s.ttl().toSeconds() + "s")
+        + (s.uses() == 0 ? ", any number of uses" : ", " + s.uses() + " use(s)")
+        + (s.constraint() == null ? "" : ", where " + s.constraint());
+  }
+
+  /** The scope the first of four eyes chose, which the second approver agrees to. */
+  public static Scope firstScope(ApprovalRecord a) {
+    return a.approvals().isEmpty() ? Scope.exact() : scopeOf(a.approvals().getFirst().scope());
   }
 
   /**
@@ -682,6 +829,14 @@ public final class Approvals {
       detail.put("expiresAt", a.expiresAt().toString());
       if (a.note() != null) {
         detail.put("note", a.note());
+      }
+      if (a.fourEyes()) {
+        detail.put("approvalsNeeded", (long) a.approvalsNeeded());
+        detail.put("approvedBy", a.approvals().stream().map(ApprovalRecord.Approval::by).toList());
+        if (e.type().equals("approval.partly_approved")
+            && a.approvals().getFirst().scope() != null) {
+          detail.put("scope", a.approvals().getFirst().scope());
+        }
       }
     }
     if (g != null) {

@@ -189,13 +189,17 @@ public final class Json {
       Map<String, Object> converted = (Map<String, Object>) toJava(args);
       argMap = converted;
     }
+    String requestId = string(node, "requestId", at);
+    if (requestId != null && Requests.problem(requestId) != null) {
+      throw new InputException("bad_request", Requests.problem(requestId), at + "/requestId");
+    }
     return new Action(
         string(node, "session", at),
         string(node, "user", at),
         tool,
         argMap,
         string(node, "reason", at),
-        string(node, "requestId", at));
+        requestId);
   }
 
   /** A JSON node as plain Java values (maps, lists, strings, longs, doubles, booleans, null). */

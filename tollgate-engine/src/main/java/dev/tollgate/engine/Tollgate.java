@@ -11,6 +11,7 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.ObservedResult;
+import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -20,7 +21,9 @@ import dev.tollgate.engine.internal.Evaluator;
 import dev.tollgate.engine.internal.Ids;
 import dev.tollgate.engine.internal.Inspection;
 import dev.tollgate.engine.internal.MemoryApprovalStore;
+import dev.tollgate.engine.internal.MemoryRequestStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
+import dev.tollgate.engine.internal.Redaction;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
 import dev.tollgate.engine.internal.flow.Fingerprints;
@@ -29,6 +32,7 @@ import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,6 +55,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Thread-safe. {@link #decide} never throws and never allows on error: an internal failure is a
  * deny whose reason says so. {@link #reload} swaps in a whole new bundle atomically; a decision
  * sees either the old bundle or the new one, never a mix.
+ *
+ * <p>An action with a {@link Action#requestId() request id} is decided once per agent and request
+ * id within a window (a day by default): a retry gets the first attempt's decision back, without
+ * evaluating again, using a grant, opening an approval or adding a history step (see {@link
+ * #outcome}).
  */
 public final class Tollgate {
   /** The reason's policy name when Tollgate itself, not a policy, denies. */
@@ -58,7 +67,8 @@ public final class Tollgate {
 
   /**
    * The reason's policy name when the action names a session that does not exist or belongs to
-   * another agent: shells such as the server answer it as a client error, not a policy outcome.
+   * another agent. Shells such as the server answer it as a client error, not a policy outcome:
+   * they tell it by {@link Outcome.Kind#UNKNOWN_SESSION}.
    */
   public static final String UNKNOWN_SESSION = "tollgate:unknown-session";
 
@@ -68,6 +78,7 @@ public final class Tollgate {
   private final int maxHistory;
   private final SessionStore sessions;
   private final Approvals approvals;
+  private final Requests requests;
   private final FlowIndexes flows;
 
   /**
@@ -124,6 +135,51 @@ public final class Tollgate {
     }
     java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
     this.flows = new FlowIndexes(new Fingerprints(k.getLong(), k.getLong()), b.maxFlowSessions);
+    this.requests =
+        new Requests(
+            b.requests != null ? b.requests : new MemoryRequestStore(b.maxSessions),
+            b.clock,
+            b.requestWindow,
+            b.requestWait,
+            this::redactAgain);
+  }
+
+  /**
+   * What one decide did, for the shells around the engine (server, gateway) that answer each kind
+   * in their own way.
+   *
+   * @param decision the decision to give the caller
+   * @param kind how it came about
+   */
+  public record Outcome(Decision decision, Kind kind) {
+    public Outcome {
+      Objects.requireNonNull(decision, "decision");
+      Objects.requireNonNull(kind, "kind");
+    }
+
+    /** How a decision came about. */
+    public enum Kind {
+      /** Decided now (including a deny from Tollgate itself, such as a fail-closed one). */
+      DECIDED,
+      /**
+       * The decision of an earlier call with the same agent and request id, returned as it was:
+       * nothing was evaluated, used, opened or recorded in the session for it.
+       */
+      REPLAYED,
+      /** The action names a session that does not exist or belongs to another agent: a deny. */
+      UNKNOWN_SESSION,
+      /** The request id already names a different action: a deny, nothing decided. */
+      REQUEST_ID_REUSED,
+      /** The request id is not 1 to 128 printable ASCII characters: a deny, nothing decided. */
+      INVALID_REQUEST_ID
+    }
+  }
+
+  /** One run of the decide path: what it decided, how, and what it needs to keep of it. */
+  record Ran(Explanation explanation, Outcome.Kind kind, Redaction redaction, boolean failed) {
+    Decision decision() {
+      return explanation.decision();
+    }
   }
 
   /** Approvals and grants: what people decide when a policy asks. */
@@ -208,12 +264,47 @@ public final class Tollgate {
    * @param agent the agent's identity, from the caller's credentials or the embedding application
    */
   public Decision decide(String agent, Action action) {
-    return run(agent, action, false).decision();
+    return outcome(agent, action).decision();
   }
 
-  /** Decides like {@link #decide} and also reports what every considered policy did. */
+  /**
+   * Decides like {@link #decide} and says how the decision came about. With a request id, the first
+   * call for an agent and request id decides and keeps its decision for the window; a retry gets it
+   * back ({@link Outcome.Kind#REPLAYED}); the same request id for another action (tool, session,
+   * user or arguments) is refused ({@link Outcome.Kind#REQUEST_ID_REUSED}); a retry while the first
+   * call is still deciding waits for it briefly (5 s by default), then is denied. Never throws;
+   * never allows on error.
+   *
+   * @param agent the agent's identity, from the caller's credentials or the embedding application
+   */
+  public Outcome outcome(String agent, Action action) {
+    String id = Ids.next("dec_", clock.millis());
+    if (action == null || action.requestId() == null || agent == null || agent.isBlank()) {
+      Ran ran = run(id, agent, action, false);
+      return new Outcome(ran.decision(), ran.kind());
+    }
+    return requests.decide(id, agent, action, () -> run(id, agent, action, false));
+  }
+
+  /**
+   * Decides like {@link #decide} and also reports what every considered policy did. A dry run: it
+   * uses no grant, opens no approval and ignores the request id.
+   */
   public Explanation explain(String agent, Action action) {
-    return run(agent, action, true);
+    return run(Ids.next("dec_", clock.millis()), agent, action, true).explanation();
+  }
+
+  /** The arguments of a replayed decision, redacted again as its first attempt redacted them. */
+  private Map<String, Object> redactAgain(Action action, Redaction redaction) {
+    CompiledBundle compiled = bundle.get().compiled();
+    try {
+      Inspection inspection =
+          Inspection.of(
+              compiled.detectors(), compiled.catalog().lookup(action.tool()), action.args(), null);
+      return redaction.apply(action.args(), inspection.hits());
+    } catch (ScanLimitException e) {
+      return null;
+    }
   }
 
   /**
@@ -344,15 +435,15 @@ public final class Tollgate {
         MAX_RESULTS);
   }
 
-  private Explanation run(String agent, Action action, boolean explain) {
+  private Ran run(String id, String agent, Action action, boolean explain) {
     // INVARIANT: never allows on error. Every failure below becomes a deny that says so.
-    String id = Ids.next("dec_", clock.millis());
     try {
       if (agent == null || agent.isBlank()) {
-        return denied(id, "no agent identity: every decision needs the calling agent's name");
+        return decided(
+            denied(id, "no agent identity: every decision needs the calling agent's name"));
       }
       if (action == null) {
-        return denied(id, "no action to decide");
+        return decided(denied(id, "no action to decide"));
       }
       CompiledBundle compiled = bundle.get().compiled();
       SessionRecord session = null;
@@ -360,12 +451,16 @@ public final class Tollgate {
       if (action.session() != null) {
         session = sessions.get(action.session()).orElse(null);
         if (session == null || !session.agent().equals(agent)) {
-          return denied(
-              id,
-              UNKNOWN_SESSION,
-              "unknown session `"
-                  + action.session()
-                  + "`: open the session before deciding its actions");
+          return new Ran(
+              denied(
+                  id,
+                  UNKNOWN_SESSION,
+                  "unknown session `"
+                      + action.session()
+                      + "`: open the session before deciding its actions"),
+              Outcome.Kind.UNKNOWN_SESSION,
+              null,
+              false);
         }
         view =
             SessionView.of(
@@ -387,9 +482,12 @@ public final class Tollgate {
                 action.args(),
                 session == null ? null : flows.of(session, sessions));
       } catch (ScanLimitException e) {
-        return denied(
-            id,
-            "the arguments are too large to scan (" + e.getMessage() + "); denied to fail closed");
+        return decided(
+            denied(
+                id,
+                "the arguments are too large to scan ("
+                    + e.getMessage()
+                    + "); denied to fail closed"));
       }
       Evaluation evaluation =
           Evaluator.evaluate(compiled, agent, action, view, inspection, explain);
@@ -418,10 +516,12 @@ public final class Tollgate {
                 decision.grant(),
                 decision.shadow());
       }
+      Redaction redaction = null;
       if (decision == null) {
         Map<String, Object> redacted = null;
         if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {
           redacted = evaluation.redaction().apply(action.args(), inspection.hits());
+          redaction = redacted == null ? null : evaluation.redaction();
         }
         decision =
             new Decision(
@@ -446,17 +546,28 @@ public final class Tollgate {
         sessions.appendHistory(
             session.id(), action.tool(), decision.effect().wireName(), maxHistory);
       }
-      return new Explanation(decision, evaluation.outcomes());
+      return new Ran(
+          new Explanation(decision, evaluation.outcomes()), Outcome.Kind.DECIDED, redaction, false);
     } catch (StoreUnavailableException e) {
-      return denied(id, "store unavailable (" + e.getMessage() + "); denied to fail closed");
+      return failed(
+          denied(id, "store unavailable (" + e.getMessage() + "); denied to fail closed"));
     } catch (RuntimeException | StackOverflowError | LinkageError e) {
-      return denied(
-          id,
-          "internal error while deciding ("
-              + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : ": " + e.getMessage())
-              + "); denied to fail closed");
+      return failed(
+          denied(
+              id,
+              "internal error while deciding ("
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                  + "); denied to fail closed"));
     }
+  }
+
+  private static Ran decided(Explanation deny) {
+    return new Ran(deny, Outcome.Kind.DECIDED, null, false);
+  }
+
+  private static Ran failed(Explanation deny) {
+    return new Ran(deny, Outcome.Kind.DECIDED, null, true);
   }
 
   /**
@@ -468,7 +579,7 @@ public final class Tollgate {
     return denied(Ids.next("dec_", clock.millis()), message).decision();
   }
 
-  private static Explanation denied(String id, String message) {
+  static Explanation denied(String id, String message) {
     return denied(id, INTERNAL, message);
   }
 
@@ -503,6 +614,9 @@ public final class Tollgate {
     private AuditLog audit;
     private byte[] fingerprintKey;
     private int maxFlowSessions = 256;
+    private RequestStore requests;
+    private Duration requestWindow = Requests.DEFAULT_WINDOW;
+    private Duration requestWait = Requests.DEFAULT_WAIT;
 
     private Builder() {}
 
@@ -538,6 +652,39 @@ public final class Tollgate {
      */
     public Builder approvals(ApprovalStore approvals) {
       this.approvals = Objects.requireNonNull(approvals, "approvals");
+      return this;
+    }
+
+    /**
+     * Where calls by request id live (default: this process's memory, bounded by {@link
+     * #maxSessions}). A shared store makes a retry sent to another instance get the same decision.
+     */
+    public Builder requests(RequestStore requests) {
+      this.requests = Objects.requireNonNull(requests, "requests");
+      return this;
+    }
+
+    /**
+     * How long a request id names its call (default a day, the longest a grant lives): a retry
+     * within it gets the first decision back; after it the same id is a new call.
+     */
+    public Builder requestWindow(Duration window) {
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("the request window must be positive");
+      }
+      this.requestWindow = window;
+      return this;
+    }
+
+    /**
+     * How long a retry waits for an earlier attempt with its request id that is still deciding
+     * (default 5 s), before it is denied.
+     */
+    public Builder requestWait(Duration wait) {
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("the request wait must not be negative");
+      }
+      this.requestWait = wait;
       return this;
     }
 

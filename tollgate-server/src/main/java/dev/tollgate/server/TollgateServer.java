@@ -103,6 +103,7 @@ public final class TollgateServer implements AutoCloseable {
             .clock(b.clock)
             .sessions(b.store.sessions())
             .approvals(b.store.approvals())
+            .requests(b.store.requests())
             .audit(b.store.audit())
             .fingerprintKey(b.fingerprintKey)
             .build();
@@ -599,21 +600,33 @@ public final class TollgateServer implements AutoCloseable {
     } catch (InputException e) {
       throw new ApiError(400, e.code(), e.getMessage(), e.field());
     }
-    Decision decision = engine.decide(agent, action);
-    if (!decision.reasons().isEmpty()
-        && decision.reasons().getFirst().policy().equals(Tollgate.UNKNOWN_SESSION)) {
-      // A client's mistake rather than a policy outcome: a 404 (audited as rejected), so that the
-      // caller opens the session instead of taking the deny for a policy's.
-      throw new ApiError(
-          404,
-          "unknown_session",
-          "unknown session `"
-              + action.session()
-              + "`: open one with POST /v1/sessions and use the id it returns",
-          "/session");
+    Tollgate.Outcome outcome = engine.outcome(agent, action);
+    Decision decision = outcome.decision();
+    switch (outcome.kind()) {
+      // Clients' mistakes rather than policy outcomes: 4xx answers (audited as rejected), so that
+      // the caller fixes the call instead of taking the deny for a policy's.
+      case UNKNOWN_SESSION ->
+          throw new ApiError(
+              404,
+              "unknown_session",
+              "unknown session `"
+                  + action.session()
+                  + "`: open one with POST /v1/sessions and use the id it returns",
+              "/session");
+      case REQUEST_ID_REUSED ->
+          throw new ApiError(
+              409, "conflict", decision.reasons().getFirst().message(), "/requestId");
+      case INVALID_REQUEST_ID ->
+          throw new ApiError(
+              400, "bad_request", decision.reasons().getFirst().message(), "/requestId");
+      case DECIDED, REPLAYED -> {}
     }
     try {
-      audit(decisionEntry(agent, action, decision, System.nanoTime() - start));
+      // A replay was recorded when it was decided: its record here says it was given again.
+      audit(
+          outcome.kind() == Tollgate.Outcome.Kind.REPLAYED
+              ? retryEntry(agent, action, decision, System.nanoTime() - start)
+              : decisionEntry(agent, action, decision, System.nanoTime() - start));
     } catch (StoreUnavailableException e) {
       // INVARIANT: never allows on error. A decision that could not be recorded is not given.
       decision =
@@ -825,9 +838,10 @@ public final class TollgateServer implements AutoCloseable {
     respond(exchange, 201, approvalView(a, false));
   }
 
+  /** The scope of an approval; {@code null} when left out (see {@link Approvals#approve}). */
   private static Approvals.Scope scope(JsonNode node) throws ApiError {
     if (node == null || node.isNull()) {
-      return Approvals.Scope.exact();
+      return null;
     }
     if (!node.isObject()) {
       throw new ApiError(400, "bad_request", "`scope` must be a JSON object", "/scope");
@@ -890,6 +904,21 @@ public final class TollgateServer implements AutoCloseable {
       m.put("request", a.request());
       m.put("fourEyes", a.fourEyes());
       m.put("fresh", a.fresh());
+      m.put("approvalsNeeded", a.approvalsNeeded());
+      List<Map<String, Object>> approvals = new ArrayList<>();
+      for (ApprovalRecord.Approval step : a.approvals()) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("by", step.by());
+        one.put("at", step.at().toString());
+        if (step.note() != null) {
+          one.put("note", step.note());
+        }
+        if (step.scope() != null) {
+          one.put("scope", step.scope());
+        }
+        approvals.add(one);
+      }
+      m.put("approvals", approvals);
       m.put("created", a.created().toString());
       if (a.decidedBy() != null) {
         m.put("decidedBy", a.decidedBy());
@@ -1002,6 +1031,11 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   private AuditEntry decisionEntry(String agent, Action action, Decision d, long nanos) {
+    Map<String, Object> detail = decisionDetail(d);
+    if (action.requestId() != null) {
+      detail = new LinkedHashMap<>(detail);
+      detail.put("requestId", action.requestId());
+    }
     return new AuditEntry(
         clock.instant(),
         "decision",
@@ -1015,7 +1049,35 @@ public final class TollgateServer implements AutoCloseable {
         d.findings(),
         Json.digest(action.args()),
         nanos / 1000,
-        decisionDetail(d));
+        detail);
+  }
+
+  /**
+   * The record of a decision given again to a retry with its request id: it refers to the decision
+   * (whose own record holds reasons and findings) and says what was answered, without counting as a
+   * second decision.
+   */
+  private AuditEntry retryEntry(String agent, Action action, Decision d, long nanos) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("requestId", action.requestId());
+    detail.put("effect", d.effect().wireName());
+    if (d.grant() != null) {
+      detail.put("grant", d.grant());
+    }
+    return new AuditEntry(
+        clock.instant(),
+        "retry",
+        agent,
+        action.user(),
+        action.session(),
+        action.tool(),
+        null,
+        d.id(),
+        List.of(),
+        List.of(),
+        Json.digest(action.args()),
+        nanos / 1000,
+        detail);
   }
 
   private static Map<String, Object> decisionDetail(Decision d) {

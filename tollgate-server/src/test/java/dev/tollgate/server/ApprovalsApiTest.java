@@ -314,6 +314,8 @@ class ApprovalsApiTest {
     assertEquals(403, self.statusCode(), self.body());
     assertTrue(self.body().contains("four eyes"), self.body());
     approve(id, null);
+    assertEquals(
+        "pending", ok(call("GET", "/v1/approvals/" + id, null, admin)).path("status").asText());
 
     Decision wire =
         agent().decide(Action.of(s, "u", "wire.send", Map.of("iban", "DE89", "amount", 5)));
@@ -407,5 +409,99 @@ class ApprovalsApiTest {
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
     }
     assertEquals(400, call("GET", "/v1/approvals/" + id + "?wait=soon", null, token).statusCode());
+  }
+
+  @Test
+  void fourEyesNeedTwoDifferentApproversNeitherOfThemTheUser() throws Exception {
+    store.credentials().add("@admin-alice", Tokens.hash("alice-token-0123456789"), Instant.now());
+    store.credentials().add("@admin-carol", Tokens.hash("carol-token-0123456789"), Instant.now());
+    store.credentials().add("@admin-dave", Tokens.hash("dave-token-01234567890"), Instant.now());
+    String alice = "alice-token-0123456789";
+    String carol = "carol-token-0123456789";
+    String dave = "dave-token-01234567890";
+    String s = agent().openSession(SessionSpec.of("@admin-alice", "Pay the invoice"));
+    Action pay = Action.of(s, "@admin-alice", "payments.send", Map.of("iban", "x", "amount", 10));
+    String id = agent().decide(pay).approval().id();
+    String approve = "/v1/approvals/" + id + "/approve";
+
+    HttpResponse<String> user = call("POST", approve, "{}", alice);
+    assertEquals(403, user.statusCode(), user.body());
+    assertEquals("four_eyes", Json.readTree(user.body()).path("error").path("code").asText());
+
+    JsonNode first = ok(call("POST", approve, "{\"note\":\"invoice checked\"}", carol));
+    assertEquals("pending", first.path("status").asText(), first.toString());
+    assertEquals(2, first.path("approvalsNeeded").asInt());
+    assertEquals(1, first.path("approvals").size());
+    assertEquals("@admin-carol", first.path("approvals").path(0).path("by").asText());
+    assertEquals("invoice checked", first.path("approvals").path(0).path("note").asText());
+    assertTrue(first.path("grant").isMissingNode(), "no grant after one approval");
+    Decision stillAsked = agent().decide(pay);
+    assertEquals(Effect.ASK, stillAsked.effect());
+    assertEquals(id, stillAsked.approval().id());
+
+    HttpResponse<String> again = call("POST", approve, "{}", carol);
+    assertEquals(409, again.statusCode(), again.body());
+    assertEquals(
+        "four_eyes_same_approver", Json.readTree(again.body()).path("error").path("code").asText());
+    HttpResponse<String> wider =
+        call(
+            "POST", approve, "{\"scope\":{\"subject\":\"agent\",\"uses\":0,\"ttl\":\"1h\"}}", dave);
+    assertEquals(409, wider.statusCode(), wider.body());
+    assertEquals(
+        "four_eyes_scope", Json.readTree(wider.body()).path("error").path("code").asText());
+    assertTrue(wider.body().contains("exactly this action, once"), wider.body());
+
+    JsonNode second = ok(call("POST", approve, "{\"note\":\"ok\"}", dave));
+    assertEquals("approved", second.path("status").asText(), second.toString());
+    assertEquals(2, second.path("approvals").size());
+    assertEquals("@admin-dave", second.path("decidedBy").asText());
+    String grant = second.path("grant").asText();
+    Decision passed = agent().decide(pay);
+    assertEquals(Effect.ALLOW, passed.effect(), passed.toString());
+    assertEquals(grant, passed.grant());
+    assertTrue(passed.reasons().getFirst().message().contains("@admin-carol and @admin-dave"));
+    JsonNode seen = ok(call("GET", "/v1/approvals/" + id, null, admin));
+    assertEquals(2, seen.path("approvals").size());
+
+    // A deny by either denies, also after the first approval.
+    Action other = Action.of(s, "@admin-alice", "payments.send", Map.of("iban", "y", "amount", 5));
+    String next = agent().decide(other).approval().id();
+    ok(call("POST", "/v1/approvals/" + next + "/approve", "{}", carol));
+    ok(call("POST", "/v1/approvals/" + next + "/deny", "{\"note\":\"not this one\"}", dave));
+    Decision denied = agent().decide(other);
+    assertEquals(Effect.DENY, denied.effect());
+    assertTrue(denied.reasons().getFirst().message().contains("not this one"), denied.toString());
+
+    List<String> events = new ArrayList<>();
+    List<String> rejected = new ArrayList<>();
+    for (AuditRecord r : store.audit().search(AuditQuery.after(0, 1000))) {
+      if (r.entry().kind().equals("rejected")) {
+        rejected.add((String) r.entry().detail().get("code"));
+      } else if (id.equals(r.entry().detail().get("approval"))) {
+        events.add((String) r.entry().detail().get("event"));
+      }
+    }
+    assertEquals(
+        List.of("approval.opened", "approval.partly_approved", "approval.approved", "grant.issued"),
+        events);
+    assertTrue(
+        rejected.containsAll(List.of("four_eyes", "four_eyes_same_approver", "four_eyes_scope")),
+        rejected.toString());
+
+    // The API document says all of it.
+    JsonNode api = ok(call("GET", "/v1/openapi.json", null, admin));
+    JsonNode approveDoc = api.path("paths").path("/v1/approvals/{id}/approve").path("post");
+    assertTrue(
+        approveDoc
+            .path("responses")
+            .path("409")
+            .path("description")
+            .asText()
+            .contains("four_eyes_same_approver"),
+        approveDoc.toString());
+    JsonNode approval = api.path("components").path("schemas").path("Approval").path("properties");
+    assertTrue(approval.has("approvals") && approval.has("approvalsNeeded"), approval.toString());
+    assertTrue(api.path("paths").path("/v1/approvals/{id}/deny").has("post"));
+    assertTrue(api.path("paths").path("/v1/decide").path("post").path("responses").has("409"));
   }
 }

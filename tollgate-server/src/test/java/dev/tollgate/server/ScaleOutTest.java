@@ -264,6 +264,128 @@ class ScaleOutTest {
   }
 
   @Test
+  void aRetryWithTheSameRequestIdSentToTheOtherServerGetsTheSameDecision() throws Exception {
+    String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
+    a().observe(new Observation(s, "invoices.search", null, "invoice 4471"));
+    Action send = send(s, "via-a", "ap@globex.example");
+    String approval = a().decide(send).approval().id();
+    serverA.engine().approvals().approve(approval, "carol", null, null);
+    Action once =
+        new Action(send.session(), send.user(), send.tool(), send.args(), null, "r-scale-1");
+    Decision first = a().decide(once);
+    assertEquals(Effect.ALLOW, first.effect(), first.toString());
+    assertEquals(first, b().decide(once), "B answers A's decision for the same request id");
+
+    // Twenty duplicates at once, spread over both servers: one decision, the same for all.
+    Action racing =
+        new Action(send.session(), send.user(), send.tool(), send.args(), null, "r-scale-2");
+    List<java.util.concurrent.Future<Decision>> results = new ArrayList<>();
+    try (java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 20; i++) {
+        TollgateClient client = i % 2 == 0 ? a() : b();
+        results.add(pool.submit(() -> client.decide(racing)));
+      }
+    }
+    Set<Decision> answers = new HashSet<>();
+    for (java.util.concurrent.Future<Decision> f : results) {
+      answers.add(f.get());
+    }
+    assertEquals(1, answers.size(), answers.toString());
+    assertEquals(Effect.ASK, answers.iterator().next().effect(), "the grant's one use went to r1");
+    List<AuditRecord> records = storeB.audit().search(AuditQuery.after(0, 1000));
+    long decisions =
+        records.stream()
+            .filter(r -> r.entry().kind().equals("decision"))
+            .filter(r -> r.entry().detail().get("requestId") != null)
+            .count();
+    long retries = records.stream().filter(r -> r.entry().kind().equals("retry")).count();
+    assertEquals(2, decisions, "one decision record per request id");
+    assertEquals(20, retries, "one retry record per answer given again");
+  }
+
+  /** POSTs an approval as {@code bearer} to {@code server}; the status and body. */
+  private static java.net.http.HttpResponse<String> approveOn(
+      TollgateServer server, String id, String bearer) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    server.uri().resolve("/v1/approvals/" + id + "/approve"))
+                .header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void twoPeopleApprovingFourEyesAtOnceOnTwoServersMakeExactlyOneGrant() throws Exception {
+    Bundle fourEyes =
+        Bundle.fromFiles(
+            Map.of(
+                "policies.yaml",
+                """
+                policies:
+                  - name: payments-need-four-eyes
+                    match: {tools: ["payments.send"]}
+                    effect: ask
+                    approval: {fourEyes: true}
+                """));
+    serverA.engine().reload(fourEyes);
+    serverB.engine().reload(fourEyes);
+    String carol = Tokens.newToken();
+    String dave = Tokens.newToken();
+    storeA.credentials().add("@admin-carol", Tokens.hash(carol), Instant.now());
+    storeA.credentials().add("@admin-dave", Tokens.hash(dave), Instant.now());
+    String s = a().openSession(SessionSpec.of("alice@acme.example", "Pay the invoices"));
+    for (int round = 0; round < 8; round++) {
+      Action pay = Action.of(s, "alice@acme.example", "payments.send", Map.of("invoice", round));
+      String id = a().decide(pay).approval().id();
+      // Round by round: two different people at once, or the same person on both servers.
+      boolean samePerson = round % 4 == 3;
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+      List<java.util.concurrent.Future<java.net.http.HttpResponse<String>>> answers =
+          new ArrayList<>();
+      try (java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (TollgateServer server : List.of(serverA, serverB)) {
+          String bearer = server == serverA || samePerson ? carol : dave;
+          answers.add(
+              pool.submit(
+                  () -> {
+                    together.await();
+                    return approveOn(server, id, bearer);
+                  }));
+        }
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (var f : answers) {
+        statuses.add(f.get().statusCode());
+      }
+      long grants =
+          serverA.engine().approvals().grants(false, 1000).stream()
+              .filter(g -> id.equals(g.approval()))
+              .count();
+      var approval = serverB.engine().approvals().get(id).orElseThrow();
+      if (samePerson) {
+        assertTrue(statuses.contains(200) && statuses.contains(409), statuses.toString());
+        assertEquals(0, grants, "one person is not four eyes");
+        assertEquals("pending", approval.status());
+        assertEquals(1, approval.approvals().size());
+      } else {
+        assertEquals(List.of(200, 200), statuses);
+        assertEquals(1, grants, "exactly one grant for two approvals at once");
+        assertEquals("approved", approval.status());
+        assertEquals(
+            Set.of("@admin-carol", "@admin-dave"),
+            Set.copyOf(approval.approvals().stream().map(x -> x.by()).toList()));
+        assertEquals(Effect.ALLOW, b().decide(pay).effect());
+      }
+    }
+  }
+
+  @Test
   void dataFlowAndProvenanceAreSeenByTheOtherServer() {
     String s = a().openSession(SessionSpec.of("via-a", "Tell Globex we need the W-9"));
     // B decides first, so its index of the session exists before A observes: it must catch up.

@@ -27,7 +27,8 @@ import java.util.Objects;
  * @param decision the id of the decision that opened it, or {@code null}
  * @param request for a grant request: what was asked ({@code constraint}, {@code ttlSeconds},
  *     {@code uses}, {@code reason}); empty otherwise
- * @param fourEyes whether the user the agent acts for may not approve it
+ * @param fourEyes whether two different people must approve it, neither of them the user the agent
+ *     acts for nor the agent
  * @param fresh whether only a grant for exactly this action may follow (no wider scope)
  * @param created when it was opened
  * @param expiresAt when it counts as denied if nobody decided
@@ -35,6 +36,8 @@ import java.util.Objects;
  * @param decidedAt when, or {@code null}
  * @param note the approver's reason (given back to the agent on a deny), or {@code null}
  * @param grant the grant issued on approval, or {@code null}
+ * @param approvals the people's approvals so far, oldest first: one once approved, or for four eyes
+ *     the first of two while it is still pending
  */
 public record ApprovalRecord(
     String id,
@@ -58,7 +61,25 @@ public record ApprovalRecord(
     String decidedBy,
     Instant decidedAt,
     String note,
-    String grant) {
+    String grant,
+    List<Approval> approvals) {
+
+  /**
+   * One person's approval.
+   *
+   * @param by who approved
+   * @param at when
+   * @param note why, or {@code null}
+   * @param scope what the approver let through ({@code subject}, {@code tool}, {@code ttlSeconds},
+   *     {@code uses}, {@code constraint}: JSON values), or {@code null} for exactly the approved
+   *     action once; for four eyes the second approver agrees to the first one's
+   */
+  public record Approval(String by, Instant at, String note, Map<String, Object> scope) {
+    public Approval {
+      Objects.requireNonNull(by, "by");
+      Objects.requireNonNull(at, "at");
+    }
+  }
 
   public ApprovalRecord {
     Objects.requireNonNull(id, "id");
@@ -73,6 +94,62 @@ public record ApprovalRecord(
     findings = List.copyOf(findings);
     provenance = provenance == null ? Map.of() : provenance;
     request = request == null ? Map.of() : request;
+    approvals = approvals == null ? List.of() : List.copyOf(approvals);
+  }
+
+  /** An approval that nobody has approved yet. */
+  public ApprovalRecord(
+      String id,
+      String status,
+      String kind,
+      String agent,
+      String user,
+      String session,
+      String tool,
+      Map<String, Object> args,
+      String argsDigest,
+      List<Reason> reasons,
+      List<Finding> findings,
+      Map<String, Object> provenance,
+      String decision,
+      Map<String, Object> request,
+      boolean fourEyes,
+      boolean fresh,
+      Instant created,
+      Instant expiresAt,
+      String decidedBy,
+      Instant decidedAt,
+      String note,
+      String grant) {
+    this(
+        id,
+        status,
+        kind,
+        agent,
+        user,
+        session,
+        tool,
+        args,
+        argsDigest,
+        reasons,
+        findings,
+        provenance,
+        decision,
+        request,
+        fourEyes,
+        fresh,
+        created,
+        expiresAt,
+        decidedBy,
+        decidedAt,
+        note,
+        grant,
+        List.of());
+  }
+
+  /** How many people must approve it: two for four eyes, else one. */
+  public int approvalsNeeded() {
+    return fourEyes ? 2 : 1;
   }
 
   /** The same approval with another status and outcome (who decided, when, why, which grant). */
@@ -100,7 +177,38 @@ public record ApprovalRecord(
         decidedBy,
         decidedAt,
         note,
-        grant);
+        grant,
+        approvals);
+  }
+
+  /** The same approval with one more person's approval recorded. */
+  public ApprovalRecord withApproval(Approval approval) {
+    List<Approval> more = new java.util.ArrayList<>(approvals);
+    more.add(Objects.requireNonNull(approval, "approval"));
+    return new ApprovalRecord(
+        id,
+        status,
+        kind,
+        agent,
+        user,
+        session,
+        tool,
+        args,
+        argsDigest,
+        reasons,
+        findings,
+        provenance,
+        decision,
+        request,
+        fourEyes,
+        fresh,
+        created,
+        expiresAt,
+        decidedBy,
+        decidedAt,
+        note,
+        grant,
+        more);
   }
 
   /** The status at {@code now}: a pending approval past its expiry counts as expired. */

@@ -6,9 +6,10 @@ import java.util.Optional;
 
 /**
  * Approvals and the grants they issue, shared by every Tollgate instance on the store. Every change
- * is durable when the method returns. Deciding an approval is a compare-and-set: of two people
- * approving at once, or an approval and its expiry, exactly one wins. Any failure to reach the
- * store is a {@link StoreUnavailableException}.
+ * is durable when the method returns. Deciding an approval, and recording one person's approval of
+ * it, are compare-and-sets: of two people approving at once, or an approval and its expiry, exactly
+ * one wins, on any number of instances. Any failure to reach the store is a {@link
+ * StoreUnavailableException}.
  */
 public interface ApprovalStore {
 
@@ -35,12 +36,35 @@ public interface ApprovalStore {
   List<ApprovalRecord> list(String status, Instant now, int limit);
 
   /**
-   * Approves a pending approval that has not expired at {@code now} and, in the same transaction,
-   * issues {@code grant}.
+   * Approves a pending approval that nobody has approved yet and that has not expired at {@code
+   * now}, recording {@code by}'s approval, and in the same transaction issues {@code grant}.
    *
-   * @return false, changing nothing, when the approval is not pending or has expired
+   * @return false, changing nothing, when the approval is not pending, has expired or holds an
+   *     approval already
    */
-  boolean approve(String id, String by, String note, GrantRecord grant, Instant now);
+  default boolean approve(String id, String by, String note, GrantRecord grant, Instant now) {
+    return addApproval(id, List.of(), new ApprovalRecord.Approval(by, now, note, null), grant, now);
+  }
+
+  /**
+   * Records one person's approval of a pending approval that has not expired at {@code now}, as a
+   * compare-and-set on the approvals recorded so far: only while it holds exactly {@code seen}
+   * (approvals are only ever appended while pending, so their number names the state). With a
+   * {@code grant}, the approval is also approved by {@code approval.by()} (with its note) and the
+   * grant issued, in the same transaction; without, it stays pending with one more approval (four
+   * eyes: the first of two).
+   *
+   * @param seen the approvals the caller read; the stored ones become {@code seen} and {@code
+   *     approval}
+   * @return false, changing nothing, when the approval is not pending, has expired or no longer
+   *     holds {@code seen.size()} approvals
+   */
+  boolean addApproval(
+      String id,
+      List<ApprovalRecord.Approval> seen,
+      ApprovalRecord.Approval approval,
+      GrantRecord grant,
+      Instant now);
 
   /**
    * Denies a pending approval that has not expired at {@code now}.

@@ -12,8 +12,9 @@ import java.util.Objects;
  * clear: findings carry masked excerpts and the arguments only as a digest.
  *
  * @param time when it happened
- * @param kind {@code decision}, {@code rejected}, {@code session}, {@code observe}, {@code reload},
- *     {@code approval}, {@code grant} or {@code person} (console sign-ins and people changes)
+ * @param kind {@code decision}, {@code retry} (a decision given again to a retry with its request
+ *     id), {@code rejected}, {@code session}, {@code observe}, {@code reload}, {@code approval},
+ *     {@code grant} or {@code person} (console sign-ins and people changes)
  * @param agent the agent, or {@code null} (for example an unauthenticated request)
  * @param user the user, or {@code null}
  * @param session the session id, or {@code null}

@@ -17,6 +17,9 @@ public interface Store extends AutoCloseable {
   /** People who use the console, and their sessions. */
   PeopleStore people();
 
+  /** Calls by request id, which make a retried decide idempotent. */
+  RequestStore requests();
+
   /** Whether the store answers now (a cheap round trip within its deadline). */
   boolean ready();
 

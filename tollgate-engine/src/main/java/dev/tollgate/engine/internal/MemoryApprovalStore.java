@@ -60,14 +60,22 @@ public final class MemoryApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public synchronized boolean approve(
-      String id, String by, String note, GrantRecord grant, Instant now) {
+  public synchronized boolean addApproval(
+      String id,
+      List<ApprovalRecord.Approval> seen,
+      ApprovalRecord.Approval approval,
+      GrantRecord grant,
+      Instant now) {
     ApprovalRecord a = approvals.get(id);
-    if (a == null || !a.status(now).equals("pending")) {
+    if (a == null || !a.status(now).equals("pending") || a.approvals().size() != seen.size()) {
       return false;
     }
-    approvals.put(id, a.resolved("approved", by, now, note, grant.id()));
-    grants.put(grant.id(), grant);
+    ApprovalRecord approved = a.withApproval(approval);
+    if (grant != null) {
+      approved = approved.resolved("approved", approval.by(), now, approval.note(), grant.id());
+      grants.put(grant.id(), grant);
+    }
+    approvals.put(id, approved);
     return true;
   }
 

@@ -116,11 +116,12 @@ final class Pages {
     try {
       Approvals.Scope scope = scope(form);
       ApprovalRecord done = approvals.approve(id, viewer.name(), scope, note);
-      Web.html(
-          ex,
-          200,
-          approvalPage(
-              viewer, done, "Approved. Grant " + done.grant() + " lets the agent retry.", null));
+      String said =
+          done.grant() != null
+              ? "Approved. Grant " + done.grant() + " lets the agent retry."
+              : "Approved (1 of 2). Four eyes: a second person must approve it before the agent"
+                  + " may go ahead.";
+      Web.html(ex, 200, approvalPage(viewer, done, said, null));
     } catch (Approvals.ApprovalException e) {
       Web.html(ex, e.status(), approvalPage(viewer, current(a), null, problem(e)));
     } catch (BadScope e) {
@@ -159,6 +160,9 @@ final class Pages {
 
   private static Approvals.Scope scope(Map<String, String> form)
       throws Approvals.ApprovalException, BadScope {
+    if ("confirm".equals(form.get("mode"))) {
+      return null; // the second of four eyes agrees to the first approver's scope
+    }
     if (!"scope".equals(form.get("mode"))) {
       return Approvals.Scope.exact();
     }
@@ -232,7 +236,26 @@ final class Pages {
     if (a.grant() != null) {
       fact(b, "Grant", a.grant());
     }
-    fact(b, "Four eyes", a.fourEyes() ? "yes: the user cannot approve it" : "no");
+    fact(
+        b,
+        "Four eyes",
+        a.fourEyes()
+            ? "yes: two different people must approve it, neither of them the user"
+            : "no");
+    if (!a.approvals().isEmpty() || a.fourEyes()) {
+      StringBuilder who = new StringBuilder();
+      who.append(a.approvals().size()).append(" of ").append(a.approvalsNeeded());
+      for (ApprovalRecord.Approval step : a.approvals()) {
+        who.append("; ")
+            .append(step.by())
+            .append(" at ")
+            .append(step.at())
+            .append(step.note() == null ? "" : " (" + step.note() + ")");
+      }
+      b.append("<dt>Approvals</dt><dd id=\"approvals\">")
+          .append(esc(who.toString()))
+          .append("</dd>");
+    }
     b.append("</dl>");
 
     b.append("<h2>Why it was flagged</h2><ul class=\"reasons\">");
@@ -267,6 +290,44 @@ final class Pages {
   private static void decideForms(StringBuilder b, Viewer viewer, ApprovalRecord a) {
     String base = "/console/approvals/" + a.id();
     b.append("<h2>Decide</h2><div class=\"decide\">");
+    if (a.fourEyes() && !a.approvals().isEmpty()) {
+      secondForm(b, viewer, a, base);
+    } else {
+      approveForms(b, viewer, a, base);
+    }
+    denyForm(b, viewer, base);
+    b.append("</div>");
+  }
+
+  /** Four eyes after the first approval: the second person agrees to its scope, or denies. */
+  private static void secondForm(StringBuilder b, Viewer viewer, ApprovalRecord a, String base) {
+    ApprovalRecord.Approval first = a.approvals().getFirst();
+    String scope = Approvals.describe(Approvals.firstScope(a));
+    if (first.by().equalsIgnoreCase(viewer.name())) {
+      b.append("<p class=\"hint\" id=\"second-needed\">You approved ")
+          .append(esc(scope))
+          .append(". Four eyes: a second person must approve it too.</p>");
+      return;
+    }
+    b.append("<form method=\"post\" action=\"")
+        .append(esc(base + "/approve"))
+        .append("\" class=\"approve-second\">")
+        .append(Html.hidden("csrf", viewer.csrf()))
+        .append(Html.hidden("mode", "confirm"))
+        .append("<h3>Approve as the second person</h3><p>")
+        .append(esc(first.by()))
+        .append(" approved ")
+        .append(esc(scope))
+        .append(". Your approval issues that grant.</p>")
+        .append("<label>Note <input name=\"note\"></label>")
+        .append("<button type=\"submit\" id=\"approve-second\">Approve</button></form>");
+  }
+
+  private static void approveForms(StringBuilder b, Viewer viewer, ApprovalRecord a, String base) {
+    if (a.fourEyes()) {
+      b.append("<p class=\"hint\" id=\"four-eyes\">Four eyes: your approval is the first of two;")
+          .append(" a second person must approve the same scope.</p>");
+    }
     b.append("<form method=\"post\" action=\"")
         .append(esc(base + "/approve"))
         .append("\" class=\"approve-exact\">")
@@ -315,6 +376,9 @@ final class Pages {
           .append("<button type=\"submit\" id=\"approve-scope\">Approve with this scope</button>")
           .append("</form>");
     }
+  }
+
+  private static void denyForm(StringBuilder b, Viewer viewer, String base) {
     b.append("<form method=\"post\" action=\"")
         .append(esc(base + "/deny"))
         .append("\" class=\"deny\">")
@@ -322,7 +386,6 @@ final class Pages {
         .append("<h3>Deny</h3><label>Reason (the agent is told) <input name=\"note\"")
         .append(" id=\"deny-note\"></label>")
         .append("<button type=\"submit\" id=\"deny\" class=\"danger\">Deny</button></form>");
-    b.append("</div>");
   }
 
   /**

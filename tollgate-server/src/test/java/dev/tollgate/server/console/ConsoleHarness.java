@@ -63,7 +63,7 @@ final class ConsoleHarness implements AutoCloseable {
         """
         policies:
           - name: payments-need-four-eyes
-            description: The user an agent pays for may not approve the payment.
+            description: Two people approve a payment, neither of them the user an agent pays for.
             match: {tools: ["invoices.pay"]}
             effect: ask
             approval: {fourEyes: true}

@@ -774,7 +774,7 @@ class ConsoleTest {
   }
 
   @Test
-  void theUserAnAgentActsForCannotApproveWhenThePolicyAsksForFourEyes() throws Exception {
+  void fourEyesNeedTwoPeopleNeitherOfThemTheUserTheAgentActsFor() throws Exception {
     new People(h.store, InstantSource.system())
         .add(
             "test",
@@ -784,34 +784,57 @@ class ConsoleTest {
     JsonNode pay = h.decide(h.session(), "invoices.pay", Map.of("invoice", "4471", "amount", 1200));
     assertThat(pay.path("effect").asText()).as(pay.toString()).isEqualTo("ask");
     String id = pay.path("approval").path("id").asText();
+    String path = "/console/approvals/" + id;
 
     String alice = h.signIn("alice@acme.example");
-    String page = h.get("/console/approvals/" + id, alice).body();
-    assertThat(page).contains("yes: the user cannot approve it");
+    String page = h.get(path, alice).body();
+    assertThat(page)
+        .contains("yes: two different people must approve it, neither of them the user")
+        .contains("0 of 2");
     HttpResponse<String> self =
-        h.post(
-            "/console/approvals/" + id + "/approve",
-            alice,
-            form("csrf", csrf(page), "mode", "exact"),
-            Map.of());
+        h.post(path + "/approve", alice, form("csrf", csrf(page), "mode", "exact"), Map.of());
     assertThat(self.statusCode()).isEqualTo(403);
     // Approvals' own words, once: the console keeps no copy of the rule.
     assertThat(self.body())
         .contains(
             "four eyes: alice@acme.example is the user this agent acts for and cannot approve"
-                + " this request; ask another approver")
+                + " this request; ask two other approvers")
         .doesNotContainIgnoringCase("four eyes: four eyes");
     assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
 
-    String other = h.signIn("approver-1");
+    // The first approver: recorded, still pending, and a second approval is needed.
+    String first = h.signIn("approver-1");
+    page = h.get(path, first).body();
+    assertThat(page).contains("your approval is the first of two");
+    HttpResponse<String> once =
+        h.post(path + "/approve", first, form("csrf", csrf(page), "mode", "exact"), Map.of());
+    assertThat(once.statusCode()).as(once.body()).isEqualTo(200);
+    assertThat(once.body()).contains("Approved (1 of 2)", "1 of 2; approver-1 at");
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(id).orElseThrow().grant()).isNull();
+    page = h.get(path, first).body();
+    assertThat(page)
+        .contains("You approved exactly this action, once")
+        .doesNotContain("id=\"approve-second\"");
+    HttpResponse<String> twice =
+        h.post(path + "/approve", first, form("csrf", csrf(page), "mode", "confirm"), Map.of());
+    assertThat(twice.statusCode()).isEqualTo(409);
+    assertThat(twice.body()).contains("four eyes: approver-1 already approved this request");
+
+    // A second, different person agrees to the first one's scope: the grant is issued.
+    String second = h.signIn("admin-1");
+    page = h.get(path, second).body();
+    assertThat(page)
+        .contains("Approve as the second person", "approver-1 approved exactly this action, once")
+        .contains("id=\"approve-second\"");
     HttpResponse<String> approved =
-        h.post(
-            "/console/approvals/" + id + "/approve",
-            other,
-            form("csrf", csrf(h.get("/console/approvals/" + id, other).body()), "mode", "exact"),
-            Map.of());
+        h.post(path + "/approve", second, form("csrf", csrf(page), "mode", "confirm"), Map.of());
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
-    assertThat(h.store.approvals().get(id).orElseThrow().decidedBy()).isEqualTo("approver-1");
+    assertThat(approved.body()).contains("Approved. Grant grt_");
+    var done = h.store.approvals().get(id).orElseThrow();
+    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.decidedBy()).isEqualTo("admin-1");
+    assertThat(done.approvals()).extracting(a -> a.by()).containsExactly("approver-1", "admin-1");
   }
 
   @Test

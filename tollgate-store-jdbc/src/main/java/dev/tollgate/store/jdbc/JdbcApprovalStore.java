@@ -24,19 +24,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Approvals and grants. Deciding an approval and taking a grant's use are single conditional
- * updates (status still pending and not expired; uses left and live), so that across instances
- * exactly one of many racing callers wins; approving and issuing the grant share one transaction.
+ * Approvals and grants. Deciding an approval, recording a person's approval of it and taking a
+ * grant's use are single conditional updates (status still pending and not expired, and as many
+ * approvals recorded as the caller saw; uses left and live), so that across instances exactly one
+ * of many racing callers wins; approving and issuing the grant share one transaction.
  */
 final class JdbcApprovalStore implements ApprovalStore {
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final TypeReference<List<Map<String, Object>>> APPROVALS =
+      new TypeReference<>() {};
   // Integers read back as Long, as everywhere else in Tollgate's JSON values.
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
   private static final String APPROVAL_COLUMNS =
       "id, status, kind, agent, user_name, session, tool, args_digest, body, created, expires_at,"
-          + " decided_by, decided_at, note, grant_id";
+          + " decided_by, decided_at, note, grant_id, approvals";
 
   /** {@link #APPROVAL_COLUMNS} without the body (read as empty by {@link #approval}). */
   private static final String HEAD_COLUMNS = APPROVAL_COLUMNS.replace(" body,", " NULL,");
@@ -72,7 +75,8 @@ final class JdbcApprovalStore implements ApprovalStore {
               c.prepareStatement(
                   "INSERT INTO approval ("
                       + APPROVAL_COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                      + ", approval_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                      + " ?)")) {
             p.setString(1, a.id());
             p.setString(2, a.status());
             p.setString(3, a.kind());
@@ -88,6 +92,8 @@ final class JdbcApprovalStore implements ApprovalStore {
             p.setString(13, a.decidedAt() == null ? null : AuditChain.time(a.decidedAt()));
             p.setString(14, a.note());
             p.setString(15, a.grant());
+            p.setString(16, a.approvals().isEmpty() ? null : approvalsJson(a.approvals()));
+            p.setInt(17, a.approvals().size());
             return p.executeUpdate();
           }
         });
@@ -143,13 +149,46 @@ final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public boolean approve(String id, String by, String note, GrantRecord grant, Instant now) {
+  public boolean addApproval(
+      String id,
+      List<ApprovalRecord.Approval> seen,
+      ApprovalRecord.Approval approval,
+      GrantRecord grant,
+      Instant now) {
+    List<ApprovalRecord.Approval> after = new ArrayList<>(seen);
+    after.add(approval);
+    String json = approvalsJson(after);
     return db.write(
         c -> {
-          if (!resolve(c, id, "approved", by, note, grant.id(), now)) {
-            return false;
+          String at = AuditChain.time(now);
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  grant == null
+                      ? "UPDATE approval SET approvals = ?, approval_count = ? WHERE id = ? AND"
+                          + " status = 'pending' AND expires_at > ? AND approval_count = ?"
+                      : "UPDATE approval SET approvals = ?, approval_count = ?, status ="
+                          + " 'approved', decided_by = ?, decided_at = ?, note = ?, grant_id = ?"
+                          + " WHERE id = ? AND status = 'pending' AND expires_at > ? AND"
+                          + " approval_count = ?")) {
+            int i = 1;
+            p.setString(i++, json);
+            p.setInt(i++, after.size());
+            if (grant != null) {
+              p.setString(i++, approval.by());
+              p.setString(i++, at);
+              p.setString(i++, approval.note());
+              p.setString(i++, grant.id());
+            }
+            p.setString(i++, id);
+            p.setString(i++, at);
+            p.setInt(i, seen.size());
+            if (p.executeUpdate() != 1) {
+              return false;
+            }
           }
-          insertGrant(c, grant);
+          if (grant != null) {
+            insertGrant(c, grant);
+          }
           return true;
         });
   }
@@ -252,7 +291,45 @@ final class JdbcApprovalStore implements ApprovalStore {
         rs.getString(12),
         decidedAt == null ? null : Instant.parse(decidedAt),
         rs.getString(14),
-        rs.getString(15));
+        rs.getString(15),
+        approvalsOf(rs.getString(1), rs.getString(16)));
+  }
+
+  private static String approvalsJson(List<ApprovalRecord.Approval> approvals) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ApprovalRecord.Approval a : approvals) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("by", a.by());
+      m.put("at", AuditChain.time(a.at()));
+      m.put("note", a.note());
+      m.put("scope", a.scope());
+      out.add(m);
+    }
+    return json(out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<ApprovalRecord.Approval> approvalsOf(String id, String text)
+      throws SQLException {
+    if (text == null) {
+      return List.of();
+    }
+    List<Map<String, Object>> list;
+    try {
+      list = JSON.readValue(text, APPROVALS);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable approvals of " + id, e);
+    }
+    List<ApprovalRecord.Approval> out = new ArrayList<>();
+    for (Map<String, Object> m : list) {
+      out.add(
+          new ApprovalRecord.Approval(
+              (String) m.get("by"),
+              Instant.parse((String) m.get("at")),
+              (String) m.get("note"),
+              (Map<String, Object>) m.get("scope")));
+    }
+    return out;
   }
 
   private static void insertGrant(Connection c, GrantRecord g) throws SQLException {

@@ -4,6 +4,7 @@ import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.CredentialStore;
 import dev.tollgate.api.store.PeopleStore;
+import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -22,6 +23,7 @@ public final class JdbcStore implements Store {
   private final JdbcCredentialStore credentials;
   private final JdbcApprovalStore approvals;
   private final JdbcPeopleStore people;
+  private final JdbcRequestStore requests;
 
   private JdbcStore(Db db) {
     this.db = db;
@@ -30,6 +32,7 @@ public final class JdbcStore implements Store {
     this.credentials = new JdbcCredentialStore(db);
     this.approvals = new JdbcApprovalStore(db);
     this.people = new JdbcPeopleStore(db);
+    this.requests = new JdbcRequestStore(db);
   }
 
   /**
@@ -81,6 +84,11 @@ public final class JdbcStore implements Store {
   @Override
   public PeopleStore people() {
     return people;
+  }
+
+  @Override
+  public RequestStore requests() {
+    return requests;
   }
 
   @Override

@@ -30,7 +30,9 @@ final class Migrations {
           "V3__approvals.sql",
           "V4__people.sql",
           "V5__session_results.sql",
-          "V7__audit_decision_every_kind.sql");
+          "V6__decision_requests.sql",
+          "V7__approval_steps.sql",
+          "V8__audit_decision_every_kind.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

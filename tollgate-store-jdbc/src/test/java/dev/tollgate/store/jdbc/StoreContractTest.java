@@ -13,6 +13,8 @@ import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.PeopleStore;
+import dev.tollgate.api.store.RequestRecord;
+import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
@@ -766,5 +768,169 @@ abstract class StoreContractTest {
     assertThat(people.list()).extracting(PeopleStore.Person::name).containsExactly("bob");
     assertThat(people.get("bob").orElseThrow().roles())
         .containsExactlyInAnyOrder("admin", "auditor");
+  }
+
+  static RequestRecord request(String rid, String decisionId, String tool, Instant at) {
+    return new RequestRecord(
+        "bot",
+        rid,
+        tool,
+        "s-1",
+        "alice@acme.example",
+        "sha256:" + "ab".repeat(32),
+        decisionId,
+        null,
+        at,
+        at.plus(Duration.ofDays(1)));
+  }
+
+  @Test
+  void aRequestIdIsReservedOnceCompletedByItsHolderAndReplacedOnlyWhenOverOrStale() {
+    RequestStore requests = open().requests();
+    Instant stale = T0.minus(Duration.ofMinutes(1));
+    RequestRecord first = request("r1", "dec_1", "email.send", T0);
+    assertThat(requests.reserve(first, T0, stale)).isEmpty();
+    assertThat(requests.get("bot", "r1")).contains(first);
+    RequestRecord held =
+        requests.reserve(request("r1", "dec_2", "email.send", T0), T0, stale).orElseThrow();
+    assertThat(held).isEqualTo(first);
+    assertThat(held.pending()).isTrue();
+    assertThat(requests.reserve(request("r1", "dec_3", "other.tool", T0), T0, stale))
+        .as("another action gets the entry that holds the key")
+        .contains(first);
+    assertThat(requests.complete("bot", "r1", "dec_2", "{\"x\":2}"))
+        .as("only the holder completes")
+        .isFalse();
+    assertThat(requests.complete("bot", "r1", "dec_1", "{\"x\":1}")).isTrue();
+    assertThat(requests.complete("bot", "r1", "dec_1", "{\"x\":9}")).as("once").isFalse();
+    RequestRecord decided =
+        requests.reserve(request("r1", "dec_4", "email.send", T0), T0, stale).orElseThrow();
+    assertThat(decided).isEqualTo(first.decided("{\"x\":1}"));
+    requests.release("bot", "r1", "dec_1");
+    assertThat(requests.get("bot", "r1")).as("a decided entry is never released").isPresent();
+    // another agent's key is its own
+    assertThat(
+            requests.reserve(
+                new RequestRecord(
+                    "other-bot",
+                    "r1",
+                    "t",
+                    null,
+                    null,
+                    "sha256:00",
+                    "dec_5",
+                    null,
+                    T0,
+                    T0.plusSeconds(60)),
+                T0,
+                stale))
+        .isEmpty();
+
+    // Past its window an entry is replaced, and swept.
+    Instant later = T0.plus(Duration.ofDays(1));
+    RequestRecord next = request("r1", "dec_6", "other.tool", later);
+    assertThat(requests.reserve(next, later, later.minus(Duration.ofMinutes(1)))).isEmpty();
+    assertThat(requests.get("bot", "r1")).contains(next);
+    assertThat(requests.sweep(later)).as("other-bot's entry ended").isEqualTo(1);
+    assertThat(requests.sweep(later.plus(Duration.ofDays(1)))).isEqualTo(1);
+    assertThat(requests.get("bot", "r1")).isEmpty();
+
+    // A pending entry is released by its holder only, and taken over once stale.
+    RequestRecord pending = request("r2", "dec_7", "email.send", T0);
+    assertThat(requests.reserve(pending, T0, stale)).isEmpty();
+    requests.release("bot", "r2", "dec_8");
+    assertThat(requests.get("bot", "r2")).contains(pending);
+    Instant minuteOn = T0.plus(Duration.ofSeconds(61));
+    RequestRecord takeover = request("r2", "dec_9", "email.send", minuteOn);
+    assertThat(requests.reserve(takeover, minuteOn, minuteOn.minus(Duration.ofMinutes(1))))
+        .isEmpty();
+    assertThat(requests.complete("bot", "r2", "dec_7", "{}"))
+        .as("the stopped attempt can no longer complete")
+        .isFalse();
+    requests.release("bot", "r2", "dec_9");
+    assertThat(requests.get("bot", "r2")).isEmpty();
+  }
+
+  @Test
+  void ofTwentyConcurrentReservationsExactlyOneWins() throws Exception {
+    Store store = open();
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    List<Optional<RequestRecord>> results =
+        inParallel(
+            20,
+            () ->
+                store
+                    .requests()
+                    .reserve(
+                        request("r-race", "dec_" + n.incrementAndGet(), "email.send", T0),
+                        T0,
+                        T0.minus(Duration.ofMinutes(1))));
+    assertThat(results.stream().filter(Optional::isEmpty).count()).isEqualTo(1);
+    String winner = store.requests().get("bot", "r-race").orElseThrow().decisionId();
+    assertThat(results.stream().flatMap(Optional::stream))
+        .hasSize(19)
+        .allSatisfy(r -> assertThat(r.decisionId()).isEqualTo(winner));
+  }
+
+  @Test
+  void approvalsAreRecordedOneAtATimeAndTheSecondIssuesTheGrant() throws Exception {
+    Store store = open();
+    store.approvals().create(approval("apr_4e", T0, Duration.ofMinutes(15)));
+    Instant at = T0.plusSeconds(5);
+    ApprovalRecord.Approval carol =
+        new ApprovalRecord.Approval(
+            "carol",
+            at,
+            "looks right",
+            Map.of("subject", "session", "uses", 3L, "ttlSeconds", 900L));
+    // Of ten first approvals racing, exactly one is recorded.
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    List<Boolean> firsts =
+        inParallel(
+            10,
+            () ->
+                store
+                    .approvals()
+                    .addApproval(
+                        "apr_4e",
+                        List.of(),
+                        n.incrementAndGet() == 1
+                            ? carol
+                            : new ApprovalRecord.Approval("p" + n.get(), at, null, null),
+                        null,
+                        at));
+    assertThat(firsts.stream().filter(b -> b).count()).isEqualTo(1);
+    ApprovalRecord partly = store.approvals().get("apr_4e").orElseThrow();
+    assertThat(partly.status()).isEqualTo("pending");
+    assertThat(partly.approvals()).hasSize(1);
+    assertThat(partly.decidedBy()).isNull();
+    ApprovalRecord.Approval first = partly.approvals().getFirst();
+    assertThat(store.approvals().approve("apr_4e", "erin", null, grant("grt_x", 1, at), at))
+        .as("a single approval cannot skip the recorded one")
+        .isFalse();
+
+    ApprovalRecord.Approval dave =
+        new ApprovalRecord.Approval("dave", at.plusSeconds(1), "ok", null);
+    List<Boolean> seconds =
+        inParallel(
+            10,
+            () ->
+                store
+                    .approvals()
+                    .addApproval(
+                        "apr_4e",
+                        List.of(first),
+                        dave,
+                        grant("grt_" + n.incrementAndGet(), 3, at),
+                        at.plusSeconds(1)));
+    assertThat(seconds.stream().filter(b -> b).count()).isEqualTo(1);
+    ApprovalRecord done = store.approvals().get("apr_4e").orElseThrow();
+    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.decidedBy()).isEqualTo("dave");
+    assertThat(done.approvals()).containsExactly(first, dave);
+    assertThat(store.approvals().grants().list(false, at, 100))
+        .as("one grant, the winner's")
+        .extracting(GrantRecord::id)
+        .containsExactly(done.grant());
   }
 }

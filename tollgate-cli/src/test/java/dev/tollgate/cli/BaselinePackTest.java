@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Keeps policies/baseline honest: its unit tests pass, ordinary sessions of several agents go
@@ -63,12 +64,18 @@ class BaselinePackTest {
     assertEquals(0, r.code(), r.out() + r.err());
   }
 
+  private static Object yaml(String text) {
+    return new Load(LoadSettings.builder().build()).loadFromString(text);
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void noPolicyNamesATool() throws IOException {
-    Map<String, Object> catalog = new Yaml().load(Files.readString(PACK.resolve("catalog.yaml")));
+    Map<String, Object> catalog =
+        (Map<String, Object>) yaml(Files.readString(PACK.resolve("catalog.yaml")));
     Set<String> tools = ((Map<String, Object>) catalog.get("tools")).keySet();
-    Map<String, Object> pack = new Yaml().load(Files.readString(PACK.resolve("baseline.yaml")));
+    Map<String, Object> pack =
+        (Map<String, Object>) yaml(Files.readString(PACK.resolve("baseline.yaml")));
     List<Map<String, Object>> policies = (List<Map<String, Object>>) pack.get("policies");
     assertTrue(policies.size() > 10, "policies: " + policies.size());
     for (Map<String, Object> p : policies) {

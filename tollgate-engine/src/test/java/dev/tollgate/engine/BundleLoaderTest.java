@@ -113,9 +113,16 @@ class BundleLoaderTest {
     @Test
     void absurdNestingIsStillRefused() {
       String deep = "[".repeat(300) + "]".repeat(300);
-      Problem p = problem("policies:\n  - name: a\n    effect: deny\n    description: " + deep);
-      assertThat(p.file()).isEqualTo("policies.yaml");
-      assertThat(p.message()).contains("Nesting Depth exceeded");
+      BundleException e =
+          refused(
+              "policies.yaml",
+              "policies:\n  - name: a\n    effect: deny\n    description: " + deep);
+      // the first bracket is at column 18 and depth 3: the one at depth 65 is 62 columns on
+      assertThat(e.problems())
+          .filteredOn(p -> p.message().equals("nesting deeper than 64 levels"))
+          .singleElement()
+          .satisfies(
+              p -> assertProblem(p, "policies.yaml", 4, 80, "nesting deeper than 64 levels"));
     }
 
     @Test
@@ -127,8 +134,9 @@ class BundleLoaderTest {
         y.append("]\n");
       }
       Problem p = problem(y.toString());
-      assertThat(p.file()).isEqualTo("policies.yaml");
-      assertThat(p.message()).startsWith("invalid YAML");
+      // lines 2 and 3 hold ten aliases each: the 21st is the first on line 4
+      assertProblem(
+          p, "policies.yaml", 4, 10, "invalid YAML: more than 20 aliases to lists or mappings");
     }
 
     @Test
@@ -213,7 +221,7 @@ class BundleLoaderTest {
 
     @Test
     void effectThatIsNotAString() {
-      Problem p = problem("policies:\n  - name: a\n    effect: yes\n");
+      Problem p = problem("policies:\n  - name: a\n    effect: true\n");
       assertProblem(
           p, "policies.yaml", 3, 13, "`effect` in policy `a` must be a string, not a boolean");
     }

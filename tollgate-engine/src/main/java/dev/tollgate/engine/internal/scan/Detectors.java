@@ -42,6 +42,7 @@ public final class Detectors {
   public static final List<String> BUILT_IN_NAMES =
       List.of(
           "aws-access-key",
+          "aws-secret-key",
           "gcp-api-key",
           "azure-storage-key",
           "github-token",

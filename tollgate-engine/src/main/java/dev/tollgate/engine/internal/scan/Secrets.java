@@ -24,6 +24,7 @@ final class Secrets {
     return List.of(
         new PrefixedToken(
             "aws-access-key", List.of("AKIA", "ASIA"), Secrets::isUpperAlnum, 16, 16, true),
+        new AwsSecretKey(),
         new PrefixedToken("gcp-api-key", List.of("AIza"), Secrets::isTokenChar, 35, 35, false),
         new AzureStorageKey(),
         new PrefixedToken(
@@ -173,6 +174,114 @@ final class Secrets {
         return;
       }
       t.report(this, end, i, t.view.substring(end, i), MASK);
+    }
+  }
+
+  /**
+   * An AWS secret access key: 40 characters of [A-Za-z0-9/+] with no prefix of its own, so it is
+   * recognised only by its context in the same string, within {@link #WINDOW} characters: after a
+   * word naming it ({@code aws_secret_access_key}, {@code secret access key}, {@code aws_secret}),
+   * or on either side of an access key id ({@code AKIA}/{@code ASIA} and 16 characters). The run
+   * must stand alone (no base64 character or {@code =} next to it) and mix upper and lower case
+   * with a digit, {@code /} or {@code +}: a git SHA (lower-case hex), a base64 SHA-256 (44
+   * characters with padding) or a word does not pass.
+   */
+  static final class AwsSecretKey extends Finder {
+    static final int WINDOW = 100;
+    private static final int LENGTH = 40;
+    private static final List<String> WORDS =
+        List.of(
+            "secret_access_key",
+            "secret access key",
+            "secret-access-key",
+            "secretaccesskey",
+            "aws_secret",
+            "aws secret",
+            "aws-secret");
+    private static final List<String> ANCHORS =
+        java.util.stream.Stream.concat(WORDS.stream(), java.util.stream.Stream.of("akia", "asia"))
+            .toList();
+
+    AwsSecretKey() {
+      super("aws-secret-key", LABEL);
+    }
+
+    @Override
+    Trigger trigger() {
+      return Trigger.ANCHOR;
+    }
+
+    @Override
+    List<String> anchors() {
+      return ANCHORS;
+    }
+
+    @Override
+    void atAnchor(Text t, int anchor, int start, int end) {
+      String v = t.view;
+      if (anchor >= WORDS.size()) {
+        // an access key id: upper case, 16 more upper-case letters or digits, alone
+        if (!(v.startsWith("AKIA", start) || v.startsWith("ASIA", start))
+            || Text.isWordChar(t.at(start - 1))) {
+          return;
+        }
+        int i = end;
+        while (i < v.length() && isUpperAlnum(v.charAt(i))) {
+          i++;
+        }
+        if (i - end != 16) {
+          return;
+        }
+        find(t, Math.max(0, start - WINDOW), start);
+        find(t, i, Math.min(v.length(), i + WINDOW));
+        return;
+      }
+      find(t, end, Math.min(v.length(), end + WINDOW));
+    }
+
+    /** Reports the first standalone key-like run of 40 characters in {@code [from, to)}. */
+    private void find(Text t, int from, int to) {
+      String v = t.view;
+      int i = from;
+      while (i < to) {
+        if (!isBase64(v.charAt(i))) {
+          i++;
+          continue;
+        }
+        int s = i;
+        while (i < v.length() && isBase64(v.charAt(i))) {
+          i++;
+        }
+        if (i - s == LENGTH
+            && !isBase64(t.at(s - 1))
+            && !isBase64OrPad(t.at(i))
+            && looksRandom(v, s, i)
+            && !t.overlapsReported(s, i)) {
+          t.report(this, s, i, v.substring(s, i), MASK);
+          return;
+        }
+      }
+    }
+
+    private static boolean isBase64OrPad(char c) {
+      return isBase64(c) || c == '=';
+    }
+
+    private static boolean looksRandom(String v, int s, int e) {
+      boolean lower = false;
+      boolean upper = false;
+      boolean other = false;
+      for (int i = s; i < e; i++) {
+        char c = v.charAt(i);
+        if (c >= 'a' && c <= 'z') {
+          lower = true;
+        } else if (c >= 'A' && c <= 'Z') {
+          upper = true;
+        } else {
+          other = true;
+        }
+      }
+      return lower && upper && other && entropy(v.substring(s, e)) >= 4.0;
     }
   }
 

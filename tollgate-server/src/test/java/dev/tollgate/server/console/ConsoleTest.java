@@ -488,6 +488,28 @@ class ConsoleTest {
   }
 
   @Test
+  void anAwsSecretKeyIsMaskedInTheDecisionTheAuditAndTheApprovalPage() throws Exception {
+    // issue 12: an AWS secret access key was not flagged and showed in clear on this page
+    String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Tk2Lm9d";
+    JsonNode asked =
+        h.askToMail(
+            h.session(),
+            "Invoice #4471 attached. Sandbox: AKIA2E0A8F3B244C9986 / "
+                + secret
+                + " for the bucket");
+    assertThat(asked.path("effect").asText()).as(asked.toString()).isEqualTo("ask");
+    assertThat(asked.toString()).doesNotContain(secret).contains("aws-secret-key");
+    String page =
+        h.get(
+                "/console/approvals/" + asked.path("approval").path("id").asText(),
+                h.signIn("approver-1"))
+            .body();
+    assertThat(section(page, "id=\"findings\"", "</table>")).contains("aws-secret-key");
+    assertThat(page).doesNotContain(secret).doesNotContain(secret.substring(0, 12));
+    assertThat(h.auditText()).contains("aws-secret-key").doesNotContain(secret);
+  }
+
+  @Test
   void theApprovalPageListsFindingsMaskedAndEscaped() throws Exception {
     Instant now = Instant.now();
     String id = "apr_findings0123456789";

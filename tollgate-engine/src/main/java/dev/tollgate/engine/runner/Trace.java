@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A recorded session (DESIGN.md, "Trace files"): one JSON object per line of a JSON Lines file.
+ * A recorded session (a trace, see docs/evaluation.md): one JSON object per line of a JSON Lines
+ * file.
  *
  * @param continues the id of an earlier trace of the same file whose deployment this session
  *     follows in (the same stores, so what that session wrote to memory is there to read), or

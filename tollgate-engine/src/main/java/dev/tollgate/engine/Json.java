@@ -454,6 +454,20 @@ public final class Json {
       return new InputException(
           "bad_request", message.replace('\'', '`') + ": send each field once", null);
     }
+    if (message != null && message.contains("Illegal surrogate character")) {
+      // Jackson refuses a lone surrogate escaped in a name itself, while reading bytes.
+      String pointer =
+          parser == null || parser.getParsingContext() == null
+              ? ""
+              : parser.getParsingContext().pathAsPointer().toString();
+      return new InputException(
+          "invalid_text",
+          "a name in "
+              + dollarPath(pointer)
+              + " holds an unpaired UTF-16 surrogate: send valid Unicode text, escaping a"
+              + " character outside the BMP as a surrogate pair",
+          pointer.isEmpty() ? "/" : pointer);
+    }
     if (message != null && message.contains("Invalid UTF-8")) {
       return new InputException(
           "bad_request",

@@ -3,6 +3,7 @@ package dev.tollgate.engine;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -104,37 +105,126 @@ public final class Json {
     return toAction(readTree(json), "");
   }
 
-  /** Parses any JSON document with the same limits as actions. */
+  /**
+   * Parses any JSON document with the same limits as actions. Text with an unpaired UTF-16
+   * surrogate (a lone {@code \\uD800}), in a name or a value, is refused with code {@code
+   * invalid_text}: it is not Unicode, and would reach the audit as {@code ?}.
+   */
   public static JsonNode readTree(String json) throws InputException {
+    JsonParser parser = null;
     try {
-      JsonNode node = TREES.readTree(json);
-      if (node == null || node.isMissingNode()) {
-        throw new InputException("bad_request", "empty body: send a JSON object", null);
-      }
-      return node;
+      parser = MAPPER.getFactory().createParser(json);
+      return checked(TREES.readTree(parser));
     } catch (JsonProcessingException e) {
-      throw translate(e);
+      throw translate(e, parser);
+    } catch (IOException e) {
+      throw new InputException("bad_request", "unreadable body: " + e.getMessage(), null);
     }
   }
 
-  /** Parses JSON from UTF-8 bytes. */
+  /** Parses JSON from UTF-8 bytes, as {@link #readTree(String)}. */
   public static JsonNode readTree(byte[] json) throws InputException {
+    JsonParser parser = null;
     try {
-      JsonNode node = TREES.readTree(json);
-      if (node == null || node.isMissingNode()) {
-        throw new InputException("bad_request", "empty body: send a JSON object", null);
-      }
-      return node;
+      parser = MAPPER.getFactory().createParser(json);
+      return checked(TREES.readTree(parser));
     } catch (CharConversionException e) {
       throw new InputException(
           "bad_request",
           "body is not valid UTF-8: " + e.getMessage() + "; encode the body as UTF-8",
           null);
     } catch (JsonProcessingException e) {
-      throw translate(e);
+      throw translate(e, parser);
     } catch (IOException e) {
       throw new InputException("bad_request", "unreadable body: " + e.getMessage(), null);
     }
+  }
+
+  private static JsonNode checked(JsonNode node) throws InputException {
+    if (node == null || node.isMissingNode()) {
+      throw new InputException("bad_request", "empty body: send a JSON object", null);
+    }
+    requireUnicode(node, "");
+    return node;
+  }
+
+  /** Refuses text with an unpaired surrogate anywhere in the tree, naming where. */
+  private static void requireUnicode(JsonNode node, String at) throws InputException {
+    if (node.isTextual()) {
+      requireUnicode(node.textValue(), at, "text");
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        String child = at + "/" + pointerSegment(e.getKey());
+        requireUnicode(e.getKey(), child, "the name");
+        requireUnicode(e.getValue(), child);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireUnicode(node.get(i), at + "/" + i);
+      }
+    }
+  }
+
+  private static void requireUnicode(String text, String at, String what) throws InputException {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        String pointer = at.isEmpty() ? "/" : at;
+        throw new InputException(
+            "invalid_text",
+            what
+                + " at "
+                + dollarPath(pointer)
+                + " holds an unpaired UTF-16 surrogate (\\u"
+                + java.util.HexFormat.of().withUpperCase().toHexDigits(c)
+                + " at character "
+                + i
+                + "): send valid Unicode text, escaping a character outside the BMP as a"
+                + " surrogate pair",
+            pointer);
+      }
+    }
+  }
+
+  private static String pointerSegment(String name) {
+    return name.replace("~", "~0").replace("/", "~1");
+  }
+
+  /**
+   * A JSON pointer as a path people read in messages: {@code /args/to/0} is {@code $.args.to[0]}.
+   */
+  static String dollarPath(String pointer) {
+    StringBuilder out = new StringBuilder("$");
+    if (pointer == null || pointer.equals("/") || pointer.isEmpty()) {
+      return out.toString();
+    }
+    for (String raw : pointer.substring(1).split("/", -1)) {
+      String segment = raw.replace("~1", "/").replace("~0", "~");
+      if (!segment.isEmpty() && segment.chars().allMatch(Character::isDigit)) {
+        out.append('[').append(segment).append(']');
+      } else {
+        StringBuilder shown = new StringBuilder();
+        // A name comes from the client: bounded, and printable, in a message.
+        segment
+            .codePoints()
+            .limit(40)
+            .forEach(
+                cp ->
+                    shown.append(
+                        Character.isISOControl(cp) || Character.isSurrogate((char) cp)
+                            ? "?"
+                            : Character.toString(cp)));
+        out.append('.').append(shown).append(segment.length() > 40 ? "…" : "");
+      }
+      if (out.length() > 200) {
+        return out.append("…").toString();
+      }
+    }
+    return out.toString();
   }
 
   /**
@@ -314,17 +404,69 @@ public final class Json {
     return "null";
   }
 
-  private static InputException translate(JsonProcessingException e) {
+  private static InputException translate(JsonProcessingException e, JsonParser parser) {
     if (e instanceof StreamConstraintsException) {
+      // Jackson says which limit in its message only; the parser still knows where it stopped.
+      String pointer = null;
+      if (parser != null && parser.getParsingContext() != null) {
+        pointer = parser.getParsingContext().pathAsPointer().toString();
+      }
+      String where = pointer == null || pointer.isEmpty() ? "$" : dollarPath(pointer);
+      String field = pointer == null || pointer.isEmpty() ? null : pointer;
+      StreamReadConstraints limits = MAPPER.getFactory().streamReadConstraints();
+      String message = String.valueOf(e.getOriginalMessage());
+      if (message.startsWith("Number value length")) {
+        return new InputException(
+            "bad_request",
+            "number at "
+                + where
+                + " is longer than "
+                + limits.getMaxNumberLength()
+                + " digits: send it as a string, or a shorter number",
+            field);
+      }
+      if (message.startsWith("String value length") || message.startsWith("Name length")) {
+        return new InputException(
+            "bad_request",
+            (message.startsWith("Name") ? "name" : "string")
+                + " at "
+                + where
+                + " is longer than "
+                + (message.startsWith("Name")
+                    ? limits.getMaxNameLength()
+                    : limits.getMaxStringLength())
+                + " characters: send less text",
+            field);
+      }
+      if (message.startsWith("Document nesting depth")) {
+        return new InputException(
+            "bad_request",
+            "JSON nested deeper than " + MAX_DEPTH + " levels: flatten the arguments",
+            null);
+      }
       return new InputException(
           "bad_request",
-          "JSON nested deeper than " + MAX_DEPTH + " levels: flatten the arguments",
-          null);
+          "the JSON exceeds a reading limit at " + where + ": send a smaller document",
+          field);
     }
     String message = e.getOriginalMessage();
     if (message != null && message.startsWith("Duplicate field")) {
       return new InputException(
           "bad_request", message.replace('\'', '`') + ": send each field once", null);
+    }
+    if (message != null && message.contains("Illegal surrogate character")) {
+      // Jackson refuses a lone surrogate escaped in a name itself, while reading bytes.
+      String pointer =
+          parser == null || parser.getParsingContext() == null
+              ? ""
+              : parser.getParsingContext().pathAsPointer().toString();
+      return new InputException(
+          "invalid_text",
+          "a name in "
+              + dollarPath(pointer)
+              + " holds an unpaired UTF-16 surrogate: send valid Unicode text, escaping a"
+              + " character outside the BMP as a surrogate pair",
+          pointer.isEmpty() ? "/" : pointer);
     }
     if (message != null && message.contains("Invalid UTF-8")) {
       return new InputException(

@@ -182,7 +182,9 @@ final class Requests {
 
   private Outcome decideHeld(RequestRecord mine, Supplier<Tollgate.Ran> decider) {
     Tollgate.Ran ran = decider.get();
-    if (ran.failed() || ran.kind() == Outcome.Kind.UNKNOWN_SESSION) {
+    if (ran.failed()
+        || ran.kind() == Outcome.Kind.UNKNOWN_SESSION
+        || ran.kind() == Outcome.Kind.INVALID_SESSION_ID) {
       // Nothing was decided: a retry (once the store is back, or the session open) decides anew.
       try {
         store.release(mine.agent(), mine.requestId(), mine.decisionId());

@@ -72,6 +72,9 @@ public final class Tollgate {
    */
   public static final String UNKNOWN_SESSION = "tollgate:unknown-session";
 
+  /** The longest session id accepted (see {@link #sessionIdProblem}). */
+  public static final int MAX_SESSION_ID = 128;
+
   private final AtomicReference<Bundle> bundle;
   private volatile java.time.Instant bundleLoadedAt;
   private final InstantSource clock;
@@ -111,7 +114,15 @@ public final class Tollgate {
    * The session that holds what each agent wrote to memory from untrusted text: memory outlives
    * sessions, so a later read of it must still be known as untrusted.
    */
-  static final String MEMORY_LEDGER = "~memory/";
+  static final String MEMORY_LEDGER = "~memory";
+
+  /**
+   * Clear requests and tasks of the sessions this instance opened, by store key. The store keeps
+   * them masked (a flagged value never lies on disk); policies that compare the user's words with
+   * an action need them whole, so they stay in memory, on this instance, while the session is in
+   * use. Another instance sharing the store sees the masked text.
+   */
+  private final Map<String, SessionSpec> clearSpecs;
 
   /** Observed results kept per session (the oldest are forgotten first). */
   static final int MAX_RESULTS = 1_000;
@@ -124,6 +135,17 @@ public final class Tollgate {
     this.clock = b.clock;
     this.bundleLoadedAt = b.clock.instant();
     this.sessions = b.sessions != null ? b.sessions : new MemorySessionStore(b.maxSessions);
+    int keep = b.maxSessions;
+    this.clearSpecs =
+        java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+              private static final long serialVersionUID = 1L;
+
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, SessionSpec> eldest) {
+                return size() > keep;
+              }
+            });
     this.maxHistory = b.maxHistory;
     this.approvals =
         new Approvals(
@@ -171,7 +193,9 @@ public final class Tollgate {
       /** The request id already names a different action: a deny, nothing decided. */
       REQUEST_ID_REUSED,
       /** The request id is not 1 to 128 printable ASCII characters: a deny, nothing decided. */
-      INVALID_REQUEST_ID
+      INVALID_REQUEST_ID,
+      /** The session id is not a valid one ({@link #sessionIdProblem}): a deny, nothing decided. */
+      INVALID_SESSION_ID
     }
   }
 
@@ -224,30 +248,41 @@ public final class Tollgate {
   }
 
   /**
-   * Opens a session for {@code agent}.
+   * Opens a session for {@code agent}. Session ids are per agent: two agents may each open a
+   * session named {@code s1}, and neither sees, nor learns of, the other's. Values the detectors
+   * flag as financial data or secrets in the request and task are stored masked.
    *
-   * @throws IllegalArgumentException if the spec names an id that is already open
+   * @throws IllegalArgumentException if the id is not a valid session id ({@link
+   *     #sessionIdProblem}), if this agent already has a session with that id, or if the request
+   *     and task are too large to scan
    */
   public String openSession(String agent, SessionSpec spec) {
     requireAgent(agent);
     Objects.requireNonNull(spec, "spec");
     String id = spec.id() != null ? spec.id() : Ids.unguessable("ses_", clock.millis());
-    if (id.isBlank()) {
-      throw new IllegalArgumentException("session id must not be blank");
+    String problem = sessionIdProblem(id);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
-    if (id.startsWith("~")) {
+    Map<String, Object> stored;
+    try {
+      stored = maskedSpec(spec);
+    } catch (ScanLimitException e) {
       throw new IllegalArgumentException(
-          "session id `"
-              + id
-              + "` starts with `~`, which Tollgate keeps for itself: choose another");
+          "the session's request and task are too large to scan ("
+              + e.getMessage()
+              + "): shorten them");
     }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> task = (Map<String, Object>) stored.get("task");
+    String key = sessionKey(agent, id);
     SessionRecord record =
         new SessionRecord(
-            id,
+            key,
             agent,
             spec.user(),
-            spec.request(),
-            spec.task(),
+            (String) stored.get("request"),
+            task,
             List.of(),
             List.of(),
             clock.instant());
@@ -255,7 +290,88 @@ public final class Tollgate {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
     }
+    clearSpecs.put(key, spec);
     return id;
+  }
+
+  /**
+   * Why {@code id} cannot name a session, or {@code null} when it can: a session id is 1 to {@value
+   * #MAX_SESSION_ID} characters of {@code A-Z a-z 0-9 . _ : -}, and does not start with {@code ~}
+   * (kept for Tollgate itself).
+   */
+  public static String sessionIdProblem(String id) {
+    boolean valid = id != null && !id.isEmpty() && id.length() <= MAX_SESSION_ID;
+    for (int i = 0; valid && i < id.length(); i++) {
+      char c = id.charAt(i);
+      valid =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == ':'
+              || c == '-';
+    }
+    return valid
+        ? null
+        : "invalid session id: use 1 to "
+            + MAX_SESSION_ID
+            + " characters of A-Z, a-z, 0-9, `.`, `_`, `:` and `-` (for example `run-42`; `~`"
+            + " is kept for Tollgate itself), or leave the id out and use the one Tollgate"
+            + " returns";
+  }
+
+  /**
+   * The store's key for an agent's session: ids are per agent. Unambiguous because a session id has
+   * no {@code /}; the memory ledger's {@code ~} is outside the id alphabet, so no client can name
+   * it.
+   */
+  static String sessionKey(String agent, String id) {
+    return agent + "/" + id;
+  }
+
+  /** The request and task as the store keeps them: every value a detector flags masked. */
+  private Map<String, Object> maskedSpec(SessionSpec spec) throws ScanLimitException {
+    Map<String, Object> both = new java.util.LinkedHashMap<>();
+    both.put("request", spec.request());
+    both.put("task", spec.task());
+    List<Hit> hits =
+        bundle.get().compiled().detectors().scan(both, "/args", new Budget(MAX_RESULT_CHARS));
+    Map<String, Object> masked = MASK_STORED.apply(both, hits);
+    return masked == null ? both : masked;
+  }
+
+  /**
+   * What a session's request and task keep masked in the store: financial data and secrets. Other
+   * findings (mail addresses, phone numbers) stay, because they are the targets that scope and
+   * provenance compare an action's recipients with, also on another instance or after a restart.
+   */
+  private static final Redaction MASK_STORED =
+      new Redaction("mask", List.of("financial", "secret"));
+
+  /** The session as its flow index needs it: with the request and task policies see. */
+  private static SessionRecord whole(SessionRecord stored, SessionView view) {
+    return new SessionRecord(
+        stored.id(),
+        stored.agent(),
+        stored.user(),
+        view.request(),
+        view.task(),
+        stored.labels(),
+        stored.history(),
+        stored.opened(),
+        stored.results());
+  }
+
+  /**
+   * The user {@code agent}'s session {@code id} acts for, if the agent has such a session. Another
+   * agent's session with the same id is none of its business: empty.
+   */
+  public java.util.Optional<String> sessionUser(String agent, String id) {
+    if (agent == null || sessionIdProblem(id) != null) {
+      return java.util.Optional.empty();
+    }
+    return sessions.get(sessionKey(agent, id)).map(SessionRecord::user);
   }
 
   /**
@@ -317,7 +433,10 @@ public final class Tollgate {
    */
   public ObservationResult observe(String agent, Observation observation) {
     requireAgent(agent);
-    SessionRecord session = sessions.get(observation.session()).orElse(null);
+    SessionRecord session =
+        sessionIdProblem(observation.session()) != null
+            ? null
+            : sessions.get(sessionKey(agent, observation.session())).orElse(null);
     if (session == null || !session.agent().equals(agent)) {
       throw new IllegalArgumentException(
           "unknown session `"
@@ -378,7 +497,7 @@ public final class Tollgate {
 
   /** Whether a memory read returns what was written to memory from untrusted text. */
   private boolean fromUntrustedMemory(String agent, Observation observation, List<Hit> hits) {
-    SessionRecord ledger = sessions.get(MEMORY_LEDGER + agent).orElse(null);
+    SessionRecord ledger = sessions.get(sessionKey(agent, MEMORY_LEDGER)).orElse(null);
     if (ledger == null || ledger.results() == 0) {
       return false;
     }
@@ -426,7 +545,7 @@ public final class Tollgate {
 
   /** Remembers a memory write in the agent's ledger, so that a later read of it is untrusted. */
   private void remember(String agent, String tool, byte[] fingerprints) {
-    String ledger = MEMORY_LEDGER + agent;
+    String ledger = sessionKey(agent, MEMORY_LEDGER);
     sessions.create(
         new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
     sessions.addResult(
@@ -448,8 +567,14 @@ public final class Tollgate {
       CompiledBundle compiled = bundle.get().compiled();
       SessionRecord session = null;
       SessionView view = SessionView.NONE;
+      SessionView shown = SessionView.NONE;
       if (action.session() != null) {
-        session = sessions.get(action.session()).orElse(null);
+        String problem = sessionIdProblem(action.session());
+        if (problem != null) {
+          return new Ran(
+              denied(id, UNKNOWN_SESSION, problem), Outcome.Kind.INVALID_SESSION_ID, null, false);
+        }
+        session = sessions.get(sessionKey(agent, action.session())).orElse(null);
         if (session == null || !session.agent().equals(agent)) {
           return new Ran(
               denied(
@@ -462,15 +587,29 @@ public final class Tollgate {
               null,
               false);
         }
-        view =
+        // Policies judge the user's words whole when this instance opened the session; what a
+        // person sees (an approval's facts, which are stored) is the masked text of the store.
+        shown =
             SessionView.of(
-                session.id(),
+                action.session(),
                 session.agent(),
                 session.user(),
                 session.request(),
                 session.task(),
                 session.labels(),
                 session.history());
+        SessionSpec clear = clearSpecs.get(session.id());
+        view =
+            clear == null
+                ? shown
+                : SessionView.of(
+                    action.session(),
+                    session.agent(),
+                    session.user(),
+                    clear.request(),
+                    clear.task(),
+                    session.labels(),
+                    session.history());
       }
       ToolSpec tool = compiled.catalog().lookup(action.tool());
       Inspection inspection;
@@ -480,7 +619,7 @@ public final class Tollgate {
                 compiled.detectors(),
                 tool,
                 action.args(),
-                session == null ? null : flows.of(session, sessions));
+                session == null ? null : flows.of(whole(session, view), sessions));
       } catch (ScanLimitException e) {
         return decided(
             denied(
@@ -494,7 +633,7 @@ public final class Tollgate {
       Decision decision = null;
       // explain is a dry run of the policies: it neither uses grants nor opens approvals.
       if (!explain && (evaluation.effect() == Effect.ASK || evaluation.profileDenied())) {
-        SessionView seen = view;
+        SessionView seen = shown;
         decision =
             approvals.gate(
                 id,

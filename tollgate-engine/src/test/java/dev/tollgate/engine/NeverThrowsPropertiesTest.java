@@ -133,7 +133,8 @@ class NeverThrowsPropertiesTest {
     try {
       action = Json.readAction(json);
     } catch (InputException e) {
-      assertThat(e.code()).isEqualTo("bad_request");
+      // random strings may hold lone surrogates: refused as invalid_text
+      assertThat(e.code()).isIn("bad_request", "invalid_text");
       assertThat(e.getMessage()).isNotBlank();
       return;
     }

@@ -119,7 +119,7 @@ class RequestIdTest {
   }
 
   private int historySteps(String session) {
-    return sessions.get(session).orElseThrow().history().size();
+    return sessions.get(Tollgate.sessionKey("bot", session)).orElseThrow().history().size();
   }
 
   @Test

@@ -140,7 +140,7 @@ class SessionTest {
   void blankSessionIdIsRefused() {
     assertThatThrownBy(() -> tollgate.openSession("bot", new SessionSpec(" ", "a", "r", null)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("session id must not be blank");
+        .hasMessageStartingWith("invalid session id: use 1 to 128 characters");
   }
 
   @Test

@@ -89,7 +89,10 @@ class StoreUnavailableTest {
 
     store.down = false;
     assertEquals(Effect.ALLOW, t.decide("bot", action).effect());
-    assertEquals(2, store.get(id).orElseThrow().history().size(), "the denied call left no step");
+    assertEquals(
+        2,
+        store.get(Tollgate.sessionKey("bot", id)).orElseThrow().history().size(),
+        "the denied call left no step");
   }
 
   @Test
@@ -99,6 +102,6 @@ class StoreUnavailableTest {
     Tollgate b = Tollgate.builder().sessions(shared).build();
     String id = a.openSession("bot", new SessionSpec(null, "u", "r", null));
     assertEquals(Effect.ALLOW, b.decide("bot", Action.of(id, "u", "x", Map.of())).effect());
-    assertEquals(1, shared.get(id).orElseThrow().history().size());
+    assertEquals(1, shared.get(Tollgate.sessionKey("bot", id)).orElseThrow().history().size());
   }
 }

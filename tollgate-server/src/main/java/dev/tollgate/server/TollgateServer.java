@@ -14,7 +14,6 @@ import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.GrantRecord;
-import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.Approvals;
@@ -581,15 +580,28 @@ public final class TollgateServer implements AutoCloseable {
     String user = text(body, "user", true);
     String request = text(body, "request", false);
     String id = text(body, "id", false);
+    if (id != null) {
+      requireSessionId(id, "/id");
+    }
     Map<String, Object> task = object(body, "task");
     String session;
     try {
       session = engine.openSession(agent, new SessionSpec(id, user, request, task));
     } catch (IllegalArgumentException e) {
+      // The id is valid (checked above) and ids are per agent: only this agent's own open
+      // session with that id conflicts, so the answer tells nothing of other agents' sessions.
       throw new ApiError(409, "conflict", e.getMessage(), "/id");
     }
     audit(event("session", agent, user, session, null, Map.of("event", "opened")));
     respond(exchange, 201, Map.of("id", session));
+  }
+
+  /** A 400 naming the rule when {@code id} cannot be a session id. */
+  private static void requireSessionId(String id, String field) throws ApiError {
+    String problem = Tollgate.sessionIdProblem(id);
+    if (problem != null) {
+      throw new ApiError(400, "invalid_session_id", problem, field);
+    }
   }
 
   private void decide(Exchange exchange, String agent) throws ApiError, IOException {
@@ -610,9 +622,12 @@ public final class TollgateServer implements AutoCloseable {
               404,
               "unknown_session",
               "unknown session `"
-                  + action.session()
+                  + Text.shown(action.session())
                   + "`: open one with POST /v1/sessions and use the id it returns",
               "/session");
+      case INVALID_SESSION_ID ->
+          throw new ApiError(
+              400, "invalid_session_id", decision.reasons().getFirst().message(), "/session");
       case REQUEST_ID_REUSED ->
           throw new ApiError(
               409, "conflict", decision.reasons().getFirst().message(), "/requestId");
@@ -651,6 +666,7 @@ public final class TollgateServer implements AutoCloseable {
     JsonNode body = readObject(exchange);
     unknownFields(body, OBSERVE_FIELDS, "an observation");
     String session = text(body, "session", true);
+    requireSessionId(session, "/session");
     String tool = text(body, "tool", true);
     String decision = text(body, "decision", false);
     JsonNode result = body.get("result");
@@ -814,11 +830,19 @@ public final class TollgateServer implements AutoCloseable {
     int uses = integer(body, "uses", 0);
     String user = null;
     if (session != null) {
-      Optional<SessionRecord> s = store.sessions().get(session);
-      if (s.isEmpty() || !s.get().agent().equals(agent)) {
-        throw new ApiError(404, "unknown_session", "unknown session `" + session + "`", "/session");
-      }
-      user = s.get().user();
+      requireSessionId(session, "/session");
+      user =
+          engine
+              .sessionUser(agent, session)
+              .orElseThrow(
+                  () ->
+                      new ApiError(
+                          404,
+                          "unknown_session",
+                          "unknown session `"
+                              + Text.shown(session)
+                              + "`: open one with POST /v1/sessions and use the id it returns",
+                          "/session"));
     }
     String forUser = user;
     ApprovalRecord a =

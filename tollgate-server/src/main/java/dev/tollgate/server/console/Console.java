@@ -226,10 +226,10 @@ public final class Console implements AutoCloseable {
       pages.grants(ex, viewer, null, 200);
       return viewer;
     }
-    if (path.startsWith("/console/grants/") && path.endsWith("/revoke") && post) {
+    String revoked = between(path, "/console/grants/", "/revoke");
+    if (revoked != null && post) {
       require(viewer, Viewer.Right.REVOKE);
-      String id = path.substring("/console/grants/".length(), path.length() - "/revoke".length());
-      pages.revoke(ex, viewer, id);
+      pages.revoke(ex, viewer, revoked);
       return viewer;
     }
     if (path.equals("/console/password")) {
@@ -390,5 +390,19 @@ public final class Console implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The one non-empty path segment between {@code prefix} and {@code suffix}, or {@code null} when
+   * the path has another shape ({@code /console/grants/revoke} has no id: it is no page).
+   */
+  static String between(String path, String prefix, String suffix) {
+    if (!path.startsWith(prefix)
+        || !path.endsWith(suffix)
+        || path.length() <= prefix.length() + suffix.length()) {
+      return null;
+    }
+    String middle = path.substring(prefix.length(), path.length() - suffix.length());
+    return middle.contains("/") ? null : middle;
   }
 }

@@ -32,7 +32,8 @@ final class Migrations {
           "V5__session_results.sql",
           "V6__decision_requests.sql",
           "V7__approval_steps.sql",
-          "V8__audit_decision_every_kind.sql");
+          "V8__audit_decision_every_kind.sql",
+          "V9__sessions_per_agent.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

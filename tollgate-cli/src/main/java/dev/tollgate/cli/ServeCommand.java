@@ -7,6 +7,7 @@ import dev.tollgate.engine.BundleException;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
 import dev.tollgate.server.TollgateServer;
+import dev.tollgate.server.http.HttpListener;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import dev.tollgate.store.jdbc.audit.Checkpointer;
@@ -130,12 +131,93 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-every",
-      defaultValue = "${env:TOLLGATE_CHECKPOINT_EVERY:-PT10S}",
+      defaultValue = "${env:TOLLGATE_CHECKPOINT_EVERY:-10s}",
       paramLabel = "DURATION",
+      converter = DurationOption.class,
       description =
           "How often to sign a checkpoint of the audit chain (default ${DEFAULT-VALUE}; env"
               + " TOLLGATE_CHECKPOINT_EVERY).")
   Duration checkpointEvery;
+
+  @Option(
+      names = "--metrics-token-env",
+      defaultValue = "TOLLGATE_METRICS_TOKEN",
+      paramLabel = "VAR",
+      description =
+          "/metrics also answers `Authorization: Bearer <token>` with the token in this"
+              + " environment variable, when it is set (default ${DEFAULT-VALUE}); admin tokens"
+              + " always may. A token is never an option: options show in the process list.")
+  String metricsTokenEnv;
+
+  @Option(
+      names = "--metrics-address",
+      defaultValue = "${env:TOLLGATE_METRICS_ADDRESS}",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also serve /metrics, /health and /ready on a listener of their own, for example"
+              + " 127.0.0.1:9181, open there unless a metrics token is set (env"
+              + " TOLLGATE_METRICS_ADDRESS).")
+  String metricsAddress;
+
+  @Option(
+      names = "--metrics-open",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "${env:TOLLGATE_METRICS_OPEN:-false}",
+      paramLabel = "true|false",
+      description =
+          "Serve /metrics on the main port to anyone who reaches it, without a token; metrics"
+              + " name agents and policies (default ${DEFAULT-VALUE}; env TOLLGATE_METRICS_OPEN).")
+  boolean metricsOpen;
+
+  @Option(
+      names = "--header-timeout",
+      defaultValue = "${env:TOLLGATE_HEADER_TIMEOUT:-10s}",
+      paramLabel = "DURATION",
+      converter = DurationOption.class,
+      description =
+          "How long a client may take to send a request's headers (default ${DEFAULT-VALUE};"
+              + " env TOLLGATE_HEADER_TIMEOUT).")
+  Duration headerTimeout;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "${env:TOLLGATE_IDLE_TIMEOUT:-30s}",
+      paramLabel = "DURATION",
+      converter = DurationOption.class,
+      description =
+          "How long a connection may stay open without a byte moving (default"
+              + " ${DEFAULT-VALUE}; env TOLLGATE_IDLE_TIMEOUT).")
+  Duration idleTimeout;
+
+  @Option(
+      names = "--min-body-rate",
+      defaultValue = "${env:TOLLGATE_MIN_BODY_RATE:-1024}",
+      paramLabel = "BYTES_PER_SECOND",
+      description =
+          "The slowest a request body may arrive; slower ones are cut off, 0 allows any rate"
+              + " (default ${DEFAULT-VALUE}; env TOLLGATE_MIN_BODY_RATE).")
+  long minBodyRate;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "${env:TOLLGATE_MAX_CONNECTIONS}",
+      paramLabel = "N",
+      description =
+          "Connections open at once; past them a connection is answered 503 overloaded (default:"
+              + " what the process's file descriptor limit leaves room for, at most 10000; env"
+              + " TOLLGATE_MAX_CONNECTIONS).")
+  String maxConnections;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:TOLLGATE_SHUTDOWN_GRACE:-10s}",
+      paramLabel = "DURATION",
+      converter = DurationOption.class,
+      description =
+          "At a stop, how long requests in flight may take to finish (default ${DEFAULT-VALUE};"
+              + " env TOLLGATE_SHUTDOWN_GRACE).")
+  Duration shutdownGrace;
 
   @Override
   public Integer call() throws Exception {
@@ -199,6 +281,15 @@ final class ServeCommand implements Callable<Integer> {
               + "` for --first-agent: use letters, digits, `.`, `_` and `-`");
       return null;
     }
+    HttpListener.Limits limits;
+    MetricsAccess metrics;
+    try {
+      limits = limits();
+      metrics = metricsAccess();
+    } catch (Inputs.UsageException e) {
+      err.println("error: " + e.getMessage());
+      return null;
+    }
     Path keyDir = given(keys) ? keys : source.data;
     Store store;
     try {
@@ -252,6 +343,13 @@ final class ServeCommand implements Callable<Integer> {
       if (webhook != null && !webhook.toString().isEmpty()) {
         builder.webhook(webhook);
       }
+      builder.limits(limits).metricsOpen(metricsOpen);
+      if (metrics.token() != null) {
+        builder.metricsToken(metrics.token());
+      }
+      if (metrics.host() != null) {
+        builder.metricsAddress(metrics.host(), metrics.port());
+      }
       server =
           builder
               .host(host)
@@ -284,6 +382,7 @@ final class ServeCommand implements Callable<Integer> {
             + bundle.policyNames().size()
             + " policies)");
     out.println("audit signing key " + signer.keyId() + " in " + keyDir.toAbsolutePath());
+    out.println(metricsLine(server, metrics));
     if (fresh) {
       try {
         firstStart(store, server, out);
@@ -397,6 +496,86 @@ final class ServeCommand implements Callable<Integer> {
             + "'{\"tool\":\"invoices.search\",\"args\":{}}' "
             + server.uri()
             + "/v1/decide");
+  }
+
+  /** The connection limits from the options, checked: a wrong one is a usage error. */
+  private HttpListener.Limits limits() throws Inputs.UsageException {
+    int cap;
+    if (maxConnections == null || maxConnections.isBlank()) {
+      cap = HttpListener.Limits.defaults().maxConnections();
+    } else {
+      try {
+        cap = Integer.parseInt(maxConnections.strip());
+      } catch (NumberFormatException e) {
+        cap = 0;
+      }
+      if (cap < 1) {
+        throw new Inputs.UsageException(
+            "invalid value `"
+                + maxConnections
+                + "` for --max-connections (or TOLLGATE_MAX_CONNECTIONS): give a whole number of"
+                + " at least 1");
+      }
+    }
+    if (minBodyRate < 0) {
+      throw new Inputs.UsageException(
+          "invalid value `"
+              + minBodyRate
+              + "` for --min-body-rate (or TOLLGATE_MIN_BODY_RATE): give bytes per second, 0 or"
+              + " more");
+    }
+    return new HttpListener.Limits(headerTimeout, idleTimeout, minBodyRate, cap, shutdownGrace);
+  }
+
+  /** Who may read /metrics, and where: from the options and the token's variable. */
+  record MetricsAccess(String token, String host, int port) {}
+
+  private MetricsAccess metricsAccess() throws Inputs.UsageException {
+    String token = metricsTokenEnv == null ? null : System.getenv(metricsTokenEnv);
+    if (token != null && token.isBlank()) {
+      token = null;
+    }
+    if (metricsAddress == null || metricsAddress.isBlank()) {
+      return new MetricsAccess(token, null, 0);
+    }
+    String text = metricsAddress.strip();
+    int colon = text.lastIndexOf(':');
+    String host = colon < 0 ? "" : text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = -1;
+    try {
+      port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (host.isEmpty() || port < 0 || port > 65535) {
+      throw new Inputs.UsageException(
+          "invalid value `"
+              + metricsAddress
+              + "` for --metrics-address (or TOLLGATE_METRICS_ADDRESS): give HOST:PORT, for"
+              + " example 127.0.0.1:9181 or [::1]:9181 (port 0 picks a free one)");
+    }
+    return new MetricsAccess(token, host, port);
+  }
+
+  /** Says where /metrics is served and who may read it; never the token. */
+  private String metricsLine(TollgateServer server, MetricsAccess metrics) {
+    String who =
+        metrics.token() != null
+            ? "the metrics token in " + metricsTokenEnv + " or an admin token"
+            : "an admin token";
+    String main = metricsOpen ? "open to anyone on the main port" : "on the main port with " + who;
+    if (server.metricsUri() == null) {
+      return "metrics: " + main;
+    }
+    return "metrics: "
+        + main
+        + "; and on "
+        + server.metricsUri()
+        + " (/metrics, /health, /ready), "
+        + (metrics.token() != null ? "with the metrics token" : "open");
   }
 
   /** Whether an optional path was given: a variable set to the empty string counts as not set. */

@@ -39,6 +39,9 @@ public final class People {
   public static final int MIN_PASSWORD_CHARS = 12;
   public static final int MAX_PASSWORD_CHARS = 1024;
 
+  /** Failures per client address before the first wait (people behind one proxy share one). */
+  static final int FREE_FAILURES_PER_ADDRESS = 20;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
 
   private final Store store;
@@ -49,7 +52,7 @@ public final class People {
    * Failures per client address: many names tried from one place are slowed down like one name
    * tried many times, after more free tries (people behind one proxy share an address).
    */
-  private final Backoff byAddress = new Backoff(20);
+  private final Backoff byAddress = new Backoff(FREE_FAILURES_PER_ADDRESS);
 
   public People(Store store, InstantSource clock) {
     this.store = store;

@@ -192,7 +192,7 @@ class CliTest {
             .contains(
                 "warning: "
                     + bundle().resolve("agents.yaml")
-                    + ":1:23: defaults.unprofiled: allow lets agents without a profile act on"
+                    + ":1:24: defaults.unprofiled: allow lets agents without a profile act on"
                     + " every tool"),
         ok.out());
 
@@ -280,6 +280,7 @@ class CliTest {
     Path baseline = dir.resolve("baseline");
     Files.createDirectories(baseline);
     Files.writeString(baseline.resolve("none.yaml"), "policies: []\n");
+    Files.writeString(baseline.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
     Path traces = dir.resolve("t.jsonl");
     Files.writeString(
         traces,

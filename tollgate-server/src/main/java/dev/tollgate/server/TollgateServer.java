@@ -110,6 +110,16 @@ public final class TollgateServer implements AutoCloseable {
             .fingerprintKey(b.fingerprintKey)
             .build();
     this.console = new Console(engine, store, clock, b.auditVerifier);
+    console.lastReload(
+        () -> {
+          ReloadOutcome last = lastReload;
+          return last == null
+              ? null
+              : last.outcome()
+                  + " at "
+                  + last.at()
+                  + (last.detail() == null ? "" : ": " + last.detail());
+        });
     engine.approvals().subscribe(e -> approvalChanged());
     this.notifier = b.webhook == null ? null : new Notifier(b.webhook, this::uri, metrics);
     if (notifier != null) {

@@ -90,7 +90,15 @@ public class FlowBenchmark {
   public void setUp() throws BundleException {
     tollgate =
         Tollgate.builder()
-            .bundle(Bundle.fromFiles(Map.of("catalog.yaml", CATALOG, "p.yaml", POLICIES)))
+            .bundle(
+                Bundle.fromFiles(
+                    Map.of(
+                        "catalog.yaml",
+                        CATALOG,
+                        "p.yaml",
+                        POLICIES,
+                        "agents.yaml",
+                        PolicySets.UNPROFILED_ALLOWED)))
             .build();
     SplittableRandom random = new SplittableRandom(42);
     List<String> observed = new ArrayList<>();

@@ -47,6 +47,9 @@ final class PolicySets {
   private PolicySets() {}
 
   /** A set written for both engines: Tollgate files by name, Cedar policies by id. */
+  /** agents.yaml of the generated sets: the permissive default, said in words. */
+  static final String UNPROFILED_ALLOWED = "defaults: {unprofiled: allow}\n";
+
   record Generated(Map<String, String> tollgateFiles, Map<String, String> cedarPolicies) {}
 
   // ---- the action -------------------------------------------------------------------------
@@ -161,6 +164,8 @@ final class PolicySets {
       file.append("    mode: ").append(i % 10 == 9 ? "shadow" : "enforce").append('\n');
       files.put(String.format("policies-%03d.yaml", i / 100), file.toString());
     }
+    // The generated agents have no profiles; the policies alone decide, as in Cedar's set.
+    files.put("agents.yaml", UNPROFILED_ALLOWED);
     return files;
   }
 
@@ -246,7 +251,8 @@ final class PolicySets {
       c.append(" when {\n  ").append(String.join(" &&\n  ", conditions)).append("\n};");
       cedar.put(name(i), c.toString());
     }
-    return new Generated(Map.of("policies.yaml", yaml.toString()), cedar);
+    return new Generated(
+        Map.of("policies.yaml", yaml.toString(), "agents.yaml", UNPROFILED_ALLOWED), cedar);
   }
 
   /** One condition in CEL ({@code cedar == false}) or in Cedar, meaning the same thing. */

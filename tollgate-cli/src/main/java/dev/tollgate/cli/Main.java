@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       TestCommand.class,
       ValidateCommand.class,
+      BundleCommand.class,
       ReplayCommand.class,
       EvalCommand.class,
       DemoCommand.class,

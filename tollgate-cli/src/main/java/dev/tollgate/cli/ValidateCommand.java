@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
     name = "validate",
     description = {
       "Load and type-check the bundle in DIR.",
-      "Exit 0 when it loads, 1 when it does not."
+      "Exit 0 when it loads (warnings, for example the permissive default for agents without a"
+          + " profile, are printed), 1 when it does not."
     })
 final class ValidateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,6 +34,10 @@ final class ValidateCommand implements Callable<Integer> {
               b.catalogSize(),
               b.hasProfiles() ? "agent profiles" : "no agent profiles",
               b.digest());
+      for (dev.tollgate.engine.Problem w : b.warnings()) {
+        // Problem renders as an error; a warning reads the same with its own word.
+        spec.commandLine().getOut().println("warning" + w.render().substring("error".length()));
+      }
       return Exit.OK;
     } catch (BundleException e) {
       spec.commandLine().getErr().println(e.render());

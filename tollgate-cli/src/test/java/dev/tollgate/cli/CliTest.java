@@ -39,6 +39,8 @@ class CliTest {
   private Path bundle() throws IOException {
     Path b = dir.resolve("bundle");
     Files.createDirectories(b.resolve("tests"));
+    // The tests' agents have no profiles: the bundle asks for the permissive default in words.
+    Files.writeString(b.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
     Files.writeString(
         b.resolve("mail.yaml"),
         """
@@ -185,6 +187,14 @@ class CliTest {
     Run ok = run("validate", bundle().toString());
     assertEquals(0, ok.code());
     assertTrue(ok.out().startsWith("ok: 2 policies"), ok.out());
+    assertTrue(
+        ok.out()
+            .contains(
+                "warning: "
+                    + bundle().resolve("agents.yaml")
+                    + ":1:24: defaults.unprofiled: allow lets agents without a profile act on"
+                    + " every tool"),
+        ok.out());
 
     Path broken = dir.resolve("typo");
     Files.createDirectories(broken);
@@ -198,6 +208,31 @@ class CliTest {
         bad.err());
     assertTrue(bad.err().contains("did you mean `agent`?"), bad.err());
     assertEquals(1, run("validate", dir.resolve("missing").toString()).code());
+  }
+
+  @Test
+  void aSealedBundleLoadsAndAHalfCopiedOneIsRefused() throws IOException {
+    Path b = bundle();
+    Run sealed = run("bundle", "seal", "--revision", "r1", b.toString());
+    assertEquals(0, sealed.code(), sealed.err());
+    assertTrue(Files.readString(b.resolve("bundle.yaml")).contains("mail.yaml"));
+    assertEquals(0, run("validate", b.toString()).code());
+
+    Files.writeString(b.resolve("mail.yaml"), "policies:\n  - {name: half, effect: deny}\n");
+    Files.writeString(b.resolve("extra.yaml"), "policies: []\n");
+    Run changed = run("validate", b.toString());
+    assertEquals(1, changed.code());
+    assertTrue(
+        changed.err().contains("`mail.yaml` does not match its sha256 in the manifest bundle.yaml"),
+        changed.err());
+    assertTrue(
+        changed.err().contains("`extra.yaml` is not listed in the manifest bundle.yaml"),
+        changed.err());
+    Files.delete(b.resolve("agents.yaml"));
+    assertTrue(
+        run("validate", b.toString())
+            .err()
+            .contains("`agents.yaml` is listed in the manifest but missing from the bundle"));
   }
 
   @Test
@@ -245,6 +280,7 @@ class CliTest {
     Path baseline = dir.resolve("baseline");
     Files.createDirectories(baseline);
     Files.writeString(baseline.resolve("none.yaml"), "policies: []\n");
+    Files.writeString(baseline.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
     Path traces = dir.resolve("t.jsonl");
     Files.writeString(
         traces,

@@ -22,7 +22,12 @@ import java.util.stream.Stream;
  * <p>A bundle directory holds policy files ({@code *.yaml}, {@code *.yml}), optionally {@code
  * catalog.yaml}, {@code agents.yaml} and {@code detectors.yaml} with the exact-data files ({@code
  * *.txt}, {@code *.csv}) it names, and optionally a {@code tests/} folder that loading ignores (see
- * {@code tollgate test}).
+ * {@code tollgate test}), and optionally the manifest {@code bundle.yaml} a deploy writes last (see
+ * {@link PolicyDirectory}).
+ *
+ * <p>The gate is closed by default: without {@code agents.yaml} every action is denied, and an
+ * agent without a profile is denied unless {@code agents.yaml} says {@code defaults: {unprofiled:
+ * allow}}.
  */
 public final class Bundle {
   static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
@@ -53,7 +58,10 @@ public final class Bundle {
     return new Bundle(BundleLoader.load(files), null);
   }
 
-  /** An empty bundle: no policies, no catalog, no profiles; every action is allowed. */
+  /**
+   * An empty bundle: no policies, no catalog, no {@code agents.yaml}; the gate is closed by
+   * default, so every action is denied.
+   */
   public static Bundle empty() {
     try {
       return fromFiles(Map.of());
@@ -69,9 +77,7 @@ public final class Bundle {
 
   /** The agents {@code agents.yaml} gives a profile, by name. */
   public List<String> agentNames() {
-    return compiled.profiles() == null
-        ? List.of()
-        : compiled.profiles().agents().keySet().stream().sorted().toList();
+    return compiled.profiles().agents().keySet().stream().sorted().toList();
   }
 
   /** The names of the detectors that scan actions and results: built-in and configured. */
@@ -84,9 +90,41 @@ public final class Bundle {
     return compiled.digest();
   }
 
-  /** Whether {@code agents.yaml} restricts agents to their profiles. */
+  /**
+   * Whether the bundle has an {@code agents.yaml}. Without one every action is denied; with one, an
+   * agent acts within its profile (or, only when {@code defaults: {unprofiled: allow}} says so,
+   * without a profile).
+   */
   public boolean hasProfiles() {
-    return compiled.profiles() != null;
+    return compiled.profiles().declared();
+  }
+
+  /** Whether {@code agents.yaml} says {@code defaults: {unprofiled: allow}}. */
+  public boolean allowsUnprofiledAgents() {
+    return compiled.profiles().unprofiledAllowed();
+  }
+
+  /**
+   * What loads but deserves a second look, for example the permissive default for agents without a
+   * profile ({@code tollgate validate} prints them).
+   */
+  public List<Problem> warnings() {
+    return compiled.warnings();
+  }
+
+  /** The revision {@code bundle.yaml} names, or {@code null}. */
+  public String revision() {
+    return compiled.manifest().revision();
+  }
+
+  /** Whether {@code bundle.yaml} says {@code noPolicies: true}: an empty policy set is meant. */
+  public boolean meansNoPolicies() {
+    return compiled.manifest().noPolicies();
+  }
+
+  /** Whether {@code bundle.yaml} says {@code noAgents: true}: a bundle without agents is meant. */
+  public boolean meansNoAgents() {
+    return compiled.manifest().noAgents();
   }
 
   /** Number of catalog entries. */
@@ -165,6 +203,19 @@ public final class Bundle {
               0,
               "cannot read: " + e.getMessage(),
               "check the path and its permissions",
+              null));
+    }
+    if (problems.isEmpty() && files.keySet().stream().allMatch(BundleLoader::isDataFile)) {
+      // An emptied directory (a deploy that moved the files out, a mount not there yet) must not
+      // load as a bundle that decides nothing.
+      problems.add(
+          new Problem(
+              name,
+              0,
+              0,
+              "no bundle files (*.yaml, *.yml) in the directory",
+              "put the policy files, catalog.yaml and agents.yaml here; a bundle that means to"
+                  + " hold nothing says so in bundle.yaml (`noPolicies: true`, `noAgents: true`)",
               null));
     }
     if (!problems.isEmpty()) {

@@ -22,15 +22,16 @@ class BundleLoaderTest {
                   "policies:\n  - {name: b-second, effect: deny}\n  - {name: a-first, effect: allow}\n",
               "a.yml", "policies:\n  - {name: c-third, effect: ask, mode: shadow}\n");
       assertThat(b.policyNames()).containsExactly("a-first", "b-second", "c-third");
-      assertThat(b.hasProfiles()).isFalse();
+      assertThat(b.hasProfiles()).isTrue();
+      assertThat(b.allowsUnprofiledAgents()).isTrue();
       assertThat(b.catalogSize()).isZero();
     }
 
     @Test
-    void emptyBundleLoadsAndAllowsEverything() {
+    void emptyBundleLoadsAndDeniesEverything() {
       assertThat(Bundle.empty().policyNames()).isEmpty();
-      assertThat(Bundles.tollgate(Bundle.empty()).decide("bot", Bundles.mail("x@y")).allowed())
-          .isTrue();
+      assertThat(Bundles.tollgate(Bundle.empty()).decide("bot", Bundles.mail("x@y")).effect())
+          .isEqualTo(dev.tollgate.api.Effect.DENY);
     }
 
     @Test

@@ -12,10 +12,22 @@ import java.util.Map;
 final class Bundles {
   private Bundles() {}
 
-  /** A bundle from alternating file names and texts. */
+  /**
+   * What the tests of policies say in agents.yaml: their agents have no profiles, so they ask for
+   * the permissive default in so many words (the gate denies unprofiled agents otherwise).
+   */
+  static final String UNPROFILED_ALLOWED = "defaults: {unprofiled: allow}\n";
+
+  /**
+   * A bundle from alternating file names and texts; without an {@code agents.yaml} among them, one
+   * with {@link #UNPROFILED_ALLOWED} is added (tests of the default itself use {@link
+   * Bundle#fromFiles}).
+   */
   static Bundle of(String... namesAndTexts) {
     try {
-      return Bundle.fromFiles(files(namesAndTexts));
+      Map<String, String> files = files(namesAndTexts);
+      files.putIfAbsent("agents.yaml", UNPROFILED_ALLOWED);
+      return Bundle.fromFiles(files);
     } catch (BundleException e) {
       throw new AssertionError("bundle should load:\n" + e.render(), e);
     }

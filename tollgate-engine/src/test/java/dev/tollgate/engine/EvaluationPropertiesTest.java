@@ -144,6 +144,7 @@ class EvaluationPropertiesTest {
     }
     Tollgate spread;
     try {
+      files.put("agents.yaml", Bundles.UNPROFILED_ALLOWED);
       spread = Bundles.tollgate(Bundle.fromFiles(files));
     } catch (BundleException e) {
       throw new AssertionError(e.render(), e);

@@ -19,7 +19,9 @@ class MatchesTest {
                 Bundle.fromFiles(
                     Map.of(
                         "p.yaml",
-                        "policies:\n  - name: m\n    when: '" + when + "'\n    effect: deny\n")))
+                        "policies:\n  - name: m\n    when: '" + when + "'\n    effect: deny\n",
+                        "agents.yaml",
+                        Bundles.UNPROFILED_ALLOWED)))
             .build();
     return t.decide("bot", Action.of(null, "u", "x", args)).effect();
   }
@@ -44,7 +46,9 @@ class MatchesTest {
                     Map.of(
                         "p.yaml",
                         "policies:\n  - name: m\n    when: action.args.s.matches(action.args.re)\n"
-                            + "    effect: allow\n")))
+                            + "    effect: allow\n",
+                        "agents.yaml",
+                        Bundles.UNPROFILED_ALLOWED)))
             .build();
     Decision d = t.decide("bot", Action.of(null, "u", "x", Map.of("s", "a", "re", "(")));
     assertEquals(Effect.DENY, d.effect());

@@ -20,9 +20,61 @@ class ProfileTest {
       """;
 
   @Test
-  void withoutAgentsFileNoProfileRestrictsAnyAgent() {
-    Tollgate t = tollgate(Bundles.of("p.yaml", "policies: []\n"));
-    assertThat(t.decide("anyone", action("rm.rf", Map.of())).effect()).isEqualTo(Effect.ALLOW);
+  void withoutAgentsFileEveryActionIsDenied() throws Exception {
+    Tollgate t =
+        tollgate(
+            Bundle.fromFiles(Map.of("p.yaml", "policies:\n  - {name: open, effect: allow}\n")));
+    Decision d = t.decide("anyone", action("shell.exec", Map.of("cmd", "rm -rf /")));
+    assertThat(d.effect()).isEqualTo(Effect.DENY);
+    assertThat(d.reasons().get(0).message()).contains("the bundle has no agents.yaml");
+  }
+
+  @Test
+  void anUnprofiledAgentIsAllowedOnlyWithTheExplicitDefault() throws Exception {
+    Bundle closed = Bundle.fromFiles(Map.of("agents.yaml", "agents:\n  bot: {tools: ['*']}\n"));
+    Decision denied = tollgate(closed).decide("stranger", action("crm.read", Map.of()));
+    assertThat(denied.effect()).isEqualTo(Effect.DENY);
+    assertThat(denied.reasons().get(0).message())
+        .isEqualTo(
+            "agent `stranger` has no profile in agents.yaml and the bundle does not allow"
+                + " unprofiled agents");
+    assertThat(closed.warnings()).isEmpty();
+
+    Bundle open =
+        Bundle.fromFiles(
+            Map.of(
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n",
+                "p.yaml",
+                "policies:\n  - {name: no-shell, effect: deny, match: {tools: [shell.*]}}\n"));
+    assertThat(tollgate(open).decide("stranger", action("crm.read", Map.of())).effect())
+        .isEqualTo(Effect.ALLOW);
+    assertThat(tollgate(open).decide("stranger", action("shell.exec", Map.of())).effect())
+        .isEqualTo(Effect.DENY);
+    assertThat(open.warnings())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.file()).isEqualTo("agents.yaml");
+              assertThat(w.line()).isEqualTo(1);
+              assertThat(w.message())
+                  .isEqualTo(
+                      "defaults.unprofiled: allow lets agents without a profile act on every"
+                          + " tool");
+            });
+  }
+
+  @Test
+  void anUnknownDefaultIsAProblemWithItsPosition() {
+    BundleException e =
+        Bundles.refused("agents.yaml", "defaults:\n  unprofiled: maybe\n  other: 1\n");
+    assertThat(e.problems())
+        .extracting(Problem::line, Problem::message)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                2, "unknown value `maybe` for `defaults.unprofiled`"),
+            org.assertj.core.groups.Tuple.tuple(
+                3, "unknown key `other` in `defaults` of the agents file"));
   }
 
   @Test
@@ -58,7 +110,8 @@ class ProfileTest {
         .containsExactly(
             new Reason(
                 "profile:stranger",
-                "agent `stranger` has no profile in agents.yaml, so it may use no tool"));
+                "agent `stranger` has no profile in agents.yaml and the bundle does not allow"
+                    + " unprofiled agents"));
   }
 
   @Test

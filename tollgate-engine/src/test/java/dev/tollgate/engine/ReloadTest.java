@@ -101,6 +101,7 @@ class ReloadTest {
     Tollgate t = Bundles.tollgate(Bundles.policies(DENY));
     assertThat(t.decide("bot", action("x", Map.of())).policies()).containsExactly("old-a", "old-b");
     Files.writeString(dir.resolve("p.yaml"), ASK);
+    Files.writeString(dir.resolve("agents.yaml"), Bundles.UNPROFILED_ALLOWED);
     Bundle next = t.reload(dir);
     assertThat(t.bundle()).isSameAs(next);
     Decision d = t.decide("bot", action("x", Map.of()));
@@ -175,9 +176,9 @@ class ReloadTest {
 
   @Test
   void reloadRefusesNull() {
-    Tollgate t = Bundles.tollgate(Bundle.empty());
+    Tollgate t = Bundles.tollgate(Bundles.policies(ASK));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.reload((Bundle) null))
         .isInstanceOf(NullPointerException.class);
-    assertThat(t.decide("bot", action("x", Map.of())).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(t.decide("bot", action("x", Map.of())).effect()).isEqualTo(Effect.ASK);
   }
 }

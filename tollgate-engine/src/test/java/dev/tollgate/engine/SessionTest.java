@@ -164,7 +164,7 @@ class SessionTest {
 
   @Test
   void oldestSessionIsForgottenPastTheLimit() {
-    Tollgate t = Tollgate.builder().maxSessions(2).build();
+    Tollgate t = Tollgate.builder().bundle(Bundles.of()).maxSessions(2).build();
     String first = t.openSession("bot", SessionSpec.of("a", "r"));
     String second = t.openSession("bot", SessionSpec.of("a", "r"));
     String third = t.openSession("bot", SessionSpec.of("a", "r"));

@@ -73,7 +73,7 @@ class StoreUnavailableTest {
   @Test
   void decisionsDenyWhileTheStoreIsDownAndRecoverWithoutARestart() {
     SwitchableStore store = new SwitchableStore();
-    Tollgate t = Tollgate.builder().sessions(store).build();
+    Tollgate t = Tollgate.builder().bundle(Bundles.of()).sessions(store).build();
     String id = t.openSession("bot", new SessionSpec("s-1", "u", "read my mail", null));
     Action action = Action.of(id, "u", "mail.read", Map.of());
     assertEquals(Effect.ALLOW, t.decide("bot", action).effect());
@@ -98,8 +98,8 @@ class StoreUnavailableTest {
   @Test
   void twoEnginesOnOneStoreShareSessions() {
     MemorySessionStore shared = new MemorySessionStore(100);
-    Tollgate a = Tollgate.builder().sessions(shared).build();
-    Tollgate b = Tollgate.builder().sessions(shared).build();
+    Tollgate a = Tollgate.builder().bundle(Bundles.of()).sessions(shared).build();
+    Tollgate b = Tollgate.builder().bundle(Bundles.of()).sessions(shared).build();
     String id = a.openSession("bot", new SessionSpec(null, "u", "r", null));
     assertEquals(Effect.ALLOW, b.decide("bot", Action.of(id, "u", "x", Map.of())).effect());
     assertEquals(1, shared.get(Tollgate.sessionKey("bot", id)).orElseThrow().history().size());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class TollgateTest {
   private static Bundle bundle(String policies) throws BundleException {
-    return Bundle.fromFiles(Map.of("p.yaml", policies));
+    return Bundle.fromFiles(Map.of("p.yaml", policies, "agents.yaml", Bundles.UNPROFILED_ALLOWED));
   }
 
   @Test
@@ -70,7 +70,7 @@ class TollgateTest {
 
   @Test
   void theOldestSessionIsForgottenPastTheBound() {
-    Tollgate t = Tollgate.builder().maxSessions(2).build();
+    Tollgate t = Tollgate.builder().bundle(Bundles.of()).maxSessions(2).build();
     for (String id : List.of("s-1", "s-2", "s-3")) {
       t.openSession("bot", new SessionSpec(id, "u", "r", null));
     }

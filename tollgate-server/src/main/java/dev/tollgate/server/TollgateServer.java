@@ -21,6 +21,7 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
+import dev.tollgate.engine.PolicyDirectory;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.server.console.Console;
@@ -82,6 +83,7 @@ public final class TollgateServer implements AutoCloseable {
   private final int maxBodyBytes;
   private final Metrics metrics = new Metrics();
   private final Path policies;
+  private final PolicyDirectory policyDirectory;
   private final PolicyWatcher watcher;
   private final Console console;
   private final ReentrantLock approvalLock = new ReentrantLock();
@@ -107,6 +109,16 @@ public final class TollgateServer implements AutoCloseable {
             .fingerprintKey(b.fingerprintKey)
             .build();
     this.console = new Console(engine, store, clock, b.auditVerifier);
+    console.lastReload(
+        () -> {
+          ReloadOutcome last = lastReload;
+          return last == null
+              ? null
+              : last.outcome()
+                  + " at "
+                  + last.at()
+                  + (last.detail() == null ? "" : ": " + last.detail());
+        });
     engine.approvals().subscribe(e -> approvalChanged());
     this.notifier = b.webhook == null ? null : new Notifier(b.webhook, this::uri, metrics);
     if (notifier != null) {
@@ -121,8 +133,12 @@ public final class TollgateServer implements AutoCloseable {
     this.metricsTokenHash = b.metricsToken == null ? null : Tokens.hash(b.metricsToken);
     this.metricsOpen = b.metricsOpen;
     this.policies = b.policies;
+    this.policyDirectory =
+        b.policies == null ? null : new PolicyDirectory(b.policies, b.reloadSettle);
     this.watcher =
-        b.policies != null && b.watch ? new PolicyWatcher(b.policies, this::reload) : null;
+        b.policies != null && b.watch
+            ? new PolicyWatcher(b.policies, b.watchPoll, b.reloadSettle, this::reloadOutcome)
+            : null;
     HttpListener.Observer observer =
         new HttpListener.Observer() {
           @Override
@@ -188,45 +204,79 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /**
-   * Loads the policy directory again and uses it for every decision from now on; when the new
-   * bundle is broken the one in use stays. Either way the outcome is audited.
+   * Loads the policy directory again and uses it for every decision from now on, unless {@link
+   * PolicyDirectory} holds or refuses it: then the bundle in use stays. Every outcome is counted in
+   * {@code /metrics} and shown in {@code /ready}; loads, holds and refusals are audited and logged.
    *
    * @return the problems that kept the new bundle out, or an empty list
    */
   public List<Problem> reload() {
-    if (policies == null) {
-      return List.of(
-          new Problem(
-              "(none)",
-              0,
-              0,
-              "the server was started with a bundle, not a policy directory",
-              null,
-              null));
+    return reloadResult().problems();
+  }
+
+  private PolicyDirectory.Outcome reloadOutcome() {
+    return reloadResult().outcome();
+  }
+
+  private PolicyDirectory.Reload reloadResult() {
+    if (policyDirectory == null) {
+      return new PolicyDirectory.Reload(
+          PolicyDirectory.Outcome.REFUSED,
+          engine.bundle(),
+          "the server was started with a bundle, not a policy directory",
+          List.of(
+              new Problem(
+                  "(none)",
+                  0,
+                  0,
+                  "the server was started with a bundle, not a policy directory",
+                  null,
+                  null)));
     }
-    try {
-      Bundle next = engine.reload(policies);
-      auditQuietly(
-          event(
-              "reload",
-              null,
-              null,
-              null,
-              null,
-              Map.of("digest", next.digest(), "policies", next.policyNames().size())));
-      return List.of();
-    } catch (BundleException e) {
-      auditQuietly(
-          event(
-              "reload",
-              null,
-              null,
-              null,
-              null,
-              Map.of("refused", e.getMessage(), "kept", engine.bundle().digest())));
-      return e.problems();
+    // One reload at a time: the watcher and an admin must not interleave a hold and a load.
+    synchronized (policyDirectory) {
+      Bundle current = engine.bundle();
+      PolicyDirectory.Reload r = policyDirectory.reload(current);
+      String outcome = r.outcome().wireName();
+      if (r.outcome() == PolicyDirectory.Outcome.LOADED) {
+        engine.reload(r.bundle());
+      }
+      metrics.reload(outcome);
+      lastReload = new ReloadOutcome(clock.instant(), outcome, r.detail());
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("outcome", outcome);
+      switch (r.outcome()) {
+        case LOADED -> {
+          details.put("digest", r.bundle().digest());
+          details.put("policies", r.bundle().policyNames().size());
+          details.put("previous", current.digest());
+          LOG.log(
+              System.Logger.Level.INFO,
+              "policies reloaded from {0}: {1} ({2} policies)",
+              policies,
+              r.bundle().digest(),
+              r.bundle().policyNames().size());
+        }
+        case HELD, REFUSED -> {
+          details.put(r.outcome() == PolicyDirectory.Outcome.HELD ? "held" : "refused", r.detail());
+          details.put("kept", current.digest());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "policy reload {0}, the bundle in use stays ({1}): {2}",
+              outcome,
+              current.digest(),
+              r.detail());
+        }
+        case UNCHANGED -> {
+          return r;
+        }
+      }
+      auditQuietly(event("reload", null, null, null, null, details));
+      return r;
     }
   }
+
+  private static final System.Logger LOG = System.getLogger("dev.tollgate.server.reload");
 
   private void expireQuietly() {
     try {
@@ -465,8 +515,15 @@ public final class TollgateServer implements AutoCloseable {
         requireMethod(method, "POST");
         caller.name = authenticateAdmin(exchange);
         readOptionalObject(exchange);
-        List<Problem> problems = reload();
-        if (problems.isEmpty()) {
+        PolicyDirectory.Reload result = reloadResult();
+        List<Problem> problems = result.problems();
+        if (result.outcome() == PolicyDirectory.Outcome.HELD) {
+          throw new ApiError(
+              409,
+              "reload_held",
+              result.detail() + ": try again once the directory has been quiet for a while",
+              null);
+        } else if (problems.isEmpty()) {
           respond(exchange, 200, bundleView());
         } else {
           throw new ApiError(
@@ -1521,6 +1578,8 @@ public final class TollgateServer implements AutoCloseable {
     private String metricsHost;
     private int metricsPort;
     private Path policies;
+    private Duration reloadSettle = Duration.ofSeconds(1);
+    private Duration watchPoll = Duration.ofSeconds(2);
     private boolean watch = true;
     private URI webhook;
     private java.util.function.Supplier<String> auditVerifier;
@@ -1544,7 +1603,7 @@ public final class TollgateServer implements AutoCloseable {
      * @throws BundleException when the directory does not hold a valid bundle
      */
     public Builder policies(Path directory) throws BundleException {
-      this.bundle = Bundle.load(directory);
+      this.bundle = new PolicyDirectory(directory, reloadSettle).load();
       this.policies = directory;
       return this;
     }
@@ -1612,6 +1671,24 @@ public final class TollgateServer implements AutoCloseable {
         throw new IllegalArgumentException("port must be between 0 and 65535");
       }
       this.metricsPort = port;
+      return this;
+    }
+
+    /**
+     * How long the policy directory must stay quiet before a reload that drops policies, agents or
+     * catalog entries is loaded (default 1 s).
+     */
+    public Builder reloadSettle(Duration settle) {
+      this.reloadSettle = settle;
+      return this;
+    }
+
+    /**
+     * How often the watcher compares the directory's file names, sizes and times, in case the file
+     * system's change events miss something (default 2 s).
+     */
+    public Builder watchPoll(Duration poll) {
+      this.watchPoll = poll;
       return this;
     }
 

@@ -46,6 +46,7 @@ class ReloadTest {
   @BeforeEach
   void start() throws Exception {
     Files.writeString(policies.resolve("payments.yaml"), DENY_PAYMENTS);
+    Files.writeString(policies.resolve("agents.yaml"), "agents:\n  pay-bot: {tools: ['*']}\n");
     store = JdbcStore.open(StoreConfig.sqlite(data));
     String token = Tokens.newToken();
     store.credentials().add("pay-bot", Tokens.hash(token), Instant.now());

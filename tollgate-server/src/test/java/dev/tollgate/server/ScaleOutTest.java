@@ -99,7 +99,15 @@ class ScaleOutTest {
             .withDeadline(Duration.ofSeconds(10));
     storeA = JdbcStore.open(config);
     storeB = JdbcStore.open(config);
-    Bundle bundle = Bundle.fromFiles(Map.of("catalog.yaml", CATALOG, "policies.yaml", POLICIES));
+    Bundle bundle =
+        Bundle.fromFiles(
+            Map.of(
+                "catalog.yaml",
+                CATALOG,
+                "policies.yaml",
+                POLICIES,
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n"));
     serverA =
         TollgateServer.builder().port(0).store(storeA).bundle(bundle).fingerprintKey(KEY).start();
     serverB =
@@ -324,6 +332,8 @@ class ScaleOutTest {
     Bundle fourEyes =
         Bundle.fromFiles(
             Map.of(
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n",
                 "policies.yaml",
                 """
                 policies:

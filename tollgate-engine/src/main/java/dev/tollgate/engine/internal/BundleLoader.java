@@ -27,12 +27,15 @@ import java.util.TreeMap;
  * <p>File roles follow DESIGN.md: {@code catalog.yaml} is the tool catalog, {@code agents.yaml} the
  * agent profiles, {@code detectors.yaml} the configured detectors (docs/detectors.md), every other
  * {@code *.yaml} / {@code *.yml} a policy file. {@code *.txt} and {@code *.csv} files are data: the
- * exact-data detectors of {@code detectors.yaml} name them; no other role reads them.
+ * exact-data detectors of {@code detectors.yaml} name them; no other role reads them. {@code
+ * bundle.yaml} is the optional manifest ({@link Manifest}): when it lists the files, the bundle
+ * must hold exactly those files with those digests.
  */
 public final class BundleLoader {
   public static final String CATALOG = "catalog.yaml";
   public static final String AGENTS = "agents.yaml";
   public static final String DETECTORS = "detectors.yaml";
+  public static final String MANIFEST = "bundle.yaml";
 
   private static final Set<String> POLICY_FILE_KEYS = Set.of("policies");
   private static final Set<String> POLICY_KEYS =
@@ -53,7 +56,10 @@ public final class BundleLoader {
   private static final Set<String> TOOL_KEYS =
       Set.of("kind", "external", "control", "results", "description");
   private static final Set<String> RESULT_KEYS = Set.of("labels", "trust");
-  private static final Set<String> AGENTS_KEYS = Set.of("agents");
+  private static final Set<String> AGENTS_KEYS = Set.of("agents", "defaults");
+  private static final Set<String> DEFAULTS_KEYS = Set.of("unprofiled");
+  private static final Set<String> MANIFEST_KEYS =
+      Set.of("revision", "files", "noPolicies", "noAgents");
   private static final Set<String> PROFILE_KEYS = Set.of("tools", "description");
 
   private BundleLoader() {}
@@ -63,7 +69,10 @@ public final class BundleLoader {
     SortedMap<String, String> sorted = new TreeMap<>(files);
     List<Problem> problems = new ArrayList<>();
     Catalog catalog = Catalog.empty();
-    Profiles profiles = null;
+    Profiles profiles = Profiles.NONE;
+    Manifest manifest = Manifest.NONE;
+    Y manifestRoot = null;
+    List<Problem> warnings = new ArrayList<>();
     Detectors detectors = Detectors.builtIn();
     List<Draft> drafts = new ArrayList<>();
     for (Map.Entry<String, String> file : sorted.entrySet()) {
@@ -72,13 +81,16 @@ public final class BundleLoader {
         continue;
       }
       Y root = YamlReader.read(name, file.getValue(), problems);
-      String base = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
+      String base = baseName(name);
       if (base.equals(DETECTORS)) {
         detectors = DetectorsFile.read(name, root, sorted, problems);
       } else if (base.equals(CATALOG)) {
         catalog = readCatalog(root, problems);
       } else if (base.equals(AGENTS)) {
-        profiles = readProfiles(name, root, problems);
+        profiles = readProfiles(name, root, problems, warnings);
+      } else if (base.equals(MANIFEST)) {
+        manifest = readManifest(name, root, problems);
+        manifestRoot = root;
       } else {
         readPolicies(name, root, problems, drafts);
       }
@@ -98,6 +110,20 @@ public final class BundleLoader {
                     + "; policy names must be unique in a bundle"));
       }
     }
+    if (manifest.files() != null) {
+      checkAgainstManifest(sorted, manifest, manifestRoot, problems);
+    }
+    if (!profiles.declared() && !manifest.noAgents()) {
+      warnings.add(
+          new Problem(
+              AGENTS,
+              0,
+              0,
+              "the bundle has no agents.yaml, so every action is denied",
+              "give each agent a profile in agents.yaml, or say `noAgents: true` in bundle.yaml"
+                  + " if a bundle that denies everything is meant",
+              null));
+    }
     if (!problems.isEmpty()) {
       problems.sort(
           Comparator.comparing(Problem::file)
@@ -111,7 +137,8 @@ public final class BundleLoader {
     for (int i = 0; i < ordered.size(); i++) {
       policies.add(ordered.get(i).build(i));
     }
-    return new CompiledBundle(policies, catalog, profiles, digest(sorted), detectors);
+    return new CompiledBundle(
+        policies, catalog, profiles, digest(sorted), detectors, manifest, warnings);
   }
 
   /** Whether a bundle file holds data for detectors rather than YAML. */
@@ -630,7 +657,8 @@ public final class BundleLoader {
     return new Catalog(exact, patterns);
   }
 
-  private static Profiles readProfiles(String file, Y root, List<Problem> problems) {
+  private static Profiles readProfiles(
+      String file, Y root, List<Problem> problems, List<Problem> warnings) {
     if (root == null) {
       if (problems.stream().noneMatch(p -> p.file().equals(file))) {
         problems.add(
@@ -639,26 +667,51 @@ public final class BundleLoader {
                 0,
                 0,
                 "empty agents file",
-                "list the agents under `agents:`, or remove the file to let policies alone decide",
+                "list the agents under `agents:`, or say `defaults: {unprofiled: allow}` to let"
+                    + " policies alone decide for agents without a profile",
                 null));
       }
-      return null;
+      return Profiles.NONE;
     }
     Y.Map top = MapReader.asMap(root, "the agents file", problems);
     if (top == null) {
-      return null;
+      return Profiles.NONE;
     }
     MapReader r = new MapReader(top, "the agents file", problems, AGENTS_KEYS);
+    boolean unprofiledAllowed = false;
+    Y.Map defaults = r.mapping("defaults");
+    if (defaults != null) {
+      MapReader d =
+          new MapReader(defaults, "`defaults` of the agents file", problems, DEFAULTS_KEYS);
+      Y.Scalar unprofiled = d.string("unprofiled", false);
+      if (unprofiled != null) {
+        String value = (String) unprofiled.value();
+        if (value.equals("allow")) {
+          unprofiledAllowed = true;
+          warnings.add(
+              YamlReader.at(
+                  unprofiled,
+                  "defaults.unprofiled: allow lets agents without a profile act on every tool",
+                  "give each agent a profile and say `unprofiled: deny` (the default), so that an"
+                      + " agent nobody described can do nothing"));
+        } else if (!value.equals("deny")) {
+          d.problem(
+              unprofiled,
+              "unknown value `" + value + "` for `defaults.unprofiled`",
+              "use `deny` (the default: agents without a profile may do nothing) or `allow`");
+        }
+      }
+    }
     Y.Map agents = r.mapping("agents");
     if (agents == null) {
-      if (top.get("agents") == null) {
+      if (top.get("agents") == null && defaults == null) {
         problems.add(
             YamlReader.at(
                 top,
                 "missing key `agents` in the agents file",
                 "list the agents under `agents:`, one `name: {tools: [...]}` entry each"));
       }
-      return null;
+      return new Profiles(Map.of(), true, unprofiledAllowed);
     }
     Map<String, Profiles.Profile> out = new LinkedHashMap<>();
     agents
@@ -684,7 +737,134 @@ public final class BundleLoader {
               }
               out.put(name, new Profiles.Profile(name, tools.stream().map(Glob::of).toList()));
             });
-    return new Profiles(out);
+    return new Profiles(out, true, unprofiledAllowed);
+  }
+
+  private static Manifest readManifest(String file, Y root, List<Problem> problems) {
+    if (root == null) {
+      if (problems.stream().noneMatch(p -> p.file().equals(file))) {
+        problems.add(
+            new Problem(
+                file,
+                0,
+                0,
+                "empty manifest",
+                "run `tollgate bundle seal DIR` to write it, or remove bundle.yaml",
+                null));
+      }
+      return Manifest.NONE;
+    }
+    Y.Map top = MapReader.asMap(root, "the manifest", problems);
+    if (top == null) {
+      return Manifest.NONE;
+    }
+    MapReader r = new MapReader(top, "the manifest", problems, MANIFEST_KEYS);
+    Y revisionNode = r.node("revision");
+    String revision =
+        revisionNode instanceof Y.Scalar s && s.value() != null ? String.valueOf(s.value()) : null;
+    Map<String, String> files = null;
+    Y.Map listed = r.mapping("files");
+    if (listed != null) {
+      Map<String, String> sums = new TreeMap<>();
+      listed
+          .entries()
+          .forEach(
+              (name, node) -> {
+                if (node instanceof Y.Scalar s
+                    && s.value() instanceof String sum
+                    && sum.matches("[0-9a-f]{64}")) {
+                  sums.put(name, sum);
+                } else {
+                  problems.add(
+                      YamlReader.at(
+                          node,
+                          "the sha256 of `" + name + "` in the manifest must be 64 hex digits",
+                          "run `tollgate bundle seal DIR` to write the manifest"));
+                }
+              });
+      files = sums;
+    }
+    Boolean noPolicies = r.bool("noPolicies");
+    Boolean noAgents = r.bool("noAgents");
+    return new Manifest(
+        revision, files, noPolicies != null && noPolicies, noAgents != null && noAgents);
+  }
+
+  /**
+   * A manifest names the snapshot a deploy meant: a directory that holds a file it does not list,
+   * lacks one it lists or holds one that differs is half-copied and is refused whole.
+   */
+  private static void checkAgainstManifest(
+      SortedMap<String, String> files, Manifest manifest, Y manifestRoot, List<Problem> problems) {
+    Map<String, String> present = new TreeMap<>();
+    String manifestFile = null;
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      String base = baseName(f.getKey());
+      if (base.equals(MANIFEST)) {
+        manifestFile = f.getKey();
+        continue;
+      }
+      present.put(base, f.getKey());
+      String expected = manifest.files().get(base);
+      if (expected == null) {
+        problems.add(
+            new Problem(
+                f.getKey(),
+                0,
+                0,
+                "`" + base + "` is not listed in the manifest bundle.yaml",
+                "deploy the whole bundle (the manifest last), or run `tollgate bundle seal DIR`"
+                    + " after editing",
+                null));
+      } else if (!expected.equals(sha256(f.getValue()))) {
+        problems.add(
+            new Problem(
+                f.getKey(),
+                0,
+                0,
+                "`" + base + "` does not match its sha256 in the manifest bundle.yaml",
+                "the file is half-copied or was edited after sealing: finish the deploy, or run"
+                    + " `tollgate bundle seal DIR`",
+                null));
+      }
+    }
+    for (String listed : manifest.files().keySet()) {
+      if (!present.containsKey(listed)) {
+        Y node =
+            manifestRoot instanceof Y.Map m && m.get("files") instanceof Y.Map fm
+                ? fm.keys().get(listed)
+                : null;
+        problems.add(
+            node != null
+                ? YamlReader.at(
+                    node,
+                    "`" + listed + "` is listed in the manifest but missing from the bundle",
+                    "finish copying the bundle, or run `tollgate bundle seal DIR`")
+                : new Problem(
+                    manifestFile == null ? MANIFEST : manifestFile,
+                    0,
+                    0,
+                    "`" + listed + "` is listed in the manifest but missing from the bundle",
+                    "finish copying the bundle, or run `tollgate bundle seal DIR`",
+                    null));
+      }
+    }
+  }
+
+  private static String baseName(String name) {
+    int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+    return slash < 0 ? name : name.substring(slash + 1);
+  }
+
+  /** The SHA-256 of a file's UTF-8 text, in hex: what {@code bundle.yaml} lists per file. */
+  public static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   private static String digest(SortedMap<String, String> files) {

@@ -17,8 +17,9 @@ import java.util.Map;
  * <p>Semantics, in the order they apply:
  *
  * <ol>
- *   <li>With agent profiles, an unknown agent or a tool outside the agent's profile is denied
- *       (reason {@code profile:<agent>}).
+ *   <li>The gate is closed by default: without {@code agents.yaml}, for an agent without a profile
+ *       (unless {@code agents.yaml} says {@code defaults: {unprofiled: allow}}) and for a tool
+ *       outside the agent's profile, the action is denied (reason {@code profile:<agent>}).
  *   <li>Every policy whose {@code match} accepts the (agent, tool) pair is evaluated. A matching
  *       enforcing policy contributes its effect; a matching shadow policy is only reported.
  *   <li>A condition that fails at decision time makes an enforcing policy deny, naming the policy
@@ -47,27 +48,11 @@ public final class Evaluator {
     List<ApprovalOptions> askOptions = null;
     List<Redaction> redactions = null;
 
-    Profiles profiles = bundle.profiles();
-    if (profiles != null) {
-      Profiles.Profile profile = profiles.get(agent);
-      String message = null;
-      if (profile == null) {
-        message = "agent `" + agent + "` has no profile in agents.yaml, so it may use no tool";
-      } else if (!profile.permits(tool)) {
-        message =
-            "tool `"
-                + tool
-                + "` is not in the profile of agent `"
-                + agent
-                + "` (allowed: "
-                + String.join(", ", profile.patterns())
-                + ")";
-      }
-      if (message != null) {
-        profileDenied = true;
-        denies = new ArrayList<>(2);
-        denies.add(new Reason("profile:" + agent, message));
-      }
+    String refusal = bundle.profiles().refusal(agent, tool);
+    if (refusal != null) {
+      profileDenied = true;
+      denies = new ArrayList<>(2);
+      denies.add(new Reason("profile:" + agent, refusal));
     }
 
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);

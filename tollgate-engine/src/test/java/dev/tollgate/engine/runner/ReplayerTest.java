@@ -57,6 +57,8 @@ class ReplayerTest {
     Bundle bundle =
         Bundle.fromFiles(
             Map.of(
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n",
                 "catalog.yaml",
                 """
                 tools:
@@ -110,6 +112,8 @@ class ReplayerTest {
     Bundle bundle =
         Bundle.fromFiles(
             Map.of(
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n",
                 "policies.yaml",
                 """
                 policies:

@@ -60,7 +60,35 @@ public final class Console implements AutoCloseable {
     this.people = new People(store, clock);
     this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
+    this.engine = engine;
     engine.approvals().subscribe(events::publish);
+  }
+
+  private final Tollgate engine;
+  private volatile Supplier<String> lastReload = () -> null;
+
+  /**
+   * How the server describes its latest policy reload (outcome, time, detail), for the overview;
+   * the supplier answers {@code null} before the first reload.
+   */
+  public void lastReload(Supplier<String> describe) {
+    this.lastReload = describe;
+  }
+
+  /** The bundle in use, as the overview shows it: digest, age and the latest reload. */
+  private String bundleSection() {
+    java.time.Instant loaded = engine.bundleLoadedAt();
+    long age = Math.max(0, java.time.Duration.between(loaded, clock.instant()).toSeconds());
+    String reload = lastReload.get();
+    return "<h2>Policy bundle</h2><dl><dt>Digest</dt><dd><code>"
+        + Html.esc(engine.bundle().digest())
+        + "</code></dd><dt>Loaded</dt><dd>"
+        + Html.esc(loaded)
+        + " ("
+        + age
+        + " s ago)</dd><dt>Last reload</dt><dd>"
+        + Html.esc(reload == null ? "none since start" : reload)
+        + "</dd></dl>";
   }
 
   /** Ends open event streams, so that the server can stop. */
@@ -179,7 +207,7 @@ public final class Console implements AutoCloseable {
     }
     if (path.equals("/console") || path.equals("/console/")) {
       if (viewer.can(Viewer.Right.OVERVIEW)) {
-        Web.html(ex, 200, insight.overview(viewer));
+        Web.html(ex, 200, insight.overview(viewer, bundleSection()));
       } else {
         Web.redirect(ex, "/console/approvals");
       }

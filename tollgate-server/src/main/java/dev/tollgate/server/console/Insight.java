@@ -205,7 +205,7 @@ final class Insight {
     }
   }
 
-  String overview(Viewer viewer) {
+  String overview(Viewer viewer, String bundleSection) {
     Instant now = clock.instant();
     Instant start = now.minus(BUCKET.multipliedBy(BUCKETS));
     List<AuditRecord> decisions =
@@ -231,6 +231,7 @@ final class Insight {
                                 e.reasons().stream().map(Reason::policy).toList()))));
     b.append("<h2>By agent</h2>")
         .append(chart("agent", decisions, start, e -> List.of(or(e.agent(), "(none)"))));
+    b.append(bundleSection);
     return Html.page("Overview", viewer, "/console", b.toString());
   }
 

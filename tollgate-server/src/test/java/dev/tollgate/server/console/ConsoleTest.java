@@ -630,6 +630,11 @@ class ConsoleTest {
     HttpResponse<String> overview = h.get("/console", auditor);
     assertThat(overview.statusCode()).isEqualTo(200);
     assertThat(overview.body()).contains("<svg", "By effect", "ask");
+    assertThat(overview.body())
+        .contains(
+            "Policy bundle",
+            h.server.engine().bundle().digest(),
+            "Last reload</dt><dd>none since start");
     HttpResponse<String> audit = h.get("/console/audit?kind=decision&effect=ask", auditor);
     assertThat(audit.statusCode()).isEqualTo(200);
     assertThat(audit.body()).contains("external-send-with-invoice-details");

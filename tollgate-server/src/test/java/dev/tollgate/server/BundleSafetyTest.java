@@ -1,0 +1,251 @@
+package dev.tollgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.client.TollgateClient;
+import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.Json;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gate never opens by accident while its policy directory changes under it: a real server on a
+ * real directory, real SQLite, the real watcher.
+ */
+class BundleSafetyTest {
+  @TempDir Path data;
+  @TempDir Path root;
+  private Path policies;
+  private JdbcStore store;
+  private TollgateServer server;
+  private TollgateClient agent;
+  private String agentToken;
+  private String admin;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private static final String AGENTS = "agents:\n  ops-bot: {tools: ['*']}\n";
+  private static final String POLICIES =
+      """
+      policies:
+        - {name: deny-shell, match: {tools: ["shell.*"]}, effect: deny}
+        - {name: ask-payments, match: {tools: ["payments.*"]}, effect: ask}
+        - {name: deny-deletes, match: {tools: ["*.delete"]}, effect: deny}
+      """;
+
+  @BeforeEach
+  void start() throws Exception {
+    policies = Files.createDirectories(root.resolve("policies"));
+    Files.writeString(policies.resolve("agents.yaml"), AGENTS);
+    Files.writeString(policies.resolve("policies.yaml"), POLICIES);
+    store = JdbcStore.open(StoreConfig.sqlite(data));
+    agentToken = Tokens.newToken();
+    store.credentials().add("ops-bot", Tokens.hash(agentToken), Instant.now());
+    store.credentials().add("stranger", Tokens.hash(agentToken + "-s"), Instant.now());
+    admin = Tokens.newToken();
+    store.credentials().add(TollgateServer.ADMIN_PREFIX, Tokens.hash(admin), Instant.now());
+    server = serve();
+    agent = TollgateClient.connect(server.uri(), "ops-bot", agentToken);
+  }
+
+  private TollgateServer serve() throws Exception {
+    return TollgateServer.builder()
+        .port(0)
+        .store(store)
+        .policies(policies)
+        .reloadSettle(Duration.ofMillis(400))
+        .watchPoll(Duration.ofMillis(200))
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    store.close();
+  }
+
+  private Effect shell() {
+    return agent.decide(Action.of(null, "u", "shell.exec", Map.of("cmd", "rm -rf /"))).effect();
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private long audited(String key) {
+    return store.audit().search(AuditQuery.after(0, 1000)).stream()
+        .filter(r -> r.entry().kind().equals("reload"))
+        .filter(r -> r.entry().detail().containsKey(key))
+        .count();
+  }
+
+  private JsonNode ready() {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(server.uri().resolve("/ready")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return Json.readTree(r.body());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private String metrics() throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(server.uri().resolve("/metrics"))
+                .header("Authorization", "Bearer " + admin)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private String lastOutcome() {
+    return ready().path("bundle").path("lastReload").path("outcome").asText("");
+  }
+
+  @Test
+  void anEmptiedDirectoryDuringADeployKeepsTheOldBundle() throws Exception {
+    assertEquals(Effect.DENY, shell());
+    String digest = server.engine().bundle().digest();
+    Path away = Files.createDirectories(root.resolve("away"));
+    try (Stream<Path> files = Files.list(policies)) {
+      for (Path f : files.toList()) {
+        Files.move(f, away.resolve(f.getFileName()));
+      }
+    }
+    await(() -> audited("refused") >= 1, "the refused reload is audited");
+    assertEquals(Effect.DENY, shell(), "shell.exec stays denied");
+    assertEquals(digest, server.engine().bundle().digest());
+    assertEquals("refused", lastOutcome());
+    assertTrue(metrics().contains("tollgate_reloads_total{outcome=\"refused\"}"), metrics());
+  }
+
+  @Test
+  void aDeletedPolicyFileIsNotLoadedAsZeroPolicies() throws Exception {
+    Files.delete(policies.resolve("policies.yaml"));
+    await(() -> audited("refused") >= 1, "the refused reload is audited");
+    assertEquals(3, server.engine().bundle().policyNames().size());
+    assertEquals(Effect.DENY, shell());
+    assertTrue(
+        ready().path("bundle").path("lastReload").path("detail").asText().contains("no policies"),
+        ready().toString());
+  }
+
+  @Test
+  void aPolicyFileWrittenInTwoPartsNeverLoadsItsPrefix() throws Exception {
+    String prefix =
+        "policies:\n  - {name: ask-payments, match: {tools: [\"payments.*\"]}, effect: ask}\n";
+    String whole = POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n";
+    Files.writeString(policies.resolve("policies.yaml"), prefix);
+    Thread.sleep(250); // within the settle time
+    Files.writeString(policies.resolve("policies.yaml"), whole);
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < Duration.ofSeconds(3).toNanos()) {
+      assertNotEquals(
+          1, server.engine().bundle().policyNames().size(), "the one-policy prefix was loaded");
+      assertEquals(Effect.DENY, shell());
+      if (server.engine().bundle().policyNames().size() == 4) {
+        break;
+      }
+      Thread.sleep(10);
+    }
+    await(() -> server.engine().bundle().policyNames().size() == 4, "the whole file is loaded");
+    assertEquals(Effect.DENY, shell());
+  }
+
+  @Test
+  void theWatcherSurvivesRemovalRecreationAndRenameOfTheDirectory() throws Exception {
+    String first = server.engine().bundle().digest();
+    // Removed and re-created with new content.
+    try (Stream<Path> files = Files.list(policies)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(policies);
+    await(() -> audited("refused") >= 1, "the missing directory is refused");
+    assertEquals(first, server.engine().bundle().digest());
+    Files.createDirectories(policies);
+    Files.writeString(policies.resolve("agents.yaml"), AGENTS);
+    Files.writeString(
+        policies.resolve("policies.yaml"),
+        POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n");
+    await(() -> server.engine().bundle().policyNames().size() == 4, "the re-created one is loaded");
+    String second = server.engine().bundle().digest();
+    assertNotEquals(first, second);
+    assertEquals(second, ready().path("bundle").path("digest").asText());
+    assertTrue(metrics().contains("tollgate_bundle_info{digest=\"" + second + "\"} 1"));
+    assertEquals("loaded", lastOutcome());
+
+    // Renamed away and back, edited meanwhile.
+    Path aside = root.resolve("aside");
+    Files.move(policies, aside, StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(
+        aside.resolve("policies.yaml"),
+        POLICIES
+            + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n"
+            + "  - {name: ask-crm, match: {tools: [\"crm.*\"]}, effect: ask}\n");
+    Thread.sleep(500);
+    Files.move(aside, policies, StandardCopyOption.ATOMIC_MOVE);
+    await(
+        () -> server.engine().bundle().policyNames().size() == 5,
+        "the directory renamed back is loaded");
+    assertEquals(server.engine().bundle().digest(), ready().path("bundle").path("digest").asText());
+    Files.writeString(
+        policies.resolve("policies.yaml"),
+        POLICIES
+            + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n  - {name: ask-crm, match: {tools: [\"crm.*\"]}, effect: ask}\n  - {name: ask-db, match: {tools: [\"db.*\"]}, effect: ask}\n");
+    await(
+        () -> server.engine().bundle().policyNames().size() == 6,
+        "edits after the rename are still seen");
+  }
+
+  @Test
+  void anUnprofiledAgentIsDeniedByDefault() throws Exception {
+    TollgateClient stranger = TollgateClient.connect(server.uri(), "stranger", agentToken + "-s");
+    assertEquals(Effect.DENY, stranger.decide(Action.of(null, "u", "crm.read", Map.of())).effect());
+    Files.writeString(policies.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n" + AGENTS);
+    await(() -> lastOutcome().equals("loaded"), "the explicit default is loaded");
+    assertEquals(
+        Effect.ALLOW, stranger.decide(Action.of(null, "u", "crm.read", Map.of())).effect());
+    assertEquals(
+        Effect.DENY, stranger.decide(Action.of(null, "u", "shell.exec", Map.of())).effect());
+  }
+
+  @Test
+  void serveRefusesAnEmptyDirectory() throws Exception {
+    Path empty = Files.createDirectories(root.resolve("empty"));
+    BundleException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            BundleException.class,
+            () -> TollgateServer.builder().port(0).store(store).policies(empty));
+    assertTrue(e.render().contains("no bundle files"), e.render());
+  }
+}

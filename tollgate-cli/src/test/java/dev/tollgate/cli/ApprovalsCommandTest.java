@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tollgate approvals} and {@code tollgate grants} on a real embedded store. */
 class ApprovalsCommandTest {
+  // The policies alone decide here: the bundle says in words that unprofiled agents may act.
+  private static final String UNPROFILED_ALLOWED = "defaults: {unprofiled: allow}\n";
+
   @TempDir Path data;
 
   private static final String POLICIES =
@@ -32,7 +35,8 @@ class ApprovalsCommandTest {
 
   private Tollgate engine(JdbcStore store) throws Exception {
     return Tollgate.builder()
-        .bundle(Bundle.fromFiles(Map.of("policies.yaml", POLICIES)))
+        .bundle(
+            Bundle.fromFiles(Map.of("policies.yaml", POLICIES, "agents.yaml", UNPROFILED_ALLOWED)))
         .sessions(store.sessions())
         .approvals(store.approvals())
         .audit(store.audit())
@@ -234,7 +238,9 @@ class ApprovalsCommandTest {
     try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
       id =
           Tollgate.builder()
-              .bundle(Bundle.fromFiles(Map.of("policies.yaml", policies)))
+              .bundle(
+                  Bundle.fromFiles(
+                      Map.of("policies.yaml", policies, "agents.yaml", UNPROFILED_ALLOWED)))
               .approvals(store.approvals())
               .build()
               .decide("pay-bot", pay)

@@ -17,6 +17,8 @@ class EvalCommandTest {
   private Path bundle() throws IOException {
     Path b = dir.resolve("bundle");
     Files.createDirectories(b);
+    // The policies alone decide: the bundle says in words that unprofiled agents may act.
+    Files.writeString(b.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
     Files.writeString(
         b.resolve("policies.yaml"),
         """

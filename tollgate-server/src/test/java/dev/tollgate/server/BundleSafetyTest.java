@@ -15,6 +15,8 @@ import dev.tollgate.engine.PolicyDirectory.Outcome;
 import dev.tollgate.server.ReloadRecorder.Heard;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,8 +28,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -264,6 +269,39 @@ class BundleSafetyTest {
         POLICIES
             + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n  - {name: ask-crm, match: {tools: [\"crm.*\"]}, effect: ask}\n  - {name: ask-db, match: {tools: [\"db.*\"]}, effect: ask}\n");
     reloads.await(mark, loaded(6), "edits after the rename are still seen");
+  }
+
+  /**
+   * A parent directory that never stays quiet (as /tmp never does) must not keep a change from
+   * being reloaded: only events about the policy directory extend the wait for a burst to settle.
+   */
+  @Test
+  void aBusyParentDirectoryDoesNotStallTheWatcher() throws Exception {
+    ScheduledExecutorService neighbour = Executors.newSingleThreadScheduledExecutor();
+    try {
+      AtomicInteger n = new AtomicInteger();
+      // Another program's file beside the policy directory, rewritten far more often than the
+      // settle time.
+      neighbour.scheduleAtFixedRate(
+          () -> {
+            try {
+              Files.writeString(root.resolve("neighbour.log"), "x".repeat(n.incrementAndGet()));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          },
+          0,
+          20,
+          TimeUnit.MILLISECONDS);
+      int mark = reloads.seen();
+      Files.writeString(
+          policies.resolve("policies.yaml"),
+          POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n");
+      reloads.await(mark, loaded(4), "the edit is loaded while the parent stays busy");
+      assertTrue(n.get() > 0, "the neighbour wrote nothing");
+    } finally {
+      neighbour.shutdownNow();
+    }
   }
 
   @Test

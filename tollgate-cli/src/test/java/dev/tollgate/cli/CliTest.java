@@ -210,6 +210,53 @@ class CliTest {
     assertEquals(1, run("validate", dir.resolve("missing").toString()).code());
   }
 
+  /**
+   * {@code validate} applies the checks {@code serve} applies, with the same words: a bundle that
+   * validates is one the gate accepts, and one it would refuse does not validate.
+   */
+  @Test
+  void validateRefusesWhatServeRefuses() throws IOException {
+    Path b = bundle();
+    Files.writeString(b.resolve("mail.yaml"), "policies: []\n");
+    Run noPolicies = run("validate", b.toString());
+    assertEquals(1, noPolicies.code(), noPolicies.out());
+    assertTrue(noPolicies.err().contains("the bundle holds no policies"), noPolicies.err());
+    assertTrue(noPolicies.err().contains("`noPolicies: true`"), noPolicies.err());
+    assertEquals(serveRefusal(b), firstLine(noPolicies.err()));
+
+    Files.writeString(b.resolve("bundle.yaml"), "noPolicies: true\n");
+    assertEquals(0, run("validate", b.toString()).code(), "an empty policy set said in words");
+
+    Path noAgents = dir.resolve("no-agents");
+    Files.createDirectories(noAgents);
+    Files.writeString(noAgents.resolve("p.yaml"), "policies:\n  - {name: a, effect: deny}\n");
+    Run withoutAgents = run("validate", noAgents.toString());
+    assertEquals(1, withoutAgents.code(), withoutAgents.out());
+    assertTrue(withoutAgents.err().contains("the bundle has no agents.yaml"), withoutAgents.err());
+    assertEquals(serveRefusal(noAgents), firstLine(withoutAgents.err()));
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    Run nothing = run("validate", empty.toString());
+    assertEquals(1, nothing.code());
+    assertTrue(
+        nothing.err().contains("no bundle files (*.yaml, *.yml) in the directory"), nothing.err());
+    assertEquals(serveRefusal(empty), firstLine(nothing.err()));
+  }
+
+  /** The first line of what {@code serve} (through the server's builder) says of a bundle. */
+  private static String serveRefusal(Path bundle) {
+    try {
+      dev.tollgate.server.TollgateServer.builder().policies(bundle);
+    } catch (dev.tollgate.engine.BundleException e) {
+      return firstLine(e.render());
+    }
+    throw new AssertionError("serve accepted " + bundle);
+  }
+
+  private static String firstLine(String text) {
+    return text.lines().findFirst().orElse("");
+  }
+
   @Test
   void aSealedBundleLoadsAndAHalfCopiedOneIsRefused() throws IOException {
     Path b = bundle();

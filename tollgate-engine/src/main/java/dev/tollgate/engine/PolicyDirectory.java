@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * after its first policy is valid YAML). So a bundle that is smaller than the one in use is loaded
  * only once the directory has been quiet (no file name, size or modification time changed) for the
  * settle time and a second read gives the same digest.
+ *
+ * <p>The settle wait goes through a {@link Sleeper}, so that a test decides when a wait ends
+ * instead of waiting on the clock; the number of waits, not the time they took, bounds a reload.
  */
 public final class PolicyDirectory {
 
@@ -62,19 +65,48 @@ public final class PolicyDirectory {
     }
   }
 
+  /** How a reload waits out one settle time. */
+  @FunctionalInterface
+  public interface Sleeper {
+    /** Returns after {@code period}, or earlier if the test behind it says so. */
+    void sleep(Duration period) throws InterruptedException;
+  }
+
   /** How many settle times a reload waits at most for a quiet directory before it is held. */
-  private static final int MAX_SETTLES = 8;
+  static final int MAX_SETTLES = 8;
+
+  /** The settle time of a directory that is only loaded, never reloaded: it is never waited. */
+  private static final Duration DEFAULT_SETTLE = Duration.ofSeconds(1);
 
   private final Path directory;
   private final Duration settle;
+  private final Sleeper sleeper;
+
+  /**
+   * A directory to load once, with the checks a serving gate applies ({@link #load}), as {@code
+   * tollgate validate} does.
+   */
+  public PolicyDirectory(Path directory) {
+    this(directory, DEFAULT_SETTLE);
+  }
 
   /**
    * @param settle how long the directory must stay quiet before a bundle that drops something is
    *     loaded
    */
   public PolicyDirectory(Path directory, Duration settle) {
+    this(directory, settle, Thread::sleep);
+  }
+
+  /**
+   * @param settle how long the directory must stay quiet before a bundle that drops something is
+   *     loaded
+   * @param sleeper waits out each settle time ({@code Thread::sleep} but in tests)
+   */
+  public PolicyDirectory(Path directory, Duration settle, Sleeper sleeper) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.settle = Objects.requireNonNull(settle, "settle");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
 
   public Path directory() {
@@ -84,6 +116,8 @@ public final class PolicyDirectory {
   /**
    * Loads the bundle to start with: as {@link Bundle#load}, and also refused when it holds no
    * policies or no {@code agents.yaml} without saying in {@code bundle.yaml} that this is meant.
+   * These are the checks of {@code serve}, of every reload and of {@code tollgate validate}: a
+   * bundle that validates is one a gate accepts.
    *
    * @throws BundleException listing every problem
    */
@@ -98,7 +132,7 @@ public final class PolicyDirectory {
 
   /**
    * Reads the directory again and says whether its bundle should replace {@code current}. May block
-   * for up to a few settle times while a deploy that drops something settles.
+   * for up to eight settle times while a deploy that drops something settles.
    */
   public Reload reload(Bundle current) {
     Bundle candidate;
@@ -107,14 +141,16 @@ public final class PolicyDirectory {
     } catch (BundleException e) {
       return refused(current, e.problems());
     }
-    long deadline = System.nanoTime() + settle.toNanos() * MAX_SETTLES;
-    while (true) {
+    for (int waits = 0; ; waits++) {
       if (candidate.digest().equals(current.digest())) {
         return new Reload(Outcome.UNCHANGED, current, null, List.of());
       }
       String dropped = dropped(current, candidate);
       if (dropped == null) {
         return new Reload(Outcome.LOADED, candidate, null, List.of());
+      }
+      if (waits == MAX_SETTLES) {
+        return held(current, dropped, "the directory kept changing");
       }
       boolean quiet;
       try {
@@ -134,9 +170,6 @@ public final class PolicyDirectory {
           return new Reload(Outcome.LOADED, candidate, null, List.of());
         }
         candidate = again;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        return held(current, dropped, "the directory kept changing");
       }
     }
   }
@@ -220,7 +253,7 @@ public final class PolicyDirectory {
   /** Whether no file of the directory changed over {@code period}. */
   private boolean quietFor(Duration period) throws InterruptedException {
     String before = fingerprint(directory);
-    Thread.sleep(period);
+    sleeper.sleep(period);
     return before.equals(fingerprint(directory));
   }
 

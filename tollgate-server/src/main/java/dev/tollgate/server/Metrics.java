@@ -55,7 +55,9 @@ final class Metrics {
       String bundleDigest,
       long bundleLoadedEpochSeconds,
       int openConnections,
-      boolean storeReady) {}
+      boolean storeReady,
+      int reloadRecordsWaiting,
+      long reloadRecordsDropped) {}
 
   private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
 
@@ -92,6 +94,18 @@ final class Metrics {
         "",
         g.storeReady() ? 1 : 0);
     counter(out, "tollgate_reloads_total", "Bundle reloads by outcome.", reloads);
+    gauge(
+        out,
+        "tollgate_reload_records_waiting",
+        "Reload audit records waiting for the store to take them.",
+        "",
+        g.reloadRecordsWaiting());
+    out.append("# HELP tollgate_reload_records_dropped_total Reload audit records dropped because")
+        .append(" too many waited for the store (each summed up in the audit).\n")
+        .append("# TYPE tollgate_reload_records_dropped_total counter\n")
+        .append("tollgate_reload_records_dropped_total ")
+        .append(g.reloadRecordsDropped())
+        .append('\n');
     counter(out, "tollgate_decisions_total", "Decisions by agent and effect.", decisions);
     counter(
         out,

@@ -28,6 +28,9 @@ import java.util.function.Supplier;
 final class PolicyWatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.tollgate.server.watcher");
 
+  /** How many settle times a burst of changes may extend the wait before a reload. */
+  private static final int MAX_SETTLES = 8;
+
   private final Path directory;
   private final Path parent;
   private final WatchService watch;
@@ -93,11 +96,7 @@ final class PolicyWatcher implements AutoCloseable {
       while (!closed) {
         boolean changed = drain(watch.poll(poll.toMillis(), TimeUnit.MILLISECONDS));
         if (changed) {
-          // Drain what follows within the settle time, then reload once.
-          WatchKey more;
-          while ((more = watch.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-            drain(more);
-          }
+          settle();
         }
         String now = PolicyDirectory.fingerprint(directory);
         if (!now.equals(seen) && (seen.equals("absent") || now.equals("absent"))) {
@@ -125,6 +124,25 @@ final class PolicyWatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ClosedWatchServiceException e) {
       // closed: done
+    }
+  }
+
+  /**
+   * Drains the events that follow a change until the directory has had no event for the settle
+   * time, so that a burst of writes is reloaded once. Only events about the directory extend the
+   * wait: the parent may be busy for other reasons (a parent such as /tmp always is), and its
+   * events must not keep the reload from ever coming. Nor may the directory's own: the wait ends
+   * after {@link #MAX_SETTLES} settle times at most, and the reload then judges what it finds.
+   */
+  private void settle() throws InterruptedException {
+    long start = System.nanoTime();
+    long last = start + settle.toNanos() * MAX_SETTLES;
+    long quietUntil = Math.min(start + settle.toNanos(), last);
+    for (long left = settle.toNanos(); left > 0; left = quietUntil - System.nanoTime()) {
+      WatchKey more = watch.poll(left, TimeUnit.NANOSECONDS);
+      if (more != null && drain(more)) {
+        quietUntil = Math.min(System.nanoTime() + settle.toNanos(), last);
+      }
     }
   }
 

@@ -85,6 +85,8 @@ public final class TollgateServer implements AutoCloseable {
   private final Path policies;
   private final PolicyDirectory policyDirectory;
   private final PolicyWatcher watcher;
+  private final ReloadAudit reloadAudit;
+  private final ReloadListener reloadListener;
   private final Console console;
   private final ReentrantLock approvalLock = new ReentrantLock();
   private final Condition approvalSignal = approvalLock.newCondition();
@@ -130,11 +132,18 @@ public final class TollgateServer implements AutoCloseable {
     // Approvals past their expiry are marked (and audited) once, by whichever instance sees them
     // first; the status a caller reads is already "expired" before that.
     sweeper.scheduleWithFixedDelay(this::expireQuietly, 1, 1, TimeUnit.SECONDS);
+    this.reloadListener = b.reloadListener;
+    this.reloadAudit =
+        new ReloadAudit(b.store.audit(), b.waitingReloadRecords, b.reloadListener::written);
+    // Reload records that the store could not take wait for it; this writes them once it is back.
+    sweeper.scheduleWithFixedDelay(reloadAudit::flush, 1, 1, TimeUnit.SECONDS);
     this.metricsTokenHash = b.metricsToken == null ? null : Tokens.hash(b.metricsToken);
     this.metricsOpen = b.metricsOpen;
     this.policies = b.policies;
     this.policyDirectory =
-        b.policies == null ? null : new PolicyDirectory(b.policies, b.reloadSettle);
+        b.policies == null
+            ? null
+            : new PolicyDirectory(b.policies, b.reloadSettle, b.reloadSleeper);
     this.watcher =
         b.policies != null && b.watch
             ? new PolicyWatcher(b.policies, b.watchPoll, b.reloadSettle, this::reloadOutcome)
@@ -207,6 +216,8 @@ public final class TollgateServer implements AutoCloseable {
    * Loads the policy directory again and uses it for every decision from now on, unless {@link
    * PolicyDirectory} holds or refuses it: then the bundle in use stays. Every outcome is counted in
    * {@code /metrics} and shown in {@code /ready}; loads, holds and refusals are audited and logged.
+   * A record the store cannot take now waits for it ({@link ReloadAudit}): none is dropped
+   * silently.
    *
    * @return the problems that kept the new bundle out, or an empty list
    */
@@ -268,12 +279,34 @@ public final class TollgateServer implements AutoCloseable {
               r.detail());
         }
         case UNCHANGED -> {
+          reloadListener.reloaded(r, true);
           return r;
         }
       }
-      auditQuietly(event("reload", null, null, null, null, details));
+      boolean recorded = reloadAudit.record(event("reload", null, null, null, null, details));
+      if (!recorded) {
+        metrics.rejected(503, "audit_unavailable");
+      }
+      reloadListener.reloaded(r, recorded);
       return r;
     }
+  }
+
+  /**
+   * Hears every reload as it ends, in order, on the thread that ran it: tests wait on "the reload
+   * with outcome X happened" rather than on time.
+   */
+  interface ReloadListener {
+    ReloadListener NONE = (reload, recorded) -> {};
+
+    /**
+     * A reload ended; {@code recorded} is false when its audit record waits for the store. Called
+     * after the bundle it loaded is in use and its record written or queued.
+     */
+    void reloaded(PolicyDirectory.Reload reload, boolean recorded);
+
+    /** Reload records that had waited for the store were written ({@code records} of them). */
+    default void written(int records) {}
   }
 
   private static final System.Logger LOG = System.getLogger("dev.tollgate.server.reload");
@@ -306,6 +339,7 @@ public final class TollgateServer implements AutoCloseable {
 
   private void closeParts() {
     sweeper.shutdownNow();
+    reloadAudit.close();
     if (notifier != null) {
       notifier.close();
     }
@@ -1222,14 +1256,6 @@ public final class TollgateServer implements AutoCloseable {
         detail);
   }
 
-  private void auditQuietly(AuditEntry entry) {
-    try {
-      audit(entry);
-    } catch (StoreUnavailableException e) {
-      metrics.rejected(503, "audit_unavailable");
-    }
-  }
-
   private void audit(AuditEntry entry) {
     long start = System.nanoTime();
     store.audit().append(List.of(entry));
@@ -1418,6 +1444,10 @@ public final class TollgateServer implements AutoCloseable {
       }
       view.put("lastReload", r);
     }
+    // Reload records the audit has not taken yet: they wait for the store, or were dropped.
+    view.put(
+        "reloadRecords",
+        Map.of("waiting", reloadAudit.waiting(), "dropped", reloadAudit.dropped()));
     return view;
   }
 
@@ -1467,7 +1497,9 @@ public final class TollgateServer implements AutoCloseable {
             b.digest(),
             engine.bundleLoadedAt().getEpochSecond(),
             http.connections(),
-            store.readiness().ready()));
+            store.readiness().ready(),
+            reloadAudit.waiting(),
+            reloadAudit.dropped()));
   }
 
   private static void requireMethod(String method, String expected) throws ApiError {
@@ -1581,6 +1613,9 @@ public final class TollgateServer implements AutoCloseable {
     private Duration reloadSettle = Duration.ofSeconds(1);
     private Duration watchPoll = Duration.ofSeconds(2);
     private boolean watch = true;
+    private PolicyDirectory.Sleeper reloadSleeper = Thread::sleep;
+    private ReloadListener reloadListener = ReloadListener.NONE;
+    private int waitingReloadRecords = 1000;
     private URI webhook;
     private java.util.function.Supplier<String> auditVerifier;
     private byte[] fingerprintKey;
@@ -1689,6 +1724,27 @@ public final class TollgateServer implements AutoCloseable {
      */
     public Builder watchPoll(Duration poll) {
       this.watchPoll = poll;
+      return this;
+    }
+
+    /** How a reload waits out the settle time (tests decide when a wait ends). */
+    Builder reloadSleeper(PolicyDirectory.Sleeper sleeper) {
+      this.reloadSleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Told of every reload as it ends (tests wait on it rather than on time). */
+    Builder reloadListener(ReloadListener listener) {
+      this.reloadListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How many reload records may wait for a store that cannot take them (default 1000); past that
+     * the oldest are dropped, counted and summed up in the audit.
+     */
+    Builder waitingReloadRecords(int capacity) {
+      this.waitingReloadRecords = capacity;
       return this;
     }
 

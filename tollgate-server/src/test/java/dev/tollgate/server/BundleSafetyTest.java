@@ -11,8 +11,12 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Json;
+import dev.tollgate.engine.PolicyDirectory.Outcome;
+import dev.tollgate.server.ReloadRecorder.Heard;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,8 +25,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +54,25 @@ class BundleSafetyTest {
   private String agentToken;
   private String admin;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final ReloadRecorder reloads = new ReloadRecorder();
+
+  /**
+   * Once armed, the next settle wait of a reload blocks until the test releases it, so that the
+   * test acts while a reload is in its settle wait; otherwise it waits as a server does.
+   */
+  private final AtomicBoolean holdNextSettle = new AtomicBoolean();
+
+  private final CountDownLatch settling = new CountDownLatch(1);
+  private final CountDownLatch settleEnds = new CountDownLatch(1);
+
+  private void settle(Duration period) throws InterruptedException {
+    if (holdNextSettle.compareAndSet(true, false)) {
+      settling.countDown();
+      settleEnds.await();
+    } else {
+      Thread.sleep(period);
+    }
+  }
 
   private static final String AGENTS = "agents:\n  ops-bot: {tools: ['*']}\n";
   private static final String POLICIES =
@@ -75,6 +105,8 @@ class BundleSafetyTest {
         .policies(policies)
         .reloadSettle(Duration.ofMillis(400))
         .watchPoll(Duration.ofMillis(200))
+        .reloadListener(reloads)
+        .reloadSleeper(this::settle)
         .start();
   }
 
@@ -88,14 +120,12 @@ class BundleSafetyTest {
     return agent.decide(Action.of(null, "u", "shell.exec", Map.of("cmd", "rm -rf /"))).effect();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
+  private static Predicate<Heard> loaded(int policies) {
+    return r -> r.outcome() == Outcome.LOADED && r.policies() == policies;
+  }
+
+  private static boolean refused(Heard r) {
+    return r.outcome() == Outcome.REFUSED;
   }
 
   private long audited(String key) {
@@ -135,12 +165,17 @@ class BundleSafetyTest {
     assertEquals(Effect.DENY, shell());
     String digest = server.engine().bundle().digest();
     Path away = Files.createDirectories(root.resolve("away"));
+    int mark = reloads.seen();
     try (Stream<Path> files = Files.list(policies)) {
       for (Path f : files.toList()) {
         Files.move(f, away.resolve(f.getFileName()));
       }
     }
-    await(() -> audited("refused") >= 1, "the refused reload is audited");
+    reloads.await(
+        mark,
+        r -> refused(r) && r.reload().detail().contains("no bundle files"),
+        "the emptied directory is refused");
+    assertTrue(audited("refused") >= 1, "the refused reload is audited");
     assertEquals(Effect.DENY, shell(), "shell.exec stays denied");
     assertEquals(digest, server.engine().bundle().digest());
     assertEquals("refused", lastOutcome());
@@ -149,8 +184,10 @@ class BundleSafetyTest {
 
   @Test
   void aDeletedPolicyFileIsNotLoadedAsZeroPolicies() throws Exception {
+    int mark = reloads.seen();
     Files.delete(policies.resolve("policies.yaml"));
-    await(() -> audited("refused") >= 1, "the refused reload is audited");
+    reloads.await(mark, BundleSafetyTest::refused, "the bundle without policies is refused");
+    assertTrue(audited("refused") >= 1, "the refused reload is audited");
     assertEquals(3, server.engine().bundle().policyNames().size());
     assertEquals(Effect.DENY, shell());
     assertTrue(
@@ -163,20 +200,22 @@ class BundleSafetyTest {
     String prefix =
         "policies:\n  - {name: ask-payments, match: {tools: [\"payments.*\"]}, effect: ask}\n";
     String whole = POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n";
+    int mark = reloads.seen();
+    holdNextSettle.set(true);
     Files.writeString(policies.resolve("policies.yaml"), prefix);
-    Thread.sleep(250); // within the settle time
+    // The prefix drops two policies: its reload waits out the settle time, and the rest of the
+    // file is written meanwhile.
+    assertTrue(settling.await(20, TimeUnit.SECONDS), "the prefix's reload never waited to settle");
+    assertEquals(3, server.engine().bundle().policyNames().size(), "the prefix was loaded");
+    assertEquals(Effect.DENY, shell());
     Files.writeString(policies.resolve("policies.yaml"), whole);
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < Duration.ofSeconds(3).toNanos()) {
-      assertNotEquals(
-          1, server.engine().bundle().policyNames().size(), "the one-policy prefix was loaded");
-      assertEquals(Effect.DENY, shell());
-      if (server.engine().bundle().policyNames().size() == 4) {
-        break;
-      }
-      Thread.sleep(10);
-    }
-    await(() -> server.engine().bundle().policyNames().size() == 4, "the whole file is loaded");
+    settleEnds.countDown();
+    reloads.await(mark, loaded(4), "the whole file is loaded");
+    assertEquals(
+        List.of(),
+        reloads.since(mark).stream().filter(loaded(1)).toList(),
+        "the one-policy prefix was loaded");
+    assertEquals(4, server.engine().bundle().policyNames().size());
     assertEquals(Effect.DENY, shell());
   }
 
@@ -189,15 +228,18 @@ class BundleSafetyTest {
         Files.delete(f);
       }
     }
+    int mark = reloads.seen();
     Files.delete(policies);
-    await(() -> audited("refused") >= 1, "the missing directory is refused");
+    reloads.await(mark, BundleSafetyTest::refused, "the missing directory is refused");
+    assertTrue(audited("refused") >= 1, "the refused reload is audited");
     assertEquals(first, server.engine().bundle().digest());
+    mark = reloads.seen();
     Files.createDirectories(policies);
     Files.writeString(policies.resolve("agents.yaml"), AGENTS);
     Files.writeString(
         policies.resolve("policies.yaml"),
         POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n");
-    await(() -> server.engine().bundle().policyNames().size() == 4, "the re-created one is loaded");
+    reloads.await(mark, loaded(4), "the re-created one is loaded");
     String second = server.engine().bundle().digest();
     assertNotEquals(first, second);
     assertEquals(second, ready().path("bundle").path("digest").asText());
@@ -206,33 +248,69 @@ class BundleSafetyTest {
 
     // Renamed away and back, edited meanwhile.
     Path aside = root.resolve("aside");
+    mark = reloads.seen();
     Files.move(policies, aside, StandardCopyOption.ATOMIC_MOVE);
     Files.writeString(
         aside.resolve("policies.yaml"),
         POLICIES
             + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n"
             + "  - {name: ask-crm, match: {tools: [\"crm.*\"]}, effect: ask}\n");
-    Thread.sleep(500);
+    reloads.await(
+        mark,
+        r -> refused(r) && r.reload().detail().contains("no such directory"),
+        "the directory renamed away is refused");
+    mark = reloads.seen();
     Files.move(aside, policies, StandardCopyOption.ATOMIC_MOVE);
-    await(
-        () -> server.engine().bundle().policyNames().size() == 5,
-        "the directory renamed back is loaded");
+    reloads.await(mark, loaded(5), "the directory renamed back is loaded");
     assertEquals(server.engine().bundle().digest(), ready().path("bundle").path("digest").asText());
+    mark = reloads.seen();
     Files.writeString(
         policies.resolve("policies.yaml"),
         POLICIES
             + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n  - {name: ask-crm, match: {tools: [\"crm.*\"]}, effect: ask}\n  - {name: ask-db, match: {tools: [\"db.*\"]}, effect: ask}\n");
-    await(
-        () -> server.engine().bundle().policyNames().size() == 6,
-        "edits after the rename are still seen");
+    reloads.await(mark, loaded(6), "edits after the rename are still seen");
+  }
+
+  /**
+   * A parent directory that never stays quiet (as /tmp never does) must not keep a change from
+   * being reloaded: only events about the policy directory extend the wait for a burst to settle.
+   */
+  @Test
+  void aBusyParentDirectoryDoesNotStallTheWatcher() throws Exception {
+    ScheduledExecutorService neighbour = Executors.newSingleThreadScheduledExecutor();
+    try {
+      AtomicInteger n = new AtomicInteger();
+      // Another program's file beside the policy directory, rewritten far more often than the
+      // settle time.
+      neighbour.scheduleAtFixedRate(
+          () -> {
+            try {
+              Files.writeString(root.resolve("neighbour.log"), "x".repeat(n.incrementAndGet()));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          },
+          0,
+          20,
+          TimeUnit.MILLISECONDS);
+      int mark = reloads.seen();
+      Files.writeString(
+          policies.resolve("policies.yaml"),
+          POLICIES + "  - {name: ask-mail, match: {tools: [\"email.*\"]}, effect: ask}\n");
+      reloads.await(mark, loaded(4), "the edit is loaded while the parent stays busy");
+      assertTrue(n.get() > 0, "the neighbour wrote nothing");
+    } finally {
+      neighbour.shutdownNow();
+    }
   }
 
   @Test
   void anUnprofiledAgentIsDeniedByDefault() throws Exception {
     TollgateClient stranger = TollgateClient.connect(server.uri(), "stranger", agentToken + "-s");
     assertEquals(Effect.DENY, stranger.decide(Action.of(null, "u", "crm.read", Map.of())).effect());
+    int mark = reloads.seen();
     Files.writeString(policies.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n" + AGENTS);
-    await(() -> lastOutcome().equals("loaded"), "the explicit default is loaded");
+    reloads.await(mark, loaded(3), "the explicit default is loaded");
     assertEquals(
         Effect.ALLOW, stranger.decide(Action.of(null, "u", "crm.read", Map.of())).effect());
     assertEquals(

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -170,54 +171,7 @@ final class ServeCommand implements Callable<Integer> {
               + " name agents and policies (default ${DEFAULT-VALUE}; env TOLLGATE_METRICS_OPEN).")
   boolean metricsOpen;
 
-  @Option(
-      names = "--header-timeout",
-      defaultValue = "${env:TOLLGATE_HEADER_TIMEOUT:-10s}",
-      paramLabel = "DURATION",
-      converter = DurationOption.class,
-      description =
-          "How long a client may take to send a request's headers (default ${DEFAULT-VALUE};"
-              + " env TOLLGATE_HEADER_TIMEOUT).")
-  Duration headerTimeout;
-
-  @Option(
-      names = "--idle-timeout",
-      defaultValue = "${env:TOLLGATE_IDLE_TIMEOUT:-30s}",
-      paramLabel = "DURATION",
-      converter = DurationOption.class,
-      description =
-          "How long a connection may stay open without a byte moving (default"
-              + " ${DEFAULT-VALUE}; env TOLLGATE_IDLE_TIMEOUT).")
-  Duration idleTimeout;
-
-  @Option(
-      names = "--min-body-rate",
-      defaultValue = "${env:TOLLGATE_MIN_BODY_RATE:-1024}",
-      paramLabel = "BYTES_PER_SECOND",
-      description =
-          "The slowest a request body may arrive; slower ones are cut off, 0 allows any rate"
-              + " (default ${DEFAULT-VALUE}; env TOLLGATE_MIN_BODY_RATE).")
-  long minBodyRate;
-
-  @Option(
-      names = "--max-connections",
-      defaultValue = "${env:TOLLGATE_MAX_CONNECTIONS}",
-      paramLabel = "N",
-      description =
-          "Connections open at once; past them a connection is answered 503 overloaded (default:"
-              + " what the process's file descriptor limit leaves room for, at most 10000; env"
-              + " TOLLGATE_MAX_CONNECTIONS).")
-  String maxConnections;
-
-  @Option(
-      names = "--shutdown-grace",
-      defaultValue = "${env:TOLLGATE_SHUTDOWN_GRACE:-10s}",
-      paramLabel = "DURATION",
-      converter = DurationOption.class,
-      description =
-          "At a stop, how long requests in flight may take to finish (default ${DEFAULT-VALUE};"
-              + " env TOLLGATE_SHUTDOWN_GRACE).")
-  Duration shutdownGrace;
+  @Mixin ConnectionLimits connections;
 
   @Override
   public Integer call() throws Exception {
@@ -284,7 +238,7 @@ final class ServeCommand implements Callable<Integer> {
     HttpListener.Limits limits;
     MetricsAccess metrics;
     try {
-      limits = limits();
+      limits = connections.limits();
       metrics = metricsAccess();
     } catch (Inputs.UsageException e) {
       err.println("error: " + e.getMessage());
@@ -498,35 +452,6 @@ final class ServeCommand implements Callable<Integer> {
             + "/v1/decide");
   }
 
-  /** The connection limits from the options, checked: a wrong one is a usage error. */
-  private HttpListener.Limits limits() throws Inputs.UsageException {
-    int cap;
-    if (maxConnections == null || maxConnections.isBlank()) {
-      cap = HttpListener.Limits.defaults().maxConnections();
-    } else {
-      try {
-        cap = Integer.parseInt(maxConnections.strip());
-      } catch (NumberFormatException e) {
-        cap = 0;
-      }
-      if (cap < 1) {
-        throw new Inputs.UsageException(
-            "invalid value `"
-                + maxConnections
-                + "` for --max-connections (or TOLLGATE_MAX_CONNECTIONS): give a whole number of"
-                + " at least 1");
-      }
-    }
-    if (minBodyRate < 0) {
-      throw new Inputs.UsageException(
-          "invalid value `"
-              + minBodyRate
-              + "` for --min-body-rate (or TOLLGATE_MIN_BODY_RATE): give bytes per second, 0 or"
-              + " more");
-    }
-    return new HttpListener.Limits(headerTimeout, idleTimeout, minBodyRate, cap, shutdownGrace);
-  }
-
   /** Who may read /metrics, and where: from the options and the token's variable. */
   record MetricsAccess(String token, String host, int port) {}
 
@@ -551,11 +476,10 @@ final class ServeCommand implements Callable<Integer> {
       // reported below
     }
     if (host.isEmpty() || port < 0 || port > 65535) {
-      throw new Inputs.UsageException(
-          "invalid value `"
-              + metricsAddress
-              + "` for --metrics-address (or TOLLGATE_METRICS_ADDRESS): give HOST:PORT, for"
-              + " example 127.0.0.1:9181 or [::1]:9181 (port 0 picks a free one)");
+      throw invalid(
+          "--metrics-address",
+          metricsAddress,
+          "give HOST:PORT, for example 127.0.0.1:9181 or [::1]:9181 (port 0 picks a free one)");
     }
     return new MetricsAccess(token, host, port);
   }
@@ -576,6 +500,16 @@ final class ServeCommand implements Callable<Integer> {
         + server.metricsUri()
         + " (/metrics, /health, /ready), "
         + (metrics.token() != null ? "with the metrics token" : "open");
+  }
+
+  /**
+   * A serve option's wrong value, named with the variable it may also come from: serve's variables
+   * are the option's name in capitals after {@code TOLLGATE_} (as ServeEnvironmentTest checks).
+   */
+  static Inputs.UsageException invalid(String option, Object value, String hint) {
+    String variable = "TOLLGATE_" + option.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+    return new Inputs.UsageException(
+        "invalid value `" + value + "` for " + option + " (or " + variable + "): " + hint);
   }
 
   /** Whether an optional path was given: a variable set to the empty string counts as not set. */

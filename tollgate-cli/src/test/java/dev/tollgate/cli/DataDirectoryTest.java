@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +15,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The data directory holds password hashes, console sessions, CSRF tokens, session requests and
@@ -43,22 +40,9 @@ class DataDirectoryTest {
   @Test
   void serveOnAFreshDirectoryMakesEverythingOwnerOnly() throws Exception {
     Path data = dir.resolve("var").resolve("tollgate");
-    ServeCommand serve = new ServeCommand();
-    CommandLine cli = new CommandLine(serve);
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(new StringWriter()));
-    cli.setErr(new PrintWriter(err));
-    cli.parseArgs(
-        "--port",
-        "0",
-        "--data",
-        data.toString(),
-        "--policies",
-        Path.of("..", "examples", "invoice-vendor-mail").toString(),
-        "--checkpoint-every",
-        "PT1H");
-    try (ServeCommand.Running running = serve.start()) {
-      assertTrue(running != null, err.toString());
+    Served served = Served.tryStart(data);
+    try (ServeCommand.Running running = served.running()) {
+      assertTrue(running != null, served.err());
       assertEquals("rwx------", mode(data));
       Map<String, String> modes = modes(data);
       assertTrue(
@@ -75,7 +59,7 @@ class DataDirectoryTest {
           modes.toString());
       modes.forEach((name, mode) -> assertEquals("rw-------", mode, name));
     }
-    assertEquals("", err.toString(), "nothing to tighten on a fresh directory");
+    assertEquals("", served.err(), "nothing to tighten on a fresh directory");
   }
 
   @Test

@@ -8,8 +8,6 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.server.People;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,14 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code tollgate serve} started in-process on a free port, as far as its first start goes. */
 class ServeCommandTest {
@@ -36,45 +32,12 @@ class ServeCommandTest {
   @TempDir Path elsewhere;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private record Started(ServeCommand.Running running, String out, String err) {}
-
-  private Started start(String... more) throws Exception {
-    Started s = tryStart(more);
-    assertTrue(s.running() != null, s.err());
-    return s;
+  private Served start(String... more) throws Exception {
+    return Served.start(data, more);
   }
 
-  /** Starts serve; {@code running} is null when it refused to start. */
-  private Started tryStart(String... more) throws Exception {
-    ServeCommand serve = new ServeCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(serve);
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--port",
-                "0",
-                "--data",
-                data.toString(),
-                "--policies",
-                Path.of("..", "examples", "invoice-vendor-mail").toString(),
-                "--checkpoint-every",
-                "PT1H"));
-    args.addAll(List.of(more));
-    cli.parseArgs(args.toArray(String[]::new));
-    ServeCommand.Running running = serve.start();
-    return new Started(running, out.toString(), err.toString());
-  }
-
-  private HttpResponse<String> get(URI base, String path, String token) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Authorization", "Bearer " + token)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  private Served tryStart(String... more) throws Exception {
+    return Served.tryStart(data, more);
   }
 
   private HttpResponse<String> decide(URI base, String token) throws Exception {
@@ -103,7 +66,7 @@ class ServeCommandTest {
   void withACredentialsFileTheFirstSecretsGoThereOwnerOnlyAndStdoutOnlySaysWhere()
       throws Exception {
     Path creds = elsewhere.resolve("tollgate.env");
-    Started first = start("--credentials-file", creds.toString());
+    Served first = start("--credentials-file", creds.toString());
     Properties secrets = read(creds);
     try (ServeCommand.Running running = first.running()) {
       assertEquals("rw-------", mode(creds));
@@ -120,11 +83,11 @@ class ServeCommandTest {
       assertFalse(first.out().contains("tg_"), first.out());
       URI base = running.server.uri();
       assertEquals(303, signIn(base, password).statusCode());
-      assertEquals(200, get(base, "/v1/approvals", admin).statusCode());
+      assertEquals(200, Served.get(base, "/v1/approvals", admin).statusCode());
       assertEquals(200, decide(base, agent).statusCode());
     }
     // A restart with the same options (a container's) sets nothing up again and leaves the file.
-    Started again = start("--credentials-file", creds.toString());
+    Served again = start("--credentials-file", creds.toString());
     again.running().close();
     assertEquals(secrets, read(creds));
     assertFalse(again.out().contains("are in"), again.out());
@@ -135,14 +98,14 @@ class ServeCommandTest {
     Path creds = elsewhere.resolve("tollgate.env");
     Files.writeString(creds, "someone else's file\n");
     Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-r--r--"));
-    Started refused = tryStart("--credentials-file", creds.toString());
+    Served refused = tryStart("--credentials-file", creds.toString());
     assertEquals(null, refused.running());
     assertTrue(
         refused.err().contains("the credentials file `" + creds + "` exists"), refused.err());
     assertEquals("someone else's file\n", Files.readString(creds));
 
     // Nothing was set up: the store is still new, and the next start may replace the file.
-    Started replaced = start("--credentials-file", creds.toString(), "--replace-credentials-file");
+    Served replaced = start("--credentials-file", creds.toString(), "--replace-credentials-file");
     replaced.running().close();
     assertEquals("rw-------", mode(creds));
     assertTrue(read(creds).getProperty("TOLLGATE_ADMIN_TOKEN").startsWith("tg_"));
@@ -152,7 +115,7 @@ class ServeCommandTest {
   void theFirstAdminsPasswordMayComeFromTheEnvironmentAndIsThenShownNowhere() throws Exception {
     // Any variable of this JVM's environment will do: PATH is long enough to be a password.
     String password = System.getenv("PATH");
-    Started first = start("--admin-password-env", "PATH");
+    Served first = start("--admin-password-env", "PATH");
     try (ServeCommand.Running running = first.running()) {
       assertFalse(first.out().contains(password), first.out());
       assertTrue(first.out().contains("password: the one in PATH"), first.out());
@@ -162,7 +125,7 @@ class ServeCommandTest {
 
   @Test
   void adminTokenMintsAnAuditedTokenForTheAdminApiAndRevokeEndsIt() throws Exception {
-    Started first = start();
+    Served first = start();
     try (ServeCommand.Running running = first.running()) {
       URI base = running.server.uri();
       CliTest.Run minted =
@@ -171,7 +134,7 @@ class ServeCommandTest {
       String token = minted.out().strip();
       assertTrue(token.startsWith("tg_"), token);
       assertTrue(minted.err().contains("`@admin-ops` added"), minted.err());
-      assertEquals(200, get(base, "/v1/approvals", token).statusCode());
+      assertEquals(200, Served.get(base, "/v1/approvals", token).statusCode());
       assertEquals(403, decide(base, token).statusCode(), "an admin token is not an agent's");
       assertEquals(
           3, CliTest.run("admin", "token", "--name", "@root", "--data", data.toString()).code());
@@ -179,7 +142,7 @@ class ServeCommandTest {
       CliTest.Run revoked =
           CliTest.run("admin", "revoke", "--name", "ops", "--data", data.toString());
       assertEquals(0, revoked.code(), revoked.err());
-      assertEquals(401, get(base, "/v1/approvals", token).statusCode());
+      assertEquals(401, Served.get(base, "/v1/approvals", token).statusCode());
     }
     try (var store = JdbcStore.open(StoreConfig.sqlite(data))) {
       assertEquals(
@@ -216,7 +179,7 @@ class ServeCommandTest {
   @Test
   void theFirstStartCreatesTheFirstAdminWhoSignsInAndLaterStartsDoNot() throws Exception {
     String password;
-    Started first = start();
+    Served first = start();
     try (ServeCommand.Running running = first.running()) {
       Matcher m = ADMIN.matcher(first.out());
       assertTrue(m.find(), first.out());
@@ -236,7 +199,7 @@ class ServeCommandTest {
       assertEquals(401, signIn(base, password + "x").statusCode());
     }
 
-    Started second = start();
+    Served second = start();
     try (ServeCommand.Running running = second.running()) {
       assertFalse(second.out().contains("password (shown once)"), second.out());
       assertEquals(303, signIn(running.server.uri(), password).statusCode());

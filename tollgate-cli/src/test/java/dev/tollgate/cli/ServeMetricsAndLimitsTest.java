@@ -9,14 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code serve}'s options for who reads {@code /metrics} and where, and for what a connection may
@@ -34,44 +29,6 @@ import picocli.CommandLine;
  */
 class ServeMetricsAndLimitsTest {
   @TempDir Path data;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  private record Started(ServeCommand.Running running, String out, String err) {}
-
-  private Started start(String... more) throws Exception {
-    ServeCommand serve = new ServeCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(serve);
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--port",
-                "0",
-                "--data",
-                data.toString(),
-                "--policies",
-                Path.of("..", "examples", "invoice-vendor-mail").toString(),
-                "--checkpoint-every",
-                "1h"));
-    args.addAll(List.of(more));
-    cli.parseArgs(args.toArray(String[]::new));
-    Started s = new Started(serve.start(), out.toString(), err.toString());
-    assertNotNull(s.running(), s.err());
-    return s;
-  }
-
-  private HttpResponse<String> get(URI base, String path, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
 
   /**
    * A variable of this test's own environment with a value fit for a bearer token: the token is
@@ -88,7 +45,9 @@ class ServeMetricsAndLimitsTest {
   void theMetricsTokenFromTheEnvironmentAndASeparateListenerGuardMetrics() throws Exception {
     Map.Entry<String, String> variable = someVariable();
     String token = variable.getValue();
-    Started s = start("--metrics-token-env", variable.getKey(), "--metrics-address", "127.0.0.1:0");
+    Served s =
+        Served.start(
+            data, "--metrics-token-env", variable.getKey(), "--metrics-address", "127.0.0.1:0");
     try (ServeCommand.Running running = s.running()) {
       URI main = running.server.uri();
       URI side = running.server.metricsUri();
@@ -102,29 +61,29 @@ class ServeMetricsAndLimitsTest {
           s.out());
       assertFalse(s.out().contains(token), "the token is never printed");
 
-      HttpResponse<String> anonymous = get(main, "/metrics", null);
+      HttpResponse<String> anonymous = Served.get(main, "/metrics", null);
       assertEquals(401, anonymous.statusCode());
       assertTrue(anonymous.body().contains("--metrics-token-env"), anonymous.body());
-      int wrong = get(main, "/metrics", token + "x").statusCode();
+      int wrong = Served.get(main, "/metrics", token + "x").statusCode();
       assertTrue(wrong == 401 || wrong == 403, "a wrong token: " + wrong);
-      HttpResponse<String> withToken = get(main, "/metrics", token);
+      HttpResponse<String> withToken = Served.get(main, "/metrics", token);
       assertEquals(200, withToken.statusCode(), withToken.body());
       assertTrue(withToken.body().contains("tollgate_"), withToken.body());
 
-      assertEquals(401, get(side, "/metrics", null).statusCode());
-      assertEquals(200, get(side, "/metrics", token).statusCode());
-      assertEquals(200, get(side, "/health", null).statusCode());
-      assertEquals(200, get(side, "/ready", null).statusCode());
-      assertEquals(404, get(side, "/v1/openapi.json", null).statusCode());
+      assertEquals(401, Served.get(side, "/metrics", null).statusCode());
+      assertEquals(200, Served.get(side, "/metrics", token).statusCode());
+      assertEquals(200, Served.get(side, "/health", null).statusCode());
+      assertEquals(200, Served.get(side, "/ready", null).statusCode());
+      assertEquals(404, Served.get(side, "/v1/openapi.json", null).statusCode());
     }
   }
 
   @Test
   void metricsOpenServesMetricsWithoutAToken() throws Exception {
-    Started s = start("--metrics-open");
+    Served s = Served.start(data, "--metrics-open");
     try (ServeCommand.Running running = s.running()) {
       assertTrue(s.out().contains("metrics: open to anyone on the main port"), s.out());
-      assertEquals(200, get(running.server.uri(), "/metrics", null).statusCode());
+      assertEquals(200, Served.get(running.server.uri(), "/metrics", null).statusCode());
     }
   }
 
@@ -134,8 +93,9 @@ class ServeMetricsAndLimitsTest {
    */
   @Test
   void theLimitsGivenReachTheServer() throws Exception {
-    Started s =
-        start(
+    Served s =
+        Served.start(
+            data,
             "--header-timeout",
             "1s",
             "--idle-timeout",
@@ -167,7 +127,7 @@ class ServeMetricsAndLimitsTest {
       assertTrue(
           took.compareTo(Duration.ofSeconds(5)) < 0,
           "closed after the 1 s header timeout: " + took);
-      assertEquals(200, get(running.server.uri(), "/health", null).statusCode());
+      assertEquals(200, Served.get(running.server.uri(), "/health", null).statusCode());
     }
   }
 
@@ -198,17 +158,8 @@ class ServeMetricsAndLimitsTest {
   }
 
   private CliTest.Run run(List<String> more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "serve",
-                "--port",
-                "0",
-                "--data",
-                data.toString(),
-                "--policies",
-                Path.of("..", "examples", "invoice-vendor-mail").toString()));
-    args.addAll(more);
+    List<String> args = new ArrayList<>(List.of("serve"));
+    args.addAll(Served.options(data, more.toArray(String[]::new)));
     return CliTest.run(args.toArray(String[]::new));
   }
 }

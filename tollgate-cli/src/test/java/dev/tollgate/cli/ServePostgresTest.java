@@ -12,8 +12,6 @@ import dev.tollgate.api.Observation;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.client.TollgateClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Two {@code tollgate serve} started from the command line on one PostgreSQL, sharing their keys: a
@@ -57,36 +54,26 @@ class ServePostgresTest {
     postgres.close();
   }
 
-  private record Started(ServeCommand.Running running, String out) {}
-
-  private Started serve(String name, Path keys) throws Exception {
-    return serve(name, keys, new StringWriter());
-  }
-
-  private Started serve(String name, Path keys, StringWriter err) throws Exception {
-    ServeCommand serve = new ServeCommand();
-    StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(serve);
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    cli.parseArgs(
-        "--port",
-        "0",
-        "--jdbc",
-        url,
-        "--user",
-        "postgres",
-        "--keys",
-        keys.toString(),
-        "--data",
-        dir.resolve(name).toString(),
-        "--policies",
-        Path.of("..", "examples", "invoice-vendor-mail").toString(),
-        "--checkpoint-every",
-        "PT1H");
-    ServeCommand.Running running = serve.start();
-    assertNotNull(running, err.toString());
-    return new Started(running, out.toString());
+  private Served serve(String name, Path keys) throws Exception {
+    Served served =
+        Served.tryStart(
+            List.of(
+                "--port",
+                "0",
+                "--jdbc",
+                url,
+                "--user",
+                "postgres",
+                "--keys",
+                keys.toString(),
+                "--data",
+                dir.resolve(name).toString(),
+                "--policies",
+                Served.INVOICE_EXAMPLE.toString(),
+                "--checkpoint-every",
+                "1h"));
+    assertNotNull(served.running(), served.err());
+    return served;
   }
 
   private static Action mail(String session, String body) {
@@ -100,8 +87,8 @@ class ServePostgresTest {
   @Test
   void twoServersOnOnePostgresDecideEachOthersSessionsAndKeepOneVerifiableChain() throws Exception {
     Path keys = dir.resolve("keys");
-    Started a = serve("a", keys);
-    Started b;
+    Served a = serve("a", keys);
+    Served b;
     Decision withDetails;
     try (ServeCommand.Running ra = a.running()) {
       Matcher m = AGENT_TOKEN.matcher(a.out());
@@ -138,11 +125,11 @@ class ServePostgresTest {
       assertEquals(Effect.ALLOW, afterB.effect(), afterB.toString());
     } // and a signs one of the record after it: verify checks both with one public key
     assertTrue(Files.isRegularFile(keys.resolve("fingerprint.key")));
-    StringWriter err = new StringWriter();
-    try (ServeCommand.Running other = serve("c", dir.resolve("other-keys"), err).running()) {
+    Served other = serve("c", dir.resolve("other-keys"));
+    try (ServeCommand.Running running = other.running()) {
       assertTrue(
-          err.toString().contains("servers sharing a store must share their keys (--keys)"),
-          "a server with keys of its own is told: " + err);
+          other.err().contains("servers sharing a store must share their keys (--keys)"),
+          "a server with keys of its own is told: " + other.err());
     }
     assertFalse(Files.exists(dir.resolve("a")), "on PostgreSQL the data directory is not used");
 

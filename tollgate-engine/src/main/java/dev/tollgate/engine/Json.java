@@ -144,8 +144,47 @@ public final class Json {
     if (node == null || node.isMissingNode()) {
       throw new InputException("bad_request", "empty body: send a JSON object", null);
     }
-    requireUnicode(node, "");
+    // Every request passes here: look first without building a pointer per name, and name the
+    // place only when there is one to name.
+    if (!isUnicode(node)) {
+      requireUnicode(node, "");
+    }
     return node;
+  }
+
+  /** Whether every name and text in the tree is valid Unicode; allocates no pointer. */
+  private static boolean isUnicode(JsonNode node) {
+    if (node.isTextual()) {
+      return loneSurrogate(node.textValue()) < 0;
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        if (loneSurrogate(e.getKey()) >= 0 || !isUnicode(e.getValue())) {
+          return false;
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        if (!isUnicode(node.get(i))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Where the first unpaired UTF-16 surrogate of {@code text} is, or -1. */
+  private static int loneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Refuses text with an unpaired surrogate anywhere in the tree, naming where. */
@@ -166,28 +205,23 @@ public final class Json {
   }
 
   private static void requireUnicode(String text, String at, String what) throws InputException {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        String pointer = at.isEmpty() ? "/" : at;
-        throw new InputException(
-            "invalid_text",
-            what
-                + " at "
-                + dollarPath(pointer)
-                + " holds an unpaired UTF-16 surrogate (\\u"
-                + java.util.HexFormat.of().withUpperCase().toHexDigits(c)
-                + " at character "
-                + i
-                + "): send valid Unicode text, escaping a character outside the BMP as a"
-                + " surrogate pair",
-            pointer);
-      }
+    int i = loneSurrogate(text);
+    if (i < 0) {
+      return;
     }
+    String pointer = at.isEmpty() ? "/" : at;
+    throw new InputException(
+        "invalid_text",
+        what
+            + " at "
+            + dollarPath(pointer)
+            + " holds an unpaired UTF-16 surrogate (\\u"
+            + java.util.HexFormat.of().withUpperCase().toHexDigits(text.charAt(i))
+            + " at character "
+            + i
+            + "): send valid Unicode text, escaping a character outside the BMP as a"
+            + " surrogate pair",
+        pointer);
   }
 
   private static String pointerSegment(String name) {

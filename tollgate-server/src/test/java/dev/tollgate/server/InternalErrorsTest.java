@@ -4,25 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.ApprovalStore;
-import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.CredentialStore;
 import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -48,43 +44,37 @@ import org.junit.jupiter.api.io.TempDir;
 class InternalErrorsTest {
   @TempDir Path dir;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final AtomicBoolean faults = new AtomicBoolean();
 
   /** Whether authentication's own stores fail too (credentials and people), or only the rest. */
   private final AtomicBoolean authFaults = new AtomicBoolean();
 
+  private ServerFixture fixture;
   private JdbcStore real;
-  private TollgateServer server;
   private String agent;
   private String admin;
 
   @BeforeEach
   void start() throws Exception {
-    real = JdbcStore.open(StoreConfig.sqlite(dir));
-    agent = Tokens.newToken();
-    admin = Tokens.newToken();
-    real.credentials().add("invoice-bot", Tokens.hash(agent), Instant.now());
-    real.credentials().add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
+    fixture =
+        ServerFixture.on(StoreConfig.sqlite(dir))
+            .seenByServer(this::faulty)
+            .options(b -> b.metricsOpen(true))
+            .start();
+    real = fixture.store;
+    agent = fixture.token;
+    admin = fixture.addAdmin("ops");
     new People(real, InstantSource.system())
         .add(
             "test",
             "admin-1",
             Set.of("admin", "approver", "auditor"),
             "pw-pw-pw-pw-1".toCharArray());
-    server =
-        TollgateServer.builder()
-            .port(0)
-            .store(faulty(real))
-            .metricsOpen(true)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
-            .start();
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    real.close();
+    fixture.close();
   }
 
   /** The real store, whose parts (all but the audit) throw while {@link #faults} is set. */
@@ -139,12 +129,7 @@ class InternalErrorsTest {
 
   /** Every API route: the OpenAPI document's, and those it does not list yet. */
   private List<Route> apiRoutes() throws Exception {
-    JsonNode doc =
-        Json.readTree(
-            http.send(
-                    HttpRequest.newBuilder(server.uri().resolve("/v1/openapi.json")).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body());
+    JsonNode doc = Json.readTree(fixture.get("/v1/openapi.json").body());
     Set<String> seen = new LinkedHashSet<>();
     List<Route> routes = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").properties().iterator();
@@ -202,10 +187,18 @@ class InternalErrorsTest {
   private static final Set<String> AUDIT_ONLY =
       Set.of("/v1/admin/reload", "/v1/noop", "/v1/decisions/x1");
 
+  /** Sends the request while the store's parts throw; they work again once it is answered. */
+  private HttpResponse<String> underFaults(HttpRequest.Builder request) throws Exception {
+    faults.set(true);
+    try {
+      return fixture.send(request);
+    } finally {
+      faults.set(false);
+    }
+  }
+
   private long rejectedRecords() {
-    return real.audit().search(AuditQuery.after(0, 100_000)).stream()
-        .filter(r -> r.entry().kind().equals("rejected"))
-        .count();
+    return fixture.audit().stream().filter(r -> r.entry().kind().equals("rejected")).count();
   }
 
   @Test
@@ -226,22 +219,16 @@ class InternalErrorsTest {
       authFaults.set(withAuth);
       for (Route route : routes) {
         long before = rejectedRecords();
-        faults.set(true);
-        HttpResponse<String> r;
-        try {
-          HttpRequest.Builder b =
-              HttpRequest.newBuilder(server.uri().resolve(route.path()))
-                  .timeout(Duration.ofSeconds(20))
-                  .header("Authorization", "Bearer " + (forPeople(route.path()) ? admin : agent))
-                  .header("Content-Type", "application/json");
-          b =
-              route.method().equals("GET")
-                  ? b.GET()
-                  : b.method(route.method(), HttpRequest.BodyPublishers.ofString(route.body()));
-          r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } finally {
-          faults.set(false);
-        }
+        HttpRequest.Builder b =
+            fixture
+                .request(route.path())
+                .header("Authorization", "Bearer " + (forPeople(route.path()) ? admin : agent))
+                .header("Content-Type", "application/json");
+        HttpResponse<String> r =
+            underFaults(
+                route.method().equals("GET")
+                    ? b.GET()
+                    : b.method(route.method(), HttpRequest.BodyPublishers.ofString(route.body())));
         String what = route + " (auth faults " + withAuth + "): " + r.statusCode() + " " + r.body();
         assertThat(r.body()).as(what).isNotEmpty();
         if (STORELESS.contains(route.path()) || (!withAuth && AUDIT_ONLY.contains(route.path()))) {
@@ -271,21 +258,16 @@ class InternalErrorsTest {
   @Test
   void everyConsoleRouteAnswersAnInternalErrorAsAPage() throws Exception {
     HttpResponse<String> login =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/console/login"))
+        fixture.send(
+            fixture
+                .request("/console/login")
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("name=admin-1&password=pw-pw-pw-pw-1"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("name=admin-1&password=pw-pw-pw-pw-1")));
     assertThat(login.statusCode()).as(login.body()).isEqualTo(303);
     String set = login.headers().firstValue("Set-Cookie").orElseThrow();
     String cookie = set.substring(0, set.indexOf(';'));
     HttpResponse<String> page =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/console/grants"))
-                .header("Cookie", cookie)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        fixture.send(fixture.request("/console/grants").header("Cookie", cookie));
     Matcher m = CSRF.matcher(page.body());
     assertThat(m.find()).as(page.body()).isTrue();
     String csrf = URLEncoder.encode(m.group(1), StandardCharsets.UTF_8);
@@ -311,22 +293,13 @@ class InternalErrorsTest {
       authFaults.set(withAuth);
       for (Route route : routes) {
         long before = rejectedRecords();
-        faults.set(true);
-        HttpResponse<String> r;
-        try {
-          HttpRequest.Builder b =
-              HttpRequest.newBuilder(server.uri().resolve(route.path()))
-                  .timeout(Duration.ofSeconds(20))
-                  .header("Cookie", cookie);
-          b =
-              route.method().equals("GET")
-                  ? b.GET()
-                  : b.header("Content-Type", "application/x-www-form-urlencoded")
-                      .POST(HttpRequest.BodyPublishers.ofString(route.body()));
-          r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } finally {
-          faults.set(false);
-        }
+        HttpRequest.Builder b = fixture.request(route.path()).header("Cookie", cookie);
+        HttpResponse<String> r =
+            underFaults(
+                route.method().equals("GET")
+                    ? b.GET()
+                    : b.header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(route.body())));
         String what = route + " (auth faults " + withAuth + "): " + r.statusCode();
         if (!withAuth
             && (route.path().startsWith("/console/people")

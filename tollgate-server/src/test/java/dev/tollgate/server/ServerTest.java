@@ -11,18 +11,13 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.SessionSpec;
-import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
-import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -33,54 +28,39 @@ import org.junit.jupiter.api.io.TempDir;
 /** The server end to end: a real HTTP server, the real SQLite store, the real client. */
 class ServerTest {
   @TempDir Path data;
-  private JdbcStore store;
+  private ServerFixture fixture;
   private TollgateServer server;
   private String token;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    store = JdbcStore.open(StoreConfig.sqlite(data));
-    token = Tokens.newToken();
-    store.credentials().add("invoice-bot", Tokens.hash(token), Instant.now());
-    server =
-        TollgateServer.builder()
-            .port(0)
-            .store(store)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
-            .maxBodyBytes(64 * 1024)
-            .start();
+    fixture =
+        ServerFixture.on(StoreConfig.sqlite(data)).options(b -> b.maxBodyBytes(64 * 1024)).start();
+    server = fixture.server;
+    token = fixture.token;
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    store.close();
+    fixture.close();
   }
 
   private TollgateClient client() {
-    return TollgateClient.connect(server.uri(), "invoice-bot", token);
+    return TollgateClient.connect(server.uri(), ServerFixture.AGENT, token);
   }
 
   private HttpResponse<String> post(String path, String body, String bearer) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(server.uri().resolve(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (bearer != null) {
-      b.header("Authorization", "Bearer " + bearer);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return fixture.post(bearer, path, body);
   }
 
   private static JsonNode error(HttpResponse<String> r) throws Exception {
-    JsonNode e = Json.readTree(r.body()).path("error");
+    JsonNode e = ServerFixture.error(r);
     assertFalse(e.isMissingNode(), r.body());
     return e;
   }
 
   private List<AuditRecord> audit() {
-    return store.audit().search(AuditQuery.after(0, 10_000));
+    return fixture.audit();
   }
 
   @Test
@@ -169,16 +149,15 @@ class ServerTest {
       }
     }
     HttpResponse<String> utf8 =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/v1/decide"))
+        fixture.send(
+            fixture
+                .request("/v1/decide")
                 .header("Authorization", "Bearer " + token)
                 .POST(
                     HttpRequest.BodyPublishers.ofByteArray(
                         new byte[] {
                           '{', '"', 't', 'o', 'o', 'l', '"', ':', '"', (byte) 0xff, '"', '}'
-                        }))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+                        })));
     assertEquals(400, utf8.statusCode(), utf8.body());
     assertTrue(error(utf8).path("message").asText().contains("UTF-8"), utf8.body());
     assertTrue(
@@ -189,22 +168,11 @@ class ServerTest {
   @Test
   void aDecisionCanBeReadBackByItsAgentOnly() throws Exception {
     Decision d = client().decide(Action.of(null, "u", "invoices.search", Map.of()));
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/v1/decisions/" + d.id()))
-                .header("Authorization", "Bearer " + token)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = fixture.get(token, "/v1/decisions/" + d.id());
     assertEquals(200, r.statusCode());
     assertEquals(d.id(), Json.readTree(r.body()).path("id").asText());
-    String other = Tokens.newToken();
-    store.credentials().add("other-bot", Tokens.hash(other), Instant.now());
-    HttpResponse<String> foreign =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/v1/decisions/" + d.id()))
-                .header("Authorization", "Bearer " + other)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    String other = fixture.addAgent("other-bot");
+    HttpResponse<String> foreign = fixture.get(other, "/v1/decisions/" + d.id());
     assertEquals(404, foreign.statusCode());
   }
 
@@ -212,38 +180,15 @@ class ServerTest {
   void healthReadinessMetricsAndOpenApiAnswer() throws Exception {
     client().decide(Action.of(null, "u", "invoices.search", Map.of()));
     for (String path : List.of("/health", "/ready", "/v1/openapi.json")) {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(server.uri().resolve(path)).build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = fixture.get(path);
       assertEquals(200, r.statusCode(), path);
     }
     // Metrics name agents and policies: an admin credential (or the metrics token) reads them.
+    assertEquals(401, fixture.get("/metrics").statusCode());
     assertEquals(
-        401,
-        http.send(
-                HttpRequest.newBuilder(server.uri().resolve("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .statusCode());
-    assertEquals(
-        403,
-        http.send(
-                HttpRequest.newBuilder(server.uri().resolve("/metrics"))
-                    .header("Authorization", "Bearer " + token)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .statusCode(),
-        "an agent's token does not read metrics");
-    String admin = Tokens.newToken();
-    store
-        .credentials()
-        .add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
-    HttpResponse<String> scraped =
-        http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/metrics"))
-                .header("Authorization", "Bearer " + admin)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        403, fixture.get(token, "/metrics").statusCode(), "an agent's token does not read metrics");
+    String admin = fixture.addAdmin("ops");
+    HttpResponse<String> scraped = fixture.get(admin, "/metrics");
     assertEquals(200, scraped.statusCode());
     String metrics = scraped.body();
     assertTrue(
@@ -254,13 +199,7 @@ class ServerTest {
     // the decision, and the two refused scrapes
     assertTrue(metrics.contains("tollgate_store_seconds_count 3"), metrics);
     assertNotNull(
-        Json.readTree(
-                http.send(
-                        HttpRequest.newBuilder(server.uri().resolve("/v1/openapi.json")).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .body())
-            .get("paths")
-            .get("/v1/decide"));
+        Json.readTree(fixture.get("/v1/openapi.json").body()).get("paths").get("/v1/decide"));
   }
 
   @Test

@@ -3,19 +3,12 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.api.store.AuditQuery;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
 import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,46 +25,30 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionInputsTest {
   @TempDir Path dir;
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private ServerFixture fixture;
   private JdbcStore store;
-  private TollgateServer server;
   private String botA;
   private String botB;
 
   @BeforeEach
   void start() throws Exception {
-    store = JdbcStore.open(StoreConfig.sqlite(dir));
-    botA = Tokens.newToken();
-    botB = Tokens.newToken();
-    store.credentials().add("invoice-bot", Tokens.hash(botA), Instant.now());
-    store.credentials().add("support-bot", Tokens.hash(botB), Instant.now());
-    server =
-        TollgateServer.builder()
-            .port(0)
-            .store(store)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
-            .start();
+    fixture = ServerFixture.sqlite(dir);
+    store = fixture.store;
+    botA = fixture.token;
+    botB = fixture.addAgent("support-bot");
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    store.close();
+    fixture.close();
   }
 
   private HttpResponse<String> post(String token, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(server.uri().resolve(path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return fixture.post(token, path, body);
   }
 
   private static JsonNode error(HttpResponse<String> r) throws Exception {
-    return Json.readTree(r.body()).path("error");
+    return ServerFixture.error(r);
   }
 
   @Test
@@ -124,10 +101,7 @@ class SessionInputsTest {
       assertThat(error(r).path("code").asText()).as(c.body()).isEqualTo("invalid_text");
       assertThat(error(r).path("field").asText()).as(c.body()).isEqualTo(c.field());
     }
-    String audit =
-        store.audit().search(AuditQuery.after(0, 1_000)).stream()
-            .map(Json::write)
-            .collect(Collectors.joining("\n"));
+    String audit = fixture.audit().stream().map(Json::write).collect(Collectors.joining("\n"));
     assertThat(audit).doesNotContain("invoices.?search");
   }
 
@@ -167,8 +141,7 @@ class SessionInputsTest {
     assertThat(store.sessions().get("support-bot/s1").orElseThrow().history()).isEmpty();
     assertThat(store.sessions().get("support-bot/s1").orElseThrow().labels()).contains("untrusted");
     // a third agent knows no "s1"
-    String botC = Tokens.newToken();
-    store.credentials().add("third-bot", Tokens.hash(botC), Instant.now());
+    String botC = fixture.addAgent("third-bot");
     HttpResponse<String> c =
         post(botC, "/v1/decide", "{\"session\":\"s1\",\"tool\":\"invoices.search\"}");
     assertThat(c.statusCode()).isEqualTo(404);
@@ -212,8 +185,7 @@ class SessionInputsTest {
         .isEqualTo(200);
     String stored = store.sessions().get("invoice-bot/pay-1").orElseThrow().request();
     assertThat(stored).startsWith("Pay IBAN ").contains("•");
-    server.close();
-    store.close();
+    fixture.close();
     StringBuilder files = new StringBuilder();
     try (Stream<Path> all = Files.walk(dir)) {
       for (Path f : all.filter(Files::isRegularFile).toList()) {
@@ -226,7 +198,5 @@ class SessionInputsTest {
       assertThat(raw).as(secret).doesNotContain(secret);
       assertThat(raw).as(secret).doesNotContain(secret.replace(" ", ""));
     }
-    store = JdbcStore.open(StoreConfig.sqlite(dir));
-    server = TollgateServer.builder().port(0).store(store).start();
   }
 }

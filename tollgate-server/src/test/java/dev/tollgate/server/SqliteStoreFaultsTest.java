@@ -3,20 +3,15 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
-import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.StoreFaults;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,23 +26,11 @@ class SqliteStoreFaultsTest {
   private static final Duration SLACK = Duration.ofMillis(600);
 
   @TempDir Path data;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private JdbcStore store;
-  private TollgateServer server;
-  private String token;
+  private ServerFixture fixture;
   private Connection lockHolder;
 
   private void start() throws Exception {
-    store = JdbcStore.open(StoreConfig.sqlite(data));
-    token = Tokens.newToken();
-    store.credentials().add("invoice-bot", Tokens.hash(token), Instant.now());
-    server =
-        TollgateServer.builder()
-            .port(0)
-            .store(store)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
-            .start();
+    fixture = ServerFixture.sqlite(data);
   }
 
   @AfterEach
@@ -55,31 +38,17 @@ class SqliteStoreFaultsTest {
     if (lockHolder != null) {
       lockHolder.close();
     }
-    if (server != null) {
-      server.close();
-    }
-    if (store != null) {
-      store.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   private HttpResponse<String> decide(String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(server.uri().resolve("/v1/decide"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return fixture.post("/v1/decide", body);
   }
 
   private HttpResponse<String> ready() throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(server.uri().resolve("/ready"))
-            .timeout(Duration.ofSeconds(30))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return fixture.get("/ready");
   }
 
   /**
@@ -136,7 +105,7 @@ class SqliteStoreFaultsTest {
     HttpResponse<String> fine = ready();
     assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
 
-    StoreFaults.fillDatabase(store);
+    StoreFaults.fillDatabase(fixture.store);
 
     HttpResponse<String> full = ready();
     assertThat(full.statusCode()).as(full.body()).isEqualTo(503);

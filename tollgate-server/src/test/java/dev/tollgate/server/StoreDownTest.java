@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Json;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
@@ -15,10 +14,7 @@ import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -41,11 +37,9 @@ class StoreDownTest {
   private static final Duration DEADLINE = Duration.ofMillis(500);
   private static EmbeddedPostgres postgres;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private TcpProxy proxy;
+  private ServerFixture fixture;
   private JdbcStore store;
-  private TollgateServer server;
-  private String token;
   private String session;
 
   @BeforeAll
@@ -65,21 +59,15 @@ class StoreDownTest {
       s.execute("CREATE DATABASE " + database);
     }
     proxy = new TcpProxy(postgres.getPort());
-    store =
-        JdbcStore.open(
-            StoreConfig.postgres(
-                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database,
-                    "postgres",
-                    "postgres")
-                .withDeadline(DEADLINE));
-    token = Tokens.newToken();
-    store.credentials().add("invoice-bot", Tokens.hash(token), Instant.now());
-    server =
-        TollgateServer.builder()
-            .port(0)
-            .store(store)
-            .bundle(Bundle.load(Path.of("..", "examples", "invoice-vendor-mail")))
+    fixture =
+        ServerFixture.on(
+                StoreConfig.postgres(
+                        "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database,
+                        "postgres",
+                        "postgres")
+                    .withDeadline(DEADLINE))
             .start();
+    store = fixture.store;
     HttpResponse<String> opened =
         post("/v1/sessions", "{\"user\":\"alice\",\"request\":\"Tell Globex we need the W-9\"}");
     assertEquals(201, opened.statusCode(), opened.body());
@@ -88,35 +76,20 @@ class StoreDownTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (server != null) {
-      server.close();
+    if (fixture != null) {
+      fixture.close();
     }
     if (proxy != null) {
       proxy.close();
     }
-    if (store != null) {
-      store.close();
-    }
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(server.uri().resolve(path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return fixture.post(path, body);
   }
 
   private int ready() throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(server.uri().resolve("/ready"))
-                .timeout(Duration.ofSeconds(30))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .statusCode();
+    return fixture.get("/ready").statusCode();
   }
 
   private String inSession() {

@@ -15,8 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,11 @@ class ConsoleInputsTest {
   @Test
   void aDroppedEventStreamIsANormalEndNotAnError() throws Exception {
     String cookie = h.signIn("approver-1");
+    String admin = Tokens.newToken();
+    h.store
+        .credentials()
+        .add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
+    long streaming;
     try (Socket socket = new Socket(h.server.uri().getHost(), h.server.uri().getPort())) {
       OutputStream out = socket.getOutputStream();
       out.write(
@@ -83,26 +91,42 @@ class ConsoleInputsTest {
         line = in.readLine();
       } while (line != null && !line.contains(": connected"));
       assertThat(line).as("the stream opened").isNotNull();
+      streaming = openConnections(admin);
     }
-    // Events after the drop are written into the closed connection, where the server notices.
+    // Events after the drop are written into the closed connection, where the server notices and
+    // closes it: publish until it has (the connection count falls), instead of sleeping and hoping.
     String session = h.session();
-    for (int i = 0; i < 3; i++) {
-      h.askToMail(session, "Invoice 4471 for Globex, try " + i);
-      Thread.sleep(200);
-    }
-    String admin = Tokens.newToken();
-    h.store
-        .credentials()
-        .add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
-    String metrics =
-        h.http
-            .send(
-                HttpRequest.newBuilder(h.server.uri().resolve("/metrics"))
-                    .header("Authorization", "Bearer " + admin)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    int i = 0;
+    do {
+      h.askToMail(session, "Invoice 4471 for Globex, try " + i++);
+    } while (openConnections(admin) >= streaming && System.nanoTime() < deadline);
+    assertThat(openConnections(admin))
+        .as("the server closed the dropped stream's connection after %d events", i)
+        .isLessThan(streaming);
+    String metrics = metrics(admin);
     assertThat(metrics).doesNotContain("status=\"500\"");
     assertThat(metrics).doesNotContain("code=\"console\"");
+  }
+
+  private String metrics(String admin) throws Exception {
+    return h.http
+        .send(
+            HttpRequest.newBuilder(h.server.uri().resolve("/metrics"))
+                .header("Authorization", "Bearer " + admin)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static final Pattern CONNECTIONS =
+      Pattern.compile("^tollgate_http_connections (\\d+)$", Pattern.MULTILINE);
+
+  /** The server's open HTTP connections, as /metrics counts them (this scrape's included). */
+  private long openConnections(String admin) throws Exception {
+    String metrics = metrics(admin);
+    Matcher m = CONNECTIONS.matcher(metrics);
+    assertThat(m.find()).as(metrics).isTrue();
+    return Long.parseLong(m.group(1));
   }
 }

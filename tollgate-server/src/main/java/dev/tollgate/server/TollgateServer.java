@@ -85,6 +85,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Path policies;
   private final PolicyDirectory policyDirectory;
   private final PolicyWatcher watcher;
+  private final People people;
   private final Console console;
   private final ReentrantLock approvalLock = new ReentrantLock();
   private final Condition approvalSignal = approvalLock.newCondition();
@@ -108,7 +109,8 @@ public final class TollgateServer implements AutoCloseable {
             .audit(b.store.audit())
             .fingerprintKey(b.fingerprintKey)
             .build();
-    this.console = new Console(engine, store, clock, b.auditVerifier);
+    this.people = new People(store, clock);
+    this.console = new Console(engine, store, clock, people, b.auditVerifier);
     console.lastReload(
         () -> {
           ReloadOutcome last = lastReload;
@@ -1467,7 +1469,8 @@ public final class TollgateServer implements AutoCloseable {
             b.digest(),
             engine.bundleLoadedAt().getEpochSecond(),
             http.connections(),
-            store.readiness().ready()));
+            store.readiness().ready(),
+            people.limitedSignIns()));
   }
 
   private static void requireMethod(String method, String expected) throws ApiError {

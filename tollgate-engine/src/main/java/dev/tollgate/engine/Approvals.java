@@ -9,6 +9,7 @@ import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.GrantStore;
+import dev.tollgate.engine.internal.ClientText;
 import dev.tollgate.engine.internal.Constraints;
 import dev.tollgate.engine.internal.Durations;
 import dev.tollgate.engine.internal.Evaluation;
@@ -423,12 +424,14 @@ public final class Approvals {
             .orElseThrow(
                 () ->
                     new ApprovalException(
-                        404, "not_found", "no grant `" + grantId + "`: see the grants list"));
+                        404,
+                        "not_found",
+                        "no grant `" + ClientText.shown(grantId) + "`: see the grants list"));
     if (!grants.revoke(grantId, by, now)) {
       throw new ApprovalException(
           409,
           "already_revoked",
-          "grant `" + grantId + "` was already revoked by " + g.revokedBy());
+          "grant `" + ClientText.shown(grantId) + "` was already revoked by " + g.revokedBy());
     }
     GrantRecord done = grants.get(grantId).orElseThrow();
     emit(new Event("grant.revoked", null, done, by, now));
@@ -607,7 +610,9 @@ public final class Approvals {
             .orElseThrow(
                 () ->
                     new ApprovalException(
-                        404, "not_found", "no approval `" + id + "`: see the approvals inbox"));
+                        404,
+                        "not_found",
+                        "no approval `" + ClientText.shown(id) + "`: see the approvals inbox"));
     if (!a.status(now).equals("pending")) {
       throw notPending(a, now);
     }
@@ -722,7 +727,11 @@ public final class Approvals {
       throw new ApprovalException(
           400,
           "invalid_scope",
-          "the tool pattern `" + tool + "` does not cover the approved tool `" + a.tool() + "`");
+          "the tool pattern `"
+              + ClientText.shown(tool)
+              + "` does not cover the approved tool `"
+              + a.tool()
+              + "`");
     }
     Duration ttl =
         scope.ttl() == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : validTtl(scope.ttl());
@@ -775,7 +784,9 @@ public final class Approvals {
       constraints.glob(tool);
     } catch (IllegalArgumentException e) {
       throw new ApprovalException(
-          400, "invalid_scope", "invalid tool pattern `" + tool + "`: " + e.getMessage());
+          400,
+          "invalid_scope",
+          "invalid tool pattern `" + ClientText.shown(tool) + "`: " + e.getMessage());
     }
     return tool;
   }

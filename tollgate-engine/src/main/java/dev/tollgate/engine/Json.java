@@ -30,10 +30,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * JSON for the contract types of DESIGN.md. Reading is strict: unknown top-level fields, wrong
- * types, duplicate keys, nesting deeper than 64 and invalid UTF-8 are refused with an {@link
- * InputException} that names the field and the fix. {@code args} is free-form JSON; integers become
- * {@code Long} and other numbers {@code Double}, the types CEL computes with.
+ * JSON for the contract types of {@code tollgate-api} ({@code Action}, {@code Decision}, {@code
+ * Observation} ...), as the server's API carries them (docs/server.md#api). Reading is strict:
+ * unknown top-level fields, wrong types, duplicate keys, nesting deeper than 64 and invalid UTF-8
+ * are refused with an {@link InputException} that names the field and the fix. {@code args} is
+ * free-form JSON; integers become {@code Long} and other numbers {@code Double}, the types CEL
+ * computes with.
  */
 public final class Json {
   /** Deepest nesting accepted in any document. */
@@ -95,7 +97,10 @@ public final class Json {
 
   private Json() {}
 
-  /** Reads an action (DESIGN.md: session, user, tool, args, reason, requestId). */
+  /**
+   * Reads an action: session, user, tool, args, reason, requestId (docs/server.md#api, {@code POST
+   * /v1/decide}).
+   */
   public static Action readAction(String json) throws InputException {
     return toAction(readTree(json), "");
   }

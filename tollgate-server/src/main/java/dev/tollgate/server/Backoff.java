@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Slows down password guessing, per key (a name, or a client address): after {@code free} failures
  * for a key, each further try must wait twice as long as the one before (1 s, 2 s, 4 s, ... up to
- * 15 minutes); a success clears the key. Keys are compared ignoring case and surrounding blanks.
+ * 15 minutes); a success clears the key's failures, and so does a day without a failure ({@link
+ * #FORGET_AFTER}). Keys are compared ignoring case and surrounding blanks.
  *
  * <p>Checking and counting are one step: {@link #begin} reserves a try, and tries in flight count
  * as failures until they end ({@link #failed}, {@link #succeeded} or {@link #abandoned}), so that
@@ -24,6 +25,14 @@ public final class Backoff {
   public static final int FREE_FAILURES = 3;
 
   public static final Duration MAX_WAIT = Duration.ofMinutes(15);
+
+  /**
+   * A key whose last failure is this old starts afresh: yesterday's typos do not make today's first
+   * one wait. A guesser gains a few free tries a day per key, against one every 15 minutes at the
+   * longest wait.
+   */
+  public static final Duration FORGET_AFTER = Duration.ofDays(1);
+
   private static final int MAX_KEYS = 10_000;
 
   /** Failures counted, tries in flight, and the time of the last failure (or null). */
@@ -63,11 +72,12 @@ public final class Backoff {
     trim(now);
     failures.compute(
         key(key),
-        (k, f) -> {
+        (k, stored) -> {
+          Failures f = forgotten(stored, now) ? new Failures(0, stored.inFlight, null) : stored;
           Duration w = waitFor(f, now);
           if (!w.isZero()) {
             wait[0] = w;
-            return f;
+            return stored;
           }
           return f == null
               ? new Failures(0, 1, null)
@@ -84,12 +94,22 @@ public final class Backoff {
         (k, f) ->
             f == null
                 ? new Failures(1, 0, now)
-                : new Failures(f.count + 1, Math.max(0, f.inFlight - 1), now));
+                : new Failures(
+                    forgotten(f, now) ? 1 : f.count + 1, Math.max(0, f.inFlight - 1), now));
   }
 
-  /** Clears the key's failures (and ends its tries in flight). */
+  /**
+   * Clears the key's failures, ending a try {@link #begin} reserved. Other tries still in flight
+   * keep their reservations: a success must not let a burst of parallel tries past the free ones.
+   */
   public void succeeded(String key) {
-    failures.remove(key(key));
+    failures.computeIfPresent(
+        key(key), (k, f) -> f.inFlight <= 1 ? null : new Failures(0, f.inFlight - 1, null));
+  }
+
+  /** Whether the key's failures are old enough to be forgotten. */
+  private static boolean forgotten(Failures f, Instant now) {
+    return f != null && f.last != null && !now.isBefore(f.last.plus(FORGET_AFTER));
   }
 
   /** Ends a reserved try that neither failed nor succeeded (the store failed, say). */

@@ -57,7 +57,8 @@ final class Metrics {
       int openConnections,
       boolean storeReady,
       int reloadRecordsWaiting,
-      long reloadRecordsDropped) {}
+      long reloadRecordsDropped,
+      long signInsLimited) {}
 
   private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
 
@@ -93,6 +94,13 @@ final class Metrics {
         "1 when the store takes reads and writes, else 0 (every decision is a deny then).",
         "",
         g.storeReady() ? 1 : 0);
+    out.append(
+            "# HELP tollgate_signins_limited_total Failed sign-ins refused because the"
+                + " server-wide budget of unknown names was spent.\n")
+        .append("# TYPE tollgate_signins_limited_total counter\n")
+        .append("tollgate_signins_limited_total ")
+        .append(g.signInsLimited())
+        .append('\n');
     counter(out, "tollgate_reloads_total", "Bundle reloads by outcome.", reloads);
     gauge(
         out,

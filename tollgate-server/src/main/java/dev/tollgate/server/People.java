@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +43,17 @@ public final class People {
   /** Failures per client address before the first wait (people behind one proxy share one). */
   static final int FREE_FAILURES_PER_ADDRESS = 20;
 
+  /**
+   * Failed sign-ins under unknown names the whole server takes at once, from any number of
+   * addresses, before it refuses them: far above what a real team mistypes in a morning.
+   */
+  static final int UNKNOWN_NAMES_BURST = 100;
+
+  /**
+   * After the burst, one more failed sign-in under an unknown name every this long (10 a minute).
+   */
+  static final Duration UNKNOWN_NAMES_REFILL = Duration.ofSeconds(6);
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
 
   private final Store store;
@@ -53,6 +65,11 @@ public final class People {
    * tried many times, after more free tries (people behind one proxy share an address).
    */
   private final Backoff byAddress = new Backoff(FREE_FAILURES_PER_ADDRESS);
+
+  private final UnknownNames unknownNames =
+      new UnknownNames(UNKNOWN_NAMES_BURST, UNKNOWN_NAMES_REFILL, Duration.ofMinutes(1));
+
+  private final LongAdder limited = new LongAdder();
 
   public People(Store store, InstantSource clock) {
     this.store = store;
@@ -114,11 +131,19 @@ public final class People {
    * timing does not tell names apart, while floods of made-up names cannot take the CPU that
    * decisions need. Hashing itself runs on a small pool of its own ({@link Hashing}).
    *
+   * <p>Failures under unknown names also draw on one server-wide budget ({@link
+   * #UNKNOWN_NAMES_BURST}, then one every {@link #UNKNOWN_NAMES_REFILL}), against many addresses
+   * spraying names at once. While it is spent, every failed sign-in, under a real name too, is
+   * answered with the same {@code throttled} refusal after the same wait: the refusal must not tell
+   * which names exist. The right password still signs its person in. Such refusals are counted
+   * ({@link #limitedSignIns}) and audited at most once a minute, with how many there were.
+   *
    * @param address where the request came from, for the audit and the per-address throttle (or
    *     {@code null})
    * @throws PeopleException {@code throttled} (429) while the name or address must wait after
-   *     repeated failures, {@code busy} (503) when too many sign-ins are being checked at once,
-   *     {@code wrong_password} (401) for any other failure, without saying which
+   *     repeated failures or the server-wide budget of unknown names is spent, {@code busy} (503)
+   *     when too many sign-ins are being checked at once, {@code wrong_password} (401) for any
+   *     other failure, without saying which
    */
   public Person signIn(String name, char[] password, String address) throws PeopleException {
     Instant now = clock.instant();
@@ -159,6 +184,25 @@ public final class People {
           byAddress.failed(from, end);
         }
         done = true;
+        Duration spent = person.isEmpty() ? unknownNames.take(end) : unknownNames.waitAt(end);
+        if (!spent.isZero()) {
+          limited.increment();
+          if (person.isPresent()) {
+            audit(now, "signin.failed", person.get().name(), null, address, failure);
+          }
+          long refused = unknownNames.refused(end);
+          if (refused > 0) {
+            audit(
+                now,
+                "signin.failed",
+                null,
+                null,
+                address,
+                "throttled (unknown names, server-wide)",
+                Map.of("refused", refused));
+          }
+          throw throttled("Too many failed sign-ins on this server", spent);
+        }
         audit(now, "signin.failed", person.map(Person::name).orElse(null), null, address, failure);
         throw new PeopleException(401, "wrong_password", "Wrong name or password.");
       }
@@ -184,6 +228,11 @@ public final class People {
         }
       }
     }
+  }
+
+  /** Failed sign-ins refused because the server-wide budget of unknown names was spent. */
+  long limitedSignIns() {
+    return limited.sum();
   }
 
   /** The name as recorded in the audit: only a person's, never what someone typed. */

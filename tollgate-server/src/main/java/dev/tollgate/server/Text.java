@@ -1,47 +1,20 @@
 package dev.tollgate.server;
 
-/** Client-provided text as the server quotes it back in messages, logs and the audit. */
-final class Text {
-  /** Characters of a client's text quoted at most. */
-  static final int MAX_SHOWN = 120;
+import dev.tollgate.engine.internal.ClientText;
 
+/**
+ * Client-provided text as the server quotes it back in messages, logs and the audit: the engine's
+ * {@link ClientText#shown}, so that the engine's messages and the server's quote alike.
+ */
+final class Text {
   private Text() {}
 
   /**
-   * {@code text} fit to quote: at most {@link #MAX_SHOWN} characters (then {@code …}), control
-   * characters and unpaired surrogates written as {@code \\uXXXX}, so that a quoted value cannot
-   * forge a line of a log or hide what it is.
+   * {@code text} fit to quote: at most {@link ClientText#MAX_SHOWN} characters (then {@code …}),
+   * control characters and unpaired surrogates written as {@code \\uXXXX}, so that a quoted value
+   * cannot forge a line of a log or hide what it is.
    */
   static String shown(String text) {
-    if (text == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_SHOWN) + 8);
-    int i = 0;
-    int shown = 0;
-    while (i < text.length() && shown < MAX_SHOWN) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        out.append(c).append(text.charAt(i + 1));
-        i += 2;
-      } else {
-        if (Character.isISOControl(c)
-            || Character.isSurrogate(c)
-            || c == '\u2028'
-            || c == '\u2029') {
-          out.append(String.format("\\u%04x", (int) c));
-        } else {
-          out.append(c);
-        }
-        i++;
-      }
-      shown++;
-    }
-    if (i < text.length()) {
-      out.append('…');
-    }
-    return out.toString();
+    return ClientText.shown(text);
   }
 }

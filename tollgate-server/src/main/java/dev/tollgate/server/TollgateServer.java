@@ -51,7 +51,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The Tollgate sidecar: the decision API of DESIGN.md over HTTP, for agents in any language.
+ * The Tollgate sidecar: the decision API over HTTP, for agents in any language (docs/server.md, and
+ * {@code GET /v1/openapi.json} for every route).
  *
  * <pre>{@code
  * try (TollgateServer server = TollgateServer.builder().bundle(bundle).store(store).port(8181).start()) {
@@ -87,6 +88,7 @@ public final class TollgateServer implements AutoCloseable {
   private final PolicyWatcher watcher;
   private final ReloadAudit reloadAudit;
   private final ReloadListener reloadListener;
+  private final People people;
   private final Console console;
   private final ReentrantLock approvalLock = new ReentrantLock();
   private final Condition approvalSignal = approvalLock.newCondition();
@@ -110,7 +112,8 @@ public final class TollgateServer implements AutoCloseable {
             .audit(b.store.audit())
             .fingerprintKey(b.fingerprintKey)
             .build();
-    this.console = new Console(engine, store, clock, b.auditVerifier);
+    this.people = new People(store, clock);
+    this.console = new Console(engine, store, clock, people, b.auditVerifier);
     console.lastReload(
         () -> {
           ReloadOutcome last = lastReload;
@@ -525,6 +528,13 @@ public final class TollgateServer implements AutoCloseable {
     // Read once, before anything else: a malformed query is the client's mistake (400) on
     // every endpoint, whether or not it takes parameters.
     Map<String, String> query = query(exchange);
+    if (!routed(path)) {
+      throw new ApiError(
+          404,
+          "not_found",
+          "no such endpoint `" + Text.shown(path) + "`: see /v1/openapi.json for the API",
+          null);
+    }
     switch (path) {
       case "/health" -> {
         requireRead(method);
@@ -646,6 +656,77 @@ public final class TollgateServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Every route of the API, as {@code METHOD /path}, {@code {id}} standing for one path segment:
+   * what {@link #route} serves, and what {@code openapi.json} documents ({@code OpenApiRoutesTest}
+   * holds the three to each other). A path that matches none is answered 404 before anything else,
+   * so that a route added to {@link #route} alone is unreachable until it is listed here too.
+   */
+  static final List<String> ROUTES =
+      List.of(
+          "GET /health",
+          "GET /ready",
+          "GET /metrics",
+          "GET /v1/openapi.json",
+          "POST /v1/admin/reload",
+          "POST /v1/sessions",
+          "POST /v1/decide",
+          "POST /v1/noop",
+          "POST /v1/observe",
+          "GET /v1/decisions/{id}",
+          "GET /v1/approvals",
+          "GET /v1/approvals/{id}",
+          "POST /v1/approvals/{id}/approve",
+          "POST /v1/approvals/{id}/deny",
+          "GET /v1/grants",
+          "POST /v1/grants/requests",
+          "POST /v1/grants/{id}/revoke");
+
+  /** The paths of {@link #ROUTES} split into segments ({@code null} for an {@code {id}}). */
+  private static final List<String[]> ROUTE_PATHS =
+      ROUTES.stream()
+          .map(r -> r.substring(r.indexOf(' ') + 1))
+          .distinct()
+          .map(
+              p ->
+                  java.util.Arrays.stream(p.substring(1).split("/"))
+                      .map(segment -> segment.startsWith("{") ? null : segment)
+                      .toArray(String[]::new))
+          .toList();
+
+  /** The paths of {@link #ROUTES} without an {@code {id}}: decide's is one set lookup. */
+  private static final Set<String> FIXED_PATHS =
+      ROUTES.stream()
+          .map(r -> r.substring(r.indexOf(' ') + 1))
+          .filter(p -> !p.contains("{"))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /** Whether {@code path} is one of {@link #ROUTES}' paths, whatever the method. */
+  static boolean routed(String path) {
+    if (FIXED_PATHS.contains(path)) {
+      return true;
+    }
+    if (!path.startsWith("/") || path.endsWith("/")) {
+      return false;
+    }
+    String[] parts = path.substring(1).split("/", -1);
+    for (String[] route : ROUTE_PATHS) {
+      if (route.length == parts.length && matches(route, parts)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matches(String[] route, String[] parts) {
+    for (int i = 0; i < route.length; i++) {
+      if (parts[i].isEmpty() || (route[i] != null && !route[i].equals(parts[i]))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -1499,7 +1580,8 @@ public final class TollgateServer implements AutoCloseable {
             http.connections(),
             store.readiness().ready(),
             reloadAudit.waiting(),
-            reloadAudit.dropped()));
+            reloadAudit.dropped(),
+            people.limitedSignIns()));
   }
 
   private static void requireMethod(String method, String expected) throws ApiError {

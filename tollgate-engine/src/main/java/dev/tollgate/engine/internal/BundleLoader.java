@@ -24,12 +24,12 @@ import java.util.TreeMap;
  * with every problem found. It reads no files itself: the caller hands it names and texts, so the
  * same loader serves directories, tests and conformance cases.
  *
- * <p>File roles follow DESIGN.md: {@code catalog.yaml} is the tool catalog, {@code agents.yaml} the
- * agent profiles, {@code detectors.yaml} the configured detectors (docs/detectors.md), every other
- * {@code *.yaml} / {@code *.yml} a policy file. {@code *.txt} and {@code *.csv} files are data: the
- * exact-data detectors of {@code detectors.yaml} name them; no other role reads them. {@code
- * bundle.yaml} is the optional manifest ({@link Manifest}): when it lists the files, the bundle
- * must hold exactly those files with those digests.
+ * <p>File roles follow docs/policies.md: {@code catalog.yaml} is the tool catalog, {@code
+ * agents.yaml} the agent profiles, {@code detectors.yaml} the configured detectors
+ * (docs/detectors.md), every other {@code *.yaml} / {@code *.yml} a policy file. {@code *.txt} and
+ * {@code *.csv} files are data: the exact-data detectors of {@code detectors.yaml} name them; no
+ * other role reads them. {@code bundle.yaml} is the optional manifest ({@link Manifest}): when it
+ * lists the files, the bundle must hold exactly those files with those digests.
  */
 public final class BundleLoader {
   public static final String CATALOG = "catalog.yaml";

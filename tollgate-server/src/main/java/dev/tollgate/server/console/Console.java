@@ -45,19 +45,24 @@ public final class Console implements AutoCloseable {
   private final byte[] js = resource("console.js");
 
   public Console(Tollgate engine, Store store, InstantSource clock) {
-    this(engine, store, clock, null);
+    this(engine, store, clock, new People(store, clock), null);
   }
 
   /**
+   * @param people who may sign in, with the sign-in throttles (the server reads their counts)
    * @param auditVerifier verifies the audit chain and says how it went in one line, or {@code null}
    *     when this server holds no public key (the audit page then says how to verify)
    */
   public Console(
-      Tollgate engine, Store store, InstantSource clock, Supplier<String> auditVerifier) {
+      Tollgate engine,
+      Store store,
+      InstantSource clock,
+      People people,
+      Supplier<String> auditVerifier) {
     this.store = store;
     this.clock = clock;
     this.pages = new Pages(engine.approvals(), clock);
-    this.people = new People(store, clock);
+    this.people = people;
     this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
     this.engine = engine;

@@ -169,6 +169,44 @@ public final class Tollgate {
             b.requestWindow,
             b.requestWait,
             this::redactAgain);
+    remaskStoredSessions();
+  }
+
+  /** Sessions masked again per store round trip. */
+  private static final int REMASK_BATCH = 500;
+
+  /**
+   * Masks the request and task of every session the store kept from before Tollgate masked mail
+   * addresses and phone numbers (and, before that, financial data and secrets) in them: the
+   * migration of a store upgraded in place. Runs when the engine is built, before any decision, so
+   * that no stored request stays in clear and provenance finds the tokens it compares with. A
+   * request too large to scan is replaced by a note saying so: fail closed, never kept in clear.
+   *
+   * @return how many sessions were masked
+   * @throws dev.tollgate.api.store.StoreUnavailableException when the store cannot be reached: the
+   *     engine is not built with clear text left behind silently
+   */
+  public int remaskStoredSessions() {
+    int done = 0;
+    for (List<SessionRecord> batch = sessions.unmasked(REMASK_BATCH);
+        !batch.isEmpty();
+        batch = sessions.unmasked(REMASK_BATCH)) {
+      for (SessionRecord s : batch) {
+        SessionMask masked;
+        try {
+          masked = maskedSpec(new SessionSpec(null, "-", s.request(), s.task()));
+        } catch (ScanLimitException e) {
+          masked =
+              new SessionMask(
+                  "[request removed when masked: too large to scan (" + e.getMessage() + ")]",
+                  Map.of(),
+                  Map.of());
+        }
+        sessions.remask(s.id(), masked.request(), masked.task());
+        done++;
+      }
+    }
+    return done;
   }
 
   /**

@@ -388,10 +388,10 @@ public final class Tollgate {
 
   /**
    * The session as its flow index needs it: with the request and task policies see and, when that
-   * is the clear text, the stored one too, whose tokens carry the fingerprints of the flagged
-   * values the user named. So a recipient is judged alike on every instance: a phone number the
-   * user wrote as {@code +1 (415) 555-0100} is named by {@code +1-415-555-0100} on the instance
-   * that opened the session as on any other.
+   * is the clear text, the fingerprints of the flagged values the user named, from the stored
+   * tokens (not their excerpts, whose digits would pass for words the user wrote). So a recipient
+   * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
+   * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
    */
   private static SessionRecord whole(SessionRecord stored, SessionView view) {
     boolean clear = !view.flagged().isEmpty();
@@ -399,11 +399,13 @@ public final class Tollgate {
         stored.id(),
         stored.agent(),
         stored.user(),
-        clear ? view.request() + "\n" + stored.request() : view.request(),
         clear
-            ? Map.of(
-                "clear", view.task(), "stored", stored.task() == null ? Map.of() : stored.task())
-            : view.task(),
+            ? view.request()
+                + "\n"
+                + Fingerprints.tokenFingerprints(
+                    List.of(stored.request(), stored.task() == null ? Map.of() : stored.task()))
+            : view.request(),
+        view.task(),
         stored.labels(),
         stored.history(),
         stored.opened(),

@@ -256,6 +256,27 @@ public final class Fingerprints {
         + "]";
   }
 
+  /**
+   * The fingerprint part of every {@link #token} in the strings of {@code json} (stored text), and
+   * nothing else: what an index built from the clear text adds to know the named values by their
+   * fingerprints, without the atoms of the masked excerpts.
+   */
+  public static String tokenFingerprints(Object json) {
+    List<String> strings = new ArrayList<>();
+    strings(json, strings, false);
+    StringBuilder out = new StringBuilder();
+    for (String text : strings) {
+      if (text.indexOf('#') < 0) {
+        continue;
+      }
+      java.util.regex.Matcher m = TOKEN_FINGERPRINT.matcher(text);
+      while (m.find()) {
+        out.append(' ').append(m.group());
+      }
+    }
+    return out.toString();
+  }
+
   /** Calls {@code out} with the fingerprint of every {@link #token} in {@code text}. */
   static void inTokens(String text, LongConsumer out) {
     if (text == null || text.indexOf('#') < 0) {

@@ -24,6 +24,7 @@ import dev.tollgate.engine.internal.MemoryApprovalStore;
 import dev.tollgate.engine.internal.MemoryRequestStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
 import dev.tollgate.engine.internal.Redaction;
+import dev.tollgate.engine.internal.SessionMask;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
 import dev.tollgate.engine.internal.flow.Fingerprints;
@@ -118,11 +119,15 @@ public final class Tollgate {
 
   /**
    * Clear requests and tasks of the sessions this instance opened, by store key. The store keeps
-   * them masked (a flagged value never lies on disk); policies that compare the user's words with
-   * an action need them whole, so they stay in memory, on this instance, while the session is in
-   * use. Another instance sharing the store sees the masked text.
+   * them masked ({@link SessionMask}: a flagged value never lies on disk); policies that read the
+   * user's words ({@code session.request}) see them whole while the session is in use on this
+   * instance, and every message they render is masked again. Another instance sharing the store
+   * sees the masked text; provenance works on both, by the fingerprints in the stored tokens.
    */
-  private final Map<String, SessionSpec> clearSpecs;
+  private final Map<String, ClearSpec> clearSpecs;
+
+  /** A session's clear request and task, with each flagged value and the token stored for it. */
+  private record ClearSpec(SessionSpec spec, Map<String, String> flagged) {}
 
   /** Observed results kept per session (the oldest are forgotten first). */
   static final int MAX_RESULTS = 1_000;
@@ -142,7 +147,7 @@ public final class Tollgate {
               private static final long serialVersionUID = 1L;
 
               @Override
-              protected boolean removeEldestEntry(Map.Entry<String, SessionSpec> eldest) {
+              protected boolean removeEldestEntry(Map.Entry<String, ClearSpec> eldest) {
                 return size() > keep;
               }
             });
@@ -164,6 +169,44 @@ public final class Tollgate {
             b.requestWindow,
             b.requestWait,
             this::redactAgain);
+    remaskStoredSessions();
+  }
+
+  /** Sessions masked again per store round trip. */
+  private static final int REMASK_BATCH = 500;
+
+  /**
+   * Masks the request and task of every session the store kept from before Tollgate masked mail
+   * addresses and phone numbers (and, before that, financial data and secrets) in them: the
+   * migration of a store upgraded in place. Runs when the engine is built, before any decision, so
+   * that no stored request stays in clear and provenance finds the tokens it compares with. A
+   * request too large to scan is replaced by a note saying so: fail closed, never kept in clear.
+   *
+   * @return how many sessions were masked
+   * @throws dev.tollgate.api.store.StoreUnavailableException when the store cannot be reached: the
+   *     engine is not built with clear text left behind silently
+   */
+  public int remaskStoredSessions() {
+    int done = 0;
+    for (List<SessionRecord> batch = sessions.unmasked(REMASK_BATCH);
+        !batch.isEmpty();
+        batch = sessions.unmasked(REMASK_BATCH)) {
+      for (SessionRecord s : batch) {
+        SessionMask masked;
+        try {
+          masked = maskedSpec(new SessionSpec(null, "-", s.request(), s.task()));
+        } catch (ScanLimitException e) {
+          masked =
+              new SessionMask(
+                  "[request removed when masked: too large to scan (" + e.getMessage() + ")]",
+                  Map.of(),
+                  Map.of());
+        }
+        sessions.remask(s.id(), masked.request(), masked.task());
+        done++;
+      }
+    }
+    return done;
   }
 
   /**
@@ -249,8 +292,9 @@ public final class Tollgate {
 
   /**
    * Opens a session for {@code agent}. Session ids are per agent: two agents may each open a
-   * session named {@code s1}, and neither sees, nor learns of, the other's. Values the detectors
-   * flag as financial data or secrets in the request and task are stored masked.
+   * session named {@code s1}, and neither sees, nor learns of, the other's. Every value the
+   * detectors flag in the request and task (financial data, secrets, mail addresses, phone numbers)
+   * is stored masked, as a token with a keyed fingerprint that provenance still compares with.
    *
    * @throws IllegalArgumentException if the id is not a valid session id ({@link
    *     #sessionIdProblem}), if this agent already has a session with that id, or if the request
@@ -264,7 +308,7 @@ public final class Tollgate {
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
-    Map<String, Object> stored;
+    SessionMask stored;
     try {
       stored = maskedSpec(spec);
     } catch (ScanLimitException e) {
@@ -273,16 +317,14 @@ public final class Tollgate {
               + e.getMessage()
               + "): shorten them");
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> task = (Map<String, Object>) stored.get("task");
     String key = sessionKey(agent, id);
     SessionRecord record =
         new SessionRecord(
             key,
             agent,
             spec.user(),
-            (String) stored.get("request"),
-            task,
+            stored.request(),
+            stored.task(),
             List.of(),
             List.of(),
             clock.instant());
@@ -290,7 +332,7 @@ public final class Tollgate {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
     }
-    clearSpecs.put(key, spec);
+    clearSpecs.put(key, new ClearSpec(spec, stored.shown()));
     return id;
   }
 
@@ -330,32 +372,39 @@ public final class Tollgate {
     return agent + "/" + id;
   }
 
-  /** The request and task as the store keeps them: every value a detector flags masked. */
-  private Map<String, Object> maskedSpec(SessionSpec spec) throws ScanLimitException {
+  /**
+   * The request and task as the store keeps them: every value a detector flags (financial data,
+   * secrets, mail addresses, phone numbers) replaced by a token with its masked excerpt and keyed
+   * fingerprint ({@link SessionMask}).
+   */
+  private SessionMask maskedSpec(SessionSpec spec) throws ScanLimitException {
     Map<String, Object> both = new java.util.LinkedHashMap<>();
     both.put("request", spec.request());
     both.put("task", spec.task());
     List<Hit> hits =
         bundle.get().compiled().detectors().scan(both, "/args", new Budget(MAX_RESULT_CHARS));
-    Map<String, Object> masked = MASK_STORED.apply(both, hits);
-    return masked == null ? both : masked;
+    return SessionMask.of(spec.request(), spec.task(), hits, flows.fingerprints());
   }
 
   /**
-   * What a session's request and task keep masked in the store: financial data and secrets. Other
-   * findings (mail addresses, phone numbers) stay, because they are the targets that scope and
-   * provenance compare an action's recipients with, also on another instance or after a restart.
+   * The session as its flow index needs it: with the request and task policies see and, when that
+   * is the clear text, the fingerprints of the flagged values the user named, from the stored
+   * tokens (not their excerpts, whose digits would pass for words the user wrote). So a recipient
+   * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
+   * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
    */
-  private static final Redaction MASK_STORED =
-      new Redaction("mask", List.of("financial", "secret"));
-
-  /** The session as its flow index needs it: with the request and task policies see. */
   private static SessionRecord whole(SessionRecord stored, SessionView view) {
+    boolean clear = !view.flagged().isEmpty();
     return new SessionRecord(
         stored.id(),
         stored.agent(),
         stored.user(),
-        view.request(),
+        clear
+            ? view.request()
+                + "\n"
+                + Fingerprints.tokenFingerprints(
+                    List.of(stored.request(), stored.task() == null ? Map.of() : stored.task()))
+            : view.request(),
         view.task(),
         stored.labels(),
         stored.history(),
@@ -598,7 +647,7 @@ public final class Tollgate {
                 session.task(),
                 session.labels(),
                 session.history());
-        SessionSpec clear = clearSpecs.get(session.id());
+        ClearSpec clear = clearSpecs.get(session.id());
         view =
             clear == null
                 ? shown
@@ -606,10 +655,11 @@ public final class Tollgate {
                     action.session(),
                     session.agent(),
                     session.user(),
-                    clear.request(),
-                    clear.task(),
+                    clear.spec().request(),
+                    clear.spec().task(),
                     session.labels(),
-                    session.history());
+                    session.history(),
+                    clear.flagged());
       }
       ToolSpec tool = compiled.catalog().lookup(action.tool());
       Inspection inspection;

@@ -333,13 +333,22 @@ class FlowTest {
 
     Gate restarted =
         Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");
-    assertThat(restarted.decide(pasted).effect()).isEqualTo(Effect.ASK);
+    // asks for the data only: the recipient is still known as named by the user, by the
+    // fingerprint the stored request keeps in place of the address
+    var afterRestart = restarted.decide(pasted);
+    assertThat(afterRestart.effect()).isEqualTo(Effect.ASK);
+    assertThat(afterRestart.reasons())
+        .extracting(dev.tollgate.api.Reason::policy)
+        .containsExactly("session-data-out");
 
-    // fingerprints are keyed: under another key the stored ones mean nothing
+    // fingerprints are keyed: under another key the stored ones mean nothing, neither what the
+    // session read nor the recipient the user named
     byte[] other = "fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     Gate rekeyed =
         Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(other).build().gate("bot");
-    assertThat(rekeyed.decide(pasted).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(rekeyed.decide(pasted).reasons())
+        .extracting(dev.tollgate.api.Reason::policy)
+        .containsExactly("control-from-nowhere-or-untrusted");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tollgate.api.store;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,4 +40,19 @@ public interface SessionStore {
 
   /** The kept results numbered after {@code afterSeq}, oldest first. */
   List<ObservedResult> results(String id, long afterSeq);
+
+  /**
+   * Up to {@code max} sessions stored before Tollgate masked every flagged value of a session's
+   * request and task (a store upgraded from an earlier version), for the engine to mask them
+   * ({@link #remask}). A store that never held such rows (one in memory) returns none.
+   */
+  default List<SessionRecord> unmasked(int max) {
+    return List.of();
+  }
+
+  /**
+   * Replaces the request and task of a session that {@link #unmasked} returned with their masked
+   * form, so that it is not returned again. Unknown ids change nothing.
+   */
+  default void remask(String id, String request, Map<String, Object> task) {}
 }

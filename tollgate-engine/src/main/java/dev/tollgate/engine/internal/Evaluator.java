@@ -78,8 +78,9 @@ public final class Evaluator {
         } catch (PolicyEnv.EvaluationException | RuntimeException e) {
           matched = false;
           error =
-              inspection.mask(
-                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+              session.mask(
+                  inspection.mask(
+                      e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         if (error != null) {
           String message =
@@ -104,8 +105,9 @@ public final class Evaluator {
           }
           continue;
         }
-        // A message may quote an argument: what a detector flagged in it is shown masked.
-        String message = inspection.mask(render(p, facts));
+        // A message may quote an argument or the user's words: what a detector flagged in them is
+        // shown masked, as the store keeps it.
+        String message = session.mask(inspection.mask(render(p, facts)));
         if (explain) {
           outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, message));
         }

@@ -194,7 +194,7 @@ public final class Inspection {
     return out;
   }
 
-  private static String textAt(Map<String, Object> args, Hit h) {
+  static String textAt(Map<String, Object> args, Hit h) {
     if (args == null || !h.path().startsWith("/args/")) {
       return null;
     }

@@ -47,7 +47,8 @@ final class JdbcSessionStore implements SessionStore {
           try (PreparedStatement p =
               c.prepareStatement(
                   "INSERT INTO session (id, agent, user_name, request, task, labels, history,"
-                      + " opened) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                      + " opened, masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                      + " ON CONFLICT (id) DO NOTHING")) {
             p.setString(1, s.id());
             p.setString(2, s.agent());
             p.setString(3, s.user());
@@ -166,6 +167,44 @@ final class JdbcSessionStore implements SessionStore {
                 rs.getBytes(5)),
         id,
         afterSeq);
+  }
+
+  /**
+   * Sessions written before version 10 of the schema: their request and task may hold clear text.
+   */
+  @Override
+  public List<SessionRecord> unmasked(int max) {
+    return db.query(
+        "SELECT id, agent, user_name, request, task, labels, history, opened, results"
+            + " FROM session WHERE masked = 0 ORDER BY id LIMIT ?",
+        rs ->
+            new SessionRecord(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                parse(rs.getString(5), MAP),
+                parse(rs.getString(6), STRINGS),
+                parse(rs.getString(7), STEPS),
+                Instant.parse(rs.getString(8)),
+                rs.getLong(9)),
+        max);
+  }
+
+  @Override
+  public void remask(String id, String request, Map<String, Object> task) {
+    String taskJson = json(task);
+    db.write(
+        c -> {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "UPDATE session SET request = ?, task = ?, masked = 1 WHERE id = ?")) {
+            p.setString(1, request);
+            p.setString(2, taskJson);
+            p.setString(3, id);
+            return p.executeUpdate();
+          }
+        });
   }
 
   /**

@@ -33,7 +33,8 @@ final class Migrations {
           "V6__decision_requests.sql",
           "V7__approval_steps.sql",
           "V8__audit_decision_every_kind.sql",
-          "V9__sessions_per_agent.sql");
+          "V9__sessions_per_agent.sql",
+          "V10__session_masked.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

@@ -227,6 +227,68 @@ public final class Fingerprints {
   }
 
   /**
+   * The keyed fingerprint of one flagged value, whatever its punctuation and case ({@code +1 555
+   * 010 2030} and {@code +1-555-010-2030} are one): what a session's stored request keeps in place
+   * of a mail address or phone number, so that an action's recipient can be compared with it
+   * without the store holding the value. The same as the atom a result's flagged value gets.
+   */
+  public long ofValue(String value) {
+    String v = Fold.compact(value);
+    return atom(v, 0, v.length());
+  }
+
+  /** A token's fingerprint, as {@link #inTokens} finds it in stored text. */
+  private static final java.util.regex.Pattern TOKEN_FINGERPRINT =
+      java.util.regex.Pattern.compile("#([0-9a-f]{16})\\]");
+
+  /**
+   * The token a session's stored request and task hold in place of one flagged value: the detector,
+   * the masked excerpt and the value's fingerprint, for example {@code [email j•••@acme.example
+   * #5f0c2a9e41b7d380]}.
+   */
+  public String token(String detector, String excerpt, String value) {
+    return "["
+        + detector
+        + " "
+        + excerpt
+        + " #"
+        + String.format(java.util.Locale.ROOT, "%016x", ofValue(value))
+        + "]";
+  }
+
+  /**
+   * The fingerprint part of every {@link #token} in the strings of {@code json} (stored text), and
+   * nothing else: what an index built from the clear text adds to know the named values by their
+   * fingerprints, without the atoms of the masked excerpts.
+   */
+  public static String tokenFingerprints(Object json) {
+    List<String> strings = new ArrayList<>();
+    strings(json, strings, false);
+    StringBuilder out = new StringBuilder();
+    for (String text : strings) {
+      if (text.indexOf('#') < 0) {
+        continue;
+      }
+      java.util.regex.Matcher m = TOKEN_FINGERPRINT.matcher(text);
+      while (m.find()) {
+        out.append(' ').append(m.group());
+      }
+    }
+    return out.toString();
+  }
+
+  /** Calls {@code out} with the fingerprint of every {@link #token} in {@code text}. */
+  static void inTokens(String text, LongConsumer out) {
+    if (text == null || text.indexOf('#') < 0) {
+      return;
+    }
+    java.util.regex.Matcher m = TOKEN_FINGERPRINT.matcher(text);
+    while (m.find()) {
+      out.accept(Long.parseUnsignedLong(m.group(1), 16));
+    }
+  }
+
+  /**
    * Calls {@code out} with the winnowed shingles of one folded string's {@code tokens}: of every
    * window of {@link #WINDOW} consecutive 4-word shingles, the least. Results and arguments are
    * winnowed alike, so any run of {@code WINDOW + 3} words copied out of a result yields the same

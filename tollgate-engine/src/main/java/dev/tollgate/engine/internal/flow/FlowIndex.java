@@ -31,6 +31,14 @@ public final class FlowIndex {
   private final Fingerprints fingerprints;
   private final String request;
   private final Set<Long> requestAtoms = new HashSet<>();
+
+  /**
+   * Fingerprints of the flagged values the user named, from the tokens a stored request and task
+   * hold in their place ({@link Fingerprints#token}): how a recipient is known as named by the user
+   * where only the stored text is at hand (another instance, after a restart).
+   */
+  private final Set<Long> namedValues = new HashSet<>();
+
   private final List<Source> sources = new ArrayList<>();
   private long seen;
 
@@ -68,6 +76,7 @@ public final class FlowIndex {
     for (String s : taskStrings) {
       all.append('\n').append(s);
     }
+    Fingerprints.inTokens(all.toString(), namedValues::add);
     this.request = Fold.fold(all);
     String folded = this.request;
     Tokens.Runs tokens = new Tokens.Runs().of(folded);
@@ -160,7 +169,7 @@ public final class FlowIndex {
     if (folded.isEmpty()) {
       return new Origin("request", List.of());
     }
-    if (namedInRequest(folded)) {
+    if (namedInRequest(folded) || namedValue(value)) {
       return new Origin("request", List.of());
     }
     Tokens.Runs tokens = new Tokens.Runs().of(folded);
@@ -205,8 +214,16 @@ public final class FlowIndex {
     return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
   }
 
+  /** Whether {@code value} is a flagged value the stored request names by its fingerprint. */
+  private boolean namedValue(String value) {
+    return !namedValues.isEmpty() && namedValues.contains(fingerprints.ofValue(value));
+  }
+
   /** Whether the user's request names every token of {@code value} (a detector's match). */
   private boolean everyTokenNamed(String value) {
+    if (namedValue(value)) {
+      return true;
+    }
     String folded = Fold.fold(value);
     Tokens.Runs tokens = new Tokens.Runs().of(folded);
     if (tokens.size() == 0) {

@@ -35,9 +35,10 @@ import java.util.Optional;
  * the sidecar by swapping one object.
  *
  * <p>Thread-safe. {@link #decide} fails closed: when the server cannot be reached, times out or
- * answers with a 5xx, the decision is a deny whose reason says so. A 4xx (a malformed action, an
- * unknown session) is the caller's mistake and is thrown as {@link IllegalArgumentException} with
- * the server's message.
+ * answers with a 5xx, the decision is a deny whose reason says so. An unknown or invalid session is
+ * a deny from {@code tollgate}, as the in-process engine answers it. Any other 4xx (a malformed
+ * action, a request id reused) is the caller's mistake and is thrown as {@link
+ * IllegalArgumentException} with the server's message.
  */
 public final class TollgateClient implements Gate {
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();
@@ -110,18 +111,17 @@ public final class TollgateClient implements Gate {
       return toDecision(call("/v1/decide", body));
     } catch (Unreachable e) {
       // INVARIANT: never allows on error.
-      return new Decision(
+      return Decision.deny(
           "dec_unreachable",
-          Effect.DENY,
-          null,
-          List.of(
-              new Reason(
-                  "tollgate",
-                  "tollgate server unreachable (" + e.getMessage() + "); denied to fail closed")),
-          List.of(),
-          null,
-          null,
-          List.of());
+          "tollgate",
+          "tollgate server unreachable (" + e.getMessage() + "); denied to fail closed");
+    } catch (Rejected e) {
+      // An unknown or invalid session is a deny from Tollgate, as the in-process engine answers
+      // it, so that swapping the engine for this client changes no decision.
+      if (e.code.equals("unknown_session") || e.code.equals("invalid_session_id")) {
+        return Decision.deny("dec_refused", "tollgate", e.said);
+      }
+      throw e;
     }
   }
 
@@ -158,12 +158,25 @@ public final class TollgateClient implements Gate {
     }
   }
 
+  /** A 4xx: the caller's mistake, with the server's error code and message. */
+  static class Rejected extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final String code;
+    final String said;
+
+    Rejected(String code, String said, String message) {
+      super(message);
+      this.code = code;
+      this.said = said;
+    }
+  }
+
   /** A 404: the thing asked for does not exist (for this agent). */
-  static final class NotFound extends IllegalArgumentException {
+  static final class NotFound extends Rejected {
     private static final long serialVersionUID = 1L;
 
-    NotFound(String message) {
-      super(message);
+    NotFound(String code, String said, String message) {
+      super(code, said, message);
     }
   }
 
@@ -221,7 +234,9 @@ public final class TollgateClient implements Gate {
       String message =
           error.path("message").asText("status " + status)
               + (error.has("field") ? " (at `" + error.path("field").asText() + "`)" : "");
-      throw status == 404 ? new NotFound(message) : new IllegalArgumentException(message);
+      String code = error.path("code").asText("");
+      String said = error.path("message").asText(message);
+      throw status == 404 ? new NotFound(code, said, message) : new Rejected(code, said, message);
     }
     return answer;
   }

@@ -1,5 +1,7 @@
 package dev.tollgate.conformance;
 
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.runner.Scenario;
 import dev.tollgate.engine.runner.Scenarios;
@@ -8,6 +10,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,13 +105,140 @@ public final class Conformance {
       return new Result(c, Status.SKIPPED, List.of(), skip);
     }
     try {
+      GateFactory.Way way = factory.open(c.bundle());
+      Map<String, Gate> gates = new HashMap<>();
       Scenarios.Outcome outcome =
-          Scenarios.run(factory.open(c.bundle(), c.scenario().agent()), c.scenario());
-      return new Result(
-          c, outcome.passed() ? Status.PASSED : Status.FAILED, outcome.failures(), null);
+          Scenarios.run(
+              agent ->
+                  gates.computeIfAbsent(
+                      agent,
+                      a -> {
+                        try {
+                          return way.gate(a);
+                        } catch (Exception e) {
+                          throw new IllegalStateException("cannot open a gate for " + a, e);
+                        }
+                      }),
+              c.scenario());
+      List<String> failures = new ArrayList<>(outcome.failures());
+      String refusal = c.scenario().expect().refusal();
+      if (refusal != null) {
+        failures.addAll(refusal(refusal, way.audit()));
+      }
+      return new Result(c, failures.isEmpty() ? Status.PASSED : Status.FAILED, failures, null);
     } catch (Exception e) {
       return new Result(c, Status.FAILED, List.of("the way in failed: " + e), null);
     }
+  }
+
+  /**
+   * What is wrong with the audit of a case that expects a refusal: the last record must be the
+   * engine's {@code rejected} record with that code, naming the field {@code /session} or {@code
+   * /requestId}.
+   */
+  static List<String> refusal(String code, List<AuditEntry> audit) {
+    if (audit.isEmpty()) {
+      return List.of("expected a `rejected` record with code " + code + ", the audit is empty");
+    }
+    AuditEntry last = audit.getLast();
+    if (!last.kind().equals("rejected") || !code.equals(last.detail().get("code"))) {
+      return List.of(
+          "expected a `rejected` record with code "
+              + code
+              + " last, got kind "
+              + last.kind()
+              + " with detail "
+              + last.detail());
+    }
+    return List.of();
+  }
+
+  /**
+   * Audit entries with what differs between two runs of the same case taken out, for comparing ways
+   * in: no time and latency, and decision ids numbered in order of appearance ({@code dec#1},
+   * {@code dec#2}), also where a detail or message names one ({@code supersedes}). Approval, grant
+   * and session ids are numbered the same way ({@code apr#1}, {@code grt#1}, {@code ses#1}), and
+   * instants in details and messages read {@code <time>}.
+   */
+  public static List<AuditEntry> normalized(List<AuditEntry> entries) {
+    Map<String, String> ids = new HashMap<>();
+    List<AuditEntry> out = new ArrayList<>();
+    for (AuditEntry e : entries) {
+      out.add(
+          new AuditEntry(
+              java.time.Instant.EPOCH,
+              e.kind(),
+              e.agent(),
+              e.user(),
+              (String) renumber(e.session(), ids),
+              e.tool(),
+              e.effect(),
+              (String) renumber(e.decision(), ids),
+              e.reasons().stream()
+                  .map(
+                      r ->
+                          new dev.tollgate.api.Reason(
+                              (String) renumber(r.policy(), ids),
+                              (String) renumber(r.message(), ids)))
+                  .toList(),
+              e.findings(),
+              e.argsDigest(),
+              0,
+              renumberAll(e.detail(), ids)));
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("(dec|apr|grt|ses)_[0-9A-Z]{26}");
+
+  private static Object renumber(Object value, Map<String, String> ids) {
+    if (!(value instanceof String s)) {
+      return value;
+    }
+    java.util.regex.Matcher m = ID.matcher(s);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String id = m.group();
+      String prefix = m.group(1);
+      String n =
+          ids.computeIfAbsent(
+              id,
+              k ->
+                  prefix
+                      + "#"
+                      + (ids.keySet().stream().filter(x -> x.startsWith(prefix + "_")).count()
+                          + 1));
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(n));
+    }
+    m.appendTail(out);
+    return TIME.matcher(out).replaceAll("<time>");
+  }
+
+  /** An instant as the engine writes it (expiries in details and messages). */
+  private static final java.util.regex.Pattern TIME =
+      java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z");
+
+  private static Map<String, Object> renumberAll(
+      Map<String, Object> detail, Map<String, String> ids) {
+    Map<String, Object> out = new java.util.TreeMap<>();
+    detail.forEach((k, v) -> out.put(k, renumberValue(v, ids)));
+    return out;
+  }
+
+  private static Object renumberValue(Object v, Map<String, String> ids) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.TreeMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), renumberValue(x, ids)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      return l.stream().map(x -> renumberValue(x, ids)).toList();
+    }
+    if (v instanceof Number n && !(v instanceof Double) && !(v instanceof Float)) {
+      return n.longValue(); // the store reads integers back as longs
+    }
+    return renumber(v, ids);
   }
 
   /** Skips that name no case of the corpus. */

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
 import java.io.IOException;
@@ -18,8 +22,25 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The conformance corpus against the in-process engine. */
 class LibraryConformanceTest {
-  private static final GateFactory LIBRARY =
-      (bundle, agent) -> Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build().gate(agent);
+  /** The in-process engine with its default (memory) stores and audit log. */
+  static final GateFactory LIBRARY =
+      bundle -> way(Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build());
+
+  static GateFactory.Way way(Tollgate engine) {
+    return new GateFactory.Way() {
+      @Override
+      public Gate gate(String agent) {
+        return engine.gate(agent);
+      }
+
+      @Override
+      public List<AuditEntry> audit() {
+        return engine.audit().search(AuditQuery.after(0, Integer.MAX_VALUE)).stream()
+            .map(AuditRecord::entry)
+            .toList();
+      }
+    };
+  }
 
   @TestFactory
   Stream<DynamicTest> everyCasePassesOnTheLibrary() {
@@ -67,13 +88,14 @@ class LibraryConformanceTest {
   void aFailingCaseIsReportedAsFailed() {
     Conformance.Case any = Conformance.cases().get(0);
     GateFactory allowsNothing =
-        (bundle, agent) ->
-            Tollgate.builder()
-                .bundle(
-                    Bundle.fromFiles(
-                        Map.of("deny.yaml", "policies:\n  - name: deny-all\n    effect: deny\n")))
-                .build()
-                .gate(agent);
+        bundle ->
+            way(
+                Tollgate.builder()
+                    .bundle(
+                        Bundle.fromFiles(
+                            Map.of(
+                                "deny.yaml", "policies:\n  - name: deny-all\n    effect: deny\n")))
+                    .build());
     Conformance.Result r = Conformance.run(any, allowsNothing, Map.of());
     assertEquals(Conformance.Status.FAILED, r.status());
   }

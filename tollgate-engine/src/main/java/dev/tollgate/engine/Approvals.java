@@ -451,21 +451,31 @@ public final class Approvals {
   // ---- decide time ----
 
   /**
+   * What consulting grants and approvals gave: the decision, or {@code null} when the evaluated
+   * decision stands (a profile deny without a grant); and the events it caused ({@code grant.used},
+   * {@code approval.opened}), which the decide shell records in the same audit append as the
+   * decision and only then announces to subscribers ({@link #announce}).
+   */
+  record GateStep(dev.tollgate.api.Decision decision, List<Event> events) {}
+
+  /**
    * The outcome for an action the policies asked about, or whose tool the profile alone refused,
    * once grants and approvals are consulted: a grant lets it through; otherwise an ask reuses the
    * approval its first attempt opened, stays denied while a person's deny stands, or opens a new
-   * approval. {@code null} means the evaluated decision stands (a profile deny without a grant).
+   * approval. Writes the grant use and the new approval to the store, but records nothing in the
+   * audit: the caller appends the returned events with the decision.
+   *
+   * @param digest the arguments' digest, computed at most once per decision and shared
    */
-  dev.tollgate.api.Decision gate(
+  GateStep gate(
       String id,
       String agent,
       Action action,
       Evaluation evaluation,
       Inspection inspection,
-      Supplier<Map<String, Object>> facts) {
+      Supplier<Map<String, Object>> facts,
+      Supplier<String> digest) {
     Instant now = clock.instant();
-    // 8 KB of arguments cost tens of microseconds to digest: only when a grant or an ask needs it
-    String digest = null;
     boolean freshOnly = !evaluation.asks().isEmpty() && evaluation.approval().fresh();
     GrantStore grants = store.grants();
     Map<String, Object> resolved = null;
@@ -473,13 +483,8 @@ public final class Approvals {
       if (!constraints.glob(g.tool()).matches(action.tool())) {
         continue;
       }
-      if (g.argsDigest() != null) {
-        if (digest == null) {
-          digest = Json.digest(action.args());
-        }
-        if (!g.argsDigest().equals(digest)) {
-          continue;
-        }
+      if (g.argsDigest() != null && !g.argsDigest().equals(digest.get())) {
+        continue;
       }
       if (freshOnly && (g.argsDigest() == null || g.uses() != 1)) {
         continue;
@@ -493,51 +498,47 @@ public final class Approvals {
         }
       }
       if (grants.use(g.id(), now)) {
-        emit(new Event("grant.used", null, g, null, now));
-        return new dev.tollgate.api.Decision(
-            id,
-            dev.tollgate.api.Effect.ALLOW,
-            null,
-            List.of(
-                new Reason(
-                    "grant:" + g.id(),
-                    "let through by grant "
-                        + g.id()
-                        + " from "
-                        + g.issuer()
-                        + (g.reason().isBlank() ? "" : " (" + g.reason() + ")"))),
-            List.of(),
-            null,
-            g.id(),
-            evaluation.shadow());
+        return new GateStep(
+            dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.ALLOW)
+                .reasons(
+                    List.of(
+                        new Reason(
+                            "grant:" + g.id(),
+                            "let through by grant "
+                                + g.id()
+                                + " from "
+                                + g.issuer()
+                                + (g.reason().isBlank() ? "" : " (" + g.reason() + ")"))))
+                .findings(inspection.findings())
+                .grant(g.id())
+                .shadow(evaluation.shadow())
+                .build(),
+            List.of(new Event("grant.used", null, g, null, now)));
       }
     }
     if (evaluation.effect() != dev.tollgate.api.Effect.ASK) {
-      return null;
-    }
-    if (digest == null) {
-      digest = Json.digest(action.args());
+      return new GateStep(null, List.of());
     }
     ApprovalRecord latest =
-        store.latestFor(agent, action.session(), action.tool(), digest).orElse(null);
+        store.latestFor(agent, action.session(), action.tool(), digest.get()).orElse(null);
     if (latest != null) {
       String status = latest.status(now);
       if (status.equals("pending")) {
-        return asked(id, evaluation, latest);
+        return new GateStep(asked(id, evaluation, inspection, latest), List.of());
       }
       if (status.equals("denied") && now.isBefore(latest.expiresAt())) {
-        return new dev.tollgate.api.Decision(
-            id,
-            dev.tollgate.api.Effect.DENY,
-            null,
-            List.of(
-                new Reason(
-                    "approval:" + latest.id(),
-                    "denied by " + latest.decidedBy() + ": " + latest.note())),
-            List.of(),
-            new ApprovalRef(latest.id(), "denied", latest.expiresAt()),
-            null,
-            evaluation.shadow());
+        return new GateStep(
+            dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.DENY)
+                .reasons(
+                    List.of(
+                        new Reason(
+                            "approval:" + latest.id(),
+                            "denied by " + latest.decidedBy() + ": " + latest.note())))
+                .findings(inspection.findings())
+                .approval(new ApprovalRef(latest.id(), "denied", latest.expiresAt()))
+                .shadow(evaluation.shadow())
+                .build(),
+            List.of());
       }
     }
     ApprovalRecord opened =
@@ -550,7 +551,7 @@ public final class Approvals {
             action.session(),
             action.tool(),
             masked(action.args(), inspection),
-            digest,
+            digest.get(),
             evaluation.reasons(),
             inspection.findings(),
             inspection.provenance(),
@@ -565,8 +566,19 @@ public final class Approvals {
             null,
             null);
     store.create(opened);
-    emit(new Event("approval.opened", opened, null, null, now));
-    return asked(id, evaluation, opened);
+    return new GateStep(
+        asked(id, evaluation, inspection, opened),
+        List.of(new Event("approval.opened", opened, null, null, now)));
+  }
+
+  /**
+   * Tells subscribers of events the decide shell has recorded (after its audit append), on the
+   * calling thread; a subscriber's failure changes nothing.
+   */
+  void announce(List<Event> events) {
+    for (Event e : events) {
+      notifyListeners(e);
+    }
   }
 
   /** The arguments as a person may see them: every flagged value masked. */
@@ -578,16 +590,13 @@ public final class Approvals {
   private static final Redaction MASK_ALL = new Redaction("mask", List.of());
 
   private static dev.tollgate.api.Decision asked(
-      String id, Evaluation evaluation, ApprovalRecord a) {
-    return new dev.tollgate.api.Decision(
-        id,
-        dev.tollgate.api.Effect.ASK,
-        null,
-        evaluation.reasons(),
-        List.of(),
-        new ApprovalRef(a.id(), "pending", a.expiresAt()),
-        null,
-        evaluation.shadow());
+      String id, Evaluation evaluation, Inspection inspection, ApprovalRecord a) {
+    return dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.ASK)
+        .reasons(evaluation.reasons())
+        .findings(inspection.findings())
+        .approval(new ApprovalRef(a.id(), "pending", a.expiresAt()))
+        .shadow(evaluation.shadow())
+        .build();
   }
 
   // ---- helpers ----
@@ -815,10 +824,15 @@ public final class Approvals {
     }
   }
 
+  /** Records {@code e} in the audit, then tells subscribers. */
   private void emit(Event e) {
     if (audit != null) {
       audit.append(List.of(auditEntry(e)));
     }
+    notifyListeners(e);
+  }
+
+  private void notifyListeners(Event e) {
     for (Consumer<Event> l : listeners) {
       try {
         l.accept(e);
@@ -829,7 +843,8 @@ public final class Approvals {
     }
   }
 
-  private static AuditEntry auditEntry(Event e) {
+  /** The audit record of an approval or grant event. */
+  static AuditEntry auditEntry(Event e) {
     ApprovalRecord a = e.approval();
     GrantRecord g = e.grant();
     Map<String, Object> detail = new LinkedHashMap<>();

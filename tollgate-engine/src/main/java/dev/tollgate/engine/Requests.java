@@ -11,7 +11,6 @@ import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.StoreUnavailableException;
-import dev.tollgate.engine.Tollgate.Outcome;
 import dev.tollgate.engine.internal.Redaction;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,154 +101,148 @@ final class Requests {
   }
 
   /**
-   * Decides {@code action}, whose request id is set, once per agent and request id.
-   *
-   * @param decider decides the action for real, with decision id {@code id}
+   * What {@link #reserve} found: either an outcome that needs no deciding ({@link #done}), or the
+   * reservation this call now holds ({@link #held}), which the caller must {@link #complete} or
+   * {@link #release}.
    */
-  Outcome decide(String id, String agent, Action action, Supplier<Tollgate.Ran> decider) {
-    // INVARIANT: never allows on error. Every failure below becomes a deny that says so.
+  record Reservation(Outcome done, RequestRecord held) {}
+
+  /**
+   * Reserves {@code action}'s request id (already checked with {@link #problem}) for decision
+   * {@code id}, or finds the earlier attempt's entry: another action's is refused, a decided one
+   * replayed, a pending one waited for (then failed closed).
+   *
+   * @param digest the digest of the action's arguments, computed once per run and shared
+   * @throws StoreUnavailableException when the request store cannot be reached
+   */
+  Reservation reserve(String id, String agent, Action action, Supplier<String> digest) {
     String rid = action.requestId();
-    String problem = problem(rid);
-    if (problem != null) {
-      return new Outcome(Tollgate.denied(id, problem).decision(), Outcome.Kind.INVALID_REQUEST_ID);
-    }
-    try {
-      sweepIfDue();
-      String digest = Json.digest(action.args());
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (true) {
-        Instant now = clock.instant();
-        RequestRecord mine =
-            new RequestRecord(
-                agent,
-                rid,
-                action.tool(),
-                action.session(),
-                action.user(),
-                digest,
-                id,
-                null,
-                now,
-                now.plus(window));
-        Optional<RequestRecord> held = store.reserve(mine, now, now.minus(STALE));
-        if (held.isEmpty()) {
-          return decideHeld(mine, decider);
+    sweepIfDue();
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Instant now = clock.instant();
+      RequestRecord mine =
+          new RequestRecord(
+              agent,
+              rid,
+              action.tool(),
+              action.session(),
+              action.user(),
+              digest.get(),
+              id,
+              null,
+              now,
+              now.plus(window));
+      Optional<RequestRecord> held = store.reserve(mine, now, now.minus(STALE));
+      if (held.isEmpty()) {
+        return new Reservation(null, mine);
+      }
+      RequestRecord entry = held.get();
+      // Wait for the attempt that holds the key, unless it has decided already.
+      while (entry != null) {
+        if (!entry.sameAction(mine)) {
+          return new Reservation(reused(id, entry), null);
         }
-        RequestRecord entry = held.get();
-        // Wait for the attempt that holds the key, unless it has decided already.
-        while (entry != null) {
-          if (!entry.sameAction(mine)) {
-            return reused(id, entry);
-          }
-          if (!entry.pending()) {
-            return replay(id, entry, action);
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return stillPending(id, entry);
-          }
-          await(Math.min(left, POLL_NANOS));
-          Instant at = clock.instant();
-          entry = store.get(agent, rid).orElse(null);
-          if (entry != null
-              && (!at.isBefore(entry.expiresAt())
-                  || (entry.pending() && entry.created().isBefore(at.minus(STALE))))) {
-            entry = null; // over or abandoned: try to reserve it
-          }
+        if (!entry.pending()) {
+          return new Reservation(replay(id, entry, action), null);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return new Reservation(stillPending(id, entry), null);
+        }
+        await(Math.min(left, POLL_NANOS));
+        Instant at = clock.instant();
+        entry = store.get(agent, rid).orElse(null);
+        if (entry != null
+            && (!at.isBefore(entry.expiresAt())
+                || (entry.pending() && entry.created().isBefore(at.minus(STALE))))) {
+          entry = null; // over or abandoned: try to reserve it
         }
       }
-    } catch (StoreUnavailableException e) {
-      return new Outcome(
-          Tollgate.denied(
-                  id,
-                  "store unavailable ("
-                      + e.getMessage()
-                      + "): the request id could not be checked; denied to fail closed")
-              .decision(),
-          Outcome.Kind.DECIDED);
-    } catch (RuntimeException e) {
-      return new Outcome(
-          Tollgate.denied(
-                  id,
-                  "internal error while checking the request id ("
-                      + e.getClass().getSimpleName()
-                      + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                      + "); denied to fail closed")
-              .decision(),
-          Outcome.Kind.DECIDED);
     }
   }
 
-  private Outcome decideHeld(RequestRecord mine, Supplier<Tollgate.Ran> decider) {
-    Tollgate.Ran ran = decider.get();
-    if (ran.failed()
-        || ran.kind() == Outcome.Kind.UNKNOWN_SESSION
-        || ran.kind() == Outcome.Kind.INVALID_SESSION_ID) {
-      // Nothing was decided: a retry (once the store is back, or the session open) decides anew.
-      try {
-        store.release(mine.agent(), mine.requestId(), mine.decisionId());
-      } catch (StoreUnavailableException e) {
-        // the reservation goes stale and is taken over later
-      } finally {
-        signal();
-      }
-      return new Outcome(ran.decision(), ran.kind());
+  /**
+   * Lets go of a reservation whose call decided nothing (refused, failed closed): a retry (once the
+   * store is back, or the session open) decides anew. Never throws: a reservation that cannot be
+   * released goes stale and is taken over later.
+   */
+  void release(RequestRecord held) {
+    try {
+      store.release(held.agent(), held.requestId(), held.decisionId());
+    } catch (RuntimeException e) {
+      // the reservation goes stale and is taken over later
+    } finally {
+      signal();
     }
+  }
+
+  /**
+   * Completes a reservation with its decision, so that retries get it back.
+   *
+   * @param redaction the redaction that made the decision's changed arguments, or {@code null}
+   * @return {@code null} when the decision now stands for the request id, or a failed-closed deny
+   *     when a later attempt took the request id over meanwhile (its decision stands)
+   * @throws StoreUnavailableException when the request store cannot be reached
+   */
+  Outcome complete(RequestRecord held, Decision decision, Redaction redaction) {
     boolean kept;
     try {
       kept =
           store.complete(
-              mine.agent(), mine.requestId(), mine.decisionId(), encode(ran.decision(), ran));
+              held.agent(), held.requestId(), held.decisionId(), encode(decision, redaction));
     } finally {
       signal();
     }
-    if (!kept) {
-      return new Outcome(
-          Tollgate.denied(
-                  mine.decisionId(),
-                  "request id `"
-                      + mine.requestId()
-                      + "` was taken over by a later attempt while this one was still deciding"
-                      + " (it took longer than "
-                      + STALE.toSeconds()
-                      + "s); denied to fail closed: the later attempt's decision stands")
-              .decision(),
-          Outcome.Kind.DECIDED);
+    if (kept) {
+      return null;
     }
-    return new Outcome(ran.decision(), ran.kind());
+    return new Outcome.FailedClosed(
+        deny(
+            held.decisionId(),
+            "request id `"
+                + held.requestId()
+                + "` was taken over by a later attempt while this one was still deciding"
+                + " (it took longer than "
+                + STALE.toSeconds()
+                + "s); denied to fail closed: the later attempt's decision stands"),
+        Outcome.Failure.REQUEST_TAKEN_OVER);
+  }
+
+  private static Decision deny(String id, String message) {
+    return Decision.deny(id, Tollgate.INTERNAL, message);
   }
 
   private Outcome reused(String id, RequestRecord entry) {
-    return new Outcome(
-        Tollgate.denied(
-                id,
-                "request id `"
-                    + entry.requestId()
-                    + "` was already used for a different action (another tool, session, user"
-                    + " or arguments) and names it until "
-                    + entry.expiresAt()
-                    + ": give each call its own request id, and the same one only to a retry of"
-                    + " that call")
-            .decision(),
-        Outcome.Kind.REQUEST_ID_REUSED);
+    return new Outcome.Refused(
+        deny(
+            id,
+            "request id `"
+                + entry.requestId()
+                + "` was already used for a different action (another tool, session, user"
+                + " or arguments) and names it until "
+                + entry.expiresAt()
+                + ": give each call its own request id, and the same one only to a retry of"
+                + " that call"),
+        Outcome.Refusal.REQUEST_ID_REUSED,
+        "/requestId");
   }
 
   private Outcome stillPending(String id, RequestRecord entry) {
-    return new Outcome(
-        Tollgate.denied(
-                id,
-                "request id `"
-                    + entry.requestId()
-                    + "` is still being decided by an earlier attempt (decision "
-                    + entry.decisionId()
-                    + ") after waiting "
-                    + wait.toMillis()
-                    + " ms; its server may have stopped: denied to fail closed. Retry later (an"
-                    + " attempt that has not decided within "
-                    + STALE.toSeconds()
-                    + "s is taken over) or send the call with a new request id")
-            .decision(),
-        Outcome.Kind.DECIDED);
+    return new Outcome.FailedClosed(
+        deny(
+            id,
+            "request id `"
+                + entry.requestId()
+                + "` is still being decided by an earlier attempt (decision "
+                + entry.decisionId()
+                + ") after waiting "
+                + wait.toMillis()
+                + " ms; its server may have stopped: denied to fail closed. Retry later (an"
+                + " attempt that has not decided within "
+                + STALE.toSeconds()
+                + "s is taken over) or send the call with a new request id"),
+        Outcome.Failure.REQUEST_PENDING);
   }
 
   private Outcome replay(String id, RequestRecord entry, Action action) {
@@ -258,29 +251,19 @@ final class Requests {
     if (stored.redaction() != null) {
       Map<String, Object> args = redactor.apply(action, stored.redaction());
       if (args == null || !Json.digest(args).equals(stored.argsDigest())) {
-        return new Outcome(
-            Tollgate.denied(
-                    id,
-                    "the decision for request id `"
-                        + entry.requestId()
-                        + "` redacted the arguments, and the same redaction cannot be made again"
-                        + " (the detectors changed since): denied to fail closed; send the call"
-                        + " with a new request id")
-                .decision(),
-            Outcome.Kind.DECIDED);
+        return new Outcome.FailedClosed(
+            deny(
+                id,
+                "the decision for request id `"
+                    + entry.requestId()
+                    + "` redacted the arguments, and the same redaction cannot be made again"
+                    + " (the detectors changed since): denied to fail closed; send the call"
+                    + " with a new request id"),
+            Outcome.Failure.INTERNAL_ERROR);
       }
-      d =
-          new Decision(
-              d.id(),
-              d.effect(),
-              args,
-              d.reasons(),
-              d.findings(),
-              d.approval(),
-              d.grant(),
-              d.shadow());
+      d = d.withArgs(args);
     }
-    return new Outcome(d, Outcome.Kind.REPLAYED);
+    return new Outcome.Replayed(d);
   }
 
   private void sweepIfDue() {
@@ -317,7 +300,7 @@ final class Requests {
   /** A decision as stored: without redacted arguments, which are made again on replay. */
   record Stored(Decision decision, Redaction redaction, String argsDigest) {}
 
-  static String encode(Decision d, Tollgate.Ran ran) {
+  static String encode(Decision d, Redaction r) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(
         "decision",
@@ -331,7 +314,6 @@ final class Requests {
             d.grant(),
             d.shadow()));
     if (d.args() != null) {
-      Redaction r = ran.redaction();
       if (r == null) {
         throw new IllegalStateException("changed arguments without a redaction");
       }

@@ -2,11 +2,9 @@ package dev.tollgate.engine;
 
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
-import dev.tollgate.api.Effect;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
-import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
@@ -14,19 +12,20 @@ import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
-import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.api.store.Store;
+import dev.tollgate.engine.internal.AuditEntries;
 import dev.tollgate.engine.internal.CompiledBundle;
-import dev.tollgate.engine.internal.Evaluation;
-import dev.tollgate.engine.internal.Evaluator;
 import dev.tollgate.engine.internal.Ids;
 import dev.tollgate.engine.internal.Inspection;
 import dev.tollgate.engine.internal.MemoryApprovalStore;
+import dev.tollgate.engine.internal.MemoryAuditLog;
 import dev.tollgate.engine.internal.MemoryRequestStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
 import dev.tollgate.engine.internal.Redaction;
 import dev.tollgate.engine.internal.SessionMask;
 import dev.tollgate.engine.internal.SessionView;
 import dev.tollgate.engine.internal.ToolSpec;
+import dev.tollgate.engine.internal.Verdict;
 import dev.tollgate.engine.internal.flow.Fingerprints;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
 import dev.tollgate.engine.internal.scan.Budget;
@@ -66,13 +65,6 @@ public final class Tollgate {
   /** The reason's policy name when Tollgate itself, not a policy, denies. */
   public static final String INTERNAL = "tollgate";
 
-  /**
-   * The reason's policy name when the action names a session that does not exist or belongs to
-   * another agent. Shells such as the server answer it as a client error, not a policy outcome:
-   * they tell it by {@link Outcome.Kind#UNKNOWN_SESSION}.
-   */
-  public static final String UNKNOWN_SESSION = "tollgate:unknown-session";
-
   /** The longest session id accepted (see {@link #sessionIdProblem}). */
   public static final int MAX_SESSION_ID = 128;
 
@@ -84,6 +76,8 @@ public final class Tollgate {
   private final Approvals approvals;
   private final Requests requests;
   private final FlowIndexes flows;
+  private final AuditLog audit;
+  private final DecideShell shell;
 
   /**
    * Flagged memory writes this engine did not let through (asked, denied, or explained only), per
@@ -152,9 +146,10 @@ public final class Tollgate {
               }
             });
     this.maxHistory = b.maxHistory;
+    this.audit = b.audit != null ? b.audit : new MemoryAuditLog();
     this.approvals =
         new Approvals(
-            b.approvals != null ? b.approvals : new MemoryApprovalStore(), b.clock, b.audit);
+            b.approvals != null ? b.approvals : new MemoryApprovalStore(), b.clock, audit);
     byte[] key = b.fingerprintKey;
     if (key == null) {
       key = new byte[16];
@@ -169,6 +164,8 @@ public final class Tollgate {
             b.requestWindow,
             b.requestWait,
             this::redactAgain);
+    this.shell =
+        new DecideShell(this, sessions, flows, approvals, requests, audit, clock, maxHistory);
     remaskStoredSessions();
   }
 
@@ -210,43 +207,13 @@ public final class Tollgate {
   }
 
   /**
-   * What one decide did, for the shells around the engine (server, gateway) that answer each kind
-   * in their own way.
-   *
-   * @param decision the decision to give the caller
-   * @param kind how it came about
+   * The audit log the engine records every decision, retry, refusal, session, observed result,
+   * approval and grant event in: the one given to the builder ({@link Builder#store} or {@link
+   * Builder#audit}), or by default the last {@value MemoryAuditLog#DEFAULT_CAPACITY} records in
+   * memory.
    */
-  public record Outcome(Decision decision, Kind kind) {
-    public Outcome {
-      Objects.requireNonNull(decision, "decision");
-      Objects.requireNonNull(kind, "kind");
-    }
-
-    /** How a decision came about. */
-    public enum Kind {
-      /** Decided now (including a deny from Tollgate itself, such as a fail-closed one). */
-      DECIDED,
-      /**
-       * The decision of an earlier call with the same agent and request id, returned as it was:
-       * nothing was evaluated, used, opened or recorded in the session for it.
-       */
-      REPLAYED,
-      /** The action names a session that does not exist or belongs to another agent: a deny. */
-      UNKNOWN_SESSION,
-      /** The request id already names a different action: a deny, nothing decided. */
-      REQUEST_ID_REUSED,
-      /** The request id is not 1 to 128 printable ASCII characters: a deny, nothing decided. */
-      INVALID_REQUEST_ID,
-      /** The session id is not a valid one ({@link #sessionIdProblem}): a deny, nothing decided. */
-      INVALID_SESSION_ID
-    }
-  }
-
-  /** One run of the decide path: what it decided, how, and what it needs to keep of it. */
-  record Ran(Explanation explanation, Outcome.Kind kind, Redaction redaction, boolean failed) {
-    Decision decision() {
-      return explanation.decision();
-    }
+  public AuditLog audit() {
+    return audit;
   }
 
   /** Approvals and grants: what people decide when a policy asks. */
@@ -333,6 +300,7 @@ public final class Tollgate {
           "session `" + id + "` is already open: choose another id or leave it out");
     }
     clearSpecs.put(key, new ClearSpec(spec, stored.shown()));
+    audit.append(List.of(AuditEntries.session(clock.instant(), agent, spec.user(), id)));
     return id;
   }
 
@@ -393,7 +361,7 @@ public final class Tollgate {
    * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
    * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
    */
-  private static SessionRecord whole(SessionRecord stored, SessionView view) {
+  static SessionRecord whole(SessionRecord stored, SessionView view) {
     boolean clear = !view.flagged().isEmpty();
     return new SessionRecord(
         stored.id(),
@@ -433,30 +401,33 @@ public final class Tollgate {
   }
 
   /**
-   * Decides like {@link #decide} and says how the decision came about. With a request id, the first
-   * call for an agent and request id decides and keeps its decision for the window; a retry gets it
-   * back ({@link Outcome.Kind#REPLAYED}); the same request id for another action (tool, session,
-   * user or arguments) is refused ({@link Outcome.Kind#REQUEST_ID_REUSED}); a retry while the first
-   * call is still deciding waits for it briefly (5 s by default), then is denied. Never throws;
-   * never allows on error.
+   * Decides like {@link #decide} and says how the decision came about, for the ways in (server,
+   * gateway, integrations) that answer each case in their own way: {@link Outcome.Decided}, {@link
+   * Outcome.Replayed} (a retry with the same agent and request id gets the first attempt's decision
+   * back), {@link Outcome.Refused} (an unknown or invalid session, a request id reused for another
+   * action or invalid: the caller's mistake, nothing decided) or {@link Outcome.FailedClosed} (the
+   * store, the audit or the engine failed: a deny that says why). A retry while the first call is
+   * still deciding waits for it briefly (5 s by default), then fails closed. Every outcome is
+   * recorded in the {@link #audit() audit log} before it is returned (a refusal and a failure best
+   * effort). Never throws; never allows on error.
+   *
+   * <p>A grant that lets the action through is used before the decision is recorded: should the
+   * record then fail, the caller gets a deny and the use stays counted (an exact grant is spent).
    *
    * @param agent the agent's identity, from the caller's credentials or the embedding application
    */
   public Outcome outcome(String agent, Action action) {
-    String id = Ids.next("dec_", clock.millis());
-    if (action == null || action.requestId() == null || agent == null || agent.isBlank()) {
-      Ran ran = run(id, agent, action, false);
-      return new Outcome(ran.decision(), ran.kind());
-    }
-    return requests.decide(id, agent, action, () -> run(id, agent, action, false));
+    return shell.decide(agent, action);
   }
 
   /**
    * Decides like {@link #decide} and also reports what every considered policy did. A dry run: it
-   * uses no grant, opens no approval and ignores the request id.
+   * uses no grant, opens no approval, ignores the request id and records nothing in the audit; it
+   * does add the session's history step, so that a replayed trace's later steps see it.
    */
   public Explanation explain(String agent, Action action) {
-    return run(Ids.next("dec_", clock.millis()), agent, action, true).explanation();
+    DecideShell.Run run = shell.explain(agent, action);
+    return new Explanation(run.outcome().decision(), run.considered());
   }
 
   /** The arguments of a replayed decision, redacted again as its first attempt redacted them. */
@@ -487,6 +458,24 @@ public final class Tollgate {
             ? null
             : sessions.get(sessionKey(agent, observation.session())).orElse(null);
     if (session == null || !session.agent().equals(agent)) {
+      boolean valid = sessionIdProblem(observation.session()) == null;
+      try {
+        audit.append(
+            List.of(
+                AuditEntries.refused(
+                    clock.instant(),
+                    agent,
+                    null,
+                    valid ? observation.session() : null,
+                    observation.tool(),
+                    null,
+                    valid
+                        ? Outcome.Refusal.UNKNOWN_SESSION.code()
+                        : Outcome.Refusal.INVALID_SESSION_ID.code(),
+                    "/session")));
+      } catch (RuntimeException e) {
+        // the caller's mistake is answered even when the audit is down
+      }
       throw new IllegalArgumentException(
           "unknown session `"
               + observation.session()
@@ -541,7 +530,18 @@ public final class Tollgate {
     if (observation.decision() != null) {
       confirmWrite(agent, observation.decision());
     }
-    return new ObservationResult(all, Inspection.findings(hits));
+    ObservationResult observed = new ObservationResult(all, Inspection.findings(hits));
+    audit.append(
+        List.of(
+            AuditEntries.observe(
+                clock.instant(),
+                agent,
+                observation.session(),
+                observation.tool(),
+                observation.decision(),
+                observed.findings(),
+                observed.labels())));
+    return observed;
   }
 
   /** Whether a memory read returns what was written to memory from untrusted text. */
@@ -603,160 +603,45 @@ public final class Tollgate {
         MAX_RESULTS);
   }
 
-  private Ran run(String id, String agent, Action action, boolean explain) {
-    // INVARIANT: never allows on error. Every failure below becomes a deny that says so.
-    try {
-      if (agent == null || agent.isBlank()) {
-        return decided(
-            denied(id, "no agent identity: every decision needs the calling agent's name"));
-      }
-      if (action == null) {
-        return decided(denied(id, "no action to decide"));
-      }
-      CompiledBundle compiled = bundle.get().compiled();
-      SessionRecord session = null;
-      SessionView view = SessionView.NONE;
-      SessionView shown = SessionView.NONE;
-      if (action.session() != null) {
-        String problem = sessionIdProblem(action.session());
-        if (problem != null) {
-          return new Ran(
-              denied(id, UNKNOWN_SESSION, problem), Outcome.Kind.INVALID_SESSION_ID, null, false);
-        }
-        session = sessions.get(sessionKey(agent, action.session())).orElse(null);
-        if (session == null || !session.agent().equals(agent)) {
-          return new Ran(
-              denied(
-                  id,
-                  UNKNOWN_SESSION,
-                  "unknown session `"
-                      + action.session()
-                      + "`: open the session before deciding its actions"),
-              Outcome.Kind.UNKNOWN_SESSION,
-              null,
-              false);
-        }
-        // Policies judge the user's words whole when this instance opened the session; what a
-        // person sees (an approval's facts, which are stored) is the masked text of the store.
-        shown =
-            SessionView.of(
-                action.session(),
-                session.agent(),
-                session.user(),
-                session.request(),
-                session.task(),
-                session.labels(),
-                session.history());
-        ClearSpec clear = clearSpecs.get(session.id());
-        view =
-            clear == null
-                ? shown
-                : SessionView.of(
-                    action.session(),
-                    session.agent(),
-                    session.user(),
-                    clear.spec().request(),
-                    clear.spec().task(),
-                    session.labels(),
-                    session.history(),
-                    clear.flagged());
-      }
-      ToolSpec tool = compiled.catalog().lookup(action.tool());
-      Inspection inspection;
-      try {
-        inspection =
-            Inspection.of(
-                compiled.detectors(),
-                tool,
-                action.args(),
-                session == null ? null : flows.of(whole(session, view), sessions));
-      } catch (ScanLimitException e) {
-        return decided(
-            denied(
-                id,
-                "the arguments are too large to scan ("
-                    + e.getMessage()
-                    + "); denied to fail closed"));
-      }
-      Evaluation evaluation =
-          Evaluator.evaluate(compiled, agent, action, view, inspection, explain);
-      Decision decision = null;
-      // explain is a dry run of the policies: it neither uses grants nor opens approvals.
-      if (!explain && (evaluation.effect() == Effect.ASK || evaluation.profileDenied())) {
-        SessionView seen = shown;
-        decision =
-            approvals.gate(
-                id,
-                agent,
-                action,
-                evaluation,
-                inspection,
-                () -> Evaluator.facts(agent, action, tool, seen, inspection));
-      }
-      if (decision != null && !inspection.findings().isEmpty()) {
-        decision =
-            new Decision(
-                decision.id(),
-                decision.effect(),
-                decision.args(),
-                decision.reasons(),
-                inspection.findings(),
-                decision.approval(),
-                decision.grant(),
-                decision.shadow());
-      }
-      Redaction redaction = null;
-      if (decision == null) {
-        Map<String, Object> redacted = null;
-        if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {
-          redacted = evaluation.redaction().apply(action.args(), inspection.hits());
-          redaction = redacted == null ? null : evaluation.redaction();
-        }
-        decision =
-            new Decision(
-                id,
-                evaluation.effect(),
-                redacted,
-                evaluation.reasons(),
-                inspection.findings(),
-                null,
-                null,
-                evaluation.shadow());
-      }
-      if (tool.kind().equals("memory") && flaggedWrite(inspection)) {
-        byte[] written = flows.fingerprints().ofResult(action.args(), inspection.hits());
-        if (!explain && decision.allowed()) {
-          remember(agent, action.tool(), written);
-        } else {
-          unconfirmed(agent, id, new UnconfirmedWrite(action.tool(), written));
-        }
-      }
-      if (session != null) {
-        sessions.appendHistory(
-            session.id(), action.tool(), decision.effect().wireName(), maxHistory);
-      }
-      return new Ran(
-          new Explanation(decision, evaluation.outcomes()), Outcome.Kind.DECIDED, redaction, false);
-    } catch (StoreUnavailableException e) {
-      return failed(
-          denied(id, "store unavailable (" + e.getMessage() + "); denied to fail closed"));
-    } catch (RuntimeException | StackOverflowError | LinkageError e) {
-      return failed(
-          denied(
-              id,
-              "internal error while deciding ("
-                  + e.getClass().getSimpleName()
-                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                  + "); denied to fail closed"));
+  /** The bundle in use, compiled. */
+  CompiledBundle compiled() {
+    return bundle.get().compiled();
+  }
+
+  /**
+   * The session as policies see it: with the clear request and task when this instance opened it,
+   * else as {@code shown} (the store's masked text).
+   */
+  SessionView clearView(SessionRecord session, SessionView shown) {
+    ClearSpec clear = clearSpecs.get(session.id());
+    return clear == null
+        ? shown
+        : SessionView.of(
+            shown.id(),
+            session.agent(),
+            session.user(),
+            clear.spec().request(),
+            clear.spec().task(),
+            session.labels(),
+            session.history(),
+            clear.flagged());
+  }
+
+  /**
+   * Keeps the memory ledger: a flagged memory write that went through is remembered now; one that
+   * did not (asked, denied, explained) is remembered if its result is observed later.
+   */
+  void memoryWrite(
+      String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
+    if (!verdict.tool().kind().equals("memory") || !flaggedWrite(verdict.inspection())) {
+      return;
     }
-  }
-
-  private static Ran decided(Explanation deny) {
-    return new Ran(deny, Outcome.Kind.DECIDED, null, false);
-  }
-
-  private static Ran failed(Explanation deny) {
-    return new Ran(deny, Outcome.Kind.DECIDED, null, true);
+    byte[] written = flows.fingerprints().ofResult(action.args(), verdict.inspection().hits());
+    if (wentThrough) {
+      remember(agent, action.tool(), written);
+    } else {
+      unconfirmed(agent, decision, new UnconfirmedWrite(action.tool(), written));
+    }
   }
 
   /**
@@ -765,25 +650,7 @@ public final class Tollgate {
    * when the audit cannot be written.
    */
   public Decision deny(String message) {
-    return denied(Ids.next("dec_", clock.millis()), message).decision();
-  }
-
-  static Explanation denied(String id, String message) {
-    return denied(id, INTERNAL, message);
-  }
-
-  private static Explanation denied(String id, String policy, String message) {
-    return new Explanation(
-        new Decision(
-            id,
-            Effect.DENY,
-            null,
-            List.of(new Reason(policy, message)),
-            List.of(),
-            null,
-            null,
-            List.of()),
-        List.of());
+    return Decision.deny(Ids.next("dec_", clock.millis()), INTERNAL, message);
   }
 
   private static void requireAgent(String agent) {
@@ -877,7 +744,24 @@ public final class Tollgate {
       return this;
     }
 
-    /** Where approval and grant events are recorded (default: nowhere). */
+    /**
+     * Takes sessions, approvals and grants, request ids and the audit log from one store: what the
+     * server does. With {@code JdbcStore.open(StoreConfig.sqlite(dir))} the audit is durable and
+     * its hash chain verifiable.
+     */
+    public Builder store(Store store) {
+      Objects.requireNonNull(store, "store");
+      return sessions(store.sessions())
+          .approvals(store.approvals())
+          .requests(store.requests())
+          .audit(store.audit());
+    }
+
+    /**
+     * Where every decision, retry, refusal, session opened, result observed, approval and grant
+     * event is recorded (default: the last {@value MemoryAuditLog#DEFAULT_CAPACITY} records in this
+     * process's memory, not durable). A decision is returned only once its record is appended.
+     */
     public Builder audit(AuditLog audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
       return this;

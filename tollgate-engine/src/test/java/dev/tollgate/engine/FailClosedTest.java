@@ -189,7 +189,7 @@ class FailClosedTest {
     assertThat(d.reasons())
         .containsExactly(
             new Reason(
-                Tollgate.UNKNOWN_SESSION,
+                Tollgate.INTERNAL,
                 "unknown session `s-nope`: open the session before deciding its actions"));
   }
 

@@ -80,9 +80,11 @@ class InputChecksTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("invalid session id");
     }
-    Tollgate.Outcome o =
-        gate.outcome("bot", Action.of("x".repeat(200_000), "alice", "t", Map.of()));
-    assertThat(o.kind()).isEqualTo(Tollgate.Outcome.Kind.INVALID_SESSION_ID);
+    Outcome o = gate.outcome("bot", Action.of("x".repeat(200_000), "alice", "t", Map.of()));
+    assertThat(o)
+        .isInstanceOfSatisfying(
+            Outcome.Refused.class,
+            r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.INVALID_SESSION_ID));
     assertThat(o.decision().effect()).isEqualTo(Effect.DENY);
     assertThat(o.decision().reasons().getFirst().message()).hasSizeLessThan(300);
   }
@@ -102,7 +104,9 @@ class InputChecksTest {
     assertThat(gate.sessionUser("a", "s1")).contains("alice");
     assertThat(gate.sessionUser("b", "s1")).contains("bob");
     assertThat(gate.sessionUser("c", "s1")).isEmpty();
-    assertThat(gate.outcome("c", Action.of("s1", "carol", "t", Map.of())).kind())
-        .isEqualTo(Tollgate.Outcome.Kind.UNKNOWN_SESSION);
+    assertThat(gate.outcome("c", Action.of("s1", "carol", "t", Map.of())))
+        .isInstanceOfSatisfying(
+            Outcome.Refused.class,
+            r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.UNKNOWN_SESSION));
   }
 }

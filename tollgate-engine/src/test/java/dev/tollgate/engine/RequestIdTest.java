@@ -9,7 +9,6 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
-import dev.tollgate.engine.Tollgate.Outcome;
 import dev.tollgate.engine.internal.MemoryRequestStore;
 import dev.tollgate.engine.internal.MemorySessionStore;
 import java.time.Duration;
@@ -130,13 +129,13 @@ class RequestIdTest {
     int stepsBefore = historySteps(s);
 
     Outcome first = t.outcome("bot", send(s, "W-9 please", "r1"));
-    assertThat(first.kind()).isEqualTo(Outcome.Kind.DECIDED);
+    assertThat(first).isInstanceOf(Outcome.Decided.class);
     assertThat(first.decision().effect()).isEqualTo(Effect.ALLOW);
     assertThat(first.decision().grant()).isEqualTo(grant);
 
     now.set(now.get().plus(Duration.ofMinutes(3)));
     Outcome retry = t.outcome("bot", send(s, "W-9 please", "r1"));
-    assertThat(retry.kind()).isEqualTo(Outcome.Kind.REPLAYED);
+    assertThat(retry).isInstanceOf(Outcome.Replayed.class);
     assertThat(retry.decision()).isEqualTo(first.decision());
     assertThat(t.decide("bot", send(s, "W-9 please", "r1"))).isEqualTo(first.decision());
     GrantRecord g = t.approvals().grant(grant).orElseThrow();
@@ -178,7 +177,11 @@ class RequestIdTest {
                 null,
                 "r-1"))) {
       Outcome refused = t.outcome("bot", other);
-      assertThat(refused.kind()).as(other.toString()).isEqualTo(Outcome.Kind.REQUEST_ID_REUSED);
+      assertThat(refused)
+          .as(other.toString())
+          .isInstanceOfSatisfying(
+              Outcome.Refused.class,
+              r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.REQUEST_ID_REUSED));
       assertThat(refused.decision().effect()).isEqualTo(Effect.DENY);
       assertThat(refused.decision().reasons().getFirst().message())
           .contains("request id `r-1` was already used for a different action");
@@ -187,8 +190,8 @@ class RequestIdTest {
     assertThat(t.approvals().list(null, 10)).hasSize(1);
     // Another agent's request ids are its own.
     String theirs = t.openSession("other-bot", SessionSpec.of("alice@acme.example", "Mail"));
-    assertThat(t.outcome("other-bot", send(theirs, "two", "r-1")).kind())
-        .isEqualTo(Outcome.Kind.DECIDED);
+    assertThat(t.outcome("other-bot", send(theirs, "two", "r-1")))
+        .isInstanceOf(Outcome.Decided.class);
   }
 
   @Test
@@ -196,13 +199,17 @@ class RequestIdTest {
     Tollgate t = engine();
     for (String bad : List.of("", "a b", "x".repeat(129), "café", "line\nbreak", "tab\t")) {
       Outcome o = t.outcome("bot", send(null, "one", bad));
-      assertThat(o.kind()).as(bad).isEqualTo(Outcome.Kind.INVALID_REQUEST_ID);
+      assertThat(o)
+          .as(bad)
+          .isInstanceOfSatisfying(
+              Outcome.Refused.class,
+              r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.INVALID_REQUEST_ID));
       assertThat(o.decision().effect()).isEqualTo(Effect.DENY);
       assertThat(o.decision().reasons().getFirst().message())
           .contains("invalid `requestId`: use 1 to 128 printable ASCII characters");
     }
-    assertThat(t.outcome("bot", send(null, "one", "x".repeat(128))).kind())
-        .isEqualTo(Outcome.Kind.DECIDED);
+    assertThat(t.outcome("bot", send(null, "one", "x".repeat(128))))
+        .isInstanceOf(Outcome.Decided.class);
     InputException e =
         org.assertj.core.api.Assertions.catchThrowableOfType(
             InputException.class,
@@ -239,7 +246,7 @@ class RequestIdTest {
           .doesNotContain(AWS_KEY);
     }
     Outcome replayed = t.outcome("bot", chat);
-    assertThat(replayed.kind()).isEqualTo(Outcome.Kind.REPLAYED);
+    assertThat(replayed).isInstanceOf(Outcome.Replayed.class);
     assertThat(replayed.decision()).isEqualTo(allowed);
     assertThat(t.decide("bot", send(null, "the key is " + AWS_KEY, "r-secret"))).isEqualTo(denied);
   }
@@ -270,7 +277,7 @@ class RequestIdTest {
     int decided = 0;
     for (Future<Outcome> f : results) {
       answers.add(f.get().decision());
-      decided += f.get().kind() == Outcome.Kind.DECIDED ? 1 : 0;
+      decided += f.get() instanceof Outcome.Decided ? 1 : 0;
     }
     assertThat(answers).hasSize(1);
     assertThat(answers.iterator().next().grant()).isEqualTo(grant);
@@ -306,7 +313,7 @@ class RequestIdTest {
         .contains("its server may have stopped: denied to fail closed");
     now.set(now.get().plus(Duration.ofSeconds(61)));
     Outcome taken = t.outcome("bot", call);
-    assertThat(taken.kind()).isEqualTo(Outcome.Kind.DECIDED);
+    assertThat(taken).isInstanceOf(Outcome.Decided.class);
     assertThat(taken.decision().effect()).isEqualTo(Effect.ASK);
     assertThat(t.decide("bot", call)).isEqualTo(taken.decision());
   }
@@ -330,16 +337,19 @@ class RequestIdTest {
   void aCallThatDecidedNothingIsNotKeptAndTheWindowEnds() {
     Tollgate t = engine();
     Action early = send("s-later", "hi", "r-early");
-    assertThat(t.outcome("bot", early).kind()).isEqualTo(Outcome.Kind.UNKNOWN_SESSION);
+    assertThat(t.outcome("bot", early))
+        .isInstanceOfSatisfying(
+            Outcome.Refused.class,
+            r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.UNKNOWN_SESSION));
     t.openSession("bot", new SessionSpec("s-later", "alice@acme.example", "Mail Globex", null));
     Outcome once = t.outcome("bot", early);
-    assertThat(once.kind()).as("the unknown session was not kept").isEqualTo(Outcome.Kind.DECIDED);
+    assertThat(once).as("the unknown session was not kept").isInstanceOf(Outcome.Decided.class);
 
     now.set(now.get().plus(Duration.ofDays(1)));
     Outcome anew = t.outcome("bot", early);
-    assertThat(anew.kind())
+    assertThat(anew)
         .as("past the window the id names a new call")
-        .isEqualTo(Outcome.Kind.DECIDED);
+        .isInstanceOf(Outcome.Decided.class);
     assertThat(anew.decision().id()).isNotEqualTo(once.decision().id());
   }
 

@@ -146,9 +146,14 @@ class SessionTest {
   @Test
   void anotherAgentCannotUseTheSession() {
     String s = tollgate.openSession("bot", SessionSpec.of("alice", "r"));
-    Decision d = tollgate.decide("intruder", Action.of(s, "alice", "files.read", Map.of()));
+    Outcome o = tollgate.outcome("intruder", Action.of(s, "alice", "files.read", Map.of()));
+    Decision d = o.decision();
     assertThat(d.effect()).isEqualTo(Effect.DENY);
-    assertThat(d.policies()).containsExactly(Tollgate.UNKNOWN_SESSION);
+    assertThat(d.policies()).containsExactly(Tollgate.INTERNAL);
+    assertThat(o)
+        .isInstanceOfSatisfying(
+            Outcome.Refused.class,
+            r -> assertThat(r.refusal()).isEqualTo(Outcome.Refusal.UNKNOWN_SESSION));
     assertThatThrownBy(
             () -> tollgate.observe("intruder", new Observation(s, "web.fetch", null, "")))
         .isInstanceOf(IllegalArgumentException.class)

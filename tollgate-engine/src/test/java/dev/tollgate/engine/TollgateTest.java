@@ -74,9 +74,10 @@ class TollgateTest {
     for (String id : List.of("s-1", "s-2", "s-3")) {
       t.openSession("bot", new SessionSpec(id, "u", "r", null));
     }
-    Decision forgotten = t.decide("bot", Action.of("s-1", "u", "x", Map.of()));
-    assertEquals(Effect.DENY, forgotten.effect());
-    assertEquals(List.of(Tollgate.UNKNOWN_SESSION), forgotten.policies());
+    Outcome forgotten = t.outcome("bot", Action.of("s-1", "u", "x", Map.of()));
+    assertEquals(Effect.DENY, forgotten.decision().effect());
+    assertEquals(List.of(Tollgate.INTERNAL), forgotten.decision().policies());
+    assertEquals(Outcome.Refusal.UNKNOWN_SESSION, ((Outcome.Refused) forgotten).refusal());
     assertEquals(Effect.ALLOW, t.decide("bot", Action.of("s-3", "u", "x", Map.of())).effect());
   }
 

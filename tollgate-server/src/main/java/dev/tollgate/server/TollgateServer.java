@@ -21,6 +21,7 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
+import dev.tollgate.engine.Outcome;
 import dev.tollgate.engine.PolicyDirectory;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
@@ -106,10 +107,8 @@ public final class TollgateServer implements AutoCloseable {
         Tollgate.builder()
             .bundle(b.bundle)
             .clock(b.clock)
-            .sessions(b.store.sessions())
-            .approvals(b.store.approvals())
-            .requests(b.store.requests())
-            .audit(b.store.audit())
+            .store(b.store)
+            .audit(new TimedAuditLog(b.store.audit(), metrics))
             .fingerprintKey(b.fingerprintKey)
             .build();
     this.people = new People(store, clock);
@@ -403,7 +402,9 @@ public final class TollgateServer implements AutoCloseable {
         route(exchange, path, method, caller);
       } catch (ApiError e) {
         metrics.rejected(e.status, e.code);
-        auditRejected(exchange, caller.name, e.status, e.code, null);
+        if (!e.audited) {
+          auditRejected(exchange, caller.name, e.status, e.code, null);
+        }
         respondError(exchange, e.status, e.code, e.getMessage(), e.field);
       } catch (StoreUnavailableException e) {
         if (path.equals("/v1/decide") && method.equals("POST")) {
@@ -764,7 +765,6 @@ public final class TollgateServer implements AutoCloseable {
       // session with that id conflicts, so the answer tells nothing of other agents' sessions.
       throw new ApiError(409, "conflict", e.getMessage(), "/id");
     }
-    audit(event("session", agent, user, session, null, Map.of("event", "opened")));
     respond(exchange, 201, Map.of("id", session));
   }
 
@@ -784,46 +784,33 @@ public final class TollgateServer implements AutoCloseable {
     } catch (InputException e) {
       throw new ApiError(400, e.code(), e.getMessage(), e.field());
     }
-    Tollgate.Outcome outcome = engine.outcome(agent, action);
-    Decision decision = outcome.decision();
-    switch (outcome.kind()) {
-      // Clients' mistakes rather than policy outcomes: 4xx answers (audited as rejected), so that
-      // the caller fixes the call instead of taking the deny for a policy's.
-      case UNKNOWN_SESSION ->
-          throw new ApiError(
-              404,
-              "unknown_session",
-              "unknown session `"
-                  + Text.shown(action.session())
-                  + "`: open one with POST /v1/sessions and use the id it returns",
-              "/session");
+    // The engine reads the session, decides, records the decision in the audit and appends the
+    // history; here the outcome only becomes an HTTP answer.
+    Outcome outcome = engine.outcome(agent, action);
+    switch (outcome) {
+      case Outcome.Refused r -> throw refused(r);
+      case Outcome.FailedClosed f ->
+          metrics.rejected(200, f.failure().name().toLowerCase(java.util.Locale.ROOT));
+      case Outcome.Decided d -> {}
+      case Outcome.Replayed r -> {}
+    }
+    metrics.decision(agent, outcome.decision(), System.nanoTime() - start);
+    respond(exchange, 200, outcome.decision());
+  }
+
+  /**
+   * A refused decide as the client's mistake rather than a policy outcome: a 4xx, so that the
+   * caller fixes the call instead of taking the deny for a policy's. The engine has audited it.
+   */
+  private static ApiError refused(Outcome.Refused r) {
+    return switch (r.refusal()) {
+      case UNKNOWN_SESSION -> ApiError.audited(404, "unknown_session", r.message(), r.field());
       case INVALID_SESSION_ID ->
-          throw new ApiError(
-              400, "invalid_session_id", decision.reasons().getFirst().message(), "/session");
-      case REQUEST_ID_REUSED ->
-          throw new ApiError(
-              409, "conflict", decision.reasons().getFirst().message(), "/requestId");
-      case INVALID_REQUEST_ID ->
-          throw new ApiError(
-              400, "bad_request", decision.reasons().getFirst().message(), "/requestId");
-      case DECIDED, REPLAYED -> {}
-    }
-    try {
-      // A replay was recorded when it was decided: its record here says it was given again.
-      audit(
-          outcome.kind() == Tollgate.Outcome.Kind.REPLAYED
-              ? retryEntry(agent, action, decision, System.nanoTime() - start)
-              : decisionEntry(agent, action, decision, System.nanoTime() - start));
-    } catch (StoreUnavailableException e) {
-      // INVARIANT: never allows on error. A decision that could not be recorded is not given.
-      decision =
-          engine.deny(
-              "store unavailable: the decision could not be recorded in the audit ("
-                  + e.getMessage()
-                  + "); denied to fail closed");
-    }
-    metrics.decision(agent, decision, System.nanoTime() - start);
-    respond(exchange, 200, decision);
+          ApiError.audited(400, "invalid_session_id", r.message(), r.field());
+      case REQUEST_ID_REUSED -> ApiError.audited(409, "conflict", r.message(), r.field());
+      case INVALID_REQUEST_ID, NO_AGENT, NO_ACTION ->
+          ApiError.audited(400, "bad_request", r.message(), r.field());
+    };
   }
 
   /** A deny for a decide whose caller could not be authenticated because the store is down. */
@@ -850,23 +837,9 @@ public final class TollgateServer implements AutoCloseable {
               new Observation(
                   session, tool, decision, result == null ? null : Json.toJava(result)));
     } catch (IllegalArgumentException e) {
-      throw new ApiError(404, "unknown_session", e.getMessage(), "/session");
+      // The engine has recorded the refusal.
+      throw ApiError.audited(404, "unknown_session", e.getMessage(), "/session");
     }
-    audit(
-        new AuditEntry(
-            clock.instant(),
-            "observe",
-            agent,
-            null,
-            session,
-            tool,
-            null,
-            decision,
-            List.of(),
-            observed.findings(),
-            null,
-            0,
-            Map.of("labels", observed.labels())));
     respond(exchange, 200, observed);
   }
 
@@ -1224,93 +1197,6 @@ public final class TollgateServer implements AutoCloseable {
         approval,
         (String) e.detail().get("grant"),
         shadow);
-  }
-
-  private AuditEntry decisionEntry(String agent, Action action, Decision d, long nanos) {
-    Map<String, Object> detail = decisionDetail(d);
-    if (action.requestId() != null) {
-      detail = new LinkedHashMap<>(detail);
-      detail.put("requestId", action.requestId());
-    }
-    return new AuditEntry(
-        clock.instant(),
-        "decision",
-        agent,
-        action.user(),
-        action.session(),
-        action.tool(),
-        d.effect().wireName(),
-        d.id(),
-        d.reasons(),
-        d.findings(),
-        Json.digest(action.args()),
-        nanos / 1000,
-        detail);
-  }
-
-  /**
-   * The record of a decision given again to a retry with its request id: it refers to the decision
-   * (whose own record holds reasons and findings) and says what was answered, without counting as a
-   * second decision.
-   */
-  private AuditEntry retryEntry(String agent, Action action, Decision d, long nanos) {
-    Map<String, Object> detail = new LinkedHashMap<>();
-    detail.put("requestId", action.requestId());
-    detail.put("effect", d.effect().wireName());
-    if (d.grant() != null) {
-      detail.put("grant", d.grant());
-    }
-    return new AuditEntry(
-        clock.instant(),
-        "retry",
-        agent,
-        action.user(),
-        action.session(),
-        action.tool(),
-        null,
-        d.id(),
-        List.of(),
-        List.of(),
-        Json.digest(action.args()),
-        nanos / 1000,
-        detail);
-  }
-
-  private static Map<String, Object> decisionDetail(Decision d) {
-    if (d.approval() == null && d.grant() == null && d.shadow().isEmpty()) {
-      return Map.of();
-    }
-    Map<String, Object> detail = new LinkedHashMap<>();
-    if (d.approval() != null) {
-      detail.put(
-          "approval",
-          Map.of(
-              "id",
-              d.approval().id(),
-              "status",
-              d.approval().status(),
-              "expiresAt",
-              d.approval().expiresAt().toString()));
-    }
-    if (d.grant() != null) {
-      detail.put("grant", d.grant());
-    }
-    if (d.shadow().isEmpty()) {
-      return detail;
-    }
-    detail.put(
-        "shadow",
-        d.shadow().stream()
-            .map(
-                s -> {
-                  Map<String, Object> m = new LinkedHashMap<>();
-                  m.put("policy", s.policy());
-                  m.put("effect", s.effect().wireName());
-                  m.put("message", s.message());
-                  return m;
-                })
-            .toList());
-    return detail;
   }
 
   /** An audit entry for an event that is not a decision (no effect, reasons or arguments). */

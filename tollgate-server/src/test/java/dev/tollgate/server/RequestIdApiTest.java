@@ -151,10 +151,11 @@ class RequestIdApiTest {
     assertTrue(
         error.path("message").asText().contains("was already used for a different action"),
         reused.body());
+    // Recorded once, by the engine (as for a library user), not again by the server.
     List<AuditRecord> rejected = audit("rejected");
     assertEquals(1, rejected.size());
-    assertEquals(409L, ((Number) rejected.getFirst().entry().detail().get("status")).longValue());
-    assertEquals("conflict", rejected.getFirst().entry().detail().get("code"));
+    assertEquals("request_id_reused", rejected.getFirst().entry().detail().get("code"));
+    assertEquals("/requestId", rejected.getFirst().entry().detail().get("field"));
     assertEquals(first, agent().decide(send(s, "one", "r-7")), "the first call's decision stands");
 
     for (String bad : List.of("", "has space", "x".repeat(129), "caf\\u00e9")) {

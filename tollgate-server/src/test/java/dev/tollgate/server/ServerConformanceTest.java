@@ -3,6 +3,10 @@ package dev.tollgate.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.conformance.Conformance;
 import dev.tollgate.conformance.GateFactory;
@@ -21,19 +25,35 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The conformance corpus through HTTP: a real server and store per case, the real client. */
 class ServerConformanceTest {
-  private static final List<AutoCloseable> OPEN = new ArrayList<>();
+  private static final List<AutoCloseable> OPEN =
+      java.util.Collections.synchronizedList(new ArrayList<>());
 
-  /** A fresh store and server per case; all are closed after the suite. */
-  private static final GateFactory SERVER =
-      (bundle, agent) -> {
+  /**
+   * A fresh store and server per case, and a client per agent (each with its own token); all are
+   * closed after the suite.
+   */
+  static final GateFactory SERVER =
+      bundle -> {
         JdbcStore store = JdbcStore.open(StoreConfig.sqlite(Files.createTempDirectory("tg-conf")));
-        String token = Tokens.newToken();
-        store.credentials().add(agent, Tokens.hash(token), Instant.now());
         TollgateServer server =
             TollgateServer.builder().port(0).store(store).bundle(Bundle.fromFiles(bundle)).start();
         OPEN.add(server);
         OPEN.add(store);
-        return TollgateClient.connect(server.uri(), agent, token);
+        return new GateFactory.Way() {
+          @Override
+          public Gate gate(String agent) {
+            String token = Tokens.newToken();
+            store.credentials().add(agent, Tokens.hash(token), Instant.now());
+            return TollgateClient.connect(server.uri(), agent, token);
+          }
+
+          @Override
+          public List<AuditEntry> audit() {
+            return store.audit().search(AuditQuery.after(0, 100_000)).stream()
+                .map(AuditRecord::entry)
+                .toList();
+          }
+        };
       };
 
   @AfterAll
@@ -41,6 +61,7 @@ class ServerConformanceTest {
     for (AutoCloseable c : OPEN) {
       c.close();
     }
+    OPEN.clear();
   }
 
   @TestFactory

@@ -22,10 +22,25 @@ public record Scenario(
    * @param task the declared task, or empty
    * @param results earlier tool results, observed in order
    * @param history earlier actions, each decided and then (when it has a result) observed
+   * @param open whether the session is opened at all; {@code false} leaves the action's session id
+   *     unopened (a case about an unknown session)
+   * @param openedBy the agent that opens the session, or {@code null} for the case's own agent (a
+   *     case about another agent's session)
    */
   public record Setup(
-      String request, Map<String, Object> task, List<Result> results, List<Step> history) {
+      String request,
+      Map<String, Object> task,
+      List<Result> results,
+      List<Step> history,
+      boolean open,
+      String openedBy) {
     public static final Setup NONE = new Setup("", Map.of(), List.of(), List.of());
+
+    /** A session opened by the case's own agent. */
+    public Setup(
+        String request, Map<String, Object> task, List<Result> results, List<Step> history) {
+      this(request, task, results, history, true, null);
+    }
 
     public Setup {
       task = task == null ? Map.of() : Map.copyOf(task);
@@ -46,6 +61,14 @@ public record Scenario(
    * @param policies the exact set of policies behind the decision's reasons, or {@code null} to not
    *     check them
    * @param shadow the exact set of shadow policies that matched, or {@code null} to not check
+   * @param refusal the code of the refusal the call should get ({@code unknown_session}, {@code
+   *     invalid_session_id}), or {@code null} for a call that is decided; it is checked on the
+   *     audit record by runners that can read the audit (the decision alone is only a deny)
    */
-  public record Expectation(Effect effect, List<String> policies, List<String> shadow) {}
+  public record Expectation(
+      Effect effect, List<String> policies, List<String> shadow, String refusal) {
+    public Expectation(Effect effect, List<String> policies, List<String> shadow) {
+      this(effect, policies, shadow, null);
+    }
+  }
 }

@@ -23,12 +23,13 @@ import java.util.TreeSet;
 public final class Scenarios {
   private static final Set<String> CASE_KEYS =
       Set.of("name", "agent", "session", "action", "expect", "description");
-  private static final Set<String> SESSION_KEYS = Set.of("request", "task", "results", "history");
+  private static final Set<String> SESSION_KEYS =
+      Set.of("request", "task", "results", "history", "open", "openedBy");
   private static final Set<String> RESULT_KEYS = Set.of("tool", "result");
   private static final Set<String> STEP_KEYS = Set.of("tool", "args", "result");
   private static final Set<String> ACTION_KEYS =
       Set.of("session", "user", "tool", "args", "reason", "requestId");
-  private static final Set<String> EXPECT_KEYS = Set.of("effect", "policies", "shadow");
+  private static final Set<String> EXPECT_KEYS = Set.of("effect", "policies", "shadow", "refusal");
 
   /** The agent a case acts as when it names none. */
   public static final String DEFAULT_AGENT = "agent";
@@ -186,7 +187,10 @@ public final class Scenarios {
         }
       }
     }
-    return new Scenario.Setup(request == null ? "" : request, task, results, history);
+    Boolean open = s.bool("open");
+    String openedBy = s.text("openedBy", false);
+    return new Scenario.Setup(
+        request == null ? "" : request, task, results, history, open == null || open, openedBy);
   }
 
   private static Action readAction(Y.Map map, String label, List<Problem> problems) {
@@ -218,11 +222,12 @@ public final class Scenarios {
     Y.Scalar effectNode = e.string("effect", true);
     List<String> policies = e.strings("policies");
     List<String> shadow = e.strings("shadow");
+    String refusal = e.text("refusal", false);
     if (effectNode == null) {
       return null;
     }
     Effect effect = effect(effectNode, (String) effectNode.value(), label, problems);
-    return effect == null ? null : new Scenario.Expectation(effect, policies, shadow);
+    return effect == null ? null : new Scenario.Expectation(effect, policies, shadow, refusal);
   }
 
   private static Effect effect(Y.Scalar node, String text, String label, List<Problem> problems) {
@@ -251,23 +256,35 @@ public final class Scenarios {
    * the history steps and observes their results, then decides the action and compares.
    */
   public static Outcome run(Gate gate, Scenario scenario) {
+    return run(agent -> gate, scenario);
+  }
+
+  /**
+   * Runs one scenario like {@link #run(Gate, Scenario)}, with a gate per agent from {@code gates}:
+   * the case's agent decides, and {@code openedBy} (when the case names one) opens the session.
+   * With {@code open: false} the action's session id is used as it is, never opened.
+   */
+  public static Outcome run(java.util.function.Function<String, Gate> gates, Scenario scenario) {
+    Gate gate = gates.apply(scenario.agent());
     Action action = scenario.action();
     Scenario.Setup setup = scenario.session();
     boolean needsSession = action.session() != null || setup != null;
     if (setup == null) {
       setup = Scenario.Setup.NONE;
     }
-    if (needsSession) {
+    if (needsSession && setup.open()) {
       String user = action.user() != null ? action.user() : "user@example.com";
+      Gate opener = setup.openedBy() == null ? gate : gates.apply(setup.openedBy());
       String id =
-          gate.openSession(new SessionSpec(action.session(), user, setup.request(), setup.task()));
+          opener.openSession(
+              new SessionSpec(action.session(), user, setup.request(), setup.task()));
       for (Scenario.Result r : setup.results()) {
-        gate.observe(new Observation(id, r.tool(), null, r.result()));
+        opener.observe(new Observation(id, r.tool(), null, r.result()));
       }
       for (Scenario.Step step : setup.history()) {
-        Decision d = gate.decide(new Action(id, user, step.tool(), step.args(), null, null));
+        Decision d = opener.decide(new Action(id, user, step.tool(), step.args(), null, null));
         if (step.result() != null) {
-          gate.observe(new Observation(id, step.tool(), d.id(), step.result()));
+          opener.observe(new Observation(id, step.tool(), d.id(), step.result()));
         }
       }
       action =

@@ -1,0 +1,93 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.conformance.Conformance;
+import dev.tollgate.conformance.GateFactory;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Tollgate;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The library and the server write the same audit records: every conformance case runs through the
+ * in-process engine (its memory audit log) and through the server and its client (SQLite), and the
+ * records the engine writes must be equal once what differs between any two runs (times, latencies,
+ * generated ids) is normalized away. The server's own records of HTTP-level refusals
+ * (authentication, JSON, limits) have no library counterpart and are left out.
+ */
+class AuditParityTest {
+  /** The kinds the engine writes for every way in. */
+  private static final Set<String> ENGINE_KINDS =
+      Set.of("decision", "retry", "rejected", "session", "observe", "approval", "grant");
+
+  private static final GateFactory LIBRARY =
+      bundle -> {
+        Tollgate engine = Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build();
+        return new GateFactory.Way() {
+          @Override
+          public Gate gate(String agent) {
+            return engine.gate(agent);
+          }
+
+          @Override
+          public List<AuditEntry> audit() {
+            return engine.audit().search(AuditQuery.after(0, Integer.MAX_VALUE)).stream()
+                .map(AuditRecord::entry)
+                .toList();
+          }
+        };
+      };
+
+  @AfterAll
+  static void closeAll() throws Exception {
+    ServerConformanceTest.closeAll();
+  }
+
+  /** Runs a case and returns the engine's records of it. */
+  private static List<AuditEntry> recorded(Conformance.Case c, GateFactory factory)
+      throws Exception {
+    AtomicReference<GateFactory.Way> opened = new AtomicReference<>();
+    GateFactory capturing =
+        bundle -> {
+          GateFactory.Way way = factory.open(bundle);
+          opened.set(way);
+          return way;
+        };
+    Conformance.Result r = Conformance.run(c, capturing, Map.of());
+    assertThat(r.status()).as(String.join("\n", r.failures())).isEqualTo(Conformance.Status.PASSED);
+    return Conformance.normalized(
+        opened.get().audit().stream()
+            .filter(e -> ENGINE_KINDS.contains(e.kind()))
+            // the server's own records of refused HTTP requests name a status; the engine's do not
+            .filter(e -> !(e.kind().equals("rejected") && e.detail().containsKey("status")))
+            .toList());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> theLibraryAndTheServerWriteTheSameRecords() {
+    Map<String, String> skips = Conformance.skips("server");
+    return Conformance.cases().stream()
+        .filter(c -> !skips.containsKey(c.id()))
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.id(),
+                    () -> {
+                      List<AuditEntry> library = recorded(c, LIBRARY);
+                      List<AuditEntry> server = recorded(c, ServerConformanceTest.SERVER);
+                      assertThat(library).isNotEmpty();
+                      assertThat(server).as(c.id()).isEqualTo(library);
+                    }));
+  }
+}

@@ -1,4 +1,4 @@
-package dev.tollgate.engine;
+package dev.tollgate.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ class ArgumentDigestTest {
   void theFastDigestIsJacksonsDigest(@ForAll("args") Map<String, Object> args) throws Exception {
     boolean fast = ArgumentDigest.of(args) != null;
     Statistics.label("written without Jackson").collect(fast);
-    assertThat(Json.digest(args, true)).isEqualTo(Json.digest(args, false));
+    assertThat(ApiJson.digest(args, true)).isEqualTo(ApiJson.digest(args, false));
     Statistics.label("written without Jackson")
         .coverage(cov -> cov.check(true).percentage(p -> p > 50));
   }
@@ -37,8 +37,8 @@ class ArgumentDigestTest {
     reversed.put("a", 1);
     reversed.put("b", 2);
     assertThat(ArgumentDigest.of(Map.of("m", reversed))).isNull();
-    assertThat(Json.digest(Map.of("m", reversed)))
-        .isEqualTo(Json.digest(Map.of("m", reversed), false));
+    assertThat(ApiJson.digest(Map.of("m", reversed)))
+        .isEqualTo(ApiJson.digest(Map.of("m", reversed), false));
     assertThat(ArgumentDigest.of(Map.of("to", List.of("a@b.example"), "n", 3L))).isNotNull();
     Map<String, Object> twice = new java.util.IdentityHashMap<>();
     twice.put(new String("a"), 1);

@@ -1,4 +1,4 @@
-package dev.tollgate.engine;
+package dev.tollgate.json;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -15,7 +15,7 @@ import java.util.SortedMap;
  * SHA-256 of an action's arguments as canonical JSON, written straight into the digest: the bytes
  * Jackson's canonical writer produces for the same value (keys sorted at every level, compact,
  * UTF-8, Jackson's escapes), at a fraction of its cost. Grants and approvals are bound to this
- * digest and stored, so it must not change: {@link #of} gives up, and {@link Json#digest} falls
+ * digest and stored, so it must not change: {@link #of} gives up, and {@link ApiJson#digest} falls
  * back to Jackson, on anything whose bytes it does not produce exactly the same way (numbers other
  * than integers, strings with surrogates, maps with keys that are not strings, custom orders).
  */
@@ -54,7 +54,7 @@ final class ArgumentDigest {
   }
 
   private boolean value(Object v, int depth) {
-    if (depth > Json.MAX_DEPTH) {
+    if (depth > ApiJson.MAX_DEPTH) {
       return false;
     }
     if (v instanceof String s) {

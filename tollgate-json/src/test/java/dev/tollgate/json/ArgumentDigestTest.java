@@ -46,6 +46,40 @@ class ArgumentDigestTest {
     assertThat(ArgumentDigest.of(twice)).isNull();
   }
 
+  /**
+   * A digest reuses its buffer, digest and key arrays: what one costs is the digest itself, its
+   * text and a copy of each string as UTF-8 (measured: see the printed line).
+   */
+  @Test
+  void aDigestAllocatesLittleMoreThanItsStrings() throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    long text = 0;
+    for (int i = 0; i < 20; i++) {
+      String mail = "person" + i + "@vendor.example";
+      args.put("field" + i, List.of(mail, (long) i * 1000, Map.of("n", "INV-" + i, "paid", true)));
+      text += mail.length() + ("field" + i).length() + ("INV-" + i).length() + 5;
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().threadId();
+    int n = 20_000;
+    long perDigest = 0;
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      long before = threads.getThreadAllocatedBytes(id);
+      for (int i = 0; i < n; i++) {
+        ApiJson.digest(args);
+      }
+      perDigest = (threads.getThreadAllocatedBytes(id) - before) / n;
+    }
+    // each string's UTF-8 copy: a 16-byte header, its bytes rounded up to 8
+    long copies = 100 * 16 + text + 100 * 8;
+    System.out.printf(
+        "digest of %d strings (%d chars): %d B, of which UTF-8 copies about %d B%n",
+        100, text, perDigest, copies);
+    // the rest: iterators over the maps and lists, each number's text, the digest and its hex
+    assertThat(perDigest - copies).isLessThan(1_500);
+  }
+
   @Provide
   Arbitrary<Map<String, Object>> args() {
     return Arbitraries.maps(keys(), value(3)).ofMaxSize(5);

@@ -1,20 +1,14 @@
 package dev.tollgate.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.api.Action;
-import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
-import dev.tollgate.api.Effect;
-import dev.tollgate.api.Finding;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
-import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
-import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.ApiRecords;
+import dev.tollgate.json.InputException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,8 +35,6 @@ import java.util.Optional;
  * IllegalArgumentException} with the server's message.
  */
 public final class TollgateClient implements Gate {
-  private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-
   private final URI base;
   private final String token;
   private final String agent;
@@ -93,8 +85,11 @@ public final class TollgateClient implements Gate {
     if (!spec.task().isEmpty()) {
       body.put("task", spec.task());
     }
-    JsonNode answer = call("/v1/sessions", body);
-    return answer.path("id").asText();
+    Object id = call("/v1/sessions", body).get("id");
+    if (!(id instanceof String text)) {
+      throw new Unreachable("an answer to open a session without a session id", null);
+    }
+    return text;
   }
 
   @Override
@@ -134,10 +129,16 @@ public final class TollgateClient implements Gate {
       body.put("decision", observation.decision());
     }
     body.put("result", observation.result());
-    JsonNode answer = call("/v1/observe", body);
-    List<String> labels = new ArrayList<>();
-    answer.path("labels").forEach(l -> labels.add(l.asText()));
-    return new ObservationResult(labels, findings(answer.path("findings")));
+    Map<String, Object> answer = call("/v1/observe", body);
+    try {
+      List<String> labels = new ArrayList<>();
+      if (answer.get("labels") instanceof List<?> list) {
+        list.forEach(l -> labels.add(String.valueOf(l)));
+      }
+      return new ObservationResult(labels, ApiRecords.findings(answer.get("findings")));
+    } catch (IllegalArgumentException e) {
+      throw new Unreachable("unreadable answer to observe: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -189,7 +190,9 @@ public final class TollgateClient implements Gate {
     }
   }
 
-  private JsonNode call(String path, Object body) {
+  /** The answer's JSON object as plain values; throws for a 4xx, {@link Unreachable} else. */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> call(String path, Object body) {
     HttpResponse<String> response;
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
@@ -200,7 +203,7 @@ public final class TollgateClient implements Gate {
       if (body != null) {
         request
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)));
+            .POST(HttpRequest.BodyPublishers.ofString(ApiJson.write(body)));
       }
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       // Refused for too many connections: the request was not looked at, so it is safe to send
@@ -218,72 +221,43 @@ public final class TollgateClient implements Gate {
       throw new Unreachable(
           e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
     }
-    JsonNode answer;
-    try {
-      answer = MAPPER.readTree(response.body());
-    } catch (JsonProcessingException e) {
-      throw new Unreachable("unreadable answer with status " + response.statusCode(), e);
-    }
     int status = response.statusCode();
+    Map<String, Object> answer;
+    try {
+      if (!(ApiJson.toJava(ApiJson.readTree(response.body())) instanceof Map<?, ?> object)) {
+        throw new Unreachable("an answer with status " + status + " that is not an object", null);
+      }
+      answer = (Map<String, Object>) object;
+    } catch (InputException e) {
+      throw new Unreachable("unreadable answer with status " + status, e);
+    }
+    Map<String, Object> error =
+        answer.get("error") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     if (status >= 500) {
-      throw new Unreachable(
-          "status " + status + ": " + answer.path("error").path("message").asText(""), null);
+      throw new Unreachable("status " + status + ": " + text(error, "message", ""), null);
     }
     if (status >= 400) {
-      JsonNode error = answer.path("error");
       String message =
-          error.path("message").asText("status " + status)
-              + (error.has("field") ? " (at `" + error.path("field").asText() + "`)" : "");
-      String code = error.path("code").asText("");
-      String said = error.path("message").asText(message);
+          text(error, "message", "status " + status)
+              + (error.containsKey("field") ? " (at `" + text(error, "field", "") + "`)" : "");
+      String code = text(error, "code", "");
+      String said = text(error, "message", message);
       throw status == 404 ? new NotFound(code, said, message) : new Rejected(code, said, message);
     }
     return answer;
   }
 
-  private static Decision toDecision(JsonNode d) {
-    List<Reason> reasons = new ArrayList<>();
-    d.path("reasons")
-        .forEach(
-            r -> reasons.add(new Reason(r.path("policy").asText(), r.path("message").asText())));
-    List<ShadowOutcome> shadow = new ArrayList<>();
-    d.path("shadow")
-        .forEach(
-            s ->
-                shadow.add(
-                    new ShadowOutcome(
-                        s.path("policy").asText(),
-                        Effect.parse(s.path("effect").asText()),
-                        s.path("message").asText())));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> args =
-        d.hasNonNull("args") ? MAPPER.convertValue(d.get("args"), Map.class) : null;
-    return new Decision(
-        d.path("id").asText(),
-        Effect.parse(d.path("effect").asText()),
-        args,
-        reasons,
-        findings(d.path("findings")),
-        d.hasNonNull("approval")
-            ? new ApprovalRef(
-                d.get("approval").path("id").asText(),
-                d.get("approval").path("status").asText(),
-                java.time.Instant.parse(d.get("approval").path("expiresAt").asText()))
-            : null,
-        d.hasNonNull("grant") ? d.get("grant").asText() : null,
-        shadow);
+  private static String text(Map<String, Object> m, String key, String otherwise) {
+    Object v = m.get(key);
+    return v == null ? otherwise : String.valueOf(v);
   }
 
-  private static List<Finding> findings(JsonNode list) {
-    List<Finding> out = new ArrayList<>();
-    list.forEach(
-        f ->
-            out.add(
-                new Finding(
-                    f.path("detector").asText(),
-                    f.path("label").asText(),
-                    f.path("path").asText(),
-                    f.path("excerpt").asText())));
-    return out;
+  /** A decision from the server; an answer that is not one fails closed as unreachable. */
+  private static Decision toDecision(Map<String, Object> answer) {
+    try {
+      return ApiRecords.decision(answer);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new Unreachable("unreadable decision: " + e.getMessage(), e);
+    }
   }
 }

@@ -3,26 +3,22 @@ package dev.tollgate.engine;
 /**
  * Input that cannot be read as what it should be: malformed JSON, a wrong type, an unknown field.
  * The message says what is wrong and how to fix it; {@link #field()} points at the place.
+ *
+ * @deprecated the codec moved to tollgate-json: catch {@link dev.tollgate.json.InputException},
+ *     which this extends. Kept for one release so that callers of {@link Json} compile unchanged.
  */
-public final class InputException extends Exception {
+@Deprecated
+public final class InputException extends dev.tollgate.json.InputException {
   private static final long serialVersionUID = 1L;
 
-  private final String code;
-  private final String field;
-
   public InputException(String code, String message, String field) {
-    super(message);
-    this.code = code;
-    this.field = field;
+    super(code, message, field);
   }
 
-  /** A stable machine-readable code, such as {@code bad_request} or {@code too_large}. */
-  public String code() {
-    return code;
-  }
-
-  /** A JSON pointer to the offending field, such as {@code /args/to}, or {@code null}. */
-  public String field() {
-    return field;
+  /** The same problem, as the type {@link Json}'s callers catch. */
+  static InputException of(dev.tollgate.json.InputException e) {
+    InputException out = new InputException(e.code(), e.getMessage(), e.field());
+    out.setStackTrace(e.getStackTrace());
+    return out;
   }
 }

@@ -1,21 +1,16 @@
 package dev.tollgate.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.Action;
-import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
-import dev.tollgate.api.Effect;
-import dev.tollgate.api.Finding;
-import dev.tollgate.api.Reason;
-import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.internal.Redaction;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.ApiRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -302,80 +297,31 @@ final class Requests {
 
   static String encode(Decision d, Redaction r) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put(
-        "decision",
-        new Decision(
-            d.id(),
-            d.effect(),
-            null,
-            d.reasons(),
-            d.findings(),
-            d.approval(),
-            d.grant(),
-            d.shadow()));
+    Map<String, Object> decision = ApiRecords.toMap(d);
+    decision.remove("args");
+    out.put("decision", decision);
     if (d.args() != null) {
       if (r == null) {
         throw new IllegalStateException("changed arguments without a redaction");
       }
       out.put("redaction", Map.of("mode", r.mode(), "labels", r.labels()));
-      out.put("argsDigest", Json.digest(d.args()));
+      out.put("argsDigest", ApiJson.digest(d.args()));
     }
-    return Json.write(out);
+    return ApiJson.write(out);
   }
 
+  @SuppressWarnings("unchecked")
   static Stored decode(String text) {
-    JsonNode root;
     try {
-      root = Json.readTree(text);
-    } catch (InputException e) {
+      Map<String, Object> root = (Map<String, Object>) ApiJson.toJava(ApiJson.readTree(text));
+      Decision decision = ApiRecords.decision((Map<String, Object>) root.get("decision"));
+      Redaction redaction = null;
+      if (root.get("redaction") instanceof Map<?, ?> r) {
+        redaction = new Redaction((String) r.get("mode"), (List<String>) r.get("labels"));
+      }
+      return new Stored(decision, redaction, (String) root.get("argsDigest"));
+    } catch (dev.tollgate.json.InputException | RuntimeException e) {
       throw new IllegalStateException("unreadable stored decision: " + e.getMessage(), e);
     }
-    JsonNode d = root.path("decision");
-    List<Reason> reasons = new ArrayList<>();
-    for (JsonNode r : d.path("reasons")) {
-      reasons.add(new Reason(text(r, "policy"), text(r, "message")));
-    }
-    List<Finding> findings = new ArrayList<>();
-    for (JsonNode f : d.path("findings")) {
-      findings.add(
-          new Finding(text(f, "detector"), text(f, "label"), text(f, "path"), text(f, "excerpt")));
-    }
-    List<ShadowOutcome> shadow = new ArrayList<>();
-    for (JsonNode s : d.path("shadow")) {
-      shadow.add(
-          new ShadowOutcome(
-              text(s, "policy"), Effect.parse(text(s, "effect")), text(s, "message")));
-    }
-    ApprovalRef approval = null;
-    if (d.hasNonNull("approval")) {
-      JsonNode a = d.path("approval");
-      approval =
-          new ApprovalRef(
-              text(a, "id"),
-              text(a, "status"),
-              a.hasNonNull("expiresAt") ? Instant.parse(text(a, "expiresAt")) : null);
-    }
-    Decision decision =
-        new Decision(
-            text(d, "id"),
-            Effect.parse(text(d, "effect")),
-            null,
-            reasons,
-            findings,
-            approval,
-            text(d, "grant"),
-            shadow);
-    Redaction redaction = null;
-    if (root.hasNonNull("redaction")) {
-      List<String> labels = new ArrayList<>();
-      root.path("redaction").path("labels").forEach(l -> labels.add(l.asText()));
-      redaction = new Redaction(text(root.path("redaction"), "mode"), labels);
-    }
-    return new Stored(decision, redaction, text(root, "argsDigest"));
-  }
-
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    return v == null || v.isNull() ? null : v.asText();
   }
 }

@@ -1,16 +1,12 @@
 package dev.tollgate.store.jdbc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.tollgate.api.Finding;
-import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.GrantStore;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.ApiRecords;
+import dev.tollgate.json.InputException;
 import dev.tollgate.store.jdbc.audit.AuditChain;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,12 +26,6 @@ import java.util.Optional;
  */
 final class JdbcApprovalStore implements ApprovalStore {
 
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-  private static final TypeReference<List<Map<String, Object>>> APPROVALS =
-      new TypeReference<>() {};
-  // Integers read back as Long, as everywhere else in Tollgate's JSON values.
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
   private static final String APPROVAL_COLUMNS =
       "id, status, kind, agent, user_name, session, tool, args_digest, body, created, expires_at,"
           + " decided_by, decided_at, note, grant_id, approvals";
@@ -59,16 +48,7 @@ final class JdbcApprovalStore implements ApprovalStore {
 
   @Override
   public void create(ApprovalRecord a) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("args", a.args());
-    body.put("reasons", a.reasons());
-    body.put("findings", a.findings());
-    body.put("provenance", a.provenance());
-    body.put("request", a.request());
-    body.put("decision", a.decision());
-    body.put("fourEyes", a.fourEyes());
-    body.put("fresh", a.fresh());
-    String json = json(body);
+    String json = ApiJson.write(ApiRecords.approvalBody(a));
     db.write(
         c -> {
           try (PreparedStatement p =
@@ -249,87 +229,46 @@ final class JdbcApprovalStore implements ApprovalStore {
   @SuppressWarnings("unchecked")
   private static ApprovalRecord approval(ResultSet rs) throws SQLException {
     String text = rs.getString(9);
-    Map<String, Object> body;
     try {
-      body = text == null ? EMPTY_BODY : JSON.readValue(text, MAP);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("unreadable approval " + rs.getString(1), e);
+      Map<String, Object> body = text == null ? EMPTY_BODY : (Map<String, Object>) read(text);
+      String decidedAt = rs.getString(13);
+      String approvals = rs.getString(16);
+      return new ApprovalRecord(
+          rs.getString(1),
+          rs.getString(2),
+          rs.getString(3),
+          rs.getString(4),
+          rs.getString(5),
+          rs.getString(6),
+          rs.getString(7),
+          (Map<String, Object>) body.get("args"),
+          rs.getString(8),
+          ApiRecords.reasons(body.get("reasons")),
+          ApiRecords.findings(body.get("findings")),
+          (Map<String, Object>) body.get("provenance"),
+          (String) body.get("decision"),
+          (Map<String, Object>) body.get("request"),
+          Boolean.TRUE.equals(body.get("fourEyes")),
+          Boolean.TRUE.equals(body.get("fresh")),
+          Instant.parse(rs.getString(10)),
+          Instant.parse(rs.getString(11)),
+          rs.getString(12),
+          decidedAt == null ? null : Instant.parse(decidedAt),
+          rs.getString(14),
+          rs.getString(15),
+          approvals == null ? List.of() : ApiRecords.approvalSteps(read(approvals)));
+    } catch (InputException | RuntimeException e) {
+      throw new SQLException("unreadable approval " + rs.getString(1) + ": " + e.getMessage(), e);
     }
-    List<Reason> reasons = new ArrayList<>();
-    for (Map<String, Object> r : (List<Map<String, Object>>) body.get("reasons")) {
-      reasons.add(new Reason((String) r.get("policy"), (String) r.get("message")));
-    }
-    List<Finding> findings = new ArrayList<>();
-    for (Map<String, Object> f : (List<Map<String, Object>>) body.get("findings")) {
-      findings.add(
-          new Finding(
-              (String) f.get("detector"),
-              (String) f.get("label"),
-              (String) f.get("path"),
-              (String) f.get("excerpt")));
-    }
-    String decidedAt = rs.getString(13);
-    return new ApprovalRecord(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        rs.getString(7),
-        (Map<String, Object>) body.get("args"),
-        rs.getString(8),
-        reasons,
-        findings,
-        (Map<String, Object>) body.get("provenance"),
-        (String) body.get("decision"),
-        (Map<String, Object>) body.get("request"),
-        Boolean.TRUE.equals(body.get("fourEyes")),
-        Boolean.TRUE.equals(body.get("fresh")),
-        Instant.parse(rs.getString(10)),
-        Instant.parse(rs.getString(11)),
-        rs.getString(12),
-        decidedAt == null ? null : Instant.parse(decidedAt),
-        rs.getString(14),
-        rs.getString(15),
-        approvalsOf(rs.getString(1), rs.getString(16)));
   }
 
   private static String approvalsJson(List<ApprovalRecord.Approval> approvals) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (ApprovalRecord.Approval a : approvals) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("by", a.by());
-      m.put("at", AuditChain.time(a.at()));
-      m.put("note", a.note());
-      m.put("scope", a.scope());
-      out.add(m);
-    }
-    return json(out);
+    return ApiJson.write(approvals.stream().map(ApiRecords::toMap).toList());
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<ApprovalRecord.Approval> approvalsOf(String id, String text)
-      throws SQLException {
-    if (text == null) {
-      return List.of();
-    }
-    List<Map<String, Object>> list;
-    try {
-      list = JSON.readValue(text, APPROVALS);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("unreadable approvals of " + id, e);
-    }
-    List<ApprovalRecord.Approval> out = new ArrayList<>();
-    for (Map<String, Object> m : list) {
-      out.add(
-          new ApprovalRecord.Approval(
-              (String) m.get("by"),
-              Instant.parse((String) m.get("at")),
-              (String) m.get("note"),
-              (Map<String, Object>) m.get("scope")));
-    }
-    return out;
+  /** Stored JSON as plain values (integers as Long), as the codec reads any document. */
+  private static Object read(String text) throws InputException {
+    return ApiJson.toJava(ApiJson.readTree(text));
   }
 
   private static void insertGrant(Connection c, GrantRecord g) throws SQLException {
@@ -377,14 +316,6 @@ final class JdbcApprovalStore implements ApprovalStore {
         Instant.parse(rs.getString(14)),
         revoked == null ? null : Instant.parse(revoked),
         rs.getString(16));
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot store the approval: " + e.getOriginalMessage(), e);
-    }
   }
 
   private final class Grants implements GrantStore {

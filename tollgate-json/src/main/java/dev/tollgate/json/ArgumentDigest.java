@@ -1,4 +1,4 @@
-package dev.tollgate.engine;
+package dev.tollgate.json;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SHA-256 of an action's arguments as canonical JSON, written straight into the digest: the bytes
  * Jackson's canonical writer produces for the same value (keys sorted at every level, compact,
  * UTF-8, Jackson's escapes), at a fraction of its cost. Grants and approvals are bound to this
- * digest and stored, so it must not change: {@link #of} gives up, and {@link Json#digest} falls
+ * digest and stored, so it must not change: {@link #of} gives up, and {@link ApiJson#digest} falls
  * back to Jackson, on anything whose bytes it does not produce exactly the same way (numbers other
  * than integers, strings with surrogates, maps with keys that are not strings, custom orders).
  */
@@ -35,26 +37,84 @@ final class ArgumentDigest {
     SHORT_ESCAPE['\r'] = 'r';
   }
 
+  /**
+   * Digests already set up, reused: a digest costs a 4 KB buffer, a {@link MessageDigest} and the
+   * key arrays, and is computed on every decision. A shared deque rather than a thread-local,
+   * because the server runs each request on a new virtual thread, whose thread-local would never be
+   * used twice. At most {@link #POOLED} are kept; more callers at once make new ones.
+   */
+  private static final ConcurrentLinkedDeque<ArgumentDigest> POOL = new ConcurrentLinkedDeque<>();
+
+  private static final int POOLED = 64;
+  private static final AtomicInteger POOL_SIZE = new AtomicInteger();
+
+  /** Cloned for each new instance: cheaper than looking the algorithm up by name. */
+  private static final MessageDigest PROTOTYPE;
+
+  static {
+    try {
+      PROTOTYPE = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final MessageDigest sha;
   private final byte[] out = new byte[4096];
   private int at;
 
+  /**
+   * The keys of the maps being written, sorted: each map takes the slots from {@link #keysTop} on
+   * while its values are written, and gives them back after.
+   */
+  private String[] keys = new String[32];
+
+  private int keysTop;
+
   private ArgumentDigest() throws NoSuchAlgorithmException {
-    this.sha = MessageDigest.getInstance("SHA-256");
+    MessageDigest sha;
+    try {
+      sha = (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      sha = MessageDigest.getInstance("SHA-256");
+    }
+    this.sha = sha;
   }
 
   /** The digest of {@code args}, or {@code null} when it holds what this does not write. */
   static byte[] of(Map<String, Object> args) throws NoSuchAlgorithmException {
-    ArgumentDigest d = new ArgumentDigest();
-    if (!d.value(args, 0)) {
-      return null;
+    ArgumentDigest d = POOL.pollFirst();
+    if (d == null) {
+      d = new ArgumentDigest();
+    } else {
+      POOL_SIZE.decrementAndGet();
     }
-    d.flush();
-    return d.sha.digest();
+    try {
+      if (!d.value(args, 0)) {
+        return null;
+      }
+      d.flush();
+      return d.sha.digest();
+    } finally {
+      d.reset();
+      if (POOL_SIZE.incrementAndGet() <= POOLED) {
+        POOL.offerFirst(d);
+      } else {
+        POOL_SIZE.decrementAndGet();
+      }
+    }
+  }
+
+  /** Back to a fresh state, holding no key of the last arguments. */
+  private void reset() {
+    sha.reset();
+    at = 0;
+    Arrays.fill(keys, null);
+    keysTop = 0;
   }
 
   private boolean value(Object v, int depth) {
-    if (depth > Json.MAX_DEPTH) {
+    if (depth > ApiJson.MAX_DEPTH) {
       return false;
     }
     if (v instanceof String s) {
@@ -93,28 +153,35 @@ final class ArgumentDigest {
     if (m instanceof SortedMap<?, ?> sorted && sorted.comparator() != null) {
       return false;
     }
-    String[] keys = new String[m.size()];
-    int n = 0;
+    int size = m.size();
+    int from = keysTop;
+    int to = from + size;
+    if (to > keys.length) {
+      keys = Arrays.copyOf(keys, Math.max(to, keys.length * 2));
+    }
+    String[] keys = this.keys;
+    int n = from;
     for (Object k : m.keySet()) {
-      if (!(k instanceof String s) || n == keys.length) {
+      if (!(k instanceof String s) || n == to) {
         return false;
       }
       keys[n++] = s;
     }
-    if (n != keys.length) {
+    if (n != to) {
       return false;
     }
-    Arrays.sort(keys);
-    for (int i = 1; i < n; i++) {
+    Arrays.sort(keys, from, to);
+    for (int i = from + 1; i < to; i++) {
       // equal keys in one map (an IdentityHashMap from an embedder): Jackson's sorted copy keeps
       // one
       if (keys[i].equals(keys[i - 1])) {
         return false;
       }
     }
+    keysTop = to;
     put('{');
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
+    for (int i = from; i < to; i++) {
+      if (i > from) {
         put(',');
       }
       if (!string(keys[i])) {
@@ -126,6 +193,7 @@ final class ArgumentDigest {
       }
     }
     put('}');
+    keysTop = from;
     return true;
   }
 

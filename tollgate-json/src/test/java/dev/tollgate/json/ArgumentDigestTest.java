@@ -1,4 +1,4 @@
-package dev.tollgate.engine;
+package dev.tollgate.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ class ArgumentDigestTest {
   void theFastDigestIsJacksonsDigest(@ForAll("args") Map<String, Object> args) throws Exception {
     boolean fast = ArgumentDigest.of(args) != null;
     Statistics.label("written without Jackson").collect(fast);
-    assertThat(Json.digest(args, true)).isEqualTo(Json.digest(args, false));
+    assertThat(ApiJson.digest(args, true)).isEqualTo(ApiJson.digest(args, false));
     Statistics.label("written without Jackson")
         .coverage(cov -> cov.check(true).percentage(p -> p > 50));
   }
@@ -37,13 +37,47 @@ class ArgumentDigestTest {
     reversed.put("a", 1);
     reversed.put("b", 2);
     assertThat(ArgumentDigest.of(Map.of("m", reversed))).isNull();
-    assertThat(Json.digest(Map.of("m", reversed)))
-        .isEqualTo(Json.digest(Map.of("m", reversed), false));
+    assertThat(ApiJson.digest(Map.of("m", reversed)))
+        .isEqualTo(ApiJson.digest(Map.of("m", reversed), false));
     assertThat(ArgumentDigest.of(Map.of("to", List.of("a@b.example"), "n", 3L))).isNotNull();
     Map<String, Object> twice = new java.util.IdentityHashMap<>();
     twice.put(new String("a"), 1);
     twice.put(new String("a"), 2);
     assertThat(ArgumentDigest.of(twice)).isNull();
+  }
+
+  /**
+   * A digest reuses its buffer, digest and key arrays: what one costs is the digest itself, its
+   * text and a copy of each string as UTF-8 (measured: see the printed line).
+   */
+  @Test
+  void aDigestAllocatesLittleMoreThanItsStrings() throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    long text = 0;
+    for (int i = 0; i < 20; i++) {
+      String mail = "person" + i + "@vendor.example";
+      args.put("field" + i, List.of(mail, (long) i * 1000, Map.of("n", "INV-" + i, "paid", true)));
+      text += mail.length() + ("field" + i).length() + ("INV-" + i).length() + 5;
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().threadId();
+    int n = 20_000;
+    long perDigest = 0;
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      long before = threads.getThreadAllocatedBytes(id);
+      for (int i = 0; i < n; i++) {
+        ApiJson.digest(args);
+      }
+      perDigest = (threads.getThreadAllocatedBytes(id) - before) / n;
+    }
+    // each string's UTF-8 copy: a 16-byte header, its bytes rounded up to 8
+    long copies = 100 * 16 + text + 100 * 8;
+    System.out.printf(
+        "digest of %d strings (%d chars): %d B, of which UTF-8 copies about %d B%n",
+        100, text, perDigest, copies);
+    // the rest: iterators over the maps and lists, each number's text, the digest and its hex
+    assertThat(perDigest - copies).isLessThan(1_500);
   }
 
   @Provide

@@ -1,4 +1,4 @@
-package dev.tollgate.engine;
+package dev.tollgate.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link Json#readTree} adds to parsing on every request (every decide): the check that all
+ * What {@link ApiJson#readTree} adds to parsing on every request (every decide): the check that all
  * text is valid Unicode walks the parsed tree, and must not build a JSON pointer for every name it
  * passes (it did: a string as long as the path, per property, per request); the pointer is built
  * only when there is something to report.
@@ -38,15 +38,15 @@ class JsonCheckCostTest {
       long before = THREADS.getCurrentThreadAllocatedBytes();
       plain.readTree(text);
       long between = THREADS.getCurrentThreadAllocatedBytes();
-      Json.readTree(text);
+      ApiJson.readTree(text);
       long after = THREADS.getCurrentThreadAllocatedBytes();
       parsing = Math.min(parsing, between - before);
       checked = Math.min(checked, after - between);
     }
     System.out.printf(
-        "json check cost: parsing alone %d bytes, Json.readTree %d bytes%n", parsing, checked);
+        "json check cost: parsing alone %d bytes, ApiJson.readTree %d bytes%n", parsing, checked);
     assertThat(checked)
-        .as("bytes allocated by Json.readTree against plain parsing (%d bytes)", parsing)
+        .as("bytes allocated by ApiJson.readTree against plain parsing (%d bytes)", parsing)
         .isLessThan(2 * parsing + 64 * 1024);
   }
 
@@ -55,7 +55,7 @@ class JsonCheckCostTest {
     String json = "{\"a\":{\"b~/c\":[1,{\"d\":\"x\\uD800\"}]}}";
     InputException e =
         org.assertj.core.api.Assertions.catchThrowableOfType(
-            InputException.class, () -> Json.readTree(json));
+            InputException.class, () -> ApiJson.readTree(json));
     assertThat(e.code()).isEqualTo("invalid_text");
     assertThat(e.field()).isEqualTo("/a/b~0~1c/1/d");
   }

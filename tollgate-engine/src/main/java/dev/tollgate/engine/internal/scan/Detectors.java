@@ -351,7 +351,10 @@ public final class Detectors {
     if (t.depth >= MAX_DECODING_DEPTH) {
       return;
     }
-    for (TagRun run : tagRuns) {
+    // An index loop: an iterator over the empty list would be allocated on every string wherever
+    // the JIT cannot see which list this is.
+    for (int r = 0; r < tagRuns.size(); r++) {
+      TagRun run = tagRuns.get(r);
       if (!run.spelled().isBlank()) {
         scanText(t.decodedRun(run.spelled(), "unicode-tags", run.start(), run.end()), false);
       }

@@ -54,6 +54,25 @@ final class PolicySets {
 
   // ---- the action -------------------------------------------------------------------------
 
+  /** detectors.yaml that turns every built-in detector off. */
+  static final String ALL_DETECTORS_OFF =
+      "disable: ["
+          + String.join(", ", dev.tollgate.engine.internal.scan.Detectors.BUILT_IN_NAMES)
+          + "]\n";
+
+  /**
+   * An action of about 1 KB for the same tool that no detector can match: no anchor, no digit, no
+   * {@code @}, nothing encoded.
+   */
+  static String noMatchActionJson() {
+    return "{\"tool\":\""
+        + TOOL
+        + "\",\"args\":{\"subject\":\"Weekly sync\",\"body\":\""
+        + "We talked about the roadmap and the hiring plan for next quarter. ".repeat(14)
+        + "\",\"tags\":[\"team\",\"planning\",\"notes\"],"
+        + "\"meta\":{\"source\":\"meeting\",\"visibility\":\"team\"}}}";
+  }
+
   /** The decided action's arguments: about 2 KB of JSON (body, recipients, attachments, meta). */
   static Map<String, Object> args() {
     Map<String, Object> args = new LinkedHashMap<>();

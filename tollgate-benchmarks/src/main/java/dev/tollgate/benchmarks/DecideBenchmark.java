@@ -33,6 +33,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       the Tollgate/Cedar ratio compares like with like.
  * </ul>
  *
+ * <p>Two switches isolate the detectors' share: {@code detectors=off} adds a {@code detectors.yaml}
+ * that turns every built-in detector off, and {@code noMatch=true} decides a 1 KB action no
+ * detector can match (no anchor, digit or {@code @}). The issue's rule is that such an action pays
+ * nothing for the detectors, so with -prof gc its bytes per decision equal those with the detectors
+ * off: {@code -p noMatch=true -p detectors=on,off}.
+ *
  * <p>SampleTime gives p50 and p99; add {@code -bm thrpt} for a Throughput-mode figure (run.sh:
  * {@code MODES=sample,thrpt}). Every method runs for every (policies, mix), the floor included: its
  * spread across the rows shows how noisy the machine was. Each state builds only the bundle its
@@ -57,13 +63,21 @@ public class DecideBenchmark {
     @Param({"specific", "wildcard"})
     String mix;
 
+    /** Whether the action is one no detector can match. */
+    @Param({"false"})
+    boolean noMatch;
+
+    /** {@code off}: every built-in detector disabled in the bundle. */
+    @Param({"on"})
+    String detectors;
+
     String json;
     Action action;
     Map<String, String> floorIndex;
 
     @Setup
     public void setUp() throws InputException {
-      json = PolicySets.actionJson();
+      json = noMatch ? PolicySets.noMatchActionJson() : PolicySets.actionJson();
       action = Json.readAction(json);
       floorIndex = new HashMap<>();
       for (int j = 0; j < Math.max(1, policies / 5); j++) {
@@ -79,7 +93,11 @@ public class DecideBenchmark {
 
     @Setup
     public void setUp(Input in) throws BundleException {
-      tollgate = checked(Bundle.fromFiles(PolicySets.realistic(in.policies, in.mix)), in);
+      Map<String, String> files = new HashMap<>(PolicySets.realistic(in.policies, in.mix));
+      if (in.detectors.equals("off")) {
+        files.put("detectors.yaml", PolicySets.ALL_DETECTORS_OFF);
+      }
+      tollgate = checked(Bundle.fromFiles(files), in);
     }
   }
 

@@ -54,6 +54,49 @@ final class PolicySets {
 
   // ---- the action -------------------------------------------------------------------------
 
+  /** detectors.yaml that turns every built-in detector off. */
+  static final String ALL_DETECTORS_OFF =
+      "disable: ["
+          + String.join(", ", dev.tollgate.engine.internal.scan.Detectors.BUILT_IN_NAMES)
+          + "]\n";
+
+  /**
+   * The decided action with nothing any detector can match, about 1.5 KB: the same keys (so that
+   * the policies read what they read in {@link #actionJson}), every digit and {@code @} taken out
+   * of its strings and the body replaced by plain prose. Numbers stay: the scanner reads only those
+   * of 9 digits or more.
+   */
+  static String noMatchActionJson() {
+    Map<String, Object> args = clean(args());
+    args.put(
+        "body", "We talked about the roadmap and the hiring plan for next quarter. ".repeat(14));
+    StringBuilder out = new StringBuilder();
+    out.append("{\"tool\":\"").append(TOOL).append("\",\"args\":");
+    writeJson(out, args);
+    out.append('}');
+    return out.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T clean(T value) {
+    if (value instanceof String s) {
+      return (T) s.replace("@", " at ").replaceAll("[0-9]", "");
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, v) -> out.put((String) k, clean(v)));
+      return (T) out;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        out.add(clean(o));
+      }
+      return (T) out;
+    }
+    return value;
+  }
+
   /** The decided action's arguments: about 2 KB of JSON (body, recipients, attachments, meta). */
   static Map<String, Object> args() {
     Map<String, Object> args = new LinkedHashMap<>();

@@ -35,6 +35,29 @@ class PolicySetsTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void theNoMatchActionHasNoHitsAndDecidesWithoutErrors() throws Exception {
+    var action = Json.readAction(PolicySets.noMatchActionJson());
+    var realistic = Json.readAction(PolicySets.actionJson());
+    assertEquals(realistic.args().keySet(), action.args().keySet());
+    Decision d =
+        Tollgate.builder()
+            .bundle(Bundle.fromFiles(PolicySets.realistic(100, "specific")))
+            .build()
+            .decide(PolicySets.AGENT, action);
+    assertTrue(d.findings().isEmpty(), d::toString);
+    assertFalse(d.toString().contains("failed at decision time"), d::toString);
+    java.util.Map<String, String> off =
+        new java.util.HashMap<>(PolicySets.realistic(100, "specific"));
+    off.put("detectors.yaml", PolicySets.ALL_DETECTORS_OFF);
+    Decision none =
+        Tollgate.builder()
+            .bundle(Bundle.fromFiles(off))
+            .build()
+            .decide(PolicySets.AGENT, realistic);
+    assertTrue(none.findings().isEmpty(), none::toString);
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {10, 100, 1000})
   void specificMixGivesTheDecidedToolAboutFivePolicies(int count) {

@@ -5,6 +5,7 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.PolicyOutcome;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The pure result of evaluating one action: the effect, the reasons behind it, shadow outcomes, and
@@ -16,6 +17,9 @@ import java.util.List;
  *     ApprovalOptions#DEFAULT} when none asked)
  * @param redaction the redaction the matched allow policies oblige, or {@code null}
  * @param asks the asking policies' reasons, also when a deny (of the profile) overrode them
+ * @param facts the variables the policies saw (made lazily: what no policy read is made only if
+ *     asked here, as a grant's constraint may); they hold the arguments in clear, so {@link
+ *     #toString} leaves them out
  */
 public record Evaluation(
     Effect effect,
@@ -25,4 +29,19 @@ public record Evaluation(
     boolean profileDenied,
     List<Reason> asks,
     ApprovalOptions approval,
-    Redaction redaction) {}
+    Redaction redaction,
+    Map<String, Object> facts) {
+
+  @Override
+  public String toString() {
+    return "Evaluation["
+        + effect
+        + ", reasons="
+        + reasons
+        + ", shadow="
+        + shadow
+        + ", profileDenied="
+        + profileDenied
+        + "]";
+  }
+}

@@ -6,7 +6,6 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.PolicyOutcome;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,9 +55,10 @@ public final class Evaluator {
     }
 
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
+    // Each variable is made when a policy first reads it (see Facts); the same facts serve a
+    // grant's constraint afterwards.
+    Facts facts = new Facts(agent, action, bundle.catalog().lookup(tool), session, inspection);
     if (candidates.length > 0) {
-      Map<String, Object> facts =
-          facts(agent, action, bundle.catalog().lookup(tool), session, inspection);
       for (CompiledPolicy p : candidates) {
         boolean matched;
         String error = null;
@@ -151,29 +151,14 @@ public final class Evaluator {
         profileDenied && denies.size() == 1,
         asks == null ? List.of() : asks,
         askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions),
-        redactions == null ? null : Redaction.merge(redactions));
+        redactions == null ? null : Redaction.merge(redactions),
+        facts);
   }
 
-  /** The variables a policy sees. */
+  /** The variables a policy sees, each made when first read. */
   public static Map<String, Object> facts(
       String agent, Action action, ToolSpec tool, SessionView session, Inspection inspection) {
-    Map<String, Object> act = new HashMap<>(8);
-    act.put("tool", action.tool());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> args = (Map<String, Object>) celNulls(action.args());
-    act.put("args", PolicyEnv.celValue(args));
-    act.put("agent", agent);
-    act.put("user", orEmpty(action.user()));
-    act.put("reason", orEmpty(action.reason()));
-    act.put("session", orEmpty(action.session()));
-    Map<String, Object> facts = new HashMap<>(8);
-    facts.put("action", PolicyEnv.celValue(act));
-    facts.put("tool", tool.facts());
-    facts.put("data", inspection.dataFacts());
-    facts.put("flow", inspection.flowFacts());
-    facts.put("provenance", inspection.provenanceFacts());
-    facts.put("session", session.facts());
-    return facts;
+    return new Facts(agent, action, tool, session, inspection);
   }
 
   /**
@@ -246,9 +231,5 @@ public final class Evaluator {
     List<T> out = list == null ? new ArrayList<>(2) : list;
     out.add(item);
     return out;
-  }
-
-  private static String orEmpty(String s) {
-    return s == null ? "" : s;
   }
 }

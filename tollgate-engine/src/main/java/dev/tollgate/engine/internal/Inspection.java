@@ -29,6 +29,13 @@ public final class Inspection {
   public static final Inspection NONE =
       new Inspection(Map.of(), List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
 
+  static {
+    // Shared by every thread: made here, not lazily, so that no thread sees them half made.
+    NONE.dataFacts();
+    NONE.flowFacts();
+    NONE.provenanceFacts();
+  }
+
   /** Shorter flagged text is not replaced in messages: it would mangle ordinary words. */
   private static final int MIN_MASKED = 4;
 
@@ -42,9 +49,12 @@ public final class Inspection {
   private final FlowIndex.Flow flow;
   private final Map<String, Object> provenance;
   private final List<Finding> findings;
-  private final Map<String, Object> dataFacts;
-  private final Map<String, Object> flowFacts;
-  private final Map<String, Object> provenanceFacts;
+
+  // The CEL forms of data, flow and provenance: made when a policy first reads them (most read
+  // neither), see Facts.
+  private Map<String, Object> dataFacts;
+  private Map<String, Object> flowFacts;
+  private Map<String, Object> provenanceFacts;
 
   private Inspection(
       Map<String, Object> args,
@@ -58,22 +68,6 @@ public final class Inspection {
     this.flow = flow;
     this.provenance = provenance;
     this.findings = findings(this.hits);
-    List<Map<String, Object>> facts = new ArrayList<>(hits.size());
-    for (Finding f : findings) {
-      facts.add(
-          Map.of(
-              "detector",
-              f.detector(),
-              "label",
-              f.label(),
-              "path",
-              f.path(),
-              "excerpt",
-              f.excerpt()));
-    }
-    this.dataFacts = PolicyEnv.celValue(Map.of("labels", this.dataLabels, "findings", facts));
-    this.flowFacts = PolicyEnv.celValue(Map.of("labels", flow.labels(), "sources", flow.sources()));
-    this.provenanceFacts = PolicyEnv.celValue(provenance);
   }
 
   /**
@@ -151,7 +145,7 @@ public final class Inspection {
       Hit h = hits.get(i);
       out.add(new Finding(h.detector(), h.label(), shown.get(i), h.excerpt()));
     }
-    return List.copyOf(out);
+    return java.util.Collections.unmodifiableList(out);
   }
 
   public List<Hit> hits() {
@@ -240,14 +234,36 @@ public final class Inspection {
   }
 
   Map<String, Object> dataFacts() {
+    if (dataFacts == null) {
+      List<Map<String, Object>> facts = new ArrayList<>(findings.size());
+      for (Finding f : findings) {
+        facts.add(
+            Map.of(
+                "detector",
+                f.detector(),
+                "label",
+                f.label(),
+                "path",
+                f.path(),
+                "excerpt",
+                f.excerpt()));
+      }
+      dataFacts = PolicyEnv.celValue(Map.of("labels", dataLabels, "findings", facts));
+    }
     return dataFacts;
   }
 
   Map<String, Object> flowFacts() {
+    if (flowFacts == null) {
+      flowFacts = PolicyEnv.celValue(Map.of("labels", flow.labels(), "sources", flow.sources()));
+    }
     return flowFacts;
   }
 
   Map<String, Object> provenanceFacts() {
+    if (provenanceFacts == null) {
+      provenanceFacts = PolicyEnv.celValue(provenance);
+    }
     return provenanceFacts;
   }
 }

@@ -190,7 +190,11 @@ public final class PolicyEnv {
     try {
       // A resolver rather than the map itself: eval(Map) copies the map into an activation on
       // every call, once per condition and message of every candidate policy.
-      return program.eval((CelVariableResolver) name -> Optional.ofNullable(facts.get(name)));
+      // Facts (the engine's own) resolves and caches each variable itself.
+      return program.eval(
+          facts instanceof CelVariableResolver resolver
+              ? resolver
+              : (CelVariableResolver) name -> Optional.ofNullable(facts.get(name)));
     } catch (CelEvaluationException e) {
       String message = cleanRuntimeMessage(e.getMessage());
       if (message.isBlank()) {

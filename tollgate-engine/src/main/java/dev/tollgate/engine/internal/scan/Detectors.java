@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -186,13 +186,15 @@ public final class Detectors {
    *     cannot be scanned is not passed)
    */
   public List<Hit> scan(Object json, String path, Budget budget) throws ScanLimitException {
-    Scan scan = new Scan(budget);
+    Scan scan = Scan.acquire(budget);
     try {
       walk(json, path, scan);
+      return scan.hits();
     } catch (Scan.Exhausted e) {
       throw e.limit();
+    } finally {
+      scan.release();
     }
-    return scan.hits();
   }
 
   /** Fewest letters and digits a value of an exact-data detector may have. */
@@ -208,53 +210,42 @@ public final class Detectors {
     return names;
   }
 
-  /** One step of the walk: a value at a path, or (with {@code key}) a map key to scan. */
-  private record Step(Object node, String path, boolean secretKey, boolean key) {}
-
   /**
    * Visits the values of {@code root} in document order (a map's key before its value) with an
    * explicit stack, so that deep nesting costs memory from the budget, never the thread's stack.
+   * The stack and the nodes' paths live in the scan's reused arrays: walking allocates nothing.
    */
   private void walk(Object root, String rootPath, Scan scan) throws ScanLimitException {
-    ArrayDeque<Step> stack = new ArrayDeque<>();
-    stack.push(new Step(root, rootPath, false, false));
-    List<Step> children = new ArrayList<>();
-    while (!stack.isEmpty()) {
-      Step step = stack.pop();
+    scan.push(root, scan.root(rootPath), (byte) 0);
+    while (!scan.stackEmpty()) {
+      Object node = scan.pop();
+      int path = scan.poppedPath();
+      byte flags = scan.poppedFlags();
       scan.budget.spend(1);
-      if (step.key) {
-        scanString((String) step.node, step.path, true, false, scan);
+      if ((flags & Scan.KEY) != 0) {
+        scanString((String) node, path, true, false, scan);
         continue;
       }
-      String path = step.path;
-      boolean secretKey = step.secretKey;
-      children.clear();
-      switch (step.node) {
+      boolean secretKey = (flags & Scan.SECRET) != 0;
+      int from = scan.stackSize();
+      switch (node) {
         case null -> {}
         case String s -> scanString(s, path, false, secretKey, scan);
-        case Map<?, ?> map -> {
-          for (Map.Entry<?, ?> entry : map.entrySet()) {
-            String key = String.valueOf(entry.getKey());
-            String entryPath = path + "/" + Pointer.segment(key);
-            String folded = Fold.fold(key);
-            children.add(new Step(key, entryPath, false, true));
-            children.add(
-                new Step(
-                    entry.getValue(),
-                    entryPath,
-                    Secrets.isSecretKey(folded) || isAuthorizationKey(folded),
-                    false));
+        case Map<?, ?> map -> scan.pushEntries(map, path);
+        case List<?> list when list instanceof RandomAccess -> {
+          for (int i = 0; i < list.size(); i++) {
+            scan.pushItem(list.get(i), path, i, flags);
           }
         }
         case Collection<?> list -> {
           int i = 0;
           for (Object item : list) {
-            children.add(new Step(item, path + "/" + i++, secretKey, false));
+            scan.pushItem(item, path, i++, flags);
           }
         }
         case Object[] array -> {
           for (int i = 0; i < array.length; i++) {
-            children.add(new Step(array[i], path + "/" + i, secretKey, false));
+            scan.pushItem(array[i], path, i, flags);
           }
         }
         case Integer n when Math.abs((long) n) >= 100_000_000L ->
@@ -266,13 +257,10 @@ public final class Detectors {
             scanString(d.toPlainString(), path, false, secretKey, scan);
         default -> {}
       }
-      for (int i = children.size() - 1; i >= 0; i--) {
-        stack.push(children.get(i));
-      }
+      scan.reverseFrom(from);
     }
   }
 
-  /** Whether a map key, folded, names an authorization header. */
   /** A run of Unicode tag characters at {@code [start, end)} of a raw text, and what it spells. */
   record TagRun(int start, int end, String spelled) {}
 
@@ -307,14 +295,17 @@ public final class Detectors {
     return cp >= 0xE0000 && cp <= 0xE007F;
   }
 
-  private static boolean isAuthorizationKey(String k) {
+  /** Whether a map key, folded, names an authorization header. */
+  static boolean isAuthorizationKey(String k) {
     return k.equals("authorization") || k.equals("auth") || k.endsWith("-auth");
   }
 
-  private void scanString(String s, String path, boolean key, boolean secretKey, Scan scan)
+  private void scanString(String s, int path, boolean key, boolean secretKey, Scan scan)
       throws ScanLimitException {
-    Text t = new Text(scan, s, path, key);
+    Text t = scan.text(0).reset(s, path, key, null, null, 0, 0, null);
+    scan.startString();
     scanText(t, secretKey);
+    scan.endString();
   }
 
   private void scanText(Text t, boolean secretKey) throws ScanLimitException {
@@ -360,7 +351,10 @@ public final class Detectors {
     if (t.depth >= MAX_DECODING_DEPTH) {
       return;
     }
-    for (TagRun run : tagRuns) {
+    // An index loop: an iterator over the empty list would be allocated on every string wherever
+    // the JIT cannot see which list this is.
+    for (int r = 0; r < tagRuns.size(); r++) {
+      TagRun run = tagRuns.get(r);
       if (!run.spelled().isBlank()) {
         scanText(t.decodedRun(run.spelled(), "unicode-tags", run.start(), run.end()), false);
       }

@@ -39,7 +39,12 @@ public final class Fold {
 
   /** The folded form of {@code text}: invisible characters gone, look-alikes ASCII, lower case. */
   public static String fold(CharSequence text) {
-    return view(text.toString()).text().toLowerCase(Locale.ROOT);
+    String s = text.toString();
+    // Plain ASCII folds to its lower case, which is the string itself when it has no capital.
+    if (firstNonAscii(s) == s.length()) {
+      return s.toLowerCase(Locale.ROOT);
+    }
+    return view(s).text().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -90,10 +95,22 @@ public final class Fold {
 
   /** The index of the first character of {@code s} outside ASCII, or its length. */
   private static int firstNonAscii(String s) {
-    // over an array: a charAt loop checks bounds and the string's coder on every character
-    char[] chars = new char[s.length()];
-    s.getChars(0, chars.length, chars, 0);
-    return firstNonAscii(chars, chars.length);
+    // No copy to an array: this runs on every map key, most of them short.
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return i;
+      }
+    }
+    return s.length();
+  }
+
+  /** Whether {@code chars[0, n)} is plain ASCII. */
+  static boolean isAscii(char[] chars, int n) {
+    int any = 0;
+    for (int k = 0; k < n; k++) {
+      any |= chars[k];
+    }
+    return any < 0x80;
   }
 
   static View view(String original) {

@@ -2,11 +2,7 @@ package dev.tollgate.engine.internal.scan;
 
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,46 +16,51 @@ final class Text {
   static final Pattern SPACES = Pattern.compile("\\s+");
 
   final Scan scan;
-  final String raw;
-  final String view;
-  private final int[] toRaw;
+  String raw;
+  String view;
+  private int[] toRaw;
 
   /**
    * The view's characters for the scanner's pass, at least {@code view.length()} of them. Valid
    * only until the next text of the scan is made (it may be the scan's shared buffer): the pass
    * runs right after.
    */
-  final char[] viewChars;
+  char[] viewChars;
 
   /** Whether folding removed invisible characters (then hidden Unicode is looked for). */
-  final boolean invisible;
+  boolean invisible;
 
-  final String path;
-  final boolean key;
+  /** The entry of the scan's path table this string sits at; its pointer is made on demand. */
+  private int pathEntry;
+
+  /** The pointer of {@link #pathEntry}, once a hit needed it. */
+  private String path;
+
+  boolean key;
   final int depth;
 
   /** The text this one was decoded from, or {@code null}. */
-  private final Text parent;
+  private Text parent;
 
   /** How this text was decoded from its parent, or {@code null}. */
-  private final String encoding;
+  private String encoding;
 
   /** For base64: the span of the run in the parent's raw string. */
-  private final int parentStart;
+  private int parentStart;
 
-  private final int parentEnd;
+  private int parentEnd;
 
   /** For URL decoding: index in the parent's raw string of each char of {@code raw}. */
-  private final int[] parentIndex;
+  private int[] parentIndex;
 
   // What the pass found. The lists are the scan's, one set per decoding depth, cleared here:
   // texts of one depth are scanned one after the other, never at the same time.
-  final Ints anchorHits;
-  final Ints digitRuns;
-  final Ints atSigns;
-  final Ints base64Runs;
-  final Ints phoneContext;
-  final Ints ssnContext;
+  Ints anchorHits;
+  Ints digitRuns;
+  Ints atSigns;
+  Ints base64Runs;
+  Ints phoneContext;
+  Ints ssnContext;
   boolean percent;
   boolean plus;
 
@@ -71,48 +72,71 @@ final class Text {
 
   /**
    * View positions inside a reported span: of any finder, and of each finder. Bit sets keep the
-   * checks below cheap however many hits a text has (a list of spans made them quadratic).
+   * checks below cheap however many hits a text has (a list of spans made them quadratic). They are
+   * kept from one string to the next and cleared only when something was reported.
    */
-  private BitSet reported;
+  private final BitSet reported = new BitSet();
 
-  private Map<Finder, BitSet> reportedBy;
+  private boolean anyReported;
+
+  /** The finders that reported in this text, and their spans: few, so a linear search. */
+  private Finder[] reportedFinders = new Finder[4];
+
+  private BitSet[] reportedSpans = new BitSet[4];
+  private int reportingFinders;
 
   /** Where the next {@code -----END} is at or after {@link #endSearchedFrom}; -1 for none. */
-  private int nextPemEnd = -1;
+  private int nextPemEnd;
 
-  private int endSearchedFrom = Integer.MAX_VALUE;
+  private int endSearchedFrom;
 
   /** Anchored regexes run on this text already: each runs over the whole text once at most. */
-  private Set<Finder> ranRegexes;
+  private Finder[] ranRegexes;
+
+  private int ranRegexCount;
 
   private Numbers.Chunk[] cardChunks;
   private Numbers.Chunk[] phoneChunks;
 
-  Text(Scan scan, String raw, String path, boolean key) {
-    this(scan, raw, path, key, 0, null, null, 0, 0, null);
+  /** The scan's text of decoding depth {@code depth}: {@link #reset} before each use. */
+  Text(Scan scan, int depth) {
+    this.scan = scan;
+    this.depth = depth;
   }
 
-  private Text(
-      Scan scan,
+  /**
+   * Makes this the text of {@code raw}: its view, and every per-string field as new. For plain
+   * ASCII, the common case, this allocates nothing: the view is the string itself and its chars are
+   * in the scan's buffer.
+   */
+  Text reset(
       String raw,
-      String path,
+      int pathEntry,
       boolean key,
-      int depth,
       Text parent,
       String encoding,
       int parentStart,
       int parentEnd,
       int[] parentIndex) {
-    this.scan = scan;
     this.raw = raw;
-    Fold.View v = Fold.view(raw, scan.chars(raw.length()));
-    this.view = v.text();
-    this.viewChars = v.chars();
-    this.toRaw = v.toOriginal();
-    this.invisible = v.invisible();
-    this.path = path;
+    int n = raw.length();
+    char[] scratch = scan.chars(n);
+    raw.getChars(0, n, scratch, 0);
+    if (Fold.isAscii(scratch, n)) {
+      this.view = raw;
+      this.viewChars = scratch;
+      this.toRaw = null;
+      this.invisible = false;
+    } else {
+      Fold.View v = Fold.view(raw, scratch);
+      this.view = v.text();
+      this.viewChars = v.chars();
+      this.toRaw = v.toOriginal();
+      this.invisible = v.invisible();
+    }
+    this.pathEntry = pathEntry;
+    this.path = null;
     this.key = key;
-    this.depth = depth;
     Ints[] lists = scan.lists(depth);
     this.anchorHits = lists[0];
     this.digitRuns = lists[1];
@@ -120,21 +144,54 @@ final class Text {
     this.base64Runs = lists[3];
     this.phoneContext = lists[4];
     this.ssnContext = lists[5];
+    this.percent = false;
+    this.plus = false;
+    this.maxChunkDigits = 0;
+    this.ibanCandidate = false;
+    if (anyReported) {
+      reported.clear();
+      for (int i = 0; i < reportingFinders; i++) {
+        reportedSpans[i].clear();
+        reportedFinders[i] = null;
+      }
+      reportingFinders = 0;
+      anyReported = false;
+    }
+    this.nextPemEnd = -1;
+    this.endSearchedFrom = Integer.MAX_VALUE;
+    if (ranRegexCount > 0) {
+      Arrays.fill(ranRegexes, 0, ranRegexCount, null);
+      ranRegexCount = 0;
+    }
+    this.cardChunks = null;
+    this.phoneChunks = null;
     this.parent = parent;
     this.encoding = encoding;
     this.parentStart = parentStart;
     this.parentEnd = parentEnd;
     this.parentIndex = parentIndex;
+    return this;
+  }
+
+  /** The JSON pointer of the string this text is (or was decoded from). */
+  String path() {
+    if (parent != null) {
+      return parent.path();
+    }
+    if (path == null) {
+      path = scan.pointer(pathEntry);
+    }
+    return path;
   }
 
   /** A text decoded from the run {@code [start, end)} of this text's raw string. */
   Text decodedRun(String decoded, String how, int start, int end) {
-    return new Text(scan, decoded, path, key, depth + 1, this, how, start, end, null);
+    return scan.text(depth + 1).reset(decoded, pathEntry, key, this, how, start, end, null);
   }
 
   /** A text decoded char by char: {@code index[i]} is where char {@code i} came from in raw. */
   Text decodedMapped(String decoded, String how, int[] index) {
-    return new Text(scan, decoded, path, key, depth + 1, this, how, 0, 0, index);
+    return scan.text(depth + 1).reset(decoded, pathEntry, key, this, how, 0, 0, index);
   }
 
   int rawIndex(int viewIndex) {
@@ -143,16 +200,20 @@ final class Text {
 
   /** Whether {@code finder} already reported a span containing view index {@code at}. */
   boolean covered(Finder finder, int at) {
-    if (reportedBy == null) {
+    if (!anyReported || at < 0) {
       return false;
     }
-    BitSet mine = reportedBy.get(finder);
-    return mine != null && at >= 0 && mine.get(at);
+    for (int i = 0; i < reportingFinders; i++) {
+      if (reportedFinders[i] == finder) {
+        return reportedSpans[i].get(at);
+      }
+    }
+    return false;
   }
 
   /** Whether any finder reported a span overlapping {@code [start, end)}. */
   boolean overlapsReported(int start, int end) {
-    if (reported == null) {
+    if (!anyReported) {
       return false;
     }
     int next = reported.nextSetBit(Math.max(0, start));
@@ -180,15 +241,29 @@ final class Text {
    */
   void report(Finder finder, int start, int end, String value, String excerpt) {
     if (end > start) {
-      if (reported == null) {
-        reported = new BitSet();
-        reportedBy = new IdentityHashMap<>(4);
-      }
+      anyReported = true;
       reported.set(start, end);
-      reportedBy.computeIfAbsent(finder, f -> new BitSet()).set(start, end);
+      spansOf(finder).set(start, end);
     }
     int s = rawIndex(start);
     reportRaw(finder, s, Math.max(s, rawIndex(end)), value, excerpt);
+  }
+
+  private BitSet spansOf(Finder finder) {
+    for (int i = 0; i < reportingFinders; i++) {
+      if (reportedFinders[i] == finder) {
+        return reportedSpans[i];
+      }
+    }
+    if (reportingFinders == reportedFinders.length) {
+      reportedFinders = Arrays.copyOf(reportedFinders, reportingFinders * 2);
+      reportedSpans = Arrays.copyOf(reportedSpans, reportingFinders * 2);
+    }
+    if (reportedSpans[reportingFinders] == null) {
+      reportedSpans[reportingFinders] = new BitSet();
+    }
+    reportedFinders[reportingFinders] = finder;
+    return reportedSpans[reportingFinders++];
   }
 
   /** Reports a match at {@code [s, e)} of the raw string. */
@@ -211,7 +286,7 @@ final class Text {
         new Hit(
             finder.name,
             finder.label,
-            path,
+            path(),
             s,
             e,
             folded,
@@ -226,25 +301,58 @@ final class Text {
    * never holds the clear value" is kept, whatever a finder composed.
    */
   static String safe(String excerpt, String foldedValue, Finder finder) {
-    String shown = lowerAlnum(excerpt);
-    String compact = lowerAlnum(foldedValue);
     boolean shows =
-        compact.length() >= 4
-            ? shown.contains(compact)
+        alnumCount(foldedValue) >= 4
+            ? containsAlnum(excerpt, foldedValue)
             : !foldedValue.isEmpty() && Fold.fold(excerpt).contains(foldedValue);
     return shows ? "[" + finder.name + "]" : excerpt;
   }
 
-  /** The letters and digits of {@code s}, lower case. */
-  private static String lowerAlnum(String s) {
-    StringBuilder out = new StringBuilder(s.length());
+  private static boolean isAlnumAny(char c) {
+    return c < 0x80 ? isAlnum(c) : Character.isLetterOrDigit(c);
+  }
+
+  private static int alnumCount(String s) {
+    int n = 0;
     for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80 ? isAlnum(c) : Character.isLetterOrDigit(c)) {
-        out.append(Character.toLowerCase(c));
+      if (isAlnumAny(s.charAt(i))) {
+        n++;
       }
     }
-    return out.toString();
+    return n;
+  }
+
+  /**
+   * Whether the letters and digits of {@code needle}, lower case, occur in a row among those of
+   * {@code hay}: what comparing the two with everything else removed would say, without making
+   * either string (this runs for every hit).
+   */
+  static boolean containsAlnum(String hay, String needle) {
+    for (int start = 0; start < hay.length(); start++) {
+      if (!isAlnumAny(hay.charAt(start))) {
+        continue;
+      }
+      int h = start;
+      int k = 0;
+      while (true) {
+        while (k < needle.length() && !isAlnumAny(needle.charAt(k))) {
+          k++;
+        }
+        if (k == needle.length()) {
+          return true;
+        }
+        while (h < hay.length() && !isAlnumAny(hay.charAt(h))) {
+          h++;
+        }
+        if (h == hay.length()
+            || Character.toLowerCase(hay.charAt(h)) != Character.toLowerCase(needle.charAt(k))) {
+          break;
+        }
+        h++;
+        k++;
+      }
+    }
+    return false;
   }
 
   /** Lower-case view of {@code [start, end)}, clipped to the text. */
@@ -286,10 +394,18 @@ final class Text {
 
   /** Marks {@code finder} as run on this text; false when it had run already. */
   boolean firstRegexRun(Finder finder) {
-    if (ranRegexes == null) {
-      ranRegexes = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < ranRegexCount; i++) {
+      if (ranRegexes[i] == finder) {
+        return false;
+      }
     }
-    return ranRegexes.add(finder);
+    if (ranRegexes == null) {
+      ranRegexes = new Finder[4];
+    } else if (ranRegexCount == ranRegexes.length) {
+      ranRegexes = Arrays.copyOf(ranRegexes, ranRegexCount * 2);
+    }
+    ranRegexes[ranRegexCount++] = finder;
+    return true;
   }
 
   static boolean isDigit(char c) {

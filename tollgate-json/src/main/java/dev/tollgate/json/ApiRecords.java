@@ -53,15 +53,16 @@ public final class ApiRecords {
 
   /** Reads a decision's wire form ({@link #toMap(Decision)}); missing lists are empty. */
   public static Decision decision(Map<String, ?> m) {
-    return new Decision(
-        required(m, "id", "decision"),
-        Effect.parse(required(m, "effect", "decision")),
-        optionalMap(m, "args", "decision"),
-        reasons(m.get("reasons")),
-        findings(m.get("findings")),
-        m.get("approval") == null ? null : approvalRef(asMap(m.get("approval"), "approval")),
-        text(m, "grant", "decision"),
-        shadow(m.get("shadow")));
+    return Decision.builder(
+            required(m, "id", "decision"), Effect.parse(required(m, "effect", "decision")))
+        .args(optionalMap(m, "args", "decision"))
+        .reasons(reasons(m.get("reasons")))
+        .findings(findings(m.get("findings")))
+        .approval(
+            m.get("approval") == null ? null : approvalRef(asMap(m.get("approval"), "approval")))
+        .grant(text(m, "grant", "decision"))
+        .shadow(shadow(m.get("shadow")))
+        .build();
   }
 
   // ---- Decision, as its audit record holds it ----
@@ -99,17 +100,16 @@ public final class ApiRecords {
    */
   public static Decision decision(AuditEntry e) {
     Map<String, Object> detail = e.detail();
-    return new Decision(
-        e.decision(),
-        Effect.parse(e.effect()),
-        null,
-        e.reasons(),
-        e.findings(),
-        detail.get("approval") == null
-            ? null
-            : approvalRef(asMap(detail.get("approval"), "approval")),
-        text(detail, "grant", "detail"),
-        shadow(detail.get("shadow")));
+    return Decision.builder(e.decision(), Effect.parse(e.effect()))
+        .reasons(java.util.Objects.requireNonNullElse(e.reasons(), List.of()))
+        .findings(java.util.Objects.requireNonNullElse(e.findings(), List.of()))
+        .approval(
+            detail.get("approval") == null
+                ? null
+                : approvalRef(asMap(detail.get("approval"), "approval")))
+        .grant(text(detail, "grant", "detail"))
+        .shadow(shadow(detail.get("shadow")))
+        .build();
   }
 
   // ---- the parts ----

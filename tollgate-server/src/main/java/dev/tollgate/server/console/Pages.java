@@ -8,7 +8,7 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
@@ -550,7 +550,7 @@ final class Pages {
 
   static String pretty(Object value) {
     try {
-      return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+      return ApiJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
     } catch (JsonProcessingException e) {
       return String.valueOf(value);
     }
@@ -561,7 +561,7 @@ final class Pages {
       return s;
     }
     try {
-      return Json.mapper().writeValueAsString(value);
+      return ApiJson.mapper().writeValueAsString(value);
     } catch (JsonProcessingException e) {
       return String.valueOf(value);
     }

@@ -181,6 +181,46 @@ class ApprovalsApiTest {
         200, call("GET", "/v1/decisions/" + decision + "?x=%25", null, token).statusCode());
   }
 
+  /**
+   * {@code GET /v1/decisions/{id}} rebuilds a decision from its audit record: its body is the very
+   * body decide answered, byte for byte, for a plain allow, an ask with its approval and an allow
+   * through a grant.
+   */
+  @Test
+  void aDecisionReadBackIsTheBodyDecideAnswered() throws Exception {
+    String s = agent().openSession(SessionSpec.of("alice@acme.example", "Mail Globex"));
+    String send = decideBody(s, "ap@globex.example", "W-9 please");
+    List<String> answers = new ArrayList<>();
+    answers.add(call("POST", "/v1/decide", decideBody(s, "bob@acme.example", "hi"), token).body());
+    HttpResponse<String> asked = call("POST", "/v1/decide", send, token);
+    answers.add(asked.body());
+    String approval = ok(asked).path("approval").path("id").asText();
+    approve(approval, null);
+    HttpResponse<String> granted = call("POST", "/v1/decide", send, token);
+    answers.add(granted.body());
+    assertTrue(ok(granted).path("grant").asText().startsWith("grt_"), granted.body());
+
+    for (String answer : answers) {
+      String id = ApiJson.readTree(answer).path("id").asText();
+      HttpResponse<String> back = call("GET", "/v1/decisions/" + id, null, token);
+      assertEquals(200, back.statusCode(), back.body());
+      assertEquals(answer, back.body());
+    }
+  }
+
+  private static String decideBody(String session, String to, String body) {
+    return ApiJson.write(
+        Map.of(
+            "session",
+            session,
+            "user",
+            "alice@acme.example",
+            "tool",
+            "email.send",
+            "args",
+            Map.of("to", List.of(to), "body", body)));
+  }
+
   @Test
   void anApprovedActionPassesOnceThroughItsExactGrant() throws Exception {
     String s = agent().openSession(SessionSpec.of("alice@acme.example", "Mail Globex"));

@@ -2,7 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.engine.Approvals;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +48,7 @@ final class Notifier implements AutoCloseable {
       metrics.rejected(503, "webhook_dropped");
       return;
     }
-    String body = Json.write(Map.of("text", text(event.approval())));
+    String body = ApiJson.write(Map.of("text", text(event.approval())));
     scheduler.execute(() -> post(body, 1));
   }
 

@@ -13,7 +13,7 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpClient;
@@ -94,7 +94,7 @@ class ApprovalsApiTest {
 
   private JsonNode ok(HttpResponse<String> r) throws Exception {
     assertTrue(r.statusCode() / 100 == 2, r.statusCode() + ": " + r.body());
-    return Json.readTree(r.body());
+    return ApiJson.readTree(r.body());
   }
 
   private static Action mail(String session, String to, String body) {
@@ -164,7 +164,7 @@ class ApprovalsApiTest {
             new Case("/v1/grants?limit=x", admin, "limit", "between 1 and 1000"))) {
       HttpResponse<String> r = call("GET", c.path(), null, c.bearer());
       assertEquals(400, r.statusCode(), c.path() + ": " + r.body());
-      JsonNode error = Json.readTree(r.body()).path("error");
+      JsonNode error = ApiJson.readTree(r.body()).path("error");
       assertEquals("bad_request", error.path("code").asText(), r.body());
       assertEquals(c.field(), error.path("field").asText(), r.body());
       assertTrue(error.path("message").asText().contains(c.words()), r.body());
@@ -179,6 +179,46 @@ class ApprovalsApiTest {
             .asText());
     assertEquals(
         200, call("GET", "/v1/decisions/" + decision + "?x=%25", null, token).statusCode());
+  }
+
+  /**
+   * {@code GET /v1/decisions/{id}} rebuilds a decision from its audit record: its body is the very
+   * body decide answered, byte for byte, for a plain allow, an ask with its approval and an allow
+   * through a grant.
+   */
+  @Test
+  void aDecisionReadBackIsTheBodyDecideAnswered() throws Exception {
+    String s = agent().openSession(SessionSpec.of("alice@acme.example", "Mail Globex"));
+    String send = decideBody(s, "ap@globex.example", "W-9 please");
+    List<String> answers = new ArrayList<>();
+    answers.add(call("POST", "/v1/decide", decideBody(s, "bob@acme.example", "hi"), token).body());
+    HttpResponse<String> asked = call("POST", "/v1/decide", send, token);
+    answers.add(asked.body());
+    String approval = ok(asked).path("approval").path("id").asText();
+    approve(approval, null);
+    HttpResponse<String> granted = call("POST", "/v1/decide", send, token);
+    answers.add(granted.body());
+    assertTrue(ok(granted).path("grant").asText().startsWith("grt_"), granted.body());
+
+    for (String answer : answers) {
+      String id = ApiJson.readTree(answer).path("id").asText();
+      HttpResponse<String> back = call("GET", "/v1/decisions/" + id, null, token);
+      assertEquals(200, back.statusCode(), back.body());
+      assertEquals(answer, back.body());
+    }
+  }
+
+  private static String decideBody(String session, String to, String body) {
+    return ApiJson.write(
+        Map.of(
+            "session",
+            session,
+            "user",
+            "alice@acme.example",
+            "tool",
+            "email.send",
+            "args",
+            Map.of("to", List.of(to), "body", body)));
   }
 
   @Test
@@ -426,7 +466,7 @@ class ApprovalsApiTest {
 
     HttpResponse<String> user = call("POST", approve, "{}", alice);
     assertEquals(403, user.statusCode(), user.body());
-    assertEquals("four_eyes", Json.readTree(user.body()).path("error").path("code").asText());
+    assertEquals("four_eyes", ApiJson.readTree(user.body()).path("error").path("code").asText());
 
     JsonNode first = ok(call("POST", approve, "{\"note\":\"invoice checked\"}", carol));
     assertEquals("pending", first.path("status").asText(), first.toString());
@@ -442,13 +482,14 @@ class ApprovalsApiTest {
     HttpResponse<String> again = call("POST", approve, "{}", carol);
     assertEquals(409, again.statusCode(), again.body());
     assertEquals(
-        "four_eyes_same_approver", Json.readTree(again.body()).path("error").path("code").asText());
+        "four_eyes_same_approver",
+        ApiJson.readTree(again.body()).path("error").path("code").asText());
     HttpResponse<String> wider =
         call(
             "POST", approve, "{\"scope\":{\"subject\":\"agent\",\"uses\":0,\"ttl\":\"1h\"}}", dave);
     assertEquals(409, wider.statusCode(), wider.body());
     assertEquals(
-        "four_eyes_scope", Json.readTree(wider.body()).path("error").path("code").asText());
+        "four_eyes_scope", ApiJson.readTree(wider.body()).path("error").path("code").asText());
     assertTrue(wider.body().contains("exactly this action, once"), wider.body());
 
     JsonNode second = ok(call("POST", approve, "{\"note\":\"ok\"}", dave));

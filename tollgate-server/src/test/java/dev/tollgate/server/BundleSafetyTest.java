@@ -10,8 +10,8 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.PolicyDirectory.Outcome;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.server.ReloadRecorder.Heard;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
@@ -140,7 +140,7 @@ class BundleSafetyTest {
           http.send(
               HttpRequest.newBuilder(server.uri().resolve("/ready")).build(),
               HttpResponse.BodyHandlers.ofString());
-      return Json.readTree(r.body());
+      return ApiJson.readTree(r.body());
     } catch (Exception e) {
       throw new AssertionError(e);
     }

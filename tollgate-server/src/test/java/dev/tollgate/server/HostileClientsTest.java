@@ -10,7 +10,7 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.server.http.HttpListener;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
@@ -275,7 +275,7 @@ class HostileClientsTest {
     server.close();
     HttpResponse<String> r = waiting.get();
     assertEquals(200, r.statusCode());
-    JsonNode body = Json.readTree(r.body());
+    JsonNode body = ApiJson.readTree(r.body());
     assertEquals("pending", body.path("status").asText());
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     server = null;

@@ -9,7 +9,7 @@ import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.lang.reflect.InvocationTargetException;
@@ -129,7 +129,7 @@ class InternalErrorsTest {
 
   /** Every API route: the OpenAPI document's, and those it does not list yet. */
   private List<Route> apiRoutes() throws Exception {
-    JsonNode doc = Json.readTree(fixture.get("/v1/openapi.json").body());
+    JsonNode doc = ApiJson.readTree(fixture.get("/v1/openapi.json").body());
     Set<String> seen = new LinkedHashSet<>();
     List<Route> routes = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").properties().iterator();
@@ -237,7 +237,7 @@ class InternalErrorsTest {
         }
         if (route.path().equals("/v1/decide")) {
           assertThat(r.statusCode()).as(what).isEqualTo(200);
-          JsonNode d = Json.readTree(r.body());
+          JsonNode d = ApiJson.readTree(r.body());
           assertThat(d.path("effect").asText()).as(what).isEqualTo("deny");
           assertThat(d.path("reasons").get(0).path("message").asText())
               .as(what)
@@ -245,7 +245,7 @@ class InternalErrorsTest {
           continue;
         }
         assertThat(r.statusCode()).as(what).isEqualTo(500);
-        assertThat(Json.readTree(r.body()).path("error").path("code").asText())
+        assertThat(ApiJson.readTree(r.body()).path("error").path("code").asText())
             .as(what)
             .isEqualTo("internal");
         assertThat(rejectedRecords()).as("an audit record for " + what).isGreaterThan(before);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpClient;
@@ -75,7 +75,7 @@ class OpenApiRoutesTest {
   private Set<String> documented() throws Exception {
     HttpResponse<String> r = call("GET", "/v1/openapi.json");
     assertThat(r.statusCode()).isEqualTo(200);
-    JsonNode paths = Json.readTree(r.body()).path("paths");
+    JsonNode paths = ApiJson.readTree(r.body()).path("paths");
     Set<String> out = new TreeSet<>();
     for (Iterator<String> p = paths.fieldNames(); p.hasNext(); ) {
       String path = p.next();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpClient;
@@ -70,7 +70,7 @@ class ReadmeDecideExampleTest {
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode answer = Json.readTree(r.body());
+        JsonNode answer = ApiJson.readTree(r.body());
         assertThat(answer.path("effect").asText()).isEqualTo(effect.group(1));
         List<String> answered = new ArrayList<>();
         answer.path("reasons").forEach(reason -> answered.add(reason.path("policy").asText()));

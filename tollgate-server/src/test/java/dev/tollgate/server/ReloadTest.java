@@ -10,8 +10,8 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.PolicyDirectory.Outcome;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.server.ReloadRecorder.Heard;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
@@ -225,7 +225,7 @@ class ReloadTest {
   }
 
   private JsonNode ready() throws Exception {
-    return Json.readTree(
+    return ApiJson.readTree(
         http.send(
                 HttpRequest.newBuilder(server.uri().resolve("/ready"))
                     .timeout(Duration.ofSeconds(30))
@@ -251,7 +251,7 @@ class ReloadTest {
 
     HttpResponse<String> ok = reload(admin);
     assertEquals(200, ok.statusCode(), ok.body());
-    assertEquals(1, Json.readTree(ok.body()).path("policies").asInt());
+    assertEquals(1, ApiJson.readTree(ok.body()).path("policies").asInt());
     assertEquals(Effect.ASK, payment());
 
     Files.writeString(policies.resolve("payments.yaml"), "policies:\n  - name: x\n");

@@ -13,7 +13,7 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpClient;
@@ -145,7 +145,7 @@ class RequestIdApiTest {
                 + "\",\"user\":\"alice@acme.example\",\"tool\":\"email.send\",\"args\":{\"to\":"
                 + "[\"ap@globex.example\"],\"body\":\"two\"},\"requestId\":\"r-7\"}");
     assertEquals(409, reused.statusCode(), reused.body());
-    JsonNode error = Json.readTree(reused.body()).path("error");
+    JsonNode error = ApiJson.readTree(reused.body()).path("error");
     assertEquals("conflict", error.path("code").asText());
     assertEquals("/requestId", error.path("field").asText());
     assertTrue(
@@ -162,13 +162,13 @@ class RequestIdApiTest {
       HttpResponse<String> r =
           decide("{\"tool\":\"email.send\",\"args\":{},\"requestId\":\"" + bad + "\"}");
       assertEquals(400, r.statusCode(), bad + ": " + r.body());
-      JsonNode e = Json.readTree(r.body()).path("error");
+      JsonNode e = ApiJson.readTree(r.body()).path("error");
       assertEquals("/requestId", e.path("field").asText());
       assertTrue(e.path("message").asText().contains("printable ASCII"), r.body());
     }
     HttpResponse<String> longest =
         decide("{\"tool\":\"email.send\",\"args\":{},\"requestId\":\"" + "x".repeat(128) + "\"}");
     assertEquals(200, longest.statusCode(), longest.body());
-    assertNotEquals(first.id(), Json.readTree(longest.body()).path("id").asText());
+    assertNotEquals(first.id(), ApiJson.readTree(longest.body()).path("id").asText());
   }
 }

@@ -5,7 +5,7 @@ import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpClient;
@@ -155,7 +155,7 @@ final class ServerFixture implements AutoCloseable {
 
   /** The {@code error} object of an error answer (a missing node if there is none). */
   static JsonNode error(HttpResponse<String> r) throws Exception {
-    return Json.readTree(r.body()).path("error");
+    return ApiJson.readTree(r.body()).path("error");
   }
 
   /** The audit as the store holds it, oldest first. */

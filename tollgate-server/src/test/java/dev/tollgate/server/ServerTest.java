@@ -13,7 +13,7 @@ import dev.tollgate.api.Observation;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.client.TollgateClient;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -170,7 +170,7 @@ class ServerTest {
     Decision d = client().decide(Action.of(null, "u", "invoices.search", Map.of()));
     HttpResponse<String> r = fixture.get(token, "/v1/decisions/" + d.id());
     assertEquals(200, r.statusCode());
-    assertEquals(d.id(), Json.readTree(r.body()).path("id").asText());
+    assertEquals(d.id(), ApiJson.readTree(r.body()).path("id").asText());
     String other = fixture.addAgent("other-bot");
     HttpResponse<String> foreign = fixture.get(other, "/v1/decisions/" + d.id());
     assertEquals(404, foreign.statusCode());
@@ -199,7 +199,7 @@ class ServerTest {
     // the decision, and the two refused scrapes
     assertTrue(metrics.contains("tollgate_store_seconds_count 3"), metrics);
     assertNotNull(
-        Json.readTree(fixture.get("/v1/openapi.json").body()).get("paths").get("/v1/decide"));
+        ApiJson.readTree(fixture.get("/v1/openapi.json").body()).get("paths").get("/v1/decide"));
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +101,7 @@ class SessionInputsTest {
       assertThat(error(r).path("code").asText()).as(c.body()).isEqualTo("invalid_text");
       assertThat(error(r).path("field").asText()).as(c.body()).isEqualTo(c.field());
     }
-    String audit = fixture.audit().stream().map(Json::write).collect(Collectors.joining("\n"));
+    String audit = fixture.audit().stream().map(ApiJson::write).collect(Collectors.joining("\n"));
     assertThat(audit).doesNotContain("invoices.?search");
   }
 
@@ -114,7 +114,7 @@ class SessionInputsTest {
     HttpResponse<String> b =
         post(botB, "/v1/sessions", "{\"id\":\"s1\",\"user\":\"bob\",\"request\":\"tickets\"}");
     assertThat(b.statusCode()).as(b.body()).isEqualTo(201);
-    assertThat(Json.readTree(b.body()).path("id").asText()).isEqualTo("s1");
+    assertThat(ApiJson.readTree(b.body()).path("id").asText()).isEqualTo("s1");
     // A's own second create still conflicts
     assertThat(post(botA, "/v1/sessions", "{\"id\":\"s1\",\"user\":\"alice\"}").statusCode())
         .isEqualTo(409);
@@ -168,7 +168,7 @@ class SessionInputsTest {
         post(
             botA,
             "/v1/sessions",
-            Json.write(
+            ApiJson.write(
                 java.util.Map.of(
                     "id",
                     "pay-1",

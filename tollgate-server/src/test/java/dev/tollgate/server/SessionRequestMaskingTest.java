@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.URLEncoder;
@@ -170,7 +170,7 @@ class SessionRequestMaskingTest {
     HttpResponse<String> opened =
         post(
             "/v1/sessions",
-            Json.write(
+            ApiJson.write(
                 Map.of(
                     "id",
                     "s1",
@@ -252,7 +252,7 @@ class SessionRequestMaskingTest {
     HttpResponse<String> r =
         post(
             "/v1/decide",
-            Json.write(
+            ApiJson.write(
                 Map.of(
                     "session",
                     "old",
@@ -262,7 +262,7 @@ class SessionRequestMaskingTest {
                     "email.send",
                     "args",
                     Map.of("to", EMAIL))));
-    assertThat(Json.readTree(r.body()).path("effect").asText()).as(r.body()).isEqualTo("allow");
+    assertThat(ApiJson.readTree(r.body()).path("effect").asText()).as(r.body()).isEqualTo("allow");
     server.close();
     server = null;
     store.close();
@@ -282,7 +282,7 @@ class SessionRequestMaskingTest {
     HttpResponse<String> r =
         post(
             "/v1/decide",
-            Json.write(
+            ApiJson.write(
                 Map.of(
                     "session",
                     "s1",
@@ -293,7 +293,7 @@ class SessionRequestMaskingTest {
                     "args",
                     Map.of("to", to, "body", "hello"))));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Json.readTree(r.body());
+    return ApiJson.readTree(r.body());
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
@@ -334,7 +334,7 @@ class SessionRequestMaskingTest {
 
   private String auditText() {
     return store.audit().search(AuditQuery.after(0, 100_000)).stream()
-        .map(Json::write)
+        .map(ApiJson::write)
         .collect(Collectors.joining("\n"));
   }
 

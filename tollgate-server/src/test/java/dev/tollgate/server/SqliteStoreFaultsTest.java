@@ -3,7 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.StoreFaults;
 import java.net.http.HttpResponse;
@@ -63,7 +63,7 @@ class SqliteStoreFaultsTest {
     start();
     String action = "{\"user\":\"alice\",\"tool\":\"invoices.search\",\"args\":{}}";
     HttpResponse<String> before = decide(action);
-    assertThat(Json.readTree(before.body()).path("effect").asText()).isEqualTo("allow");
+    assertThat(ApiJson.readTree(before.body()).path("effect").asText()).isEqualTo("allow");
 
     lockHolder =
         DriverManager.getConnection("jdbc:sqlite:" + data.resolve(StoreConfig.SQLITE_FILE));
@@ -76,7 +76,7 @@ class SqliteStoreFaultsTest {
     System.out.printf("store deadline: a locked store answered a deny in %d ms%n", took.toMillis());
 
     assertThat(locked.statusCode()).as(locked.body()).isEqualTo(200);
-    JsonNode d = Json.readTree(locked.body());
+    JsonNode d = ApiJson.readTree(locked.body());
     assertThat(d.path("effect").asText()).as(locked.body()).isEqualTo("deny");
     assertThat(d.path("reasons").path(0).path("message").asText()).startsWith("store unavailable");
     assertThat(took).isLessThan(StoreConfig.DEFAULT_DEADLINE.plus(SLACK));
@@ -91,7 +91,7 @@ class SqliteStoreFaultsTest {
       assertThat(System.nanoTime()).as("/ready 200 again within 10 s").isLessThan(end);
     }
     HttpResponse<String> after = decide(action);
-    assertThat(Json.readTree(after.body()).path("effect").asText()).isEqualTo("allow");
+    assertThat(ApiJson.readTree(after.body()).path("effect").asText()).isEqualTo("allow");
   }
 
   /**
@@ -109,7 +109,7 @@ class SqliteStoreFaultsTest {
 
     HttpResponse<String> full = ready();
     assertThat(full.statusCode()).as(full.body()).isEqualTo(503);
-    JsonNode body = Json.readTree(full.body());
+    JsonNode body = ApiJson.readTree(full.body());
     assertThat(body.path("status").asText()).isEqualTo("not ready");
     assertThat(body.path("store").path("ready").asBoolean(true)).isFalse();
     assertThat(body.path("store").path("detail").asText())
@@ -117,7 +117,7 @@ class SqliteStoreFaultsTest {
         .containsIgnoringCase("full");
     HttpResponse<String> denied =
         decide("{\"user\":\"alice\",\"tool\":\"invoices.search\",\"args\":{}}");
-    assertThat(Json.readTree(denied.body()).path("effect").asText())
+    assertThat(ApiJson.readTree(denied.body()).path("effect").asText())
         .as(denied.body())
         .isEqualTo("deny");
   }

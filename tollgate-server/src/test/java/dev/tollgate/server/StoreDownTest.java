@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.TcpProxy;
@@ -71,7 +71,7 @@ class StoreDownTest {
     HttpResponse<String> opened =
         post("/v1/sessions", "{\"user\":\"alice\",\"request\":\"Tell Globex we need the W-9\"}");
     assertEquals(201, opened.statusCode(), opened.body());
-    session = Json.readTree(opened.body()).path("id").asText();
+    session = ApiJson.readTree(opened.body()).path("id").asText();
   }
 
   @AfterEach
@@ -106,7 +106,7 @@ class StoreDownTest {
       long ms = (System.nanoTime() - start) / 1_000_000;
       String label = what + (body.contains("session") ? ", in a session" : ", no session");
       assertEquals(200, r.statusCode(), label + ": " + r.body());
-      JsonNode d = Json.readTree(r.body());
+      JsonNode d = ApiJson.readTree(r.body());
       assertEquals("deny", d.path("effect").asText(), label + ": " + r.body());
       assertTrue(
           d.path("reasons").path(0).path("message").asText().startsWith("store unavailable"),
@@ -132,7 +132,7 @@ class StoreDownTest {
     for (String body : List.of(inSession(), NO_SESSION)) {
       HttpResponse<String> r = post("/v1/decide", body);
       assertEquals(200, r.statusCode(), what + ": " + r.body());
-      JsonNode d = Json.readTree(r.body());
+      JsonNode d = ApiJson.readTree(r.body());
       assertEquals("allow", d.path("effect").asText(), what + ": " + r.body());
       if (body.contains("session")) {
         inSession = d.path("id").asText();

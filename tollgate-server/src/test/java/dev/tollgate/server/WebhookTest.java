@@ -9,7 +9,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.net.InetSocketAddress;
@@ -84,7 +84,7 @@ class WebhookTest {
         assertEquals(Effect.ASK, asked.effect());
         assertTrue(delivered.await(30, TimeUnit.SECONDS), "delivered after retries");
         assertEquals(3, attempts.get());
-        String text = Json.readTree(bodies.getFirst()).path("text").asText();
+        String text = ApiJson.readTree(bodies.getFirst()).path("text").asText();
         assertTrue(text.contains("mail-bot wants email.send"), text);
         assertTrue(text.contains("/console/approvals/" + asked.approval().id()), text);
         assertEquals(1, bodies.stream().distinct().count(), "every retry sends the same body");

@@ -39,6 +39,7 @@ public final class Console implements AutoCloseable {
   private final People people;
   private final Events events = new Events();
   private final Pages pages;
+  private final GrantPages grantPages;
   private final PeoplePages peoplePages;
   private final Insight insight;
   private final byte[] css = resource("console.css");
@@ -62,6 +63,7 @@ public final class Console implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.pages = new Pages(engine.approvals(), clock);
+    this.grantPages = new GrantPages(engine.approvals(), clock);
     this.people = people;
     this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
@@ -256,13 +258,13 @@ public final class Console implements AutoCloseable {
     }
     if (path.equals("/console/grants") && !post) {
       require(viewer, Viewer.Right.GRANTS);
-      pages.grants(ex, viewer, null, 200);
+      grantPages.grants(ex, viewer, null, 200);
       return viewer;
     }
     String revoked = between(path, "/console/grants/", "/revoke");
     if (revoked != null && post) {
       require(viewer, Viewer.Right.REVOKE);
-      pages.revoke(ex, viewer, revoked);
+      grantPages.revoke(ex, viewer, revoked);
       return viewer;
     }
     if (path.equals("/console/password")) {

@@ -7,7 +7,7 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.server.People;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
@@ -101,7 +101,7 @@ final class ConsoleHarness implements AutoCloseable {
   /** One action of the agent for alice over raw HTTP: the decision as JSON. */
   JsonNode decide(String session, String tool, Map<String, Object> args) throws Exception {
     String json =
-        Json.mapper()
+        ApiJson.mapper()
             .writeValueAsString(
                 Map.of(
                     "session", session, "user", "alice@acme.example", "tool", tool, "args", args));
@@ -114,7 +114,7 @@ final class ConsoleHarness implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Json.readTree(r.body());
+    return ApiJson.readTree(r.body());
   }
 
   String session() {
@@ -196,7 +196,7 @@ final class ConsoleHarness implements AutoCloseable {
   /** Every audit record as JSON, one per line: to check what the log never holds. */
   String auditText() {
     return store.audit().search(AuditQuery.after(0, 100_000)).stream()
-        .map(Json::write)
+        .map(ApiJson::write)
         .collect(Collectors.joining("\n"));
   }
 

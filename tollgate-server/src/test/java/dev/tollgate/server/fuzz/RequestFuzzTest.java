@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
@@ -142,7 +142,7 @@ class RequestFuzzTest {
       int start = answer.indexOf("\r\n\r\n");
       JsonNode error;
       try {
-        error = Json.readTree(answer.substring(start + 4)).path("error");
+        error = ApiJson.readTree(answer.substring(start + 4)).path("error");
       } catch (InputException | RuntimeException e) {
         throw new AssertionError("a " + status + " without a JSON error: " + answer, e);
       }

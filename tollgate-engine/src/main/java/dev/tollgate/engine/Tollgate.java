@@ -126,8 +126,11 @@ public final class Tollgate {
    */
   private final Map<String, ClearSpec> clearSpecs;
 
-  /** A session's clear request and task, with each flagged value and the token stored for it. */
-  private record ClearSpec(SessionSpec spec, Map<String, String> flagged) {}
+  /**
+   * A session's clear request and task, with each flagged value and the token stored for it, and
+   * the request as its flow index reads it ({@link #indexed}), made once when the session opens.
+   */
+  private record ClearSpec(SessionSpec spec, Map<String, String> flagged, String indexedRequest) {}
 
   /** Observed results kept per session (the oldest are forgotten first). */
   static final int MAX_RESULTS = 1_000;
@@ -332,7 +335,7 @@ public final class Tollgate {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
     }
-    clearSpecs.put(key, new ClearSpec(spec, stored.shown()));
+    clearSpecs.put(key, new ClearSpec(spec, stored.shown(), indexed(spec, stored)));
     return id;
   }
 
@@ -393,23 +396,32 @@ public final class Tollgate {
    * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
    * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
    */
-  private static SessionRecord whole(SessionRecord stored, SessionView view) {
-    boolean clear = !view.flagged().isEmpty();
+  private static SessionRecord whole(SessionRecord stored, ClearSpec clear) {
+    if (clear == null) {
+      return stored;
+    }
     return new SessionRecord(
         stored.id(),
         stored.agent(),
         stored.user(),
-        clear
-            ? view.request()
-                + "\n"
-                + Fingerprints.tokenFingerprints(
-                    List.of(stored.request(), stored.task() == null ? Map.of() : stored.task()))
-            : view.request(),
-        view.task(),
+        clear.indexedRequest(),
+        clear.spec().task(),
         stored.labels(),
         stored.history(),
         stored.opened(),
         stored.results());
+  }
+
+  /**
+   * The clear request, followed by the fingerprints of the tokens stored for its flagged values:
+   * made once per session, since the flow index reads it only when it is first built.
+   */
+  private static String indexed(SessionSpec spec, SessionMask stored) {
+    return stored.shown().isEmpty()
+        ? spec.request()
+        : spec.request()
+            + "\n"
+            + Fingerprints.tokenFingerprints(List.of(stored.request(), stored.task()));
   }
 
   /**
@@ -617,6 +629,7 @@ public final class Tollgate {
       SessionRecord session = null;
       SessionView view = SessionView.NONE;
       SessionView shown = SessionView.NONE;
+      ClearSpec clear = null;
       if (action.session() != null) {
         String problem = sessionIdProblem(action.session());
         if (problem != null) {
@@ -647,7 +660,7 @@ public final class Tollgate {
                 session.task(),
                 session.labels(),
                 session.history());
-        ClearSpec clear = clearSpecs.get(session.id());
+        clear = clearSpecs.get(session.id());
         view =
             clear == null
                 ? shown
@@ -669,7 +682,7 @@ public final class Tollgate {
                 compiled.detectors(),
                 tool,
                 action.args(),
-                session == null ? null : flows.of(whole(session, view), sessions));
+                session == null ? null : flows.of(whole(session, clear), sessions));
       } catch (ScanLimitException e) {
         return decided(
             denied(

@@ -194,7 +194,7 @@ final class DecideShell {
               session.labels(),
               session.history());
       view = tollgate.clearView(session, shown);
-      flow = flows.of(Tollgate.whole(session, view), sessions);
+      flow = flows.of(tollgate.whole(session), sessions);
     }
 
     // 4. The pure decision.

@@ -135,6 +135,21 @@ public final class PolicyDirectory {
    * for up to eight settle times while a deploy that drops something settles.
    */
   public Reload reload(Bundle current) {
+    try {
+      return reloadOrThrow(current);
+    } catch (RuntimeException | StackOverflowError e) {
+      // The caller audits every outcome; a reload that failed in an unforeseen way must be one of
+      // them (refused, the bundle in use stays), not an exception a watcher can only log.
+      String why =
+          "the reload failed unexpectedly ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + "); the bundle in use stays";
+      return refused(current, List.of(new Problem(directory.toString(), 0, 0, why, null, null)));
+    }
+  }
+
+  private Reload reloadOrThrow(Bundle current) {
     Bundle candidate;
     try {
       candidate = load();

@@ -120,8 +120,11 @@ public final class Tollgate {
    */
   private final Map<String, ClearSpec> clearSpecs;
 
-  /** A session's clear request and task, with each flagged value and the token stored for it. */
-  private record ClearSpec(SessionSpec spec, Map<String, String> flagged) {}
+  /**
+   * A session's clear request and task, with each flagged value and the token stored for it, and
+   * the request as its flow index reads it ({@link #indexed}), made once when the session opens.
+   */
+  private record ClearSpec(SessionSpec spec, Map<String, String> flagged, String indexedRequest) {}
 
   /** Observed results kept per session (the oldest are forgotten first). */
   static final int MAX_RESULTS = 1_000;
@@ -299,7 +302,7 @@ public final class Tollgate {
       throw new IllegalArgumentException(
           "session `" + id + "` is already open: choose another id or leave it out");
     }
-    clearSpecs.put(key, new ClearSpec(spec, stored.shown()));
+    clearSpecs.put(key, new ClearSpec(spec, stored.shown(), indexed(spec, stored)));
     audit.append(List.of(AuditEntries.session(clock.instant(), agent, spec.user(), id)));
     return id;
   }
@@ -361,23 +364,33 @@ public final class Tollgate {
    * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
    * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
    */
-  static SessionRecord whole(SessionRecord stored, SessionView view) {
-    boolean clear = !view.flagged().isEmpty();
+  SessionRecord whole(SessionRecord stored) {
+    ClearSpec clear = clearSpecs.get(stored.id());
+    if (clear == null) {
+      return stored;
+    }
     return new SessionRecord(
         stored.id(),
         stored.agent(),
         stored.user(),
-        clear
-            ? view.request()
-                + "\n"
-                + Fingerprints.tokenFingerprints(
-                    List.of(stored.request(), stored.task() == null ? Map.of() : stored.task()))
-            : view.request(),
-        view.task(),
+        clear.indexedRequest(),
+        clear.spec().task(),
         stored.labels(),
         stored.history(),
         stored.opened(),
         stored.results());
+  }
+
+  /**
+   * The clear request, followed by the fingerprints of the tokens stored for its flagged values:
+   * made once per session, since the flow index reads it only when it is first built.
+   */
+  private static String indexed(SessionSpec spec, SessionMask stored) {
+    return stored.shown().isEmpty()
+        ? spec.request()
+        : spec.request()
+            + "\n"
+            + Fingerprints.tokenFingerprints(List.of(stored.request(), stored.task()));
   }
 
   /**

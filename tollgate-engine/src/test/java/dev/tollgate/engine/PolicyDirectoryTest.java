@@ -158,6 +158,23 @@ class PolicyDirectoryTest {
   }
 
   @Test
+  void aReloadThatFailsUnexpectedlyIsRefusedNotThrown() throws Exception {
+    PolicyDirectory d =
+        directory(
+            period -> {
+              throw new IllegalStateException("clock gone");
+            });
+    Bundle current = d.load();
+    Files.writeString(dir.resolve("policies.yaml"), "policies:\n  - {name: a, effect: deny}\n");
+    PolicyDirectory.Reload r = d.reload(current);
+    assertThat(r.outcome()).isEqualTo(PolicyDirectory.Outcome.REFUSED);
+    assertThat(r.bundle()).isSameAs(current);
+    assertThat(r.detail())
+        .contains("the reload failed unexpectedly (IllegalStateException: clock gone)")
+        .contains("the bundle in use stays");
+  }
+
+  @Test
   void anEmptyDirectoryIsRefused() throws Exception {
     PolicyDirectory d = new PolicyDirectory(dir, Duration.ofMillis(100));
     BundleException e =

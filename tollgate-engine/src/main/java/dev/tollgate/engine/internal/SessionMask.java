@@ -37,12 +37,12 @@ public record SessionMask(String request, Map<String, Object> task, Map<String, 
    */
   public static SessionMask of(
       String request, Map<String, Object> task, List<Hit> hits, Fingerprints fingerprints) {
-    Map<String, Object> both = new LinkedHashMap<>();
-    both.put("request", request);
-    both.put("task", task);
     if (hits.isEmpty()) {
       return new SessionMask(request, task, Map.of());
     }
+    Map<String, Object> both = new LinkedHashMap<>();
+    both.put("request", request);
+    both.put("task", task);
     List<Hit> tokens = new ArrayList<>(hits.size());
     Map<String, String> shown = new LinkedHashMap<>();
     for (Hit h : hits) {

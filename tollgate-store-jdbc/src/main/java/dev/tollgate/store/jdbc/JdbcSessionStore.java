@@ -62,24 +62,27 @@ final class JdbcSessionStore implements SessionStore {
         });
   }
 
+  /** The columns {@link #session} reads, in its order. */
+  private static final String COLUMNS =
+      "id, agent, user_name, request, task, labels, history, opened, results";
+
+  private static SessionRecord session(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new SessionRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        parse(rs.getString(5), MAP),
+        parse(rs.getString(6), STRINGS),
+        parse(rs.getString(7), STEPS),
+        Instant.parse(rs.getString(8)),
+        rs.getLong(9));
+  }
+
   @Override
   public Optional<SessionRecord> get(String id) {
     return db
-        .query(
-            "SELECT id, agent, user_name, request, task, labels, history, opened, results"
-                + " FROM session WHERE id = ?",
-            rs ->
-                new SessionRecord(
-                    rs.getString(1),
-                    rs.getString(2),
-                    rs.getString(3),
-                    rs.getString(4),
-                    parse(rs.getString(5), MAP),
-                    parse(rs.getString(6), STRINGS),
-                    parse(rs.getString(7), STEPS),
-                    Instant.parse(rs.getString(8)),
-                    rs.getLong(9)),
-            id)
+        .query("SELECT " + COLUMNS + " FROM session WHERE id = ?", JdbcSessionStore::session, id)
         .stream()
         .findFirst();
   }
@@ -175,19 +178,8 @@ final class JdbcSessionStore implements SessionStore {
   @Override
   public List<SessionRecord> unmasked(int max) {
     return db.query(
-        "SELECT id, agent, user_name, request, task, labels, history, opened, results"
-            + " FROM session WHERE masked = 0 ORDER BY id LIMIT ?",
-        rs ->
-            new SessionRecord(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                parse(rs.getString(5), MAP),
-                parse(rs.getString(6), STRINGS),
-                parse(rs.getString(7), STEPS),
-                Instant.parse(rs.getString(8)),
-                rs.getLong(9)),
+        "SELECT " + COLUMNS + " FROM session WHERE masked = 0 ORDER BY id LIMIT ?",
+        JdbcSessionStore::session,
         max);
   }
 

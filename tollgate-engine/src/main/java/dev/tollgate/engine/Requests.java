@@ -5,7 +5,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.StoreUnavailableException;
-import dev.tollgate.engine.internal.Redaction;
+import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.ApiRecords;
 import java.time.Duration;

@@ -17,7 +17,7 @@ import dev.tollgate.engine.InputException;
 import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
-import dev.tollgate.engine.internal.Names;
+import dev.tollgate.engine.internal.yaml.Names;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

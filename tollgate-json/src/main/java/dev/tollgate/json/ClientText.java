@@ -1,8 +1,9 @@
-package dev.tollgate.engine.internal;
+package dev.tollgate.json;
 
 /**
  * Client-provided text (an id, a path, a name) as messages, logs and the audit quote it: bounded
- * and printable. Public for the server, which quotes the same way; not part of the library's API.
+ * and printable. Here, beside the codec, because every module that answers a client (the engine's
+ * messages, the server's errors and logs) must quote alike, and all of them depend on this one.
  */
 public final class ClientText {
   /** Characters of a client's text quoted at most. */

@@ -20,6 +20,7 @@ import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.FlowIndex;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
+import dev.tollgate.json.ApiJson;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +117,7 @@ final class DecideShell {
     /** The arguments' digest, computed once per run and shared by request ids, grants and audit. */
     String digest() {
       if (digest == null) {
-        digest = Json.digest(action.args());
+        digest = ApiJson.digest(action.args());
       }
       return digest;
     }

@@ -245,7 +245,7 @@ final class Requests {
     Decision d = stored.decision();
     if (stored.redaction() != null) {
       Map<String, Object> args = redactor.apply(action, stored.redaction());
-      if (args == null || !Json.digest(args).equals(stored.argsDigest())) {
+      if (args == null || !ApiJson.digest(args).equals(stored.argsDigest())) {
         return new Outcome.FailedClosed(
             deny(
                 id,

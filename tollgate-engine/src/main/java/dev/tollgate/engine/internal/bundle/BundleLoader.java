@@ -13,7 +13,6 @@ import dev.tollgate.engine.internal.yaml.YamlReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -57,15 +56,6 @@ public final class BundleLoader {
   private static final Set<String> REDACT_KEYS = Set.of("mode", "labels");
   private static final Set<String> APPROVAL_KEYS = Set.of("ttl", "fourEyes", "fresh");
   private static final Set<String> MATCH_KEYS = Set.of("agents", "tools");
-  private static final Set<String> CATALOG_KEYS = Set.of("tools");
-  private static final Set<String> TOOL_KEYS =
-      Set.of("kind", "external", "control", "results", "description");
-  private static final Set<String> RESULT_KEYS = Set.of("labels", "trust");
-  private static final Set<String> AGENTS_KEYS = Set.of("agents", "defaults");
-  private static final Set<String> DEFAULTS_KEYS = Set.of("unprofiled");
-  private static final Set<String> MANIFEST_KEYS =
-      Set.of("revision", "files", "noPolicies", "noAgents");
-  private static final Set<String> PROFILE_KEYS = Set.of("tools", "description");
 
   private BundleLoader() {}
 
@@ -90,11 +80,11 @@ public final class BundleLoader {
       if (base.equals(DETECTORS)) {
         detectors = DetectorsFile.read(name, root, sorted, problems);
       } else if (base.equals(CATALOG)) {
-        catalog = readCatalog(root, problems);
+        catalog = CatalogFile.read(root, problems);
       } else if (base.equals(AGENTS)) {
-        profiles = readProfiles(name, root, problems, warnings);
+        profiles = AgentsFile.read(name, root, problems, warnings);
       } else if (base.equals(MANIFEST)) {
-        manifest = readManifest(name, root, problems);
+        manifest = ManifestFile.read(name, root, problems);
         manifestRoot = root;
       } else {
         readPolicies(name, root, problems, drafts);
@@ -116,7 +106,7 @@ public final class BundleLoader {
       }
     }
     if (manifest.files() != null) {
-      checkAgainstManifest(sorted, manifest, manifestRoot, problems);
+      ManifestFile.check(sorted, manifest, manifestRoot, problems);
     }
     if (!profiles.declared() && !manifest.noAgents()) {
       warnings.add(
@@ -247,7 +237,7 @@ public final class BundleLoader {
     Y.Scalar when = r.string("when", false);
     if (when != null) {
       condition =
-          compile(
+          CelProblems.compile(
               PolicyEnv.condition((String) when.value()),
               when,
               "`when` of " + label,
@@ -258,7 +248,7 @@ public final class BundleLoader {
     Y.Scalar messageNode = r.string("message", false);
     if (messageNode != null) {
       message =
-          compile(
+          CelProblems.compile(
               PolicyEnv.message((String) messageNode.value()),
               messageNode,
               "`message` of " + label,
@@ -365,498 +355,7 @@ public final class BundleLoader {
     return patterns.stream().map(Glob::of).toList();
   }
 
-  private static CelRuntime.Program compile(
-      PolicyEnv.Compiled compiled,
-      Y.Scalar node,
-      String what,
-      String type,
-      List<Problem> problems) {
-    if (compiled instanceof PolicyEnv.Ok ok) {
-      return ok.program();
-    }
-    for (PolicyEnv.Issue issue : ((PolicyEnv.Failed) compiled).issues()) {
-      int[] at = locate(node, issue.line(), issue.column());
-      String line = node.source().line(at[0]);
-      if (issue.message().startsWith("undefined field")
-          && line != null
-          && at[1] < line.length()
-          && line.charAt(at[1]) == '.') {
-        at[1]++; // CEL places a selection at its dot; point at the misspelt name instead
-      }
-      problems.add(
-          YamlReader.at(
-              node.source(),
-              at[0],
-              at[1],
-              what + ": " + issue.message(),
-              hintFor(issue.message(), type, (String) node.value())));
-    }
-    return null;
-  }
-
-  private static String hintFor(String message, String type, String expression) {
-    java.util.regex.Matcher field =
-        java.util.regex.Pattern.compile("undefined field `([^`]*)`").matcher(message);
-    if (field.find()) {
-      // the variable the field was selected from, when the text says so, before the others
-      List<String> vars = new ArrayList<>(PolicyEnv.VARIABLES.keySet());
-      vars.sort(
-          Comparator.comparing(
-              (String v) ->
-                  !java.util.regex.Pattern.compile(
-                          "\\b"
-                              + v
-                              + "\\s*\\.\\s*"
-                              + java.util.regex.Pattern.quote(field.group(1))
-                              + "\\b")
-                      .matcher(expression)
-                      .find()));
-      for (String var : vars) {
-        List<String> fields = PolicyEnv.fieldsOf(var);
-        if (!fields.isEmpty()) {
-          String near = Names.nearest(field.group(1), fields);
-          if (near != null) {
-            return "did you mean `"
-                + near
-                + "`? fields of `"
-                + var
-                + "`: "
-                + String.join(", ", fields);
-          }
-        }
-      }
-      return "see docs/policies.md for the fields each variable has";
-    }
-    java.util.regex.Matcher ref =
-        java.util.regex.Pattern.compile("undeclared reference to `([^`]*)`").matcher(message);
-    if (ref.find()) {
-      String near =
-          Names.nearest(
-              ref.group(1),
-              List.of(
-                  "action",
-                  "tool",
-                  "data",
-                  "flow",
-                  "provenance",
-                  "session",
-                  "exists",
-                  "all",
-                  "exists_one",
-                  "map",
-                  "filter",
-                  "has",
-                  "size",
-                  "startsWith",
-                  "endsWith",
-                  "contains",
-                  "matches"));
-      return (near != null ? "did you mean `" + near + "`? " : "")
-          + "variables: "
-          + String.join(", ", PolicyEnv.VARIABLES.keySet());
-    }
-    if (message.contains("expected type")) {
-      return "the expression must yield a " + type;
-    }
-    if (message.contains("no matching overload")) {
-      return "check the types of the operands; `action.args` values are dynamic, convert them"
-          + " with string(), int() or double() where needed";
-    }
-    return null;
-  }
-
-  /**
-   * Maps a position inside an expression back to the file. Plain and quoted scalars sit on their
-   * key's line; block scalars ({@code >} and {@code |}) start on the next line, and a folded one is
-   * a single CEL line made of its source lines joined by spaces.
-   */
-  static int[] locate(Y.Scalar s, int celLine, int celColumn) {
-    if (!s.block()) {
-      String text = s.source().line(s.line());
-      if (s.endLine() > s.line() && text != null && celLine == 1) {
-        return locateFlowFolded(s, text, celColumn);
-      }
-      if (s.quoted() && s.endLine() == s.line() && text != null && s.column() < text.length()) {
-        return new int[] {s.line(), quotedColumn(text, s.column(), celColumn)};
-      }
-      return new int[] {s.line(), s.column() + (s.quoted() ? 1 : 0) + celColumn};
-    }
-    List<int[]> segments = new ArrayList<>();
-    int blockIndent = -1;
-    for (int l = s.line() + 1; l <= s.endLine(); l++) {
-      String text = s.source().line(l);
-      if (text == null) {
-        break;
-      }
-      if (text.isBlank()) {
-        segments.add(new int[] {l, 0, 0});
-        continue;
-      }
-      int indent = text.length() - text.stripLeading().length();
-      if (blockIndent < 0) {
-        blockIndent = indent;
-      } else if (indent < blockIndent) {
-        break;
-      }
-      segments.add(new int[] {l, blockIndent, text.stripTrailing().length() - blockIndent});
-    }
-    if (segments.isEmpty()) {
-      return new int[] {s.line(), s.column()};
-    }
-    String value = (String) s.value();
-    boolean literal = value.stripTrailing().contains("\n");
-    if (literal) {
-      int index = Math.min(celLine - 1, segments.size() - 1);
-      int[] seg = segments.get(Math.max(0, index));
-      return new int[] {seg[0], seg[1] + celColumn};
-    }
-    return offsetInFolded(segments, celColumn);
-  }
-
-  /**
-   * The source position of a character of a folded value, given the value's source segments ({@code
-   * {line, column, length}}) that folding joined with single spaces; empty segments are skipped.
-   */
-  private static int[] offsetInFolded(List<int[]> segments, int offset) {
-    int remaining = offset;
-    for (int[] seg : segments) {
-      if (seg[2] == 0) {
-        continue;
-      }
-      if (remaining <= seg[2]) {
-        return new int[] {seg[0], seg[1] + remaining};
-      }
-      remaining -= seg[2] + 1;
-    }
-    int[] last = segments.get(segments.size() - 1);
-    return new int[] {last[0], last[1] + last[2]};
-  }
-
-  /**
-   * A plain or quoted scalar over several lines is folded into one line: its source lines, without
-   * their indentation, joined by single spaces.
-   */
-  private static int[] locateFlowFolded(Y.Scalar s, String first, int celColumn) {
-    int start = Math.min(s.column() + (s.quoted() ? 1 : 0), first.length());
-    List<int[]> segments = new ArrayList<>();
-    segments.add(new int[] {s.line(), start, first.stripTrailing().length() - start});
-    for (int l = s.line() + 1; l <= s.endLine(); l++) {
-      String text = s.source().line(l);
-      if (text == null) {
-        break;
-      }
-      int indent = text.length() - text.stripLeading().length();
-      segments.add(new int[] {l, indent, Math.max(0, text.stripTrailing().length() - indent)});
-    }
-    return offsetInFolded(segments, celColumn);
-  }
-
-  /**
-   * The 0-based file column of the value's character at {@code offset} in a one-line quoted scalar
-   * starting at {@code quoteColumn}: escapes ({@code \"}, {@code ''}...) take more source
-   * characters than value characters.
-   */
-  static int quotedColumn(String line, int quoteColumn, int offset) {
-    char quote = line.charAt(quoteColumn);
-    int i = quoteColumn + 1;
-    for (int n = 0; n < offset && i < line.length(); n++) {
-      char c = line.charAt(i);
-      if (quote == '\'' && c == '\'' && i + 1 < line.length() && line.charAt(i + 1) == '\'') {
-        i += 2;
-      } else if (quote == '"' && c == '\\' && i + 1 < line.length()) {
-        i +=
-            switch (line.charAt(i + 1)) {
-              case 'x' -> 4;
-              case 'u' -> 6;
-              case 'U' -> 10;
-              default -> 2;
-            };
-      } else {
-        i++;
-      }
-    }
-    return i;
-  }
-
-  private static Catalog readCatalog(Y root, List<Problem> problems) {
-    if (root == null) {
-      return Catalog.empty();
-    }
-    Y.Map top = MapReader.asMap(root, "the catalog", problems);
-    if (top == null) {
-      return Catalog.empty();
-    }
-    MapReader r = new MapReader(top, "the catalog", problems, CATALOG_KEYS);
-    Y.Map tools = r.mapping("tools");
-    if (tools == null) {
-      if (top.get("tools") == null) {
-        problems.add(
-            YamlReader.at(
-                top,
-                "missing key `tools` in the catalog",
-                "list the tools under `tools:`, one `name: {kind: ...}` entry each"));
-      }
-      return Catalog.empty();
-    }
-    Map<String, ToolSpec> exact = new LinkedHashMap<>();
-    List<Map.Entry<Glob, ToolSpec>> patterns = new ArrayList<>();
-    tools
-        .entries()
-        .forEach(
-            (name, node) -> {
-              String label = "tool `" + name + "`";
-              Y.Map entry = MapReader.asMap(node, label, problems);
-              if (entry == null) {
-                return;
-              }
-              MapReader t = new MapReader(entry, label, problems, TOOL_KEYS);
-              Y.Scalar kindNode = t.string("kind", true);
-              String kind = kindNode == null ? "unknown" : (String) kindNode.value();
-              if (kindNode != null && !ToolSpec.KINDS.contains(kind)) {
-                String near = Names.nearest(kind, ToolSpec.KINDS);
-                t.problem(
-                    kindNode,
-                    "unknown kind `" + kind + "` for " + label,
-                    (near != null ? "did you mean `" + near + "`? " : "")
-                        + "use one of "
-                        + String.join(", ", ToolSpec.KINDS.stream().sorted().toList()));
-              }
-              Boolean external = t.bool("external");
-              List<String> control = t.strings("control");
-              List<String> labels = List.of();
-              String trust = "trusted";
-              Y.Map results = t.mapping("results");
-              if (results != null) {
-                MapReader res =
-                    new MapReader(results, "`results` of " + label, problems, RESULT_KEYS);
-                List<String> l = res.strings("labels");
-                labels = l == null ? List.of() : l;
-                Y.Scalar trustNode = res.string("trust", false);
-                if (trustNode != null) {
-                  trust = (String) trustNode.value();
-                  if (!ToolSpec.TRUST.contains(trust)) {
-                    res.problem(
-                        trustNode,
-                        "unknown trust `" + trust + "` for " + label,
-                        "use `trusted` (the company's own systems) or `untrusted` (web pages, inbound"
-                            + " mail, documents)");
-                  }
-                }
-              }
-              ToolSpec spec =
-                  ToolSpec.of(
-                      name,
-                      true,
-                      kind,
-                      external != null && external,
-                      control == null ? List.of() : control,
-                      labels,
-                      trust,
-                      t.text("description", false));
-              if (Glob.isWildcard(name)) {
-                patterns.add(new AbstractMap.SimpleImmutableEntry<>(Glob.of(name), spec));
-              } else {
-                exact.put(name, spec);
-              }
-            });
-    return new Catalog(exact, patterns);
-  }
-
-  private static Profiles readProfiles(
-      String file, Y root, List<Problem> problems, List<Problem> warnings) {
-    if (root == null) {
-      if (problems.stream().noneMatch(p -> p.file().equals(file))) {
-        problems.add(
-            new Problem(
-                file,
-                0,
-                0,
-                "empty agents file",
-                "list the agents under `agents:`, or say `defaults: {unprofiled: allow}` to let"
-                    + " policies alone decide for agents without a profile",
-                null));
-      }
-      return Profiles.NONE;
-    }
-    Y.Map top = MapReader.asMap(root, "the agents file", problems);
-    if (top == null) {
-      return Profiles.NONE;
-    }
-    MapReader r = new MapReader(top, "the agents file", problems, AGENTS_KEYS);
-    boolean unprofiledAllowed = false;
-    Y.Map defaults = r.mapping("defaults");
-    if (defaults != null) {
-      MapReader d =
-          new MapReader(defaults, "`defaults` of the agents file", problems, DEFAULTS_KEYS);
-      Y.Scalar unprofiled = d.string("unprofiled", false);
-      if (unprofiled != null) {
-        String value = (String) unprofiled.value();
-        if (value.equals("allow")) {
-          unprofiledAllowed = true;
-          warnings.add(
-              YamlReader.at(
-                  unprofiled,
-                  "defaults.unprofiled: allow lets agents without a profile act on every tool",
-                  "give each agent a profile and say `unprofiled: deny` (the default), so that an"
-                      + " agent nobody described can do nothing"));
-        } else if (!value.equals("deny")) {
-          d.problem(
-              unprofiled,
-              "unknown value `" + value + "` for `defaults.unprofiled`",
-              "use `deny` (the default: agents without a profile may do nothing) or `allow`");
-        }
-      }
-    }
-    Y.Map agents = r.mapping("agents");
-    if (agents == null) {
-      if (top.get("agents") == null && defaults == null) {
-        problems.add(
-            YamlReader.at(
-                top,
-                "missing key `agents` in the agents file",
-                "list the agents under `agents:`, one `name: {tools: [...]}` entry each"));
-      }
-      return new Profiles(Map.of(), true, unprofiledAllowed);
-    }
-    Map<String, Profiles.Profile> out = new LinkedHashMap<>();
-    agents
-        .entries()
-        .forEach(
-            (name, node) -> {
-              String label = "agent `" + name + "`";
-              Y.Map entry = MapReader.asMap(node, label, problems);
-              if (entry == null) {
-                return;
-              }
-              MapReader a = new MapReader(entry, label, problems, PROFILE_KEYS);
-              List<String> tools = a.strings("tools");
-              if (tools == null) {
-                if (entry.get("tools") == null) {
-                  problems.add(
-                      YamlReader.at(
-                          entry,
-                          "missing key `tools` in " + label,
-                          "list the tools this agent may use, for example `tools: [\"email.*\"]`"));
-                }
-                return;
-              }
-              out.put(name, new Profiles.Profile(name, tools.stream().map(Glob::of).toList()));
-            });
-    return new Profiles(out, true, unprofiledAllowed);
-  }
-
-  private static Manifest readManifest(String file, Y root, List<Problem> problems) {
-    if (root == null) {
-      if (problems.stream().noneMatch(p -> p.file().equals(file))) {
-        problems.add(
-            new Problem(
-                file,
-                0,
-                0,
-                "empty manifest",
-                "run `tollgate bundle seal DIR` to write it, or remove bundle.yaml",
-                null));
-      }
-      return Manifest.NONE;
-    }
-    Y.Map top = MapReader.asMap(root, "the manifest", problems);
-    if (top == null) {
-      return Manifest.NONE;
-    }
-    MapReader r = new MapReader(top, "the manifest", problems, MANIFEST_KEYS);
-    Y revisionNode = r.node("revision");
-    String revision =
-        revisionNode instanceof Y.Scalar s && s.value() != null ? String.valueOf(s.value()) : null;
-    Map<String, String> files = null;
-    Y.Map listed = r.mapping("files");
-    if (listed != null) {
-      Map<String, String> sums = new TreeMap<>();
-      listed
-          .entries()
-          .forEach(
-              (name, node) -> {
-                if (node instanceof Y.Scalar s
-                    && s.value() instanceof String sum
-                    && sum.matches("[0-9a-f]{64}")) {
-                  sums.put(name, sum);
-                } else {
-                  problems.add(
-                      YamlReader.at(
-                          node,
-                          "the sha256 of `" + name + "` in the manifest must be 64 hex digits",
-                          "run `tollgate bundle seal DIR` to write the manifest"));
-                }
-              });
-      files = sums;
-    }
-    Boolean noPolicies = r.bool("noPolicies");
-    Boolean noAgents = r.bool("noAgents");
-    return new Manifest(
-        revision, files, noPolicies != null && noPolicies, noAgents != null && noAgents);
-  }
-
-  /**
-   * A manifest names the snapshot a deploy meant: a directory that holds a file it does not list,
-   * lacks one it lists or holds one that differs is half-copied and is refused whole.
-   */
-  private static void checkAgainstManifest(
-      SortedMap<String, String> files, Manifest manifest, Y manifestRoot, List<Problem> problems) {
-    Map<String, String> present = new TreeMap<>();
-    String manifestFile = null;
-    for (Map.Entry<String, String> f : files.entrySet()) {
-      String base = baseName(f.getKey());
-      if (base.equals(MANIFEST)) {
-        manifestFile = f.getKey();
-        continue;
-      }
-      present.put(base, f.getKey());
-      String expected = manifest.files().get(base);
-      if (expected == null) {
-        problems.add(
-            new Problem(
-                f.getKey(),
-                0,
-                0,
-                "`" + base + "` is not listed in the manifest bundle.yaml",
-                "deploy the whole bundle (the manifest last), or run `tollgate bundle seal DIR`"
-                    + " after editing",
-                null));
-      } else if (!expected.equals(sha256(f.getValue()))) {
-        problems.add(
-            new Problem(
-                f.getKey(),
-                0,
-                0,
-                "`" + base + "` does not match its sha256 in the manifest bundle.yaml",
-                "the file is half-copied or was edited after sealing: finish the deploy, or run"
-                    + " `tollgate bundle seal DIR`",
-                null));
-      }
-    }
-    for (String listed : manifest.files().keySet()) {
-      if (!present.containsKey(listed)) {
-        Y node =
-            manifestRoot instanceof Y.Map m && m.get("files") instanceof Y.Map fm
-                ? fm.keys().get(listed)
-                : null;
-        problems.add(
-            node != null
-                ? YamlReader.at(
-                    node,
-                    "`" + listed + "` is listed in the manifest but missing from the bundle",
-                    "finish copying the bundle, or run `tollgate bundle seal DIR`")
-                : new Problem(
-                    manifestFile == null ? MANIFEST : manifestFile,
-                    0,
-                    0,
-                    "`" + listed + "` is listed in the manifest but missing from the bundle",
-                    "finish copying the bundle, or run `tollgate bundle seal DIR`",
-                    null));
-      }
-    }
-  }
-
-  private static String baseName(String name) {
+  static String baseName(String name) {
     int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
     return slash < 0 ? name : name.substring(slash + 1);
   }

@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Tollgate engine in-process: decides actions against a policy bundle and keeps sessions in
- * memory.
+ * memory; long because the public {@link Builder} is nested here and the observe path still lives
+ * here (decide itself is {@code DecideShell}'s).
  *
  * <pre>{@code
  * Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of("policies"))).build();

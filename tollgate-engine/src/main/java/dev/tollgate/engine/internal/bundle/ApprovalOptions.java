@@ -11,7 +11,7 @@ import java.util.List;
  * @param fresh only a grant for exactly this action may follow, every time
  */
 public record ApprovalOptions(Duration ttl, boolean fourEyes, boolean fresh) {
-  public static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+  static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
   public static final ApprovalOptions DEFAULT = new ApprovalOptions(DEFAULT_TTL, false, false);
 
   /** The strictest combination: the shortest ttl, four eyes or fresh if any asks for it. */

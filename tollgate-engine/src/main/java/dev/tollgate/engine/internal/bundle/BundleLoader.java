@@ -39,7 +39,7 @@ public final class BundleLoader {
   public static final String CATALOG = "catalog.yaml";
   public static final String AGENTS = "agents.yaml";
   public static final String DETECTORS = "detectors.yaml";
-  public static final String MANIFEST = "bundle.yaml";
+  static final String MANIFEST = "bundle.yaml";
 
   private static final Set<String> POLICY_FILE_KEYS = Set.of("policies");
   private static final Set<String> POLICY_KEYS =

@@ -24,9 +24,9 @@ public record ToolSpec(
     String description,
     Map<String, Object> facts) {
 
-  public static final Set<String> KINDS =
+  static final Set<String> KINDS =
       Set.of("read", "write", "send", "delete", "execute", "memory");
-  public static final Set<String> TRUST = Set.of("trusted", "untrusted");
+  static final Set<String> TRUST = Set.of("trusted", "untrusted");
 
   public static ToolSpec of(
       String name,

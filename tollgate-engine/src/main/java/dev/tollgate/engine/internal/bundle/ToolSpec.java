@@ -24,8 +24,7 @@ public record ToolSpec(
     String description,
     Map<String, Object> facts) {
 
-  static final Set<String> KINDS =
-      Set.of("read", "write", "send", "delete", "execute", "memory");
+  static final Set<String> KINDS = Set.of("read", "write", "send", "delete", "execute", "memory");
   static final Set<String> TRUST = Set.of("trusted", "untrusted");
 
   public static ToolSpec of(

@@ -3,8 +3,8 @@ package dev.tollgate.benchmarks;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Reason;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.json.ApiJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ public final class CedarExport {
         PolicySets.Generated set = PolicySets.cedarEquivalent(count, mix);
         Tollgate tollgate =
             Tollgate.builder().bundle(Bundle.fromFiles(set.tollgateFiles())).build();
-        Decision d = tollgate.decide(PolicySets.AGENT, Json.readAction(actionJson));
+        Decision d = tollgate.decide(PolicySets.AGENT, ApiJson.readAction(actionJson));
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("decision", d.effect().wireName());
         expected.put("reasons", d.reasons().stream().map(Reason::policy).sorted().toList());

@@ -3,13 +3,13 @@ package dev.tollgate.benchmarks;
 import dev.cel.common.values.MutableMapValue;
 import dev.cel.runtime.CelRuntime;
 import dev.tollgate.api.Action;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
-import dev.tollgate.engine.internal.Evaluator;
-import dev.tollgate.engine.internal.Inspection;
-import dev.tollgate.engine.internal.PolicyEnv;
-import dev.tollgate.engine.internal.SessionView;
-import dev.tollgate.engine.internal.ToolSpec;
+import dev.tollgate.engine.internal.bundle.ToolSpec;
+import dev.tollgate.engine.internal.cel.PolicyEnv;
+import dev.tollgate.engine.internal.decide.Evaluator;
+import dev.tollgate.engine.internal.decide.Inspection;
+import dev.tollgate.engine.internal.decide.SessionView;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +65,7 @@ public class CelFactsBenchmark {
         programs.add(((PolicyEnv.Ok) PolicyEnv.condition(condition)).program());
       }
     }
-    action = Json.readAction(PolicySets.actionJson());
+    action = ApiJson.readAction(PolicySets.actionJson());
     tool = ToolSpec.unknown(PolicySets.TOOL);
     List<Object> plain = new ArrayList<>();
     List<Object> wrapped = new ArrayList<>();

@@ -4,9 +4,9 @@ import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +78,7 @@ public class DecideBenchmark {
     @Setup
     public void setUp() throws InputException {
       json = noMatch ? PolicySets.noMatchActionJson() : PolicySets.actionJson();
-      action = Json.readAction(json);
+      action = ApiJson.readAction(json);
       floorIndex = new HashMap<>();
       for (int j = 0; j < Math.max(1, policies / 5); j++) {
         floorIndex.put(PolicySets.specificTool(j), "policies of " + PolicySets.specificTool(j));
@@ -128,7 +128,7 @@ public class DecideBenchmark {
 
   @Benchmark
   public Object floor(Input in) throws InputException {
-    Action parsed = Json.readAction(in.json);
+    Action parsed = ApiJson.readAction(in.json);
     return in.floorIndex.get(parsed.tool());
   }
 
@@ -139,7 +139,7 @@ public class DecideBenchmark {
 
   @Benchmark
   public Decision parseAndDecide(Input in, Realistic set) throws InputException {
-    return set.tollgate.decide(PolicySets.AGENT, Json.readAction(in.json));
+    return set.tollgate.decide(PolicySets.AGENT, ApiJson.readAction(in.json));
   }
 
   @Benchmark

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.api.Decision;
 import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.json.ApiJson;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,7 +20,7 @@ class PolicySetsTest {
   @ParameterizedTest
   @ValueSource(strings = {"specific", "wildcard"})
   void setsLoadAndDecideWithoutErrors(String mix) throws Exception {
-    var action = Json.readAction(PolicySets.actionJson());
+    var action = ApiJson.readAction(PolicySets.actionJson());
     for (int count : List.of(10, 100)) {
       for (Bundle bundle :
           List.of(
@@ -37,8 +37,8 @@ class PolicySetsTest {
 
   @org.junit.jupiter.api.Test
   void theNoMatchActionHasNoHitsAndDecidesWithoutErrors() throws Exception {
-    var action = Json.readAction(PolicySets.noMatchActionJson());
-    var realistic = Json.readAction(PolicySets.actionJson());
+    var action = ApiJson.readAction(PolicySets.noMatchActionJson());
+    var realistic = ApiJson.readAction(PolicySets.actionJson());
     assertEquals(realistic.args().keySet(), action.args().keySet());
     Decision d =
         Tollgate.builder()

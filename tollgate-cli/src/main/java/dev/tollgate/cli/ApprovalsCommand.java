@@ -4,8 +4,8 @@ import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Approvals;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.json.ApiJson;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,7 +135,7 @@ final class ApprovalsCommand implements Runnable {
               spec.commandLine().getErr().println("error: no approval `" + id + "`");
               return Exit.FAILED;
             }
-            spec.commandLine().getOut().println(Json.writePretty(found.get()));
+            spec.commandLine().getOut().println(ApiJson.writePretty(found.get()));
             return Exit.OK;
           });
     }
@@ -312,7 +312,7 @@ final class ApprovalsCommand implements Runnable {
                   Map<String, Object> m = new LinkedHashMap<>();
                   m.put("grant", g);
                   m.put("status", g.status(now));
-                  spec.commandLine().getOut().println(Json.write(m));
+                  spec.commandLine().getOut().println(ApiJson.write(m));
                 } else {
                   spec.commandLine()
                       .getOut()

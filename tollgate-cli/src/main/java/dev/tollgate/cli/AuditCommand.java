@@ -4,7 +4,7 @@ import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import java.io.IOException;
@@ -226,7 +226,7 @@ final class AuditCommand implements Runnable {
         line.put("hash", r.hash());
         line.put("prevHash", r.prevHash());
         line.put("entry", r.entry());
-        out.println(Json.write(line));
+        out.println(ApiJson.write(line));
         continue;
       }
       AuditEntry e = r.entry();

@@ -7,10 +7,10 @@ import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Explanation;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.PolicyOutcome;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -66,7 +66,7 @@ final class CheckCommand implements Callable<Integer> {
     Action action;
     try {
       bundle = Bundle.load(policies);
-      action = Json.readAction(Inputs.read(actionFile, System.in));
+      action = ApiJson.readAction(Inputs.read(actionFile, System.in));
     } catch (BundleException e) {
       err.println(e.render());
       return Exit.ERROR;
@@ -97,7 +97,7 @@ final class CheckCommand implements Callable<Integer> {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("decision", explanation.decision());
       doc.put("considered", explanation.considered().stream().map(CheckCommand::toJson).toList());
-      out.println(Json.writePretty(doc));
+      out.println(ApiJson.writePretty(doc));
     } else {
       out.print(render(agent, action, explanation));
     }

@@ -2,8 +2,8 @@ package dev.tollgate.cli;
 
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.runner.Replayer;
+import dev.tollgate.json.ApiJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
     try {
       Evaluation evaluation = run(Bundle.load(bundle), files(corpus));
       String text = evaluation.render();
-      String report = json ? Json.writePretty(evaluation.toJson()) + "\n" : text;
+      String report = json ? ApiJson.writePretty(evaluation.toJson()) + "\n" : text;
       if (outFile == null) {
         out.print(report);
       } else {

@@ -2,9 +2,9 @@ package dev.tollgate.cli;
 
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.runner.Replayer;
 import dev.tollgate.engine.runner.Trace;
+import dev.tollgate.json.ApiJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,7 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
       List<Trace> traces = Replayer.parse(tracesFile, Inputs.readText(tracesFile, System.in));
       Replayer.Report report = Replayer.replay(bundle, traces);
       if (json) {
-        report.steps().forEach(s -> out.println(Json.write(s.toJson())));
+        report.steps().forEach(s -> out.println(ApiJson.write(s.toJson())));
       } else {
         out.print(report.render());
       }

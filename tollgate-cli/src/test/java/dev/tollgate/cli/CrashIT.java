@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
-import dev.tollgate.engine.Json;
+import dev.tollgate.json.ApiJson;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
@@ -191,7 +191,7 @@ class CrashIT {
                           unexpected.add(r.statusCode() + " " + r.body());
                           continue;
                         }
-                        JsonNode d = Json.readTree(r.body());
+                        JsonNode d = ApiJson.readTree(r.body());
                         String message = d.path("reasons").path(0).path("message").asText();
                         if (message.startsWith("store unavailable")) {
                           // Documented: a decision that could not be recorded is a deny.
@@ -235,7 +235,7 @@ class CrashIT {
     Started second = serve(false);
     HttpResponse<String> after = decide(second.uri(), token, 0);
     assertEquals(200, after.statusCode(), after.body());
-    assertEquals("allow", Json.readTree(after.body()).path("effect").asText(), after.body());
+    assertEquals("allow", ApiJson.readTree(after.body()).path("effect").asText(), after.body());
     HttpResponse<String> ready =
         http.send(
             HttpRequest.newBuilder(second.uri().resolve("/ready")).build(),

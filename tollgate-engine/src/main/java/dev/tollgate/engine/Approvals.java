@@ -9,13 +9,13 @@ import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.GrantStore;
-import dev.tollgate.engine.internal.ClientText;
-import dev.tollgate.engine.internal.Constraints;
-import dev.tollgate.engine.internal.Durations;
-import dev.tollgate.engine.internal.Evaluation;
-import dev.tollgate.engine.internal.Ids;
-import dev.tollgate.engine.internal.Inspection;
-import dev.tollgate.engine.internal.Redaction;
+import dev.tollgate.engine.internal.bundle.Durations;
+import dev.tollgate.engine.internal.bundle.Redaction;
+import dev.tollgate.engine.internal.decide.Constraints;
+import dev.tollgate.engine.internal.decide.Evaluation;
+import dev.tollgate.engine.internal.decide.Ids;
+import dev.tollgate.engine.internal.decide.Inspection;
+import dev.tollgate.json.ClientText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -31,7 +31,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * People's side of {@code ask}: approvals, and the temporary, scoped grants that approving issues.
+ * People's side of {@code ask}: approvals, and the temporary, scoped grants that approving issues;
+ * long because every step of an approval's life (open, approve, four eyes, deny, expire, grant
+ * requests, revoke) is a compare-and-set on the same record, best read side by side. The rules of
+ * grants themselves (matching, issuing, scope checks) are {@link GrantRules}.
  *
  * <p>An {@code ask} decision opens an approval (or finds the one its first attempt opened). A
  * person approves it, which by default issues a grant for exactly that action (its tool and
@@ -58,7 +61,7 @@ public final class Approvals {
   private final InstantSource clock;
   private final AuditLog audit;
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
-  private final Constraints constraints = new Constraints();
+  private final GrantRules rules = new GrantRules(new Constraints());
 
   Approvals(ApprovalStore store, InstantSource clock, AuditLog audit) {
     this.store = Objects.requireNonNull(store, "store");
@@ -177,7 +180,7 @@ public final class Approvals {
       ApprovalRecord a = pending(id, now);
       if (!a.fourEyes()) {
         Scope chosen = scope == null ? Scope.exact() : scope;
-        GrantRecord grant = grantFor(a, who, chosen, note, now);
+        GrantRecord grant = rules.issue(a, who, chosen, note, now);
         if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), grant, now)) {
           return approved(id, grant, who, now);
         }
@@ -186,7 +189,7 @@ public final class Approvals {
       requireFourEyes(a, who);
       if (a.approvals().isEmpty()) {
         Scope chosen = scope == null ? Scope.exact() : scope;
-        grantFor(a, who, chosen, note, now); // refuses an invalid scope now, not at the second
+        rules.issue(a, who, chosen, note, now); // refuses an invalid scope now, not at the second
         if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), null, now)) {
           ApprovalRecord partly = store.get(id).orElseThrow();
           emit(new Event("approval.partly_approved", partly, null, who, now));
@@ -195,7 +198,7 @@ public final class Approvals {
         continue;
       }
       ApprovalRecord.Approval first = a.approvals().getFirst();
-      Scope agreed = scopeOf(first.scope());
+      Scope agreed = GrantRules.scopeOf(first.scope());
       if (scope != null && !scope.equals(agreed)) {
         throw new ApprovalException(
             409,
@@ -207,7 +210,7 @@ public final class Approvals {
                 + "; approve that same scope (or leave the scope out), or deny");
       }
       GrantRecord grant =
-          grantFor(a, first.by() + " and " + who, agreed, notes(first.note(), note), now);
+          rules.issue(a, first.by() + " and " + who, agreed, notes(first.note(), note), now);
       if (store.addApproval(id, a.approvals(), step(who, now, note, null), grant, now)) {
         return approved(id, grant, who, now);
       }
@@ -256,7 +259,8 @@ public final class Approvals {
   }
 
   private static ApprovalRecord.Approval step(String by, Instant at, String note, Scope scope) {
-    return new ApprovalRecord.Approval(by, at, note, scope == null ? null : scopeMap(scope));
+    return new ApprovalRecord.Approval(
+        by, at, note, scope == null ? null : GrantRules.scopeMap(scope));
   }
 
   private static String notes(String first, String second) {
@@ -267,41 +271,6 @@ public final class Approvals {
       }
     }
     return both.isEmpty() ? null : String.join("; ", both);
-  }
-
-  /** A scope as stored with an approval: {@code null} for exactly the approved action once. */
-  static Map<String, Object> scopeMap(Scope s) {
-    if (s.equals(Scope.exact())) {
-      return null;
-    }
-    Map<String, Object> m = new LinkedHashMap<>();
-    if (s.subjectKind() != null) {
-      m.put("subject", s.subjectKind());
-    }
-    if (s.tool() != null) {
-      m.put("tool", s.tool());
-    }
-    if (s.ttl() != null) {
-      m.put("ttlSeconds", s.ttl().toSeconds());
-    }
-    m.put("uses", (long) s.uses());
-    if (s.constraint() != null) {
-      m.put("constraint", s.constraint());
-    }
-    return m;
-  }
-
-  /** The scope stored with an approval. */
-  static Scope scopeOf(Map<String, Object> m) {
-    if (m == null) {
-      return Scope.exact();
-    }
-    return new Scope(
-        (String) m.get("subject"),
-        (String) m.get("tool"),
-        m.get("ttlSeconds") instanceof Number n ? Duration.ofSeconds(n.longValue()) : null,
-        m.get("uses") instanceof Number n ? n.intValue() : 0,
-        (String) m.get("constraint"));
   }
 
   /** A scope in words, for people. */
@@ -319,7 +288,9 @@ public final class Approvals {
 
   /** The scope the first of four eyes chose, which the second approver agrees to. */
   public static Scope firstScope(ApprovalRecord a) {
-    return a.approvals().isEmpty() ? Scope.exact() : scopeOf(a.approvals().getFirst().scope());
+    return a.approvals().isEmpty()
+        ? Scope.exact()
+        : GrantRules.scopeOf(a.approvals().getFirst().scope());
   }
 
   /**
@@ -358,9 +329,10 @@ public final class Approvals {
       String reason)
       throws ApprovalException {
     Instant now = clock.instant();
-    validTool(tool);
-    validConstraint(constraint);
-    Duration life = ttl == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : validTtl(ttl);
+    rules.validTool(tool);
+    rules.validConstraint(constraint);
+    Duration life =
+        ttl == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : GrantRules.validTtl(ttl);
     if (uses < 0) {
       throw new ApprovalException(400, "invalid_scope", "uses must be 0 (unlimited) or more");
     }
@@ -478,43 +450,24 @@ public final class Approvals {
     Instant now = clock.instant();
     boolean freshOnly = !evaluation.asks().isEmpty() && evaluation.approval().fresh();
     GrantStore grants = store.grants();
-    Map<String, Object> resolved = null;
-    for (GrantRecord g : grants.candidates(agent, action.session(), action.user(), now)) {
-      if (!constraints.glob(g.tool()).matches(action.tool())) {
-        continue;
-      }
-      if (g.argsDigest() != null && !g.argsDigest().equals(digest.get())) {
-        continue;
-      }
-      if (freshOnly && (g.argsDigest() == null || g.uses() != 1)) {
-        continue;
-      }
-      if (g.constraint() != null) {
-        if (resolved == null) {
-          resolved = facts.get();
-        }
-        if (!constraints.holds(g.constraint(), resolved)) {
-          continue;
-        }
-      }
-      if (grants.use(g.id(), now)) {
-        return new GateStep(
-            dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.ALLOW)
-                .reasons(
-                    List.of(
-                        new Reason(
-                            "grant:" + g.id(),
-                            "let through by grant "
-                                + g.id()
-                                + " from "
-                                + g.issuer()
-                                + (g.reason().isBlank() ? "" : " (" + g.reason() + ")"))))
-                .findings(inspection.findings())
-                .grant(g.id())
-                .shadow(evaluation.shadow())
-                .build(),
-            List.of(new Event("grant.used", null, g, null, now)));
-      }
+    GrantRecord g = rules.use(grants, agent, action, freshOnly, facts, digest, now);
+    if (g != null) {
+      return new GateStep(
+          dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.ALLOW)
+              .reasons(
+                  List.of(
+                      new Reason(
+                          "grant:" + g.id(),
+                          "let through by grant "
+                              + g.id()
+                              + " from "
+                              + g.issuer()
+                              + (g.reason().isBlank() ? "" : " (" + g.reason() + ")"))))
+              .findings(inspection.findings())
+              .grant(g.id())
+              .shadow(evaluation.shadow())
+              .build(),
+          List.of(new Event("grant.used", null, g, null, now)));
     }
     if (evaluation.effect() != dev.tollgate.api.Effect.ASK) {
       return new GateStep(null, List.of());
@@ -650,169 +603,13 @@ public final class Approvals {
             + (a.decidedBy() == null ? "" : " by " + a.decidedBy()));
   }
 
-  private GrantRecord grantFor(
-      ApprovalRecord a, String approver, Scope scope, String note, Instant now)
-      throws ApprovalException {
-    String id = Ids.unguessable("grt_", now.toEpochMilli());
-    String reason = note == null ? "" : note.strip();
-    if (a.kind().equals("grant")) {
-      // A grant asked for ahead of time: what was asked, unless the approver narrows it.
-      Map<String, Object> r = a.request();
-      Duration ttl =
-          scope.ttl() != null
-              ? validTtl(scope.ttl())
-              : Duration.ofSeconds(((Number) r.getOrDefault("ttlSeconds", 900L)).longValue());
-      int uses = scope.isExact() ? ((Number) r.getOrDefault("uses", 0L)).intValue() : scope.uses();
-      String constraint =
-          scope.constraint() != null
-              ? validConstraint(scope.constraint())
-              : (String) r.get("constraint");
-      String kind = a.session() != null ? "session" : "agent";
-      return new GrantRecord(
-          id,
-          kind,
-          kind.equals("session") ? a.session() : a.agent(),
-          a.agent(),
-          a.tool(),
-          null,
-          constraint,
-          now.plus(ttl),
-          uses,
-          uses,
-          approver,
-          reason,
-          a.id(),
-          now,
-          null,
-          null);
-    }
-    if (scope.isExact()) {
-      String kind = a.session() != null ? "session" : "agent";
-      return new GrantRecord(
-          id,
-          kind,
-          kind.equals("session") ? a.session() : a.agent(),
-          a.agent(),
-          a.tool(),
-          a.argsDigest(),
-          null,
-          now.plus(Duration.ofMinutes(EXACT_GRANT_MINUTES)),
-          1,
-          1,
-          approver,
-          reason,
-          a.id(),
-          now,
-          null,
-          null);
-    }
-    if (a.fresh()) {
-      throw new ApprovalException(
-          400,
-          "fresh_only",
-          "the policy asks for a fresh approval every time: approve exactly this action, without a"
-              + " wider scope");
-    }
-    String kind = scope.subjectKind() == null ? "session" : scope.subjectKind();
-    String subject =
-        switch (kind) {
-          case "agent" -> a.agent();
-          case "session" -> a.session();
-          case "user" -> a.user();
-          default ->
-              throw new ApprovalException(
-                  400,
-                  "invalid_scope",
-                  "unknown subject `" + kind + "`: use agent, session or user");
-        };
-    if (subject == null) {
-      throw new ApprovalException(
-          400,
-          "invalid_scope",
-          "this action has no " + kind + ": choose another subject (agent, session or user)");
-    }
-    String tool = scope.tool() == null ? a.tool() : validTool(scope.tool());
-    if (!constraints.glob(tool).matches(a.tool())) {
-      throw new ApprovalException(
-          400,
-          "invalid_scope",
-          "the tool pattern `"
-              + ClientText.shown(tool)
-              + "` does not cover the approved tool `"
-              + a.tool()
-              + "`");
-    }
-    Duration ttl =
-        scope.ttl() == null ? Duration.ofMinutes(EXACT_GRANT_MINUTES) : validTtl(scope.ttl());
-    if (scope.uses() < 0) {
-      throw new ApprovalException(400, "invalid_scope", "uses must be 0 (unlimited) or more");
-    }
-    return new GrantRecord(
-        id,
-        kind,
-        subject,
-        a.agent(),
-        tool,
-        null,
-        validConstraint(scope.constraint()),
-        now.plus(ttl),
-        scope.uses(),
-        scope.uses(),
-        approver,
-        reason,
-        a.id(),
-        now,
-        null,
-        null);
-  }
-
-  private static Duration validTtl(Duration ttl) throws ApprovalException {
-    if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_GRANT_TTL) > 0) {
-      throw new ApprovalException(
-          400,
-          "invalid_scope",
-          "a grant lasts between 1 second and " + MAX_GRANT_TTL.toHours() + " hours, not " + ttl);
-    }
-    return ttl;
-  }
-
   /** Parses {@code 15m}-style text for callers that take durations as text. */
   public static Duration duration(String text) throws ApprovalException {
     try {
-      return validTtl(Durations.parse(text));
+      return GrantRules.validTtl(Durations.parse(text));
     } catch (IllegalArgumentException e) {
       throw new ApprovalException(400, "invalid_scope", e.getMessage() + ": " + Durations.HINT);
     }
-  }
-
-  private String validTool(String tool) throws ApprovalException {
-    if (tool == null || tool.isBlank() || tool.length() > 200) {
-      throw new ApprovalException(400, "invalid_scope", "a tool name or pattern is required");
-    }
-    try {
-      constraints.glob(tool);
-    } catch (IllegalArgumentException e) {
-      throw new ApprovalException(
-          400,
-          "invalid_scope",
-          "invalid tool pattern `" + ClientText.shown(tool) + "`: " + e.getMessage());
-    }
-    return tool;
-  }
-
-  private String validConstraint(String constraint) throws ApprovalException {
-    if (constraint == null || constraint.isBlank()) {
-      return null;
-    }
-    try {
-      constraints.compile(constraint);
-    } catch (IllegalArgumentException e) {
-      throw new ApprovalException(
-          400,
-          "invalid_scope",
-          "invalid constraint: " + e.getMessage().lines().findFirst().orElse(""));
-    }
-    return constraint;
   }
 
   private static void requirePerson(String who) throws ApprovalException {

@@ -1,8 +1,8 @@
 package dev.tollgate.engine;
 
-import dev.tollgate.engine.internal.BundleLoader;
-import dev.tollgate.engine.internal.CompiledBundle;
-import dev.tollgate.engine.internal.CompiledPolicy;
+import dev.tollgate.engine.internal.bundle.BundleLoader;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.bundle.CompiledPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

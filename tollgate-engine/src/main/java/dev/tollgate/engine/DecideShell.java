@@ -9,17 +9,18 @@ import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
-import dev.tollgate.engine.internal.AuditEntries;
-import dev.tollgate.engine.internal.DecideInput;
-import dev.tollgate.engine.internal.Decider;
-import dev.tollgate.engine.internal.Evaluation;
-import dev.tollgate.engine.internal.Evaluator;
-import dev.tollgate.engine.internal.Ids;
-import dev.tollgate.engine.internal.SessionView;
-import dev.tollgate.engine.internal.Verdict;
+import dev.tollgate.engine.internal.decide.AuditEntries;
+import dev.tollgate.engine.internal.decide.DecideInput;
+import dev.tollgate.engine.internal.decide.Decider;
+import dev.tollgate.engine.internal.decide.Evaluation;
+import dev.tollgate.engine.internal.decide.Evaluator;
+import dev.tollgate.engine.internal.decide.Ids;
+import dev.tollgate.engine.internal.decide.SessionView;
+import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.FlowIndex;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
+import dev.tollgate.json.ApiJson;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +117,7 @@ final class DecideShell {
     /** The arguments' digest, computed once per run and shared by request ids, grants and audit. */
     String digest() {
       if (digest == null) {
-        digest = Json.digest(action.args());
+        digest = ApiJson.digest(action.args());
       }
       return digest;
     }

@@ -5,7 +5,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.StoreUnavailableException;
-import dev.tollgate.engine.internal.Redaction;
+import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.ApiRecords;
 import java.time.Duration;
@@ -245,7 +245,7 @@ final class Requests {
     Decision d = stored.decision();
     if (stored.redaction() != null) {
       Map<String, Object> args = redactor.apply(action, stored.redaction());
-      if (args == null || !Json.digest(args).equals(stored.argsDigest())) {
+      if (args == null || !ApiJson.digest(args).equals(stored.argsDigest())) {
         return new Outcome.FailedClosed(
             deny(
                 id,

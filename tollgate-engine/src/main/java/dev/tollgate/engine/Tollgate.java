@@ -13,21 +13,21 @@ import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
-import dev.tollgate.engine.internal.AuditEntries;
-import dev.tollgate.engine.internal.CompiledBundle;
-import dev.tollgate.engine.internal.Ids;
-import dev.tollgate.engine.internal.Inspection;
-import dev.tollgate.engine.internal.MemoryApprovalStore;
-import dev.tollgate.engine.internal.MemoryAuditLog;
-import dev.tollgate.engine.internal.MemoryRequestStore;
-import dev.tollgate.engine.internal.MemorySessionStore;
-import dev.tollgate.engine.internal.Redaction;
-import dev.tollgate.engine.internal.SessionMask;
-import dev.tollgate.engine.internal.SessionView;
-import dev.tollgate.engine.internal.ToolSpec;
-import dev.tollgate.engine.internal.Verdict;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.bundle.Redaction;
+import dev.tollgate.engine.internal.bundle.ToolSpec;
+import dev.tollgate.engine.internal.decide.AuditEntries;
+import dev.tollgate.engine.internal.decide.Ids;
+import dev.tollgate.engine.internal.decide.Inspection;
+import dev.tollgate.engine.internal.decide.SessionMask;
+import dev.tollgate.engine.internal.decide.SessionView;
+import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.Fingerprints;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
+import dev.tollgate.engine.internal.memory.MemoryApprovalStore;
+import dev.tollgate.engine.internal.memory.MemoryAuditLog;
+import dev.tollgate.engine.internal.memory.MemoryRequestStore;
+import dev.tollgate.engine.internal.memory.MemorySessionStore;
 import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Tollgate engine in-process: decides actions against a policy bundle and keeps sessions in
- * memory.
+ * memory; long because the public {@link Builder} is nested here and the observe path still lives
+ * here (decide itself is {@code DecideShell}'s).
  *
  * <pre>{@code
  * Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of("policies"))).build();

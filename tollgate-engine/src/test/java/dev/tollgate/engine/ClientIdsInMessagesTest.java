@@ -3,7 +3,7 @@ package dev.tollgate.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.tollgate.engine.internal.ClientText;
+import dev.tollgate.json.ClientText;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -11,6 +11,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.json.ApiJson;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -264,7 +265,7 @@ class DecideTest {
     Decision d =
         t.decide(
             "bot",
-            Json.readAction("{\"tool\":\"email.send\",\"args\":{\"cc\":null,\"list\":[null]}}"));
+            ApiJson.readAction("{\"tool\":\"email.send\",\"args\":{\"cc\":null,\"list\":[null]}}"));
     assertThat(d.effect()).as(d.toString()).isEqualTo(Effect.ASK);
     assertThat(d.policies()).containsExactly("cc-null", "tool-only");
   }
@@ -319,7 +320,7 @@ class DecideTest {
   @Test
   void decisionWritesAsDesignJson() {
     Decision d = tollgate(policies(THREE)).decide("bot", mail("ap@globex.example"));
-    String json = Json.write(d);
+    String json = ApiJson.write(d);
     assertThat(json)
         .contains("\"effect\":\"ask\"")
         .contains("{\"policy\":\"ask-external\",\"message\":\"mail to a•••@globex.example\"}")

@@ -232,7 +232,7 @@ class EvaluationPropertiesTest {
   @Property(tries = 200)
   void referenceMatcherAgreesWithGlob(
       @ForAll("patterns") String pattern, @ForAll("names") String name) {
-    assertThat(dev.tollgate.engine.internal.Glob.of(pattern).matches(name))
+    assertThat(dev.tollgate.engine.internal.bundle.Glob.of(pattern).matches(name))
         .isEqualTo(PolicyGen.wildcard(pattern, 0, name, 0));
   }
 

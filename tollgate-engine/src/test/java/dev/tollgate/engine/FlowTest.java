@@ -317,7 +317,7 @@ class FlowTest {
   @Test
   void aRestartedInstanceWithTheSameKeyStillSeesWhatItsSessionsRead() {
     byte[] key = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    var store = new dev.tollgate.engine.internal.MemorySessionStore(16);
+    var store = new dev.tollgate.engine.internal.memory.MemorySessionStore(16);
     Bundle bundle = Bundles.of("catalog.yaml", CATALOG, "p.yaml", POLICIES);
     Gate before =
         Tollgate.builder().bundle(bundle).sessions(store).fingerprintKey(key).build().gate("bot");

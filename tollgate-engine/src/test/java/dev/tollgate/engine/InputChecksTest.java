@@ -8,6 +8,8 @@ import dev.tollgate.api.Action;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class InputChecksTest {
 
   private static InputException refused(String json) {
-    InputException e = catchThrowableOfType(InputException.class, () -> Json.readAction(json));
+    InputException e = catchThrowableOfType(InputException.class, () -> ApiJson.readAction(json));
     assertThat(e).as("should be refused: " + json).isNotNull();
     return e;
   }
@@ -62,7 +64,7 @@ class InputChecksTest {
     }
     // a proper pair (an emoji) is text like any other
     Action ok =
-        Json.readAction(
+        ApiJson.readAction(
             "{\"tool\":\"t\",\"args\":{\"k\":\"\\uD83D\\uDE00\"}}"
                 .getBytes(StandardCharsets.UTF_8));
     assertThat(ok.args().get("k")).isEqualTo("\uD83D\uDE00");

@@ -8,6 +8,8 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class JsonActionTest {
 
   private static InputException refused(String json) {
-    InputException e = catchThrowableOfType(InputException.class, () -> Json.readAction(json));
+    InputException e = catchThrowableOfType(InputException.class, () -> ApiJson.readAction(json));
     assertThat(e).as("should be refused: " + json).isNotNull();
     assertThat(e.code()).isEqualTo("bad_request");
     return e;
@@ -36,14 +38,14 @@ class JsonActionTest {
     Map<String, Object> args = new java.util.LinkedHashMap<>();
     args.put("b", 1);
     args.put("a", List.of("x", inner));
-    assertThat(Json.digest(args))
+    assertThat(ApiJson.digest(args))
         .isEqualTo("sha256:d3ed2dbd930ac30775db6c08eb91f60807b9637509d1db1bdaf5b96869d3a5f1");
   }
 
   @Test
   void readsTheDesignExample() throws Exception {
     Action a =
-        Json.readAction(
+        ApiJson.readAction(
             """
         {"session": "s-42", "user": "alice@acme.example", "tool": "email.send",
          "args": {"to": ["billing@vendor.example"], "subject": "Tax documents", "body": "..."},
@@ -69,7 +71,7 @@ class JsonActionTest {
   @Test
   void argsAreFreeFormJson() throws Exception {
     Action a =
-        Json.readAction(
+        ApiJson.readAction(
             """
         {"tool": "t", "args": {"i": 3, "f": 1.5, "big": 1e300,
          "b": false, "n": null, "o": {"deep": [1, {"x": "y"}]}, "e": {}, "l": []}}
@@ -87,7 +89,7 @@ class JsonActionTest {
   @Test
   void integersBeyondALongAreDoubles() throws Exception {
     Action a =
-        Json.readAction(
+        ApiJson.readAction(
             "{\"tool\": \"t\", \"args\": {\"big\": 123456789012345678901234567890,"
                 + " \"neg\": -99999999999999999999, \"max\": 9223372036854775807}}");
     assertThat(a.args().get("big")).isEqualTo(1.2345678901234568E29);
@@ -97,9 +99,9 @@ class JsonActionTest {
 
   @Test
   void onlyToolIsRequired() throws Exception {
-    Action a = Json.readAction("{\"tool\": \"t\"}");
+    Action a = ApiJson.readAction("{\"tool\": \"t\"}");
     assertThat(a).isEqualTo(new Action(null, null, "t", Map.of(), null, null));
-    assertThat(Json.readAction("{\"tool\": \"t\", \"args\": null, \"user\": null}").args())
+    assertThat(ApiJson.readAction("{\"tool\": \"t\", \"args\": null, \"user\": null}").args())
         .isEmpty();
   }
 
@@ -131,7 +133,7 @@ class JsonActionTest {
 
   @Test
   void unknownFieldsInsideArgsAreFine() throws Exception {
-    assertThat(Json.readAction("{\"tool\": \"t\", \"args\": {\"agent\": 1}}").args())
+    assertThat(ApiJson.readAction("{\"tool\": \"t\", \"args\": {\"agent\": 1}}").args())
         .containsEntry("agent", 1L);
   }
 
@@ -204,7 +206,7 @@ class JsonActionTest {
   @Test
   void nestingDeeperThanTheLimitIsRefused() throws Exception {
     String ok = "{\"tool\":\"t\",\"args\":{\"a\":" + "[".repeat(60) + "]".repeat(60) + "}}";
-    assertThat(Json.readAction(ok).args()).containsKey("a");
+    assertThat(ApiJson.readAction(ok).args()).containsKey("a");
     String deep = "{\"tool\":\"t\",\"args\":{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}}";
     assertThat(refused(deep).getMessage())
         .isEqualTo("JSON nested deeper than 64 levels: flatten the arguments");
@@ -215,7 +217,7 @@ class JsonActionTest {
     byte[] bytes = {
       '{', '"', 't', 'o', 'o', 'l', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
     };
-    InputException e = catchThrowableOfType(InputException.class, () -> Json.readAction(bytes));
+    InputException e = catchThrowableOfType(InputException.class, () -> ApiJson.readAction(bytes));
     assertThat(e).isNotNull();
     assertThat(e.getMessage()).contains("UTF-8");
   }
@@ -223,7 +225,7 @@ class JsonActionTest {
   @Test
   void utf8BytesAreRead() throws Exception {
     Action a =
-        Json.readAction(
+        ApiJson.readAction(
             "{\"tool\":\"t\",\"args\":{\"s\":\"Grüße 👋\"}}".getBytes(StandardCharsets.UTF_8));
     assertThat(a.args().get("s")).isEqualTo("Grüße 👋");
   }
@@ -240,7 +242,7 @@ class JsonActionTest {
             null,
             null,
             List.of(new ShadowOutcome("s", Effect.ASK, "x")));
-    assertThat(Json.write(d))
+    assertThat(ApiJson.write(d))
         .isEqualTo(
             "{\"id\":\"dec_1\",\"effect\":\"deny\",\"reasons\":"
                 + "[{\"policy\":\"p\",\"message\":\"m\"}],\"findings\":[],\"shadow\":"
@@ -250,6 +252,6 @@ class JsonActionTest {
   @Test
   void actionRoundTrips() throws Exception {
     Action a = new Action("s", "u", "t", Map.of("x", List.of(1L, 2.5, "z", true)), "why", "r");
-    assertThat(Json.readAction(Json.write(a))).isEqualTo(a);
+    assertThat(ApiJson.readAction(ApiJson.write(a))).isEqualTo(a);
   }
 }

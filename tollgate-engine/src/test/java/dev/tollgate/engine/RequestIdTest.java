@@ -9,8 +9,10 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.RequestStore;
-import dev.tollgate.engine.internal.MemoryRequestStore;
-import dev.tollgate.engine.internal.MemorySessionStore;
+import dev.tollgate.engine.internal.memory.MemoryRequestStore;
+import dev.tollgate.engine.internal.memory.MemorySessionStore;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -213,7 +215,7 @@ class RequestIdTest {
     InputException e =
         org.assertj.core.api.Assertions.catchThrowableOfType(
             InputException.class,
-            () -> Json.readAction("{\"tool\": \"t\", \"requestId\": \"has space\"}"));
+            () -> ApiJson.readAction("{\"tool\": \"t\", \"requestId\": \"has space\"}"));
     assertThat(e.field()).isEqualTo("/requestId");
     assertThat(e.code()).isEqualTo("bad_request");
   }
@@ -299,7 +301,7 @@ class RequestIdTest {
             "email.send",
             null,
             "alice@acme.example",
-            Json.digest(call.args()),
+            ApiJson.digest(call.args()),
             "dec_lost",
             null,
             now.get(),

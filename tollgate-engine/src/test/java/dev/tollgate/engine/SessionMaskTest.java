@@ -9,7 +9,7 @@ import dev.tollgate.api.Gate;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.SessionRecord;
-import dev.tollgate.engine.internal.MemorySessionStore;
+import dev.tollgate.engine.internal.memory.MemorySessionStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

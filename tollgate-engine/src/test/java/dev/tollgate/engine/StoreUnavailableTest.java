@@ -13,7 +13,7 @@ import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
-import dev.tollgate.engine.internal.MemorySessionStore;
+import dev.tollgate.engine.internal.memory.MemorySessionStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

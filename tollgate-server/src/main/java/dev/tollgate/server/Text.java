@@ -1,6 +1,6 @@
 package dev.tollgate.server;
 
-import dev.tollgate.engine.internal.ClientText;
+import dev.tollgate.json.ClientText;
 
 /**
  * Client-provided text as the server quotes it back in messages, logs and the audit: the engine's

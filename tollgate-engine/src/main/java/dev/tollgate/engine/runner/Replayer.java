@@ -13,11 +13,11 @@ import dev.tollgate.api.ShadowOutcome;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Explanation;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.Tollgate;
-import dev.tollgate.engine.internal.Names;
+import dev.tollgate.engine.internal.yaml.Names;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -183,7 +183,7 @@ public final class Replayer {
         continue;
       }
       try {
-        traces.add(toTrace(Json.readTree(line), i + 1));
+        traces.add(toTrace(ApiJson.readTree(line), i + 1));
       } catch (InputException e) {
         String where = e.field() == null ? "" : " at `" + e.field() + "`";
         problems.add(
@@ -387,7 +387,7 @@ public final class Replayer {
               tool,
               object(s, "args", at),
               text(s, "reason", at),
-              result == null || result.isNull() ? null : Json.toJava(result),
+              result == null || result.isNull() ? null : ApiJson.toJava(result),
               expected,
               names(s, "expectPolicies", at),
               names(s, "expectDetectors", at),
@@ -465,6 +465,6 @@ public final class Replayer {
       throw new InputException(
           "bad_request", "`" + field + "` must be a JSON object", at + "/" + field);
     }
-    return (Map<String, Object>) Json.toJava(v);
+    return (Map<String, Object>) ApiJson.toJava(v);
   }
 }

@@ -8,10 +8,10 @@ import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
-import dev.tollgate.engine.InputException;
-import dev.tollgate.engine.Json;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.engine.runner.Replayer;
+import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.InputException;
 import java.util.Map;
 
 /**
@@ -52,7 +52,7 @@ class ParserFuzzTest {
   void actionJson(byte[] input) {
     Action action;
     try {
-      action = Json.readAction(input);
+      action = ApiJson.readAction(input);
     } catch (InputException e) {
       assertNotNull(e.getMessage());
       return;

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * A compiled set of detectors: the built-in ones (secrets, personal data, financial markers,
  * instruction-like text), less those disabled, plus configured regex, keyword and exact-data
- * detectors. Immutable and thread-safe; one per bundle.
+ * detectors; long because the tree walk, the decoding of nested encodings and the prefilter are one
+ * hot loop over shared state. Immutable and thread-safe; one per bundle.
  *
  * <p>How a string is scanned (docs/detectors.md has the long form):
  *

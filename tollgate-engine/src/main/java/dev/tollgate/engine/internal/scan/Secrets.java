@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The built-in secret detectors (label {@code secret}). Each wakes on a literal anchor (a token
- * prefix or a key word) and checks the characters around it by hand: fixed prefixes with their
- * case, body alphabet and length, word boundaries, and for generic secrets entropy and character
- * classes. Excerpts keep at most the token's fixed prefix (cut to six characters), never a
- * character of the secret part; like every excerpt, each stands in for exactly the span reported
- * (redaction puts it in the span's place), so a password or a key after its key word is masked
- * alone.
+ * The built-in secret detectors (label {@code secret}), long because every built-in secret format
+ * is checked by hand here, one method each, so that the formats read as one table. Each wakes on a
+ * literal anchor (a token prefix or a key word) and checks the characters around it by hand: fixed
+ * prefixes with their case, body alphabet and length, word boundaries, and for generic secrets
+ * entropy and character classes. Excerpts keep at most the token's fixed prefix (cut to six
+ * characters), never a character of the secret part; like every excerpt, each stands in for exactly
+ * the span reported (redaction puts it in the span's place), so a password or a key after its key
+ * word is masked alone.
  */
 final class Secrets {
   static final String LABEL = "secret";

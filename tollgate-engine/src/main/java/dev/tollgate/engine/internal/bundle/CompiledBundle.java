@@ -1,0 +1,47 @@
+package dev.tollgate.engine.internal.bundle;
+
+import dev.tollgate.engine.Problem;
+import dev.tollgate.engine.internal.scan.Detectors;
+import java.util.List;
+
+/**
+ * A whole, checked policy bundle: policies in name order, the catalog, the agent profiles ({@link
+ * Profiles#NONE} without {@code agents.yaml}) and the index over the policies, the detectors
+ * (built-in ones and those of {@code detectors.yaml}), the manifest ({@link Manifest#NONE} without
+ * {@code bundle.yaml}) and the warnings that do not keep it from loading. Immutable once built;
+ * shared by every decision.
+ */
+public record CompiledBundle(
+    List<CompiledPolicy> policies,
+    Catalog catalog,
+    Profiles profiles,
+    PolicyIndex index,
+    String digest,
+    Detectors detectors,
+    Manifest manifest,
+    List<Problem> warnings) {
+
+  public CompiledBundle {
+    policies = List.copyOf(policies);
+    warnings = List.copyOf(warnings);
+  }
+
+  public CompiledBundle(
+      List<CompiledPolicy> policies,
+      Catalog catalog,
+      Profiles profiles,
+      String digest,
+      Detectors detectors,
+      Manifest manifest,
+      List<Problem> warnings) {
+    this(
+        policies,
+        catalog,
+        profiles,
+        new PolicyIndex(policies),
+        digest,
+        detectors,
+        manifest,
+        warnings);
+  }
+}

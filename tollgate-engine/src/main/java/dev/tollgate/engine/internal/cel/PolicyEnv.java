@@ -1,0 +1,367 @@
+package dev.tollgate.engine.internal.cel;
+
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.CelTypeProvider;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.types.StructType;
+import dev.cel.common.values.MutableMapValue;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelStandardFunctions;
+import dev.cel.runtime.CelVariableResolver;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The CEL environment every condition and message is compiled against.
+ *
+ * <p>The facts are declared as struct types so that the checker catches a misspelt field ({@code
+ * action.agnet}) at load time; at decision time the same facts are passed as plain maps, which both
+ * CEL runtimes select fields from. Only {@code action.args}, {@code session.task} and {@code
+ * provenance} are free-form ({@code map(string, dyn)}), because their shape belongs to each tool.
+ */
+public final class PolicyEnv {
+
+  /** A compiled expression, or the issues that stopped it. */
+  public sealed interface Compiled permits Ok, Failed {}
+
+  public record Ok(CelRuntime.Program program) implements Compiled {}
+
+  /**
+   * @param line 1-based line inside the expression
+   * @param column 0-based column inside that line
+   */
+  public record Issue(int line, int column, String message) {}
+
+  public record Failed(List<Issue> issues) implements Compiled {}
+
+  static final StructType ACTION =
+      struct(
+          "tollgate.Action",
+          fields(
+              "tool", SimpleType.STRING,
+              "args", MapType.create(SimpleType.STRING, SimpleType.DYN),
+              "agent", SimpleType.STRING,
+              "user", SimpleType.STRING,
+              "reason", SimpleType.STRING,
+              "session", SimpleType.STRING));
+
+  static final StructType TOOL =
+      struct(
+          "tollgate.Tool",
+          fields(
+              "name", SimpleType.STRING,
+              "known", SimpleType.BOOL,
+              "kind", SimpleType.STRING,
+              "external", SimpleType.BOOL,
+              "control", ListType.create(SimpleType.STRING),
+              "labels", ListType.create(SimpleType.STRING),
+              "trust", SimpleType.STRING));
+
+  static final StructType FINDING =
+      struct(
+          "tollgate.Finding",
+          fields(
+              "detector", SimpleType.STRING,
+              "label", SimpleType.STRING,
+              "path", SimpleType.STRING,
+              "excerpt", SimpleType.STRING));
+
+  static final StructType DATA =
+      struct(
+          "tollgate.Data",
+          fields(
+              "labels", ListType.create(SimpleType.STRING),
+              "findings", ListType.create(FINDING)));
+
+  static final StructType FLOW =
+      struct(
+          "tollgate.Flow",
+          fields(
+              "labels", ListType.create(SimpleType.STRING),
+              "sources", ListType.create(SimpleType.STRING)));
+
+  static final StructType STEP =
+      struct(
+          "tollgate.Step",
+          fields(
+              "tool", SimpleType.STRING,
+              "effect", SimpleType.STRING));
+
+  static final StructType SESSION =
+      struct(
+          "tollgate.Session",
+          fields(
+              "id",
+              SimpleType.STRING,
+              "user",
+              SimpleType.STRING,
+              "request",
+              SimpleType.STRING,
+              "task",
+              MapType.create(SimpleType.STRING, SimpleType.DYN),
+              "labels",
+              ListType.create(SimpleType.STRING),
+              "history",
+              ListType.create(STEP)));
+
+  static final CelType PROVENANCE = MapType.create(SimpleType.STRING, SimpleType.DYN);
+
+  /** The variables a policy sees, with their types, in the order the docs list them. */
+  public static final Map<String, CelType> VARIABLES = orderedVariables();
+
+  private static final List<StructType> STRUCTS =
+      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION);
+
+  private static final CelOptions OPTIONS =
+      CelOptions.current()
+          .enableHeterogeneousNumericComparisons(true)
+          .comprehensionMaxIterations(100_000)
+          .maxExpressionCodePointSize(16_384)
+          .build();
+
+  private static final CelTypeProvider TYPES =
+      new CelTypeProvider() {
+        @Override
+        public ImmutableCollection<CelType> types() {
+          return ImmutableList.copyOf(STRUCTS);
+        }
+
+        @Override
+        public Optional<CelType> findType(String name) {
+          return STRUCTS.stream()
+              .filter(s -> s.name().equals(name))
+              .map(s -> (CelType) s)
+              .findFirst();
+        }
+      };
+
+  private static final CelCompiler CONDITIONS = compiler(SimpleType.BOOL);
+  private static final CelCompiler MESSAGES = compiler(SimpleType.STRING);
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.plannerRuntimeBuilder()
+          .setOptions(OPTIONS)
+          // CEL's own `matches` compiles its pattern on every call; ours keeps compiled patterns.
+          .setStandardFunctions(
+              CelStandardFunctions.newBuilder()
+                  .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES)
+                  .build())
+          .addFunctionBindings(
+              CelFunctionBinding.from("matches", String.class, String.class, PolicyEnv::matches),
+              CelFunctionBinding.from(
+                  "matches_string", String.class, String.class, PolicyEnv::matches))
+          .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.math())
+          .build();
+
+  private PolicyEnv() {}
+
+  /** Compiles a condition that must yield a bool. */
+  public static Compiled condition(String expression) {
+    return compile(CONDITIONS, expression);
+  }
+
+  /** Compiles a message that must yield a string. */
+  public static Compiled message(String expression) {
+    return compile(MESSAGES, expression);
+  }
+
+  /** Evaluates a compiled program; CEL's own exception type is kept out of callers' sight. */
+  public static Object eval(CelRuntime.Program program, Map<String, ?> facts)
+      throws EvaluationException {
+    try {
+      // A resolver rather than the map itself: eval(Map) copies the map into an activation on
+      // every call, once per condition and message of every candidate policy.
+      // Facts (the engine's own) resolves and caches each variable itself.
+      return program.eval(
+          facts instanceof CelVariableResolver resolver
+              ? resolver
+              : (CelVariableResolver) name -> Optional.ofNullable(facts.get(name)));
+    } catch (CelEvaluationException e) {
+      String message = cleanRuntimeMessage(e.getMessage());
+      if (message.isBlank()) {
+        message =
+            e.getCause() == null
+                ? "evaluation error"
+                : "evaluation error (" + e.getCause().getClass().getSimpleName() + ")";
+      }
+      throw new EvaluationException(message, e);
+    }
+  }
+
+  /**
+   * A map of facts as a CEL value, which the runtime selects fields from as it is. A plain Java map
+   * is instead rebuilt, with everything under it, into CEL's immutable collections each time a
+   * condition touches it: the whole argument tree, for every field access of every policy. The copy
+   * here is shallow; nested maps are converted only when a condition selects them.
+   */
+  public static Map<String, Object> celValue(Map<String, ?> map) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> value = (Map<String, Object>) (Map<?, ?>) MutableMapValue.create(map);
+    return value;
+  }
+
+  /** A CEL runtime error, worded for a policy author. */
+  public static final class EvaluationException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    EvaluationException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Field names of a struct-typed variable, for hints. */
+  public static List<String> fieldsOf(String variable) {
+    CelType type = VARIABLES.get(variable);
+    if (type instanceof StructType s) {
+      return s.fieldNames().stream().sorted().toList();
+    }
+    return List.of();
+  }
+
+  private static Compiled compile(CelCompiler compiler, String expression) {
+    try {
+      CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
+      return new Ok(RUNTIME.createProgram(ast));
+    } catch (CelValidationException e) {
+      return new Failed(
+          e.getErrors().stream()
+              .map(
+                  i ->
+                      new Issue(
+                          Math.max(1, i.getSourceLocation().getLine()),
+                          Math.max(0, i.getSourceLocation().getColumn()),
+                          cleanIssue(i)))
+              .toList());
+    } catch (CelEvaluationException | RuntimeException e) {
+      return new Failed(List.of(new Issue(1, 0, "cannot compile: " + e.getMessage())));
+    }
+  }
+
+  private static String cleanIssue(CelIssue issue) {
+    String m = issue.getMessage().replace(" (in container '')", "");
+    // The checker lists every overload of the function, protobuf types included: noise for a
+    // policy author, who needs the operand types, which come before the list.
+    m = m.replaceFirst(" \\(candidates: .*\\)$", "");
+    for (Map.Entry<String, String> op : OPERATORS.entrySet()) {
+      m = m.replace("'" + op.getKey() + "'", "'" + op.getValue() + "'");
+    }
+    return m.replace('\'', '`');
+  }
+
+  private static final int MAX_CACHED_PATTERNS = 10_000;
+  private static final ConcurrentHashMap<String, com.google.re2j.Pattern> PATTERNS =
+      new ConcurrentHashMap<>();
+
+  /**
+   * RE2 partial match, as CEL's {@code matches}, with compiled patterns kept (policies use a
+   * handful of constant patterns, evaluated on every decision). Past the bound, patterns are
+   * compiled per call rather than kept: a policy that builds patterns from arguments must not grow
+   * the cache without limit.
+   */
+  static boolean matches(String text, String regex) {
+    com.google.re2j.Pattern pattern = PATTERNS.get(regex);
+    if (pattern == null) {
+      pattern = com.google.re2j.Pattern.compile(regex);
+      if (PATTERNS.size() < MAX_CACHED_PATTERNS) {
+        PATTERNS.putIfAbsent(regex, pattern);
+      }
+    }
+    return pattern.matcher(text).find();
+  }
+
+  private static final Map<String, String> OPERATORS =
+      Map.ofEntries(
+          Map.entry("_>_", ">"),
+          Map.entry("_>=_", ">="),
+          Map.entry("_<_", "<"),
+          Map.entry("_<=_", "<="),
+          Map.entry("_+_", "+"),
+          Map.entry("_-_", "-"),
+          Map.entry("_*_", "*"),
+          Map.entry("_/_", "/"),
+          Map.entry("_%_", "%"),
+          Map.entry("_==_", "=="),
+          Map.entry("_!=_", "!="),
+          Map.entry("@in", "in"),
+          Map.entry("_[_]", "[]"),
+          Map.entry("!_", "!"),
+          Map.entry("-_", "-"));
+
+  private static String cleanRuntimeMessage(String message) {
+    if (message == null) {
+      return "evaluation error";
+    }
+    String m = message.replaceFirst("^evaluation error at <input>:\\d+: ", "");
+    m = m.replaceFirst("^evaluation error: ", "");
+    java.util.regex.Matcher overload =
+        java.util.regex.Pattern.compile(
+                "^No matching overload for function '([^']*)'.*", Pattern.DOTALL)
+            .matcher(m);
+    if (overload.matches()) {
+      return "`"
+          + OPERATORS.getOrDefault(overload.group(1), overload.group(1))
+          + "` does not apply to the values' types here (a missing conversion, or an argument"
+          + " of another type than expected)";
+    }
+    return m.replace('\'', '`').replaceAll("\\.$", "");
+  }
+
+  private static CelCompiler compiler(CelType result) {
+    var builder =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .setTypeProvider(TYPES)
+            .addLibraries(
+                CelExtensions.strings(),
+                CelExtensions.sets(OPTIONS),
+                CelExtensions.math(),
+                CelExtensions.bindings())
+            .setResultType(result);
+    VARIABLES.forEach(builder::addVar);
+    return builder.build();
+  }
+
+  private static Map<String, CelType> orderedVariables() {
+    LinkedHashMap<String, CelType> vars = new LinkedHashMap<>();
+    vars.put("action", ACTION);
+    vars.put("tool", TOOL);
+    vars.put("data", DATA);
+    vars.put("flow", FLOW);
+    vars.put("provenance", PROVENANCE);
+    vars.put("session", SESSION);
+    return java.util.Collections.unmodifiableMap(vars);
+  }
+
+  private static Map<String, CelType> fields(Object... pairs) {
+    LinkedHashMap<String, CelType> out = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      out.put((String) pairs[i], (CelType) pairs[i + 1]);
+    }
+    return out;
+  }
+
+  private static StructType struct(String name, Map<String, CelType> fields) {
+    ImmutableMap<String, CelType> frozen = ImmutableMap.copyOf(fields);
+    return StructType.create(name, frozen.keySet(), f -> Optional.ofNullable(frozen.get(f)));
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tollgate.engine.internal.decide;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.flow.FlowIndex;
+import java.time.Instant;
+
+/**
+ * Everything one pure decision depends on, read before it by the decide shell.
+ *
+ * @param session the session as policies see it ({@link SessionView#NONE} outside a session)
+ * @param flow what the session has read, or {@code null} outside a session
+ * @param now the time of the decision (the shell's clock, read once)
+ * @param explain whether to report every considered policy (a dry run)
+ */
+public record DecideInput(
+    CompiledBundle bundle,
+    String agent,
+    Action action,
+    SessionView session,
+    FlowIndex flow,
+    Instant now,
+    boolean explain) {}

@@ -1,0 +1,241 @@
+package dev.tollgate.engine.internal.decide;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.Reason;
+import dev.tollgate.api.ShadowOutcome;
+import dev.tollgate.engine.PolicyOutcome;
+import dev.tollgate.engine.internal.bundle.ApprovalOptions;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.bundle.CompiledPolicy;
+import dev.tollgate.engine.internal.bundle.Redaction;
+import dev.tollgate.engine.internal.bundle.ToolSpec;
+import dev.tollgate.engine.internal.cel.PolicyEnv;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hot path: decides one action against a compiled bundle. A pure function of its inputs; it
+ * does no I/O, reads no clock and keeps no state.
+ *
+ * <p>Semantics, in the order they apply:
+ *
+ * <ol>
+ *   <li>The gate is closed by default: without {@code agents.yaml}, for an agent without a profile
+ *       (unless {@code agents.yaml} says {@code defaults: {unprofiled: allow}}) and for a tool
+ *       outside the agent's profile, the action is denied (reason {@code profile:<agent>}).
+ *   <li>Every policy whose {@code match} accepts the (agent, tool) pair is evaluated. A matching
+ *       enforcing policy contributes its effect; a matching shadow policy is only reported.
+ *   <li>A condition that fails at decision time makes an enforcing policy deny, naming the policy
+ *       and the error; a failing shadow policy is reported as a shadow deny.
+ *   <li>The effect is the strictest contribution (deny over ask over allow), allow when nothing
+ *       contributed; the reasons are those of the contributions with that effect.
+ * </ol>
+ */
+public final class Evaluator {
+  private Evaluator() {}
+
+  public static Evaluation evaluate(
+      CompiledBundle bundle,
+      String agent,
+      Action action,
+      SessionView session,
+      Inspection inspection,
+      boolean explain) {
+    String tool = action.tool();
+    List<Reason> denies = null;
+    List<Reason> asks = null;
+    List<Reason> allows = null;
+    List<ShadowOutcome> shadow = null;
+    List<PolicyOutcome> outcomes = explain ? new ArrayList<>() : null;
+    boolean profileDenied = false;
+    List<ApprovalOptions> askOptions = null;
+    List<Redaction> redactions = null;
+
+    String refusal = bundle.profiles().refusal(agent, tool);
+    if (refusal != null) {
+      profileDenied = true;
+      denies = new ArrayList<>(2);
+      denies.add(new Reason("profile:" + agent, refusal));
+    }
+
+    CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
+    // Each variable is made when a policy first reads it (see Facts); the same facts serve a
+    // grant's constraint afterwards.
+    Facts facts = new Facts(agent, action, bundle.catalog().lookup(tool), session, inspection);
+    if (candidates.length > 0) {
+      for (CompiledPolicy p : candidates) {
+        boolean matched;
+        String error = null;
+        try {
+          Object result =
+              p.condition() == null ? Boolean.TRUE : PolicyEnv.eval(p.condition(), facts);
+          if (!(result instanceof Boolean b)) {
+            // A dyn value (action.args.x) passes the type check; at run time it must be a bool.
+            throw new IllegalStateException(
+                "the condition yielded "
+                    + (result instanceof String
+                        ? "a string"
+                        : result instanceof Number ? "a number" : "a non-bool value")
+                    + ", not a bool");
+          }
+          matched = b;
+        } catch (PolicyEnv.EvaluationException | RuntimeException e) {
+          matched = false;
+          error =
+              session.mask(
+                  inspection.mask(
+                      e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        if (error != null) {
+          String message =
+              "policy `"
+                  + p.name()
+                  + "` failed at decision time: "
+                  + error
+                  + "; denied to fail closed";
+          if (p.shadow()) {
+            shadow = add(shadow, new ShadowOutcome(p.name(), Effect.DENY, message));
+          } else {
+            denies = add(denies, new Reason(p.name(), message));
+          }
+          if (explain) {
+            outcomes.add(outcome(p, PolicyOutcome.Status.FAILED, error));
+          }
+          continue;
+        }
+        if (!matched) {
+          if (explain) {
+            outcomes.add(outcome(p, PolicyOutcome.Status.NOT_MATCHED, null));
+          }
+          continue;
+        }
+        // A message may quote an argument or the user's words: what a detector flagged in them is
+        // shown masked, as the store keeps it.
+        String message = session.mask(inspection.mask(render(p, facts)));
+        if (explain) {
+          outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, message));
+        }
+        if (p.shadow()) {
+          shadow = add(shadow, new ShadowOutcome(p.name(), p.effect(), message));
+          continue;
+        }
+        Reason reason = new Reason(p.name(), message);
+        switch (p.effect()) {
+          case DENY -> denies = add(denies, reason);
+          case ASK -> {
+            asks = add(asks, reason);
+            askOptions = add(askOptions, p.approval());
+          }
+          case ALLOW -> {
+            allows = add(allows, reason);
+            if (p.redact() != null) {
+              redactions = add(redactions, p.redact());
+            }
+          }
+        }
+      }
+    }
+    Effect effect;
+    List<Reason> reasons;
+    if (denies != null) {
+      effect = Effect.DENY;
+      reasons = denies;
+    } else if (asks != null) {
+      effect = Effect.ASK;
+      reasons = asks;
+    } else {
+      effect = Effect.ALLOW;
+      reasons = allows == null ? List.of() : allows;
+    }
+    return new Evaluation(
+        effect,
+        reasons,
+        shadow == null ? List.of() : shadow,
+        outcomes == null ? List.of() : outcomes,
+        profileDenied && denies.size() == 1,
+        asks == null ? List.of() : asks,
+        askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions),
+        redactions == null ? null : Redaction.merge(redactions),
+        facts);
+  }
+
+  /** The variables a policy sees, each made when first read. */
+  public static Map<String, Object> facts(
+      String agent, Action action, ToolSpec tool, SessionView session, Inspection inspection) {
+    return new Facts(agent, action, tool, session, inspection);
+  }
+
+  /**
+   * CEL has its own null: a Java {@code null} (a JSON null in the arguments) makes the runtime fail
+   * on any attribute access, even {@code action.tool}. Replaces nulls, copying only when needed.
+   */
+  static Object celNulls(Object value) {
+    if (value == null) {
+      return dev.cel.common.values.NullValue.NULL_VALUE;
+    }
+    if (!hasNull(value)) {
+      return value;
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(k, celNulls(v)));
+      return out;
+    }
+    List<Object> out = new ArrayList<>();
+    for (Object o : (List<?>) value) {
+      out.add(celNulls(o));
+    }
+    return out;
+  }
+
+  private static boolean hasNull(Object value) {
+    if (value == null) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) {
+        if (hasNull(v)) {
+          return true;
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) {
+        if (hasNull(o)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String render(CompiledPolicy p, Map<String, Object> facts) {
+    if (p.message() == null) {
+      return p.fallbackMessage();
+    }
+    try {
+      return String.valueOf(PolicyEnv.eval(p.message(), facts));
+    } catch (PolicyEnv.EvaluationException | RuntimeException e) {
+      return p.fallbackMessage() + " (message failed: " + e.getMessage() + ")";
+    }
+  }
+
+  private static PolicyOutcome outcome(
+      CompiledPolicy p, PolicyOutcome.Status status, String message) {
+    return new PolicyOutcome(
+        p.name(),
+        p.effect(),
+        p.shadow(),
+        status,
+        message,
+        p.file() + ":" + p.line(),
+        p.conditionText());
+  }
+
+  private static <T> List<T> add(List<T> list, T item) {
+    List<T> out = list == null ? new ArrayList<>(2) : list;
+    out.add(item);
+    return out;
+  }
+}

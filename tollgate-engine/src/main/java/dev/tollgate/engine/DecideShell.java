@@ -194,8 +194,9 @@ final class DecideShell {
               session.task(),
               session.labels(),
               session.history());
-      view = tollgate.clearView(session, shown);
-      flow = flows.of(tollgate.whole(session), sessions);
+      Tollgate.Seen seen = tollgate.seen(session, shown);
+      view = seen.view();
+      flow = flows.of(seen.indexed(), sessions);
     }
 
     // 4. The pure decision.

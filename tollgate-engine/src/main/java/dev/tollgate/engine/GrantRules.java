@@ -116,44 +116,19 @@ final class GrantRules {
           scope.constraint() != null
               ? validConstraint(scope.constraint())
               : (String) r.get("constraint");
-      String kind = a.session() != null ? "session" : "agent";
-      return new GrantRecord(
-          id,
-          kind,
-          kind.equals("session") ? a.session() : a.agent(),
-          a.agent(),
-          a.tool(),
-          null,
-          constraint,
-          now.plus(ttl),
-          uses,
-          uses,
-          approver,
-          reason,
-          a.id(),
-          now,
-          null,
-          null);
+      return grant(id, a, null, constraint, now.plus(ttl), uses, approver, reason, now);
     }
     if (scope.isExact()) {
-      String kind = a.session() != null ? "session" : "agent";
-      return new GrantRecord(
+      return grant(
           id,
-          kind,
-          kind.equals("session") ? a.session() : a.agent(),
-          a.agent(),
-          a.tool(),
+          a,
           a.argsDigest(),
           null,
           now.plus(Duration.ofMinutes(Approvals.EXACT_GRANT_MINUTES)),
           1,
-          1,
           approver,
           reason,
-          a.id(),
-          now,
-          null,
-          null);
+          now);
     }
     if (a.fresh()) {
       throw new ApprovalException(
@@ -209,6 +184,40 @@ final class GrantRules {
         now.plus(ttl),
         scope.uses(),
         scope.uses(),
+        approver,
+        reason,
+        a.id(),
+        now,
+        null,
+        null);
+  }
+
+  /**
+   * A grant for the approval's own session, or its agent when it has none: what an exact approval
+   * and a grant asked for ahead of time are scoped to.
+   */
+  private static GrantRecord grant(
+      String id,
+      ApprovalRecord a,
+      String argsDigest,
+      String constraint,
+      Instant expires,
+      int uses,
+      String approver,
+      String reason,
+      Instant now) {
+    boolean session = a.session() != null;
+    return new GrantRecord(
+        id,
+        session ? "session" : "agent",
+        session ? a.session() : a.agent(),
+        a.agent(),
+        a.tool(),
+        argsDigest,
+        constraint,
+        expires,
+        uses,
+        uses,
         approver,
         reason,
         a.id(),

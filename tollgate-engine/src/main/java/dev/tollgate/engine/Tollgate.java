@@ -359,30 +359,6 @@ public final class Tollgate {
   }
 
   /**
-   * The session as its flow index needs it: with the request and task policies see and, when that
-   * is the clear text, the fingerprints of the flagged values the user named, from the stored
-   * tokens (not their excerpts, whose digits would pass for words the user wrote). So a recipient
-   * is judged alike on every instance: a phone number the user wrote as {@code +1 (415) 555-0100}
-   * is named by {@code +1-415-555-0100} on the instance that opened the session as on any other.
-   */
-  SessionRecord whole(SessionRecord stored) {
-    ClearSpec clear = clearSpecs.get(stored.id());
-    if (clear == null) {
-      return stored;
-    }
-    return new SessionRecord(
-        stored.id(),
-        stored.agent(),
-        stored.user(),
-        clear.indexedRequest(),
-        clear.spec().task(),
-        stored.labels(),
-        stored.history(),
-        stored.opened(),
-        stored.results());
-  }
-
-  /**
    * The clear request, followed by the fingerprints of the tokens stored for its flagged values:
    * made once per session, since the flow index reads it only when it is first built.
    */
@@ -623,14 +599,26 @@ public final class Tollgate {
   }
 
   /**
-   * The session as policies see it: with the clear request and task when this instance opened it,
-   * else as {@code shown} (the store's masked text).
+   * A session as policies see it ({@code view}) and as its flow index reads it ({@code indexed}).
    */
-  SessionView clearView(SessionRecord session, SessionView shown) {
+  record Seen(SessionView view, SessionRecord indexed) {}
+
+  /**
+   * The session as policies see it: with the clear request and task when this instance opened it,
+   * else as {@code shown} (the store's masked text). Its flow index reads the request policies see
+   * and, when that is the clear text, the fingerprints of the flagged values the user named, from
+   * the stored tokens (not their excerpts, whose digits would pass for words the user wrote). So a
+   * recipient is judged alike on every instance: a phone number the user wrote as {@code +1 (415)
+   * 555-0100} is named by {@code +1-415-555-0100} on the instance that opened the session as on any
+   * other. One lookup per decision: the clear texts are kept in a synchronized, access-ordered map.
+   */
+  Seen seen(SessionRecord session, SessionView shown) {
     ClearSpec clear = clearSpecs.get(session.id());
-    return clear == null
-        ? shown
-        : SessionView.of(
+    if (clear == null) {
+      return new Seen(shown, session);
+    }
+    return new Seen(
+        SessionView.of(
             shown.id(),
             session.agent(),
             session.user(),
@@ -638,7 +626,17 @@ public final class Tollgate {
             clear.spec().task(),
             session.labels(),
             session.history(),
-            clear.flagged());
+            clear.flagged()),
+        new SessionRecord(
+            session.id(),
+            session.agent(),
+            session.user(),
+            clear.indexedRequest(),
+            clear.spec().task(),
+            session.labels(),
+            session.history(),
+            session.opened(),
+            session.results()));
   }
 
   /**

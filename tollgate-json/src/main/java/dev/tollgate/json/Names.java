@@ -3,14 +3,14 @@ package dev.tollgate.json;
 import java.util.Collection;
 
 /**
- * "Did you mean" suggestions for unknown field names. A copy of the engine's rule: the codec sits
- * below the engine and cannot reach its internals.
+ * "Did you mean" suggestions for unknown names: the codec's field names and the engine's bundle
+ * files share this one rule, so a misspelling is answered alike wherever it is made.
  */
-final class Names {
+public final class Names {
   private Names() {}
 
   /** The candidate within edit distance 2 of {@code word}, or {@code null}. */
-  static String nearest(String word, Collection<String> candidates) {
+  public static String nearest(String word, Collection<String> candidates) {
     String best = null;
     int bestDistance = 3;
     for (String candidate : candidates) {
@@ -23,7 +23,8 @@ final class Names {
     return best;
   }
 
-  static int distance(String a, String b) {
+  /** The Levenshtein distance between {@code a} and {@code b}. */
+  public static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {

@@ -1,8 +1,5 @@
 package dev.tollgate.engine.internal.scan;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -530,16 +527,61 @@ public final class Detectors {
     if (ascii) {
       return new String(bytes, StandardCharsets.US_ASCII);
     }
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException notText) {
-      return null;
+    // Checked first rather than decoded with REPORT: most runs that get here are not text, and a
+    // decoder reports that with an exception (a stack trace per base64-looking run).
+    return isWellFormedUtf8(bytes) ? new String(bytes, StandardCharsets.UTF_8) : null;
+  }
+
+  /**
+   * Whether {@code b} is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates,
+   * nothing above U+10FFFF), exactly the input a strict decoder accepts.
+   */
+  static boolean isWellFormedUtf8(byte[] b) {
+    int i = 0;
+    while (i < b.length) {
+      int c = b[i] & 0xFF;
+      if (c < 0x80) {
+        i++;
+        continue;
+      }
+      int n;
+      int lo = 0x80;
+      int hi = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        n = 1;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2;
+        if (c == 0xE0) {
+          lo = 0xA0;
+        } else if (c == 0xED) {
+          hi = 0x9F;
+        }
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3;
+        if (c == 0xF0) {
+          lo = 0x90;
+        } else if (c == 0xF4) {
+          hi = 0x8F;
+        }
+      } else {
+        return false;
+      }
+      if (i + n >= b.length) {
+        return false;
+      }
+      int second = b[i + 1] & 0xFF;
+      if (second < lo || second > hi) {
+        return false;
+      }
+      for (int k = 2; k <= n; k++) {
+        int next = b[i + k] & 0xFF;
+        if (next < 0x80 || next > 0xBF) {
+          return false;
+        }
+      }
+      i += n + 1;
     }
+    return true;
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.tollgate.engine.internal.scan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,9 +58,7 @@ final class Words {
         if (lastDot <= at + 1 || e - lastDot - 1 < 2 || v.charAt(at + 1) == '.') {
           continue;
         }
-        String tld = v.substring(lastDot + 1, e);
-        if (!tld.chars().allMatch(c -> Text.isAsciiLetter((char) c))
-            || FILE_EXTENSIONS.contains(tld.toLowerCase(Locale.ROOT))) {
+        if (!allLetters(v, lastDot + 1, e) || isFileExtension(v, lastDot + 1, e)) {
           continue;
         }
         if (t.overlapsReported(s, e)) {
@@ -70,6 +67,25 @@ final class Words {
         String address = v.substring(s, e);
         t.report(this, s, e, address, address.charAt(0) + "•••" + v.substring(at, e));
       }
+    }
+
+    // Per @ sign of every string: compared in place, no substring of the top-level domain.
+    private static boolean allLetters(String v, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (!Text.isAsciiLetter(v.charAt(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static boolean isFileExtension(String v, int from, int to) {
+      for (String ext : FILE_EXTENSIONS) {
+        if (ext.length() == to - from && v.regionMatches(true, from, ext, 0, ext.length())) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static boolean isLocalChar(char c) {
@@ -87,7 +103,6 @@ final class Words {
    * accounts four); a date or a bare year is not an id.
    */
   static final class AnnouncedNumber extends Finder {
-    private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final List<String> NUMBER_WORDS =
         List.of("number", "num", "nr", "no", "n°", "nº", "#");
 
@@ -147,15 +162,30 @@ final class Words {
       if (i == s || !Text.isAlnum(v.charAt(s)) || Text.isWordChar(t.at(i))) {
         return;
       }
-      String id = v.substring(s, i);
+      int length = i - s;
       if (digits < minDigits
-          || id.length() < 3
-          || ISO_DATE.matcher(id).matches()
-          || (id.length() == 4 && (id.startsWith("19") || id.startsWith("20")) && digits == 4)
+          || length < 3
+          || isIsoDate(v, s, i)
+          || (length == 4 && digits == 4 && (v.startsWith("19", s) || v.startsWith("20", s)))
           || t.covered(this, s)) {
         return;
       }
+      String id = v.substring(s, i);
       t.report(this, s, i, id, Configured.mask(id));
+    }
+
+    /** Whether {@code v[s, e)} is {@code dddd-dd-dd}: a date, not an id (no regex per anchor). */
+    static boolean isIsoDate(String v, int s, int e) {
+      if (e - s != 10) {
+        return false;
+      }
+      for (int k = 0; k < 10; k++) {
+        char c = v.charAt(s + k);
+        if (k == 4 || k == 7 ? c != '-' : !Text.isDigit(c)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private static int skip(String v, int from, String chars, int max) {

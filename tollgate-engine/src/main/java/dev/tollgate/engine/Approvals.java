@@ -448,7 +448,7 @@ public final class Approvals {
       Supplier<Map<String, Object>> facts,
       Supplier<String> digest) {
     Instant now = clock.instant();
-    boolean freshOnly = !evaluation.asks().isEmpty() && evaluation.approval().fresh();
+    boolean freshOnly = evaluation.asked() && evaluation.approval().fresh();
     GrantStore grants = store.grants();
     GrantRecord g = rules.use(grants, agent, action, freshOnly, facts, digest, now);
     if (g != null) {

@@ -18,7 +18,7 @@ import java.util.Map;
  * @param approval the strictest approval options of the asking policies ({@link
  *     ApprovalOptions#DEFAULT} when none asked)
  * @param redaction the redaction the matched allow policies oblige, or {@code null}
- * @param asks the asking policies' reasons, also when a deny (of the profile) overrode them
+ * @param asked whether a policy asked, also when a deny (of the profile) overrode it
  * @param facts the variables the policies saw (made lazily: what no policy read is made only if
  *     asked here, as a grant's constraint may); they hold the arguments in clear, so {@link
  *     #toString} leaves them out
@@ -29,7 +29,7 @@ public record Evaluation(
     List<ShadowOutcome> shadow,
     List<PolicyOutcome> outcomes,
     boolean profileDenied,
-    List<Reason> asks,
+    boolean asked,
     ApprovalOptions approval,
     Redaction redaction,
     Map<String, Object> facts) {

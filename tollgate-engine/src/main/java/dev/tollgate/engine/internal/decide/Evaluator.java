@@ -44,9 +44,12 @@ public final class Evaluator {
       Inspection inspection,
       boolean explain) {
     String tool = action.tool();
-    List<Reason> denies = null;
-    List<Reason> asks = null;
-    List<Reason> allows = null;
+    // Contributions in policy order: a Reason, or the CompiledPolicy whose message is rendered only
+    // if its reason is kept (a matched ask's or allow's message is dropped when a deny wins, and
+    // rendering costs a CEL evaluation and a masking pass).
+    List<Object> denies = null;
+    List<Object> asks = null;
+    List<Object> allows = null;
     List<ShadowOutcome> shadow = null;
     List<PolicyOutcome> outcomes = explain ? new ArrayList<>() : null;
     boolean profileDenied = false;
@@ -111,25 +114,26 @@ public final class Evaluator {
           }
           continue;
         }
-        // A message may quote an argument or the user's words: what a detector flagged in them is
-        // shown masked, as the store keeps it.
-        String message = session.mask(inspection.mask(render(p, facts)));
-        if (explain) {
-          outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, message));
+        Object contribution = p;
+        if (explain || p.shadow()) {
+          Reason reason = reason(p, facts, session, inspection);
+          if (explain) {
+            outcomes.add(outcome(p, PolicyOutcome.Status.MATCHED, reason.message()));
+          }
+          if (p.shadow()) {
+            shadow = add(shadow, new ShadowOutcome(p.name(), p.effect(), reason.message()));
+            continue;
+          }
+          contribution = reason;
         }
-        if (p.shadow()) {
-          shadow = add(shadow, new ShadowOutcome(p.name(), p.effect(), message));
-          continue;
-        }
-        Reason reason = new Reason(p.name(), message);
         switch (p.effect()) {
-          case DENY -> denies = add(denies, reason);
+          case DENY -> denies = add(denies, contribution);
           case ASK -> {
-            asks = add(asks, reason);
+            asks = add(asks, contribution);
             askOptions = add(askOptions, p.approval());
           }
           case ALLOW -> {
-            allows = add(allows, reason);
+            allows = add(allows, contribution);
             if (p.redact() != null) {
               redactions = add(redactions, p.redact());
             }
@@ -138,27 +142,49 @@ public final class Evaluator {
       }
     }
     Effect effect;
-    List<Reason> reasons;
+    List<Object> kept;
     if (denies != null) {
       effect = Effect.DENY;
-      reasons = denies;
+      kept = denies;
     } else if (asks != null) {
       effect = Effect.ASK;
-      reasons = asks;
+      kept = asks;
     } else {
       effect = Effect.ALLOW;
-      reasons = allows == null ? List.of() : allows;
+      kept = allows;
     }
     return new Evaluation(
         effect,
-        reasons,
+        reasons(kept, facts, session, inspection),
         shadow == null ? List.of() : shadow,
         outcomes == null ? List.of() : outcomes,
         profileDenied && denies.size() == 1,
-        asks == null ? List.of() : asks,
+        asks != null,
         askOptions == null ? ApprovalOptions.DEFAULT : ApprovalOptions.strictest(askOptions),
         redactions == null ? null : Redaction.merge(redactions),
         facts);
+  }
+
+  /** The kept contributions as reasons, rendering the messages not rendered yet. */
+  private static List<Reason> reasons(
+      List<Object> kept, Facts facts, SessionView session, Inspection inspection) {
+    if (kept == null) {
+      return List.of();
+    }
+    List<Reason> out = new ArrayList<>(kept.size());
+    for (Object c : kept) {
+      out.add(c instanceof CompiledPolicy p ? reason(p, facts, session, inspection) : (Reason) c);
+    }
+    return out;
+  }
+
+  /**
+   * A matched policy's reason. Its message may quote an argument or the user's words: what a
+   * detector flagged in them is shown masked, as the store keeps it.
+   */
+  private static Reason reason(
+      CompiledPolicy p, Facts facts, SessionView session, Inspection inspection) {
+    return new Reason(p.name(), session.mask(inspection.mask(render(p, facts))));
   }
 
   /** The variables a policy sees, each made when first read. */

@@ -29,7 +29,7 @@ public final class Inspection {
   public static final long MAX_ARGUMENT_CHARS = 1L << 20;
 
   public static final Inspection NONE =
-      new Inspection(Map.of(), List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
+      new Inspection(List.of(), List.of(), FlowIndex.Flow.NONE, Map.of());
 
   static {
     // Shared by every thread: made here, not lazily, so that no thread sees them half made.
@@ -42,10 +42,11 @@ public final class Inspection {
   private static final int MIN_MASKED = 4;
 
   private final List<Hit> hits;
-  private final Map<String, Object> args;
 
-  /** The text of each hit in the arguments as sent: found when {@link #mask} first needs it. */
-  private List<String> flaggedText;
+  /** What {@link #mask} replaces, and with what: made when it is first needed. */
+  private String[] flagged;
+
+  private String[] excerpts;
 
   private final List<String> dataLabels;
   private final FlowIndex.Flow flow;
@@ -59,13 +60,11 @@ public final class Inspection {
   private Map<String, Object> provenanceFacts;
 
   private Inspection(
-      Map<String, Object> args,
       List<Hit> hits,
       List<String> dataLabels,
       FlowIndex.Flow flow,
       Map<String, Object> provenance) {
     this.hits = List.copyOf(hits);
-    this.args = args;
     this.dataLabels = List.copyOf(dataLabels);
     this.flow = flow;
     this.provenance = provenance;
@@ -93,7 +92,7 @@ public final class Inspection {
       }
     }
     if (index == null) {
-      return new Inspection(args, hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
+      return new Inspection(hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
     }
     List<String> payload = new ArrayList<>();
     Map<String, Object> provenance = new LinkedHashMap<>();
@@ -107,7 +106,7 @@ public final class Inspection {
     }
     FlowIndex.Flow flow = index.flow(payload, payloadHits);
     return new Inspection(
-        args, hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
+        hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
   }
 
   private static Map<String, Object> origin(FlowIndex index, Object value) {
@@ -163,59 +162,140 @@ public final class Inspection {
     if (hits.isEmpty() || text == null || text.isEmpty()) {
       return text;
     }
-    if (flaggedText == null) {
-      flaggedText = flaggedText(args, hits);
+    if (flagged == null) {
+      flagged = flagged(hits);
     }
-    String out = text;
-    for (int i = 0; i < hits.size(); i++) {
-      Hit h = hits.get(i);
-      String raw = flaggedText.get(i);
-      if (raw != null && raw.length() >= MIN_MASKED && out.contains(raw)) {
-        out = out.replace(raw, h.excerpt());
-      }
-      String folded = h.value();
-      if (folded != null && folded.length() >= MIN_MASKED && out.contains(folded)) {
-        out = out.replace(folded, h.excerpt());
-      }
-    }
-    return out;
+    return replaceAll(text, flagged, excerpts);
   }
 
-  /** The text each hit covers in the arguments as sent, or {@code null} when it cannot be found. */
-  private static List<String> flaggedText(Map<String, Object> args, List<Hit> hits) {
-    List<String> out = new ArrayList<>(hits.size());
+  /**
+   * Each flagged text (as sent and folded, {@value #MIN_MASKED} characters or more) longest first,
+   * so that a value inside a longer flagged text does not split it; {@link #excerpts} in step.
+   */
+  private String[] flagged(List<Hit> hits) {
+    String[] texts = new String[2 * hits.size()];
+    String[] shown = new String[texts.length];
+    // Few hits are compared pairwise; many (a scan may hold thousands) through a set.
+    java.util.Set<String> many = hits.size() > 16 ? new java.util.HashSet<>() : null;
+    int n = 0;
     for (Hit h : hits) {
-      out.add(textAt(args, h));
+      String folded = h.value();
+      // The text as sent is the folded value itself for most hits (an address in lower case):
+      // then no copy of it is taken.
+      String clear =
+          folded != null
+                  && h.source() != null
+                  && h.end() - h.start() == folded.length()
+                  && h.source().startsWith(folded, h.start())
+              ? folded
+              : h.clearText();
+      n = addOnce(texts, shown, n, clear, h.excerpt(), many);
+      n = addOnce(texts, shown, n, folded, h.excerpt(), many);
     }
-    return out;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Integer.compare(texts[b].length(), texts[a].length()));
+    String[] sorted = new String[n];
+    excerpts = new String[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = texts[order[i]];
+      excerpts[i] = shown[order[i]];
+    }
+    return sorted;
   }
 
-  static String textAt(Map<String, Object> args, Hit h) {
-    if (args == null || !h.path().startsWith("/args/")) {
-      return null;
+  /** Adds {@code text} unless it is short or there already (the first hit's excerpt stays). */
+  private static int addOnce(
+      String[] texts,
+      String[] shown,
+      int n,
+      String text,
+      String excerpt,
+      java.util.Set<String> many) {
+    if (text == null || text.length() < MIN_MASKED) {
+      return n;
     }
-    Object at = args;
-    String key = null;
-    for (String segment : h.path().substring(6).split("/", -1)) {
-      key = Pointer.key(segment);
-      if (at instanceof Map<?, ?> m) {
-        at = m.get(key);
-      } else if (at instanceof List<?> l) {
-        try {
-          int index = Integer.parseInt(key);
-          at = index >= 0 && index < l.size() ? l.get(index) : null;
-        } catch (NumberFormatException e) {
-          return null;
+    if (many != null) {
+      if (!many.add(text)) {
+        return n;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (texts[i].equals(text)) {
+          return n;
         }
-      } else {
-        return null;
       }
     }
-    String text = h.key() ? key : at instanceof String str ? str : null;
-    if (text == null || h.start() < 0 || h.end() > text.length() || h.start() >= h.end()) {
-      return null;
+    texts[n] = text;
+    shown[n] = excerpt;
+    return n + 1;
+  }
+
+  /**
+   * {@code text} with each occurrence of {@code texts[k]} replaced by {@code replacements[k]}: the
+   * earliest occurrence first and, of those starting at one place, the first (longest) text. One
+   * {@code indexOf} per text and replacement and one exact-size buffer (a chain of {@link
+   * String#replace} copied the whole message once per value, and more when an excerpt's mask
+   * characters widened it to UTF-16). Returns {@code text} itself when none occurs.
+   */
+  static String replaceAll(String text, String[] texts, String[] replacements) {
+    int n = texts.length;
+    int[] next = null;
+    for (int k = 0; k < n; k++) {
+      int at = text.indexOf(texts[k]);
+      if (at >= 0 && next == null) {
+        next = new int[n];
+        java.util.Arrays.fill(next, 0, k, -1);
+      }
+      if (next != null) {
+        next[k] = at;
+      }
     }
-    return text.substring(h.start(), h.end());
+    if (next == null) {
+      return text;
+    }
+    // Pairs of (position, text index), then the exact length of the result.
+    int[] found = new int[8];
+    int count = 0;
+    int length = text.length();
+    int cursor = 0;
+    while (true) {
+      int best = -1;
+      for (int k = 0; k < n; k++) {
+        if (next[k] >= 0 && next[k] < cursor) {
+          next[k] = text.indexOf(texts[k], cursor);
+        }
+        if (next[k] >= 0 && (best < 0 || next[k] < next[best])) {
+          best = k;
+        }
+      }
+      if (best < 0) {
+        break;
+      }
+      if (count + 2 > found.length) {
+        found = java.util.Arrays.copyOf(found, found.length * 2);
+      }
+      found[count++] = next[best];
+      found[count++] = best;
+      length += replacements[best].length() - texts[best].length();
+      cursor = next[best] + texts[best].length();
+    }
+    char[] out = new char[length];
+    int from = 0;
+    int to = 0;
+    for (int i = 0; i < count; i += 2) {
+      int at = found[i];
+      String replacement = replacements[found[i + 1]];
+      text.getChars(from, at, out, to);
+      to += at - from;
+      replacement.getChars(0, replacement.length(), out, to);
+      to += replacement.length();
+      from = at + texts[found[i + 1]].length();
+    }
+    text.getChars(from, text.length(), out, to);
+    return new String(out);
   }
 
   public List<Finding> findings() {

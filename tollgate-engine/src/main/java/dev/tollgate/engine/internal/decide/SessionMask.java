@@ -58,8 +58,9 @@ public record SessionMask(String request, Map<String, Object> task, Map<String, 
               h.value(),
               token,
               h.key(),
-              h.encoding()));
-      String clear = Inspection.textAt(both, h);
+              h.encoding(),
+              h.source()));
+      String clear = h.clearText();
       if (clear != null && clear.length() >= MIN_SHOWN) {
         shown.putIfAbsent(clear, token);
       }

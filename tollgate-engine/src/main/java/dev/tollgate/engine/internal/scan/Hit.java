@@ -19,6 +19,9 @@ import java.util.Map;
  * @param key whether it was found in a map key rather than a value
  * @param encoding {@code null}, or how the value was hidden: {@code base64}, {@code url} or {@code
  *     unicode-tags} (text spelled in invisible tag characters)
+ * @param source the string at {@link #path} as sent (the key for a key hit), in clear and in memory
+ *     only like {@link #value}, or {@code null}: {@link #clearText} reads the hit's span from it
+ *     without walking the arguments again
  */
 public record Hit(
     String detector,
@@ -29,7 +32,8 @@ public record Hit(
     String value,
     String excerpt,
     boolean key,
-    String encoding) {
+    String encoding,
+    String source) {
 
   /**
    * Leaves out the value, and the path too: a map key on it may be a flagged value (see {@link
@@ -38,6 +42,17 @@ public record Hit(
   @Override
   public String toString() {
     return "Hit[" + detector + ", " + label + ", " + excerpt + (key ? ", in a key" : "") + "]";
+  }
+
+  /**
+   * The text this hit covers in the string as sent (for an encoded value: the encoded run), in
+   * clear; {@code null} when the source is unknown.
+   */
+  public String clearText() {
+    if (source == null || start < 0 || end > source.length() || start >= end) {
+      return null;
+    }
+    return source.substring(start, end);
   }
 
   /**

@@ -60,6 +60,10 @@ final class Scan implements BiConsumer<Object, Object> {
   private int[] pathParent = new int[64];
   private String[] pathKey = new String[64];
   private int[] pathIndex = new int[64];
+
+  /** The pointers made so far (a hit's entry and its parent): siblings share their parent's. */
+  private String[] pathPointer = new String[64];
+
   private int paths;
 
   // The walk's stack of pending nodes: the node, its path entry and flags.
@@ -106,6 +110,7 @@ final class Scan implements BiConsumer<Object, Object> {
     hits.clear();
     Arrays.fill(stackNode, 0, stackNode.length, null);
     Arrays.fill(pathKey, 0, paths, null);
+    Arrays.fill(pathPointer, 0, paths, null);
     budget = null;
     int start = (int) (Thread.currentThread().threadId() & (POOL.length() - 1));
     for (int i = 0; i < POOL.length(); i++) {
@@ -164,7 +169,9 @@ final class Scan implements BiConsumer<Object, Object> {
       pathParent = Arrays.copyOf(pathParent, size);
       pathKey = Arrays.copyOf(pathKey, size);
       pathIndex = Arrays.copyOf(pathIndex, size);
+      pathPointer = Arrays.copyOf(pathPointer, size);
     }
+    pathPointer[paths] = null;
     pathParent[paths] = parent;
     pathKey[paths] = key;
     pathIndex[paths] = index;
@@ -176,9 +183,24 @@ final class Scan implements BiConsumer<Object, Object> {
     if (entry == 0) {
       return rootPath;
     }
-    StringBuilder out = new StringBuilder(rootPath.length() + 32);
-    appendPointer(out, entry);
-    return out.toString();
+    String made = pathPointer[entry];
+    if (made != null) {
+      return made;
+    }
+    int parent = pathParent[entry];
+    String above = parent == 0 ? rootPath : pathPointer[parent];
+    if (above == null) {
+      StringBuilder out = new StringBuilder(rootPath.length() + 32);
+      appendPointer(out, parent);
+      above = out.toString();
+      pathPointer[parent] = above;
+    }
+    made =
+        pathKey[entry] != null
+            ? above + "/" + Pointer.segment(pathKey[entry])
+            : above + "/" + pathIndex[entry];
+    pathPointer[entry] = made;
+    return made;
   }
 
   private void appendPointer(StringBuilder out, int entry) {

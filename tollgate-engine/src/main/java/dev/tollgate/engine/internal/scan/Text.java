@@ -292,7 +292,8 @@ final class Text {
             folded,
             safe(excerpt, folded, finder),
             key,
-            how));
+            how,
+            t.raw));
   }
 
   /**

@@ -14,7 +14,16 @@ class FlowIndexTest {
 
   private static Hit invoice(String path, String value) {
     return new Hit(
-        "invoice-number", "financial", path, 0, value.length(), value, "INV-••71", false, null);
+        "invoice-number",
+        "financial",
+        path,
+        0,
+        value.length(),
+        value,
+        "INV-••71",
+        false,
+        null,
+        value);
   }
 
   private FlowIndex index(String request) {
@@ -62,7 +71,8 @@ class FlowIndexTest {
             "jane@initech.example",
             "j•••",
             false,
-            null);
+            null,
+            "jane@initech.example");
     byte[] prints = fingerprints.ofResult(mail, List.of(address));
     index.add(
         List.of(new ObservedResult(1, "mailbox.read", "untrusted", List.of("untrusted"), prints)));
@@ -73,7 +83,16 @@ class FlowIndexTest {
 
     Hit again =
         new Hit(
-            "email", "personal", "/args/body", 0, 20, "jane@initech.example", "j•••", false, null);
+            "email",
+            "personal",
+            "/args/body",
+            0,
+            20,
+            "jane@initech.example",
+            "j•••",
+            false,
+            null,
+            null);
     FlowIndex.Flow forwarded = index.flow(List.of("write to jane@initech.example"), List.of(again));
     assertThat(forwarded.labels()).containsExactly("untrusted", "personal");
   }

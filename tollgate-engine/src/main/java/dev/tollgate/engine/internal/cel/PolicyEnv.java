@@ -13,7 +13,6 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructType;
-import dev.cel.common.values.MutableMapValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
@@ -210,12 +209,12 @@ public final class PolicyEnv {
   /**
    * A map of facts as a CEL value, which the runtime selects fields from as it is. A plain Java map
    * is instead rebuilt, with everything under it, into CEL's immutable collections each time a
-   * condition touches it: the whole argument tree, for every field access of every policy. The copy
-   * here is shallow; nested maps are converted only when a condition selects them.
+   * condition touches it: the whole argument tree, for every field access of every policy. Nothing
+   * is copied; nested maps are converted only when a condition selects them.
    */
   public static Map<String, Object> celValue(Map<String, ?> map) {
     @SuppressWarnings("unchecked")
-    Map<String, Object> value = (Map<String, Object>) (Map<?, ?>) MutableMapValue.create(map);
+    Map<String, Object> value = (Map<String, Object>) (Map<?, ?>) new CelMapView(map);
     return value;
   }
 

@@ -1,8 +1,5 @@
 package dev.tollgate.json;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,6 +58,7 @@ final class ArgumentDigest {
 
   private final MessageDigest sha;
   private final byte[] out = new byte[4096];
+  private final char[] chunk = new char[1024];
   private int at;
 
   /**
@@ -137,7 +135,7 @@ final class ArgumentDigest {
         || v instanceof Integer
         || v instanceof Short
         || v instanceof Byte) {
-      ascii(v.toString());
+      integer(((Number) v).longValue());
       return true;
     } else if (v instanceof Boolean b) {
       ascii(b ? "true" : "false");
@@ -197,85 +195,29 @@ final class ArgumentDigest {
     return true;
   }
 
+  /**
+   * Writes a JSON string. The characters are copied a chunk at a time into a reused array and
+   * written from there: {@code getBytes} copied each string into a new array first (the whole body
+   * of a mail, on every decision).
+   */
   private boolean string(String s) {
-    // getBytes is a plain copy for ASCII strings; one byte per char means every char was ASCII or
-    // a lone surrogate, which UTF-8 encoding writes as '?' (checked at each '?', below)
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    int n = utf8.length;
-    if (n != s.length()) {
-      return chars(s);
-    }
     put('"');
-    int i = 0;
-    while (i < n) {
-      int end = plainFrom(utf8, i);
-      if (end > i) {
-        flush();
-        sha.update(utf8, i, end - i);
-      }
-      if (end < n) {
-        byte c = utf8[end];
-        if (c == '?') {
-          if (Character.isSurrogate(s.charAt(end))) {
-            return false;
+    char[] chunk = this.chunk;
+    int n = s.length();
+    for (int from = 0; from < n; from += chunk.length) {
+      int to = Math.min(n, from + chunk.length);
+      s.getChars(from, to, chunk, 0);
+      int count = to - from;
+      for (int i = 0; i < count; i++) {
+        char c = chunk[i];
+        if (plain(c)) {
+          if (at == out.length) {
+            flush();
           }
-          put('?');
-        } else if (!special((char) c)) {
+          out[at++] = (byte) c;
+        } else if (!special(c)) {
           return false;
         }
-        end++;
-      }
-      i = end;
-    }
-    put('"');
-    return true;
-  }
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-
-  /**
-   * The index of the first byte from {@code from} that is not {@link #plain} or is '?', eight bytes
-   * at a time: a byte below 0x20, a quote, a backslash or a '?' sets the high bit of its lane (the
-   * lowest set lane is exact; borrows only disturb lanes above it).
-   */
-  private static int plainFrom(byte[] b, int from) {
-    int i = from;
-    for (; i + 8 <= b.length; i += 8) {
-      long x = (long) LONGS.get(b, i);
-      long flagged =
-          ((x - 0x20 * ONES) & ~x)
-              | zero(x ^ ('"' * ONES))
-              | zero(x ^ ('\\' * ONES))
-              | zero(x ^ ('?' * ONES));
-      flagged &= HIGHS;
-      if (flagged != 0) {
-        return i + (Long.numberOfTrailingZeros(flagged) >>> 3);
-      }
-    }
-    while (i < b.length && b[i] != '?' && plain((char) b[i])) {
-      i++;
-    }
-    return i;
-  }
-
-  /** The high bit of each lane of {@code y} that is zero (exact for the lowest such lane). */
-  private static long zero(long y) {
-    return (y - ONES) & ~y;
-  }
-
-  /** {@link #string} for text with characters outside ASCII, one char at a time. */
-  private boolean chars(String s) {
-    put('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (plain(c)) {
-        put(c);
-      } else if (!special(c)) {
-        return false;
       }
     }
     put('"');
@@ -319,6 +261,30 @@ final class ArgumentDigest {
       o[at++] = (byte) (0x80 | (c & 0x3F));
     }
     return true;
+  }
+
+  /** Writes {@code n} in decimal, as {@link Long#toString} would, without making the string. */
+  private void integer(long n) {
+    if (n == Long.MIN_VALUE) {
+      ascii(Long.toString(n));
+      return;
+    }
+    if (at + 20 > out.length) {
+      flush();
+    }
+    if (n < 0) {
+      out[at++] = '-';
+      n = -n;
+    }
+    int digits = 1;
+    for (long rest = n / 10; rest != 0; rest /= 10) {
+      digits++;
+    }
+    for (int i = at + digits - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + n % 10);
+      n /= 10;
+    }
+    at += digits;
   }
 
   private void ascii(String s) {

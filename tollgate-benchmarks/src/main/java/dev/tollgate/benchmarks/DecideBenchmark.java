@@ -5,8 +5,15 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.engine.internal.bundle.BundleLoader;
+import dev.tollgate.engine.internal.decide.DecideInput;
+import dev.tollgate.engine.internal.decide.Decider;
+import dev.tollgate.engine.internal.decide.SessionView;
+import dev.tollgate.engine.internal.decide.Verdict;
+import dev.tollgate.engine.internal.scan.ScanLimitException;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.InputException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +97,7 @@ public class DecideBenchmark {
   @State(Scope.Benchmark)
   public static class Realistic {
     Tollgate tollgate;
+    DecideInput pure;
 
     @Setup
     public void setUp(Input in) throws BundleException {
@@ -98,6 +106,15 @@ public class DecideBenchmark {
         files.put("detectors.yaml", PolicySets.ALL_DETECTORS_OFF);
       }
       tollgate = checked(Bundle.fromFiles(files), in);
+      pure =
+          new DecideInput(
+              BundleLoader.load(files),
+              PolicySets.AGENT,
+              in.action,
+              SessionView.NONE,
+              null,
+              Instant.EPOCH,
+              false);
     }
   }
 
@@ -135,6 +152,15 @@ public class DecideBenchmark {
   @Benchmark
   public Decision decide(Input in, Realistic set) {
     return set.tollgate.decide(PolicySets.AGENT, in.action);
+  }
+
+  /**
+   * The pure decision alone ({@link Decider}: scan, policies, redaction), without the shell's
+   * session read, audit append and history step: the issue's "decide" target.
+   */
+  @Benchmark
+  public Verdict pure(Realistic set) throws ScanLimitException {
+    return Decider.decide(set.pure);
   }
 
   @Benchmark

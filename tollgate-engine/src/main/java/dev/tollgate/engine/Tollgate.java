@@ -8,14 +8,12 @@ import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
-import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.bundle.Redaction;
-import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.decide.AuditEntries;
 import dev.tollgate.engine.internal.decide.Ids;
 import dev.tollgate.engine.internal.decide.Inspection;
@@ -34,8 +32,6 @@ import dev.tollgate.engine.internal.scan.ScanLimitException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,8 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Tollgate engine in-process: decides actions against a policy bundle and keeps sessions in
- * memory; long because the public {@link Builder} is nested here and the observe path still lives
- * here (decide itself is {@code DecideShell}'s).
+ * memory; long because the public {@link Builder} (its options and their documentation) is nested
+ * here, beside the sessions this instance opened and their clear text. Decide itself is {@code
+ * DecideShell}'s, observing results and the memory ledger {@code Observer}'s.
  *
  * <pre>{@code
  * Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of("policies"))).build();
@@ -79,38 +76,7 @@ public final class Tollgate {
   private final FlowIndexes flows;
   private final AuditLog audit;
   private final DecideShell shell;
-
-  /**
-   * Flagged memory writes this engine did not let through (asked, denied, or explained only), per
-   * agent and by decision id: if the write's result is observed anyway (a person approved it
-   * elsewhere, the gate ran in shadow, a replay records that it ran), the write happened and is
-   * remembered in the ledger then. Bounded per agent, so that one agent's writes cannot push out
-   * another's, and in the number of agents; the oldest are forgotten.
-   */
-  private final Map<String, Map<String, UnconfirmedWrite>> unconfirmedWrites = // guarded by itself
-      bounded(MAX_UNCONFIRMED_AGENTS);
-
-  private static final int MAX_UNCONFIRMED_AGENTS = 1_024;
-  private static final int MAX_UNCONFIRMED_WRITES = 256;
-
-  private static <V> Map<String, V> bounded(int max) {
-    return new java.util.LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > max;
-      }
-    };
-  }
-
-  private record UnconfirmedWrite(String tool, byte[] fingerprints) {}
-
-  /**
-   * The session that holds what each agent wrote to memory from untrusted text: memory outlives
-   * sessions, so a later read of it must still be known as untrusted.
-   */
-  static final String MEMORY_LEDGER = "~memory";
+  private final Observer observer;
 
   /**
    * Clear requests and tasks of the sessions this instance opened, by store key. The store keeps
@@ -126,12 +92,6 @@ public final class Tollgate {
    * the request as its flow index reads it ({@link #indexed}), made once when the session opens.
    */
   private record ClearSpec(SessionSpec spec, Map<String, String> flagged, String indexedRequest) {}
-
-  /** Observed results kept per session (the oldest are forgotten first). */
-  static final int MAX_RESULTS = 1_000;
-
-  /** Characters of one observed result that are scanned and fingerprinted. */
-  static final long MAX_RESULT_CHARS = 4L << 20;
 
   private Tollgate(Builder b) {
     this.bundle = new AtomicReference<>(b.bundle);
@@ -170,6 +130,7 @@ public final class Tollgate {
             this::redactAgain);
     this.shell =
         new DecideShell(this, sessions, flows, approvals, requests, audit, clock, maxHistory);
+    this.observer = new Observer(this::compiled, sessions, flows, audit, clock);
     remaskStoredSessions();
   }
 
@@ -354,7 +315,11 @@ public final class Tollgate {
     both.put("request", spec.request());
     both.put("task", spec.task());
     List<Hit> hits =
-        bundle.get().compiled().detectors().scan(both, "/args", new Budget(MAX_RESULT_CHARS));
+        bundle
+            .get()
+            .compiled()
+            .detectors()
+            .scan(both, "/args", new Budget(Observer.MAX_RESULT_CHARS));
     return SessionMask.of(spec.request(), spec.task(), hits, flows.fingerprints());
   }
 
@@ -443,154 +408,13 @@ public final class Tollgate {
    */
   public ObservationResult observe(String agent, Observation observation) {
     requireAgent(agent);
-    SessionRecord session =
-        sessionIdProblem(observation.session()) != null
-            ? null
-            : sessions.get(sessionKey(agent, observation.session())).orElse(null);
-    if (session == null || !session.agent().equals(agent)) {
-      boolean valid = sessionIdProblem(observation.session()) == null;
-      try {
-        audit.append(
-            List.of(
-                AuditEntries.refused(
-                    clock.instant(),
-                    agent,
-                    null,
-                    valid ? observation.session() : null,
-                    observation.tool(),
-                    null,
-                    valid
-                        ? Outcome.Refusal.UNKNOWN_SESSION.code()
-                        : Outcome.Refusal.INVALID_SESSION_ID.code(),
-                    "/session")));
-      } catch (RuntimeException e) {
-        // the caller's mistake is answered even when the audit is down
-      }
-      throw new IllegalArgumentException(
-          "unknown session `"
-              + observation.session()
-              + "`: open it with openSession before observing results");
-    }
-    CompiledBundle compiled = bundle.get().compiled();
-    ToolSpec tool = compiled.catalog().lookup(observation.tool());
-    LinkedHashSet<String> labels = new LinkedHashSet<>(tool.labels());
-    boolean trusted = tool.trust().equals("trusted");
-    List<Hit> hits;
-    try {
-      hits =
-          compiled.detectors().scan(observation.result(), "/result", new Budget(MAX_RESULT_CHARS));
-    } catch (ScanLimitException e) {
-      // What cannot be scanned cannot be tracked: say so to the policies rather than drop it.
-      hits = List.of();
-      labels.add("unscanned");
-    }
-    for (Hit h : hits) {
-      labels.add(h.label());
-    }
-    byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits);
-    if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
-      trusted = false;
-    }
-    if (!trusted) {
-      labels.add("untrusted");
-    } else {
-      // instruction-like text in a trusted system's result is data, not an attack on the session
-      labels.remove("injection");
-    }
-    List<String> all = List.copyOf(labels);
-    // The catalog's labels describe the whole result, so whatever of it flows out carries them. A
-    // detector's label belongs to the value it found: the fingerprint of that value carries it, so
-    // an order number copied from a mail that also held the sender's address is not personal data.
-    LinkedHashSet<String> whole = new LinkedHashSet<>(tool.labels());
-    for (String l : List.of("untrusted", "unscanned")) {
-      if (labels.contains(l)) {
-        whole.add(l);
-      }
-    }
-    sessions.addResult(
-        session.id(),
-        new ObservedResult(
-            0,
-            observation.tool(),
-            trusted ? "trusted" : "untrusted",
-            List.copyOf(whole),
-            fingerprints),
-        MAX_RESULTS);
-    sessions.addLabels(session.id(), all);
-    if (observation.decision() != null) {
-      confirmWrite(agent, observation.decision());
-    }
-    ObservationResult observed = new ObservationResult(all, Inspection.findings(hits));
-    audit.append(
-        List.of(
-            AuditEntries.observe(
-                clock.instant(),
-                agent,
-                observation.session(),
-                observation.tool(),
-                observation.decision(),
-                observed.findings(),
-                observed.labels())));
-    return observed;
+    return observer.observe(agent, observation);
   }
 
-  /** Whether a memory read returns what was written to memory from untrusted text. */
-  private boolean fromUntrustedMemory(String agent, Observation observation, List<Hit> hits) {
-    SessionRecord ledger = sessions.get(sessionKey(agent, MEMORY_LEDGER)).orElse(null);
-    if (ledger == null || ledger.results() == 0) {
-      return false;
-    }
-    List<String> strings = new ArrayList<>();
-    Fingerprints.collect(observation.result(), strings);
-    return !flows.of(ledger, sessions).flow(strings, hits).sources().isEmpty();
-  }
-
-  /** Whether a memory write's text came from untrusted content or carries instructions. */
-  private static boolean flaggedWrite(Inspection inspection) {
-    return inspection.flow().labels().contains("untrusted")
-        || inspection.dataLabels().contains("injection");
-  }
-
-  /**
-   * Remembers the write {@code decision} stopped, now that its result shows it ran. Only the agent
-   * that made the decision can confirm it; the entry goes only once the ledger holds the write, so
-   * an observe that fails on the store can be retried.
-   */
-  private void confirmWrite(String agent, String decision) {
-    UnconfirmedWrite write;
-    synchronized (unconfirmedWrites) {
-      Map<String, UnconfirmedWrite> mine = unconfirmedWrites.get(agent);
-      write = mine == null ? null : mine.get(decision);
-    }
-    if (write == null) {
-      return;
-    }
-    remember(agent, write.tool(), write.fingerprints());
-    synchronized (unconfirmedWrites) {
-      Map<String, UnconfirmedWrite> mine = unconfirmedWrites.get(agent);
-      if (mine != null) {
-        mine.remove(decision, write);
-      }
-    }
-  }
-
-  private void unconfirmed(String agent, String decision, UnconfirmedWrite write) {
-    synchronized (unconfirmedWrites) {
-      unconfirmedWrites
-          .computeIfAbsent(agent, a -> bounded(MAX_UNCONFIRMED_WRITES))
-          .put(decision, write);
-    }
-  }
-
-  /** Remembers a memory write in the agent's ledger, so that a later read of it is untrusted. */
-  private void remember(String agent, String tool, byte[] fingerprints) {
-    String ledger = sessionKey(agent, MEMORY_LEDGER);
-    sessions.create(
-        new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
-    sessions.addResult(
-        ledger,
-        new ObservedResult(0, tool, "untrusted", List.of("untrusted"), fingerprints),
-        MAX_RESULTS);
+  /** The memory ledger's part of a decision (see {@link Observer#memoryWrite}). */
+  void memoryWrite(
+      String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
+    observer.memoryWrite(agent, action, verdict, decision, wentThrough);
   }
 
   /** The bundle in use, compiled. */
@@ -637,23 +461,6 @@ public final class Tollgate {
             session.history(),
             session.opened(),
             session.results()));
-  }
-
-  /**
-   * Keeps the memory ledger: a flagged memory write that went through is remembered now; one that
-   * did not (asked, denied, explained) is remembered if its result is observed later.
-   */
-  void memoryWrite(
-      String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
-    if (!verdict.tool().kind().equals("memory") || !flaggedWrite(verdict.inspection())) {
-      return;
-    }
-    byte[] written = flows.fingerprints().ofResult(action.args(), verdict.inspection().hits());
-    if (wentThrough) {
-      remember(agent, action.tool(), written);
-    } else {
-      unconfirmed(agent, decision, new UnconfirmedWrite(action.tool(), written));
-    }
   }
 
   /**

@@ -36,6 +36,10 @@ import java.util.Set;
  * are refused with an {@link InputException} that names the field and the fix. {@code args} is
  * free-form JSON; integers become {@code Long} and other numbers {@code Double}, the types CEL
  * computes with.
+ *
+ * <p>Long because every contract record's reader and writer is here, one method each, so that the
+ * strict rules (which fields, which types, which error for each) read alike for all of them; the
+ * audit's canonical form is {@link AuditCanonical}'s and the digest {@code ArgumentDigest}'s.
  */
 public final class ApiJson {
   /** Deepest nesting accepted in any document. */

@@ -16,9 +16,9 @@ import java.util.Set;
  * A map of facts as a CEL map value, read in place. CEL's own {@code MutableMapValue} behaves the
  * same for selection and presence but copies the map into a new {@code LinkedHashMap} (and makes a
  * new map type) each time: a copy of the arguments and of the action, per decision, that nothing
- * needs, since facts are never changed while policies read them. Read-only: the view is
- * unmodifiable, and every caller hands over a map it no longer changes (CEL declares its values
- * immutable, hence the suppression).
+ * needs, since facts are never changed while policies read them. Read-only: the view refuses
+ * changes and hands out unmodifiable views, and every caller hands over a map it no longer changes
+ * (CEL declares its values immutable, hence the suppression).
  */
 @SuppressWarnings("Immutable")
 final class CelMapView extends CelValue implements SelectableValue<Object>, Map<Object, Object> {
@@ -28,14 +28,22 @@ final class CelMapView extends CelValue implements SelectableValue<Object>, Map<
 
   @SuppressWarnings("unchecked")
   CelMapView(Map<?, ?> map) {
-    this.map = Collections.unmodifiableMap((Map<Object, Object>) map);
+    this.map = (Map<Object, Object>) map;
+  }
+
+  /**
+   * A nested map is handed out as a view too: CEL would otherwise walk its entries to convert it,
+   * on every selection through it ({@code action.args.meta.classification}).
+   */
+  private static Object nested(Object value) {
+    return value instanceof Map<?, ?> m && !(value instanceof CelValue) ? new CelMapView(m) : value;
   }
 
   @Override
   public Object select(Object field) {
     Object value = map.get(field);
     if (value != null) {
-      return value;
+      return nested(value);
     }
     if (!map.containsKey(field)) {
       throw CelAttributeNotFoundException.forMissingMapKey(String.valueOf(field));
@@ -46,7 +54,7 @@ final class CelMapView extends CelValue implements SelectableValue<Object>, Map<
 
   @Override
   public Optional<?> find(Object field) {
-    return map.containsKey(field) ? Optional.ofNullable(map.get(field)) : Optional.empty();
+    return map.containsKey(field) ? Optional.ofNullable(nested(map.get(field))) : Optional.empty();
   }
 
   @Override
@@ -86,7 +94,7 @@ final class CelMapView extends CelValue implements SelectableValue<Object>, Map<
 
   @Override
   public Object get(Object key) {
-    return map.get(key);
+    return nested(map.get(key));
   }
 
   @Override
@@ -111,17 +119,17 @@ final class CelMapView extends CelValue implements SelectableValue<Object>, Map<
 
   @Override
   public Set<Object> keySet() {
-    return map.keySet();
+    return Collections.unmodifiableSet(map.keySet());
   }
 
   @Override
   public Collection<Object> values() {
-    return map.values();
+    return Collections.unmodifiableCollection(map.values());
   }
 
   @Override
   public Set<Entry<Object, Object>> entrySet() {
-    return map.entrySet();
+    return Collections.unmodifiableMap(map).entrySet();
   }
 
   @Override

@@ -217,23 +217,46 @@ public final class Evaluator {
   }
 
   private static boolean hasNull(Object value) {
-    if (value == null) {
-      return true;
-    }
-    if (value instanceof Map<?, ?> m) {
-      for (Object v : m.values()) {
-        if (hasNull(v)) {
-          return true;
+    NullFinder finder = new NullFinder();
+    finder.visit(value);
+    return finder.found;
+  }
+
+  /**
+   * Looks for a null anywhere in a JSON value, on every decision: maps are walked with {@code
+   * forEach}, lists by index, so that no iterator is made per map or list (an unmodifiable map
+   * makes two).
+   */
+  private static final class NullFinder implements java.util.function.BiConsumer<Object, Object> {
+    boolean found;
+
+    void visit(Object value) {
+      if (found) {
+        return;
+      }
+      if (value == null) {
+        found = true;
+      } else if (value instanceof Map<?, ?> m) {
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> map = (Map<Object, Object>) m;
+        map.forEach(this);
+      } else if (value instanceof List<?> l) {
+        if (l instanceof java.util.RandomAccess) {
+          for (int i = 0; i < l.size() && !found; i++) {
+            visit(l.get(i));
+          }
+        } else {
+          for (Object o : l) {
+            visit(o);
+          }
         }
       }
-    } else if (value instanceof List<?> l) {
-      for (Object o : l) {
-        if (hasNull(o)) {
-          return true;
-        }
-      }
     }
-    return false;
+
+    @Override
+    public void accept(Object key, Object value) {
+      visit(value);
+    }
   }
 
   private static String render(CompiledPolicy p, Map<String, Object> facts) {

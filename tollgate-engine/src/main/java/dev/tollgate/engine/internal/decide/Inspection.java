@@ -83,11 +83,14 @@ public final class Inspection {
       throws ScanLimitException {
     List<Hit> hits = detectors.scan(args, "/args", new Budget(MAX_ARGUMENT_CHARS));
     List<String> control = tool.control();
-    LinkedHashSet<String> labels = new LinkedHashSet<>();
+    // Labels are few (a detector has one): a list searched in place, not a hash set per decision.
+    List<String> labels = new ArrayList<>(4);
     List<Hit> payloadHits = new ArrayList<>(hits.size());
     for (Hit h : hits) {
       if (!inControl(h.path(), control)) {
-        labels.add(h.label());
+        if (!labels.contains(h.label())) {
+          labels.add(h.label());
+        }
         payloadHits.add(h);
       }
     }

@@ -302,9 +302,12 @@ final class Text {
    * never holds the clear value" is kept, whatever a finder composed.
    */
   static String safe(String excerpt, String foldedValue, Finder finder) {
+    int valueAlnum = alnumCount(foldedValue);
     boolean shows =
-        alnumCount(foldedValue) >= 4
-            ? containsAlnum(excerpt, foldedValue)
+        valueAlnum >= 4
+            // an excerpt with fewer letters and digits than the value cannot hold them all (the
+            // common case: an excerpt is shorter than its value), so the search is skipped
+            ? alnumCount(excerpt) >= valueAlnum && containsAlnum(excerpt, foldedValue)
             : !foldedValue.isEmpty() && Fold.fold(excerpt).contains(foldedValue);
     return shows ? "[" + finder.name + "]" : excerpt;
   }

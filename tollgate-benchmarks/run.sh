@@ -3,9 +3,9 @@
 # reports. Results go to tollgate-benchmarks/target/results (or $OUT).
 #
 # The machine is shared and noisy, so the members of a ratio run close together: for each
-# (mix, policies) row, JMH runs floor, decide, parseAndDecide and decideCedarEquivalent back to
+# (mix, policies) row, JMH runs floor, pure, decide, parseAndDecide and decideCedarEquivalent back to
 # back, then the Cedar peer runs that row's set (never at the same time as JMH: they would share
-# the cores). Last, UnreadArgsBenchmark. JMH runs with -prof gc: bytes allocated per decision do
+# the cores). Last, the prefilter check and UnreadArgsBenchmark. JMH runs with -prof gc: bytes allocated per decision do
 # not depend on the load, so they are the steadiest cost figure this machine gives.
 #
 #   tollgate-benchmarks/run.sh                              # everything, about 9 minutes on 2 cores
@@ -24,7 +24,8 @@ jmh_args="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 modes="${MODES:-sample}"
 cedar_args="${CEDAR_ARGS:---warmup-ms 2000 --measure-ms 5000 --throughput-ms 3000}"
 
-(cd "$root" && ./mvnw -q install -DskipTests -pl tollgate-benchmarks -am)
+# MVN_ARGS: extra Maven arguments, such as a private local repository for a parallel build.
+(cd "$root" && ./mvnw -q install -DskipTests -pl tollgate-benchmarks -am ${MVN_ARGS:-})
 if [ ! -d "$here/cedar/node_modules/@cedar-policy/cedar-wasm" ]; then
   (cd "$here/cedar" && npm ci --no-audit --no-fund)
 fi
@@ -56,6 +57,11 @@ for mix in specific wildcard; do
       > "$out/cedar-$row.json"
   done
 done
+
+# The prefilter: an action no detector can match, with the detectors on and off.
+"$java" -jar "$jar" 'DecideBenchmark.pure$' -p mix=specific -p policies=100 -p noMatch=true \
+  -p detectors=on,off $jmh_args -bm sample -prof gc -rf json -rff "$out/prefilter.json" \
+  >> "$out/jmh.txt" 2>&1
 
 "$java" -jar "$jar" 'UnreadArgsBenchmark' $jmh_args -prof gc \
   -rf json -rff "$out/unread-args.json" >> "$out/jmh.txt" 2>&1

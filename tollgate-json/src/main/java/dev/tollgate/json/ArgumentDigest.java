@@ -58,7 +58,7 @@ final class ArgumentDigest {
 
   private final MessageDigest sha;
   private final byte[] out = new byte[4096];
-  private final char[] chunk = new char[1024];
+  private final char[] chunk = new char[512];
   private int at;
 
   /**
@@ -203,22 +203,31 @@ final class ArgumentDigest {
   private boolean string(String s) {
     put('"');
     char[] chunk = this.chunk;
+    byte[] o = out;
     int n = s.length();
     for (int from = 0; from < n; from += chunk.length) {
       int to = Math.min(n, from + chunk.length);
       s.getChars(from, to, chunk, 0);
       int count = to - from;
+      // Room for the whole chunk escaped at its widest (6 bytes a char), so that the loop below
+      // checks no bound per character.
+      if (at + 6 * count > o.length) {
+        flush();
+      }
+      int w = at;
       for (int i = 0; i < count; i++) {
         char c = chunk[i];
         if (plain(c)) {
-          if (at == out.length) {
-            flush();
+          o[w++] = (byte) c;
+        } else {
+          at = w;
+          if (!special(c)) {
+            return false;
           }
-          out[at++] = (byte) c;
-        } else if (!special(c)) {
-          return false;
+          w = at;
         }
       }
+      at = w;
     }
     put('"');
     return true;

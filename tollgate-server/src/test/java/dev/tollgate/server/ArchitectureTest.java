@@ -1,7 +1,6 @@
 package dev.tollgate.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -88,19 +87,6 @@ class ArchitectureTest {
 
     assertThat(sizeProblem("p.Small", List.of("package p;", "/** Small. */", "class Small {}")))
         .isNull();
-  }
-
-  @Test
-  void serverUsesTheCodecModule() {
-    noClasses()
-        .should()
-        .dependOnClassesThat()
-        .haveFullyQualifiedName("dev.tollgate.engine.Json")
-        .orShould()
-        .dependOnClassesThat()
-        .haveFullyQualifiedName("dev.tollgate.engine.InputException")
-        .because("the engine's Json and InputException are deprecated delegates of tollgate-json")
-        .check(main);
   }
 
   /**

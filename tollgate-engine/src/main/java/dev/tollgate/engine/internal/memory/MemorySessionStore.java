@@ -66,16 +66,7 @@ public final class MemorySessionStore implements SessionStore {
           int from = Math.max(0, history.size() + 1 - max);
           List<Map<String, Object>> next = new ArrayList<>(history.subList(from, history.size()));
           next.add(Map.of("tool", tool, "effect", effect));
-          return new SessionRecord(
-              s.id(),
-              s.agent(),
-              s.user(),
-              s.request(),
-              s.task(),
-              s.labels(),
-              next,
-              s.opened(),
-              s.results());
+          return changed(s, s.labels(), next, s.results());
         });
   }
 
@@ -88,16 +79,7 @@ public final class MemorySessionStore implements SessionStore {
           if (!next.addAll(labels)) {
             return s;
           }
-          return new SessionRecord(
-              s.id(),
-              s.agent(),
-              s.user(),
-              s.request(),
-              s.task(),
-              List.copyOf(next),
-              s.history(),
-              s.opened(),
-              s.results());
+          return changed(s, List.copyOf(next), s.history(), s.results());
         });
   }
 
@@ -115,18 +97,16 @@ public final class MemorySessionStore implements SessionStore {
               kept.removeFirst();
             }
           }
-          return new SessionRecord(
-              s.id(),
-              s.agent(),
-              s.user(),
-              s.request(),
-              s.task(),
-              s.labels(),
-              s.history(),
-              s.opened(),
-              seq[0]);
+          return changed(s, s.labels(), s.history(), seq[0]);
         });
     return seq[0];
+  }
+
+  /** {@code s} with what a session's life changes: its labels, history and result count. */
+  private static SessionRecord changed(
+      SessionRecord s, List<String> labels, List<Map<String, Object>> history, long results) {
+    return new SessionRecord(
+        s.id(), s.agent(), s.user(), s.request(), s.task(), labels, history, s.opened(), results);
   }
 
   @Override

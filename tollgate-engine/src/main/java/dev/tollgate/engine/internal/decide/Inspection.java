@@ -82,6 +82,9 @@ public final class Inspection {
       Detectors detectors, ToolSpec tool, Map<String, Object> args, FlowIndex index)
       throws ScanLimitException {
     List<Hit> hits = detectors.scan(args, "/args", new Budget(MAX_ARGUMENT_CHARS));
+    if (hits.isEmpty() && index == null) {
+      return new Inspection(hits, List.of(), FlowIndex.Flow.NONE, Map.of());
+    }
     List<String> control = tool.control();
     // Labels are few (a detector has one): a list searched in place, not a hash set per decision.
     List<String> labels = new ArrayList<>(4);

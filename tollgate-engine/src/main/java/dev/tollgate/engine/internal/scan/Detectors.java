@@ -2,7 +2,6 @@ package dev.tollgate.engine.internal.scan;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -360,7 +359,7 @@ public final class Detectors {
     for (int k = 0; k < t.base64Runs.size(); k += 2) {
       int s = t.base64Runs.get(k);
       int e = t.base64Runs.get(k + 1);
-      String decoded = decodeBase64(t.view, s, e);
+      String decoded = decodeBase64(t.view, s, e, t.scan);
       if (decoded != null) {
         scanText(t.decodedRun(decoded, "base64", t.rawIndex(s), t.rawIndex(e)), false);
       }
@@ -478,7 +477,7 @@ public final class Detectors {
    * 90% of its characters letters, digits, punctuation or spaces, and 8 characters or more); else
    * {@code null}.
    */
-  static String decodeBase64(String v, int s, int e) {
+  static String decodeBase64(String v, int s, int e, Scan scratch) {
     boolean upper = false;
     boolean lower = false;
     boolean url = false;
@@ -497,22 +496,21 @@ public final class Detectors {
     if (!(upper && lower)) {
       return null;
     }
-    String body = v.substring(s, end);
-    if (body.length() % 4 == 1) {
-      body = body.substring(0, body.length() - 1);
+    int length = end - s;
+    if (length % 4 == 1) {
+      length--;
     }
-    byte[] bytes;
-    try {
-      bytes = url ? Base64.getUrlDecoder().decode(body) : Base64.getDecoder().decode(body);
-    } catch (IllegalArgumentException notBase64) {
-      return null;
-    }
-    if (bytes.length < 8) {
+    // Decoded here into the scan's buffer, as java.util.Base64 decodes (lenient about the last
+    // unit's spare bits, padding optional): a run that is no text then costs no copy of itself.
+    byte[] bytes = scratch == null ? new byte[length * 3 / 4] : scratch.bytes(length * 3 / 4);
+    int n = base64(v, s, s + length, url ? URL_BASE64 : BASE64_VALUES, bytes);
+    if (n < 8) {
       return null;
     }
     int printable = 0;
     boolean ascii = true;
-    for (byte b : bytes) {
+    for (int i = 0; i < n; i++) {
+      byte b = bytes[i];
       if (b < 0) {
         ascii = false;
         printable++;
@@ -521,15 +519,55 @@ public final class Detectors {
       }
     }
     // At least 90% printable: letters, digits, punctuation, spaces (UTF-8 sequences count).
-    if (printable * 10 < bytes.length * 9) {
+    if (printable * 10 < n * 9) {
       return null;
     }
     if (ascii) {
-      return new String(bytes, StandardCharsets.US_ASCII);
+      return new String(bytes, 0, n, StandardCharsets.US_ASCII);
     }
     // Checked first rather than decoded with REPORT: most runs that get here are not text, and a
     // decoder reports that with an exception (a stack trace per base64-looking run).
-    return isWellFormedUtf8(bytes) ? new String(bytes, StandardCharsets.UTF_8) : null;
+    return isWellFormedUtf8(bytes, n) ? new String(bytes, 0, n, StandardCharsets.UTF_8) : null;
+  }
+
+  /** The value of each base64 character (standard alphabet), -1 for others. */
+  private static final byte[] BASE64_VALUES = base64Values("+/");
+
+  /** The same for the URL-safe alphabet. */
+  private static final byte[] URL_BASE64 = base64Values("-_");
+
+  private static byte[] base64Values(String last) {
+    byte[] values = new byte[128];
+    java.util.Arrays.fill(values, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + last;
+    for (int i = 0; i < alphabet.length(); i++) {
+      values[alphabet.charAt(i)] = (byte) i;
+    }
+    return values;
+  }
+
+  /**
+   * Decodes {@code v[s, e)} (no padding; {@code e - s} not 1 more than a multiple of 4) into {@code
+   * out}; the number of bytes, or -1 when a character is outside the alphabet.
+   */
+  static int base64(String v, int s, int e, byte[] values, byte[] out) {
+    int n = 0;
+    int bits = 0;
+    int have = 0;
+    for (int i = s; i < e; i++) {
+      char c = v.charAt(i);
+      int value = c < 128 ? values[c] : -1;
+      if (value < 0) {
+        return -1;
+      }
+      bits = (bits << 6) | value;
+      have += 6;
+      if (have >= 8) {
+        have -= 8;
+        out[n++] = (byte) (bits >> have);
+      }
+    }
+    return n;
   }
 
   /**
@@ -537,8 +575,13 @@ public final class Detectors {
    * nothing above U+10FFFF), exactly the input a strict decoder accepts.
    */
   static boolean isWellFormedUtf8(byte[] b) {
+    return isWellFormedUtf8(b, b.length);
+  }
+
+  /** {@link #isWellFormedUtf8(byte[])} of the first {@code length} bytes. */
+  static boolean isWellFormedUtf8(byte[] b, int length) {
     int i = 0;
-    while (i < b.length) {
+    while (i < length) {
       int c = b[i] & 0xFF;
       if (c < 0x80) {
         i++;
@@ -566,7 +609,7 @@ public final class Detectors {
       } else {
         return false;
       }
-      if (i + n >= b.length) {
+      if (i + n >= length) {
         return false;
       }
       int second = b[i + 1] & 0xFF;

@@ -104,6 +104,7 @@ final class Scan implements BiConsumer<Object, Object> {
     if (pathParent.length > KEEP_AT_MOST
         || stackNode.length > KEEP_AT_MOST
         || chars.length > KEEP_AT_MOST
+        || bytes.length > KEEP_AT_MOST
         || hits.size() > KEEP_AT_MOST) {
       return;
     }
@@ -324,6 +325,16 @@ final class Scan implements BiConsumer<Object, Object> {
       }
     }
     return l;
+  }
+
+  private byte[] bytes = new byte[64];
+
+  /** A buffer of at least {@code length} bytes for decoding, its content used at once. */
+  byte[] bytes(int length) {
+    if (bytes.length < length) {
+      bytes = new byte[Math.max(length, Math.min(2 * bytes.length, 1 << 20))];
+    }
+    return bytes;
   }
 
   /** A buffer of at least {@code length} chars, shared by the texts of this scan, one at a time. */

@@ -15,8 +15,8 @@ import net.jqwik.api.Provide;
 
 /**
  * The hand-written checks on the scanner's hot path agree with the library code they replace: the
- * UTF-8 check with a strict decoder (base64 runs), the date check with the regex it replaced
- * (announced numbers).
+ * UTF-8 check with a strict decoder and the base64 decoder with the JDK's (base64 runs), the date
+ * check with the regex it replaced (announced numbers).
  */
 class Utf8AndDatesTest {
   private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
@@ -37,6 +37,46 @@ class Utf8AndDatesTest {
     String padded = "x" + s + "y";
     assertThat(Words.AnnouncedNumber.isIsoDate(padded, 1, 1 + s.length()))
         .isEqualTo(ISO_DATE.matcher(s).matches());
+  }
+
+  @Property(tries = 3000)
+  void theBase64DecoderDecodesAsTheJdksDoes(@ForAll("base64Runs") String run) {
+    boolean url = run.indexOf('-') >= 0 || run.indexOf('_') >= 0;
+    String body = run.length() % 4 == 1 ? run.substring(0, run.length() - 1) : run;
+    byte[] expected;
+    try {
+      expected =
+          url
+              ? java.util.Base64.getUrlDecoder().decode(body)
+              : java.util.Base64.getDecoder().decode(body);
+    } catch (IllegalArgumentException e) {
+      expected = null;
+    }
+    byte[] out = new byte[body.length()];
+    int n = Detectors.base64(body, 0, body.length(), url ? values("-_") : values("+/"), out);
+    if (expected == null) {
+      assertThat(n).isEqualTo(-1);
+    } else {
+      assertThat(java.util.Arrays.copyOf(out, n)).isEqualTo(expected);
+    }
+  }
+
+  private static byte[] values(String last) {
+    byte[] values = new byte[128];
+    java.util.Arrays.fill(values, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + last;
+    for (int i = 0; i < alphabet.length(); i++) {
+      values[alphabet.charAt(i)] = (byte) i;
+    }
+    return values;
+  }
+
+  @Provide
+  Arbitrary<String> base64Runs() {
+    return Arbitraries.strings()
+        .withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+        .ofMinLength(0)
+        .ofMaxLength(40);
   }
 
   @Provide

@@ -38,6 +38,43 @@ class DecideTest {
           message: '"no mail to rivals: " + action.args.to.join(", ")'
       """;
 
+  /**
+   * Policies written from one template share their message program, rendered once per decision:
+   * each reason still names its own policy, and a message that fails falls back to each policy's
+   * own text.
+   */
+  @Test
+  void policiesSharingAMessageKeepTheirOwnReasons() {
+    String shared =
+        """
+        policies:
+          - name: first
+            match: {tools: ["email.send"]}
+            effect: deny
+            message: '"mail to " + action.args.to.join(", ")'
+          - name: second
+            match: {tools: ["email.send"]}
+            effect: deny
+            message: '"mail to " + action.args.to.join(", ")'
+          - name: broken-one
+            match: {tools: ["email.send"]}
+            effect: deny
+            message: '"cc " + action.args.cc'
+          - name: broken-two
+            match: {tools: ["email.send"]}
+            effect: deny
+            message: '"cc " + action.args.cc'
+        """;
+    Decision d = tollgate(policies(shared)).decide("bot", mail("ap@globex.example"));
+    Map<String, String> messages = new java.util.HashMap<>();
+    d.reasons().forEach(r -> messages.put(r.policy(), r.message()));
+    assertThat(messages).containsOnlyKeys("first", "second", "broken-one", "broken-two");
+    assertThat(messages.get("first")).isEqualTo("mail to a•••@globex.example");
+    assertThat(messages.get("second")).isEqualTo("mail to a•••@globex.example");
+    assertThat(messages.get("broken-one")).contains("broken-one").contains("message failed");
+    assertThat(messages.get("broken-two")).contains("broken-two").contains("message failed");
+  }
+
   @Test
   void nothingMatchedAllowsWithoutReasons() {
     Decision d = tollgate(policies(THREE)).decide("bot", action("files.read", Map.of()));

@@ -178,10 +178,23 @@ public final class PolicyEnv {
     return compile(CONDITIONS, expression);
   }
 
-  /** Compiles a message that must yield a string. */
+  /**
+   * Compiles a message that must yield a string. Policies written from one template share their
+   * message: each text is compiled once and yields the same program, which lets a decision render
+   * it once for all the policies whose reasons it keeps (see {@code Evaluator}).
+   */
   public static Compiled message(String expression) {
-    return compile(MESSAGES, expression);
+    if (MESSAGE_PROGRAMS.size() > MAX_SHARED_MESSAGES) {
+      MESSAGE_PROGRAMS.clear();
+    }
+    return MESSAGE_PROGRAMS.computeIfAbsent(expression, e -> compile(MESSAGES, e));
   }
+
+  /** Compiled messages by text; programs are immutable and thread-safe, so bundles share them. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Compiled> MESSAGE_PROGRAMS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final int MAX_SHARED_MESSAGES = 10_000;
 
   /** Evaluates a compiled program; CEL's own exception type is kept out of callers' sight. */
   public static Object eval(CelRuntime.Program program, Map<String, ?> facts)

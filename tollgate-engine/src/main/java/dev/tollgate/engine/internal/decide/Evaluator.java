@@ -172,8 +172,37 @@ public final class Evaluator {
       return List.of();
     }
     List<Reason> out = new ArrayList<>(kept.size());
+    // Policies from one template share a message program (PolicyEnv.message): with the same facts
+    // it renders the same text, so it is rendered and masked once per decision.
+    Object[] rendered = null;
+    int count = 0;
     for (Object c : kept) {
-      out.add(c instanceof CompiledPolicy p ? reason(p, facts, session, inspection) : (Reason) c);
+      if (!(c instanceof CompiledPolicy p)) {
+        out.add((Reason) c);
+        continue;
+      }
+      String message = null;
+      for (int i = 0; i < count && p.message() != null; i += 2) {
+        if (rendered[i] == p.message()) {
+          message = (String) rendered[i + 1];
+          break;
+        }
+      }
+      if (message == null) {
+        String text = p.message() == null ? null : renderedOrNull(p, facts);
+        if (text == null) {
+          // no message, or it failed: the policy's own fallback, which names the policy
+          message = reason(p, facts, session, inspection).message();
+        } else {
+          message = session.mask(inspection.mask(text));
+          if (rendered == null) {
+            rendered = new Object[2 * kept.size()];
+          }
+          rendered[count++] = p.message();
+          rendered[count++] = message;
+        }
+      }
+      out.add(new Reason(p.name(), message));
     }
     return out;
   }
@@ -267,6 +296,15 @@ public final class Evaluator {
       return String.valueOf(PolicyEnv.eval(p.message(), facts));
     } catch (PolicyEnv.EvaluationException | RuntimeException e) {
       return p.fallbackMessage() + " (message failed: " + e.getMessage() + ")";
+    }
+  }
+
+  /** The policy's message rendered, or {@code null} when it fails. */
+  private static String renderedOrNull(CompiledPolicy p, Map<String, Object> facts) {
+    try {
+      return String.valueOf(PolicyEnv.eval(p.message(), facts));
+    } catch (PolicyEnv.EvaluationException | RuntimeException e) {
+      return null;
     }
   }
 

@@ -81,9 +81,12 @@ public record Hit(
 
   /** The pointer of each flagged key among {@code hits}, with what to show in its place. */
   private static Map<String, String> flaggedKeys(List<Hit> hits) {
-    Map<String, String> flaggedKeys = new HashMap<>();
+    Map<String, String> flaggedKeys = Map.of();
     for (Hit h : hits) {
       if (h.key) {
+        if (flaggedKeys.isEmpty()) {
+          flaggedKeys = new HashMap<>();
+        }
         // Several hits in one key: the excerpt of one may show the value of another.
         flaggedKeys.merge(h.path, h.excerpt, (a, b) -> "[flagged key]");
       }

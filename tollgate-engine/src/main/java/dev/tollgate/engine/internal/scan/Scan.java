@@ -181,6 +181,15 @@ final class Scan implements BiConsumer<Object, Object> {
 
   /** The JSON pointer of path entry {@code entry}. */
   String pointer(int entry) {
+    return pointer(entry, 0);
+  }
+
+  /**
+   * Made from the parent's pointer, itself made (and kept) the same way up to {@value #MEMO_DEPTH}
+   * levels; deeper, the rest of the way up is written in one buffer, so that a hit deep in a nested
+   * value costs one string per level at most a few levels.
+   */
+  private String pointer(int entry, int depth) {
     if (entry == 0) {
       return rootPath;
     }
@@ -189,12 +198,13 @@ final class Scan implements BiConsumer<Object, Object> {
       return made;
     }
     int parent = pathParent[entry];
-    String above = parent == 0 ? rootPath : pathPointer[parent];
-    if (above == null) {
+    String above;
+    if (depth < MEMO_DEPTH) {
+      above = pointer(parent, depth + 1);
+    } else {
       StringBuilder out = new StringBuilder(rootPath.length() + 32);
       appendPointer(out, parent);
       above = out.toString();
-      pathPointer[parent] = above;
     }
     made =
         pathKey[entry] != null
@@ -203,6 +213,8 @@ final class Scan implements BiConsumer<Object, Object> {
     pathPointer[entry] = made;
     return made;
   }
+
+  private static final int MEMO_DEPTH = 8;
 
   private void appendPointer(StringBuilder out, int entry) {
     if (entry == 0) {

@@ -52,6 +52,58 @@ public final class AuditCanonical {
     return time(new StringBuilder(30), instant).toString();
   }
 
+  /**
+   * Reads an instant back from its text: the fixed format {@link #time(Instant)} writes (how the
+   * stores keep every time) directly, anything else as {@link Instant#parse} does. Every approval
+   * and grant read on the decide path parses two or three of these, and {@code Instant.parse} was a
+   * fifth of such a read's cost on PostgreSQL.
+   *
+   * @throws java.time.format.DateTimeParseException when {@link Instant#parse} would
+   */
+  public static Instant parseTime(String text) {
+    if (text.length() == 30
+        && text.charAt(4) == '-'
+        && text.charAt(7) == '-'
+        && text.charAt(10) == 'T'
+        && text.charAt(13) == ':'
+        && text.charAt(16) == ':'
+        && text.charAt(19) == '.'
+        && text.charAt(29) == 'Z') {
+      int year = number(text, 0, 4);
+      int month = number(text, 5, 2);
+      int day = number(text, 8, 2);
+      int hour = number(text, 11, 2);
+      int minute = number(text, 14, 2);
+      int second = number(text, 17, 2);
+      int nano = number(text, 20, 9);
+      if ((year | month | day | hour | minute | second | nano) >= 0
+          && month >= 1
+          && month <= 12
+          && day >= 1
+          && day <= java.time.YearMonth.of(year, month).lengthOfMonth()
+          && hour < 24
+          && minute < 60
+          && second < 60) {
+        return java.time.LocalDateTime.of(year, month, day, hour, minute, second, nano)
+            .toInstant(ZoneOffset.UTC);
+      }
+    }
+    return Instant.parse(text);
+  }
+
+  /** The decimal number of {@code length} digits at {@code from}, or -1 if one is not a digit. */
+  private static int number(String text, int from, int length) {
+    int n = 0;
+    for (int i = from; i < from + length; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
   /** The record {@code seq} would be, with this entry after a record whose hash is {@code prev}. */
   public static AuditRecord link(long seq, AuditEntry entry, String prevHash) {
     return new AuditRecord(seq, entry, prevHash, hash(seq, entry, prevHash));
@@ -221,7 +273,7 @@ public final class AuditCanonical {
               (String) f.get("excerpt")));
     }
     return new AuditEntry(
-        Instant.parse((String) m.get("time")),
+        parseTime((String) m.get("time")),
         (String) m.get("kind"),
         (String) m.get("agent"),
         (String) m.get("user"),

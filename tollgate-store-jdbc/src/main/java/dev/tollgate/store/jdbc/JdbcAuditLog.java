@@ -261,7 +261,7 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
                   new Checkpoint(
                       rs.getLong(1),
                       rs.getString(2),
-                      Instant.parse(rs.getString(3)),
+                      AuditChain.parseTime(rs.getString(3)),
                       rs.getString(4),
                       rs.getString(5)));
             }

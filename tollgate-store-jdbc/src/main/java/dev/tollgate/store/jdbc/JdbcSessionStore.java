@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -83,7 +82,7 @@ final class JdbcSessionStore implements SessionStore, AutoCloseable {
         parse(rs.getString(5), MAP),
         parse(rs.getString(6), STRINGS),
         parse(rs.getString(7), STEPS),
-        Instant.parse(rs.getString(8)),
+        AuditChain.parseTime(rs.getString(8)),
         rs.getLong(9));
   }
 

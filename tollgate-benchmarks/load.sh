@@ -8,19 +8,24 @@
 #   STORES=sqlite LOAD_ARGS="--duration 3" tollgate-benchmarks/load.sh    # a quick look
 #   SERVER_OPTS="-XX:StartFlightRecording=filename=/tmp/s.jfr" tollgate-benchmarks/load.sh
 #   WRK=1 tollgate-benchmarks/load.sh    # also wrk (C, cheaper client) at saturation, SQLite
+#   MVN_ARGS="-Dmaven.repo.local=/tmp/m2" tollgate-benchmarks/load.sh   # extra Maven arguments
+#   JAR=/tmp/benchmarks.jar tollgate-benchmarks/load.sh   # skip the build, run this jar
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
-jar="$here/target/benchmarks.jar"
+jar="${JAR:-$here/target/benchmarks.jar}"
 out="${OUT:-$here/target/load}"
 stores="${STORES:-sqlite postgres}"
 load_args="${LOAD_ARGS:---connections 64 --warmup 2 --duration 10 --rate 2000}"
 server_opts="${SERVER_OPTS:--Xmx1g}"
 
-(cd "$root" && ./mvnw -q install -DskipTests -pl tollgate-benchmarks -am)
+if [ -z "${JAR:-}" ]; then
+  # shellcheck disable=SC2086 # MVN_ARGS is a list of arguments
+  (cd "$root" && ./mvnw -q install -DskipTests -pl tollgate-benchmarks -am ${MVN_ARGS:-})
+fi
 rm -rf "$out"
 mkdir -p "$out"
 

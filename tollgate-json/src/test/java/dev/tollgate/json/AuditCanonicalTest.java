@@ -101,6 +101,61 @@ class AuditCanonicalTest {
         .isEqualTo(canonical);
   }
 
+  /**
+   * The fast reading of a stored time gives what {@link Instant#parse} gives, or fails as it does.
+   */
+  @Property(tries = 2000)
+  void parseTimeReadsWhatTimeWritesAndOtherwiseAgreesWithInstantParse(
+      @ForAll("instants") Instant instant, @ForAll("timeLike") String text) {
+    String written = AuditCanonical.time(instant);
+    assertThat(AuditCanonical.parseTime(written))
+        .isEqualTo(instant)
+        .isEqualTo(Instant.parse(written));
+    Instant expected;
+    try {
+      expected = Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditCanonical.parseTime(text))
+          .isInstanceOf(java.time.format.DateTimeParseException.class);
+      return;
+    }
+    assertThat(AuditCanonical.parseTime(text)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<Instant> instants() {
+    return Arbitraries.longs()
+        .between(-62167219200L, 253402300799L)
+        .flatMap(
+            s ->
+                Arbitraries.integers()
+                    .between(0, 999_999_999)
+                    .map(n -> Instant.ofEpochSecond(s, n)));
+  }
+
+  /** Texts shaped like a stored time, with fields that are often out of range or not digits. */
+  @Provide
+  Arbitrary<String> timeLike() {
+    Arbitrary<String> two = Arbitraries.strings().withChars("0123456789").ofLength(2);
+    Arbitrary<String> field =
+        Arbitraries.oneOf(
+            two,
+            Arbitraries.of(
+                "00", "12", "13", "23", "24", "29", "30", "31", "59", "60", "99", "1a", " 1"));
+    return Combinators.combine(
+            Arbitraries.of("2024", "2023", "1900", "2000", "0000", "9999", "20x4"),
+            field,
+            field,
+            field,
+            field,
+            field,
+            Arbitraries.strings().withChars("0123456789").ofLength(9),
+            Arbitraries.of("Z", "Z", "Z", "z", "+"))
+        .as(
+            (y, mo, d, h, mi, se, n, z) ->
+                y + "-" + mo + "-" + d + "T" + h + ":" + mi + ":" + se + "." + n + z);
+  }
+
   @Provide
   Arbitrary<AuditEntry> entries() {
     Arbitrary<String> text = text();

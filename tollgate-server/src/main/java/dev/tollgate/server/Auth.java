@@ -4,17 +4,49 @@ import static dev.tollgate.server.TollgateServer.ADMIN_PREFIX;
 
 import dev.tollgate.api.store.Store;
 import dev.tollgate.server.http.Exchange;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Who is calling: the name behind a request's bearer token, looked up by the token's hash in the
  * store's credentials. Agents and people's admin credentials ({@link TollgateServer#ADMIN_PREFIX})
  * are told apart here, so that neither can act as the other.
+ *
+ * <p>Every request authenticates, and a store lookup per request was a tenth of a decision's cost
+ * under load (half of the no-op endpoint's): a token found in the store is trusted again, without
+ * asking the store, for {@link #FRESH} after it was looked up. The cache is keyed by the token's
+ * SHA-256 (the token itself is never kept), holds only tokens the store knew, and at most {@link
+ * #MAX_CACHED} of them (it is emptied when full, so that a flood of valid tokens cannot grow it). A
+ * revoked token ({@code tollgate agents revoke}, from another process or another instance) is
+ * therefore refused within {@link #FRESH} on every instance, as a pause is; an unknown token always
+ * asks the store.
  */
 final class Auth {
+  /** How long a token found in the store is trusted without asking it again. */
+  static final long FRESH = TimeUnit.SECONDS.toNanos(1);
+
+  /** The most tokens trusted at once. */
+  static final int MAX_CACHED = 4096;
+
   private final Store store;
+  private final LongSupplier ticker;
+  private final int maxCached;
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+  /** A name the store gave for a token hash, and when ({@link #ticker}). */
+  private record Verified(String name, long at) {}
 
   Auth(Store store) {
+    this(store, System::nanoTime, MAX_CACHED);
+  }
+
+  /** With a ticker ({@link System#nanoTime} in production) that tests move. */
+  Auth(Store store, LongSupplier ticker, int maxCached) {
     this.store = store;
+    this.ticker = ticker;
+    this.maxCached = maxCached;
   }
 
   /** The name behind the request's bearer token: an agent, or an admin credential. */
@@ -28,17 +60,40 @@ final class Auth {
               + " <token>` with a token from `tollgate agents add NAME`",
           null);
     }
-    return store
-        .credentials()
-        .agentFor(Tokens.hash(header.substring(7).strip()))
-        .orElseThrow(
-            () ->
-                new ApiError(
-                    401,
-                    "unauthorized",
-                    "unknown or revoked token: ask an"
-                        + " admin for a new one (`tollgate agents add NAME`)",
-                    null));
+    String name = nameFor(header.substring(7).strip());
+    if (name == null) {
+      throw new ApiError(
+          401,
+          "unauthorized",
+          "unknown or revoked token: ask an admin for a new one (`tollgate agents add NAME`)",
+          null);
+    }
+    return name;
+  }
+
+  /** The name behind a token, or {@code null} when the store does not know it (or revoked it). */
+  String nameFor(String token) {
+    String hash = Tokens.hash(token);
+    long now = ticker.getAsLong();
+    Verified v = verified.get(hash);
+    if (v != null && now - v.at() < FRESH) {
+      return v.name();
+    }
+    String name = store.credentials().agentFor(hash).orElse(null);
+    if (name == null) {
+      verified.remove(hash);
+      return null;
+    }
+    if (verified.size() >= maxCached) {
+      verified.clear();
+    }
+    verified.put(hash, new Verified(name, now));
+    return name;
+  }
+
+  /** Tokens trusted now, by hash: for tests, which check that no token is kept in clear. */
+  java.util.Set<String> cachedKeys() {
+    return java.util.Set.copyOf(verified.keySet());
   }
 
   /** The agent calling: an admin credential is refused (403). */

@@ -250,10 +250,10 @@ final class JdbcApprovalStore implements ApprovalStore {
           (Map<String, Object>) body.get("request"),
           Boolean.TRUE.equals(body.get("fourEyes")),
           Boolean.TRUE.equals(body.get("fresh")),
-          Instant.parse(rs.getString(10)),
-          Instant.parse(rs.getString(11)),
+          AuditChain.parseTime(rs.getString(10)),
+          AuditChain.parseTime(rs.getString(11)),
           rs.getString(12),
-          decidedAt == null ? null : Instant.parse(decidedAt),
+          decidedAt == null ? null : AuditChain.parseTime(decidedAt),
           rs.getString(14),
           rs.getString(15),
           approvals == null ? List.of() : ApiRecords.approvalSteps(read(approvals)));
@@ -307,14 +307,14 @@ final class JdbcApprovalStore implements ApprovalStore {
         rs.getString(5),
         rs.getString(6),
         rs.getString(7),
-        Instant.parse(rs.getString(8)),
+        AuditChain.parseTime(rs.getString(8)),
         rs.getInt(9),
         rs.getInt(10),
         rs.getString(11),
         rs.getString(12),
         rs.getString(13),
-        Instant.parse(rs.getString(14)),
-        revoked == null ? null : Instant.parse(revoked),
+        AuditChain.parseTime(rs.getString(14)),
+        revoked == null ? null : AuditChain.parseTime(revoked),
         rs.getString(16));
   }
 

@@ -18,23 +18,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The audit log with group commit: callers queue their entries; one writer thread takes everything
- * queued, chains it onto the head in one transaction (on PostgreSQL the head row is locked, so
- * instances sharing the database never fork the chain), commits, and only then answers the callers.
- *
- * <p>A caller whose deadline passes while its entries are still queued withdraws them and gets a
- * {@link StoreUnavailableException}; once the writer has taken them, the caller waits for the
- * commit's outcome (bounded by the database's own timeouts), so a failed append never leaves its
- * entries in the log.
+ * The audit log with group commit ({@link GroupCommit}): concurrent callers' entries are chained
+ * onto the head in one transaction, in the order they were queued (on PostgreSQL the head row is
+ * locked, so instances sharing the database never fork the chain), and each caller is answered only
+ * once that transaction committed. A failed batch fails every caller in it and leaves none of its
+ * entries in the log; a caller whose deadline passes while its entries are still queued withdraws
+ * them ({@link StoreUnavailableException}).
  *
  * <p>A record is its canonical entry text, position and links (what the hash covers) plus the
  * columns of {@link AuditColumn}, copies of entry fields for the indexes. Searches use those
@@ -46,9 +38,6 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
 
   private static final int MAX_BATCH = 1000;
   private static final int READ_PAGE = 10_000;
-  private static final int QUEUED = 0;
-  private static final int TAKEN = 1;
-  private static final int WITHDRAWN = 2;
 
   /** The columns of {@code audit}: position, the entry's copies, the entry, the links. */
   private static final String COLUMNS =
@@ -59,32 +48,16 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
   private static final String PLACEHOLDERS = "?, ".repeat(AuditColumn.ALL.size() + 3) + "?";
 
   private final Db db;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
-  private volatile boolean closed;
-  private final java.util.concurrent.atomic.LongAdder batches =
-      new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder batchedEntries =
-      new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder writeNanos =
-      new java.util.concurrent.atomic.LongAdder();
+  private final GroupCommit<Appended, List<AuditRecord>> commits;
 
-  private static final class Pending {
-    final List<AuditEntry> entries;
-    final List<String> canonical;
-    final AtomicInteger state = new AtomicInteger(QUEUED);
-    final CompletableFuture<List<AuditRecord>> result = new CompletableFuture<>();
-    final long queuedNanos = System.nanoTime();
-
-    Pending(List<AuditEntry> entries, List<String> canonical) {
-      this.entries = entries;
-      this.canonical = canonical;
-    }
-  }
+  /** One caller's entries and their canonical text, encoded before queueing (off the writer). */
+  private record Appended(List<AuditEntry> entries, List<String> canonical) {}
 
   JdbcAuditLog(Db db) {
     this.db = db;
-    this.writer = Thread.ofPlatform().name("tollgate-audit-writer").daemon().start(this::run);
+    this.commits =
+        new GroupCommit<>(
+            db, "tollgate-audit-writer", MAX_BATCH, a -> a.entries().size(), this::chain);
   }
 
   @Override
@@ -97,121 +70,17 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
     for (AuditEntry e : copy) {
       canonical.add(AuditChain.canonicalEntry(e));
     }
-    Pending p = new Pending(copy, canonical);
-    if (closed) {
-      throw new IllegalStateException("the store is closed");
-    }
-    queue.add(p);
-    try {
-      return p.result.get(db.deadlineNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException | InterruptedException e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      if (p.state.compareAndSet(QUEUED, WITHDRAWN)) {
-        throw new StoreUnavailableException(
-            "the audit log did not take the entries within the deadline; they were withdrawn", e);
-      }
-      return awaitOutcome(p);
-    } catch (ExecutionException e) {
-      throw rethrow(e);
-    }
-  }
-
-  /** The writer has the entries: their commit is under way, its outcome decides. */
-  private static List<AuditRecord> awaitOutcome(Pending p) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return p.result.get();
-        } catch (InterruptedException again) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          throw rethrow(e);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static RuntimeException rethrow(ExecutionException e) {
-    if (e.getCause() instanceof RuntimeException r) {
-      return r;
-    }
-    return new StoreUnavailableException("the audit log failed: " + e.getCause(), e.getCause());
-  }
-
-  private void run() {
-    List<Pending> drained = new ArrayList<>();
-    List<Pending> batch = new ArrayList<>();
-    while (!closed || !queue.isEmpty()) {
-      try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        drained.clear();
-        batch.clear();
-        drained.add(first);
-        int count = first.entries.size();
-        Pending next;
-        while (count < MAX_BATCH && (next = queue.peek()) != null) {
-          if (count + next.entries.size() > MAX_BATCH) {
-            break;
-          }
-          drained.add(queue.poll());
-          count += next.entries.size();
-        }
-        for (Pending p : drained) {
-          if (p.state.compareAndSet(QUEUED, TAKEN)) {
-            batch.add(p);
-          }
-        }
-        if (batch.isEmpty()) {
-          continue;
-        }
-        List<List<AuditRecord>> out;
-        long t0 = System.nanoTime();
-        try {
-          // Within the deadline of the oldest caller: it is answered when this commit ends.
-          out = db.write(c -> chain(c, batch), batch.get(0).queuedNanos);
-          writeNanos.add(System.nanoTime() - t0);
-          batches.increment();
-          for (Pending p : batch) {
-            batchedEntries.add(p.entries.size());
-          }
-        } catch (RuntimeException e) {
-          for (Pending p : batch) {
-            p.result.completeExceptionally(e);
-          }
-          continue;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).result.complete(out.get(i));
-        }
-      } catch (InterruptedException e) {
-        if (closed) {
-          break;
-        }
-      } catch (RuntimeException | Error e) {
-        for (Pending p : batch) {
-          p.result.completeExceptionally(e);
-        }
-      }
-    }
-    for (Pending p; (p = queue.poll()) != null; ) {
-      p.result.completeExceptionally(new IllegalStateException("the store is closed"));
-    }
+    return commits.submit(new Appended(copy, canonical));
   }
 
   /** The chain's head: the newest record's sequence number and hash. */
   private record Head(long seq, String hash) {}
 
-  private List<List<AuditRecord>> chain(Connection c, List<Pending> batch) throws SQLException {
+  /**
+   * Chains a batch onto the head in queue order, in the writer's transaction: on PostgreSQL the
+   * head row is locked, so instances sharing the database never fork the chain.
+   */
+  private List<List<AuditRecord>> chain(Connection c, List<Appended> batch) throws SQLException {
     Head head =
         db.statement(
             c,
@@ -230,15 +99,15 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
     List<List<AuditRecord>> out = new ArrayList<>(batch.size());
     List<AuditRecord> chained = new ArrayList<>();
     List<String> canonical = new ArrayList<>();
-    for (Pending p : batch) {
-      List<AuditRecord> records = new ArrayList<>(p.entries.size());
-      for (int i = 0; i < p.entries.size(); i++) {
+    for (Appended p : batch) {
+      List<AuditRecord> records = new ArrayList<>(p.entries().size());
+      for (int i = 0; i < p.entries().size(); i++) {
         seq++;
-        String hash = AuditChain.hashCanonical(seq, p.canonical.get(i), prev);
-        AuditRecord r = new AuditRecord(seq, p.entries.get(i), prev, hash);
+        String hash = AuditChain.hashCanonical(seq, p.canonical().get(i), prev);
+        AuditRecord r = new AuditRecord(seq, p.entries().get(i), prev, hash);
         records.add(r);
         chained.add(r);
-        canonical.add(p.canonical.get(i));
+        canonical.add(p.canonical().get(i));
         prev = hash;
       }
       out.add(List.copyOf(records));
@@ -343,7 +212,7 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
 
   @Override
   public int pending() {
-    return queue.size();
+    return commits.pending();
   }
 
   @Override
@@ -392,7 +261,7 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
                   new Checkpoint(
                       rs.getLong(1),
                       rs.getString(2),
-                      Instant.parse(rs.getString(3)),
+                      AuditChain.parseTime(rs.getString(3)),
                       rs.getString(4),
                       rs.getString(5)));
             }
@@ -468,16 +337,11 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
 
   /** Committed batches, their entries, and the time spent writing them, for measurements. */
   long[] stats() {
-    return new long[] {batches.sum(), batchedEntries.sum(), writeNanos.sum()};
+    return commits.stats();
   }
 
   @Override
   public void close() {
-    closed = true;
-    try {
-      writer.join(TimeUnit.NANOSECONDS.toMillis(db.deadlineNanos) * 2 + 1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    commits.close();
   }
 }

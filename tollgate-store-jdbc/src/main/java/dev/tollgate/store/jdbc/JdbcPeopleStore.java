@@ -78,7 +78,11 @@ final class JdbcPeopleStore implements PeopleStore {
   private static Person person(ResultSet rs) throws SQLException {
     Set<String> roles = Set.copyOf(Arrays.asList(rs.getString(3).split(",")));
     return new Person(
-        rs.getString(1), rs.getString(2), roles, Instant.parse(rs.getString(4)), rs.getInt(5) != 0);
+        rs.getString(1),
+        rs.getString(2),
+        roles,
+        AuditChain.parseTime(rs.getString(4)),
+        rs.getInt(5) != 0);
   }
 
   @Override
@@ -197,8 +201,8 @@ final class JdbcPeopleStore implements PeopleStore {
                           rs.getString(1),
                           rs.getString(2),
                           rs.getString(3),
-                          Instant.parse(rs.getString(4)),
-                          Instant.parse(rs.getString(5))))
+                          AuditChain.parseTime(rs.getString(4)),
+                          AuditChain.parseTime(rs.getString(5))))
                   : Optional.empty();
             }
           }

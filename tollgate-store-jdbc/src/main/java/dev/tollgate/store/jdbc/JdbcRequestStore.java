@@ -173,7 +173,7 @@ final class JdbcRequestStore implements RequestStore {
         rs.getString(6),
         rs.getString(7),
         rs.getString(8),
-        Instant.parse(rs.getString(9)),
-        Instant.parse(rs.getString(10)));
+        AuditChain.parseTime(rs.getString(9)),
+        AuditChain.parseTime(rs.getString(10)));
   }
 }

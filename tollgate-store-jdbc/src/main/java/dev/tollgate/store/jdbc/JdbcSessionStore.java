@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,17 +23,25 @@ import java.util.function.UnaryOperator;
  * Sessions; task, labels and history are JSON text. Appends read and rewrite the row in one
  * transaction, under a row lock (PostgreSQL) or the single writer (SQLite): no update is lost.
  */
-final class JdbcSessionStore implements SessionStore {
+final class JdbcSessionStore implements SessionStore, AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final TypeReference<List<Map<String, Object>>> STEPS = new TypeReference<>() {};
 
+  /** The most steps one history transaction writes. */
+  private static final int MAX_STEPS = 1000;
+
   private final Db db;
+  private final GroupCommit<Step, Boolean> steps;
+
+  /** A history step waiting for its transaction; {@code max} is the caller's bound. */
+  private record Step(String session, Map<String, Object> step, int max) {}
 
   JdbcSessionStore(Db db) {
     this.db = db;
+    this.steps = new GroupCommit<>(db, "tollgate-history-writer", MAX_STEPS, s -> 1, this::steps);
   }
 
   @Override
@@ -75,7 +82,7 @@ final class JdbcSessionStore implements SessionStore {
         parse(rs.getString(5), MAP),
         parse(rs.getString(6), STRINGS),
         parse(rs.getString(7), STEPS),
-        Instant.parse(rs.getString(8)),
+        AuditChain.parseTime(rs.getString(8)),
         rs.getLong(9));
   }
 
@@ -87,20 +94,66 @@ final class JdbcSessionStore implements SessionStore {
         .findFirst();
   }
 
+  /**
+   * Every decision in a session appends a step, after its audit record is durable: concurrent steps
+   * share one transaction ({@link GroupCommit}), so that they cost one commit (one fsync on SQLite)
+   * rather than one each. Returns once the step is durable; a failed transaction fails every step
+   * in it.
+   */
   @Override
   public void appendHistory(String id, String tool, String effect, int max) {
     Map<String, Object> step = new LinkedHashMap<>();
     step.put("tool", tool);
     step.put("effect", effect);
-    update(
-        id,
-        "history",
-        text -> {
-          List<Map<String, Object>> history = new ArrayList<>(parse(text, STEPS));
-          history.add(step);
-          int from = Math.max(0, history.size() - Math.max(0, max));
-          return json(history.subList(from, history.size()));
-        });
+    steps.submit(new Step(id, step, max));
+  }
+
+  /**
+   * One transaction's steps: each session's row read (and locked, on PostgreSQL) and rewritten
+   * once, with its steps in the order they were queued. Sessions are taken in id order, so that two
+   * instances writing to one PostgreSQL lock their rows in the same order and never deadlock. A
+   * step for an unknown session changes nothing, as before.
+   */
+  private List<Boolean> steps(Connection c, List<Step> batch) throws SQLException {
+    Map<String, List<Step>> bySession = new java.util.TreeMap<>();
+    for (Step s : batch) {
+      bySession.computeIfAbsent(s.session(), k -> new ArrayList<>()).add(s);
+    }
+    Map<String, Boolean> known = new java.util.HashMap<>();
+    for (Map.Entry<String, List<Step>> e : bySession.entrySet()) {
+      String before = select(c, e.getKey(), "history");
+      known.put(e.getKey(), before != null);
+      if (before == null) {
+        continue;
+      }
+      List<Map<String, Object>> history = new ArrayList<>(parse(before, STEPS));
+      for (Step s : e.getValue()) {
+        history.add(s.step());
+        int from = Math.max(0, history.size() - Math.max(0, s.max()));
+        history = new ArrayList<>(history.subList(from, history.size()));
+      }
+      try (PreparedStatement p =
+          c.prepareStatement("UPDATE session SET history = ? WHERE id = ?")) {
+        p.setString(1, json(history));
+        p.setString(2, e.getKey());
+        p.executeUpdate();
+      }
+    }
+    List<Boolean> out = new ArrayList<>(batch.size());
+    for (Step s : batch) {
+      out.add(known.get(s.session()));
+    }
+    return out;
+  }
+
+  /** Committed history batches, their steps, and the time spent writing them. */
+  long[] stats() {
+    return steps.stats();
+  }
+
+  @Override
+  public void close() {
+    steps.close();
   }
 
   @Override

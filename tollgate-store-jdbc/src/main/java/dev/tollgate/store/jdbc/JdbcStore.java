@@ -56,6 +56,11 @@ public final class JdbcStore implements Store {
     return db;
   }
 
+  /** History group commit so far: batches, steps, nanoseconds in write transactions. */
+  long[] historyStats() {
+    return sessions.stats();
+  }
+
   /** Group commit so far: batches, entries, nanoseconds in write transactions. */
   long[] auditStats() {
     return audit.stats();
@@ -112,6 +117,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public void close() {
+    sessions.close();
     audit.close();
     db.close();
   }

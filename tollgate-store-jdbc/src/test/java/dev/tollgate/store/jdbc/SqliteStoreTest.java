@@ -70,6 +70,38 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   /**
+   * Concurrent appends that share a failing transaction (a full disk) all fail, and none of their
+   * records is left behind: the chain is what it was, and still verifies.
+   */
+  @Test
+  void concurrentAppendsOnAFullDiskAllFailAndLeaveTheChainIntact() throws Exception {
+    JdbcStore store = (JdbcStore) open();
+    store.audit().append(List.of(entry(1), entry(2), entry(3)));
+    StoreFaults.fillDatabase(store);
+    List<Boolean> failed =
+        inParallel(
+            16,
+            () -> {
+              try {
+                store.audit().append(List.of(entry(10), entry(11)));
+                return false;
+              } catch (dev.tollgate.api.store.StoreUnavailableException e) {
+                return true;
+              }
+            });
+    assertThat(failed).containsOnly(true);
+    List<dev.tollgate.api.store.AuditRecord> stored = all(store);
+    assertThat(stored)
+        .extracting(dev.tollgate.api.store.AuditRecord::seq)
+        .containsExactly(1L, 2L, 3L);
+    var result =
+        dev.tollgate.store.jdbc.audit.AuditVerifier.verify(
+            stored, List.of(), dev.tollgate.store.jdbc.audit.AuditSigner.generate().publicKey());
+    assertThat(result.ok()).as(result.message()).isTrue();
+    assertThat(store.audit().head().orElseThrow().seq()).isEqualTo(3);
+  }
+
+  /**
    * The database holds password hashes, CSRF tokens and the requests of sessions: a missing data
    * directory is created 0700 and the database 0600 before SQLite opens it, so that its write-ahead
    * log and shared-memory files, which SQLite creates with the database's mode, are 0600 too.

@@ -396,6 +396,52 @@ abstract class StoreContractTest {
             java.util.stream.LongStream.rangeClosed(1, threads * each).boxed().toList());
   }
 
+  /**
+   * History steps are group-committed: steps of many sessions from two instances on one database
+   * (two servers) all land, each session keeps each caller's steps in the order it appended them,
+   * and the bound on the history holds.
+   */
+  @Test
+  void historyStepsFromTwoInstancesAreAllKeptInEachCallersOrder() throws Exception {
+    Store one = open();
+    Store two = open();
+    for (int s = 0; s < 4; s++) {
+      one.sessions().create(session("h-" + s));
+    }
+    one.sessions().create(session("bounded"));
+    int threads = 8;
+    int each = 25;
+    inParallel(
+        threads,
+        () -> {
+          String me = Thread.currentThread().getName();
+          Store store = me.hashCode() % 2 == 0 ? one : two;
+          for (int i = 0; i < each; i++) {
+            store.sessions().appendHistory("h-" + (i % 4), me + "#" + i, "allow", 10_000);
+            store.sessions().appendHistory("bounded", me + "#" + i, "deny", 5);
+            store.sessions().appendHistory("no-such-session", me, "allow", 10);
+          }
+          return null;
+        });
+    List<Map<String, Object>> steps = new ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      steps.addAll(one.sessions().get("h-" + s).orElseThrow().history());
+    }
+    assertThat(steps).hasSize(threads * each);
+    Map<String, Integer> last = new LinkedHashMap<>();
+    for (int s = 0; s < 4; s++) {
+      last.clear();
+      for (Map<String, Object> step : two.sessions().get("h-" + s).orElseThrow().history()) {
+        String[] tool = ((String) step.get("tool")).split("#");
+        int i = Integer.parseInt(tool[1]);
+        assertThat(i).as("order of %s", tool[0]).isGreaterThan(last.getOrDefault(tool[0], -1));
+        last.put(tool[0], i);
+      }
+    }
+    assertThat(one.sessions().get("bounded").orElseThrow().history()).hasSize(5);
+    assertThat(one.sessions().get("no-such-session")).isEmpty();
+  }
+
   @Test
   void concurrentSessionUpdatesAreAllKept() throws Exception {
     Store store = open();

@@ -24,6 +24,11 @@ public final class AuditChain {
     return AuditCanonical.time(instant);
   }
 
+  /** An instant read back from its stored text ({@link AuditCanonical#parseTime}). */
+  public static Instant parseTime(String text) {
+    return AuditCanonical.parseTime(text);
+  }
+
   /** The record {@code seq} would be, with this entry after a record whose hash is {@code prev}. */
   public static AuditRecord link(long seq, AuditEntry entry, String prevHash) {
     return AuditCanonical.link(seq, entry, prevHash);

@@ -474,7 +474,7 @@ public final class Tollgate {
     CompiledBundle compiled = bundle.get().compiled();
     ToolSpec tool = compiled.catalog().lookup(observation.tool());
     LinkedHashSet<String> labels = new LinkedHashSet<>(tool.labels());
-    boolean trusted = tool.trust().equals("trusted");
+    boolean trusted = tool.trust() == ObservedResult.Trust.TRUSTED;
     List<Hit> hits;
     try {
       hits =
@@ -488,7 +488,9 @@ public final class Tollgate {
       labels.add(h.label());
     }
     byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits);
-    if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
+    if (trusted
+        && tool.kind() == ToolSpec.Kind.MEMORY
+        && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
     if (!trusted) {
@@ -512,7 +514,7 @@ public final class Tollgate {
         new ObservedResult(
             0,
             observation.tool(),
-            trusted ? "trusted" : "untrusted",
+            trusted ? ObservedResult.Trust.TRUSTED : ObservedResult.Trust.UNTRUSTED,
             List.copyOf(whole),
             fingerprints),
         MAX_RESULTS);
@@ -589,7 +591,8 @@ public final class Tollgate {
         new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
     sessions.addResult(
         ledger,
-        new ObservedResult(0, tool, "untrusted", List.of("untrusted"), fingerprints),
+        new ObservedResult(
+            0, tool, ObservedResult.Trust.UNTRUSTED, List.of("untrusted"), fingerprints),
         MAX_RESULTS);
   }
 
@@ -645,7 +648,7 @@ public final class Tollgate {
    */
   void memoryWrite(
       String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
-    if (!verdict.tool().kind().equals("memory") || !flaggedWrite(verdict.inspection())) {
+    if (verdict.tool().kind() != ToolSpec.Kind.MEMORY || !flaggedWrite(verdict.inspection())) {
       return;
     }
     byte[] written = flows.fingerprints().ofResult(action.args(), verdict.inspection().hits());

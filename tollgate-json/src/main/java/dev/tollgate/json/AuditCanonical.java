@@ -2,6 +2,7 @@ package dev.tollgate.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -137,12 +138,19 @@ public final class AuditCanonical {
     }
     return new AuditEntry(
         Instant.parse((String) m.get("time")),
-        (String) m.get("kind"),
+        Names.wire(
+            (String) m.get("kind"),
+            AuditEntry.Kind.values(),
+            AuditEntry.Kind::wireName,
+            "audit kind"),
         (String) m.get("agent"),
         (String) m.get("user"),
         (String) m.get("session"),
         (String) m.get("tool"),
-        (String) m.get("effect"),
+        m.get("effect") == null
+            ? null
+            : Names.wire(
+                (String) m.get("effect"), Effect.values(), Effect::wireName, "audit effect"),
         (String) m.get("decision"),
         reasons,
         findings,
@@ -169,12 +177,12 @@ public final class AuditCanonical {
   private static Map<String, Object> entryMap(AuditEntry e) {
     Map<String, Object> m = new TreeMap<>();
     m.put("time", time(e.time()));
-    m.put("kind", e.kind());
+    m.put("kind", e.kind().wireName());
     m.put("agent", e.agent());
     m.put("user", e.user());
     m.put("session", e.session());
     m.put("tool", e.tool());
-    m.put("effect", e.effect());
+    m.put("effect", e.effect() == null ? null : e.effect().wireName());
     m.put("decision", e.decision());
     List<Object> reasons = new ArrayList<>();
     for (Reason r : e.reasons()) {

@@ -1,14 +1,15 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Approvals;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.Names;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -68,7 +69,7 @@ final class ApprovalsCommand implements Runnable {
     out.printf(
         "%s  %-8s  %-10s %-18s %-20s expires %s%s%n",
         a.id(),
-        a.status(),
+        a.status().wireName(),
         a.agent(),
         a.tool(),
         a.reasons().isEmpty() ? "" : a.reasons().getFirst().policy(),
@@ -96,20 +97,21 @@ final class ApprovalsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!List.of("pending", "approved", "denied", "expired", "all").contains(status)) {
-        spec.commandLine()
-            .getErr()
-            .println(
-                "error: unknown status `"
-                    + status
-                    + "`: use pending, approved, denied, expired or all");
+      ApprovalStatus wanted;
+      try {
+        wanted =
+            status.equals("all")
+                ? null
+                : Names.wire(
+                    status, ApprovalStatus.values(), ApprovalStatus::wireName, "approval status");
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage() + " (or all)");
         return Exit.ERROR;
       }
       return source.run(
           spec,
           store -> {
-            for (ApprovalRecord a :
-                approvals(store).list(status.equals("all") ? null : status, limit)) {
+            for (ApprovalRecord a : approvals(store).list(wanted, limit)) {
               print(spec.commandLine().getOut(), a);
             }
             return Exit.OK;
@@ -182,6 +184,20 @@ final class ApprovalsCommand implements Runnable {
 
     @Override
     public Integer call() {
+      GrantRecord.SubjectKind kind;
+      try {
+        kind =
+            subject == null
+                ? null
+                : Names.wire(
+                    subject,
+                    GrantRecord.SubjectKind.values(),
+                    GrantRecord.SubjectKind::wireName,
+                    "grant subject");
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return Exit.ERROR;
+      }
       return source.run(
           spec,
           store ->
@@ -189,7 +205,7 @@ final class ApprovalsCommand implements Runnable {
                   spec,
                   () -> {
                     Approvals approvals = approvals(store);
-                    ApprovalRecord done = approvals.approve(id, by, scope(approvals), note);
+                    ApprovalRecord done = approvals.approve(id, by, scope(approvals, kind), note);
                     spec.commandLine()
                         .getOut()
                         .println(
@@ -208,17 +224,25 @@ final class ApprovalsCommand implements Runnable {
      * to {@link Approvals#EXACT_GRANT_MINUTES} minutes. Without any, {@code null}: exactly this
      * action once, or for the second of four eyes the scope the first approver chose.
      */
-    Approvals.Scope scope(Approvals approvals) throws Approvals.ApprovalException {
-      if (subject == null && tool == null && ttl == null && uses == null && constraint == null) {
+    Approvals.Scope scope(Approvals approvals, GrantRecord.SubjectKind kind)
+        throws Approvals.ApprovalException {
+      if (kind == null && tool == null && ttl == null && uses == null && constraint == null) {
         return null;
       }
-      String kind = subject;
-      if (kind == null) {
-        kind =
-            approvals.get(id).map(a -> a.session() == null ? "agent" : "session").orElse("session");
+      GrantRecord.SubjectKind subjectKind = kind;
+      if (subjectKind == null) {
+        subjectKind =
+            approvals
+                .get(id)
+                .map(
+                    a ->
+                        a.session() == null
+                            ? GrantRecord.SubjectKind.AGENT
+                            : GrantRecord.SubjectKind.SESSION)
+                .orElse(GrantRecord.SubjectKind.SESSION);
       }
       return new Approvals.Scope(
-          kind,
+          subjectKind,
           tool,
           ttl == null ? null : Approvals.duration(ttl),
           uses == null ? 0 : uses,
@@ -311,7 +335,7 @@ final class ApprovalsCommand implements Runnable {
                 if (json) {
                   Map<String, Object> m = new LinkedHashMap<>();
                   m.put("grant", g);
-                  m.put("status", g.status(now));
+                  m.put("status", g.status(now).wireName());
                   spec.commandLine().getOut().println(ApiJson.write(m));
                 } else {
                   spec.commandLine()
@@ -319,8 +343,8 @@ final class ApprovalsCommand implements Runnable {
                       .printf(
                           "%s  %-8s %s:%s  %s  uses %s  expires %s  from %s%n",
                           g.id(),
-                          g.status(now),
-                          g.subjectKind(),
+                          g.status(now).wireName(),
+                          g.subjectKind().wireName(),
                           g.subject(),
                           g.tool() + (g.argsDigest() != null ? " (exact action)" : ""),
                           g.uses() == 0 ? "any" : g.usesLeft() + "/" + g.uses(),

@@ -1,10 +1,12 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.Names;
 import dev.tollgate.store.jdbc.audit.AuditSigner;
 import dev.tollgate.store.jdbc.audit.AuditVerifier;
 import java.io.IOException;
@@ -173,6 +175,19 @@ final class AuditCommand implements Runnable {
                     + "`: write it as 2026-11-24T09:00:00Z");
         return Exit.ERROR;
       }
+      Effect wantedEffect;
+      AuditEntry.Kind wantedKind;
+      try {
+        wantedEffect =
+            effect == null ? null : Names.wire(effect, Effect.values(), Effect::wireName, "effect");
+        wantedKind =
+            kind == null
+                ? null
+                : Names.wire(kind, AuditEntry.Kind.values(), AuditEntry.Kind::wireName, "kind");
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return Exit.ERROR;
+      }
       return source.run(
           spec,
           store -> {
@@ -181,7 +196,16 @@ final class AuditCommand implements Runnable {
                     .audit()
                     .search(
                         new AuditQuery(
-                            agent, session, tool, effect, kind, decision, start, end, 0, limit));
+                            agent,
+                            session,
+                            tool,
+                            wantedEffect,
+                            wantedKind,
+                            decision,
+                            start,
+                            end,
+                            0,
+                            limit));
             print(spec.commandLine().getOut(), records, json);
             return Exit.OK;
           });
@@ -238,10 +262,10 @@ final class AuditCommand implements Runnable {
           "%6d  %s  %-8s %-14s %-18s %-5s %s%n",
           r.seq(),
           e.time(),
-          e.kind(),
+          e.kind().wireName(),
           orDash(e.agent()),
           orDash(e.tool()),
-          orDash(e.effect()),
+          orDash(e.effect() == null ? null : e.effect().wireName()),
           policies.isEmpty() ? "" : String.join(",", policies));
     }
     out.flush();

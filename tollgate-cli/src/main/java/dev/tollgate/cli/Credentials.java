@@ -11,13 +11,13 @@ import java.util.Map;
 
 /**
  * Bearer tokens, for agents and for the admin API: each is shown once, stored only as a hash, and
- * every token added or revoked is one audit record of kind {@value #AUDIT_KIND} ({@code
- * detail.event} {@code credential.added} or {@code credential.revoked}, {@code detail.credential}
- * the name, {@code detail.by} who did it; for an agent's token, {@code agent} is the agent). A
- * record never holds a token or its hash.
+ * every token added or revoked is one audit record of kind {@code credential} ({@code detail.event}
+ * {@code credential.added} or {@code credential.revoked}, {@code detail.credential} the name,
+ * {@code detail.by} who did it; for an agent's token, {@code agent} is the agent). A record never
+ * holds a token or its hash.
  */
 final class Credentials {
-  static final String AUDIT_KIND = "credential";
+  static final AuditEntry.Kind AUDIT_KIND = AuditEntry.Kind.CREDENTIAL;
 
   /** What an agent or admin token name may be made of (no {@code @}: that marks admin names). */
   static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";

@@ -87,7 +87,10 @@ class ApprovalsCommandTest {
     try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(data))) {
       long events =
           store.audit().search(AuditQuery.after(0, 100)).stream()
-              .filter(r -> r.entry().kind().equals("approval") || r.entry().kind().equals("grant"))
+              .filter(
+                  r ->
+                      r.entry().kind().wireName().equals("approval")
+                          || r.entry().kind().wireName().equals("grant"))
               .count();
       // opened, approved, issued, used, opened again, revoked
       assertEquals(6, events);

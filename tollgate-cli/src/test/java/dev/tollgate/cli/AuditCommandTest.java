@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.store.jdbc.JdbcStore;
@@ -37,12 +38,12 @@ class AuditCommandTest {
                 List.of(
                     new AuditEntry(
                         Instant.parse("2026-11-24T10:00:0" + i + "Z"),
-                        "decision",
+                        AuditEntry.Kind.DECISION,
                         i % 2 == 0 ? "invoice-bot" : "crm-bot",
                         "alice@acme.example",
                         "s-1",
                         i % 2 == 0 ? "email.send" : "crm.update",
-                        i == 4 ? "deny" : "allow",
+                        i == 4 ? Effect.DENY : Effect.ALLOW,
                         "dec_" + i,
                         i == 4 ? List.of(new Reason("no-bulk", "too many")) : List.of(),
                         List.of(),

@@ -256,7 +256,7 @@ class CrashIT {
       }
       Set<String> audited = new HashSet<>();
       for (AuditRecord r : records) {
-        if ("decision".equals(r.entry().kind())) {
+        if ("decision".equals(r.entry().kind().wireName())) {
           audited.add(r.entry().decision());
         }
       }

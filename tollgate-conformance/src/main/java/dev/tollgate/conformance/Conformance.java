@@ -141,12 +141,12 @@ public final class Conformance {
       return List.of("expected a `rejected` record with code " + code + ", the audit is empty");
     }
     AuditEntry last = audit.getLast();
-    if (!last.kind().equals("rejected") || !code.equals(last.detail().get("code"))) {
+    if (last.kind() != AuditEntry.Kind.REJECTED || !code.equals(last.detail().get("code"))) {
       return List.of(
           "expected a `rejected` record with code "
               + code
               + " last, got kind "
-              + last.kind()
+              + last.kind().wireName()
               + " with detail "
               + last.detail());
     }

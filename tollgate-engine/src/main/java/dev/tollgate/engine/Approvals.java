@@ -2,6 +2,7 @@ package dev.tollgate.engine;
 
 import dev.tollgate.api.Action;
 import dev.tollgate.api.ApprovalRef;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.ApprovalStore;
@@ -72,14 +73,15 @@ public final class Approvals {
   /**
    * What an approver lets through. {@link #exact()} is exactly the approved action, once.
    *
-   * @param subjectKind {@code agent}, {@code session} or {@code user}
+   * @param subjectKind whose actions the grant covers, or {@code null} for the approval's session
    * @param tool a tool name or pattern that covers the approved tool
    * @param ttl how long the grant lasts (at most {@link #MAX_GRANT_TTL})
    * @param uses how many actions it lets through, or 0 for any number until it expires
    * @param constraint a CEL condition over the policy facts that every action must meet, or {@code
    *     null}
    */
-  public record Scope(String subjectKind, String tool, Duration ttl, int uses, String constraint) {
+  public record Scope(
+      GrantRecord.SubjectKind subjectKind, String tool, Duration ttl, int uses, String constraint) {
     private static final Scope EXACT = new Scope(null, null, null, 1, null);
 
     /** Exactly the approved action, one use. */
@@ -95,15 +97,51 @@ public final class Approvals {
   /**
    * An approval or grant event.
    *
-   * @param type {@code approval.opened}, {@code approval.partly_approved} (four eyes: the first of
-   *     two approvals), {@code approval.approved}, {@code approval.denied}, {@code
-   *     approval.expired}, {@code grant.issued}, {@code grant.used} or {@code grant.revoked}
+   * @param type what happened
    * @param approval the approval, or {@code null} for a grant event without one
    * @param grant the grant, or {@code null}
    * @param by the person who acted, or {@code null}
    */
   public record Event(
-      String type, ApprovalRecord approval, GrantRecord grant, String by, Instant at) {}
+      Type type, ApprovalRecord approval, GrantRecord grant, String by, Instant at) {
+
+    /**
+     * What happened. Its wire name ({@code approval.opened}, ...) is what the audit record's {@code
+     * detail.event} and the console's event stream carry.
+     */
+    public enum Type {
+      APPROVAL_OPENED,
+      /** Four eyes: the first of two approvals. */
+      APPROVAL_PARTLY_APPROVED,
+      APPROVAL_APPROVED,
+      APPROVAL_DENIED,
+      APPROVAL_EXPIRED,
+      GRANT_ISSUED,
+      GRANT_USED,
+      GRANT_REVOKED;
+
+      private final String wireName =
+          name().toLowerCase(java.util.Locale.ROOT).replaceFirst("_", ".");
+
+      /** {@code approval.opened}, {@code approval.partly_approved}, ..., {@code grant.revoked}. */
+      public String wireName() {
+        return wireName;
+      }
+
+      /** The kind of the audit record that records it. */
+      public AuditEntry.Kind auditKind() {
+        return switch (this) {
+          case APPROVAL_OPENED,
+              APPROVAL_PARTLY_APPROVED,
+              APPROVAL_APPROVED,
+              APPROVAL_DENIED,
+              APPROVAL_EXPIRED ->
+              AuditEntry.Kind.APPROVAL;
+          case GRANT_ISSUED, GRANT_USED, GRANT_REVOKED -> AuditEntry.Kind.GRANT;
+        };
+      }
+    }
+  }
 
   /** A person's request that cannot be carried out; {@link #code} and {@link #status} say why. */
   public static final class ApprovalException extends Exception {
@@ -144,10 +182,9 @@ public final class Approvals {
   /**
    * Approvals, newest first.
    *
-   * @param status {@code pending}, {@code approved}, {@code denied}, {@code expired}, or {@code
-   *     null} for all
+   * @param status only those with this status now, or {@code null} for all
    */
-  public List<ApprovalRecord> list(String status, int limit) {
+  public List<ApprovalRecord> list(ApprovalStatus status, int limit) {
     Instant now = clock.instant();
     List<ApprovalRecord> out = new ArrayList<>();
     for (ApprovalRecord a : store.list(status, now, limit)) {
@@ -192,7 +229,7 @@ public final class Approvals {
         rules.issue(a, who, chosen, note, now); // refuses an invalid scope now, not at the second
         if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), null, now)) {
           ApprovalRecord partly = store.get(id).orElseThrow();
-          emit(new Event("approval.partly_approved", partly, null, who, now));
+          emit(new Event(Event.Type.APPROVAL_PARTLY_APPROVED, partly, null, who, now));
           return partly;
         }
         continue;
@@ -221,8 +258,8 @@ public final class Approvals {
 
   private ApprovalRecord approved(String id, GrantRecord grant, String by, Instant now) {
     ApprovalRecord done = store.get(id).orElseThrow();
-    emit(new Event("approval.approved", done, grant, by, now));
-    emit(new Event("grant.issued", done, grant, by, now));
+    emit(new Event(Event.Type.APPROVAL_APPROVED, done, grant, by, now));
+    emit(new Event(Event.Type.GRANT_ISSUED, done, grant, by, now));
     return done;
   }
 
@@ -279,7 +316,7 @@ public final class Approvals {
       return "exactly this action, once";
     }
     return "a grant for "
-        + (s.subjectKind() == null ? "the session" : "this " + s.subjectKind())
+        + (s.subjectKind() == null ? "the session" : "this " + s.subjectKind().wireName())
         + (s.tool() == null ? "" : ", tool " + s.tool())
         + (s.ttl() == null ? "" : ", for " + s.ttl().toSeconds() + "s")
         + (s.uses() == 0 ? ", any number of uses" : ", " + s.uses() + " use(s)")
@@ -307,7 +344,7 @@ public final class Approvals {
       throw notPending(store.get(id).orElseThrow(), now);
     }
     ApprovalRecord done = store.get(id).orElseThrow();
-    emit(new Event("approval.denied", done, null, approver, now));
+    emit(new Event(Event.Type.APPROVAL_DENIED, done, null, approver, now));
     return done;
   }
 
@@ -346,8 +383,8 @@ public final class Approvals {
     ApprovalRecord a =
         new ApprovalRecord(
             Ids.unguessable("apr_", now.toEpochMilli()),
-            "pending",
-            "grant",
+            ApprovalStatus.PENDING,
+            ApprovalRecord.Kind.GRANT,
             agent,
             user,
             session,
@@ -368,7 +405,7 @@ public final class Approvals {
             null,
             null);
     store.create(a);
-    emit(new Event("approval.opened", a, null, null, now));
+    emit(new Event(Event.Type.APPROVAL_OPENED, a, null, null, now));
     return a;
   }
 
@@ -406,7 +443,7 @@ public final class Approvals {
           "grant `" + ClientText.shown(grantId) + "` was already revoked by " + g.revokedBy());
     }
     GrantRecord done = grants.get(grantId).orElseThrow();
-    emit(new Event("grant.revoked", null, done, by, now));
+    emit(new Event(Event.Type.GRANT_REVOKED, null, done, by, now));
     return done;
   }
 
@@ -415,7 +452,9 @@ public final class Approvals {
     Instant now = clock.instant();
     List<String> ids = store.expire(now);
     for (String id : ids) {
-      store.get(id).ifPresent(a -> emit(new Event("approval.expired", a, null, null, now)));
+      store
+          .get(id)
+          .ifPresent(a -> emit(new Event(Event.Type.APPROVAL_EXPIRED, a, null, null, now)));
     }
     return ids;
   }
@@ -467,7 +506,7 @@ public final class Approvals {
               .grant(g.id())
               .shadow(evaluation.shadow())
               .build(),
-          List.of(new Event("grant.used", null, g, null, now)));
+          List.of(new Event(Event.Type.GRANT_USED, null, g, null, now)));
     }
     if (evaluation.effect() != dev.tollgate.api.Effect.ASK) {
       return new GateStep(null, List.of());
@@ -475,11 +514,11 @@ public final class Approvals {
     ApprovalRecord latest =
         store.latestFor(agent, action.session(), action.tool(), digest.get()).orElse(null);
     if (latest != null) {
-      String status = latest.status(now);
-      if (status.equals("pending")) {
+      ApprovalStatus status = latest.status(now);
+      if (status == ApprovalStatus.PENDING) {
         return new GateStep(asked(id, evaluation, inspection, latest), List.of());
       }
-      if (status.equals("denied") && now.isBefore(latest.expiresAt())) {
+      if (status == ApprovalStatus.DENIED && now.isBefore(latest.expiresAt())) {
         return new GateStep(
             dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.DENY)
                 .reasons(
@@ -488,7 +527,7 @@ public final class Approvals {
                             "approval:" + latest.id(),
                             "denied by " + latest.decidedBy() + ": " + latest.note())))
                 .findings(inspection.findings())
-                .approval(new ApprovalRef(latest.id(), "denied", latest.expiresAt()))
+                .approval(new ApprovalRef(latest.id(), ApprovalStatus.DENIED, latest.expiresAt()))
                 .shadow(evaluation.shadow())
                 .build(),
             List.of());
@@ -497,8 +536,8 @@ public final class Approvals {
     ApprovalRecord opened =
         new ApprovalRecord(
             Ids.unguessable("apr_", now.toEpochMilli()),
-            "pending",
-            "action",
+            ApprovalStatus.PENDING,
+            ApprovalRecord.Kind.ACTION,
             agent,
             action.user(),
             action.session(),
@@ -521,7 +560,7 @@ public final class Approvals {
     store.create(opened);
     return new GateStep(
         asked(id, evaluation, inspection, opened),
-        List.of(new Event("approval.opened", opened, null, null, now)));
+        List.of(new Event(Event.Type.APPROVAL_OPENED, opened, null, null, now)));
   }
 
   /**
@@ -547,7 +586,7 @@ public final class Approvals {
     return dev.tollgate.api.Decision.builder(id, dev.tollgate.api.Effect.ASK)
         .reasons(evaluation.reasons())
         .findings(inspection.findings())
-        .approval(new ApprovalRef(a.id(), "pending", a.expiresAt()))
+        .approval(new ApprovalRef(a.id(), ApprovalStatus.PENDING, a.expiresAt()))
         .shadow(evaluation.shadow())
         .build();
   }
@@ -559,8 +598,8 @@ public final class Approvals {
   }
 
   private static ApprovalRecord current(ApprovalRecord a, Instant now) {
-    String status = a.status(now);
-    return status.equals(a.status())
+    ApprovalStatus status = a.status(now);
+    return status == a.status()
         ? a
         : a.resolved(status, a.decidedBy(), a.decidedAt(), a.note(), a.grant());
   }
@@ -575,15 +614,15 @@ public final class Approvals {
                         404,
                         "not_found",
                         "no approval `" + ClientText.shown(id) + "`: see the approvals inbox"));
-    if (!a.status(now).equals("pending")) {
+    if (a.status(now) != ApprovalStatus.PENDING) {
       throw notPending(a, now);
     }
     return a;
   }
 
   private static ApprovalException notPending(ApprovalRecord a, Instant now) {
-    String status = a.status(now);
-    if (status.equals("expired")) {
+    ApprovalStatus status = a.status(now);
+    if (status == ApprovalStatus.EXPIRED) {
       return new ApprovalException(
           409,
           "expired",
@@ -645,10 +684,10 @@ public final class Approvals {
     ApprovalRecord a = e.approval();
     GrantRecord g = e.grant();
     Map<String, Object> detail = new LinkedHashMap<>();
-    detail.put("event", e.type());
+    detail.put("event", e.type().wireName());
     if (a != null) {
       detail.put("approval", a.id());
-      detail.put("status", a.status());
+      detail.put("status", a.status().wireName());
       detail.put("expiresAt", a.expiresAt().toString());
       if (a.note() != null) {
         detail.put("note", a.note());
@@ -656,7 +695,7 @@ public final class Approvals {
       if (a.fourEyes()) {
         detail.put("approvalsNeeded", (long) a.approvalsNeeded());
         detail.put("approvedBy", a.approvals().stream().map(ApprovalRecord.Approval::by).toList());
-        if (e.type().equals("approval.partly_approved")
+        if (e.type() == Event.Type.APPROVAL_PARTLY_APPROVED
             && a.approvals().getFirst().scope() != null) {
           detail.put("scope", a.approvals().getFirst().scope());
         }
@@ -664,7 +703,7 @@ public final class Approvals {
     }
     if (g != null) {
       detail.put("grant", g.id());
-      detail.put("subject", g.subjectKind() + ":" + g.subject());
+      detail.put("subject", g.subjectKind().wireName() + ":" + g.subject());
       detail.put("toolPattern", g.tool());
       detail.put("uses", (long) g.uses());
       detail.put("grantExpiresAt", g.expiresAt().toString());
@@ -678,10 +717,9 @@ public final class Approvals {
     if (e.by() != null) {
       detail.put("by", e.by());
     }
-    String kind = e.type().startsWith("grant.") ? "grant" : "approval";
     return new AuditEntry(
         e.at(),
-        kind,
+        e.type().auditKind(),
         a != null ? a.agent() : g.agent(),
         a != null ? a.user() : null,
         a != null ? a.session() : null,

@@ -261,7 +261,7 @@ final class DecideShell {
 
     // 7. History and the memory ledger, now that the record is durable.
     if (session != null) {
-      sessions.appendHistory(session.id(), action.tool(), decision.effect().wireName(), maxHistory);
+      sessions.appendHistory(session.id(), action.tool(), decision.effect(), maxHistory);
     }
     tollgate.memoryWrite(agent, action, verdict, c.id, !c.explain && decision.allowed());
 

@@ -9,6 +9,7 @@ import dev.tollgate.engine.Approvals.Scope;
 import dev.tollgate.engine.internal.decide.Constraints;
 import dev.tollgate.engine.internal.decide.Ids;
 import dev.tollgate.json.ClientText;
+import dev.tollgate.json.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ final class GrantRules {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     if (s.subjectKind() != null) {
-      m.put("subject", s.subjectKind());
+      m.put("subject", s.subjectKind().wireName());
     }
     if (s.tool() != null) {
       m.put("tool", s.tool());
@@ -93,7 +94,13 @@ final class GrantRules {
       return Scope.exact();
     }
     return new Scope(
-        (String) m.get("subject"),
+        m.get("subject") == null
+            ? null
+            : Names.wire(
+                (String) m.get("subject"),
+                GrantRecord.SubjectKind.values(),
+                GrantRecord.SubjectKind::wireName,
+                "grant subject in a stored approval scope"),
         (String) m.get("tool"),
         m.get("ttlSeconds") instanceof Number n ? Duration.ofSeconds(n.longValue()) : null,
         m.get("uses") instanceof Number n ? n.intValue() : 0,
@@ -104,7 +111,7 @@ final class GrantRules {
       throws ApprovalException {
     String id = Ids.unguessable("grt_", now.toEpochMilli());
     String reason = note == null ? "" : note.strip();
-    if (a.kind().equals("grant")) {
+    if (a.kind() == ApprovalRecord.Kind.GRANT) {
       // A grant asked for ahead of time: what was asked, unless the approver narrows it.
       Map<String, Object> r = a.request();
       Duration ttl =
@@ -137,23 +144,21 @@ final class GrantRules {
           "the policy asks for a fresh approval every time: approve exactly this action, without a"
               + " wider scope");
     }
-    String kind = scope.subjectKind() == null ? "session" : scope.subjectKind();
+    GrantRecord.SubjectKind kind =
+        scope.subjectKind() == null ? GrantRecord.SubjectKind.SESSION : scope.subjectKind();
     String subject =
         switch (kind) {
-          case "agent" -> a.agent();
-          case "session" -> a.session();
-          case "user" -> a.user();
-          default ->
-              throw new ApprovalException(
-                  400,
-                  "invalid_scope",
-                  "unknown subject `" + kind + "`: use agent, session or user");
+          case AGENT -> a.agent();
+          case SESSION -> a.session();
+          case USER -> a.user();
         };
     if (subject == null) {
       throw new ApprovalException(
           400,
           "invalid_scope",
-          "this action has no " + kind + ": choose another subject (agent, session or user)");
+          "this action has no "
+              + kind.wireName()
+              + ": choose another subject (agent, session or user)");
     }
     String tool = scope.tool() == null ? a.tool() : validTool(scope.tool());
     if (!constraints.glob(tool).matches(a.tool())) {
@@ -209,7 +214,7 @@ final class GrantRules {
     boolean session = a.session() != null;
     return new GrantRecord(
         id,
-        session ? "session" : "agent",
+        session ? GrantRecord.SubjectKind.SESSION : GrantRecord.SubjectKind.AGENT,
         session ? a.session() : a.agent(),
         a.agent(),
         a.tool(),

@@ -128,7 +128,7 @@ final class Observer {
     CompiledBundle compiled = bundle.get();
     ToolSpec tool = compiled.catalog().lookup(observation.tool());
     LinkedHashSet<String> labels = new LinkedHashSet<>(tool.labels());
-    boolean trusted = tool.trust().equals("trusted");
+    boolean trusted = tool.trust() == ObservedResult.Trust.TRUSTED;
     List<Hit> hits;
     try {
       hits =
@@ -142,7 +142,9 @@ final class Observer {
       labels.add(h.label());
     }
     byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits);
-    if (trusted && tool.kind().equals("memory") && fromUntrustedMemory(agent, observation, hits)) {
+    if (trusted
+        && tool.kind() == ToolSpec.Kind.MEMORY
+        && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
     if (!trusted) {
@@ -166,7 +168,7 @@ final class Observer {
         new ObservedResult(
             0,
             observation.tool(),
-            trusted ? "trusted" : "untrusted",
+            trusted ? ObservedResult.Trust.TRUSTED : ObservedResult.Trust.UNTRUSTED,
             List.copyOf(whole),
             fingerprints),
         MAX_RESULTS);
@@ -243,7 +245,8 @@ final class Observer {
         new SessionRecord(ledger, agent, "", "", Map.of(), List.of(), List.of(), clock.instant()));
     sessions.addResult(
         ledger,
-        new ObservedResult(0, tool, "untrusted", List.of("untrusted"), fingerprints),
+        new ObservedResult(
+            0, tool, ObservedResult.Trust.UNTRUSTED, List.of("untrusted"), fingerprints),
         MAX_RESULTS);
   }
 
@@ -253,7 +256,7 @@ final class Observer {
    */
   void memoryWrite(
       String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
-    if (!verdict.tool().kind().equals("memory") || !flaggedWrite(verdict.inspection())) {
+    if (verdict.tool().kind() != ToolSpec.Kind.MEMORY || !flaggedWrite(verdict.inspection())) {
       return;
     }
     byte[] written = flows.fingerprints().ofResult(action.args(), verdict.inspection().hits());

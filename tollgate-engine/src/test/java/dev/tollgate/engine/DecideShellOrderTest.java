@@ -151,7 +151,7 @@ class DecideShellOrderTest {
             "SessionStore.appendHistory");
     assertThat(rec.appends).hasSize(1);
     assertThat(rec.appends.getFirst())
-        .extracting(AuditEntry::kind, e -> e.detail().get("event"))
+        .extracting(e -> e.kind().wireName(), e -> e.detail().get("event"))
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("approval", "approval.opened"),
             org.assertj.core.groups.Tuple.tuple("decision", null));
@@ -177,7 +177,7 @@ class DecideShellOrderTest {
             "AuditLog.append",
             "SessionStore.appendHistory");
     assertThat(rec.appends.getFirst())
-        .extracting(AuditEntry::kind, e -> e.detail().get("event"))
+        .extracting(e -> e.kind().wireName(), e -> e.detail().get("event"))
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("grant", "grant.used"),
             org.assertj.core.groups.Tuple.tuple("decision", null));
@@ -214,8 +214,8 @@ class DecideShellOrderTest {
     assertThat(audit().getLast())
         .satisfies(
             e -> {
-              assertThat(e.kind()).isEqualTo("decision");
-              assertThat(e.effect()).isEqualTo("deny");
+              assertThat(e.kind()).isEqualTo(AuditEntry.Kind.DECISION);
+              assertThat(e.effect()).isEqualTo(Effect.DENY);
               assertThat(e.decision()).isEqualTo(o.decision().id());
             });
   }
@@ -229,7 +229,7 @@ class DecideShellOrderTest {
     assertThat(o).isInstanceOf(Outcome.FailedClosed.class);
     assertThat(o.decision().effect()).isEqualTo(Effect.DENY);
     assertThat(rec.calls).doesNotContain("SessionStore.appendHistory");
-    assertThat(audit().getLast().effect()).isEqualTo("deny");
+    assertThat(audit().getLast().effect()).isEqualTo(Effect.DENY);
   }
 
   @Test
@@ -288,8 +288,8 @@ class DecideShellOrderTest {
     assertThat(audit).hasSize(2);
     AuditEntry recorded = audit.get(0);
     AuditEntry superseding = audit.get(1);
-    assertThat(recorded.effect()).isEqualTo("allow");
-    assertThat(superseding.effect()).isEqualTo("deny");
+    assertThat(recorded.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(superseding.effect()).isEqualTo(Effect.DENY);
     assertThat(superseding.decision())
         .isEqualTo(o.decision().id())
         .isNotEqualTo(recorded.decision());
@@ -322,7 +322,7 @@ class DecideShellOrderTest {
     assertThat(audit().getLast())
         .satisfies(
             e -> {
-              assertThat(e.kind()).isEqualTo("rejected");
+              assertThat(e.kind()).isEqualTo(AuditEntry.Kind.REJECTED);
               assertThat(e.detail())
                   .containsEntry("code", "unknown_session")
                   .containsEntry("field", "/session");
@@ -338,6 +338,7 @@ class DecideShellOrderTest {
 
     assertThat(plain.audit().search(AuditQuery.after(0, 10)))
         .extracting(r -> r.entry().kind())
-        .containsExactly("session", "decision", "observe");
+        .containsExactly(
+            AuditEntry.Kind.SESSION, AuditEntry.Kind.DECISION, AuditEntry.Kind.OBSERVE);
   }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.GrantRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,7 @@ class FourEyesTest {
 
   private Tollgate engine() {
     Tollgate t = Tollgate.builder().bundle(Bundles.policies(POLICIES)).build();
-    t.approvals().subscribe(e -> events.add(e.type() + " " + e.by()));
+    t.approvals().subscribe(e -> events.add(e.type().wireName() + " " + e.by()));
     return t;
   }
 
@@ -55,9 +57,10 @@ class FourEyesTest {
       assertThat(e.status()).isEqualTo(403);
     }
     Approvals.Scope three =
-        new Approvals.Scope("agent", "payments.*", Duration.ofMinutes(30), 3, null);
+        new Approvals.Scope(
+            GrantRecord.SubjectKind.AGENT, "payments.*", Duration.ofMinutes(30), 3, null);
     ApprovalRecord once = approvals.approve(id, "carol", three, "checked");
-    assertThat(once.status()).isEqualTo("pending");
+    assertThat(once.status()).isEqualTo(ApprovalStatus.PENDING);
     assertThat(once.grant()).isNull();
     assertThat(once.approvals()).extracting(ApprovalRecord.Approval::by).containsExactly("carol");
     assertThat(t.decide("pay-bot", pay(10)).effect()).isEqualTo(Effect.ASK);
@@ -74,7 +77,7 @@ class FourEyesTest {
     assertThat(other.code()).isEqualTo("four_eyes_scope");
 
     ApprovalRecord done = approvals.approve(id, "dave", three, "ok");
-    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.status()).isEqualTo(ApprovalStatus.APPROVED);
     assertThat(done.decidedBy()).isEqualTo("dave");
     assertThat(approvals.grant(done.grant()).orElseThrow().uses()).isEqualTo(3);
     assertThat(approvals.grant(done.grant()).orElseThrow().issuer()).isEqualTo("carol and dave");
@@ -95,7 +98,8 @@ class FourEyesTest {
     Tollgate t = engine();
     String id = t.decide("pay-bot", pay(10)).approval().id();
     t.approvals().approve(id, "carol", null, null);
-    assertThat(t.approvals().deny(id, "carol", "second thoughts").status()).isEqualTo("denied");
+    assertThat(t.approvals().deny(id, "carol", "second thoughts").status())
+        .isEqualTo(ApprovalStatus.DENIED);
     Decision d = t.decide("pay-bot", pay(10));
     assertThat(d.effect()).isEqualTo(Effect.DENY);
     assertThat(d.reasons().getFirst().message()).contains("second thoughts");
@@ -116,7 +120,7 @@ class FourEyesTest {
                   () -> {
                     together.await();
                     try {
-                      return t.approvals().approve(id, who, null, null).status();
+                      return t.approvals().approve(id, who, null, null).status().wireName();
                     } catch (Approvals.ApprovalException e) {
                       return e.code();
                     }
@@ -136,7 +140,7 @@ class FourEyesTest {
       } else {
         assertThat(got).containsExactlyInAnyOrder("pending", "approved");
         assertThat(grants).isEqualTo(1);
-        assertThat(a.status()).isEqualTo("approved");
+        assertThat(a.status()).isEqualTo(ApprovalStatus.APPROVED);
       }
     }
   }

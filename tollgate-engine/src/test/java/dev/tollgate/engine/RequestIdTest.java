@@ -83,7 +83,7 @@ class RequestIdTest {
     t.approvals()
         .subscribe(
             e -> {
-              if (e.type().equals("grant.used")) {
+              if (e.type() == Approvals.Event.Type.GRANT_USED) {
                 grantUses.add(e.grant().id());
               }
             });
@@ -111,7 +111,8 @@ class RequestIdTest {
     Approvals.Scope scope =
         uses == 1
             ? Approvals.Scope.exact()
-            : new Approvals.Scope("session", "email.send", Duration.ofMinutes(15), uses, null);
+            : new Approvals.Scope(
+                GrantRecord.SubjectKind.SESSION, "email.send", Duration.ofMinutes(15), uses, null);
     return t.approvals().approve(asked.approval().id(), "carol", scope, "ok").grant();
   }
 

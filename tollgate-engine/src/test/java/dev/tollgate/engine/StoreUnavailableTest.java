@@ -46,7 +46,7 @@ class StoreUnavailableTest {
     }
 
     @Override
-    public void appendHistory(String id, String tool, String effect, int max) {
+    public void appendHistory(String id, String tool, Effect effect, int max) {
       check();
       delegate.appendHistory(id, tool, effect, max);
     }

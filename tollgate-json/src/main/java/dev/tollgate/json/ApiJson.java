@@ -19,7 +19,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Effect;
+import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.GrantRecord;
+import dev.tollgate.api.store.ObservedResult;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.time.Instant;
@@ -66,15 +71,26 @@ public final class ApiJson {
               JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
           .addModule(
               new SimpleModule()
+                  // typed states are written by their wire names, as when they were strings
+                  .addSerializer(Effect.class, wireName(Effect.class, Effect::wireName))
                   .addSerializer(
-                      Effect.class,
-                      new StdSerializer<>(Effect.class) {
-                        @Override
-                        public void serialize(Effect value, JsonGenerator gen, SerializerProvider p)
-                            throws IOException {
-                          gen.writeString(value.wireName());
-                        }
-                      })
+                      ApprovalStatus.class,
+                      wireName(ApprovalStatus.class, ApprovalStatus::wireName))
+                  .addSerializer(
+                      ApprovalRecord.Kind.class,
+                      wireName(ApprovalRecord.Kind.class, ApprovalRecord.Kind::wireName))
+                  .addSerializer(
+                      AuditEntry.Kind.class,
+                      wireName(AuditEntry.Kind.class, AuditEntry.Kind::wireName))
+                  .addSerializer(
+                      GrantRecord.SubjectKind.class,
+                      wireName(GrantRecord.SubjectKind.class, GrantRecord.SubjectKind::wireName))
+                  .addSerializer(
+                      GrantRecord.Status.class,
+                      wireName(GrantRecord.Status.class, GrantRecord.Status::wireName))
+                  .addSerializer(
+                      ObservedResult.Trust.class,
+                      wireName(ObservedResult.Trust.class, ObservedResult.Trust::wireName))
                   .addSerializer(
                       Instant.class,
                       new StdSerializer<>(Instant.class) {
@@ -86,6 +102,16 @@ public final class ApiJson {
                         }
                       }))
           .build();
+
+  private static <E extends Enum<E>> StdSerializer<E> wireName(
+      Class<E> type, java.util.function.Function<E, String> name) {
+    return new StdSerializer<>(type) {
+      @Override
+      public void serialize(E value, JsonGenerator gen, SerializerProvider p) throws IOException {
+        gen.writeString(name.apply(value));
+      }
+    };
+  }
 
   /**
    * Trees keep each number's own width, so that an integer beyond a long is a valid number (read as

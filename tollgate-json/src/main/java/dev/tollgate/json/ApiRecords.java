@@ -1,6 +1,7 @@
 package dev.tollgate.json;
 
 import dev.tollgate.api.ApprovalRef;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
@@ -80,7 +81,7 @@ public final class ApiRecords {
       // in the record's order (the canonical encoding sorts keys; readers see this order)
       Map<String, Object> approval = new LinkedHashMap<>();
       approval.put("id", d.approval().id());
-      approval.put("status", d.approval().status());
+      approval.put("status", d.approval().status().wireName());
       approval.put("expiresAt", d.approval().expiresAt().toString());
       detail.put("approval", approval);
     }
@@ -100,7 +101,10 @@ public final class ApiRecords {
    */
   public static Decision decision(AuditEntry e) {
     Map<String, Object> detail = e.detail();
-    return Decision.builder(e.decision(), Effect.parse(e.effect()))
+    if (e.effect() == null) {
+      throw new IllegalArgumentException("a decision record without `effect`");
+    }
+    return Decision.builder(e.decision(), e.effect())
         .reasons(java.util.Objects.requireNonNullElse(e.reasons(), List.of()))
         .findings(java.util.Objects.requireNonNullElse(e.findings(), List.of()))
         .approval(
@@ -167,7 +171,7 @@ public final class ApiRecords {
   public static Map<String, Object> toMap(ApprovalRef a) {
     Map<String, Object> m = new LinkedHashMap<>();
     putIfSet(m, "id", a.id());
-    putIfSet(m, "status", a.status());
+    putIfSet(m, "status", a.status() == null ? null : a.status().wireName());
     putIfSet(m, "expiresAt", a.expiresAt() == null ? null : a.expiresAt().toString());
     return m;
   }
@@ -176,7 +180,7 @@ public final class ApiRecords {
   public static ApprovalRef approvalRef(Map<String, ?> m) {
     return new ApprovalRef(
         text(m, "id", "approval"),
-        text(m, "status", "approval"),
+        approvalStatus(text(m, "status", "approval")),
         instant(text(m, "expiresAt", "approval"), "approval.expiresAt"));
   }
 
@@ -272,6 +276,13 @@ public final class ApiRecords {
   }
 
   // ---- typed access ----
+
+  private static ApprovalStatus approvalStatus(String text) {
+    return text == null
+        ? null
+        : Names.wire(
+            text, ApprovalStatus.values(), ApprovalStatus::wireName, "`status` of an approval");
+  }
 
   private static void putIfSet(Map<String, Object> m, String key, Object value) {
     if (value != null) {

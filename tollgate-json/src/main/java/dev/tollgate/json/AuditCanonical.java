@@ -2,6 +2,7 @@ package dev.tollgate.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -155,7 +156,7 @@ public final class AuditCanonical {
     out.append(",\"detail\":");
     write(out, e.detail());
     out.append(",\"effect\":");
-    nullable(out, e.effect());
+    nullable(out, e.effect() == null ? null : e.effect().wireName());
     out.append(",\"findings\":[");
     List<Finding> findings = e.findings();
     for (int i = 0; i < findings.size(); i++) {
@@ -171,7 +172,7 @@ public final class AuditCanonical {
       out.append('}');
     }
     out.append("],\"kind\":");
-    nullable(out, e.kind());
+    nullable(out, e.kind() == null ? null : e.kind().wireName());
     out.append(",\"latencyMicros\":").append(e.latencyMicros()).append(",\"reasons\":[");
     List<Reason> reasons = e.reasons();
     for (int i = 0; i < reasons.size(); i++) {
@@ -274,12 +275,19 @@ public final class AuditCanonical {
     }
     return new AuditEntry(
         parseTime((String) m.get("time")),
-        (String) m.get("kind"),
+        Names.wire(
+            (String) m.get("kind"),
+            AuditEntry.Kind.values(),
+            AuditEntry.Kind::wireName,
+            "audit kind"),
         (String) m.get("agent"),
         (String) m.get("user"),
         (String) m.get("session"),
         (String) m.get("tool"),
-        (String) m.get("effect"),
+        m.get("effect") == null
+            ? null
+            : Names.wire(
+                (String) m.get("effect"), Effect.values(), Effect::wireName, "audit effect"),
         (String) m.get("decision"),
         reasons,
         findings,

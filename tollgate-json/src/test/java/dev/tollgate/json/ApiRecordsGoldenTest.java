@@ -3,6 +3,7 @@ package dev.tollgate.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.api.ApprovalRef;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
@@ -52,7 +53,7 @@ class ApiRecordsGoldenTest {
         List.of(
             new Finding("iban", "financial", "/args/body", "DE89 •••• 3000"),
             new Finding("email", "personal", "/args/to/0", null)),
-        new ApprovalRef("apr_1", "pending", AT),
+        new ApprovalRef("apr_1", ApprovalStatus.PENDING, AT),
         "grt_1",
         List.of(new ShadowOutcome("new-rule", Effect.DENY, "would deny")));
   }
@@ -63,8 +64,8 @@ class ApiRecordsGoldenTest {
     request.put("reason", "month end");
     return new ApprovalRecord(
         "apr_1",
-        "pending",
-        "action",
+        ApprovalStatus.PENDING,
+        ApprovalRecord.Kind.ACTION,
         "bot",
         "alice@acme.example",
         "s-1",
@@ -125,12 +126,12 @@ class ApiRecordsGoldenTest {
     AuditEntry e =
         new AuditEntry(
             AT,
-            "decision",
+            AuditEntry.Kind.DECISION,
             "bot",
             "alice@acme.example",
             "s-1",
             "email.send",
-            "ask",
+            Effect.ASK,
             "dec_2",
             full().reasons(),
             full().findings(),

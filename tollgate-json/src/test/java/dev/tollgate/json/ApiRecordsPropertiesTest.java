@@ -3,6 +3,7 @@ package dev.tollgate.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.api.ApprovalRef;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
@@ -46,7 +47,7 @@ class ApiRecordsPropertiesTest {
             Arbitraries.just(null),
             Combinators.combine(
                     text,
-                    Arbitraries.of("pending", "approved", "denied", "expired"),
+                    Arbitraries.of(ApprovalStatus.class),
                     Arbitraries.longs()
                         .between(0, 253402300799L)
                         .map(s -> Instant.ofEpochSecond(s, s % 1000 * 1_000_000)))

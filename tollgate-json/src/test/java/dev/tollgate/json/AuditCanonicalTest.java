@@ -2,6 +2,7 @@ package dev.tollgate.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -36,12 +37,12 @@ class AuditCanonicalTest {
   static AuditEntry verifierFixture(int i) {
     return new AuditEntry(
         Instant.parse("2026-01-01T00:00:00Z").plusMillis(i),
-        "decision",
+        AuditEntry.Kind.DECISION,
         "bot",
         "alice@acme.example",
         "s-1",
         "email.send",
-        i % 2 == 0 ? "allow" : "deny",
+        i % 2 == 0 ? Effect.ALLOW : Effect.DENY,
         "d-" + i,
         List.of(new Reason("p", "message \"" + i + "\"\n")),
         List.of(new Finding("iban", "financial", "/args/body", "DE89 •••• 3000")),
@@ -177,17 +178,18 @@ class AuditCanonicalTest {
         Arbitraries.maps(text, value(3).filter(v -> v != null))
             .ofMaxSize(5)
             .map(LinkedHashMap::new);
-    Arbitrary<Tuple.Tuple6<Instant, String, String, String, String, String>> head =
-        Combinators.combine(
-                time,
-                Arbitraries.of("decision", "retry", "rejected", "session", "reload"),
-                maybe,
-                maybe,
-                maybe,
-                maybe)
+    Arbitrary<Tuple.Tuple6<Instant, AuditEntry.Kind, String, String, String, String>> head =
+        Combinators.combine(time, Arbitraries.of(AuditEntry.Kind.class), maybe, maybe, maybe, maybe)
             .as(Tuple::of);
     return Combinators.combine(
-            head, maybe, maybe, reasons, findings, maybe, Arbitraries.longs(), detail)
+            head,
+            Arbitraries.oneOf(Arbitraries.of(Effect.class), Arbitraries.just(null)),
+            maybe,
+            reasons,
+            findings,
+            maybe,
+            Arbitraries.longs(),
+            detail)
         .as(
             (h, effect, decision, r, f, digest, latency, d) ->
                 new AuditEntry(

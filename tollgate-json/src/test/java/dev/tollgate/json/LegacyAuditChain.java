@@ -2,6 +2,7 @@ package dev.tollgate.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -25,7 +26,9 @@ import java.util.TreeMap;
 /**
  * The reference: {@code AuditChain} of the store as it was at 96a9bcb, before its encoding moved to
  * {@link AuditCanonical}, kept verbatim (but for its name) so that the moved code is compared with
- * the code that hashed every existing audit log. Do not change it.
+ * the code that hashed every existing audit log. Do not change it. The one change since: {@link
+ * AuditEntry} holds its kind and effect typed, so this reads and writes them through their wire
+ * names, which are the strings it held before.
  *
  * <p>The audit hash chain: the canonical encoding of a record and its hash.
  *
@@ -133,12 +136,12 @@ final class LegacyAuditChain {
     }
     return new AuditEntry(
         Instant.parse((String) m.get("time")),
-        (String) m.get("kind"),
+        AuditEntry.Kind.parse((String) m.get("kind")),
         (String) m.get("agent"),
         (String) m.get("user"),
         (String) m.get("session"),
         (String) m.get("tool"),
-        (String) m.get("effect"),
+        m.get("effect") == null ? null : Effect.parse((String) m.get("effect")),
         (String) m.get("decision"),
         reasons,
         findings,
@@ -165,12 +168,12 @@ final class LegacyAuditChain {
   private static Map<String, Object> entryMap(AuditEntry e) {
     Map<String, Object> m = new TreeMap<>();
     m.put("time", time(e.time()));
-    m.put("kind", e.kind());
+    m.put("kind", e.kind().wireName());
     m.put("agent", e.agent());
     m.put("user", e.user());
     m.put("session", e.session());
     m.put("tool", e.tool());
-    m.put("effect", e.effect());
+    m.put("effect", e.effect() == null ? null : e.effect().wireName());
     m.put("decision", e.decision());
     List<Object> reasons = new ArrayList<>();
     for (Reason r : e.reasons()) {

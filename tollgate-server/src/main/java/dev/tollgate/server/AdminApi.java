@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import static dev.tollgate.server.Bodies.respond;
 import static dev.tollgate.server.Bodies.respondText;
 
+import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.PolicyDirectory;
 import dev.tollgate.engine.Problem;
@@ -158,7 +159,8 @@ final class AdminApi {
           return r;
         }
       }
-      boolean recorded = reloadAudit.record(ctx.event("reload", null, null, null, null, details));
+      boolean recorded =
+          reloadAudit.record(ctx.event(AuditEntry.Kind.RELOAD, null, null, null, null, details));
       if (!recorded) {
         ctx.metrics().rejected(503, "audit_unavailable");
       }

@@ -10,9 +10,11 @@ import static dev.tollgate.server.Bodies.unknownFields;
 import static dev.tollgate.server.TollgateServer.ADMIN_PREFIX;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
+import dev.tollgate.json.Names;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
@@ -115,7 +117,7 @@ final class ApprovalsApi {
     long deadline = System.nanoTime() + wait.toNanos();
     // Long-poll: woken by decisions taken on this instance, and re-read at least every 250 ms
     // for those taken on another instance sharing the store.
-    while (a.status().equals("pending")
+    while (a.status() == ApprovalStatus.PENDING
         && System.nanoTime() < deadline
         && !stopping.getAsBoolean()) {
       long left = deadline - System.nanoTime();
@@ -159,13 +161,15 @@ final class ApprovalsApi {
 
   /** {@code GET /v1/approvals}. */
   void listApprovals(Exchange exchange, Map<String, String> q) throws ApiError, IOException {
-    String status = q.get("status");
-    if (status != null && !Set.of("pending", "approved", "denied", "expired").contains(status)) {
-      throw new ApiError(
-          400,
-          "bad_request",
-          "unknown status `" + status + "`: use pending, approved, denied or expired",
-          "status");
+    ApprovalStatus status;
+    try {
+      status =
+          q.get("status") == null
+              ? null
+              : Names.wire(
+                  q.get("status"), ApprovalStatus.values(), ApprovalStatus::wireName, "status");
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "bad_request", e.getMessage(), "status");
     }
     respond(
         exchange,
@@ -261,8 +265,21 @@ final class ApprovalsApi {
       throw new ApiError(400, e.code(), e.getMessage(), "/scope/ttl");
     }
     String subject = text(node, "subject", false);
+    GrantRecord.SubjectKind kind;
+    try {
+      kind =
+          subject == null
+              ? GrantRecord.SubjectKind.SESSION
+              : Names.wire(
+                  subject,
+                  GrantRecord.SubjectKind.values(),
+                  GrantRecord.SubjectKind::wireName,
+                  "grant subject");
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "invalid_scope", e.getMessage(), "/scope/subject");
+    }
     return new Approvals.Scope(
-        subject == null ? "session" : subject,
+        kind,
         text(node, "tool", false),
         d,
         integer(node, "uses", 0),
@@ -273,7 +290,7 @@ final class ApprovalsApi {
   private static Map<String, Object> approvalView(ApprovalRecord a, boolean full) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", a.id());
-    m.put("status", a.status());
+    m.put("status", a.status().wireName());
     m.put("expiresAt", a.expiresAt().toString());
     if (a.note() != null) {
       m.put("note", a.note());
@@ -282,7 +299,7 @@ final class ApprovalsApi {
       m.put("grant", a.grant());
     }
     if (full) {
-      m.put("kind", a.kind());
+      m.put("kind", a.kind().wireName());
       m.put("agent", a.agent());
       if (a.user() != null) {
         m.put("user", a.user());
@@ -326,8 +343,8 @@ final class ApprovalsApi {
   private Map<String, Object> grantView(GrantRecord g) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", g.id());
-    m.put("status", g.status(ctx.clock().instant()));
-    m.put("subject", g.subjectKind() + ":" + g.subject());
+    m.put("status", g.status(ctx.clock().instant()).wireName());
+    m.put("subject", g.subjectKind().wireName() + ":" + g.subject());
     m.put("agent", g.agent());
     m.put("tool", g.tool());
     m.put("exact", g.argsDigest() != null);

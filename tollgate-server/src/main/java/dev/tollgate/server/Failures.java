@@ -137,7 +137,7 @@ final class Failures {
       detail.put("error", error);
     }
     try {
-      audit(ctx.event("rejected", agent, null, null, null, detail));
+      audit(ctx.event(AuditEntry.Kind.REJECTED, agent, null, null, null, detail));
     } catch (RuntimeException ignored) {
       // The answer still goes out; the store's own metrics show it is down.
       ctx.metrics().rejected(503, "audit_unavailable");

@@ -41,7 +41,7 @@ final class Notifier implements AutoCloseable {
   }
 
   void on(Approvals.Event event) {
-    if (!event.type().equals("approval.opened") || event.approval() == null) {
+    if (event.type() != Approvals.Event.Type.APPROVAL_OPENED || event.approval() == null) {
       return;
     }
     if (!inFlight.tryAcquire()) {

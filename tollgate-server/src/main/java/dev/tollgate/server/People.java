@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class People {
   /** Audit kind of every record written here. */
-  public static final String AUDIT_KIND = "person";
+  public static final AuditEntry.Kind AUDIT_KIND = AuditEntry.Kind.PERSON;
 
   public static final int MIN_PASSWORD_CHARS = 12;
   public static final int MAX_PASSWORD_CHARS = 1024;

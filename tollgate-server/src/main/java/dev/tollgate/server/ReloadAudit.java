@@ -230,6 +230,18 @@ final class ReloadAudit {
   /** A reload record: no agent, user, session, tool or effect, only its detail. */
   private static AuditEntry reload(Instant time, Map<String, Object> detail) {
     return new AuditEntry(
-        time, "reload", null, null, null, null, null, null, List.of(), List.of(), null, 0, detail);
+        time,
+        AuditEntry.Kind.RELOAD,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        0,
+        detail);
   }
 }

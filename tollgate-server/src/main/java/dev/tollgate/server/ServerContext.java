@@ -16,7 +16,7 @@ record ServerContext(
 
   /** An audit entry for an event that is not a decision (no effect, reasons or arguments). */
   AuditEntry event(
-      String kind,
+      AuditEntry.Kind kind,
       String agent,
       String user,
       String session,

@@ -260,9 +260,9 @@ class ApprovalsApiTest {
 
     List<String> events = new ArrayList<>();
     for (AuditRecord r : store.audit().search(AuditQuery.after(0, 1000))) {
-      if (!r.entry().kind().equals("decision")) {
+      if (!r.entry().kind().wireName().equals("decision")) {
         Object event = r.entry().detail().get("event");
-        events.add(r.entry().kind() + (event == null ? "" : ":" + event));
+        events.add(r.entry().kind().wireName() + (event == null ? "" : ":" + event));
       }
     }
     assertTrue(
@@ -516,7 +516,7 @@ class ApprovalsApiTest {
     List<String> events = new ArrayList<>();
     List<String> rejected = new ArrayList<>();
     for (AuditRecord r : store.audit().search(AuditQuery.after(0, 1000))) {
-      if (r.entry().kind().equals("rejected")) {
+      if (r.entry().kind().wireName().equals("rejected")) {
         rejected.add((String) r.entry().detail().get("code"));
       } else if (id.equals(r.entry().detail().get("approval"))) {
         events.add((String) r.entry().detail().get("event"));

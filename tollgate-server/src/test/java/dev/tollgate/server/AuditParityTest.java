@@ -68,9 +68,10 @@ class AuditParityTest {
     assertThat(r.status()).as(String.join("\n", r.failures())).isEqualTo(Conformance.Status.PASSED);
     return Conformance.normalized(
         opened.get().audit().stream()
-            .filter(e -> ENGINE_KINDS.contains(e.kind()))
+            .filter(e -> ENGINE_KINDS.contains(e.kind().wireName()))
             // the server's own records of refused HTTP requests name a status; the engine's do not
-            .filter(e -> !(e.kind().equals("rejected") && e.detail().containsKey("status")))
+            .filter(
+                e -> !(e.kind().wireName().equals("rejected") && e.detail().containsKey("status")))
             .toList());
   }
 

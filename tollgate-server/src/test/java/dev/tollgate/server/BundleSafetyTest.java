@@ -129,7 +129,7 @@ class BundleSafetyTest {
 
   private long audited(String key) {
     return store.audit().search(AuditQuery.after(0, 1000)).stream()
-        .filter(r -> r.entry().kind().equals("reload"))
+        .filter(r -> r.entry().kind().wireName().equals("reload"))
         .filter(r -> r.entry().detail().containsKey(key))
         .count();
   }

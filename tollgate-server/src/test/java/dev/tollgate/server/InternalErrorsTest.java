@@ -198,7 +198,9 @@ class InternalErrorsTest {
   }
 
   private long rejectedRecords() {
-    return fixture.audit().stream().filter(r -> r.entry().kind().equals("rejected")).count();
+    return fixture.audit().stream()
+        .filter(r -> r.entry().kind().wireName().equals("rejected"))
+        .count();
   }
 
   @Test

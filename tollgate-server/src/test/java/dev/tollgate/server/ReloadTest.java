@@ -81,7 +81,7 @@ class ReloadTest {
 
   private List<AuditRecord> reloadRecords() {
     return store.audit().search(AuditQuery.after(0, 1000)).stream()
-        .filter(r -> r.entry().kind().equals("reload"))
+        .filter(r -> r.entry().kind().wireName().equals("reload"))
         .toList();
   }
 

@@ -91,7 +91,7 @@ class RequestIdApiTest {
 
   private List<AuditRecord> audit(String kind) {
     return store.audit().search(AuditQuery.after(0, 1000)).stream()
-        .filter(r -> r.entry().kind().equals(kind))
+        .filter(r -> r.entry().kind().wireName().equals(kind))
         .toList();
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Observation;
@@ -217,7 +218,7 @@ class ScaleOutTest {
     Map<String, Integer> byUser = new HashMap<>();
     Set<String> audited = new HashSet<>();
     for (AuditRecord r : records) {
-      if ("decision".equals(r.entry().kind())) {
+      if ("decision".equals(r.entry().kind().wireName())) {
         audited.add(r.entry().decision());
         byUser.merge(r.entry().user(), 1, Integer::sum);
       }
@@ -228,7 +229,7 @@ class ScaleOutTest {
     assertEquals(
         8 + 2 + 1 + 1,
         records.stream()
-            .filter(r -> !Set.of("decision", "approval").contains(r.entry().kind()))
+            .filter(r -> !Set.of("decision", "approval").contains(r.entry().kind().wireName()))
             .count(),
         "10 session openings, 1 observation and 1 read of an unknown decision (rejected)");
     AuditVerifier.Result result = AuditVerifier.verify(storeB.audit(), signer.publicKey());
@@ -304,10 +305,11 @@ class ScaleOutTest {
     List<AuditRecord> records = storeB.audit().search(AuditQuery.after(0, 1000));
     long decisions =
         records.stream()
-            .filter(r -> r.entry().kind().equals("decision"))
+            .filter(r -> r.entry().kind().wireName().equals("decision"))
             .filter(r -> r.entry().detail().get("requestId") != null)
             .count();
-    long retries = records.stream().filter(r -> r.entry().kind().equals("retry")).count();
+    long retries =
+        records.stream().filter(r -> r.entry().kind().wireName().equals("retry")).count();
     assertEquals(2, decisions, "one decision record per request id");
     assertEquals(20, retries, "one retry record per answer given again");
   }
@@ -381,12 +383,12 @@ class ScaleOutTest {
       if (samePerson) {
         assertTrue(statuses.contains(200) && statuses.contains(409), statuses.toString());
         assertEquals(0, grants, "one person is not four eyes");
-        assertEquals("pending", approval.status());
+        assertEquals(ApprovalStatus.PENDING, approval.status());
         assertEquals(1, approval.approvals().size());
       } else {
         assertEquals(List.of(200, 200), statuses);
         assertEquals(1, grants, "exactly one grant for two approvals at once");
-        assertEquals("approved", approval.status());
+        assertEquals(ApprovalStatus.APPROVED, approval.status());
         assertEquals(
             Set.of("@admin-carol", "@admin-dave"),
             Set.copyOf(approval.approvals().stream().map(x -> x.by()).toList()));

@@ -85,11 +85,11 @@ class ServerTest {
     List<AuditRecord> records = audit();
     assertEquals(
         List.of("session", "observe", "approval", "decision"),
-        records.stream().map(r -> r.entry().kind()).toList());
+        records.stream().map(r -> r.entry().kind().wireName()).toList());
     assertEquals(d.approval().id(), records.get(2).entry().detail().get("approval"));
     AuditRecord decision = records.get(3);
     assertEquals("invoice-bot", decision.entry().agent());
-    assertEquals("ask", decision.entry().effect());
+    assertEquals(Effect.ASK, decision.entry().effect());
     assertEquals(d.id(), decision.entry().decision());
     assertTrue(decision.entry().argsDigest().startsWith("sha256:"));
     assertEquals(records.get(2).hash(), decision.prevHash(), "one unbroken chain");
@@ -113,7 +113,7 @@ class ServerTest {
     assertEquals(401, bad.statusCode());
     assertEquals("unauthorized", error(bad).path("code").asText());
     List<AuditRecord> rejected =
-        audit().stream().filter(r -> r.entry().kind().equals("rejected")).toList();
+        audit().stream().filter(r -> r.entry().kind().wireName().equals("rejected")).toList();
     assertEquals(2, rejected.size());
     assertEquals(401, ((Number) rejected.get(0).entry().detail().get("status")).intValue());
   }
@@ -161,7 +161,7 @@ class ServerTest {
     assertEquals(400, utf8.statusCode(), utf8.body());
     assertTrue(error(utf8).path("message").asText().contains("UTF-8"), utf8.body());
     assertTrue(
-        audit().stream().filter(r -> r.entry().kind().equals("rejected")).count() >= 10,
+        audit().stream().filter(r -> r.entry().kind().wireName().equals("rejected")).count() >= 10,
         "every refused request is audited");
   }
 

@@ -147,7 +147,7 @@ class StoreDownTest {
     List<AuditRecord> records = store.audit().search(AuditQuery.after(0, 10_000));
     Set<String> audited =
         records.stream()
-            .filter(r -> "decision".equals(r.entry().kind()))
+            .filter(r -> "decision".equals(r.entry().kind().wireName()))
             .map(r -> r.entry().decision())
             .collect(java.util.stream.Collectors.toSet());
     assertTrue(audited.containsAll(decisions), audited + " lacks some of " + decisions);

@@ -57,7 +57,7 @@ class UnknownSessionTest {
   private static List<AuditEntry> rejected(AuditLog log) {
     return log.search(AuditQuery.after(0, 1_000)).stream()
         .map(AuditRecord::entry)
-        .filter(e -> e.kind().equals("rejected"))
+        .filter(e -> e.kind().wireName().equals("rejected"))
         .toList();
   }
 

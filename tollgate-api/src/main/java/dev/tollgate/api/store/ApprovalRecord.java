@@ -1,9 +1,11 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,10 +13,8 @@ import java.util.Objects;
  * A question to a person: may this action (or, for a grant request, this kind of action) go ahead?
  *
  * @param id unguessable id, {@code apr_...}
- * @param status {@code pending}, {@code approved}, {@code denied} or {@code expired} as stored; use
- *     {@link #status(Instant)} for the status at a given time
- * @param kind {@code action} (an {@code ask} decision opened it) or {@code grant} (an agent asked
- *     for a grant ahead of time)
+ * @param status the status as stored; use {@link #status(Instant)} for the status at a given time
+ * @param kind what opened it
  * @param agent the agent whose action it is
  * @param user the user the agent acts for, or {@code null}
  * @param session the session, or {@code null}
@@ -41,8 +41,8 @@ import java.util.Objects;
  */
 public record ApprovalRecord(
     String id,
-    String status,
-    String kind,
+    ApprovalStatus status,
+    Kind kind,
     String agent,
     String user,
     String session,
@@ -63,6 +63,39 @@ public record ApprovalRecord(
     String note,
     String grant,
     List<Approval> approvals) {
+
+  /**
+   * What opened an approval. On the wire (JSON, the store's {@code kind} column) each kind is its
+   * lower-case name: {@code action}, {@code grant}.
+   */
+  public enum Kind {
+    /** An {@code ask} decision opened it, for exactly that action. */
+    ACTION,
+    /** An agent asked for a grant ahead of time. */
+    GRANT;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in JSON and the store. */
+    public String wireName() {
+      return wireName;
+    }
+
+    /**
+     * Parses {@code action} or {@code grant}.
+     *
+     * @throws IllegalArgumentException naming the accepted values, for anything else
+     */
+    public static Kind parse(String text) {
+      for (Kind k : values()) {
+        if (k.wireName().equals(text)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown approval kind `" + text + "`: use one of action, grant");
+    }
+  }
 
   /**
    * One person's approval.
@@ -100,8 +133,8 @@ public record ApprovalRecord(
   /** An approval that nobody has approved yet. */
   public ApprovalRecord(
       String id,
-      String status,
-      String kind,
+      ApprovalStatus status,
+      Kind kind,
       String agent,
       String user,
       String session,
@@ -154,7 +187,7 @@ public record ApprovalRecord(
 
   /** The same approval with another status and outcome (who decided, when, why, which grant). */
   public ApprovalRecord resolved(
-      String status, String decidedBy, Instant decidedAt, String note, String grant) {
+      ApprovalStatus status, String decidedBy, Instant decidedAt, String note, String grant) {
     return new ApprovalRecord(
         id,
         status,
@@ -212,7 +245,9 @@ public record ApprovalRecord(
   }
 
   /** The status at {@code now}: a pending approval past its expiry counts as expired. */
-  public String status(Instant now) {
-    return status.equals("pending") && !now.isBefore(expiresAt) ? "expired" : status;
+  public ApprovalStatus status(Instant now) {
+    return status == ApprovalStatus.PENDING && !now.isBefore(expiresAt)
+        ? ApprovalStatus.EXPIRED
+        : status;
   }
 }

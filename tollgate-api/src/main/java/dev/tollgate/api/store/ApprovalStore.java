@@ -1,5 +1,6 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.ApprovalStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ public interface ApprovalStore {
    *     Instant)}: a pending approval past its expiry is {@code expired}, not {@code pending}), or
    *     {@code null} for all
    */
-  List<ApprovalRecord> list(String status, Instant now, int limit);
+  List<ApprovalRecord> list(ApprovalStatus status, Instant now, int limit);
 
   /**
    * Approves a pending approval that nobody has approved yet and that has not expired at {@code

@@ -1,9 +1,11 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,14 +14,12 @@ import java.util.Objects;
  * clear: findings carry masked excerpts and the arguments only as a digest.
  *
  * @param time when it happened
- * @param kind {@code decision}, {@code retry} (a decision given again to a retry with its request
- *     id), {@code rejected}, {@code session}, {@code observe}, {@code reload}, {@code approval},
- *     {@code grant} or {@code person} (console sign-ins and people changes)
+ * @param kind what happened
  * @param agent the agent, or {@code null} (for example an unauthenticated request)
  * @param user the user, or {@code null}
  * @param session the session id, or {@code null}
  * @param tool the tool, or {@code null}
- * @param effect {@code allow}, {@code ask} or {@code deny} for decisions, else {@code null}
+ * @param effect what was decided, for decisions (and retries), else {@code null}
  * @param decision the decision id, or {@code null}
  * @param reasons the reasons (policy and message), possibly empty
  * @param findings masked findings, possibly empty
@@ -29,18 +29,72 @@ import java.util.Objects;
  */
 public record AuditEntry(
     Instant time,
-    String kind,
+    Kind kind,
     String agent,
     String user,
     String session,
     String tool,
-    String effect,
+    Effect effect,
     String decision,
     List<Reason> reasons,
     List<Finding> findings,
     String argsDigest,
     long latencyMicros,
     Map<String, Object> detail) {
+
+  /**
+   * What an audit record is about. Its lower-case name is what the canonical encoding (and so the
+   * hash chain), the store's {@code kind} column and {@code audit} filters hold: {@code decision},
+   * {@code retry}, ... Records already written keep their hashes because the names never change; a
+   * new kind is a new constant, and a reader that does not know it fails with a clear error.
+   */
+  public enum Kind {
+    /** A decision. */
+    DECISION,
+    /** A decision given again to a retry with its request id. */
+    RETRY,
+    /** A request refused before a decision (unreadable, unauthenticated, unknown session, ...). */
+    REJECTED,
+    /** A session opened. */
+    SESSION,
+    /** A tool result observed. */
+    OBSERVE,
+    /** A policy bundle (re)loaded, or a reload refused. */
+    RELOAD,
+    /** An approval event (opened, approved, denied, expired). */
+    APPROVAL,
+    /** A grant event (issued, used, revoked). */
+    GRANT,
+    /** A person's sign-in, or a change to the people who use the console. */
+    PERSON,
+    /** An agent credential added or revoked. */
+    CREDENTIAL;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in the canonical encoding, the store and filters. */
+    public String wireName() {
+      return wireName;
+    }
+
+    /**
+     * Parses a kind's lower-case name.
+     *
+     * @throws IllegalArgumentException naming the accepted values, for anything else
+     */
+    public static Kind parse(String text) {
+      for (Kind k : values()) {
+        if (k.wireName().equals(text)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown audit kind `"
+              + text
+              + "`: use one of "
+              + String.join(", ", java.util.Arrays.stream(values()).map(Kind::wireName).toList()));
+    }
+  }
 
   public AuditEntry {
     Objects.requireNonNull(time, "time");

@@ -1,5 +1,6 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.Effect;
 import java.time.Instant;
 
 /**
@@ -13,8 +14,8 @@ public record AuditQuery(
     String agent,
     String session,
     String tool,
-    String effect,
-    String kind,
+    Effect effect,
+    AuditEntry.Kind kind,
     String decision,
     Instant from,
     Instant to,
@@ -28,6 +29,6 @@ public record AuditQuery(
 
   /** The decision record with this id, if the log has one. */
   public static AuditQuery decision(String id) {
-    return new AuditQuery(null, null, null, null, "decision", id, null, null, 0, 1);
+    return new AuditQuery(null, null, null, null, AuditEntry.Kind.DECISION, id, null, null, 0, 1);
   }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.api.store;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Objects;
  * would otherwise stop (never a {@code deny}), until it expires, runs out of uses or is revoked.
  *
  * @param id unguessable id, {@code grt_...}
- * @param subjectKind {@code agent}, {@code session} or {@code user}: whose actions it covers
+ * @param subjectKind whose actions it covers: an agent's, a session's or a user's
  * @param subject the agent name, session id or user name
  * @param agent the agent it was issued for (every grant is bound to one agent)
  * @param tool a tool name or pattern ({@code email.*})
@@ -27,7 +28,7 @@ import java.util.Objects;
  */
 public record GrantRecord(
     String id,
-    String subjectKind,
+    SubjectKind subjectKind,
     String subject,
     String agent,
     String tool,
@@ -42,6 +43,56 @@ public record GrantRecord(
     Instant created,
     Instant revoked,
     String revokedBy) {
+
+  /**
+   * Whose actions a grant covers. On the wire (JSON, the store's {@code subject_kind} column, audit
+   * details) each is its lower-case name: {@code agent}, {@code session}, {@code user}.
+   */
+  public enum SubjectKind {
+    AGENT,
+    SESSION,
+    USER;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in JSON, the store and the audit. */
+    public String wireName() {
+      return wireName;
+    }
+
+    /**
+     * Parses {@code agent}, {@code session} or {@code user}.
+     *
+     * @throws IllegalArgumentException naming the accepted values, for anything else
+     */
+    public static SubjectKind parse(String text) {
+      for (SubjectKind k : values()) {
+        if (k.wireName().equals(text)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown grant subject `" + text + "`: use one of agent, session, user");
+    }
+  }
+
+  /**
+   * Where a grant stands at a given time (computed, never stored). Its lower-case name is what JSON
+   * and the console show: {@code active}, {@code used}, {@code expired}, {@code revoked}.
+   */
+  public enum Status {
+    ACTIVE,
+    USED,
+    EXPIRED,
+    REVOKED;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in JSON and the console. */
+    public String wireName() {
+      return wireName;
+    }
+  }
 
   public GrantRecord {
     Objects.requireNonNull(id, "id");
@@ -66,21 +117,20 @@ public record GrantRecord(
   /** Whether its subject is this agent, this session or this user. */
   public boolean covers(String agent, String session, String user) {
     return switch (subjectKind) {
-      case "agent" -> subject.equals(agent);
-      case "session" -> subject.equals(session);
-      case "user" -> subject.equals(user);
-      default -> false;
+      case AGENT -> subject.equals(agent);
+      case SESSION -> subject.equals(session);
+      case USER -> subject.equals(user);
     };
   }
 
-  /** {@code active}, {@code used}, {@code expired} or {@code revoked} at {@code now}. */
-  public String status(Instant now) {
+  /** Where it stands at {@code now}. */
+  public Status status(Instant now) {
     if (revoked != null) {
-      return "revoked";
+      return Status.REVOKED;
     }
     if (uses > 0 && usesLeft == 0) {
-      return "used";
+      return Status.USED;
     }
-    return now.isBefore(expiresAt) ? "active" : "expired";
+    return now.isBefore(expiresAt) ? Status.ACTIVE : Status.EXPIRED;
   }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.api.store;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -11,12 +12,46 @@ import java.util.Objects;
  *
  * @param seq the result's number in its session, from 1; assigned by the store
  * @param tool the tool that produced it
- * @param trust {@code trusted} or {@code untrusted}
+ * @param trust whether the tool that produced it is trusted
  * @param labels what the catalog and the detectors said of it
  * @param fingerprints the engine's encoding of its fingerprints (opaque to stores)
  */
 public record ObservedResult(
-    long seq, String tool, String trust, List<String> labels, byte[] fingerprints) {
+    long seq, String tool, Trust trust, List<String> labels, byte[] fingerprints) {
+
+  /**
+   * How far a tool's results are trusted, as the tool catalog says. On the wire (the catalog's
+   * {@code results.trust}, the store's {@code trust} column, the policies' {@code tool.trust}) each
+   * is its lower-case name: {@code trusted}, {@code untrusted}.
+   */
+  public enum Trust {
+    /** The company's own systems. */
+    TRUSTED,
+    /** Web pages, inbound mail, documents: text anyone could have written. */
+    UNTRUSTED;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in the catalog, the store and policies. */
+    public String wireName() {
+      return wireName;
+    }
+
+    /**
+     * Parses {@code trusted} or {@code untrusted}.
+     *
+     * @throws IllegalArgumentException naming the accepted values, for anything else
+     */
+    public static Trust parse(String text) {
+      for (Trust t : values()) {
+        if (t.wireName().equals(text)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown trust `" + text + "`: use one of trusted, untrusted");
+    }
+  }
 
   public ObservedResult {
     Objects.requireNonNull(tool, "tool");
@@ -40,7 +75,7 @@ public record ObservedResult(
     return o instanceof ObservedResult r
         && r.seq == seq
         && r.tool.equals(tool)
-        && r.trust.equals(trust)
+        && r.trust == trust
         && r.labels.equals(labels)
         && Arrays.equals(r.fingerprints, fingerprints);
   }

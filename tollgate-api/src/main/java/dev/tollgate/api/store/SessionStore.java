@@ -1,5 +1,6 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.Effect;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public interface SessionStore {
   /**
    * Appends one step ({@code tool}, {@code effect}) to the history, keeping the last {@code max}.
    */
-  void appendHistory(String id, String tool, String effect, int max);
+  void appendHistory(String id, String tool, Effect effect, int max);
 
   /** Adds labels (a set: duplicates are ignored). */
   void addLabels(String id, List<String> labels);

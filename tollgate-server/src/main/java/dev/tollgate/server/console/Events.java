@@ -23,7 +23,7 @@ final class Events implements AutoCloseable {
 
   void publish(Approvals.Event e) {
     String id = e.approval() != null ? e.approval().id() : e.grant() != null ? e.grant().id() : "";
-    String data = e.type() + " " + id.replaceAll("[\\r\\n]", "");
+    String data = e.type().wireName() + " " + id.replaceAll("[\\r\\n]", "");
     for (BlockingQueue<String> q : streams) {
       q.offer(data);
     }

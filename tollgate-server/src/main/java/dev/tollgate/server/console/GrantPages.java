@@ -54,7 +54,7 @@ final class GrantPages {
         .append("<th>Tool</th><th>Constraint</th><th>Uses left</th><th>Expires</th>")
         .append("<th>Issued by</th><th></th></tr></thead><tbody>");
     for (GrantRecord g : grants) {
-      String status = g.status(now);
+      String status = g.status(now).wireName();
       b.append("<tr><td><code>")
           .append(esc(g.id()))
           .append("</code>")
@@ -64,7 +64,7 @@ final class GrantPages {
           .append("\">")
           .append(esc(status))
           .append("</span></td><td>")
-          .append(esc(g.subjectKind() + " " + g.subject()))
+          .append(esc(g.subjectKind().wireName() + " " + g.subject()))
           .append("</td><td>")
           .append(esc(g.agent()))
           .append("</td><td>")

@@ -2,11 +2,13 @@ package dev.tollgate.server.console;
 
 import static dev.tollgate.server.console.Html.esc;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditLog;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.api.store.AuditRecord;
+import dev.tollgate.json.Names;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
@@ -56,8 +58,13 @@ final class Insight {
             blank(q.get("agent")),
             blank(q.get("session")),
             blank(q.get("tool")),
-            blank(q.get("effect")),
-            blank(q.get("kind")),
+            typed(q.get("effect"), Effect.values(), Effect::wireName, "effect", problems),
+            typed(
+                q.get("kind"),
+                AuditEntry.Kind.values(),
+                AuditEntry.Kind::wireName,
+                "kind",
+                problems),
             null,
             from,
             to,
@@ -100,16 +107,10 @@ final class Insight {
     select(
         b,
         "kind",
-        List.of(
-            "",
-            "decision",
-            "rejected",
-            "session",
-            "observe",
-            "reload",
-            "approval",
-            "grant",
-            "person"),
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(""),
+                java.util.Arrays.stream(AuditEntry.Kind.values()).map(AuditEntry.Kind::wireName))
+            .toList(),
         q.get("kind"));
     b.append("<label>from (UTC) <input name=\"from\" placeholder=\"2026-11-24T12:00\" value=\"")
         .append(esc(q.getOrDefault("from", "")))
@@ -136,7 +137,7 @@ final class Insight {
           .append("</td><td>")
           .append(esc(e.time()))
           .append("</td><td>")
-          .append(esc(e.kind()))
+          .append(esc(e.kind().wireName()))
           .append("</td><td>")
           .append(esc(e.agent()))
           .append("</td><td>")
@@ -146,8 +147,11 @@ final class Insight {
           .append("</td><td>")
           .append(esc(e.tool()))
           .append("</td><td>")
-          .append(e.effect() == null ? "" : "<span class=\"status " + esc(e.effect()) + "\">")
-          .append(esc(e.effect()))
+          .append(
+              e.effect() == null
+                  ? ""
+                  : "<span class=\"status " + esc(e.effect().wireName()) + "\">")
+          .append(e.effect() == null ? "" : esc(e.effect().wireName()))
           .append(e.effect() == null ? "" : "</span>")
           .append("</td><td>");
       for (Reason reason : e.reasons()) {
@@ -183,6 +187,25 @@ final class Insight {
     return s == null || s.isBlank() ? null : s.strip();
   }
 
+  /** A filter's typed value, or {@code null} (no filter) with a problem for an unknown one. */
+  private static <E extends Enum<E>> E typed(
+      String text,
+      E[] values,
+      java.util.function.Function<E, String> wireName,
+      String field,
+      List<String> problems) {
+    String t = blank(text);
+    if (t == null) {
+      return null;
+    }
+    try {
+      return Names.wire(t, values, wireName, field);
+    } catch (IllegalArgumentException e) {
+      problems.add("`" + field + "`: " + e.getMessage());
+      return null;
+    }
+  }
+
   private static Instant time(String text, String field, List<String> problems) {
     String t = blank(text);
     if (t == null) {
@@ -210,13 +233,19 @@ final class Insight {
     Instant start = now.minus(BUCKET.multipliedBy(BUCKETS));
     List<AuditRecord> decisions =
         audit.search(
-            new AuditQuery(null, null, null, null, "decision", null, start, null, 0, 100_000));
+            new AuditQuery(
+                null, null, null, null, AuditEntry.Kind.DECISION, null, start, null, 0, 100_000));
     StringBuilder b = new StringBuilder("<h1>Overview</h1>");
     b.append("<p>")
         .append(decisions.size())
         .append(" decisions in the last hour, in 5-minute buckets (UTC).</p>");
     b.append("<h2>By effect</h2>")
-        .append(chart("effect", decisions, start, e -> List.of(or(e.effect(), "none"))));
+        .append(
+            chart(
+                "effect",
+                decisions,
+                start,
+                e -> List.of(e.effect() == null ? "none" : e.effect().wireName())));
     b.append("<h2>By policy</h2>")
         .append(
             chart(

@@ -3,11 +3,14 @@ package dev.tollgate.server.console;
 import static dev.tollgate.server.console.Html.esc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
+import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
 import dev.tollgate.json.ApiJson;
+import dev.tollgate.json.Names;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,7 +42,9 @@ final class Pages {
         .append(inboxRows())
         .append("</tbody></table>");
     List<ApprovalRecord> decided =
-        approvals.list(null, 50).stream().filter(a -> !a.status().equals("pending")).toList();
+        approvals.list(null, 50).stream()
+            .filter(a -> a.status() != ApprovalStatus.PENDING)
+            .toList();
     b.append("<h2>Recently decided</h2>");
     if (decided.isEmpty()) {
       b.append("<p class=\"empty\">Nothing decided yet.</p>");
@@ -54,9 +59,9 @@ final class Pages {
             .append("</td><td>")
             .append(esc(a.user()))
             .append("</td><td><span class=\"status ")
-            .append(esc(a.status()))
+            .append(esc(a.status().wireName()))
             .append("\">")
-            .append(esc(a.status()))
+            .append(esc(a.status().wireName()))
             .append("</span></td><td>")
             .append(esc(a.decidedBy()))
             .append("</td><td>")
@@ -71,7 +76,7 @@ final class Pages {
   /** The rows of the inbox, also fetched by the page's script when an event arrives. */
   String inboxRows() {
     Instant now = clock.instant();
-    List<ApprovalRecord> pending = approvals.list("pending", 200);
+    List<ApprovalRecord> pending = approvals.list(ApprovalStatus.PENDING, 200);
     if (pending.isEmpty()) {
       return "<tr class=\"empty\"><td colspan=\"5\">Nothing is waiting for a decision.</td></tr>";
     }
@@ -81,7 +86,10 @@ final class Pages {
           .append(esc(a.id()))
           .append("\"><td>")
           .append(Html.link("/console/approvals/" + a.id(), a.tool()))
-          .append(a.kind().equals("grant") ? " <span class=\"tag\">grant request</span>" : "")
+          .append(
+              a.kind() == ApprovalRecord.Kind.GRANT
+                  ? " <span class=\"tag\">grant request</span>"
+                  : "")
           .append("</td><td>")
           .append(esc(a.agent()))
           .append("</td><td>")
@@ -165,8 +173,18 @@ final class Pages {
     if (!"scope".equals(form.get("mode"))) {
       return Approvals.Scope.exact();
     }
-    // Approvals checks the subject (and everything else in the scope) and says what is wrong.
-    String subject = form.getOrDefault("subject", "").strip();
+    // The subject is one of the typed kinds; Approvals checks the rest of the scope.
+    GrantRecord.SubjectKind subject;
+    try {
+      subject =
+          Names.wire(
+              form.getOrDefault("subject", "").strip(),
+              GrantRecord.SubjectKind.values(),
+              GrantRecord.SubjectKind::wireName,
+              "subject");
+    } catch (IllegalArgumentException e) {
+      throw new BadScope(e.getMessage());
+    }
     String tool = form.getOrDefault("tool", "").strip();
     Duration ttl = Approvals.duration(form.getOrDefault("ttl", "").strip());
     int uses;
@@ -199,7 +217,7 @@ final class Pages {
 
   private String approvalPage(Viewer viewer, ApprovalRecord a, String done, String error) {
     Instant now = clock.instant();
-    String status = a.status(now);
+    String status = a.status(now).wireName();
     StringBuilder b = new StringBuilder();
     b.append("<p><a href=\"/console/approvals\">← Approvals</a></p>")
         .append("<h1>")
@@ -216,7 +234,13 @@ final class Pages {
       b.append("<p class=\"error\" id=\"error\">").append(esc(error)).append("</p>");
     }
     b.append("<dl class=\"facts\">");
-    fact(b, "Kind", a.kind().equals("grant") ? "grant request (ahead of time)" : "action");
+    fact(
+        b,
+        "Kind",
+        switch (a.kind()) {
+          case GRANT -> "grant request (ahead of time)";
+          case ACTION -> "action";
+        });
     fact(b, "Tool", a.tool());
     fact(b, "Agent", a.agent());
     fact(b, "User", a.user() == null ? "(none)" : a.user());
@@ -280,7 +304,7 @@ final class Pages {
     findings(b, a.findings());
     provenance(b, a.provenance());
 
-    if (status.equals("pending")) {
+    if (a.status(now) == ApprovalStatus.PENDING) {
       decideForms(b, viewer, a);
     }
     return Html.page("Approval " + a.tool(), viewer, "/console/approvals", b.toString());

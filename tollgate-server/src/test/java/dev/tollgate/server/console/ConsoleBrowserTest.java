@@ -3,6 +3,7 @@ package dev.tollgate.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.nio.file.Files;
@@ -150,7 +151,8 @@ class ConsoleBrowserTest {
         .approve(
             approval,
             "approver-1",
-            new Approvals.Scope("session", "email.send", Duration.ofMinutes(15), 0, null),
+            new Approvals.Scope(
+                GrantRecord.SubjectKind.SESSION, "email.send", Duration.ofMinutes(15), 0, null),
             null);
     String grant = h.askToMail(session, "Invoice #4471 is overdue").path("grant").asText();
     assertThat(grant).startsWith("grt_");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.SessionSpec;
+import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
 import dev.tollgate.client.TollgateClient;
 import dev.tollgate.engine.Bundle;
@@ -187,7 +188,9 @@ final class ConsoleHarness implements AutoCloseable {
   List<Map<String, Object>> personEvents() {
     return store
         .audit()
-        .search(new AuditQuery(null, null, null, null, "person", null, null, null, 0, 10_000))
+        .search(
+            new AuditQuery(
+                null, null, null, null, AuditEntry.Kind.PERSON, null, null, null, 0, 10_000))
         .stream()
         .map(r -> r.entry().detail())
         .toList();

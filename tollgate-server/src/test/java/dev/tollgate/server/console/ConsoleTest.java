@@ -5,6 +5,7 @@ import static dev.tollgate.server.console.ConsoleHarness.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.Reason;
@@ -518,8 +519,8 @@ class ConsoleTest {
         .create(
             new ApprovalRecord(
                 id,
-                "pending",
-                "action",
+                ApprovalStatus.PENDING,
+                ApprovalRecord.Kind.ACTION,
                 "invoice-bot",
                 "alice@acme.example",
                 null,
@@ -611,7 +612,8 @@ class ConsoleTest {
             form("csrf", token, "note", "no"),
             Map.of("Sec-Fetch-Site", "cross-site"));
     assertThat(crossSite.statusCode()).isEqualTo(403);
-    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(id).orElseThrow().status())
+        .isEqualTo(ApprovalStatus.PENDING);
 
     HttpResponse<String> sameOrigin =
         h.post(
@@ -620,7 +622,7 @@ class ConsoleTest {
             form("csrf", token, "note", "not to Globex"),
             Map.of("Origin", h.server.uri().toString(), "Sec-Fetch-Site", "same-origin"));
     assertThat(sameOrigin.statusCode()).as(sameOrigin.body()).isEqualTo(200);
-    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("denied");
+    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo(ApprovalStatus.DENIED);
   }
 
   @Test
@@ -651,7 +653,8 @@ class ConsoleTest {
             Map.of());
     assertThat(approve.statusCode()).isEqualTo(403);
     assertThat(approve.body()).contains("does not allow");
-    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(id).orElseThrow().status())
+        .isEqualTo(ApprovalStatus.PENDING);
 
     String approver = h.signIn("approver-1");
     assertThat(h.get("/console/audit", approver).statusCode()).isEqualTo(403);
@@ -762,10 +765,11 @@ class ConsoleTest {
                 "1"),
             Map.of());
     assertThat(badSubject.statusCode()).isEqualTo(400);
-    // Approvals' own message, escaped: the console does not check the subject itself.
+    // The subject is read as a typed value; its message, escaped.
     assertThat(badSubject.body())
         .contains(
-            "Invalid scope: unknown subject &#96;galaxy&lt;b&gt;&#96;: use agent, session or user");
+            "Invalid scope: unknown subject &#96;galaxy&lt;b&gt;&#96;: use one of agent, session,"
+                + " user");
     HttpResponse<String> noUser =
         h.post(
             "/console/approvals/" + second + "/approve",
@@ -786,7 +790,8 @@ class ConsoleTest {
             Map.of());
     assertThat(noUser.statusCode()).isEqualTo(400);
     assertThat(noUser.body()).contains("unknown subject &#96;&#96;");
-    assertThat(h.store.approvals().get(second).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(second).orElseThrow().status())
+        .isEqualTo(ApprovalStatus.PENDING);
 
     h.skip(Duration.ofHours(2));
     HttpResponse<String> late =
@@ -827,7 +832,8 @@ class ConsoleTest {
             "four eyes: alice@acme.example is the user this agent acts for and cannot approve"
                 + " this request; ask two other approvers")
         .doesNotContainIgnoringCase("four eyes: four eyes");
-    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(id).orElseThrow().status())
+        .isEqualTo(ApprovalStatus.PENDING);
 
     // The first approver: recorded, still pending, and a second approval is needed.
     String first = h.signIn("approver-1");
@@ -837,7 +843,8 @@ class ConsoleTest {
         h.post(path + "/approve", first, form("csrf", csrf(page), "mode", "exact"), Map.of());
     assertThat(once.statusCode()).as(once.body()).isEqualTo(200);
     assertThat(once.body()).contains("Approved (1 of 2)", "1 of 2; approver-1 at");
-    assertThat(h.store.approvals().get(id).orElseThrow().status()).isEqualTo("pending");
+    assertThat(h.store.approvals().get(id).orElseThrow().status())
+        .isEqualTo(ApprovalStatus.PENDING);
     assertThat(h.store.approvals().get(id).orElseThrow().grant()).isNull();
     page = h.get(path, first).body();
     assertThat(page)
@@ -859,7 +866,7 @@ class ConsoleTest {
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(approved.body()).contains("Approved. Grant grt_");
     var done = h.store.approvals().get(id).orElseThrow();
-    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.status()).isEqualTo(ApprovalStatus.APPROVED);
     assertThat(done.decidedBy()).isEqualTo("admin-1");
     assertThat(done.approvals()).extracting(a -> a.by()).containsExactly("approver-1", "admin-1");
   }

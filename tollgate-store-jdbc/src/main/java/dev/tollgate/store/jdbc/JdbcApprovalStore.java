@@ -1,5 +1,6 @@
 package dev.tollgate.store.jdbc;
 
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.GrantRecord;
@@ -7,6 +8,7 @@ import dev.tollgate.api.store.GrantStore;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.ApiRecords;
 import dev.tollgate.json.InputException;
+import dev.tollgate.json.Names;
 import dev.tollgate.store.jdbc.audit.AuditChain;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,8 +60,8 @@ final class JdbcApprovalStore implements ApprovalStore {
                       + ", approval_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                       + " ?)")) {
             p.setString(1, a.id());
-            p.setString(2, a.status());
-            p.setString(3, a.kind());
+            p.setString(2, a.status().wireName());
+            p.setString(3, a.kind().wireName());
             p.setString(4, a.agent());
             p.setString(5, a.user());
             p.setString(6, a.session());
@@ -106,7 +108,7 @@ final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public List<ApprovalRecord> list(String status, Instant now, int limit) {
+  public List<ApprovalRecord> list(ApprovalStatus status, Instant now, int limit) {
     int n = Math.max(0, limit);
     String select = "SELECT " + APPROVAL_COLUMNS + " FROM approval ";
     String order = " ORDER BY created DESC, id DESC LIMIT ?";
@@ -115,16 +117,16 @@ final class JdbcApprovalStore implements ApprovalStore {
       return approvals(select + order, n);
     }
     return switch (status) {
-      case "pending" ->
+      case PENDING ->
           approvals(select + "WHERE status = 'pending' AND expires_at > ?" + order, at, n);
-      case "expired" ->
+      case EXPIRED ->
           approvals(
               select
                   + "WHERE status = 'expired' OR (status = 'pending' AND expires_at <= ?)"
                   + order,
               at,
               n);
-      default -> approvals(select + "WHERE status = ?" + order, status, n);
+      case APPROVED, DENIED -> approvals(select + "WHERE status = ?" + order, status.wireName(), n);
     };
   }
 
@@ -175,18 +177,24 @@ final class JdbcApprovalStore implements ApprovalStore {
 
   @Override
   public boolean deny(String id, String by, String note, Instant now) {
-    return db.write(c -> resolve(c, id, "denied", by, note, null, now));
+    return db.write(c -> resolve(c, id, ApprovalStatus.DENIED, by, note, null, now));
   }
 
   private static boolean resolve(
-      Connection c, String id, String status, String by, String note, String grant, Instant now)
+      Connection c,
+      String id,
+      ApprovalStatus status,
+      String by,
+      String note,
+      String grant,
+      Instant now)
       throws SQLException {
     try (PreparedStatement p =
         c.prepareStatement(
             "UPDATE approval SET status = ?, decided_by = ?, decided_at = ?, note = ?, grant_id = ?"
                 + " WHERE id = ? AND status = 'pending' AND expires_at > ?")) {
       String at = AuditChain.time(now);
-      p.setString(1, status);
+      p.setString(1, status.wireName());
       p.setString(2, by);
       p.setString(3, at);
       p.setString(4, note);
@@ -235,8 +243,16 @@ final class JdbcApprovalStore implements ApprovalStore {
       String approvals = rs.getString(16);
       return new ApprovalRecord(
           rs.getString(1),
-          rs.getString(2),
-          rs.getString(3),
+          Names.wire(
+              rs.getString(2),
+              ApprovalStatus.values(),
+              ApprovalStatus::wireName,
+              "approval status in the store"),
+          Names.wire(
+              rs.getString(3),
+              ApprovalRecord.Kind.values(),
+              ApprovalRecord.Kind::wireName,
+              "approval kind in the store"),
           rs.getString(4),
           rs.getString(5),
           rs.getString(6),
@@ -278,7 +294,7 @@ final class JdbcApprovalStore implements ApprovalStore {
                 + GRANT_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setString(1, g.id());
-      p.setString(2, g.subjectKind());
+      p.setString(2, g.subjectKind().wireName());
       p.setString(3, g.subject());
       p.setString(4, g.agent());
       p.setString(5, g.tool());
@@ -299,9 +315,20 @@ final class JdbcApprovalStore implements ApprovalStore {
 
   private static GrantRecord grant(ResultSet rs) throws SQLException {
     String revoked = rs.getString(15);
+    GrantRecord.SubjectKind subjectKind;
+    try {
+      subjectKind =
+          Names.wire(
+              rs.getString(2),
+              GrantRecord.SubjectKind.values(),
+              GrantRecord.SubjectKind::wireName,
+              "grant subject in the store");
+    } catch (IllegalArgumentException e) {
+      throw new SQLException("unreadable grant " + rs.getString(1) + ": " + e.getMessage(), e);
+    }
     return new GrantRecord(
         rs.getString(1),
-        rs.getString(2),
+        subjectKind,
         rs.getString(3),
         rs.getString(4),
         rs.getString(5),

@@ -153,8 +153,9 @@ final class JdbcAuditLog implements AuditLog, AuditTables, AutoCloseable {
     filter(sql, args, matches, AuditColumn.AGENT, q.agent());
     filter(sql, args, matches, AuditColumn.SESSION, q.session());
     filter(sql, args, matches, AuditColumn.TOOL, q.tool());
-    filter(sql, args, matches, AuditColumn.EFFECT, q.effect());
-    filter(sql, args, matches, AuditColumn.KIND, q.kind());
+    filter(
+        sql, args, matches, AuditColumn.EFFECT, q.effect() == null ? null : q.effect().wireName());
+    filter(sql, args, matches, AuditColumn.KIND, q.kind() == null ? null : q.kind().wireName());
     filter(sql, args, matches, AuditColumn.DECISION, q.decision());
     Instant from = q.from();
     if (from != null) {

@@ -3,9 +3,11 @@ package dev.tollgate.store.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
+import dev.tollgate.json.Names;
 import dev.tollgate.store.jdbc.audit.AuditChain;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -101,10 +103,10 @@ final class JdbcSessionStore implements SessionStore, AutoCloseable {
    * in it.
    */
   @Override
-  public void appendHistory(String id, String tool, String effect, int max) {
+  public void appendHistory(String id, String tool, Effect effect, int max) {
     Map<String, Object> step = new LinkedHashMap<>();
     step.put("tool", tool);
-    step.put("effect", effect);
+    step.put("effect", effect.wireName());
     steps.submit(new Step(id, step, max));
   }
 
@@ -188,7 +190,7 @@ final class JdbcSessionStore implements SessionStore, AutoCloseable {
             p.setString(1, id);
             p.setLong(2, seq);
             p.setString(3, result.tool());
-            p.setString(4, result.trust());
+            p.setString(4, result.trust().wireName());
             p.setString(5, labels);
             p.setBytes(6, fingerprints);
             p.executeUpdate();
@@ -209,6 +211,24 @@ final class JdbcSessionStore implements SessionStore, AutoCloseable {
         });
   }
 
+  /**
+   * A stored result's trust. An unknown one fails the read (and so the decision that needed it:
+   * deny), never counts as either.
+   */
+  private static ObservedResult.Trust trust(String text, String session, long seq)
+      throws SQLException {
+    try {
+      return Names.wire(
+          text,
+          ObservedResult.Trust.values(),
+          ObservedResult.Trust::wireName,
+          "trust in the store");
+    } catch (IllegalArgumentException e) {
+      throw new SQLException(
+          "unreadable result " + seq + " of session " + session + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public List<ObservedResult> results(String id, long afterSeq) {
     return db.query(
@@ -218,7 +238,7 @@ final class JdbcSessionStore implements SessionStore, AutoCloseable {
             new ObservedResult(
                 rs.getLong(1),
                 rs.getString(2),
-                rs.getString(3),
+                trust(rs.getString(3), id, rs.getLong(1)),
                 parse(rs.getString(4), STRINGS),
                 rs.getBytes(5)),
         id,

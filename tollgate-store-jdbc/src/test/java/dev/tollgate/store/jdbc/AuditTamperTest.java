@@ -2,6 +2,7 @@ package dev.tollgate.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -163,12 +164,12 @@ class AuditTamperTest {
     boolean decided = f[5] != null;
     return new AuditEntry(
         T0.plusMillis(seq * 1001L),
-        f[0],
+        AuditEntry.Kind.parse(f[0]),
         f[1],
         f[2],
         f[3],
         f[4],
-        f[5],
+        f[5] == null ? null : Effect.parse(f[5]),
         f[6],
         decided ? List.of(new Reason("external-mail", "mail to globex")) : List.of(),
         decided
@@ -516,7 +517,8 @@ class AuditTamperTest {
       s.executeUpdate("UPDATE audit SET decision = 'd-5' WHERE seq = 2");
       s.executeUpdate("UPDATE audit SET time = '2099-01-01T00:00:00.000000000Z' WHERE seq = 9");
     }
-    AuditQuery allow = new AuditQuery(null, null, null, "allow", null, null, null, null, 0, 100);
+    AuditQuery allow =
+        new AuditQuery(null, null, null, Effect.ALLOW, null, null, null, null, 0, 100);
     assertThat(db.store().audit().search(allow)).extracting(AuditRecord::seq).containsExactly(2L);
     assertThat(db.store().audit().search(AuditQuery.decision("d-5")))
         .extracting(AuditRecord::seq)

@@ -55,7 +55,7 @@ class OldAuditLogTest {
               List.of(
                   new AuditEntry(
                       Instant.parse("2026-12-05T10:00:00Z"),
-                      "session",
+                      AuditEntry.Kind.SESSION,
                       "bot",
                       null,
                       "s-2",

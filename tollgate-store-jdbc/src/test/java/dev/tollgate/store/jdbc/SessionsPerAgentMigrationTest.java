@@ -31,7 +31,10 @@ class SessionsPerAgentMigrationTest {
         store
             .sessions()
             .addResult(
-                id, new ObservedResult(0, "web.fetch", "untrusted", List.of(), new byte[8]), 10);
+                id,
+                new ObservedResult(
+                    0, "web.fetch", ObservedResult.Trust.UNTRUSTED, List.of(), new byte[8]),
+                10);
       }
     }
     try (Connection c =

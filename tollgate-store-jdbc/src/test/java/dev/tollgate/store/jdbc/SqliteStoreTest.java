@@ -220,7 +220,7 @@ class SqliteStoreTest extends StoreContractTest {
     AuditEntry observed =
         new AuditEntry(
             T0.plusSeconds(3),
-            "observe",
+            AuditEntry.Kind.OBSERVE,
             "bot",
             null,
             "s-2",
@@ -256,12 +256,12 @@ class SqliteStoreTest extends StoreContractTest {
           AuditEntry e = r.entry();
           p.setLong(1, r.seq());
           p.setString(2, AuditChain.time(e.time()));
-          p.setString(3, e.kind());
+          p.setString(3, e.kind().wireName());
           p.setString(4, e.agent());
           p.setString(5, e.user());
           p.setString(6, e.session());
           p.setString(7, e.tool());
-          p.setString(8, e.effect());
+          p.setString(8, e.effect() == null ? null : e.effect().wireName());
           p.setString(9, AuditChain.canonicalEntry(e));
           p.setString(10, r.prevHash());
           p.setString(11, r.hash());

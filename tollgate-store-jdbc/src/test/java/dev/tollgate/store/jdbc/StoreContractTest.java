@@ -3,6 +3,8 @@ package dev.tollgate.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.api.ApprovalStatus;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.ApprovalRecord;
@@ -75,12 +77,12 @@ abstract class StoreContractTest {
   static AuditEntry entry(int i, String agent, String tool, String effect) {
     return new AuditEntry(
         T0.plusSeconds(i),
-        "decision",
+        AuditEntry.Kind.DECISION,
         agent,
         "alice@acme.example",
         "s-" + (i % 3),
         tool,
-        effect,
+        Effect.parse(effect),
         "d-" + i,
         List.of(new Reason("no-external-mail", "not to outside domains")),
         List.of(new Finding("iban", "financial", "/args/body", "DE89 •••• 3000")),
@@ -164,7 +166,7 @@ abstract class StoreContractTest {
     Checkpoint cp = signer.sign(2, records.getLast().hash(), T0);
     store.audit().addCheckpoint(cp);
     store.sessions().create(session("s-1"));
-    store.sessions().appendHistory("s-1", "email.send", "deny", 10);
+    store.sessions().appendHistory("s-1", "email.send", Effect.DENY, 10);
     store.credentials().add("bot", "sha256:" + "aa".repeat(32), T0);
     store.close();
 
@@ -232,7 +234,7 @@ abstract class StoreContractTest {
                 entry(4, "bot", "invoices.search", "allow"),
                 new AuditEntry(
                     T0.plusSeconds(5),
-                    "rejected",
+                    AuditEntry.Kind.REJECTED,
                     null,
                     null,
                     null,
@@ -279,7 +281,17 @@ abstract class StoreContractTest {
       Instant to,
       long after,
       int limit) {
-    return new AuditQuery(agent, session, tool, effect, kind, null, from, to, after, limit);
+    return new AuditQuery(
+        agent,
+        session,
+        tool,
+        effect == null ? null : Effect.parse(effect),
+        kind == null ? null : AuditEntry.Kind.parse(kind),
+        null,
+        from,
+        to,
+        after,
+        limit);
   }
 
   private static List<Long> seqs(Store store, AuditQuery query) {
@@ -327,7 +339,9 @@ abstract class StoreContractTest {
     assertThat(store.sessions().get("nope")).isEmpty();
 
     for (int i = 0; i < 5; i++) {
-      store.sessions().appendHistory("s-1", "tool-" + i, i % 2 == 0 ? "allow" : "deny", 3);
+      store
+          .sessions()
+          .appendHistory("s-1", "tool-" + i, i % 2 == 0 ? Effect.ALLOW : Effect.DENY, 3);
     }
     assertThat(store.sessions().get("s-1").orElseThrow().history())
         .extracting(step -> step.get("tool"))
@@ -336,7 +350,7 @@ abstract class StoreContractTest {
     store.sessions().addLabels("s-1", List.of("pii"));
     assertThat(store.sessions().get("s-1").orElseThrow().labels())
         .containsExactly("external", "financial", "pii");
-    store.sessions().appendHistory("nope", "t", "allow", 3);
+    store.sessions().appendHistory("nope", "t", Effect.ALLOW, 3);
     store.sessions().addLabels("nope", List.of("x"));
     assertThat(store.sessions().get("nope")).isEmpty();
   }
@@ -354,7 +368,7 @@ abstract class StoreContractTest {
                   new ObservedResult(
                       0,
                       "tool-" + i,
-                      i % 2 == 0 ? "untrusted" : "trusted",
+                      i % 2 == 0 ? ObservedResult.Trust.UNTRUSTED : ObservedResult.Trust.TRUSTED,
                       List.of("l" + i),
                       new byte[] {(byte) i, 0, 1}),
                   3);
@@ -365,7 +379,8 @@ abstract class StoreContractTest {
     assertThat(kept).extracting(ObservedResult::seq).containsExactly(3L, 4L, 5L);
     assertThat(kept.get(1))
         .isEqualTo(
-            new ObservedResult(4, "tool-4", "untrusted", List.of("l4"), new byte[] {4, 0, 1}));
+            new ObservedResult(
+                4, "tool-4", ObservedResult.Trust.UNTRUSTED, List.of("l4"), new byte[] {4, 0, 1}));
     assertThat(store.sessions().results("s-1", 4))
         .extracting(ObservedResult::seq)
         .containsExactly(5L);
@@ -386,7 +401,10 @@ abstract class StoreContractTest {
             store
                 .sessions()
                 .addResult(
-                    "s-1", new ObservedResult(0, "t", "trusted", List.of(), new byte[8]), 10_000);
+                    "s-1",
+                    new ObservedResult(
+                        0, "t", ObservedResult.Trust.TRUSTED, List.of(), new byte[8]),
+                    10_000);
           }
           return null;
         });
@@ -417,9 +435,9 @@ abstract class StoreContractTest {
           String me = Thread.currentThread().getName();
           Store store = me.hashCode() % 2 == 0 ? one : two;
           for (int i = 0; i < each; i++) {
-            store.sessions().appendHistory("h-" + (i % 4), me + "#" + i, "allow", 10_000);
-            store.sessions().appendHistory("bounded", me + "#" + i, "deny", 5);
-            store.sessions().appendHistory("no-such-session", me, "allow", 10);
+            store.sessions().appendHistory("h-" + (i % 4), me + "#" + i, Effect.ALLOW, 10_000);
+            store.sessions().appendHistory("bounded", me + "#" + i, Effect.DENY, 5);
+            store.sessions().appendHistory("no-such-session", me, Effect.ALLOW, 10);
           }
           return null;
         });
@@ -453,7 +471,7 @@ abstract class StoreContractTest {
         () -> {
           String me = Thread.currentThread().getName();
           for (int i = 0; i < each; i++) {
-            store.sessions().appendHistory("s-1", me + "#" + i, "allow", 10_000);
+            store.sessions().appendHistory("s-1", me + "#" + i, Effect.ALLOW, 10_000);
             store.sessions().addLabels("s-1", List.of(me + "#" + i));
           }
           return null;
@@ -499,7 +517,8 @@ abstract class StoreContractTest {
     try {
       Map<String, Runnable> calls = new LinkedHashMap<>();
       calls.put("audit append", () -> store.audit().append(List.of(entry(2))));
-      calls.put("history append", () -> store.sessions().appendHistory("s-1", "t", "allow", 5));
+      calls.put(
+          "history append", () -> store.sessions().appendHistory("s-1", "t", Effect.ALLOW, 5));
       calls.put("session create", () -> store.sessions().create(session("s-2")));
       calls.put("credential add", () -> store.credentials().add("bot", "sha256:x", T0));
       for (Map.Entry<String, Runnable> call : calls.entrySet()) {
@@ -550,7 +569,7 @@ abstract class StoreContractTest {
       assertThat(outcomes).allMatch(StoreUnavailableException.class::isInstance);
       assertThatThrownBy(() -> store.sessions().create(session("s-2")))
           .isInstanceOf(StoreUnavailableException.class);
-      assertThatThrownBy(() -> store.sessions().appendHistory("s-1", "t", "allow", 5))
+      assertThatThrownBy(() -> store.sessions().appendHistory("s-1", "t", Effect.ALLOW, 5))
           .isInstanceOf(StoreUnavailableException.class);
       assertThatThrownBy(() -> store.credentials().add("bot", "sha256:x", T0))
           .isInstanceOf(StoreUnavailableException.class);
@@ -619,8 +638,8 @@ abstract class StoreContractTest {
   static ApprovalRecord approval(String id, Instant created, Duration ttl) {
     return new ApprovalRecord(
         id,
-        "pending",
-        "action",
+        ApprovalStatus.PENDING,
+        ApprovalRecord.Kind.ACTION,
         "bot",
         "alice@acme.example",
         "s-1",
@@ -645,7 +664,7 @@ abstract class StoreContractTest {
   static GrantRecord grant(String id, int uses, Instant created) {
     return new GrantRecord(
         id,
-        "session",
+        GrantRecord.SubjectKind.SESSION,
         "s-1",
         "bot",
         "email.*",
@@ -675,7 +694,7 @@ abstract class StoreContractTest {
     assertThat(latest.expiresAt()).isEqualTo(a.expiresAt());
     assertThat(latest.argsDigest()).isEqualTo(a.argsDigest());
     assertThat(store.approvals().latestFor("bot", null, "email.send", a.argsDigest())).isEmpty();
-    assertThat(store.approvals().list("pending", T0, 10)).containsExactly(a);
+    assertThat(store.approvals().list(ApprovalStatus.PENDING, T0, 10)).containsExactly(a);
 
     GrantRecord g = grant("grt_1", 1, T0.plusSeconds(5));
     assertThat(store.approvals().approve("apr_1", "carol", "fine", g, T0.plusSeconds(5))).isTrue();
@@ -683,7 +702,7 @@ abstract class StoreContractTest {
         .isFalse();
     assertThat(store.approvals().deny("apr_1", "dave", "no", T0.plusSeconds(6))).isFalse();
     ApprovalRecord done = store.approvals().get("apr_1").orElseThrow();
-    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.status()).isEqualTo(ApprovalStatus.APPROVED);
     assertThat(done.decidedBy()).isEqualTo("carol");
     assertThat(done.grant()).isEqualTo("grt_1");
     assertThat(store.approvals().grants().get("grt_1")).contains(g);
@@ -697,10 +716,10 @@ abstract class StoreContractTest {
     store.approvals().create(approval("apr_new", T0, Duration.ofMinutes(30)));
     Instant later = T0.plus(Duration.ofMinutes(2));
     // listed by their status as of now, before and after the sweep marks them
-    assertThat(store.approvals().list("pending", later, 10))
+    assertThat(store.approvals().list(ApprovalStatus.PENDING, later, 10))
         .extracting(ApprovalRecord::id)
         .containsExactly("apr_new");
-    assertThat(store.approvals().list("expired", later, 10))
+    assertThat(store.approvals().list(ApprovalStatus.EXPIRED, later, 10))
         .extracting(ApprovalRecord::id)
         .containsExactly("apr_old");
     assertThat(store.approvals().list(null, later, 10)).hasSize(2);
@@ -708,8 +727,9 @@ abstract class StoreContractTest {
         .isFalse();
     assertThat(store.approvals().expire(later)).containsExactly("apr_old");
     assertThat(store.approvals().expire(later)).isEmpty();
-    assertThat(store.approvals().get("apr_old").orElseThrow().status()).isEqualTo("expired");
-    assertThat(store.approvals().list("expired", later, 10))
+    assertThat(store.approvals().get("apr_old").orElseThrow().status())
+        .isEqualTo(ApprovalStatus.EXPIRED);
+    assertThat(store.approvals().list(ApprovalStatus.EXPIRED, later, 10))
         .extracting(ApprovalRecord::id)
         .containsExactly("apr_old");
     assertThat(store.approvals().deny("apr_new", "carol", "not now", later)).isTrue();
@@ -735,7 +755,7 @@ abstract class StoreContractTest {
     }
     assertThat(won).isEqualTo(1);
     assertThat(store.approvals().grants().get("grt_once").orElseThrow().status(now))
-        .isEqualTo("used");
+        .isEqualTo(GrantRecord.Status.USED);
     for (int i = 0; i < 5; i++) {
       assertThat(store.approvals().grants().use("grt_any", now)).isTrue();
     }
@@ -947,7 +967,7 @@ abstract class StoreContractTest {
                         at));
     assertThat(firsts.stream().filter(b -> b).count()).isEqualTo(1);
     ApprovalRecord partly = store.approvals().get("apr_4e").orElseThrow();
-    assertThat(partly.status()).isEqualTo("pending");
+    assertThat(partly.status()).isEqualTo(ApprovalStatus.PENDING);
     assertThat(partly.approvals()).hasSize(1);
     assertThat(partly.decidedBy()).isNull();
     ApprovalRecord.Approval first = partly.approvals().getFirst();
@@ -971,7 +991,7 @@ abstract class StoreContractTest {
                         at.plusSeconds(1)));
     assertThat(seconds.stream().filter(b -> b).count()).isEqualTo(1);
     ApprovalRecord done = store.approvals().get("apr_4e").orElseThrow();
-    assertThat(done.status()).isEqualTo("approved");
+    assertThat(done.status()).isEqualTo(ApprovalStatus.APPROVED);
     assertThat(done.decidedBy()).isEqualTo("dave");
     assertThat(done.approvals()).containsExactly(first, dave);
     assertThat(store.approvals().grants().list(false, at, 100))

@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.bundle;
 
+import dev.tollgate.api.store.ObservedResult.Trust;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.internal.yaml.MapReader;
 import dev.tollgate.engine.internal.yaml.Names;
@@ -22,7 +23,20 @@ final class CatalogFile {
       Set.of("kind", "external", "control", "results", "description");
   private static final Set<String> RESULT_KEYS = Set.of("labels", "trust");
 
+  /** The kinds a catalog entry may name, by name. */
+  private static final Map<String, ToolSpec.Kind> KINDS = kinds();
+
   private CatalogFile() {}
+
+  private static Map<String, ToolSpec.Kind> kinds() {
+    Map<String, ToolSpec.Kind> m = new LinkedHashMap<>();
+    for (ToolSpec.Kind k : ToolSpec.Kind.values()) {
+      if (k != ToolSpec.Kind.UNKNOWN) {
+        m.put(k.wireName(), k);
+      }
+    }
+    return Map.copyOf(m);
+  }
 
   static Catalog read(Y root, List<Problem> problems) {
     if (root == null) {
@@ -57,20 +71,24 @@ final class CatalogFile {
               }
               MapReader t = new MapReader(entry, label, problems, TOOL_KEYS);
               Y.Scalar kindNode = t.string("kind", true);
-              String kind = kindNode == null ? "unknown" : (String) kindNode.value();
-              if (kindNode != null && !ToolSpec.KINDS.contains(kind)) {
-                String near = Names.nearest(kind, ToolSpec.KINDS);
-                t.problem(
-                    kindNode,
-                    "unknown kind `" + kind + "` for " + label,
-                    (near != null ? "did you mean `" + near + "`? " : "")
-                        + "use one of "
-                        + String.join(", ", ToolSpec.KINDS.stream().sorted().toList()));
+              ToolSpec.Kind kind = ToolSpec.Kind.UNKNOWN;
+              if (kindNode != null) {
+                String text = (String) kindNode.value();
+                kind = KINDS.getOrDefault(text, ToolSpec.Kind.UNKNOWN);
+                if (kind == ToolSpec.Kind.UNKNOWN) {
+                  String near = Names.nearest(text, KINDS.keySet());
+                  t.problem(
+                      kindNode,
+                      "unknown kind `" + text + "` for " + label,
+                      (near != null ? "did you mean `" + near + "`? " : "")
+                          + "use one of "
+                          + String.join(", ", KINDS.keySet().stream().sorted().toList()));
+                }
               }
               Boolean external = t.bool("external");
               List<String> control = t.strings("control");
               List<String> labels = List.of();
-              String trust = "trusted";
+              Trust trust = Trust.TRUSTED;
               Y.Map results = t.mapping("results");
               if (results != null) {
                 MapReader res =
@@ -79,11 +97,15 @@ final class CatalogFile {
                 labels = l == null ? List.of() : l;
                 Y.Scalar trustNode = res.string("trust", false);
                 if (trustNode != null) {
-                  trust = (String) trustNode.value();
-                  if (!ToolSpec.TRUST.contains(trust)) {
+                  String text = (String) trustNode.value();
+                  if (text.equals(Trust.TRUSTED.wireName())) {
+                    trust = Trust.TRUSTED;
+                  } else if (text.equals(Trust.UNTRUSTED.wireName())) {
+                    trust = Trust.UNTRUSTED;
+                  } else {
                     res.problem(
                         trustNode,
-                        "unknown trust `" + trust + "` for " + label,
+                        "unknown trust `" + text + "` for " + label,
                         "use `trusted` (the company's own systems) or `untrusted` (web pages, inbound"
                             + " mail, documents)");
                   }

@@ -1,10 +1,11 @@
 package dev.tollgate.engine.internal.bundle;
 
+import dev.tollgate.api.store.ObservedResult.Trust;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What the catalog says about one tool. A tool missing from the catalog gets {@link #unknown}: kind
@@ -16,34 +17,52 @@ import java.util.Set;
 public record ToolSpec(
     String name,
     boolean known,
-    String kind,
+    Kind kind,
     boolean external,
     List<String> control,
     List<String> labels,
-    String trust,
+    Trust trust,
     String description,
     Map<String, Object> facts) {
 
-  static final Set<String> KINDS = Set.of("read", "write", "send", "delete", "execute", "memory");
-  static final Set<String> TRUST = Set.of("trusted", "untrusted");
+  /**
+   * What a tool does. Policies see its lower-case name as {@code tool.kind}; {@code catalog.yaml}
+   * names every kind but {@link #UNKNOWN}, which is what a tool missing from the catalog gets.
+   */
+  public enum Kind {
+    READ,
+    WRITE,
+    SEND,
+    DELETE,
+    EXECUTE,
+    MEMORY,
+    UNKNOWN;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name policies and the catalog use. */
+    public String wireName() {
+      return wireName;
+    }
+  }
 
   public static ToolSpec of(
       String name,
       boolean known,
-      String kind,
+      Kind kind,
       boolean external,
       List<String> control,
       List<String> labels,
-      String trust,
+      Trust trust,
       String description) {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("name", name);
     facts.put("known", known);
-    facts.put("kind", kind);
+    facts.put("kind", kind.wireName());
     facts.put("external", external);
     facts.put("control", List.copyOf(control));
     facts.put("labels", List.copyOf(labels));
-    facts.put("trust", trust);
+    facts.put("trust", trust.wireName());
     return new ToolSpec(
         name,
         known,
@@ -57,7 +76,7 @@ public record ToolSpec(
   }
 
   public static ToolSpec unknown(String name) {
-    return of(name, false, "unknown", true, List.of(), List.of(), "untrusted", null);
+    return of(name, false, Kind.UNKNOWN, true, List.of(), List.of(), Trust.UNTRUSTED, null);
   }
 
   /** The same entry under another name (for a catalog entry given as a pattern). */

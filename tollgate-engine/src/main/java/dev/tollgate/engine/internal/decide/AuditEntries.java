@@ -45,12 +45,12 @@ public final class AuditEntries {
     }
     return new AuditEntry(
         at,
-        "decision",
+        AuditEntry.Kind.DECISION,
         agent,
         action.user(),
         action.session(),
         action.tool(),
-        d.effect().wireName(),
+        d.effect(),
         d.id(),
         d.reasons(),
         d.findings(),
@@ -74,7 +74,7 @@ public final class AuditEntries {
     }
     return new AuditEntry(
         at,
-        "retry",
+        AuditEntry.Kind.RETRY,
         agent,
         action.user(),
         action.session(),
@@ -112,7 +112,7 @@ public final class AuditEntries {
     }
     return new AuditEntry(
         at,
-        "rejected",
+        AuditEntry.Kind.REJECTED,
         agent,
         user,
         session,
@@ -130,7 +130,7 @@ public final class AuditEntries {
   public static AuditEntry session(Instant at, String agent, String user, String session) {
     return new AuditEntry(
         at,
-        "session",
+        AuditEntry.Kind.SESSION,
         agent,
         user,
         session,
@@ -155,7 +155,7 @@ public final class AuditEntries {
       List<String> labels) {
     return new AuditEntry(
         at,
-        "observe",
+        AuditEntry.Kind.OBSERVE,
         agent,
         null,
         session,
@@ -182,7 +182,7 @@ public final class AuditEntries {
               "id",
               d.approval().id(),
               "status",
-              d.approval().status(),
+              d.approval().status().wireName(),
               "expiresAt",
               d.approval().expiresAt().toString()));
     }

@@ -98,7 +98,7 @@ public final class FlowIndex {
       }
       seen = r.seq();
       int index = sources.size();
-      boolean isTrusted = r.trust().equals("trusted");
+      boolean isTrusted = r.trust() == ObservedResult.Trust.TRUSTED;
       sources.add(new Source(r.tool(), isTrusted, r.labels()));
       for (long entry : Fingerprints.decode(r.fingerprints())) {
         put(entry, index, isTrusted);

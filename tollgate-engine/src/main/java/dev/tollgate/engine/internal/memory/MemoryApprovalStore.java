@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.memory;
 
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.store.ApprovalRecord;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.GrantRecord;
@@ -43,15 +44,15 @@ public final class MemoryApprovalStore implements ApprovalStore {
                     && Objects.equals(a.session(), session)
                     && a.tool().equals(tool)
                     && Objects.equals(a.argsDigest(), argsDigest)
-                    && a.kind().equals("action"))
+                    && a.kind() == ApprovalRecord.Kind.ACTION)
         .max(Comparator.comparing(ApprovalRecord::created).thenComparing(ApprovalRecord::id));
   }
 
   @Override
-  public synchronized List<ApprovalRecord> list(String status, Instant now, int limit) {
+  public synchronized List<ApprovalRecord> list(ApprovalStatus status, Instant now, int limit) {
     List<ApprovalRecord> out = new ArrayList<>();
     for (ApprovalRecord a : approvals.values()) {
-      if (status == null || a.status(now).equals(status)) {
+      if (status == null || a.status(now) == status) {
         out.add(a);
       }
     }
@@ -67,12 +68,16 @@ public final class MemoryApprovalStore implements ApprovalStore {
       GrantRecord grant,
       Instant now) {
     ApprovalRecord a = approvals.get(id);
-    if (a == null || !a.status(now).equals("pending") || a.approvals().size() != seen.size()) {
+    if (a == null
+        || a.status(now) != ApprovalStatus.PENDING
+        || a.approvals().size() != seen.size()) {
       return false;
     }
     ApprovalRecord approved = a.withApproval(approval);
     if (grant != null) {
-      approved = approved.resolved("approved", approval.by(), now, approval.note(), grant.id());
+      approved =
+          approved.resolved(
+              ApprovalStatus.APPROVED, approval.by(), now, approval.note(), grant.id());
       grants.put(grant.id(), grant);
     }
     approvals.put(id, approved);
@@ -82,10 +87,10 @@ public final class MemoryApprovalStore implements ApprovalStore {
   @Override
   public synchronized boolean deny(String id, String by, String note, Instant now) {
     ApprovalRecord a = approvals.get(id);
-    if (a == null || !a.status(now).equals("pending")) {
+    if (a == null || a.status(now) != ApprovalStatus.PENDING) {
       return false;
     }
-    approvals.put(id, a.resolved("denied", by, now, note, null));
+    approvals.put(id, a.resolved(ApprovalStatus.DENIED, by, now, note, null));
     return true;
   }
 
@@ -93,8 +98,8 @@ public final class MemoryApprovalStore implements ApprovalStore {
   public synchronized List<String> expire(Instant now) {
     List<String> out = new ArrayList<>();
     for (ApprovalRecord a : List.copyOf(approvals.values())) {
-      if (a.status().equals("pending") && a.status(now).equals("expired")) {
-        approvals.put(a.id(), a.resolved("expired", null, null, null, null));
+      if (a.status() == ApprovalStatus.PENDING && a.status(now) == ApprovalStatus.EXPIRED) {
+        approvals.put(a.id(), a.resolved(ApprovalStatus.EXPIRED, null, null, null, null));
         out.add(a.id());
       }
     }

@@ -74,7 +74,7 @@ public final class MemoryAuditLog implements AuditLog {
         && (q.to() == null || e.time().isBefore(q.to()));
   }
 
-  private static boolean is(String wanted, String value) {
+  private static boolean is(Object wanted, Object value) {
     return wanted == null || wanted.equals(value);
   }
 

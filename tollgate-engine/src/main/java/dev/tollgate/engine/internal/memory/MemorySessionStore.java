@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.memory;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.ObservedResult;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
@@ -55,7 +56,7 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   @Override
-  public void appendHistory(String id, String tool, String effect, int max) {
+  public void appendHistory(String id, String tool, Effect effect, int max) {
     if (max <= 0) {
       return;
     }
@@ -65,7 +66,7 @@ public final class MemorySessionStore implements SessionStore {
           List<Map<String, Object>> history = s.history();
           int from = Math.max(0, history.size() + 1 - max);
           List<Map<String, Object>> next = new ArrayList<>(history.subList(from, history.size()));
-          next.add(Map.of("tool", tool, "effect", effect));
+          next.add(Map.of("tool", tool, "effect", effect.wireName()));
           return changed(s, s.labels(), next, s.results());
         });
   }

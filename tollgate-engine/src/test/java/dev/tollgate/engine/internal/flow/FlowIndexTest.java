@@ -30,7 +30,10 @@ class FlowIndexTest {
     FlowIndex index = new FlowIndex(fingerprints, request, Map.of());
     String result = "Invoice INV-4471 for Globex, 12,400.00 USD";
     byte[] prints = fingerprints.ofResult(result, List.of(invoice("/result", "INV-4471")));
-    index.add(List.of(new ObservedResult(1, "invoices.search", "trusted", List.of(), prints)));
+    index.add(
+        List.of(
+            new ObservedResult(
+                1, "invoices.search", ObservedResult.Trust.TRUSTED, List.of(), prints)));
     return index;
   }
 
@@ -75,7 +78,9 @@ class FlowIndexTest {
             "jane@initech.example");
     byte[] prints = fingerprints.ofResult(mail, List.of(address));
     index.add(
-        List.of(new ObservedResult(1, "mailbox.read", "untrusted", List.of("untrusted"), prints)));
+        List.of(
+            new ObservedResult(
+                1, "mailbox.read", ObservedResult.Trust.UNTRUSTED, List.of("untrusted"), prints)));
 
     FlowIndex.Flow order = index.flow(List.of("Order 7731 arrives on Friday."), List.of());
     assertThat(order.sources()).containsExactly("mailbox.read");
@@ -121,11 +126,17 @@ class FlowIndexTest {
 
     String copied = "the quarterly toner delivery to the Springfield warehouse is late again";
     FlowIndex now = new FlowIndex(fingerprints, "", Map.of());
-    now.add(List.of(new ObservedResult(1, "invoices.search", "trusted", List.of(), current)));
+    now.add(
+        List.of(
+            new ObservedResult(
+                1, "invoices.search", ObservedResult.Trust.TRUSTED, List.of(), current)));
     assertThat(now.flow(List.of(copied), List.of()).sources()).containsExactly("invoices.search");
 
     FlowIndex index = new FlowIndex(fingerprints, "", Map.of());
-    index.add(List.of(new ObservedResult(1, "invoices.search", "trusted", List.of(), legacy)));
+    index.add(
+        List.of(
+            new ObservedResult(
+                1, "invoices.search", ObservedResult.Trust.TRUSTED, List.of(), legacy)));
     assertThat(index.flow(List.of("about INV-4471"), List.of()).sources())
         .containsExactly("invoices.search");
     assertThat(index.flow(List.of(copied), List.of()).sources()).isEmpty();

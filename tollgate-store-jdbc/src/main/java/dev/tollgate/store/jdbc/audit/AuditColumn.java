@@ -12,12 +12,12 @@ import java.util.function.Function;
  */
 public enum AuditColumn {
   TIME("time", e -> AuditChain.time(e.time())),
-  KIND("kind", AuditEntry::kind),
+  KIND("kind", e -> e.kind().wireName()),
   AGENT("agent", AuditEntry::agent),
   USER("user_name", AuditEntry::user),
   SESSION("session", AuditEntry::session),
   TOOL("tool", AuditEntry::tool),
-  EFFECT("effect", AuditEntry::effect),
+  EFFECT("effect", e -> e.effect() == null ? null : e.effect().wireName()),
   DECISION("decision", AuditEntry::decision);
 
   /** Every one, in declaration order (the order of {@link AuditTables.RecordRow#columns}). */

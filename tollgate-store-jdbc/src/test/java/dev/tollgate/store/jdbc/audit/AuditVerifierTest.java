@@ -2,6 +2,7 @@ package dev.tollgate.store.jdbc.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
 import dev.tollgate.api.store.AuditEntry;
@@ -27,12 +28,12 @@ class AuditVerifierTest {
   static AuditEntry entry(int i) {
     return new AuditEntry(
         Instant.parse("2026-01-01T00:00:00Z").plusMillis(i),
-        "decision",
+        AuditEntry.Kind.DECISION,
         "bot",
         "alice@acme.example",
         "s-1",
         "email.send",
-        i % 2 == 0 ? "allow" : "deny",
+        i % 2 == 0 ? Effect.ALLOW : Effect.DENY,
         "d-" + i,
         List.of(new Reason("p", "message \"" + i + "\"\n")),
         List.of(new Finding("iban", "financial", "/args/body", "DE89 •••• 3000")),

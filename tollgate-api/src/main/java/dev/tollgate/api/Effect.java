@@ -8,9 +8,12 @@ public enum Effect {
   ASK,
   DENY;
 
+  // Made once: every decision's audit record and history step writes it.
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The lower-case name used in JSON, YAML and the CLI. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /**

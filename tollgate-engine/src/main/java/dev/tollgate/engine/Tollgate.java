@@ -147,13 +147,23 @@ public final class Tollgate {
    * @return how many sessions were masked
    * @throws dev.tollgate.api.store.StoreUnavailableException when the store cannot be reached: the
    *     engine is not built with clear text left behind silently
+   * @throws IllegalStateException when the store offers a session again after it was masked (a
+   *     store that implements {@code unmasked} but not {@code remask}), rather than loop forever
    */
-  public int remaskStoredSessions() {
+  int remaskStoredSessions() {
     int done = 0;
+    java.util.Set<String> offered = new java.util.HashSet<>();
     for (List<SessionRecord> batch = sessions.unmasked(REMASK_BATCH);
         !batch.isEmpty();
         batch = sessions.unmasked(REMASK_BATCH)) {
       for (SessionRecord s : batch) {
+        if (!offered.add(s.id())) {
+          throw new IllegalStateException(
+              "the session store offers session `"
+                  + s.id()
+                  + "` for masking again after it was masked: implement SessionStore.remask"
+                  + " beside SessionStore.unmasked, so that stored requests do not stay in clear");
+        }
         SessionMask masked;
         try {
           masked = maskedSpec(new SessionSpec(null, "-", s.request(), s.task()));

@@ -225,6 +225,9 @@ final class ServeCommand implements Callable<Integer> {
    *
    * @return the running server, or {@code null} when it cannot start (the error printed)
    */
+  /** The server's clock: the system's; tests that must pass time move their own. */
+  InstantSource clock = InstantSource.system();
+
   Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -288,8 +291,7 @@ final class ServeCommand implements Callable<Integer> {
       store.close();
       return null;
     }
-    Checkpointer checkpointer =
-        Checkpointer.start(store.audit(), signer, InstantSource.system(), checkpointEvery);
+    Checkpointer checkpointer = Checkpointer.start(store.audit(), signer, clock, checkpointEvery);
     PublicKey publicKey = signer.publicKey();
     TollgateServer server;
     try {
@@ -306,6 +308,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       server =
           builder
+              .clock(clock)
               .host(host)
               .port(port)
               .store(store)
@@ -375,7 +378,7 @@ final class ServeCommand implements Callable<Integer> {
     String token;
     try {
       try {
-        new People(store, InstantSource.system())
+        new People(store, clock)
             .add("serve", "admin", Set.of("admin"), adminPassword.toCharArray());
       } catch (People.PeopleException e) {
         if (e.code().equals("taken")) {

@@ -61,7 +61,20 @@ record Served(ServeCommand.Running running, String out, String err) {
 
   /** Starts {@code serve} with exactly these options; {@link #running} is null if it refused. */
   static Served tryStart(List<String> args) throws Exception {
+    return tryStart(args, java.time.InstantSource.system());
+  }
+
+  /** As {@link #start}, on {@code clock}. */
+  static Served start(Path data, java.time.InstantSource clock) throws Exception {
+    Served s = tryStart(options(data, "--checkpoint-every", "1h"), clock);
+    assertNotNull(s.running(), s.err());
+    return s;
+  }
+
+  private static Served tryStart(List<String> args, java.time.InstantSource clock)
+      throws Exception {
     ServeCommand serve = new ServeCommand();
+    serve.clock = clock;
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(serve);

@@ -4,6 +4,7 @@ import static dev.tollgate.server.TollgateServer.ADMIN_PREFIX;
 
 import dev.tollgate.api.store.Store;
 import dev.tollgate.server.http.Exchange;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,11 +39,12 @@ final class Auth {
   /** A name the store gave for a token hash, and when ({@link #ticker}). */
   private record Verified(String name, long at) {}
 
-  Auth(Store store) {
-    this(store, System::nanoTime, MAX_CACHED);
+  /** On the server's clock, so that a test that moves the clock moves the trust window too. */
+  Auth(Store store, InstantSource clock) {
+    this(store, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()), MAX_CACHED);
   }
 
-  /** With a ticker ({@link System#nanoTime} in production) that tests move. */
+  /** With a ticker in nanoseconds that tests move. */
   Auth(Store store, LongSupplier ticker, int maxCached) {
     this.store = store;
     this.ticker = ticker;
@@ -76,7 +78,8 @@ final class Auth {
     String hash = Tokens.hash(token);
     long now = ticker.getAsLong();
     Verified v = verified.get(hash);
-    if (v != null && now - v.at() < FRESH) {
+    // A clock set back makes every entry stale (asked again), never trusted longer.
+    if (v != null && now >= v.at() && now - v.at() < FRESH) {
       return v.name();
     }
     String name = store.credentials().agentFor(hash).orElse(null);

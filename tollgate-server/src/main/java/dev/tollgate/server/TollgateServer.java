@@ -71,7 +71,7 @@ public final class TollgateServer implements AutoCloseable {
             .build();
     ServerContext ctx =
         new ServerContext(engine, b.store, b.clock, metrics, new Bodies(b.maxBodyBytes));
-    Auth auth = new Auth(b.store);
+    Auth auth = new Auth(b.store, b.clock);
     People people = new People(b.store, b.clock);
     this.console = new Console(engine, b.store, b.clock, people, b.auditVerifier);
     this.reloadAudit =

@@ -24,7 +24,8 @@ public final class Decider {
     ToolSpec tool = bundle.catalog().lookup(in.action().tool());
     Inspection inspection = Inspection.of(bundle.detectors(), tool, in.action().args(), in.flow());
     Evaluation evaluation =
-        Evaluator.evaluate(bundle, in.agent(), in.action(), in.session(), inspection, in.explain());
+        Evaluator.evaluate(
+            bundle, in.agent(), in.action(), tool, in.session(), inspection, in.explain());
     Map<String, Object> redacted = null;
     if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {
       redacted = evaluation.redaction().apply(in.action().args(), inspection.hits());

@@ -36,10 +36,16 @@ import java.util.Map;
 public final class Evaluator {
   private Evaluator() {}
 
+  /**
+   * Evaluates {@code action}.
+   *
+   * @param spec the catalog's entry for the action's tool, looked up once by the caller
+   */
   public static Evaluation evaluate(
       CompiledBundle bundle,
       String agent,
       Action action,
+      ToolSpec spec,
       SessionView session,
       Inspection inspection,
       boolean explain) {
@@ -66,7 +72,7 @@ public final class Evaluator {
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
     // Each variable is made when a policy first reads it (see Facts); the same facts serve a
     // grant's constraint afterwards.
-    Facts facts = new Facts(agent, action, bundle.catalog().lookup(tool), session, inspection);
+    Facts facts = new Facts(agent, action, spec, session, inspection);
     if (candidates.length > 0) {
       for (CompiledPolicy p : candidates) {
         boolean matched;

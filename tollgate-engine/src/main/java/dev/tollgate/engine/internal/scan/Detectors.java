@@ -502,7 +502,7 @@ public final class Detectors {
     }
     // Decoded here into the scan's buffer, as java.util.Base64 decodes (lenient about the last
     // unit's spare bits, padding optional): a run that is no text then costs no copy of itself.
-    byte[] bytes = scratch == null ? new byte[length * 3 / 4] : scratch.bytes(length * 3 / 4);
+    byte[] bytes = scratch.bytes(length * 3 / 4);
     int n = base64(v, s, s + length, url ? URL_BASE64 : BASE64_VALUES, bytes);
     if (n < 8) {
       return null;
@@ -531,10 +531,10 @@ public final class Detectors {
   }
 
   /** The value of each base64 character (standard alphabet), -1 for others. */
-  private static final byte[] BASE64_VALUES = base64Values("+/");
+  static final byte[] BASE64_VALUES = base64Values("+/");
 
   /** The same for the URL-safe alphabet. */
-  private static final byte[] URL_BASE64 = base64Values("-_");
+  static final byte[] URL_BASE64 = base64Values("-_");
 
   private static byte[] base64Values(String last) {
     byte[] values = new byte[128];

@@ -53,22 +53,14 @@ class Utf8AndDatesTest {
       expected = null;
     }
     byte[] out = new byte[body.length()];
-    int n = Detectors.base64(body, 0, body.length(), url ? values("-_") : values("+/"), out);
+    int n =
+        Detectors.base64(
+            body, 0, body.length(), url ? Detectors.URL_BASE64 : Detectors.BASE64_VALUES, out);
     if (expected == null) {
       assertThat(n).isEqualTo(-1);
     } else {
       assertThat(java.util.Arrays.copyOf(out, n)).isEqualTo(expected);
     }
-  }
-
-  private static byte[] values(String last) {
-    byte[] values = new byte[128];
-    java.util.Arrays.fill(values, (byte) -1);
-    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + last;
-    for (int i = 0; i < alphabet.length(); i++) {
-      values[alphabet.charAt(i)] = (byte) i;
-    }
-    return values;
   }
 
   @Provide

@@ -58,6 +58,12 @@ for mix in specific wildcard; do
   done
 done
 
+# The p50 targets name a typical 1 KB action: the same set decides one (three flagged
+# addresses instead of the 2 KB mail's fourteen values), against its own parse floor.
+"$java" -jar "$jar" 'DecideBenchmark.(floor|pure|decide)$' -p mix=specific -p policies=100 \
+  -p shape=typical1k $jmh_args -bm sample -prof gc -rf json -rff "$out/typical.json" \
+  >> "$out/jmh.txt" 2>&1
+
 # The prefilter: an action no detector can match, with the detectors on and off.
 "$java" -jar "$jar" 'DecideBenchmark.pure$' -p mix=specific -p policies=100 -p noMatch=true \
   -p detectors=on,off $jmh_args -bm sample -prof gc -rf json -rff "$out/prefilter.json" \

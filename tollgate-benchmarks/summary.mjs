@@ -15,6 +15,7 @@ const jmh = names.filter((f) => /^jmh.*\.json$/.test(f)).flatMap(read);
 const cedar = { results: names.filter((f) => /^cedar.*\.json$/.test(f)).flatMap((f) => read(f).results) };
 const unread = names.includes('unread-args.json') ? read('unread-args.json') : [];
 const prefilter = names.includes('prefilter.json') ? read('prefilter.json') : [];
+const typical = names.includes('typical.json') ? read('typical.json') : [];
 
 // rows[mix][policies][method] = { p50, p99, ops }
 const rows = {};
@@ -135,6 +136,32 @@ const s = rows.specific;
 if (s?.[10]?.decide && s?.[1000]?.decide) {
   const growth = s[1000].decide.p50 / s[10].decide.p50;
   check(`specific: 100x the policies (10 to 1,000) costs ${growth.toFixed(2)}x at p50 (sublinear means far below 100x)`, growth < 10);
+}
+if (typical.length > 0) {
+  out.push('', '#### A typical 1 KB action (specific, 100 policies)', '');
+  out.push('| benchmark | p50 µs | p99 µs | p50 / floor p50 | allocated B/op |');
+  out.push('|---|---:|---:|---:|---:|');
+  const t = {};
+  for (const r of typical) {
+    const m = r.primaryMetric;
+    t[r.benchmark.split('.').pop()] = {
+      p50: toMicros(m.scorePercentiles['50.0'], m.scoreUnit),
+      p99: toMicros(m.scorePercentiles['99.0'], m.scoreUnit),
+      alloc: r.secondaryMetrics?.['gc.alloc.rate.norm']?.score,
+    };
+  }
+  for (const [method, label] of [['floor', 'floor: parse + one lookup'], ['pure', 'pure decision'],
+    ['decide', 'decide through the shell']]) {
+    const m = t[method] ?? {};
+    out.push(`| ${label} | ${f(m.p50)} | ${f(m.p99)} | ${ratio(m.p50, t.floor?.p50)} | ${ops(m.alloc)} |`);
+  }
+  if (t.pure) {
+    check(`typical 1 KB action, pure decision p50 ${f(t.pure.p50)} µs ≤ 5 µs`, t.pure.p50 <= 5);
+    check(`typical 1 KB action, pure decision ${ops(t.pure.alloc)} B ≤ 8,192 B`, t.pure.alloc <= 8192);
+  }
+  if (t.decide) {
+    check(`typical 1 KB action, decide through the shell p50 ${f(t.decide.p50)} µs ≤ 10 µs`, t.decide.p50 <= 10);
+  }
 }
 if (prefilter.length > 0) {
   out.push('', '#### An action no detector can match (specific, 100 policies, pure decision)', '');

@@ -74,6 +74,13 @@ public class DecideBenchmark {
     @Param({"false"})
     boolean noMatch;
 
+    /**
+     * {@code mail2k}: the 2 KB mail with 14 flagged values the tables below report; {@code
+     * typical1k}: a 1 KB mail with three, the size the issue's p50 target names.
+     */
+    @Param({"mail2k"})
+    String shape;
+
     /** {@code off}: every built-in detector disabled in the bundle. */
     @Param({"on"})
     String detectors;
@@ -84,7 +91,14 @@ public class DecideBenchmark {
 
     @Setup
     public void setUp() throws InputException {
-      json = noMatch ? PolicySets.noMatchActionJson() : PolicySets.actionJson();
+      json =
+          noMatch
+              ? PolicySets.noMatchActionJson()
+              : switch (shape) {
+                case "mail2k" -> PolicySets.actionJson();
+                case "typical1k" -> PolicySets.typicalActionJson();
+                default -> throw new IllegalArgumentException("unknown action shape " + shape);
+              };
       action = ApiJson.readAction(json);
       floorIndex = new HashMap<>();
       for (int j = 0; j < Math.max(1, policies / 5); j++) {

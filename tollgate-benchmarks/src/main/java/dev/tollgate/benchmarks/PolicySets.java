@@ -139,6 +139,38 @@ final class PolicySets {
     return args;
   }
 
+  /**
+   * A typical 1 KB mail, the size the issue's p50 target names: two recipients and one copy (three
+   * addresses the e-mail detector flags), one attachment, a short body, and every key the generated
+   * policies read, so that no condition fails on a missing key.
+   */
+  static String typicalActionJson() {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("to", List.of("billing@partner.example", "carol.ng@acme.example"));
+    args.put("cc", List.of("ap@acme.example"));
+    args.put("recipient_domains", List.of("partner.example", "acme.example"));
+    args.put("subject", "Invoice 1234 for Q3 services");
+    args.put(
+        "body",
+        """
+        Hello, please find attached invoice 1234 for the consulting services delivered in Q3.         The total due is EUR 4,200.00, payable within 30 days as agreed in the framework         contract. Please use the reference INV-1234 so that our accounts team can reconcile         the remittance quickly. If anything needs correcting, reply to this thread before the         end of the month and we will issue a credit note. Kind regards, Accounts Receivable""");
+    args.put("amount", 4200L);
+    args.put("currency", "EUR");
+    args.put("channel", "email");
+    args.put("attachments", List.of(attachment("invoice-1234.pdf", "application/pdf", 182_344L)));
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("priority", "normal");
+    meta.put("classification", "internal");
+    meta.put("tags", List.of("billing", "q3"));
+    args.put("meta", meta);
+    StringBuilder out = new StringBuilder();
+    out.append("{\"user\":\"alice@acme.example\",\"tool\":\"").append(TOOL).append("\",");
+    out.append("\"args\":");
+    writeJson(out, args);
+    out.append('}');
+    return out.toString();
+  }
+
   /** The decided action as the JSON a caller sends. */
   static String actionJson() {
     StringBuilder out = new StringBuilder();

@@ -304,11 +304,32 @@ final class Scan implements BiConsumer<Object, Object> {
   public void accept(Object k, Object value) {
     String key = String.valueOf(k);
     int entry = addPath(mapPath, key, 0);
-    String folded = Fold.fold(key);
     push(key, entry, KEY);
-    boolean secret = Secrets.isSecretKey(folded) || Detectors.isAuthorizationKey(folded);
-    push(value, entry, secret ? SECRET : 0);
+    push(value, entry, namesSecret(key) ? SECRET : 0);
   }
+
+  /**
+   * Whether a map key names a secret, remembered per key: the same few keys come in every action,
+   * and folding one and trying every key word on it cost more than the rest of its entry's walk.
+   * The memory is bounded, so that keys chosen to be all different cannot grow it; past the bound a
+   * key is judged afresh.
+   */
+  static boolean namesSecret(String key) {
+    Boolean known = SECRET_KEYS.get(key);
+    if (known != null) {
+      return known;
+    }
+    String folded = Fold.fold(key);
+    boolean secret = Secrets.isSecretKey(folded) || Detectors.isAuthorizationKey(folded);
+    if (SECRET_KEYS.size() < MAX_SECRET_KEYS) {
+      SECRET_KEYS.put(key, secret);
+    }
+    return secret;
+  }
+
+  private static final int MAX_SECRET_KEYS = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> SECRET_KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   // ---- texts and their buffers ----
 

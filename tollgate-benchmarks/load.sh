@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Load on the server: builds, then for SQLite and for PostgreSQL (embedded) starts the server in
 # its own JVM and measures POST /v1/decide (durable audit) beside POST /v1/noop in the same run,
-# at saturation and at a fixed rate. Prints a Markdown summary; results go to
-# tollgate-benchmarks/target/load (or $OUT).
+# at saturation and at a fixed rate. After the PostgreSQL run it runs again with two servers, each
+# in its own JVM, on one PostgreSQL database (LoadTest --servers 2, rows "postgres x2"; SERVERS2=0
+# skips it). Prints a Markdown summary; results go to tollgate-benchmarks/target/load (or $OUT).
 #
 #   tollgate-benchmarks/load.sh                                   # about 3 minutes
 #   STORES=sqlite LOAD_ARGS="--duration 3" tollgate-benchmarks/load.sh    # a quick look
+#   STORES=postgres SERVERS2=0 tollgate-benchmarks/load.sh    # PostgreSQL, one server only
 #   SERVER_OPTS="-XX:StartFlightRecording=filename=/tmp/s.jfr" tollgate-benchmarks/load.sh
 #   WRK=1 tollgate-benchmarks/load.sh    # also wrk (C, cheaper client) at saturation, SQLite
 #   MVN_ARGS="-Dmaven.repo.local=/tmp/m2" tollgate-benchmarks/load.sh   # extra Maven arguments
@@ -19,6 +21,7 @@ java="$JAVA_HOME/bin/java"
 jar="${JAR:-$here/target/benchmarks.jar}"
 out="${OUT:-$here/target/load}"
 stores="${STORES:-sqlite postgres}"
+servers2="${SERVERS2:-1}"
 load_args="${LOAD_ARGS:---connections 64 --warmup 2 --duration 10 --rate 2000}"
 server_opts="${SERVER_OPTS:--Xmx1g}"
 
@@ -39,12 +42,25 @@ mkdir -p "$out"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 
-for store in $stores; do
-  echo "== $store (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
+# run_load STORE SERVERS: one LoadTest run, its log in $out/STORE.log (STORE-xN.log for N servers)
+run_load() {
+  local store="$1" servers="$2" log="$out/$1.log"
+  if [ "$servers" != 1 ]; then
+    log="$out/$store-x$servers.log"
+  fi
+  echo "== $store, $servers server(s) (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
+  # shellcheck disable=SC2086 # LOAD_ARGS is a list of arguments
   (cd "$root" && "$java" -cp "$jar" dev.tollgate.benchmarks.load.LoadTest --store "$store" \
-    --bundle examples/invoice-vendor-mail --out "$out/results.tsv" --server-opts "$server_opts" \
-    $load_args) 2> "$out/$store.log"
-  grep -E '^(sqlite|postgres) ' "$out/$store.log" || true
+    --servers "$servers" --bundle examples/invoice-vendor-mail --out "$out/results.tsv" \
+    --server-opts "$server_opts" $load_args) 2> "$log"
+  grep -E '^(sqlite|postgres) ' "$log" || true
+}
+
+for store in $stores; do
+  run_load "$store" 1
+  if [ "$store" = postgres ] && [ "$servers2" != 0 ]; then
+    run_load postgres 2
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 

@@ -155,6 +155,7 @@ if (typical.length > 0) {
     const m = t[method] ?? {};
     out.push(`| ${label} | ${f(m.p50)} | ${f(m.p99)} | ${ratio(m.p50, t.floor?.p50)} | ${ops(m.alloc)} |`);
   }
+  out.push('');
   if (t.pure) {
     check(`typical 1 KB action, pure decision p50 ${f(t.pure.p50)} µs ≤ 5 µs`, t.pure.p50 <= 5);
     check(`typical 1 KB action, pure decision ${ops(t.pure.alloc)} B ≤ 8,192 B`, t.pure.alloc <= 8192);

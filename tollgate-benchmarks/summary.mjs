@@ -36,15 +36,22 @@ const toOpsPerSecond = (value, unit) => {
   if (unit === 'ops/s') return value;
   throw new Error(`unit ${unit}`);
 };
+// A SampleTime result's p50, p99 and mean in µs, and its bytes per operation (-prof gc).
+const sampled = (r) => {
+  const m = r.primaryMetric;
+  return {
+    p50: toMicros(m.scorePercentiles['50.0'], m.scoreUnit),
+    p99: toMicros(m.scorePercentiles['99.0'], m.scoreUnit),
+    mean: toMicros(m.score, m.scoreUnit),
+    alloc: r.secondaryMetrics?.['gc.alloc.rate.norm']?.score,
+  };
+};
 for (const r of jmh) {
   const method = r.benchmark.split('.').pop();
   const target = row(r.params.mix, Number(r.params.policies), method);
   const m = r.primaryMetric;
   if (r.mode === 'sample') {
-    target.p50 = toMicros(m.scorePercentiles['50.0'], m.scoreUnit);
-    target.p99 = toMicros(m.scorePercentiles['99.0'], m.scoreUnit);
-    target.mean = toMicros(m.score, m.scoreUnit);
-    target.alloc = r.secondaryMetrics?.['gc.alloc.rate.norm']?.score;
+    Object.assign(target, sampled(r));
   } else if (r.mode === 'thrpt') {
     target.ops = toOpsPerSecond(m.score, m.scoreUnit);
     target.opsError = toOpsPerSecond(m.scoreError, m.scoreUnit);
@@ -143,12 +150,7 @@ if (typical.length > 0) {
   out.push('|---|---:|---:|---:|---:|');
   const t = {};
   for (const r of typical) {
-    const m = r.primaryMetric;
-    t[r.benchmark.split('.').pop()] = {
-      p50: toMicros(m.scorePercentiles['50.0'], m.scoreUnit),
-      p99: toMicros(m.scorePercentiles['99.0'], m.scoreUnit),
-      alloc: r.secondaryMetrics?.['gc.alloc.rate.norm']?.score,
-    };
+    t[r.benchmark.split('.').pop()] = sampled(r);
   }
   for (const [method, label] of [['floor', 'floor: parse + one lookup'], ['pure', 'pure decision'],
     ['decide', 'decide through the shell']]) {
@@ -170,10 +172,9 @@ if (prefilter.length > 0) {
   out.push('|---|---:|---:|');
   const bytes = {};
   for (const r of prefilter) {
-    const m = r.primaryMetric;
-    bytes[r.params.detectors] = r.secondaryMetrics?.['gc.alloc.rate.norm']?.score;
-    out.push(`| ${r.params.detectors} | ${f(toMicros(m.scorePercentiles['50.0'], m.scoreUnit))} | `
-      + `${ops(bytes[r.params.detectors])} |`);
+    const m = sampled(r);
+    bytes[r.params.detectors] = m.alloc;
+    out.push(`| ${r.params.detectors} | ${f(m.p50)} | ${ops(m.alloc)} |`);
   }
   if (bytes.on !== undefined && bytes.off !== undefined) {
     check(`the detectors cost such an action ${ops(bytes.on - bytes.off)} B (on minus off; nothing means within 64 B)`,
@@ -185,11 +186,8 @@ if (unread.length > 0) {
   out.push('| unread header entries | p50 µs | p99 µs | allocated bytes / decision |');
   out.push('|---:|---:|---:|---:|');
   for (const r of unread) {
-    const m = r.primaryMetric;
-    const alloc = r.secondaryMetrics?.['gc.alloc.rate.norm']?.score;
-    out.push(`| ${r.params.extra} | ${f(toMicros(m.scorePercentiles['50.0'], m.scoreUnit))} | `
-      + `${f(toMicros(m.scorePercentiles['99.0'], m.scoreUnit))} | `
-      + `${alloc === undefined ? 'n/a' : Math.round(alloc).toLocaleString('en-US')} |`);
+    const m = sampled(r);
+    out.push(`| ${r.params.extra} | ${f(m.p50)} | ${f(m.p99)} | ${ops(m.alloc)} |`);
   }
 }
 if (anyDerived) {

@@ -218,6 +218,9 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /** The server's clock: the system's; tests that must pass time move their own. */
+  InstantSource clock = InstantSource.system();
+
   /**
    * Opens the store and the keys and starts the server; on a new store (an empty audit log), also
    * creates the first agent's token, an admin token and the console's first admin, and prints their
@@ -225,9 +228,6 @@ final class ServeCommand implements Callable<Integer> {
    *
    * @return the running server, or {@code null} when it cannot start (the error printed)
    */
-  /** The server's clock: the system's; tests that must pass time move their own. */
-  InstantSource clock = InstantSource.system();
-
   Running start() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -32,9 +32,11 @@ import dev.tollgate.engine.internal.scan.ScanLimitException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -152,7 +154,7 @@ public final class Tollgate {
    */
   int remaskStoredSessions() {
     int done = 0;
-    java.util.Set<String> offered = new java.util.HashSet<>();
+    Set<String> offered = new HashSet<>();
     for (List<SessionRecord> batch = sessions.unmasked(REMASK_BATCH);
         !batch.isEmpty();
         batch = sessions.unmasked(REMASK_BATCH)) {

@@ -541,6 +541,15 @@ public final class ApiJson {
     }
   }
 
+  /** {@link #write} as UTF-8 bytes, with no string in between: what answers send. */
+  public static byte[] writeUtf8(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
+    }
+  }
+
   /**
    * {@code sha256:<hex>} of the canonical JSON of an action's arguments (keys sorted at every
    * level): the digest the audit records and that a grant for exactly one action is bound to.

@@ -16,7 +16,6 @@ import dev.tollgate.engine.Outcome;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.ApiRecords;
-import dev.tollgate.json.InputException;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.util.List;
@@ -71,12 +70,7 @@ final class AgentApi {
   /** {@code POST /v1/decide}. */
   void decide(Exchange exchange, String agent) throws ApiError, IOException {
     long start = System.nanoTime();
-    Action action;
-    try {
-      action = ApiJson.toAction(ctx.bodies().readObject(exchange), "");
-    } catch (InputException e) {
-      throw new ApiError(400, e.code(), e.getMessage(), e.field());
-    }
+    Action action = ctx.bodies().readAction(exchange);
     // The engine reads the session, decides, records the decision in the audit and appends the
     // history; here the outcome only becomes an HTTP answer.
     Outcome outcome = ctx.engine().outcome(agent, action);

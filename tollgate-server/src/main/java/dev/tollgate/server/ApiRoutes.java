@@ -238,7 +238,7 @@ final class ApiRoutes {
         // baseline that load tests measure beside decide.
         requireMethod(method, "POST");
         caller.name = auth.authenticate(exchange);
-        ctx.bodies().readObject(exchange);
+        ctx.bodies().readAction(exchange);
         respond(exchange, 200, Map.of("ok", true));
       }
       case "/v1/observe" -> {

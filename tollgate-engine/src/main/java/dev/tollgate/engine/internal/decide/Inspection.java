@@ -198,16 +198,19 @@ public final class Inspection {
       n = addOnce(texts, shown, n, clear, h.excerpt(), many);
       n = addOnce(texts, shown, n, folded, h.excerpt(), many);
     }
-    Integer[] order = new Integer[n];
+    // Longest first, ties in order of finding: minus the length above the index, sorted as
+    // primitives (boxed indexes and a comparator cost more than the rest of the masking).
+    long[] order = new long[n];
     for (int i = 0; i < n; i++) {
-      order[i] = i;
+      order[i] = ((long) -texts[i].length() << 32) | i;
     }
-    java.util.Arrays.sort(order, (a, b) -> Integer.compare(texts[b].length(), texts[a].length()));
+    java.util.Arrays.sort(order);
     String[] sorted = new String[n];
     excerpts = new String[n];
     for (int i = 0; i < n; i++) {
-      sorted[i] = texts[order[i]];
-      excerpts[i] = shown[order[i]];
+      int at = (int) order[i];
+      sorted[i] = texts[at];
+      excerpts[i] = shown[at];
     }
     return sorted;
   }

@@ -307,11 +307,20 @@ public final class Detectors {
 
   private void scanText(Text t, boolean secretKey) throws ScanLimitException {
     t.scan.budget.spend(t.raw.length());
-    List<TagRun> tagRuns = t.invisible ? tagRuns(t.raw) : List.of();
-    if (t.invisible && instructions != null) {
-      instructions.hidden(t, tagRuns);
+    List<TagRun> tagRuns = List.of();
+    if (!t.asciiUnchecked || !pass(t, true)) {
+      if (t.asciiUnchecked) {
+        t.fold();
+      }
+      if (t.invisible) {
+        tagRuns = tagRuns(t.raw);
+        if (instructions != null) {
+          instructions.hidden(t, tagRuns);
+        }
+      }
+      pass(t, false);
     }
-    pass(t);
+    t.asciiUnchecked = false;
     t.scan.budget.spend(t.anchorHits.size() / 2);
     // Generic secrets go last: a token that a specific detector recognises (an AWS key after
     // `aws_access_key_id=`) is reported once, by that detector.
@@ -379,8 +388,11 @@ public final class Detectors {
    * classes, and branches that are rarely taken (an anchor ended, a digit run began or ended, a
    * long base64 run ended, a special character). The base64 run length is kept without a branch,
    * and the view is read from a char array (a third faster than {@code String.charAt} here).
+   *
+   * @param asciiOnly stop at the first character outside ASCII (the text was taken for ASCII)
+   * @return false when it stopped so; what it found until then is to be dropped
    */
-  private void pass(Text t) {
+  private boolean pass(Text t, boolean asciiOnly) {
     int n = t.view.length();
     char[] v = t.viewChars;
     AnchorAutomaton a = automaton;
@@ -399,6 +411,9 @@ public final class Detectors {
         state = table[state + asciiClass[c]];
         flags = FLAGS[c];
       } else {
+        if (asciiOnly) {
+          return false;
+        }
         state = table[state + a.classOfOther(c)];
         flags = 0;
       }
@@ -458,6 +473,7 @@ public final class Detectors {
     if (run >= MIN_BASE64_RUN) {
       closeBase64Run(t, n - run, n);
     }
+    return true;
   }
 
   private static void closeBase64Run(Text t, int start, int end) {

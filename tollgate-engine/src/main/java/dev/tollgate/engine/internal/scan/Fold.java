@@ -104,15 +104,6 @@ public final class Fold {
     return s.length();
   }
 
-  /** Whether {@code chars[0, n)} is plain ASCII. */
-  static boolean isAscii(char[] chars, int n) {
-    int any = 0;
-    for (int k = 0; k < n; k++) {
-      any |= chars[k];
-    }
-    return any < 0x80;
-  }
-
   static View view(String original) {
     return view(original, null);
   }

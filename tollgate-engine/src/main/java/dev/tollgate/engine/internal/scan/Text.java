@@ -30,6 +30,9 @@ final class Text {
   /** Whether folding removed invisible characters (then hidden Unicode is looked for). */
   boolean invisible;
 
+  /** Whether the view is the raw string taken for ASCII, before the pass has checked it. */
+  boolean asciiUnchecked;
+
   /** The entry of the scan's path table this string sits at; its pointer is made on demand. */
   private int pathEntry;
 
@@ -122,18 +125,14 @@ final class Text {
     int n = raw.length();
     char[] scratch = scan.chars(n);
     raw.getChars(0, n, scratch, 0);
-    if (Fold.isAscii(scratch, n)) {
-      this.view = raw;
-      this.viewChars = scratch;
-      this.toRaw = null;
-      this.invisible = false;
-    } else {
-      Fold.View v = Fold.view(raw, scratch);
-      this.view = v.text();
-      this.viewChars = v.chars();
-      this.toRaw = v.toOriginal();
-      this.invisible = v.invisible();
-    }
+    // Taken for plain ASCII, the common case, whose view is the string itself: the scanner's pass
+    // reads every character anyway and calls fold() at the first that is not ASCII (a separate
+    // check read every string twice).
+    this.view = raw;
+    this.viewChars = scratch;
+    this.toRaw = null;
+    this.invisible = false;
+    this.asciiUnchecked = true;
     this.pathEntry = pathEntry;
     this.path = null;
     this.key = key;
@@ -171,6 +170,24 @@ final class Text {
     this.parentEnd = parentEnd;
     this.parentIndex = parentIndex;
     return this;
+  }
+
+  /**
+   * Makes the folded view, after the pass met a character outside ASCII in a text taken for ASCII;
+   * what that pass found is dropped, and the pass runs again on the view.
+   */
+  void fold() {
+    Fold.View v = Fold.view(raw, scan.chars(raw.length()));
+    this.view = v.text();
+    this.viewChars = v.chars();
+    this.toRaw = v.toOriginal();
+    this.invisible = v.invisible();
+    this.asciiUnchecked = false;
+    scan.lists(depth);
+    this.percent = false;
+    this.plus = false;
+    this.maxChunkDigits = 0;
+    this.ibanCandidate = false;
   }
 
   /** The JSON pointer of the string this text is (or was decoded from). */
@@ -307,7 +324,9 @@ final class Text {
         valueAlnum >= 4
             // an excerpt with fewer letters and digits than the value cannot hold them all (the
             // common case: an excerpt is shorter than its value), so the search is skipped
-            ? alnumCount(excerpt) >= valueAlnum && containsAlnum(excerpt, foldedValue)
+            ? excerpt.length() >= valueAlnum
+                && alnumCount(excerpt) >= valueAlnum
+                && containsAlnum(excerpt, foldedValue)
             : !foldedValue.isEmpty() && Fold.fold(excerpt).contains(foldedValue);
     return shows ? "[" + finder.name + "]" : excerpt;
   }

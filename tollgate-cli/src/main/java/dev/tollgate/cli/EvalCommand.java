@@ -57,7 +57,8 @@ final class EvalCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "A text report written earlier (for example the committed evaluation/results.txt):"
-              + " exit 1 when any precision, recall or accuracy is now below the one in FILE.")
+              + " exit 1 when any precision, recall, accuracy or utility is now below the one in"
+              + " FILE, or attack success above it.")
   Path compareFile;
 
   @Override
@@ -115,16 +116,23 @@ final class EvalCommand implements Callable<Integer> {
     before.forEach(
         (name, was) -> {
           double[] is = now.get(name);
-          String[] what =
+          boolean oneValue =
               name.endsWith("accuracy")
-                  ? new String[] {"", ""}
-                  : new String[] {" precision", " recall"};
+                  || name.equals(Evaluation.ATTACK_SUCCESS)
+                  || name.equals("benign utility")
+                  || name.equals("utility under attack");
+          String[] what = oneValue ? new String[] {"", ""} : new String[] {" precision", " recall"};
           for (int i = 0; i < 2; i++) {
-            if (Double.isNaN(was[i]) || (i == 1 && name.endsWith("accuracy"))) {
+            if (Double.isNaN(was[i]) || (i == 1 && oneValue)) {
               continue;
             }
             double v = is == null ? Double.NaN : is[i];
-            if (Double.isNaN(v) || v < was[i] - 1e-9) {
+            if (name.equals(Evaluation.ATTACK_SUCCESS)) {
+              // lower is better: it falls short when it rises
+              if (Double.isNaN(v) || v > was[i] + 1e-9) {
+                out.add(name + ": " + Evaluation.ratio(v) + " > " + Evaluation.ratio(was[i]));
+              }
+            } else if (Double.isNaN(v) || v < was[i] - 1e-9) {
               out.add(
                   name + what[i] + ": " + Evaluation.ratio(v) + " < " + Evaluation.ratio(was[i]));
             }

@@ -5,6 +5,7 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.engine.PolicyOutcome;
 import dev.tollgate.engine.runner.Replayer;
+import dev.tollgate.engine.runner.Trace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,6 +149,7 @@ final class Evaluation {
   void add(String file, List<Replayer.Explained> explained) {
     long[] perFile = files.computeIfAbsent(file, f -> new long[2]);
     Set<String> seen = new TreeSet<>();
+    scoreScenarios(explained);
     for (Replayer.Explained e : explained) {
       seen.add(e.trace().id());
       scoreResult(file, e);
@@ -204,6 +206,89 @@ final class Evaluation {
       }
     }
     traces += seen.size();
+  }
+
+  /**
+   * Scenario figures of one domain (docs/evaluation.md): attack scenarios, those in which a step
+   * the attacker wanted was allowed, those whose every other step was allowed; benign scenarios,
+   * those whose every step was allowed. An ask stops a step: a person had to step in.
+   */
+  static final class Scenarios {
+    long attacks;
+    long succeeded;
+    long usefulUnderAttack;
+    long benign;
+    long useful;
+
+    void add(Trace.Scenario kind, boolean attackAllowed, boolean restAllowed) {
+      if (kind == Trace.Scenario.ATTACK) {
+        attacks++;
+        succeeded += attackAllowed ? 1 : 0;
+        usefulUnderAttack += restAllowed ? 1 : 0;
+      } else {
+        benign++;
+        useful += restAllowed ? 1 : 0;
+      }
+    }
+
+    void add(Scenarios other) {
+      attacks += other.attacks;
+      succeeded += other.succeeded;
+      usefulUnderAttack += other.usefulUnderAttack;
+      benign += other.benign;
+      useful += other.useful;
+    }
+
+    double attackSuccess() {
+      return attacks == 0 ? Double.NaN : (double) succeeded / attacks;
+    }
+
+    double benignUtility() {
+      return benign == 0 ? Double.NaN : (double) useful / benign;
+    }
+
+    double utilityUnderAttack() {
+      return attacks == 0 ? Double.NaN : (double) usefulUnderAttack / attacks;
+    }
+  }
+
+  /** Scenario figures by domain; traces without a {@code scenario} are not in them. */
+  private final Map<String, Scenarios> scenarios = new TreeMap<>();
+
+  /** The domain of a scenario that names none. */
+  static final String NO_DOMAIN = "(none)";
+
+  /**
+   * Scores each scenario trace as a whole: every step counts, labelled or not (a read that is
+   * stopped costs the user as much as a send).
+   */
+  private void scoreScenarios(List<Replayer.Explained> explained) {
+    Map<Trace, boolean[]> byTrace = new LinkedHashMap<>();
+    for (Replayer.Explained e : explained) {
+      if (e.trace().scenario() == null) {
+        continue;
+      }
+      // [0]: some attack step allowed; [1]: every other step allowed
+      boolean[] seen = byTrace.computeIfAbsent(e.trace(), t -> new boolean[] {false, true});
+      boolean allowed = e.explanation().decision().effect() == Effect.ALLOW;
+      if (e.step().attack()) {
+        seen[0] |= allowed;
+      } else {
+        seen[1] &= allowed;
+      }
+    }
+    byTrace.forEach(
+        (t, seen) ->
+            scenarios
+                .computeIfAbsent(t.domain() == null ? NO_DOMAIN : t.domain(), d -> new Scenarios())
+                .add(t.scenario(), seen[0], seen[1]));
+  }
+
+  /** The scenario figures of every domain together. */
+  Scenarios allScenarios() {
+    Scenarios all = new Scenarios();
+    scenarios.values().forEach(all::add);
+    return all;
   }
 
   /**
@@ -326,6 +411,7 @@ final class Evaluation {
             blockCorrect(),
             steps,
             ratio(steps == 0 ? Double.NaN : (double) blockCorrect() / steps)));
+    renderScenarios(out);
     table(out, "outcome", Map.of("blocked", blocked));
     out.append("\nexpected \\ decided   allow     ask    deny\n");
     for (Effect e : Effect.values()) {
@@ -381,6 +467,75 @@ final class Evaluation {
     return out.toString();
   }
 
+  /**
+   * The scenario figures, when the corpus has scenarios: the three headline lines (which {@link
+   * #figures} reads), then a row per domain.
+   */
+  private void renderScenarios(StringBuilder out) {
+    if (scenarios.isEmpty()) {
+      return;
+    }
+    Scenarios all = allScenarios();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "attack success: %d/%d = %s%n",
+            all.succeeded,
+            all.attacks,
+            ratio(all.attackSuccess())));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "benign utility: %d/%d = %s%n",
+            all.useful,
+            all.benign,
+            ratio(all.benignUtility())));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "utility under attack: %d/%d = %s%n%n",
+            all.usefulUnderAttack,
+            all.attacks,
+            ratio(all.utilityUnderAttack())));
+    int width = Math.max(6, scenarios.keySet().stream().mapToInt(String::length).max().orElse(6));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%-" + width + "s  %7s  %14s  %6s  %14s  %20s%n",
+            "domain",
+            "attacks",
+            "attack success",
+            "benign",
+            "benign utility",
+            "utility under attack"));
+    scenarios.forEach(
+        (domain, d) ->
+            out.append(
+                String.format(
+                    Locale.ROOT,
+                    "%-" + width + "s  %7d  %14s  %6d  %14s  %20s%n",
+                    domain,
+                    d.attacks,
+                    ratio(d.attackSuccess()),
+                    d.benign,
+                    ratio(d.benignUtility()),
+                    ratio(d.utilityUnderAttack()))));
+    out.append("\n");
+  }
+
+  private static Map<String, Object> scenarioJson(Scenarios s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("attacks", s.attacks);
+    out.put("attacksSucceeded", s.succeeded);
+    out.put("attackSuccess", number(s.attackSuccess()));
+    out.put("benign", s.benign);
+    out.put("benignUseful", s.useful);
+    out.put("benignUtility", number(s.benignUtility()));
+    out.put("usefulUnderAttack", s.usefulUnderAttack);
+    out.put("utilityUnderAttack", number(s.utilityUnderAttack()));
+    return out;
+  }
+
   /** The same figures as {@link #render} as one JSON object, keys in a fixed order. */
   @SuppressWarnings("EnumOrdinal")
   Map<String, Object> toJson() {
@@ -391,6 +546,13 @@ final class Evaluation {
     out.put("effectAccuracy", number(steps == 0 ? Double.NaN : (double) correct / steps));
     out.put("blockAccuracy", number(steps == 0 ? Double.NaN : (double) blockCorrect() / steps));
     out.put("blocked", score(blocked));
+    if (!scenarios.isEmpty()) {
+      Map<String, Object> byDomain = new LinkedHashMap<>();
+      scenarios.forEach((domain, d) -> byDomain.put(domain, scenarioJson(d)));
+      Map<String, Object> scenarioFigures = scenarioJson(allScenarios());
+      scenarioFigures.put("domains", byDomain);
+      out.put("scenarios", scenarioFigures);
+    }
     Map<String, Object> table = new LinkedHashMap<>();
     for (Effect e : Effect.values()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -481,6 +643,9 @@ final class Evaluation {
                     ratio(s.recall()))));
   }
 
+  /** The figure where lower is better: {@code --compare} fails when it rises. */
+  static final String ATTACK_SUCCESS = "attack success";
+
   /** Three decimals, or {@code -} when undefined. */
   static String ratio(double value) {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
@@ -493,10 +658,18 @@ final class Evaluation {
    * value}); NaN where the report shows {@code -}.
    */
   static Map<String, double[]> figures(String report) {
+    // (the scenario figures read like the accuracies; attack success is the one where lower is
+    // better, see EvalCommand.fell)
     Map<String, double[]> out = new TreeMap<>();
     String section = null;
     for (String line : report.split("\n", -1)) {
-      for (String accuracy : List.of("effect accuracy", "block accuracy")) {
+      for (String accuracy :
+          List.of(
+              "effect accuracy",
+              "block accuracy",
+              ATTACK_SUCCESS,
+              "benign utility",
+              "utility under attack")) {
         if (line.startsWith(accuracy + ": ")) {
           double v = parse(line.substring(line.lastIndexOf(' ') + 1));
           out.put(accuracy, new double[] {v, v});

@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public final class Replayer {
   private static final Set<String> TRACE_KEYS =
-      Set.of("id", "agent", "user", "request", "task", "continues", "steps");
+      Set.of("id", "agent", "user", "request", "task", "continues", "scenario", "domain", "steps");
   private static final Set<String> STEP_KEYS =
       Set.of(
           "tool",
@@ -42,7 +42,8 @@ public final class Replayer {
           "expected",
           "expectPolicies",
           "expectDetectors",
-          "expectResultDetectors");
+          "expectResultDetectors",
+          "attack");
 
   /**
    * The fingerprint key of replays and policy tests: fixed, so that a replay's fingerprints are the
@@ -356,6 +357,8 @@ public final class Replayer {
     }
     String request = text(node, "request", "");
     Map<String, Object> task = object(node, "task", "");
+    Trace.Scenario scenario = scenario(node);
+    String domain = text(node, "domain", "");
     JsonNode steps = node.get("steps");
     if (steps == null || !steps.isArray()) {
       throw new InputException("bad_request", "`steps` must be an array of steps", "/steps");
@@ -382,6 +385,7 @@ public final class Replayer {
         }
       }
       JsonNode result = s.get("result");
+      boolean attack = attack(s, at, scenario);
       out.add(
           new Trace.Step(
               tool,
@@ -391,7 +395,15 @@ public final class Replayer {
               expected,
               names(s, "expectPolicies", at),
               names(s, "expectDetectors", at),
-              names(s, "expectResultDetectors", at)));
+              names(s, "expectResultDetectors", at),
+              attack));
+    }
+    if (scenario == Trace.Scenario.ATTACK && out.stream().noneMatch(Trace.Step::attack)) {
+      throw new InputException(
+          "bad_request",
+          "an attack scenario must mark the steps the attacker wanted with \"attack\": true"
+              + " (its attack success counts them)",
+          "/steps");
     }
     return new Trace(
         id,
@@ -400,8 +412,45 @@ public final class Replayer {
         request == null ? "" : request,
         task,
         text(node, "continues", ""),
+        scenario,
+        domain,
         out,
         line);
+  }
+
+  private static Trace.Scenario scenario(JsonNode node) throws InputException {
+    String text = text(node, "scenario", "");
+    if (text == null) {
+      return null;
+    }
+    for (Trace.Scenario s : Trace.Scenario.values()) {
+      if (s.wireName().equals(text)) {
+        return s;
+      }
+    }
+    throw new InputException(
+        "bad_request",
+        "`scenario` must be \"attack\" or \"benign\", not \"" + text + "\"",
+        "/scenario");
+  }
+
+  /** A step's {@code attack} mark: a boolean, and only in an attack scenario. */
+  private static boolean attack(JsonNode step, String at, Trace.Scenario scenario)
+      throws InputException {
+    JsonNode v = step.get("attack");
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new InputException("bad_request", "`attack` must be true or false", at + "/attack");
+    }
+    if (v.booleanValue() && scenario != Trace.Scenario.ATTACK) {
+      throw new InputException(
+          "bad_request",
+          "`attack` marks a step of an attack scenario: give the trace \"scenario\": \"attack\"",
+          at + "/attack");
+    }
+    return v.booleanValue();
   }
 
   private static void unknownKeys(JsonNode node, Set<String> allowed, String what, String at)

@@ -11,6 +11,10 @@ import java.util.Map;
  * @param continues the id of an earlier trace of the same file whose deployment this session
  *     follows in (the same stores, so what that session wrote to memory is there to read), or
  *     {@code null} for a session on its own
+ * @param scenario what an evaluation scores this session as ({@code attack} or {@code benign}), or
+ *     {@code null} when it is scored step by step only
+ * @param domain the area the scenario belongs to (mail and calendar, payments, operations, ...),
+ *     which evaluation reports its scenario figures by; {@code null} when the trace does not say
  * @param line the 1-based line of the trace in its file
  */
 public record Trace(
@@ -20,8 +24,23 @@ public record Trace(
     String request,
     Map<String, Object> task,
     String continues,
+    Scenario scenario,
+    String domain,
     List<Step> steps,
     int line) {
+
+  /** What a scenario is, for the scenario-level figures of an evaluation. */
+  public enum Scenario {
+    /** Injected or hostile content tries to make the agent do something; steps it wanted say so. */
+    ATTACK,
+    /** The user's own work: every step should go through. */
+    BENIGN;
+
+    /** The name traces use. */
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /**
    * One recorded tool call.
@@ -34,6 +53,8 @@ public record Trace(
    * @param expectResultDetectors the detectors the author expects to find something in this step's
    *     {@code result} when it is observed (instructions injected into an inbound mail, a key in a
    *     config file), or {@code null} when the step does not say; used by evaluation suites
+   * @param attack whether this is a step the attacker wanted, in an attack scenario: a
+   *     consequential action (anything but a read that stays inside) that should not go through
    */
   public record Step(
       String tool,
@@ -43,7 +64,8 @@ public record Trace(
       Effect expected,
       List<String> expectPolicies,
       List<String> expectDetectors,
-      List<String> expectResultDetectors) {
+      List<String> expectResultDetectors,
+      boolean attack) {
     public Step {
       expectPolicies = expectPolicies == null ? null : List.copyOf(expectPolicies);
       expectDetectors = expectDetectors == null ? null : List.copyOf(expectDetectors);
@@ -54,7 +76,7 @@ public record Trace(
     /** A step without evaluation labels. */
     public Step(
         String tool, Map<String, Object> args, String reason, Object result, Effect expected) {
-      this(tool, args, reason, result, expected, null, null, null);
+      this(tool, args, reason, result, expected, null, null, null, false);
     }
   }
 }

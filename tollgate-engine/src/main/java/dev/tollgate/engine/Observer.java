@@ -141,12 +141,12 @@ final class Observer {
     for (Hit h : hits) {
       labels.add(h.label());
     }
-    byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits);
     if (trusted
         && tool.kind() == ToolSpec.Kind.MEMORY
         && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
+    byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits, !trusted);
     if (!trusted) {
       labels.add("untrusted");
     } else {

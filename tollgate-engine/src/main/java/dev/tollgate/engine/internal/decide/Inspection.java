@@ -119,6 +119,10 @@ public final class Inspection {
     List<String> values = new ArrayList<>();
     dev.tollgate.engine.internal.flow.Fingerprints.collect(value, values);
     int weakest = 0;
+    boolean injected = false;
+    // every value that came only from untrusted content was an id field's, and there was one
+    boolean idField = false;
+    boolean freeText = false;
     LinkedHashSet<String> origins = new LinkedHashSet<>();
     LinkedHashSet<String> sources = new LinkedHashSet<>();
     for (String v : values) {
@@ -126,11 +130,18 @@ public final class Inspection {
       origins.add(o.origin());
       sources.addAll(o.sources());
       weakest = Math.max(weakest, FlowIndex.ORIGINS.indexOf(o.origin()));
+      injected |= o.injected();
+      if (o.origin().equals("untrusted")) {
+        idField |= o.idField();
+        freeText |= !o.idField();
+      }
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("origin", values.isEmpty() ? "request" : FlowIndex.ORIGINS.get(weakest));
     out.put("origins", List.copyOf(origins));
     out.put("sources", List.copyOf(sources));
+    out.put("injected", injected);
+    out.put("idField", idField && !freeText);
     return java.util.Collections.unmodifiableMap(out);
   }
 
@@ -346,7 +357,10 @@ public final class Inspection {
 
   Map<String, Object> flowFacts() {
     if (flowFacts == null) {
-      flowFacts = PolicyEnv.celValue(Map.of("labels", flow.labels(), "sources", flow.sources()));
+      flowFacts =
+          PolicyEnv.celValue(
+              Map.of(
+                  "labels", flow.labels(), "sources", flow.sources(), "injected", flow.injected()));
     }
     return flowFacts;
   }

@@ -14,15 +14,26 @@ import java.util.function.LongConsumer;
  * and the values detectors flagged) and of a sample of its 4-word shingles. A session stores only
  * these, never the text; an action's arguments are fingerprinted the same way and looked up.
  *
- * <p>An entry is a 64-bit hash whose low four bits are flags: {@link #SHINGLE}, and the labels of a
- * flagged value ({@link #SECRET}, {@link #PERSONAL}, {@link #FINANCIAL}).
+ * <p>An entry is a 64-bit hash whose low six bits are flags: {@link #SHINGLE}, the labels of a
+ * flagged value ({@link #SECRET}, {@link #PERSONAL}, {@link #FINANCIAL}), and where in an untrusted
+ * result it was read ({@link #INJECTED}, {@link #ID_FIELD}).
  */
 public final class Fingerprints {
   static final long SHINGLE = 1;
   static final long SECRET = 2;
   static final long PERSONAL = 4;
   static final long FINANCIAL = 8;
-  static final long FLAGS = 0xF;
+
+  /** Read in a paragraph of an untrusted result that holds injected instructions. */
+  static final long INJECTED = 0x10;
+
+  /**
+   * Read as the value of an id field ({@code id}, {@code event_id}, {@code fileId}) of an untrusted
+   * structured result: an id the system assigned, not text an outsider wrote.
+   */
+  static final long ID_FIELD = 0x20;
+
+  static final long FLAGS = 0x3F;
 
   /** Atoms kept per result: distinctive ones first, then words for provenance. */
   static final int MAX_ATOMS = 512;
@@ -41,31 +52,24 @@ public final class Fingerprints {
     this.hash = new SipHash(k0, k1);
   }
 
-  /** The fingerprints of one observed result, encoded for the store. */
+  /** The fingerprints of one observed result of a trusted source, encoded for the store. */
   public byte[] ofResult(Object result, List<Hit> hits) {
-    LinkedHashSet<Long> distinctive = new LinkedHashSet<>();
-    LinkedHashSet<Long> words = new LinkedHashSet<>();
-    LinkedHashSet<Long> shingles = new LinkedHashSet<>();
-    for (Hit h : hits) {
-      String v = Fold.compact(h.value());
-      if (!v.isEmpty()) {
-        distinctive.add(atom(v, 0, v.length()) | labelFlag(h.label()));
-      }
-    }
-    List<String> strings = new ArrayList<>();
-    strings(result, strings, true);
-    Tokens.Runs runs = new Tokens.Runs();
-    for (String raw : strings) {
-      Tokens.Runs tokens = runs.fold(raw);
-      String s = tokens.text();
-      for (int t = 0; t < tokens.size(); t++) {
-        int from = tokens.from(t);
-        int to = tokens.to(t);
-        LinkedHashSet<Long> into = tokens.distinctive(t) ? distinctive : words;
-        atoms(s, from, to, into::add);
-      }
-      shingles(tokens, shingles::add);
-    }
+    return ofResult(result, hits, false);
+  }
+
+  /**
+   * The fingerprints of one observed result, encoded for the store.
+   *
+   * @param untrusted whether the result is untrusted content: then what the paragraphs holding
+   *     injected instructions (the {@code injection} hits among {@code hits}) say is marked {@link
+   *     #INJECTED}, and the values of its id fields {@link #ID_FIELD}. Instruction-like text in a
+   *     trusted system's result is data, and marks nothing.
+   */
+  public byte[] ofResult(Object result, List<Hit> hits, boolean untrusted) {
+    ResultFingerprints.Entries into = new ResultFingerprints(this, untrusted, hits).of(result);
+    LinkedHashSet<Long> distinctive = into.distinctive;
+    LinkedHashSet<Long> words = into.words;
+    LinkedHashSet<Long> shingles = into.shingles;
     List<Long> kept = new ArrayList<>();
     addUpTo(kept, distinctive, MAX_ATOMS);
     addUpTo(kept, words, MAX_ATOMS - Math.min(MAX_ATOMS, distinctive.size()));
@@ -79,10 +83,17 @@ public final class Fingerprints {
   /**
    * The first entry of what {@link #ofResult} encodes: "TGFP" and the format's version. Stored
    * fingerprints outlive upgrades (a session's results, an agent's memory ledger), so a change in
-   * how they are computed must be told apart. Version 2 chooses shingles by an unkeyed word hash;
-   * version 1 (no header) keyed every word. Values (atoms) are computed alike in both.
+   * how they are computed must be told apart. Version 3 has six flag bits (adding {@link #INJECTED}
+   * and {@link #ID_FIELD}); version 2 had four, and chose shingles by an unkeyed word hash like
+   * version 3; version 1 (no header) keyed every word. Values (atoms) are computed alike in all,
+   * but for the two bits version 3 took from the hash.
    */
-  static final long FORMAT = 0x5447_4650_0000_0002L;
+  static final long FORMAT = 0x5447_4650_0000_0003L;
+
+  private static final long FORMAT_2 = 0x5447_4650_0000_0002L;
+
+  /** The flags version 3 added, hash bits before it: cleared when an older entry is read. */
+  private static final long NEW_IN_3 = INJECTED | ID_FIELD;
 
   /**
    * Decodes what {@link #ofResult} encoded. Entries of an earlier format keep their values and lose
@@ -92,10 +103,11 @@ public final class Fingerprints {
   static long[] decode(byte[] encoded) {
     ByteBuffer in = ByteBuffer.wrap(encoded);
     int n = encoded.length / Long.BYTES;
-    if (n > 0 && in.getLong(0) == FORMAT) {
+    if (n > 0 && (in.getLong(0) == FORMAT || in.getLong(0) == FORMAT_2)) {
+      long clear = in.getLong(0) == FORMAT ? 0 : NEW_IN_3;
       long[] out = new long[n - 1];
       for (int i = 0; i < out.length; i++) {
-        out[i] = in.getLong((i + 1) * Long.BYTES);
+        out[i] = in.getLong((i + 1) * Long.BYTES) & ~clear;
       }
       return out;
     }
@@ -104,7 +116,7 @@ public final class Fingerprints {
     for (int i = 0; i < n; i++) {
       long entry = in.getLong(i * Long.BYTES);
       if ((entry & SHINGLE) == 0) {
-        atoms[kept++] = entry;
+        atoms[kept++] = entry & ~NEW_IN_3;
       }
     }
     return java.util.Arrays.copyOf(atoms, kept);
@@ -284,7 +296,8 @@ public final class Fingerprints {
     }
     java.util.regex.Matcher m = TOKEN_FINGERPRINT.matcher(text);
     while (m.find()) {
-      out.accept(Long.parseUnsignedLong(m.group(1), 16));
+      // A token written before version 3 has hash bits where the flags now are.
+      out.accept(Long.parseUnsignedLong(m.group(1), 16) & ~FLAGS);
     }
   }
 

@@ -25,7 +25,11 @@ public final class FlowIndex {
   public static final List<String> ORIGINS = List.of("request", "trusted", "none", "untrusted");
 
   private static final long LABEL_BITS =
-      Fingerprints.SECRET | Fingerprints.PERSONAL | Fingerprints.FINANCIAL;
+      Fingerprints.SECRET
+          | Fingerprints.PERSONAL
+          | Fingerprints.FINANCIAL
+          | Fingerprints.INJECTED
+          | Fingerprints.ID_FIELD;
   private static final int MAX_ENTRIES = 1 << 20;
 
   private final Fingerprints fingerprints;
@@ -57,13 +61,26 @@ public final class FlowIndex {
 
   private record Source(String tool, boolean trusted, List<String> labels) {}
 
-  /** Labels and source tools of session data found again in an action's arguments. */
-  public record Flow(List<String> labels, List<String> sources) {
-    public static final Flow NONE = new Flow(List.of(), List.of());
+  /**
+   * Labels and source tools of session data found again in an action's arguments, and whether any
+   * of it was read in a paragraph of an untrusted result that holds injected instructions.
+   */
+  public record Flow(List<String> labels, List<String> sources, boolean injected) {
+    public static final Flow NONE = new Flow(List.of(), List.of(), false);
   }
 
-  /** Where one value came from: one of {@link #ORIGINS}, and the tools whose results hold it. */
-  public record Origin(String origin, List<String> sources) {}
+  /**
+   * Where one value came from: one of {@link #ORIGINS}, and the tools whose results hold it.
+   *
+   * @param injected whether some of it was read in a paragraph that holds injected instructions
+   * @param idField for an untrusted origin, whether what came only from untrusted content was read
+   *     as the value of an id field of a structured result (an id the system assigned)
+   */
+  public record Origin(String origin, List<String> sources, boolean injected, boolean idField) {
+    Origin(String origin, List<String> sources) {
+      this(origin, sources, false, false);
+    }
+  }
 
   /**
    * @param request the user's request, with the task's strings: what the user named is trusted
@@ -119,7 +136,8 @@ public final class FlowIndex {
     }
     int[] shingleHits = new int[sources.size()];
     boolean[] flowed = new boolean[sources.size()];
-    long[] bits = {0};
+    // [0]: the labels of what was found; [1]: injected shingles found; [2]: an injected value found
+    long[] bits = {0, 0, 0};
     for (Hit h : hits) {
       String v = Fold.compact(h.value());
       if (!v.isEmpty() && !everyTokenNamed(h.value())) {
@@ -160,7 +178,9 @@ public final class FlowIndex {
       return Flow.NONE;
     }
     Fingerprints.labelsOf(bits[0], labelsOut);
-    return new Flow(List.copyOf(labelsOut), List.copyOf(tools));
+    // Like a source, copied injected prose needs two shingles; one injected value is enough.
+    boolean injected = bits[2] != 0 || bits[1] >= 2;
+    return new Flow(List.copyOf(labelsOut), List.copyOf(tools), injected);
   }
 
   /** Where {@code value}, a control argument's value, came from. */
@@ -177,10 +197,13 @@ public final class FlowIndex {
       return new Origin("none", List.of());
     }
     int weakest = 0;
+    boolean injected = false;
+    boolean idField = true;
     LinkedHashSet<String> tools = new LinkedHashSet<>();
     for (int t = 0; t < tokens.size(); t++) {
-      // found[0]: named in the request; found[1]: first trusted source; found[2]: first untrusted
-      int[] found = {0, -1, -1};
+      // found[0]: named in the request; found[1]: first trusted source; found[2]: first untrusted;
+      // found[3]: the flags of what was found
+      int[] found = {0, -1, -1, 0};
       fingerprints.atoms(
           folded,
           tokens.from(t),
@@ -195,6 +218,7 @@ public final class FlowIndex {
             if (slot >= 0) {
               found[1] = found[1] >= 0 ? found[1] : trusted[slot];
               found[2] = found[2] >= 0 ? found[2] : untrusted[slot];
+              found[3] |= labels[slot];
             }
           });
       int rank;
@@ -206,12 +230,15 @@ public final class FlowIndex {
       } else if (found[2] >= 0) {
         rank = 3;
         tools.add(sources.get(found[2]).tool());
+        idField &= (found[3] & Fingerprints.ID_FIELD) != 0;
       } else {
         rank = 2;
       }
+      injected |= (found[3] & Fingerprints.INJECTED) != 0;
       weakest = Math.max(weakest, rank);
     }
-    return new Origin(ORIGINS.get(weakest), List.copyOf(tools));
+    String origin = ORIGINS.get(weakest);
+    return new Origin(origin, List.copyOf(tools), injected, idField && origin.equals("untrusted"));
   }
 
   /** Whether {@code value} is a flagged value the stored request names by its fingerprint. */
@@ -265,13 +292,16 @@ public final class FlowIndex {
       return;
     }
     int source = trusted[slot] >= 0 ? trusted[slot] : untrusted[slot];
+    boolean injected = (labels[slot] & Fingerprints.INJECTED) != 0;
     if (flowed != null) {
       flowed[source] = true;
       if (untrusted[slot] >= 0) {
         flowed[untrusted[slot]] = true;
       }
+      bits[2] |= injected ? 1 : 0;
     } else {
       shingleHits[source]++;
+      bits[1] += injected ? 1 : 0;
     }
     bits[0] |= labels[slot];
   }

@@ -1,0 +1,216 @@
+package dev.tollgate.engine.internal.flow;
+
+import dev.tollgate.engine.internal.scan.Fold;
+import dev.tollgate.engine.internal.scan.Hit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fingerprints of one observed result, with where in it each was read: in an untrusted result,
+ * the paragraphs that hold injected instructions are fingerprinted apart ({@link
+ * Fingerprints#INJECTED}) and the values of id fields are marked as ids the system assigned ({@link
+ * Fingerprints#ID_FIELD}), so that provenance can tell a calendar event's id from the text an
+ * outsider wrote into its description. One per result.
+ */
+final class ResultFingerprints {
+  private final Fingerprints prints;
+  private final boolean untrusted;
+  private final List<Hit> hits;
+  private final Map<String, int[]> injected;
+  private final Entries into = new Entries();
+
+  ResultFingerprints(Fingerprints prints, boolean untrusted, List<Hit> hits) {
+    this.prints = prints;
+    this.untrusted = untrusted;
+    this.hits = hits;
+    this.injected = untrusted ? injectedRegions(hits) : Map.of();
+  }
+
+  /** Every entry of {@code result}: the detectors' values first, then its strings in order. */
+  Entries of(Object result) {
+    for (Hit h : hits) {
+      String v = Fold.compact(h.value());
+      if (!v.isEmpty()) {
+        long flags = Fingerprints.labelFlag(h.label());
+        if (h.source() != null && inside(injected.get(h.source()), h.start())) {
+          flags |= Fingerprints.INJECTED;
+        }
+        into.distinctive.add(prints.atom(v, 0, v.length()) | flags);
+      }
+    }
+    walk(result, null);
+    return into;
+  }
+
+  /** What one result's fingerprints are gathered in, each kind in the order first seen. */
+  static final class Entries {
+    final LinkedHashSet<Long> distinctive = new LinkedHashSet<>();
+    final LinkedHashSet<Long> words = new LinkedHashSet<>();
+    final LinkedHashSet<Long> shingles = new LinkedHashSet<>();
+    final Tokens.Runs runs = new Tokens.Runs();
+  }
+
+  /**
+   * Fingerprints every string of {@code json} (map keys included, numbers as text), knowing the key
+   * each value sits under: a value of an id field of an untrusted result is marked {@link
+   * Fingerprints#ID_FIELD}, and a string with injected paragraphs has them fingerprinted apart.
+   */
+  private void walk(Object json, String key) {
+    if (json instanceof String s) {
+      long flags = untrusted && isIdKey(key) && isIdValue(s) ? Fingerprints.ID_FIELD : 0;
+      int[] regions = injected.get(s);
+      if (regions == null) {
+        text(s, flags);
+        return;
+      }
+      int at = 0;
+      for (int i = 0; i < regions.length; i += 2) {
+        if (regions[i] > at) {
+          text(s.substring(at, regions[i]), flags);
+        }
+        text(s.substring(regions[i], regions[i + 1]), flags | Fingerprints.INJECTED);
+        at = regions[i + 1];
+      }
+      if (at < s.length()) {
+        text(s.substring(at), flags);
+      }
+    } else if (json instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String k = String.valueOf(e.getKey());
+        text(k, 0);
+        walk(e.getValue(), k);
+      }
+    } else if (json instanceof List<?> l) {
+      for (Object o : l) {
+        // the items of a list of ids are ids: the list's key names them
+        walk(o, key);
+      }
+    } else if (json instanceof Number n) {
+      text(Fingerprints.numberText(n), untrusted && isIdKey(key) ? Fingerprints.ID_FIELD : 0);
+    }
+  }
+
+  /** The atoms and shingles of one piece of text, each with {@code flags}. */
+  private void text(String raw, long flags) {
+    Tokens.Runs tokens = into.runs.fold(raw);
+    String s = tokens.text();
+    for (int t = 0; t < tokens.size(); t++) {
+      LinkedHashSet<Long> set = tokens.distinctive(t) ? into.distinctive : into.words;
+      prints.atoms(s, tokens.from(t), tokens.to(t), a -> set.add(a | flags));
+    }
+    prints.shingles(tokens, h -> into.shingles.add(h | flags));
+  }
+
+  /**
+   * Whether a map key names an id: {@code id}, {@code uuid}, {@code guid}, and names ending in
+   * {@code _id}, {@code -id}, {@code Id} (camel case) or their plurals. Not {@code paid} or {@code
+   * valid}: the camel-case form needs a lower-case letter before its capital.
+   */
+  static boolean isIdKey(String key) {
+    if (key == null || key.isEmpty()) {
+      return false;
+    }
+    String k = key.endsWith("s") || key.endsWith("S") ? key.substring(0, key.length() - 1) : key;
+    String lower = k.toLowerCase(java.util.Locale.ROOT);
+    if (lower.equals("id") || lower.equals("uuid") || lower.equals("guid")) {
+      return true;
+    }
+    if (lower.endsWith("_id") || lower.endsWith("-id") || lower.endsWith(" id")) {
+      return true;
+    }
+    return k.length() > 2 && k.endsWith("Id") && Character.isLowerCase(k.charAt(k.length() - 3));
+  }
+
+  /** Whether a string can be an id a system assigned: one short token, no spaces. */
+  static boolean isIdValue(String s) {
+    if (s.isEmpty() || s.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isWhitespace(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Blank lines: what separates the paragraphs of a text. */
+  private static final java.util.regex.Pattern BLANK_LINE =
+      java.util.regex.Pattern.compile("\\n[ \\t\\r\\f]*\\n\\s*");
+
+  /**
+   * For each string holding injected instructions (by identity: the string object the scanner
+   * read), the spans to fingerprint apart, as sorted, disjoint {@code [start, end)} pairs: each
+   * paragraph that holds an {@code injection} hit, and the paragraph after it (the instruction
+   * often introduces its payload, an address or a link, on the next lines). A text without blank
+   * lines is one paragraph: all of it.
+   */
+  static Map<String, int[]> injectedRegions(List<Hit> hits) {
+    Map<String, List<int[]>> spans = new java.util.IdentityHashMap<>();
+    for (Hit h : hits) {
+      if (!h.label().equals("injection") || h.source() == null || h.key()) {
+        continue;
+      }
+      String source = h.source();
+      List<int[]> paragraphs = paragraphs(source);
+      for (int p = 0; p < paragraphs.size(); p++) {
+        int[] para = paragraphs.get(p);
+        boolean holds = h.start() < para[1] && h.end() > para[0] || h.start() == para[0];
+        if (holds) {
+          int end = p + 1 < paragraphs.size() ? paragraphs.get(p + 1)[1] : para[1];
+          spans.computeIfAbsent(source, x -> new ArrayList<>()).add(new int[] {para[0], end});
+        }
+      }
+    }
+    Map<String, int[]> out = new java.util.IdentityHashMap<>();
+    spans.forEach((source, list) -> out.put(source, merged(list)));
+    return out;
+  }
+
+  /** The paragraphs of {@code text} as {@code [start, end)}, separators left out. */
+  private static List<int[]> paragraphs(String text) {
+    List<int[]> out = new ArrayList<>();
+    java.util.regex.Matcher m = BLANK_LINE.matcher(text);
+    int at = 0;
+    while (m.find()) {
+      out.add(new int[] {at, m.start()});
+      at = m.end();
+    }
+    out.add(new int[] {at, text.length()});
+    return out;
+  }
+
+  private static int[] merged(List<int[]> spans) {
+    spans.sort(java.util.Comparator.comparingInt(a -> a[0]));
+    List<int[]> out = new ArrayList<>();
+    for (int[] s : spans) {
+      int[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && s[0] <= last[1]) {
+        last[1] = Math.max(last[1], s[1]);
+      } else {
+        out.add(new int[] {s[0], s[1]});
+      }
+    }
+    int[] flat = new int[out.size() * 2];
+    for (int i = 0; i < out.size(); i++) {
+      flat[2 * i] = out.get(i)[0];
+      flat[2 * i + 1] = out.get(i)[1];
+    }
+    return flat;
+  }
+
+  /** Whether {@code at} lies in one of the {@code [start, end)} pairs of {@code regions}. */
+  private static boolean inside(int[] regions, int at) {
+    if (regions == null) {
+      return false;
+    }
+    for (int i = 0; i < regions.length; i += 2) {
+      if (at >= regions[i] && at < regions[i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

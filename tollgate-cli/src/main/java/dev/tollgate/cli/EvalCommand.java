@@ -148,10 +148,23 @@ final class EvalCommand implements Callable<Integer> {
     for (Path file : files) {
       String text = Inputs.readText(file.toString(), System.in);
       evaluation.add(
-          file.getFileName().toString(),
-          Replayer.explain(bundle, Replayer.parse(file.toString(), text)));
+          shownName(file, files), Replayer.explain(bundle, Replayer.parse(file.toString(), text)));
     }
     return evaluation;
+  }
+
+  /**
+   * A corpus file's name in the report: its own name, or with its directory when another file of
+   * the corpus has the same name ({@code held-out/payments.jsonl} beside {@code
+   * scenarios/payments.jsonl}), so that their rows are not added up as one.
+   */
+  static String shownName(Path file, List<Path> files) {
+    String name = file.getFileName().toString();
+    long same = files.stream().filter(f -> f.getFileName().toString().equals(name)).count();
+    if (same < 2 || file.getParent() == null || file.getParent().getFileName() == null) {
+      return name;
+    }
+    return file.getParent().getFileName() + "/" + name;
   }
 
   /** The files named, with each directory replaced by its {@code *.jsonl} files in name order. */

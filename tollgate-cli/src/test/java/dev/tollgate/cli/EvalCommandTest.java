@@ -178,9 +178,10 @@ class EvalCommandTest {
     assertEquals(
         List.of("attack success: 0.600 > 0.500", "benign utility: 0.400 < 0.500"),
         EvalCommand.fell(
-            Map.of(
-                "attack success", new double[] {0.5, 0.5},
-                "benign utility", new double[] {0.5, 0.5}),
+            new java.util.TreeMap<>(
+                Map.of(
+                    "attack success", new double[] {0.5, 0.5},
+                    "benign utility", new double[] {0.5, 0.5})),
             Map.of(
                 "attack success", new double[] {0.6, 0.6},
                 "benign utility", new double[] {0.4, 0.4})));
@@ -188,6 +189,17 @@ class EvalCommandTest {
     CliTest.Run json = CliTest.run("eval", bundle().toString(), c.toString(), "--json");
     assertTrue(json.out().contains("\"attackSuccess\" : 0.5"), json.out());
     assertTrue(json.out().contains("\"payments\" : {"), json.out());
+  }
+
+  @Test
+  void filesOfOneNameInTwoDirectoriesAreTwoRows() {
+    Path a = Path.of("corpus", "scenarios", "pay.jsonl");
+    Path b = Path.of("corpus", "held-out", "pay.jsonl");
+    Path c = Path.of("corpus", "held-out", "mail.jsonl");
+    List<Path> all = List.of(a, b, c);
+    assertEquals("scenarios/pay.jsonl", EvalCommand.shownName(a, all));
+    assertEquals("held-out/pay.jsonl", EvalCommand.shownName(b, all));
+    assertEquals("mail.jsonl", EvalCommand.shownName(c, all));
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The committed evaluation figures (evaluation/results.txt) are a floor: re-running the baseline
@@ -24,6 +26,46 @@ class EvaluationResultsTest {
     CliTest.Run r =
         CliTest.run("eval", PACK.toString(), CORPUS.toString(), "--compare", RESULTS.toString());
     assertEquals(0, r.code(), r.err() + r.out());
+  }
+
+  /**
+   * The scenario corpora, each with its own committed report: the design half (scenarios/), the
+   * held-out half nobody designing the pack reads (held-out/), and attacks written by someone who
+   * had read the pack (adaptive/). Attack success may not rise and utility may not fall in any.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"scenarios", "held-out", "adaptive"})
+  void noScenarioFigureFallsBelowTheCommittedOne(String corpus) {
+    Path dir = CORPUS.resolve(corpus);
+    CliTest.Run r =
+        CliTest.run(
+            "eval",
+            PACK.toString(),
+            dir.toString(),
+            "--compare",
+            dir.resolve("results.txt").toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertTrue(r.out().contains("attack success: "), r.out());
+  }
+
+  @Test
+  void theScenarioCorpusSpansSixDomainsAndAtLeast330Scenarios() throws IOException {
+    long scenarios = 0;
+    java.util.Set<String> domains = new java.util.TreeSet<>();
+    for (String corpus : java.util.List.of("scenarios", "held-out", "adaptive")) {
+      try (var files = Files.list(CORPUS.resolve(corpus))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+          for (String line : Files.readAllLines(f)) {
+            if (!line.isBlank()) {
+              scenarios++;
+            }
+          }
+          domains.add(f.getFileName().toString().replace(".jsonl", ""));
+        }
+      }
+    }
+    assertTrue(scenarios >= 330, "scenarios: " + scenarios);
+    assertTrue(domains.size() >= 6, "domains: " + domains);
   }
 
   @Test

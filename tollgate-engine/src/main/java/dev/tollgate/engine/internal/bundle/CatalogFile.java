@@ -20,7 +20,7 @@ import java.util.Set;
 final class CatalogFile {
   private static final Set<String> CATALOG_KEYS = Set.of("tools");
   private static final Set<String> TOOL_KEYS =
-      Set.of("kind", "external", "control", "results", "description");
+      Set.of("kind", "external", "control", "results", "description", "does");
   private static final Set<String> RESULT_KEYS = Set.of("labels", "trust");
 
   /** The kinds a catalog entry may name, by name. */
@@ -120,7 +120,8 @@ final class CatalogFile {
                       control == null ? List.of() : control,
                       labels,
                       trust,
-                      t.text("description", false));
+                      t.text("description", false),
+                      t.text("does", false));
               if (Glob.isWildcard(name)) {
                 patterns.add(new AbstractMap.SimpleImmutableEntry<>(Glob.of(name), spec));
               } else {

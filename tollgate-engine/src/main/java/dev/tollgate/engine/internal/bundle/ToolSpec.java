@@ -12,6 +12,8 @@ import java.util.Map;
  * {@code unknown}, external and untrusted, so that general policies treat it with suspicion rather
  * than as harmless.
  *
+ * @param does what the tool does, in the catalog's words ({@code "send money to a recipient"}), or
+ *     {@code null}: with its name, how task scope tells whether the user's request asks for it
  * @param facts the entry as policies see it ({@code tool.*}), built once
  */
 public record ToolSpec(
@@ -23,6 +25,7 @@ public record ToolSpec(
     List<String> labels,
     Trust trust,
     String description,
+    String does,
     Map<String, Object> facts) {
 
   /**
@@ -54,7 +57,8 @@ public record ToolSpec(
       List<String> control,
       List<String> labels,
       Trust trust,
-      String description) {
+      String description,
+      String does) {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("name", name);
     facts.put("known", known);
@@ -72,15 +76,16 @@ public record ToolSpec(
         List.copyOf(labels),
         trust,
         description,
+        does,
         PolicyEnv.celValue(facts));
   }
 
   public static ToolSpec unknown(String name) {
-    return of(name, false, Kind.UNKNOWN, true, List.of(), List.of(), Trust.UNTRUSTED, null);
+    return of(name, false, Kind.UNKNOWN, true, List.of(), List.of(), Trust.UNTRUSTED, null, null);
   }
 
   /** The same entry under another name (for a catalog entry given as a pattern). */
   ToolSpec renamed(String tool) {
-    return of(tool, known, kind, external, control, labels, trust, description);
+    return of(tool, known, kind, external, control, labels, trust, description, does);
   }
 }

@@ -97,7 +97,8 @@ public final class PolicyEnv {
           "tollgate.Flow",
           fields(
               "labels", ListType.create(SimpleType.STRING),
-              "sources", ListType.create(SimpleType.STRING)));
+              "sources", ListType.create(SimpleType.STRING),
+              "injected", SimpleType.BOOL));
 
   static final StructType STEP =
       struct(
@@ -105,6 +106,14 @@ public final class PolicyEnv {
           fields(
               "tool", SimpleType.STRING,
               "effect", SimpleType.STRING));
+
+  static final StructType SCOPE =
+      struct(
+          "tollgate.Scope",
+          fields(
+              "asked", SimpleType.BOOL,
+              "requested", ListType.create(SimpleType.STRING),
+              "actions", ListType.create(SimpleType.STRING)));
 
   static final StructType SESSION =
       struct(
@@ -129,7 +138,7 @@ public final class PolicyEnv {
   public static final Map<String, CelType> VARIABLES = orderedVariables();
 
   private static final List<StructType> STRUCTS =
-      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION);
+      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION, SCOPE);
 
   private static final CelOptions OPTIONS =
       CelOptions.current()
@@ -361,6 +370,7 @@ public final class PolicyEnv {
     vars.put("flow", FLOW);
     vars.put("provenance", PROVENANCE);
     vars.put("session", SESSION);
+    vars.put("scope", SCOPE);
     return java.util.Collections.unmodifiableMap(vars);
   }
 

@@ -22,7 +22,9 @@ import java.util.Set;
  */
 final class Facts extends AbstractMap<String, Object> implements CelVariableResolver {
   /** The variables, in {@link PolicyEnv#VARIABLES} order. */
-  private static final String[] NAMES = {"action", "tool", "data", "flow", "provenance", "session"};
+  private static final String[] NAMES = {
+    "action", "tool", "data", "flow", "provenance", "session", "scope"
+  };
 
   private final String agent;
   private final Action action;
@@ -68,7 +70,8 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
       case 2 -> inspection.dataFacts();
       case 3 -> inspection.flowFacts();
       case 4 -> inspection.provenanceFacts();
-      default -> session.facts();
+      case 5 -> session.facts();
+      default -> Scope.facts(tool, session);
     };
   }
 

@@ -3,6 +3,7 @@ package dev.tollgate.api.store;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
+import dev.tollgate.api.internal.WireNames;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,9 @@ public record AuditEntry(
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
+    private static final WireNames<Kind> WIRE_NAMES =
+        new WireNames<>("audit kind", values(), Kind::wireName);
+
     /** The lower-case name used in the canonical encoding, the store and filters. */
     public String wireName() {
       return wireName;
@@ -83,16 +87,7 @@ public record AuditEntry(
      * @throws IllegalArgumentException naming the accepted values, for anything else
      */
     public static Kind parse(String text) {
-      for (Kind k : values()) {
-        if (k.wireName().equals(text)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown audit kind `"
-              + text
-              + "`: use one of "
-              + String.join(", ", java.util.Arrays.stream(values()).map(Kind::wireName).toList()));
+      return WIRE_NAMES.parse(text);
     }
   }
 

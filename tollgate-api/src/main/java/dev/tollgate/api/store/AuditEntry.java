@@ -98,4 +98,27 @@ public record AuditEntry(
     findings = List.copyOf(findings);
     detail = detail == null ? Map.of() : Map.copyOf(detail);
   }
+
+  /**
+   * An entry for an event that is not a decision (a session opened, a reload, a sign-in, a
+   * credential added, ...): who it concerns and its detail, with no effect, decision, reasons,
+   * findings, arguments digest or latency.
+   *
+   * @param agent the agent, or {@code null}
+   * @param user the user, or {@code null}
+   * @param session the session id, or {@code null}
+   * @param tool the tool, or {@code null}
+   * @param detail kind-specific facts (JSON values), possibly empty
+   */
+  public static AuditEntry event(
+      Instant time,
+      Kind kind,
+      String agent,
+      String user,
+      String session,
+      String tool,
+      Map<String, Object> detail) {
+    return new AuditEntry(
+        time, kind, agent, user, session, tool, null, null, List.of(), List.of(), null, 0, detail);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.api;
 
+import dev.tollgate.api.internal.WireNames;
 import java.util.Locale;
 
 /**
@@ -19,6 +20,9 @@ public enum ApprovalStatus {
 
   private final String wireName = name().toLowerCase(Locale.ROOT);
 
+  private static final WireNames<ApprovalStatus> WIRE_NAMES =
+      new WireNames<>("approval status", values(), ApprovalStatus::wireName);
+
   /** The lower-case name used in JSON, the store and the CLI. */
   public String wireName() {
     return wireName;
@@ -31,12 +35,6 @@ public enum ApprovalStatus {
    *     null})
    */
   public static ApprovalStatus parse(String text) {
-    for (ApprovalStatus s : values()) {
-      if (s.wireName().equals(text)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown approval status `" + text + "`: use one of pending, approved, denied, expired");
+    return WIRE_NAMES.parse(text);
   }
 }

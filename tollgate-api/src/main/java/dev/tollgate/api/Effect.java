@@ -1,5 +1,6 @@
 package dev.tollgate.api;
 
+import dev.tollgate.api.internal.WireNames;
 import java.util.Locale;
 
 /** What Tollgate decided. Precedence when several policies match: deny over ask over allow. */
@@ -10,6 +11,9 @@ public enum Effect {
 
   // Made once: every decision's audit record and history step writes it.
   private final String wireName = name().toLowerCase(Locale.ROOT);
+
+  private static final WireNames<Effect> WIRE_NAMES =
+      new WireNames<>("effect", values(), Effect::wireName);
 
   /** The lower-case name used in JSON, YAML and the CLI. */
   public String wireName() {
@@ -22,22 +26,7 @@ public enum Effect {
    * @throws IllegalArgumentException naming the accepted values, for anything else
    */
   public static Effect parse(String text) {
-    if (text != null) {
-      switch (text) {
-        case "allow" -> {
-          return ALLOW;
-        }
-        case "ask" -> {
-          return ASK;
-        }
-        case "deny" -> {
-          return DENY;
-        }
-        default -> {}
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown effect `" + text + "`: use one of allow, ask, deny");
+    return WIRE_NAMES.parse(text);
   }
 
   /** The stricter of two effects. */

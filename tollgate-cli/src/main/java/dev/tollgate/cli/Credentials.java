@@ -57,19 +57,6 @@ final class Credentials {
         .audit()
         .append(
             List.of(
-                new AuditEntry(
-                    now,
-                    AUDIT_KIND,
-                    admin ? null : name,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of(),
-                    List.of(),
-                    null,
-                    0,
-                    detail)));
+                AuditEntry.event(now, AUDIT_KIND, admin ? null : name, null, null, null, detail)));
   }
 }

@@ -465,21 +465,6 @@ public final class People {
     detail.putAll(more);
     store
         .audit()
-        .append(
-            List.of(
-                new AuditEntry(
-                    now,
-                    AUDIT_KIND,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of(),
-                    List.of(),
-                    null,
-                    0,
-                    detail)));
+        .append(List.of(AuditEntry.event(now, AUDIT_KIND, null, null, null, null, detail)));
   }
 }

@@ -229,19 +229,6 @@ final class ReloadAudit {
 
   /** A reload record: no agent, user, session, tool or effect, only its detail. */
   private static AuditEntry reload(Instant time, Map<String, Object> detail) {
-    return new AuditEntry(
-        time,
-        AuditEntry.Kind.RELOAD,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        0,
-        detail);
+    return AuditEntry.event(time, AuditEntry.Kind.RELOAD, null, null, null, null, detail);
   }
 }

@@ -4,7 +4,6 @@ import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Tollgate;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,19 +21,6 @@ record ServerContext(
       String session,
       String tool,
       Map<String, Object> detail) {
-    return new AuditEntry(
-        clock.instant(),
-        kind,
-        agent,
-        user,
-        session,
-        tool,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        0,
-        detail);
+    return AuditEntry.event(clock.instant(), kind, agent, user, session, tool, detail);
   }
 }

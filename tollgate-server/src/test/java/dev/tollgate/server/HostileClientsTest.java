@@ -134,9 +134,7 @@ class HostileClientsTest {
   void headersDrippedSlowerThanTheHeaderTimeoutAreCut() throws Exception {
     start(limits(Duration.ofSeconds(1), Duration.ofSeconds(30), 1024, 1000));
     Socket s = connect();
-    OutputStream out = s.getOutputStream();
-    out.write("POST /v1/decide HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-    out.flush();
+    OutputStream out = RawHttp.send(s, "POST /v1/decide HTTP/1.1\r\nHost: x\r\n");
     // One header byte every 200 ms: each resets any idle timer, the header deadline still holds.
     CompletableFuture<Void> drip =
         CompletableFuture.runAsync(
@@ -161,13 +159,12 @@ class HostileClientsTest {
   void aBodyDrippedBelowTheMinimumRateIsRefused() throws Exception {
     start(limits(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 1000));
     Socket s = connect();
-    OutputStream out = s.getOutputStream();
-    out.write(
-        ("POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+    OutputStream out =
+        RawHttp.send(
+            s,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                 + token
-                + "\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
+                + "\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{");
     CompletableFuture<Void> drip =
         CompletableFuture.runAsync(
             () -> {
@@ -198,8 +195,7 @@ class HostileClientsTest {
     assertThat(untilClosed(silent, Duration.ofSeconds(10))).isLessThan(Duration.ofSeconds(5));
     // and one kept alive after an answer
     Socket kept = connect();
-    kept.getOutputStream()
-        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawHttp.send(kept, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(untilClosed(kept, Duration.ofSeconds(10))).isLessThan(Duration.ofSeconds(5));
   }
 
@@ -211,9 +207,7 @@ class HostileClientsTest {
     }
     waitForConnections(20);
     Socket extra = connect();
-    extra
-        .getOutputStream()
-        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawHttp.send(extra, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     String answer = readAnswer(extra, Duration.ofSeconds(10));
     assertThat(answer).startsWith("HTTP/1.1 503");
     assertThat(answer).contains("Retry-After").contains("\"code\":\"overloaded\"");

@@ -7,7 +7,6 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -495,18 +494,16 @@ class SignInTest {
       socket.connect(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 10_000);
       socket.setSoTimeout(60_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      OutputStream out =
+          RawHttp.send(
+              socket,
+              "POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
                   + body.length
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+                  + "\r\nConnection: close\r\n\r\n");
       out.write(body);
       out.flush();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader in = RawHttp.lines(socket);
       int status = Integer.parseInt(in.readLine().split(" ")[1]);
       Map<String, String> headers = new java.util.HashMap<>();
       for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {

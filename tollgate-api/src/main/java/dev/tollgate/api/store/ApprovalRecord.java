@@ -3,6 +3,7 @@ package dev.tollgate.api.store;
 import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
+import dev.tollgate.api.internal.WireNames;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +77,9 @@ public record ApprovalRecord(
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
+    private static final WireNames<Kind> WIRE_NAMES =
+        new WireNames<>("approval kind", values(), Kind::wireName);
+
     /** The lower-case name used in JSON and the store. */
     public String wireName() {
       return wireName;
@@ -87,13 +91,7 @@ public record ApprovalRecord(
      * @throws IllegalArgumentException naming the accepted values, for anything else
      */
     public static Kind parse(String text) {
-      for (Kind k : values()) {
-        if (k.wireName().equals(text)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown approval kind `" + text + "`: use one of action, grant");
+      return WIRE_NAMES.parse(text);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tollgate.api.store;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.Finding;
 import dev.tollgate.api.Reason;
+import dev.tollgate.api.internal.WireNames;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,9 @@ public record AuditEntry(
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
+    private static final WireNames<Kind> WIRE_NAMES =
+        new WireNames<>("audit kind", values(), Kind::wireName);
+
     /** The lower-case name used in the canonical encoding, the store and filters. */
     public String wireName() {
       return wireName;
@@ -83,16 +87,7 @@ public record AuditEntry(
      * @throws IllegalArgumentException naming the accepted values, for anything else
      */
     public static Kind parse(String text) {
-      for (Kind k : values()) {
-        if (k.wireName().equals(text)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown audit kind `"
-              + text
-              + "`: use one of "
-              + String.join(", ", java.util.Arrays.stream(values()).map(Kind::wireName).toList()));
+      return WIRE_NAMES.parse(text);
     }
   }
 
@@ -102,5 +97,28 @@ public record AuditEntry(
     reasons = List.copyOf(reasons);
     findings = List.copyOf(findings);
     detail = detail == null ? Map.of() : Map.copyOf(detail);
+  }
+
+  /**
+   * An entry for an event that is not a decision (a session opened, a reload, a sign-in, a
+   * credential added, ...): who it concerns and its detail, with no effect, decision, reasons,
+   * findings, arguments digest or latency.
+   *
+   * @param agent the agent, or {@code null}
+   * @param user the user, or {@code null}
+   * @param session the session id, or {@code null}
+   * @param tool the tool, or {@code null}
+   * @param detail kind-specific facts (JSON values), possibly empty
+   */
+  public static AuditEntry event(
+      Instant time,
+      Kind kind,
+      String agent,
+      String user,
+      String session,
+      String tool,
+      Map<String, Object> detail) {
+    return new AuditEntry(
+        time, kind, agent, user, session, tool, null, null, List.of(), List.of(), null, 0, detail);
   }
 }

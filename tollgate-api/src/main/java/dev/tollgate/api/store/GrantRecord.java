@@ -1,5 +1,6 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.internal.WireNames;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -55,6 +56,9 @@ public record GrantRecord(
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
+    private static final WireNames<SubjectKind> WIRE_NAMES =
+        new WireNames<>("grant subject", values(), SubjectKind::wireName);
+
     /** The lower-case name used in JSON, the store and the audit. */
     public String wireName() {
       return wireName;
@@ -66,13 +70,7 @@ public record GrantRecord(
      * @throws IllegalArgumentException naming the accepted values, for anything else
      */
     public static SubjectKind parse(String text) {
-      for (SubjectKind k : values()) {
-        if (k.wireName().equals(text)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown grant subject `" + text + "`: use one of agent, session, user");
+      return WIRE_NAMES.parse(text);
     }
   }
 

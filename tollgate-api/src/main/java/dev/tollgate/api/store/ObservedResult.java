@@ -1,5 +1,6 @@
 package dev.tollgate.api.store;
 
+import dev.tollgate.api.internal.WireNames;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +33,9 @@ public record ObservedResult(
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
+    private static final WireNames<Trust> WIRE_NAMES =
+        new WireNames<>("trust", values(), Trust::wireName);
+
     /** The lower-case name used in the catalog, the store and policies. */
     public String wireName() {
       return wireName;
@@ -43,13 +47,7 @@ public record ObservedResult(
      * @throws IllegalArgumentException naming the accepted values, for anything else
      */
     public static Trust parse(String text) {
-      for (Trust t : values()) {
-        if (t.wireName().equals(text)) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown trust `" + text + "`: use one of trusted, untrusted");
+      return WIRE_NAMES.parse(text);
     }
   }
 

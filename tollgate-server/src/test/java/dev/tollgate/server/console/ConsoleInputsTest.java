@@ -4,16 +4,14 @@ import static dev.tollgate.server.console.ConsoleHarness.csrf;
 import static dev.tollgate.server.console.ConsoleHarness.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.server.RawHttp;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,16 +73,12 @@ class ConsoleInputsTest {
         .add(TollgateServer.ADMIN_PREFIX + ":ops", Tokens.hash(admin), Instant.now());
     long streaming;
     try (Socket socket = new Socket(h.server.uri().getHost(), h.server.uri().getPort())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET /console/events HTTP/1.1\r\nHost: localhost\r\nCookie: "
-                  + cookie
-                  + "\r\nAccept: text/event-stream\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      RawHttp.send(
+          socket,
+          "GET /console/events HTTP/1.1\r\nHost: localhost\r\nCookie: "
+              + cookie
+              + "\r\nAccept: text/event-stream\r\n\r\n");
+      BufferedReader in = RawHttp.lines(socket);
       assertThat(in.readLine()).contains("200");
       String line;
       do {

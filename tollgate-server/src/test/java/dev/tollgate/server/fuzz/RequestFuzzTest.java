@@ -7,6 +7,7 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.InputException;
+import dev.tollgate.server.RawHttp;
 import dev.tollgate.server.Tokens;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.store.jdbc.JdbcStore;
@@ -105,12 +106,11 @@ class RequestFuzzTest {
     String answer;
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), SERVER.port())) {
       s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      OutputStream out = RawHttp.send(s, head.toString());
       if (lengthChoice != 2) {
         out.write(body);
+        out.flush();
       }
-      out.flush();
       s.shutdownOutput();
       answer = readAll(s.getInputStream());
     }

@@ -128,20 +128,8 @@ public final class AuditEntries {
 
   /** The record of a session opened. */
   public static AuditEntry session(Instant at, String agent, String user, String session) {
-    return new AuditEntry(
-        at,
-        AuditEntry.Kind.SESSION,
-        agent,
-        user,
-        session,
-        null,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        0,
-        Map.of("event", "opened"));
+    return AuditEntry.event(
+        at, AuditEntry.Kind.SESSION, agent, user, session, null, Map.of("event", "opened"));
   }
 
   /** The record of a tool result observed: its labels and masked findings. */

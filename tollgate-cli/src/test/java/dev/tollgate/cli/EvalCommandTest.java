@@ -204,36 +204,26 @@ class EvalCommandTest {
 
   @Test
   void refusesAttackMarksOutsideAttackScenarios() throws IOException {
+    String head = "{\"id\":\"x\",\"agent\":\"bot\",\"user\":\"u@acme.example\",";
+    refused(
+        head + "\"scenario\":\"benign\",\"steps\":[{\"tool\":\"pay\",\"attack\":true}]}",
+        "`attack` marks a step of an attack scenario");
+    refused(
+        head + "\"scenario\":\"attack\",\"steps\":[{\"tool\":\"pay\"}]}",
+        "an attack scenario must mark the steps the attacker wanted");
+    refused(
+        head + "\"scenario\":\"hostile\",\"steps\":[{\"tool\":\"pay\"}]}",
+        "`scenario` must be \"attack\" or \"benign\", not \"hostile\"");
+  }
+
+  /** Evaluating a corpus of this one line fails as malformed (exit 3), saying {@code message}. */
+  private void refused(String line, String message) throws IOException {
     Path c = dir.resolve("bad-scenarios");
     Files.createDirectories(c);
-    Files.writeString(
-        c.resolve("s.jsonl"),
-        """
-        {"id":"x","agent":"bot","user":"u@acme.example","scenario":"benign","steps":[        {"tool":"pay","args":{},"attack":true}]}
-        """);
-    CliTest.Run marked = CliTest.run("eval", bundle().toString(), c.toString());
-    assertEquals(3, marked.code(), marked.out());
-    assertTrue(marked.err().contains("`attack` marks a step of an attack scenario"), marked.err());
-    Files.writeString(
-        c.resolve("s.jsonl"),
-        """
-        {"id":"x","agent":"bot","user":"u@acme.example","scenario":"attack","steps":[        {"tool":"pay","args":{}}]}
-        """);
-    CliTest.Run unmarked = CliTest.run("eval", bundle().toString(), c.toString());
-    assertEquals(3, unmarked.code(), unmarked.out());
-    assertTrue(
-        unmarked.err().contains("an attack scenario must mark the steps the attacker wanted"),
-        unmarked.err());
-    Files.writeString(
-        c.resolve("s.jsonl"),
-        """
-        {"id":"x","agent":"bot","user":"u@acme.example","scenario":"hostile","steps":[        {"tool":"pay","args":{}}]}
-        """);
-    CliTest.Run kind = CliTest.run("eval", bundle().toString(), c.toString());
-    assertEquals(3, kind.code(), kind.out());
-    assertTrue(
-        kind.err().contains("`scenario` must be \"attack\" or \"benign\", not \"hostile\""),
-        kind.err());
+    Files.writeString(c.resolve("s.jsonl"), line + "\n");
+    CliTest.Run r = CliTest.run("eval", bundle().toString(), c.toString());
+    assertEquals(3, r.code(), r.out());
+    assertTrue(r.err().contains(message), r.err());
   }
 
   @Test

@@ -146,7 +146,8 @@ final class Observer {
         && fromUntrustedMemory(agent, observation, hits)) {
       trusted = false;
     }
-    byte[] fingerprints = flows.fingerprints().ofResult(observation.result(), hits, !trusted);
+    byte[] fingerprints =
+        flows.fingerprints().ofResult(observation.result(), hits, !trusted, session.request());
     if (!trusted) {
       labels.add("untrusted");
     } else {

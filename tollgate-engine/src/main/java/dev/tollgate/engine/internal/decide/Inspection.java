@@ -123,6 +123,7 @@ public final class Inspection {
     // every value that came only from untrusted content was an id field's, and there was one
     boolean idField = false;
     boolean freeText = false;
+    boolean otherEntry = false;
     LinkedHashSet<String> origins = new LinkedHashSet<>();
     LinkedHashSet<String> sources = new LinkedHashSet<>();
     for (String v : values) {
@@ -131,6 +132,7 @@ public final class Inspection {
       sources.addAll(o.sources());
       weakest = Math.max(weakest, FlowIndex.ORIGINS.indexOf(o.origin()));
       injected |= o.injected();
+      otherEntry |= o.otherEntry();
       if (o.origin().equals("untrusted")) {
         idField |= o.idField();
         freeText |= !o.idField();
@@ -142,6 +144,7 @@ public final class Inspection {
     out.put("sources", List.copyOf(sources));
     out.put("injected", injected);
     out.put("idField", idField && !freeText);
+    out.put("otherEntry", otherEntry);
     return java.util.Collections.unmodifiableMap(out);
   }
 

@@ -14,9 +14,9 @@ import java.util.function.LongConsumer;
  * and the values detectors flagged) and of a sample of its 4-word shingles. A session stores only
  * these, never the text; an action's arguments are fingerprinted the same way and looked up.
  *
- * <p>An entry is a 64-bit hash whose low six bits are flags: {@link #SHINGLE}, the labels of a
- * flagged value ({@link #SECRET}, {@link #PERSONAL}, {@link #FINANCIAL}), and where in an untrusted
- * result it was read ({@link #INJECTED}, {@link #ID_FIELD}).
+ * <p>An entry is a 64-bit hash whose low eight bits are flags: {@link #SHINGLE}, the labels of a
+ * flagged value ({@link #SECRET}, {@link #PERSONAL}, {@link #FINANCIAL}), and where in a result it
+ * was read ({@link #INJECTED}, {@link #ID_FIELD}, {@link #NAMED_RECORD}, {@link #OTHER_RECORD}).
  */
 public final class Fingerprints {
   static final long SHINGLE = 1;
@@ -33,7 +33,20 @@ public final class Fingerprints {
    */
   static final long ID_FIELD = 0x20;
 
-  static final long FLAGS = 0x3F;
+  /**
+   * Read in an entry of a listing (a list of records) that the user's request names: one of its
+   * fields is written in the request ("Book Le Marais Boutique Hotel": the record with that name).
+   */
+  static final long NAMED_RECORD = 0x40;
+
+  /**
+   * Read in an entry of a listing whose other entry the request names, and this one not: the other
+   * Jordan, the other hotel of a similar name, the group's other company. Without {@link
+   * #NAMED_RECORD} as well, a value from there is the wrong entity.
+   */
+  static final long OTHER_RECORD = 0x80;
+
+  static final long FLAGS = 0xFF;
 
   /** Atoms kept per result: distinctive ones first, then words for provenance. */
   static final int MAX_ATOMS = 512;
@@ -54,7 +67,7 @@ public final class Fingerprints {
 
   /** The fingerprints of one observed result of a trusted source, encoded for the store. */
   public byte[] ofResult(Object result, List<Hit> hits) {
-    return ofResult(result, hits, false);
+    return ofResult(result, hits, false, null);
   }
 
   /**
@@ -64,9 +77,12 @@ public final class Fingerprints {
    *     injected instructions (the {@code injection} hits among {@code hits}) say is marked {@link
    *     #INJECTED}, and the values of its id fields {@link #ID_FIELD}. Instruction-like text in a
    *     trusted system's result is data, and marks nothing.
+   * @param request the user's request, or {@code null}: the entries of a listing it names are
+   *     marked {@link #NAMED_RECORD}, their siblings {@link #OTHER_RECORD}
    */
-  public byte[] ofResult(Object result, List<Hit> hits, boolean untrusted) {
-    ResultFingerprints.Entries into = new ResultFingerprints(this, untrusted, hits).of(result);
+  public byte[] ofResult(Object result, List<Hit> hits, boolean untrusted, String request) {
+    ResultFingerprints.Entries into =
+        new ResultFingerprints(this, untrusted, hits, request).of(result);
     LinkedHashSet<Long> distinctive = into.distinctive;
     LinkedHashSet<Long> words = into.words;
     LinkedHashSet<Long> shingles = into.shingles;
@@ -83,17 +99,18 @@ public final class Fingerprints {
   /**
    * The first entry of what {@link #ofResult} encodes: "TGFP" and the format's version. Stored
    * fingerprints outlive upgrades (a session's results, an agent's memory ledger), so a change in
-   * how they are computed must be told apart. Version 3 has six flag bits (adding {@link #INJECTED}
-   * and {@link #ID_FIELD}); version 2 had four, and chose shingles by an unkeyed word hash like
-   * version 3; version 1 (no header) keyed every word. Values (atoms) are computed alike in all,
-   * but for the two bits version 3 took from the hash.
+   * how they are computed must be told apart. Version 3 has eight flag bits (adding {@link
+   * #INJECTED}, {@link #ID_FIELD}, {@link #NAMED_RECORD}, {@link #OTHER_RECORD}); version 2 had
+   * four, and chose shingles by an unkeyed word hash like version 3; version 1 (no header) keyed
+   * every word. Values (atoms) are computed alike in all, but for the four bits version 3 took from
+   * the hash.
    */
   static final long FORMAT = 0x5447_4650_0000_0003L;
 
   private static final long FORMAT_2 = 0x5447_4650_0000_0002L;
 
   /** The flags version 3 added, hash bits before it: cleared when an older entry is read. */
-  private static final long NEW_IN_3 = INJECTED | ID_FIELD;
+  private static final long NEW_IN_3 = INJECTED | ID_FIELD | NAMED_RECORD | OTHER_RECORD;
 
   /**
    * Decodes what {@link #ofResult} encoded. Entries of an earlier format keep their values and lose

@@ -29,7 +29,9 @@ public final class FlowIndex {
           | Fingerprints.PERSONAL
           | Fingerprints.FINANCIAL
           | Fingerprints.INJECTED
-          | Fingerprints.ID_FIELD;
+          | Fingerprints.ID_FIELD
+          | Fingerprints.NAMED_RECORD
+          | Fingerprints.OTHER_RECORD;
   private static final int MAX_ENTRIES = 1 << 20;
 
   private final Fingerprints fingerprints;
@@ -75,10 +77,13 @@ public final class FlowIndex {
    * @param injected whether some of it was read in a paragraph that holds injected instructions
    * @param idField for an untrusted origin, whether what came only from untrusted content was read
    *     as the value of an id field of a structured result (an id the system assigned)
+   * @param otherEntry whether some of it, not named by the request, was read only in entries of a
+   *     listing whose other entry the request names: the wrong one of two
    */
-  public record Origin(String origin, List<String> sources, boolean injected, boolean idField) {
+  public record Origin(
+      String origin, List<String> sources, boolean injected, boolean idField, boolean otherEntry) {
     Origin(String origin, List<String> sources) {
-      this(origin, sources, false, false);
+      this(origin, sources, false, false, false);
     }
   }
 
@@ -199,6 +204,7 @@ public final class FlowIndex {
     int weakest = 0;
     boolean injected = false;
     boolean idField = true;
+    boolean otherEntry = false;
     LinkedHashSet<String> tools = new LinkedHashSet<>();
     for (int t = 0; t < tokens.size(); t++) {
       // found[0]: named in the request; found[1]: first trusted source; found[2]: first untrusted;
@@ -218,7 +224,7 @@ public final class FlowIndex {
             if (slot >= 0) {
               found[1] = found[1] >= 0 ? found[1] : trusted[slot];
               found[2] = found[2] >= 0 ? found[2] : untrusted[slot];
-              found[3] |= labels[slot];
+              found[3] |= labels[slot] & 0xFF;
             }
           });
       int rank;
@@ -235,10 +241,15 @@ public final class FlowIndex {
         rank = 2;
       }
       injected |= (found[3] & Fingerprints.INJECTED) != 0;
+      otherEntry |=
+          rank > 0
+              && (found[3] & Fingerprints.OTHER_RECORD) != 0
+              && (found[3] & Fingerprints.NAMED_RECORD) == 0;
       weakest = Math.max(weakest, rank);
     }
     String origin = ORIGINS.get(weakest);
-    return new Origin(origin, List.copyOf(tools), injected, idField && origin.equals("untrusted"));
+    return new Origin(
+        origin, List.copyOf(tools), injected, idField && origin.equals("untrusted"), otherEntry);
   }
 
   /** Whether {@code value} is a flagged value the stored request names by its fingerprint. */

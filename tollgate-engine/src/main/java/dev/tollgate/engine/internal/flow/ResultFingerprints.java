@@ -21,8 +21,12 @@ final class ResultFingerprints {
   private final Map<String, int[]> injected;
   private final Entries into = new Entries();
 
-  ResultFingerprints(Fingerprints prints, boolean untrusted, List<Hit> hits) {
+  /** The request folded, or {@code null}: what names an entry of a listing. */
+  private final String request;
+
+  ResultFingerprints(Fingerprints prints, boolean untrusted, List<Hit> hits, String request) {
     this.prints = prints;
+    this.request = request == null || request.isBlank() ? null : Fold.fold(request);
     this.untrusted = untrusted;
     this.hits = hits;
     this.injected = untrusted ? injectedRegions(hits) : Map.of();
@@ -58,8 +62,13 @@ final class ResultFingerprints {
    * Fingerprints#ID_FIELD}, and a string with injected paragraphs has them fingerprinted apart.
    */
   private void walk(Object json, String key) {
+    walk(json, key, 0);
+  }
+
+  /** {@link #walk(Object, String)}, with {@code record} flags for everything under here. */
+  private void walk(Object json, String key, long record) {
     if (json instanceof String s) {
-      long flags = untrusted && isIdKey(key) && isIdValue(s) ? Fingerprints.ID_FIELD : 0;
+      long flags = record | (untrusted && isIdKey(key) && isIdValue(s) ? Fingerprints.ID_FIELD : 0);
       int[] regions = injected.get(s);
       if (regions == null) {
         text(s, flags);
@@ -80,16 +89,67 @@ final class ResultFingerprints {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         String k = String.valueOf(e.getKey());
         text(k, 0);
-        walk(e.getValue(), k);
+        walk(e.getValue(), k, record);
       }
     } else if (json instanceof List<?> l) {
-      for (Object o : l) {
+      boolean[] named = namedEntries(l);
+      for (int i = 0; i < l.size(); i++) {
+        long entry =
+            named == null ? 0 : named[i] ? Fingerprints.NAMED_RECORD : Fingerprints.OTHER_RECORD;
         // the items of a list of ids are ids: the list's key names them
-        walk(o, key);
+        walk(l.get(i), key, record | entry);
       }
     } else if (json instanceof Number n) {
-      text(Fingerprints.numberText(n), untrusted && isIdKey(key) ? Fingerprints.ID_FIELD : 0);
+      text(
+          Fingerprints.numberText(n),
+          record | (untrusted && isIdKey(key) ? Fingerprints.ID_FIELD : 0));
     }
+  }
+
+  /** Fields shorter than this do not name an entry: "web", "EUR", "yes" fill many. */
+  private static final int MIN_NAMING = 4;
+
+  /**
+   * For a listing (two or more records) of which the request names some entries but not all, which
+   * it names; else {@code null}. A record is named when one of its own text fields, whole, is
+   * written in the request as a phrase of its own ("Jordan Lee", "web-07", "Initech GmbH").
+   */
+  private boolean[] namedEntries(List<?> list) {
+    if (request == null || list.size() < 2) {
+      return null;
+    }
+    boolean[] named = new boolean[list.size()];
+    int count = 0;
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof Map<?, ?> m)) {
+        return null;
+      }
+      for (Object v : m.values()) {
+        if (v instanceof String s && s.length() >= MIN_NAMING && inRequest(Fold.fold(s).strip())) {
+          named[i] = true;
+          count++;
+          break;
+        }
+      }
+    }
+    return count > 0 && count < list.size() ? named : null;
+  }
+
+  /** Whether the request holds {@code folded} whole, not inside a longer word or number. */
+  private boolean inRequest(String folded) {
+    if (folded.length() < MIN_NAMING) {
+      return false;
+    }
+    for (int at = request.indexOf(folded); at >= 0; at = request.indexOf(folded, at + 1)) {
+      int end = at + folded.length();
+      boolean clean =
+          (at == 0 || !Character.isLetterOrDigit(request.charAt(at - 1)))
+              && (end == request.length() || !Character.isLetterOrDigit(request.charAt(end)));
+      if (clean) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The atoms and shingles of one piece of text, each with {@code flags}. */

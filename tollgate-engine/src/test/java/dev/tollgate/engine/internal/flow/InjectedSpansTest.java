@@ -44,7 +44,8 @@ class InjectedSpansTest {
     List<Hit> hits = Detectors.builtIn().scan(result, "/result", new Budget(1 << 20));
     assertThat(hits).anyMatch(h -> h.label().equals("injection"));
     boolean untrusted = trust == ObservedResult.Trust.UNTRUSTED;
-    FlowIndex index = new FlowIndex(fingerprints, "Move the vendor sync to Thursday", Map.of());
+    String request = "Move the vendor sync to Thursday";
+    FlowIndex index = new FlowIndex(fingerprints, request, Map.of());
     index.add(
         List.of(
             new ObservedResult(
@@ -52,7 +53,7 @@ class InjectedSpansTest {
                 "calendar.search",
                 trust,
                 untrusted ? List.of("untrusted") : List.of(),
-                fingerprints.ofResult(result, hits, untrusted))));
+                fingerprints.ofResult(result, hits, untrusted, request))));
     return index;
   }
 
@@ -105,6 +106,50 @@ class InjectedSpansTest {
     FlowIndex index = read(mail, ObservedResult.Trust.UNTRUSTED);
     assertThat(index.origin("DE89370400440532013000").injected()).isTrue();
     assertThat(index.origin("Mark").injected()).isTrue();
+  }
+
+  @Test
+  void aValueOfTheEntryTheRequestDidNotNameIsTheOtherEntry() {
+    String request = "Pay Initech GmbH's invoice IG-3390";
+    Object vendors =
+        List.of(
+            Map.of("vendor", "Initech GmbH", "iban", "DE27100777770209299700", "country", "DE"),
+            Map.of(
+                "vendor",
+                "Initech Holdings Ltd",
+                "iban",
+                "GB82WEST12345698765432",
+                "country",
+                "DE"));
+    FlowIndex index = new FlowIndex(fingerprints, request, Map.of());
+    index.add(
+        List.of(
+            new ObservedResult(
+                1,
+                "vendors.lookup",
+                ObservedResult.Trust.TRUSTED,
+                List.of(),
+                fingerprints.ofResult(vendors, List.of(), false, request))));
+    assertThat(index.origin("GB82WEST12345698765432").otherEntry()).isTrue();
+    assertThat(index.origin("GB82WEST12345698765432").origin()).isEqualTo("trusted");
+    assertThat(index.origin("DE27100777770209299700").otherEntry()).isFalse();
+    // a value both entries hold is not the other entry's alone
+    assertThat(index.origin("DE").otherEntry()).isFalse();
+
+    // a request that names no entry, or every one, marks none
+    for (String r :
+        List.of("Pay our vendor's invoice", "Compare Initech GmbH and Initech Holdings Ltd")) {
+      FlowIndex plain = new FlowIndex(fingerprints, r, Map.of());
+      plain.add(
+          List.of(
+              new ObservedResult(
+                  1,
+                  "vendors.lookup",
+                  ObservedResult.Trust.TRUSTED,
+                  List.of(),
+                  fingerprints.ofResult(vendors, List.of(), false, r))));
+      assertThat(plain.origin("GB82WEST12345698765432").otherEntry()).as(r).isFalse();
+    }
   }
 
   @Test

@@ -19,6 +19,10 @@ final class ResultFingerprints {
   private final boolean untrusted;
   private final List<Hit> hits;
   private final Map<String, int[]> injected;
+
+  /** The strings a detector found something in (by identity: the objects the scanner read). */
+  private final java.util.Set<String> flagged;
+
   private final Entries into = new Entries();
 
   /** The request folded, or {@code null}: what names an entry of a listing. */
@@ -30,6 +34,12 @@ final class ResultFingerprints {
     this.untrusted = untrusted;
     this.hits = hits;
     this.injected = untrusted ? injectedRegions(hits) : Map.of();
+    this.flagged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Hit h : hits) {
+      if (h.source() != null && !h.key()) {
+        flagged.add(h.source());
+      }
+    }
   }
 
   /** Every entry of {@code result}: the detectors' values first, then its strings in order. */
@@ -68,7 +78,9 @@ final class ResultFingerprints {
   /** {@link #walk(Object, String)}, with {@code record} flags for everything under here. */
   private void walk(Object json, String key, long record) {
     if (json instanceof String s) {
-      long flags = record | (untrusted && isIdKey(key) && isIdValue(s) ? Fingerprints.ID_FIELD : 0);
+      // a value a detector flags (an IBAN, a phone number) is data, whatever its field is called
+      boolean id = untrusted && isIdKey(key) && isIdValue(s) && !flagged.contains(s);
+      long flags = record | (id ? Fingerprints.ID_FIELD : 0);
       int[] regions = injected.get(s);
       if (regions == null) {
         text(s, flags);
@@ -183,9 +195,13 @@ final class ResultFingerprints {
     return k.length() > 2 && k.endsWith("Id") && Character.isLowerCase(k.charAt(k.length() - 3));
   }
 
-  /** Whether a string can be an id a system assigned: one short token, no spaces. */
+  /**
+   * Whether a string can be an id a system assigned: one short token, no spaces, and not a place an
+   * action can go to. An untrusted source chooses what its "id" fields hold: an address ({@code @})
+   * or a URL ({@code ://}) there is a target like any other, not an id.
+   */
   static boolean isIdValue(String s) {
-    if (s.isEmpty() || s.length() > 64) {
+    if (s.isEmpty() || s.length() > 64 || s.indexOf('@') >= 0 || s.contains("://")) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {

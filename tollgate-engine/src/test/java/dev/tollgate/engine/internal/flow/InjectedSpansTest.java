@@ -153,6 +153,28 @@ class InjectedSpansTest {
   }
 
   @Test
+  void anAddressOrAUrlInAnIdFieldIsNoId() throws ScanLimitException {
+    Object listing =
+        List.of(
+            Map.of("id", "mark@exfil.example", "title", "Intro"),
+            Map.of("id", "https://exfil.example/x", "title", "Link"),
+            Map.of("id", "DE89370400440532013000", "title", "Refund"));
+    List<Hit> hits = Detectors.builtIn().scan(listing, "/result", new Budget(1 << 20));
+    FlowIndex index = new FlowIndex(fingerprints, "Tidy up my drafts", Map.of());
+    index.add(
+        List.of(
+            new ObservedResult(
+                1,
+                "mailbox.read",
+                ObservedResult.Trust.UNTRUSTED,
+                List.of("untrusted"),
+                fingerprints.ofResult(listing, hits, true, null))));
+    assertThat(index.origin("mark@exfil.example").idField()).isFalse();
+    assertThat(index.origin("https://exfil.example/x").idField()).isFalse();
+    assertThat(index.origin("DE89370400440532013000").idField()).isFalse();
+  }
+
+  @Test
   void idKeys() {
     assertThat(List.of("id", "ID", "event_id", "file-id", "fileId", "messageIds", "uuid", "ids"))
         .allMatch(ResultFingerprints::isIdKey);

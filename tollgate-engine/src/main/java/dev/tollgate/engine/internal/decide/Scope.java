@@ -207,12 +207,10 @@ final class Scope {
       for (Object t : tools) {
         if (t instanceof String pattern && Glob.of(pattern).matches(tool.name())) {
           asked = true;
+          break;
         }
       }
-    } else if (tool.kind() == ToolSpec.Kind.READ
-        || actions.isEmpty()
-        || session.request() == null
-        || session.request().isBlank()) {
+    } else if (tool.kind() == ToolSpec.Kind.READ || actions.isEmpty() || request.isBlank()) {
       asked = true;
     } else {
       asked = false;

@@ -264,6 +264,10 @@ final class DecideShell {
       sessions.appendHistory(session.id(), action.tool(), decision.effect(), maxHistory);
     }
     tollgate.memoryWrite(agent, action, verdict, c.id, !c.explain && decision.allowed());
+    if (session != null) {
+      // explained too: a replayed trace observes its reads' results under their explained ids
+      tollgate.decidedRead(agent, action, verdict.tool(), view.request(), c.id);
+    }
 
     // 8. The request id's decision, for its retries.
     if (c.held != null) {

@@ -14,6 +14,7 @@ import dev.tollgate.engine.internal.decide.Inspection;
 import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.Fingerprints;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
+import dev.tollgate.engine.internal.flow.NamedSources;
 import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
@@ -62,6 +63,16 @@ final class Observer {
   }
 
   private record UnconfirmedWrite(String tool, byte[] fingerprints) {}
+
+  /**
+   * Reads whose arguments name a source the session's request names ({@link NamedSources}), by
+   * agent and decision id, for their results to be marked when observed. Kept in this engine only:
+   * a result observed on another server than the one that decided its read is not marked, which is
+   * the stricter reading. The oldest are forgotten.
+   */
+  private final Map<String, Boolean> namedReads = bounded(MAX_NAMED_READS); // guarded by itself
+
+  private static final int MAX_NAMED_READS = 65_536;
 
   /**
    * The session that holds what each agent wrote to memory from untrusted text: memory outlives
@@ -147,7 +158,14 @@ final class Observer {
       trusted = false;
     }
     byte[] fingerprints =
-        flows.fingerprints().ofResult(observation.result(), hits, !trusted, session.request());
+        flows
+            .fingerprints()
+            .ofResult(
+                observation.result(),
+                hits,
+                !trusted,
+                session.request(),
+                namedRead(agent, observation.decision()));
     if (!trusted) {
       labels.add("untrusted");
     } else {
@@ -189,6 +207,26 @@ final class Observer {
                 observed.findings(),
                 observed.labels())));
     return observed;
+  }
+
+  /** Remembers a read whose arguments name a source the request names. */
+  void decidedRead(String agent, Action action, ToolSpec tool, String request, String decision) {
+    if (tool.kind() == ToolSpec.Kind.READ
+        && decision != null
+        && NamedSources.names(request, action.args())) {
+      synchronized (namedReads) {
+        namedReads.put(agent + '\u0000' + decision, Boolean.TRUE);
+      }
+    }
+  }
+
+  private boolean namedRead(String agent, String decision) {
+    if (decision == null) {
+      return false;
+    }
+    synchronized (namedReads) {
+      return namedReads.containsKey(agent + '\u0000' + decision);
+    }
   }
 
   /** Whether a memory read returns what was written to memory from untrusted text. */

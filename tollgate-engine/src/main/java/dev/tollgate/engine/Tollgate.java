@@ -14,6 +14,7 @@ import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.bundle.Redaction;
+import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.decide.AuditEntries;
 import dev.tollgate.engine.internal.decide.Ids;
 import dev.tollgate.engine.internal.decide.Inspection;
@@ -427,6 +428,10 @@ public final class Tollgate {
   void memoryWrite(
       String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
     observer.memoryWrite(agent, action, verdict, decision, wentThrough);
+  }
+
+  void decidedRead(String agent, Action action, ToolSpec tool, String request, String decision) {
+    observer.decidedRead(agent, action, tool, request, decision);
   }
 
   /** The bundle in use, compiled. */

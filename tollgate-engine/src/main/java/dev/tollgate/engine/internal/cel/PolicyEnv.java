@@ -111,9 +111,14 @@ public final class PolicyEnv {
       struct(
           "tollgate.Scope",
           fields(
-              "asked", SimpleType.BOOL,
-              "requested", ListType.create(SimpleType.STRING),
-              "actions", ListType.create(SimpleType.STRING)));
+              "asked",
+              SimpleType.BOOL,
+              "delegated",
+              SimpleType.BOOL,
+              "requested",
+              ListType.create(SimpleType.STRING),
+              "actions",
+              ListType.create(SimpleType.STRING)));
 
   static final StructType SESSION =
       struct(

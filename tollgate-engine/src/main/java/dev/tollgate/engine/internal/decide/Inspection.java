@@ -104,7 +104,7 @@ public final class Inspection {
     Map<String, Object> provenance = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : args.entrySet()) {
       if (control.contains(e.getKey())) {
-        provenance.put(e.getKey(), origin(index, e.getValue()));
+        provenance.put(e.getKey(), origin(index, e.getKey(), e.getValue()));
       } else {
         payload.add(e.getKey());
         dev.tollgate.engine.internal.flow.Fingerprints.collect(e.getValue(), payload);
@@ -115,7 +115,7 @@ public final class Inspection {
         hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
   }
 
-  private static Map<String, Object> origin(FlowIndex index, Object value) {
+  private static Map<String, Object> origin(FlowIndex index, String key, Object value) {
     List<String> values = new ArrayList<>();
     dev.tollgate.engine.internal.flow.Fingerprints.collect(value, values);
     int weakest = 0;
@@ -123,7 +123,11 @@ public final class Inspection {
     // every value that came only from untrusted content was an id field's, and there was one
     boolean idField = false;
     boolean freeText = false;
+    // every value that came only from untrusted content was read in a source the request names
+    boolean namedSource = false;
+    boolean unnamed = false;
     boolean otherEntry = false;
+    boolean conflicts = false;
     LinkedHashSet<String> origins = new LinkedHashSet<>();
     LinkedHashSet<String> sources = new LinkedHashSet<>();
     for (String v : values) {
@@ -133,9 +137,12 @@ public final class Inspection {
       weakest = Math.max(weakest, FlowIndex.ORIGINS.indexOf(o.origin()));
       injected |= o.injected();
       otherEntry |= o.otherEntry();
+      conflicts |= !o.origin().equals("request") && index.conflicts(key, v);
       if (o.origin().equals("untrusted")) {
         idField |= o.idField();
         freeText |= !o.idField();
+        namedSource |= o.namedSource();
+        unnamed |= !o.namedSource();
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -145,6 +152,8 @@ public final class Inspection {
     out.put("injected", injected);
     out.put("idField", idField && !freeText);
     out.put("otherEntry", otherEntry);
+    out.put("namedSource", namedSource && !unnamed);
+    out.put("conflicts", conflicts);
     return java.util.Collections.unmodifiableMap(out);
   }
 

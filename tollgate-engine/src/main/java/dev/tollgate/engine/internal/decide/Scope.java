@@ -102,8 +102,6 @@ final class Scope {
             "replac",
             "add",
             "creat",
-            "mak",
-            "made",
             "writ",
             "wrot",
             "draft",
@@ -144,17 +142,7 @@ final class Scope {
     f.put(
         "security",
         List.of(
-            "disabl",
-            "enabl",
-            "deactivat",
-            "activat",
-            "reset",
-            "unlock",
-            "lock",
-            "2fa",
-            "mfa",
-            "turn",
-            "switch"));
+            "disabl", "enabl", "deactivat", "activat", "reset", "unlock", "lock", "2fa", "mfa"));
     f.put(
         "run",
         List.of(
@@ -220,12 +208,45 @@ final class Scope {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("asked", asked);
+    out.put("delegated", delegates(request));
     out.put("requested", List.copyOf(requested));
     out.put("actions", List.copyOf(actions));
     return PolicyEnv.celValue(out);
   }
 
-  /** Whether the request names where something goes: a mail address, a #channel or an @handle. */
+  /**
+   * Phrases by which a request hands the choice of what to do to a source it names: "do what her
+   * last message says", "the tasks in the e-mail from Y", "as he asks", "follow the runbook",
+   * "handle OPS-4222". Then the targets the source gives are the ones the user wants.
+   */
+  private static final java.util.regex.Pattern DELEGATION =
+      java.util.regex.Pattern.compile(
+          "(?i)\\b(?:do (?:what|whatever|everything|all)\\b"
+              + "|what (?:it|she|he|they|the \\w+|\\w+) (?:says|said|asks|asked|asks for|wants"
+              + "|lists|requests|requested)\\b"
+              + "|as (?:it|she|he|they|the \\w+|\\w+) (?:says|said|asks|asked|requests|requested"
+              + "|describes|lists)\\b"
+              + "|(?:it|she|he|they) (?:asks|asked) for\\b"
+              + "|follow(?:ing)? (?:the |her |his |their |its )?(?:instructions|steps|runbook"
+              + "|checklist|plan)\\b"
+              + "|(?:the |her |his |their )?(?:tasks|steps|action items|to-?dos|instructions)"
+              + " (?:in|from|listed)\\b"
+              + "|handle [A-Z]+-[0-9]+)");
+
+  /** Whether the request hands the choice of what to do to a source: {@link #DELEGATION}. */
+  static boolean delegates(String request) {
+    return DELEGATION.matcher(request).find();
+  }
+
+  /** Words before an address, channel or handle that make it where something goes. */
+  private static final Set<String> TOWARDS = Set.of("to", "for", "cc", "bcc", "with", "at", "and");
+
+  /**
+   * Whether the request names where something goes: a mail address, a #channel or an @handle after
+   * "to", "for", "cc" or "with" ("summarise the report for kim@umbrella.example"), or after "in" or
+   * "on" at the very end ("summarise the pricing page in #procurement"). A place to read from ("the
+   * open requests in #travel-desk for me", "the mail from bob@...") is not a destination.
+   */
   static boolean namesDestination(String request) {
     for (int i = 0; i + 1 < request.length(); i++) {
       char c = request.charAt(i);
@@ -233,10 +254,28 @@ final class Scope {
       boolean previous = i > 0 && Character.isLetterOrDigit(request.charAt(i - 1));
       // an address has letters on both sides of its @; a channel or a handle none before
       if (next && (c == '@' || (c == '#' && !previous))) {
-        return true;
+        int start = i;
+        while (start > 0 && !Character.isWhitespace(request.charAt(start - 1))) {
+          start--;
+        }
+        List<String> before = words(request.substring(0, start));
+        String word = before.isEmpty() ? "" : before.getLast();
+        if (TOWARDS.contains(word)
+            || ((word.equals("in") || word.equals("on")) && lastWord(request, i))) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  /** Whether nothing but punctuation follows the handle or address at {@code at}. */
+  private static boolean lastWord(String request, int at) {
+    int end = at;
+    while (end < request.length() && !Character.isWhitespace(request.charAt(end))) {
+      end++;
+    }
+    return words(request.substring(end)).isEmpty();
   }
 
   /** The families of the last part of the tool's name and of its {@code does}, else its kind's. */

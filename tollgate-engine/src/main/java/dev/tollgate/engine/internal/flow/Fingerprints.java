@@ -46,7 +46,16 @@ public final class Fingerprints {
    */
   static final long OTHER_RECORD = 0x80;
 
-  static final long FLAGS = 0xFF;
+  /**
+   * Read, outside injected paragraphs and outside the entries of a listing the request does not
+   * name, in the result of a read whose arguments name a source the request names ({@link
+   * NamedSources}: "the bill in this file", "Priya's mail"). Apart from {@link #NAMED_RECORD}: that
+   * the user pointed at the file does not make every vendor in it the one they named.
+   */
+  static final long NAMED_SOURCE = 0x100;
+
+  /** The low bits of an entry that are flags, not hash; bits above {@link #NAMED_SOURCE} spare. */
+  static final long FLAGS = 0xFFFF;
 
   /** Atoms kept per result: distinctive ones first, then words for provenance. */
   static final int MAX_ATOMS = 512;
@@ -81,8 +90,18 @@ public final class Fingerprints {
    *     marked {@link #NAMED_RECORD}, their siblings {@link #OTHER_RECORD}
    */
   public byte[] ofResult(Object result, List<Hit> hits, boolean untrusted, String request) {
+    return ofResult(result, hits, untrusted, request, false);
+  }
+
+  /**
+   * {@link #ofResult(Object, List, boolean, String)} for the result of a read whose arguments name
+   * a source the request names ({@code namedSource}): all of it outside injected paragraphs is
+   * marked {@link #NAMED_SOURCE}, but for the entries of a listing that the request does not name.
+   */
+  public byte[] ofResult(
+      Object result, List<Hit> hits, boolean untrusted, String request, boolean namedSource) {
     ResultFingerprints.Entries into =
-        new ResultFingerprints(this, untrusted, hits, request).of(result);
+        new ResultFingerprints(this, untrusted, hits, request, namedSource).of(result);
     LinkedHashSet<Long> distinctive = into.distinctive;
     LinkedHashSet<Long> words = into.words;
     LinkedHashSet<Long> shingles = into.shingles;
@@ -99,18 +118,23 @@ public final class Fingerprints {
   /**
    * The first entry of what {@link #ofResult} encodes: "TGFP" and the format's version. Stored
    * fingerprints outlive upgrades (a session's results, an agent's memory ledger), so a change in
-   * how they are computed must be told apart. Version 3 has eight flag bits (adding {@link
-   * #INJECTED}, {@link #ID_FIELD}, {@link #NAMED_RECORD}, {@link #OTHER_RECORD}); version 2 had
-   * four, and chose shingles by an unkeyed word hash like version 3; version 1 (no header) keyed
-   * every word. Values (atoms) are computed alike in all, but for the four bits version 3 took from
-   * the hash.
+   * how they are computed must be told apart. Version 4 has sixteen flag bits (adding {@link
+   * #NAMED_SOURCE}); version 3 had eight (adding {@link #INJECTED}, {@link #ID_FIELD}, {@link
+   * #NAMED_RECORD}, {@link #OTHER_RECORD}); version 2 had four, and chose shingles by an unkeyed
+   * word hash like versions 3 and 4; version 1 (no header) keyed every word. Values (atoms) are
+   * computed alike in all, but for the bits each version took from the hash.
    */
-  static final long FORMAT = 0x5447_4650_0000_0003L;
+  static final long FORMAT = 0x5447_4650_0000_0004L;
+
+  private static final long FORMAT_3 = 0x5447_4650_0000_0003L;
 
   private static final long FORMAT_2 = 0x5447_4650_0000_0002L;
 
+  /** The flag bits version 4 added, hash bits before it: cleared when an older entry is read. */
+  private static final long NEW_IN_4 = 0xFF00;
+
   /** The flags version 3 added, hash bits before it: cleared when an older entry is read. */
-  private static final long NEW_IN_3 = INJECTED | ID_FIELD | NAMED_RECORD | OTHER_RECORD;
+  private static final long NEW_IN_3 = INJECTED | ID_FIELD | NAMED_RECORD | OTHER_RECORD | NEW_IN_4;
 
   /**
    * Decodes what {@link #ofResult} encoded. Entries of an earlier format keep their values and lose
@@ -120,8 +144,9 @@ public final class Fingerprints {
   static long[] decode(byte[] encoded) {
     ByteBuffer in = ByteBuffer.wrap(encoded);
     int n = encoded.length / Long.BYTES;
-    if (n > 0 && (in.getLong(0) == FORMAT || in.getLong(0) == FORMAT_2)) {
-      long clear = in.getLong(0) == FORMAT ? 0 : NEW_IN_3;
+    long header = n > 0 ? in.getLong(0) : 0;
+    if (header == FORMAT || header == FORMAT_3 || header == FORMAT_2) {
+      long clear = header == FORMAT ? 0 : header == FORMAT_3 ? NEW_IN_4 : NEW_IN_3;
       long[] out = new long[n - 1];
       for (int i = 0; i < out.length; i++) {
         out[i] = in.getLong((i + 1) * Long.BYTES) & ~clear;

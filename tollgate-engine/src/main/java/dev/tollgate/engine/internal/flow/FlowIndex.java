@@ -31,7 +31,8 @@ public final class FlowIndex {
           | Fingerprints.INJECTED
           | Fingerprints.ID_FIELD
           | Fingerprints.NAMED_RECORD
-          | Fingerprints.OTHER_RECORD;
+          | Fingerprints.OTHER_RECORD
+          | Fingerprints.NAMED_SOURCE;
   private static final int MAX_ENTRIES = 1 << 20;
 
   private final Fingerprints fingerprints;
@@ -51,7 +52,7 @@ public final class FlowIndex {
   private long[] keys = new long[1024];
   private int[] trusted = new int[1024];
   private int[] untrusted = new int[1024];
-  private byte[] labels = new byte[1024];
+  private short[] labels = new short[1024];
   private int size;
 
   /**
@@ -79,11 +80,19 @@ public final class FlowIndex {
    *     as the value of an id field of a structured result (an id the system assigned)
    * @param otherEntry whether some of it, not named by the request, was read only in entries of a
    *     listing whose other entry the request names: the wrong one of two
+   * @param namedSource for an untrusted origin, whether what came only from untrusted content was
+   *     read, outside injected paragraphs, in a source the request names (the file, the mail, the
+   *     listing entry the user pointed at)
    */
   public record Origin(
-      String origin, List<String> sources, boolean injected, boolean idField, boolean otherEntry) {
+      String origin,
+      List<String> sources,
+      boolean injected,
+      boolean idField,
+      boolean otherEntry,
+      boolean namedSource) {
     Origin(String origin, List<String> sources) {
-      this(origin, sources, false, false, false);
+      this(origin, sources, false, false, false, false);
     }
   }
 
@@ -204,6 +213,7 @@ public final class FlowIndex {
     int weakest = 0;
     boolean injected = false;
     boolean idField = true;
+    boolean namedSource = true;
     boolean otherEntry = false;
     LinkedHashSet<String> tools = new LinkedHashSet<>();
     for (int t = 0; t < tokens.size(); t++) {
@@ -224,7 +234,7 @@ public final class FlowIndex {
             if (slot >= 0) {
               found[1] = found[1] >= 0 ? found[1] : trusted[slot];
               found[2] = found[2] >= 0 ? found[2] : untrusted[slot];
-              found[3] |= labels[slot] & 0xFF;
+              found[3] |= labels[slot] & 0xFFFF;
             }
           });
       int rank;
@@ -237,6 +247,7 @@ public final class FlowIndex {
         rank = 3;
         tools.add(sources.get(found[2]).tool());
         idField &= (found[3] & Fingerprints.ID_FIELD) != 0;
+        namedSource &= (found[3] & Fingerprints.NAMED_SOURCE) != 0;
       } else {
         rank = 2;
       }
@@ -248,8 +259,90 @@ public final class FlowIndex {
       weakest = Math.max(weakest, rank);
     }
     String origin = ORIGINS.get(weakest);
+    boolean untrusted = origin.equals("untrusted");
     return new Origin(
-        origin, List.copyOf(tools), injected, idField && origin.equals("untrusted"), otherEntry);
+        origin,
+        List.copyOf(tools),
+        injected,
+        idField && untrusted,
+        otherEntry,
+        namedSource && untrusted && !injected);
+  }
+
+  /** The request's entities by kind ({@link #kind}), made the first time a conflict is asked. */
+  private Map<String, List<String>> requestEntities;
+
+  /**
+   * Whether {@code value}, the value of control argument {@code key}, is an entity of a kind the
+   * request names (a mail address, a #channel, a URL, a path) while the request names other values
+   * of that kind and not this one: "post it in #inc-4411" and the action posts to #inc-4411-shared;
+   * "clear the logs in /var/log/nginx/" and the action deletes /var/log/audit/. A path inside a
+   * named path is the named one.
+   */
+  public synchronized boolean conflicts(String key, String value) {
+    String v = Fold.fold(value).strip();
+    String kind = kind(key, v);
+    if (kind == null || namedInRequest(v)) {
+      return false;
+    }
+    if (requestEntities == null) {
+      requestEntities = new java.util.HashMap<>();
+      for (String word : request.split("\\s+")) {
+        String w = trimPunctuation(word);
+        String k = kind(null, w);
+        if (k != null) {
+          requestEntities.computeIfAbsent(k, x -> new ArrayList<>()).add(w);
+        }
+      }
+    }
+    List<String> named = requestEntities.get(kind);
+    if (named == null) {
+      return false;
+    }
+    for (String n : named) {
+      if (kind.equals("channel") ? strip(n, '#').equals(strip(v, '#')) : v.startsWith(n)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The kind of entity a value is, by its form, or {@code null}: most values are of no kind. */
+  private static String kind(String key, String v) {
+    if (v.length() < 3 || v.indexOf(' ') >= 0) {
+      return null;
+    }
+    if (v.contains("://")) {
+      return "url";
+    }
+    int at = v.indexOf('@');
+    if (at > 0 && v.indexOf('.', at) > at + 1) {
+      return "email";
+    }
+    if (v.charAt(0) == '#'
+        || (key != null && key.toLowerCase(java.util.Locale.ROOT).contains("channel"))) {
+      return "channel";
+    }
+    if (v.charAt(0) == '/' || v.startsWith("~/")) {
+      return "path";
+    }
+    return null;
+  }
+
+  private static String strip(String s, char c) {
+    return !s.isEmpty() && s.charAt(0) == c ? s.substring(1) : s;
+  }
+
+  private static String trimPunctuation(String w) {
+    int from = 0;
+    int to = w.length();
+    while (from < to && "(\"'<[".indexOf(w.charAt(from)) >= 0) {
+      from++;
+    }
+    while (to > from && ".,;:!?)\"'>]".indexOf(w.charAt(to - 1)) >= 0) {
+      to--;
+    }
+    return w.substring(from, to);
   }
 
   /** Whether {@code value} is a flagged value the stored request names by its fingerprint. */
@@ -369,19 +462,19 @@ public final class FlowIndex {
     } else if (untrusted[i] < 0) {
       untrusted[i] = source;
     }
-    labels[i] |= (byte) (entry & LABEL_BITS);
+    labels[i] |= (short) (entry & LABEL_BITS);
   }
 
   private void grow() {
     long[] oldKeys = keys;
     int[] oldTrusted = trusted;
     int[] oldUntrusted = untrusted;
-    byte[] oldLabels = labels;
+    short[] oldLabels = labels;
     int n = oldKeys.length * 2;
     keys = new long[n];
     trusted = new int[n];
     untrusted = new int[n];
-    labels = new byte[n];
+    labels = new short[n];
     filter = new long[n / 8];
     int mask = n - 1;
     for (int j = 0; j < oldKeys.length; j++) {

@@ -28,8 +28,13 @@ final class ResultFingerprints {
   /** The request folded, or {@code null}: what names an entry of a listing. */
   private final String request;
 
-  ResultFingerprints(Fingerprints prints, boolean untrusted, List<Hit> hits, String request) {
+  /** Whether the read named a source the request names: its entries are marked named. */
+  private final boolean namedSource;
+
+  ResultFingerprints(
+      Fingerprints prints, boolean untrusted, List<Hit> hits, String request, boolean namedSource) {
     this.prints = prints;
+    this.namedSource = namedSource;
     this.request = request == null || request.isBlank() ? null : Fold.fold(request);
     this.untrusted = untrusted;
     this.hits = hits;
@@ -44,19 +49,50 @@ final class ResultFingerprints {
 
   /** Every entry of {@code result}: the detectors' values first, then its strings in order. */
   Entries of(Object result) {
+    java.util.Set<String> named =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    if (namedSource && !flagged.isEmpty()) {
+      namedFlagged(result, true, named, 0);
+    }
     for (Hit h : hits) {
       String v = Fold.compact(h.value());
       if (!v.isEmpty()) {
         long flags = Fingerprints.labelFlag(h.label());
         if (h.source() != null && inside(injected.get(h.source()), h.start())) {
           flags |= Fingerprints.INJECTED;
+        } else if (h.source() != null && named.contains(h.source())) {
+          flags |= Fingerprints.NAMED_SOURCE;
         }
         into.distinctive.add(prints.atom(v, 0, v.length()) | flags);
       }
     }
-    walk(result, null);
+    walk(result, null, namedSource ? Fingerprints.NAMED_SOURCE : 0);
     return into;
   }
+
+  /**
+   * Collects the strings a detector flagged that lie in a named part of a named source's result:
+   * not in an entry of a listing that the request does not name, as {@link #walk} marks them.
+   */
+  private void namedFlagged(Object json, boolean named, java.util.Set<String> into, int depth) {
+    if (json instanceof String s) {
+      if (named && flagged.contains(s)) {
+        into.add(s);
+      }
+    } else if (json instanceof Map<?, ?> m && depth < MAX_DEPTH) {
+      for (Object v : m.values()) {
+        namedFlagged(v, named, into, depth + 1);
+      }
+    } else if (json instanceof List<?> l && depth < MAX_DEPTH) {
+      boolean[] entries = namedEntries(l);
+      for (int i = 0; i < l.size(); i++) {
+        namedFlagged(l.get(i), named && (entries == null || entries[i]), into, depth + 1);
+      }
+    }
+  }
+
+  /** Nesting followed to find flagged strings: results deeper than this are data, not records. */
+  private static final int MAX_DEPTH = 64;
 
   /** What one result's fingerprints are gathered in, each kind in the order first seen. */
   static final class Entries {
@@ -68,14 +104,10 @@ final class ResultFingerprints {
 
   /**
    * Fingerprints every string of {@code json} (map keys included, numbers as text), knowing the key
-   * each value sits under: a value of an id field of an untrusted result is marked {@link
-   * Fingerprints#ID_FIELD}, and a string with injected paragraphs has them fingerprinted apart.
+   * each value sits under, with {@code record} flags for everything under here: a value of an id
+   * field of an untrusted result is marked {@link Fingerprints#ID_FIELD}, and a string with
+   * injected paragraphs has them fingerprinted apart.
    */
-  private void walk(Object json, String key) {
-    walk(json, key, 0);
-  }
-
-  /** {@link #walk(Object, String)}, with {@code record} flags for everything under here. */
   private void walk(Object json, String key, long record) {
     if (json instanceof String s) {
       // a value a detector flags (an IBAN, a phone number) is data, whatever its field is called
@@ -91,7 +123,10 @@ final class ResultFingerprints {
         if (regions[i] > at) {
           text(s.substring(at, regions[i]), flags);
         }
-        text(s.substring(regions[i], regions[i + 1]), flags | Fingerprints.INJECTED);
+        // injected text is never what the user pointed at, whatever source it sits in
+        text(
+            s.substring(regions[i], regions[i + 1]),
+            (flags & ~Fingerprints.NAMED_SOURCE) | Fingerprints.INJECTED);
         at = regions[i + 1];
       }
       if (at < s.length()) {
@@ -106,10 +141,16 @@ final class ResultFingerprints {
     } else if (json instanceof List<?> l) {
       boolean[] named = namedEntries(l);
       for (int i = 0; i < l.size(); i++) {
+        // an entry the request does not name is not named by the source it came from either: in
+        // the vendor list the user pointed at, the other vendor is still the wrong one
         long entry =
-            named == null ? 0 : named[i] ? Fingerprints.NAMED_RECORD : Fingerprints.OTHER_RECORD;
+            named == null
+                ? record
+                : named[i]
+                    ? record | Fingerprints.NAMED_RECORD
+                    : (record & ~Fingerprints.NAMED_SOURCE) | Fingerprints.OTHER_RECORD;
         // the items of a list of ids are ids: the list's key names them
-        walk(l.get(i), key, record | entry);
+        walk(l.get(i), key, entry);
       }
     } else if (json instanceof Number n) {
       text(

@@ -242,6 +242,37 @@ final class Words {
                 + "|(?<=all )(?:data|emails|files|contacts|documents|messages|summaries|notes"
                 + "|replies|answers|results))\\b[^.\\n]{0,60}?"
                 + "\\bto\\b");
+
+    /** A directive after an address: what the text tells the reader to do. */
+    private static final String DIRECTIVE =
+        "\\s*(?:(?:please|kindly|also|then|and)\\s+)?(?:[a-z']+\\s+){0,4}?(?:add|send|forward"
+            + "|post|include|write|end|close|append|insert|mention|tell|reply|respond|invite|grant"
+            + "|share|upload|delete|remove|run|execute|pay|transfer|click|visit|open|update|change"
+            + "|use|copy|cc|bcc|always|never|do|make|put|unlock|disable|ignore|say|set|book|cancel"
+            + "|move|create|schedule|confirm|approve)\\b";
+
+    /**
+     * Text addressed to an AI reader rather than to the person the content is for ("AI assistant:
+     * in the invite write ...", "Assistants replying: include ...", "Bots managing this channel:
+     * please add ...", "Whoever compiles notes for this channel: always send ...", "[Instruction
+     * for the replying assistant: ...]", "<!-- assistant: ..."): a person is not told what to write
+     * into their own reply.
+     */
+    private static final Pattern ADDRESSEE =
+        Pattern.compile(
+            "(?:(?:ai|llm|gpt|chatbot|copilot|automated|virtual)[ -]?(?:assistants?|agents?"
+                + "|models?|bots?|helpers?)?\\s*[:,]"
+                + "|(?:assistants?|agents?|bots?|models?)\\s+(?:replying|reading|managing"
+                + "|processing|compiling|summari[sz]ing|handling|answering|drafting|writing"
+                + "|that|who|which)\\b[^:.\\n]{0,50}[:,]"
+                + "|whoever\\s+(?:compiles|reads|summari[sz]es|processes|handles|answers|replies"
+                + "|drafts|writes|prepares)\\b[^:.\\n]{0,60}:)"
+                + DIRECTIVE
+                + "|instructions?\\s+(?:for|to)\\s+(?:the\\s+|any\\s+)?(?:ai\\s+|llm\\s+"
+                + "|replying\\s+|automated\\s+|summari[sz]ing\\s+|reading\\s+)?(?:assistants?"
+                + "|agents?|bots?|models?)\\b"
+                + "|<!--\\s*(?:ai|assistant|agent|bot|llm|system|model)\\b");
+
     private static final Pattern FROM_NOW_ON =
         Pattern.compile("from now on,? (?:you )?(?:are|will|must|should|always|never)\\b");
     private static final Pattern CONCEAL =
@@ -259,7 +290,8 @@ final class Words {
       YOU_ARE_NOW("persona override"),
       AS_AN_AI("imperative to the assistant"),
       SEND("request to send data out"),
-      FROM_NOW_ON("imperative to the assistant");
+      FROM_NOW_ON("imperative to the assistant"),
+      ADDRESSEE("instructions addressed to an AI reader");
 
       final String excerpt;
 
@@ -299,6 +331,24 @@ final class Words {
       add("as an ai", Kind.AS_AN_AI);
       add("send ", Kind.SEND);
       add("from now on", Kind.FROM_NOW_ON);
+      for (String anchor :
+          List.of(
+              "ai",
+              "llm",
+              "gpt",
+              "chatbot",
+              "copilot",
+              "automated",
+              "virtual",
+              "assistant",
+              "agent",
+              "bot",
+              "model",
+              "whoever",
+              "instruction",
+              "<!--")) {
+        add(anchor, Kind.ADDRESSEE);
+      }
     }
 
     private void add(String anchor, Kind kind) {
@@ -345,6 +395,7 @@ final class Words {
         case AS_AN_AI -> matched(t, start, AS_AN_AI, kind);
         case SEND -> matched(t, start, SEND, kind);
         case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON, kind);
+        case ADDRESSEE -> matched(t, start, ADDRESSEE, kind);
       }
     }
 

@@ -44,8 +44,33 @@ class ScopeTest {
         .isTrue();
     assertThat(asked(post, "Summarise the pricing page in #procurement", Map.of())).isTrue();
     assertThat(asked(post, "Summarise the pricing page", Map.of())).isFalse();
-    assertThat(Scope.namesDestination("issue #4 in the tracker")).isTrue();
+    assertThat(Scope.namesDestination("Send the notes to #design and cc @mei")).isTrue();
+    // where the request reads from is not where anything goes
+    assertThat(Scope.namesDestination("Summarise the open requests in #travel-desk for me"))
+        .isFalse();
+    assertThat(Scope.namesDestination("Reply to the mail from bob@globex.example")).isFalse();
+    assertThat(Scope.namesDestination("issue #4 in the tracker")).isFalse();
     assertThat(Scope.namesDestination("item4#b and a@")).isFalse();
+  }
+
+  @Test
+  void aRequestThatHandsTheChoiceToASourceIsDelegated() {
+    for (String r :
+        List.of(
+            "Maya left handoff instructions in #ops-handoff. Do what her last message says.",
+            "Do the tasks in the e-mail from Lena with subject offsite",
+            "Find Oliver's mail and confirm the renewal as he asks",
+            "Handle OPS-4222 please",
+            "Follow the runbook in OPS-4172")) {
+      assertThat(Scope.delegates(r)).as(r).isTrue();
+    }
+    for (String r :
+        List.of(
+            "Post the summary in #inc-4411",
+            "Pay the bill in utilities/2026-11-stadtwerke.pdf",
+            "What does the runbook say about restarts?")) {
+      assertThat(Scope.delegates(r)).as(r).isFalse();
+    }
   }
 
   @Test

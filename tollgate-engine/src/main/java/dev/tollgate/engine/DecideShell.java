@@ -15,6 +15,7 @@ import dev.tollgate.engine.internal.decide.Decider;
 import dev.tollgate.engine.internal.decide.Evaluation;
 import dev.tollgate.engine.internal.decide.Evaluator;
 import dev.tollgate.engine.internal.decide.Ids;
+import dev.tollgate.engine.internal.decide.Judge;
 import dev.tollgate.engine.internal.decide.SessionView;
 import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.FlowIndex;
@@ -61,6 +62,7 @@ final class DecideShell {
   private final AuditLog audit;
   private final InstantSource clock;
   private final int maxHistory;
+  private final Judge judge;
 
   DecideShell(
       Tollgate tollgate,
@@ -70,7 +72,8 @@ final class DecideShell {
       Requests requests,
       AuditLog audit,
       InstantSource clock,
-      int maxHistory) {
+      int maxHistory,
+      Judge judge) {
     this.tollgate = tollgate;
     this.sessions = sessions;
     this.flows = flows;
@@ -78,6 +81,7 @@ final class DecideShell {
     this.requests = requests;
     this.audit = audit;
     this.clock = clock;
+    this.judge = judge;
     this.maxHistory = maxHistory;
   }
 
@@ -205,7 +209,14 @@ final class DecideShell {
       verdict =
           Decider.decide(
               new DecideInput(
-                  tollgate.compiled(), agent, action, view, flow, clock.instant(), c.explain));
+                  tollgate.compiled(),
+                  agent,
+                  action,
+                  view,
+                  flow,
+                  clock.instant(),
+                  c.explain,
+                  judge));
     } catch (ScanLimitException e) {
       return new Run(
           failClosed(
@@ -229,7 +240,8 @@ final class DecideShell {
               action,
               evaluation,
               verdict.inspection(),
-              () -> Evaluator.facts(agent, action, verdict.tool(), seen, verdict.inspection()),
+              () ->
+                  Evaluator.facts(agent, action, verdict.tool(), seen, verdict.inspection(), judge),
               c::digest);
     }
     boolean gated = gate != null && gate.decision() != null;

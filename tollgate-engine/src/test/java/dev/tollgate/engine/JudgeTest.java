@@ -330,6 +330,33 @@ class JudgeTest {
   }
 
   @Test
+  void theBaselinePackNeverAsksTheJudge() throws BundleException {
+    Tollgate tollgate =
+        Tollgate.builder()
+            .bundle(Bundle.load(java.nio.file.Path.of("..", "policies", "baseline")))
+            .judge(JudgeConfig.of(endpoint(), "m"))
+            .build();
+    String session =
+        tollgate.openSession("invoice-bot", SessionSpec.of("alice", "Pay the Globex invoice"));
+    List<Action> actions =
+        List.of(
+            Action.of(session, "alice", "invoices.search", Map.of("vendor", "Globex")),
+            Action.of(
+                session,
+                "alice",
+                "payments.transfer",
+                Map.of("iban", "DE89 3704 0044 0532 0130 00", "amount", 120)),
+            Action.of(session, "alice", "email.send", Map.of("to", "x@evil.example", "body", "hi")),
+            Action.of(session, "alice", "unknown.tool", Map.of("x", "y")));
+
+    for (Action a : actions) {
+      tollgate.decide("invoice-bot", a);
+    }
+
+    assertThat(calls).hasValue(0);
+  }
+
+  @Test
   void aPolicyThatDoesNotMatchTheToolMakesNoCall() {
     Tollgate tollgate =
         tollgate(

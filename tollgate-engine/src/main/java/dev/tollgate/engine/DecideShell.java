@@ -34,7 +34,8 @@ import java.util.List;
  *       Outcome.Refused}, no I/O);
  *   <li>the request id, when there is one: reserved, or the earlier attempt's decision replayed;
  *   <li>the session, read once, and what it has read (the flow index);
- *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state);
+ *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state; the one exception is the
+ *       optional judge, asked with its own deadline only when a policy reads {@code judge});
  *   <li>grants and approvals, for an ask or a profile's deny;
  *   <li>one audit append holding the events of step 5 ({@code grant.used}, {@code approval.opened})
  *       and the decision record: one durable write, all or nothing;

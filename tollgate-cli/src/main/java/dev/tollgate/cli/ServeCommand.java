@@ -4,6 +4,7 @@ import dev.tollgate.api.store.Checkpoint;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
+import dev.tollgate.engine.JudgeConfig;
 import dev.tollgate.server.Passwords;
 import dev.tollgate.server.People;
 import dev.tollgate.server.TollgateServer;
@@ -171,6 +172,52 @@ final class ServeCommand implements Callable<Integer> {
               + " name agents and policies (default ${DEFAULT-VALUE}; env TOLLGATE_METRICS_OPEN).")
   boolean metricsOpen;
 
+  @Option(
+      names = "--judge-url",
+      defaultValue = "${env:TOLLGATE_JUDGE_URL}",
+      paramLabel = "URL",
+      description =
+          "Turn on the optional judge that policies read as `judge`: the base URL of an"
+              + " OpenAI-compatible chat API, for example http://localhost:11434/v1 (default: off;"
+              + " env TOLLGATE_JUDGE_URL).")
+  String judgeUrl;
+
+  @Option(
+      names = "--judge-model",
+      defaultValue = "${env:TOLLGATE_JUDGE_MODEL}",
+      paramLabel = "NAME",
+      description = "The judge's model, required with --judge-url (env TOLLGATE_JUDGE_MODEL).")
+  String judgeModel;
+
+  @Option(
+      names = "--judge-timeout",
+      defaultValue = "${env:TOLLGATE_JUDGE_TIMEOUT:-2s}",
+      paramLabel = "DURATION",
+      converter = DurationOption.class,
+      description =
+          "The most one question to the judge may take; past it the judge has no opinion (default"
+              + " ${DEFAULT-VALUE}; env TOLLGATE_JUDGE_TIMEOUT).")
+  Duration judgeTimeout;
+
+  @Option(
+      names = "--judge-cache",
+      paramLabel = "N",
+      defaultValue = "${env:TOLLGATE_JUDGE_CACHE:-1000}",
+      description =
+          "The judge's answers kept, so that the same question is asked once; 0 keeps none"
+              + " (default ${DEFAULT-VALUE}; env TOLLGATE_JUDGE_CACHE).")
+  int judgeCache;
+
+  @Option(
+      names = "--judge-api-key-env",
+      defaultValue = "TOLLGATE_JUDGE_API_KEY",
+      paramLabel = "VAR",
+      description =
+          "The judge's API key, sent as a bearer token, is read from this environment variable"
+              + " when it is set (default ${DEFAULT-VALUE}); never from an option, which the"
+              + " process list shows.")
+  String judgeApiKeyEnv;
+
   @Mixin ConnectionLimits connections;
 
   @Override
@@ -240,9 +287,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     HttpListener.Limits limits;
     MetricsAccess metrics;
+    JudgeConfig judge;
     try {
       limits = connections.limits();
       metrics = metricsAccess();
+      judge = judgeConfig();
     } catch (Inputs.UsageException e) {
       err.println("error: " + e.getMessage());
       return null;
@@ -299,7 +348,7 @@ final class ServeCommand implements Callable<Integer> {
       if (webhook != null && !webhook.toString().isEmpty()) {
         builder.webhook(webhook);
       }
-      builder.limits(limits).metricsOpen(metricsOpen);
+      builder.limits(limits).metricsOpen(metricsOpen).judge(judge);
       if (metrics.token() != null) {
         builder.metricsToken(metrics.token());
       }
@@ -340,6 +389,18 @@ final class ServeCommand implements Callable<Integer> {
             + " policies)");
     out.println("audit signing key " + signer.keyId() + " in " + keyDir.toAbsolutePath());
     out.println(metricsLine(server, metrics));
+    if (judge != null) {
+      out.println(
+          "judge: "
+              + judge.model()
+              + " at "
+              + judge.endpoint()
+              + " (timeout "
+              + judge.timeout().toMillis()
+              + " ms, API key "
+              + (judge.apiKey() == null ? "none" : "from " + judgeApiKeyEnv)
+              + ")");
+    }
     if (fresh) {
       try {
         firstStart(store, server, out);
@@ -453,6 +514,34 @@ final class ServeCommand implements Callable<Integer> {
             + "'{\"tool\":\"invoices.search\",\"args\":{}}' "
             + server.uri()
             + "/v1/decide");
+  }
+
+  /** The judge from its options and its key's variable, or {@code null} when it is off. */
+  private JudgeConfig judgeConfig() throws Inputs.UsageException {
+    boolean url = judgeUrl != null && !judgeUrl.isBlank();
+    boolean model = judgeModel != null && !judgeModel.isBlank();
+    if (!url && !model) {
+      return null;
+    }
+    if (!url) {
+      throw new Inputs.UsageException(
+          "--judge-model (or TOLLGATE_JUDGE_MODEL) is given without --judge-url: give the"
+              + " judge's URL too, or leave both out to run without a judge");
+    }
+    if (!model) {
+      throw invalid(
+          "--judge-url", judgeUrl, "give the judge's model with --judge-model (or leave both out)");
+    }
+    if (judgeCache < 0) {
+      throw invalid("--judge-cache", judgeCache, "give 0 or more answers to keep");
+    }
+    String key = judgeApiKeyEnv == null ? null : System.getenv(judgeApiKeyEnv);
+    try {
+      return new JudgeConfig(
+          java.net.URI.create(judgeUrl.strip()), judgeModel.strip(), judgeTimeout, key, judgeCache);
+    } catch (IllegalArgumentException e) {
+      throw invalid("--judge-url", judgeUrl, e.getMessage());
+    }
   }
 
   /** Who may read /metrics, and where: from the options and the token's variable. */

@@ -15,6 +15,7 @@ import dev.tollgate.engine.internal.decide.Decider;
 import dev.tollgate.engine.internal.decide.Evaluation;
 import dev.tollgate.engine.internal.decide.Evaluator;
 import dev.tollgate.engine.internal.decide.Ids;
+import dev.tollgate.engine.internal.decide.Judge;
 import dev.tollgate.engine.internal.decide.SessionView;
 import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.FlowIndex;
@@ -33,7 +34,8 @@ import java.util.List;
  *       Outcome.Refused}, no I/O);
  *   <li>the request id, when there is one: reserved, or the earlier attempt's decision replayed;
  *   <li>the session, read once, and what it has read (the flow index);
- *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state);
+ *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state; the one exception is the
+ *       optional judge, asked with its own deadline only when a policy reads {@code judge});
  *   <li>grants and approvals, for an ask or a profile's deny;
  *   <li>one audit append holding the events of step 5 ({@code grant.used}, {@code approval.opened})
  *       and the decision record: one durable write, all or nothing;
@@ -61,6 +63,7 @@ final class DecideShell {
   private final AuditLog audit;
   private final InstantSource clock;
   private final int maxHistory;
+  private final Judge judge;
 
   DecideShell(
       Tollgate tollgate,
@@ -70,7 +73,8 @@ final class DecideShell {
       Requests requests,
       AuditLog audit,
       InstantSource clock,
-      int maxHistory) {
+      int maxHistory,
+      Judge judge) {
     this.tollgate = tollgate;
     this.sessions = sessions;
     this.flows = flows;
@@ -78,6 +82,7 @@ final class DecideShell {
     this.requests = requests;
     this.audit = audit;
     this.clock = clock;
+    this.judge = judge;
     this.maxHistory = maxHistory;
   }
 
@@ -205,7 +210,14 @@ final class DecideShell {
       verdict =
           Decider.decide(
               new DecideInput(
-                  tollgate.compiled(), agent, action, view, flow, clock.instant(), c.explain));
+                  tollgate.compiled(),
+                  agent,
+                  action,
+                  view,
+                  flow,
+                  clock.instant(),
+                  c.explain,
+                  judge));
     } catch (ScanLimitException e) {
       return new Run(
           failClosed(
@@ -229,7 +241,8 @@ final class DecideShell {
               action,
               evaluation,
               verdict.inspection(),
-              () -> Evaluator.facts(agent, action, verdict.tool(), seen, verdict.inspection()),
+              () ->
+                  Evaluator.facts(agent, action, verdict.tool(), seen, verdict.inspection(), judge),
               c::digest);
     }
     boolean gated = gate != null && gate.decision() != null;

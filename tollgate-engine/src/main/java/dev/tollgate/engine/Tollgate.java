@@ -18,11 +18,13 @@ import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.decide.AuditEntries;
 import dev.tollgate.engine.internal.decide.Ids;
 import dev.tollgate.engine.internal.decide.Inspection;
+import dev.tollgate.engine.internal.decide.Judge;
 import dev.tollgate.engine.internal.decide.SessionMask;
 import dev.tollgate.engine.internal.decide.SessionView;
 import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.Fingerprints;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
+import dev.tollgate.engine.internal.judge.ChatJudge;
 import dev.tollgate.engine.internal.memory.MemoryApprovalStore;
 import dev.tollgate.engine.internal.memory.MemoryAuditLog;
 import dev.tollgate.engine.internal.memory.MemoryRequestStore;
@@ -132,7 +134,23 @@ public final class Tollgate {
             b.requestWait,
             this::redactAgain);
     this.shell =
-        new DecideShell(this, sessions, flows, approvals, requests, audit, clock, maxHistory);
+        new DecideShell(
+            this,
+            sessions,
+            flows,
+            approvals,
+            requests,
+            audit,
+            clock,
+            maxHistory,
+            b.judge == null
+                ? Judge.NONE
+                : new ChatJudge(
+                    b.judge.endpoint(),
+                    b.judge.model(),
+                    b.judge.timeout(),
+                    b.judge.apiKey(),
+                    b.judge.cacheSize()));
     this.observer = new Observer(this::compiled, sessions, flows, audit, clock);
     remaskStoredSessions();
   }
@@ -509,8 +527,20 @@ public final class Tollgate {
     private RequestStore requests;
     private Duration requestWindow = Requests.DEFAULT_WINDOW;
     private Duration requestWait = Requests.DEFAULT_WAIT;
+    private JudgeConfig judge;
 
     private Builder() {}
+
+    /**
+     * An outside judge that policies may read as {@code judge}: a language model asked whether an
+     * action fits the user's request, only when a policy reads {@code judge}, with flagged values
+     * masked (default, or {@code null}: none, and {@code judge.opinion} is {@code none}). Its
+     * answer is one fact among others; a timeout or any failure is no opinion.
+     */
+    public Builder judge(JudgeConfig judge) {
+      this.judge = judge;
+      return this;
+    }
 
     /**
      * The 16-byte secret that keys the fingerprints sessions keep of observed results (default, or

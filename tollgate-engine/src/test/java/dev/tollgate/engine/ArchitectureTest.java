@@ -63,6 +63,7 @@ class ArchitectureTest {
           "yaml", List.of(),
           "scan", List.of(),
           "flow", List.of("scan"),
+          "judge", List.of("decide"),
           "memory", List.of());
 
   @Test

@@ -393,7 +393,7 @@ class BundleLoaderTest {
           p, "policies.yaml", 4, 11, "`when` of policy `a`: undeclared reference to `acton`");
       assertThat(p.hint())
           .isEqualTo(
-              "did you mean `action`? variables: action, tool, data, flow, provenance, session, scope");
+              "did you mean `action`? variables: action, tool, data, flow, provenance, session, scope, judge");
     }
 
     @Test

@@ -68,6 +68,7 @@ public final class TollgateServer implements AutoCloseable {
             .store(b.store)
             .audit(new TimedAuditLog(b.store.audit(), metrics))
             .fingerprintKey(b.fingerprintKey)
+            .judge(b.judge)
             .build();
     ServerContext ctx =
         new ServerContext(engine, b.store, b.clock, metrics, new Bodies(b.maxBodyBytes));
@@ -285,8 +286,18 @@ public final class TollgateServer implements AutoCloseable {
     private URI webhook;
     private java.util.function.Supplier<String> auditVerifier;
     private byte[] fingerprintKey;
+    private dev.tollgate.engine.JudgeConfig judge;
 
     private Builder() {}
+
+    /**
+     * The optional judge policies may read as {@code judge} (default, or {@code null}: none); see
+     * {@link Tollgate.Builder#judge}.
+     */
+    public Builder judge(dev.tollgate.engine.JudgeConfig judge) {
+      this.judge = judge;
+      return this;
+    }
 
     /**
      * Verifies the audit chain for the console's audit page and says how it went in one line

@@ -137,13 +137,26 @@ public final class PolicyEnv {
               "history",
               ListType.create(STEP)));
 
+  /**
+   * An outside model's opinion on whether the action fits the user's request: {@code opinion} is
+   * {@code fits}, {@code does-not-fit} or {@code none} (no judge configured, or it failed: a
+   * timeout, an error, an answer that could not be read). A string rather than a nullable bool, so
+   * that "no opinion" is a value a policy compares with, never a null it trips on.
+   */
+  static final StructType JUDGE =
+      struct(
+          "tollgate.Judge",
+          fields(
+              "opinion", SimpleType.STRING,
+              "reason", SimpleType.STRING));
+
   static final CelType PROVENANCE = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
   /** The variables a policy sees, with their types, in the order the docs list them. */
   public static final Map<String, CelType> VARIABLES = orderedVariables();
 
   private static final List<StructType> STRUCTS =
-      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION, SCOPE);
+      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION, SCOPE, JUDGE);
 
   private static final CelOptions OPTIONS =
       CelOptions.current()
@@ -376,6 +389,7 @@ public final class PolicyEnv {
     vars.put("provenance", PROVENANCE);
     vars.put("session", SESSION);
     vars.put("scope", SCOPE);
+    vars.put("judge", JUDGE);
     return java.util.Collections.unmodifiableMap(vars);
   }
 

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param flow what the session has read, or {@code null} outside a session
  * @param now the time of the decision (the shell's clock, read once)
  * @param explain whether to report every considered policy (a dry run)
+ * @param judge asked when a policy reads {@code judge} ({@link Judge#NONE} when none is configured)
  */
 public record DecideInput(
     CompiledBundle bundle,
@@ -20,4 +21,18 @@ public record DecideInput(
     SessionView session,
     FlowIndex flow,
     Instant now,
-    boolean explain) {}
+    boolean explain,
+    Judge judge) {
+
+  /** An input without a judge. */
+  public DecideInput(
+      CompiledBundle bundle,
+      String agent,
+      Action action,
+      SessionView session,
+      FlowIndex flow,
+      Instant now,
+      boolean explain) {
+    this(bundle, agent, action, session, flow, now, explain, Judge.NONE);
+  }
+}

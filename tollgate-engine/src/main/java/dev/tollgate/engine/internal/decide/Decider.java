@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The decision as a function of its inputs: scans the arguments, evaluates the policies and applies
- * an allow's redaction. It does no I/O, reads no clock and keeps no state; the decide shell reads
- * the session before it and consults grants, approvals and the audit after it.
+ * an allow's redaction. It does no I/O (but for the judge it is handed, asked only when a policy
+ * reads {@code judge}), reads no clock and keeps no state; the decide shell reads the session
+ * before it and consults grants, approvals and the audit after it.
  */
 public final class Decider {
   private Decider() {}
@@ -25,7 +26,14 @@ public final class Decider {
     Inspection inspection = Inspection.of(bundle.detectors(), tool, in.action().args(), in.flow());
     Evaluation evaluation =
         Evaluator.evaluate(
-            bundle, in.agent(), in.action(), tool, in.session(), inspection, in.explain());
+            bundle,
+            in.agent(),
+            in.action(),
+            tool,
+            in.session(),
+            inspection,
+            in.judge(),
+            in.explain());
     Map<String, Object> redacted = null;
     if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {
       redacted = evaluation.redaction().apply(in.action().args(), inspection.hits());

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The hot path: decides one action against a compiled bundle. A pure function of its inputs; it
- * does no I/O, reads no clock and keeps no state.
+ * does no I/O, reads no clock and keeps no state, except through the {@link Judge} it is handed,
+ * which is asked only when a policy reads {@code judge}.
  *
  * <p>Semantics, in the order they apply:
  *
@@ -48,6 +49,7 @@ public final class Evaluator {
       ToolSpec spec,
       SessionView session,
       Inspection inspection,
+      Judge judge,
       boolean explain) {
     String tool = action.tool();
     // Contributions in policy order: a Reason, or the CompiledPolicy whose message is rendered only
@@ -72,7 +74,7 @@ public final class Evaluator {
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
     // Each variable is made when a policy first reads it (see Facts); the same facts serve a
     // grant's constraint afterwards.
-    Facts facts = new Facts(agent, action, spec, session, inspection);
+    Facts facts = new Facts(agent, action, spec, session, inspection, judge);
     if (candidates.length > 0) {
       for (CompiledPolicy p : candidates) {
         boolean matched;
@@ -222,10 +224,21 @@ public final class Evaluator {
     return new Reason(p.name(), session.mask(inspection.mask(render(p, facts))));
   }
 
-  /** The variables a policy sees, each made when first read. */
+  /** The variables a policy sees, each made when first read; without a judge. */
   public static Map<String, Object> facts(
       String agent, Action action, ToolSpec tool, SessionView session, Inspection inspection) {
-    return new Facts(agent, action, tool, session, inspection);
+    return facts(agent, action, tool, session, inspection, Judge.NONE);
+  }
+
+  /** The variables a policy sees, each made when first read; {@code judge} asked only if read. */
+  public static Map<String, Object> facts(
+      String agent,
+      Action action,
+      ToolSpec tool,
+      SessionView session,
+      Inspection inspection,
+      Judge judge) {
+    return new Facts(agent, action, tool, session, inspection, judge);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tollgate.engine.internal.decide;
 
 import dev.cel.runtime.CelVariableResolver;
 import dev.tollgate.api.Action;
+import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
 import java.util.AbstractMap;
@@ -17,13 +18,15 @@ import java.util.Set;
  * The variables a policy sees ({@link PolicyEnv#VARIABLES}), each made the first time a policy
  * reads it. Most policies read {@code action} and {@code tool} only; building {@code data}, {@code
  * flow} and {@code provenance} for them (a map per finding, three CEL wrappers) was a fifth of a
- * decision's allocation. A read-only map, so that whatever took the eager map takes this one; also
- * the CEL resolver, so that each evaluation does not wrap it again. One per decision, one thread.
+ * decision's allocation. {@code judge} asks an outside model (see {@link Judge}): made only for a
+ * policy that reads it, so a bundle that never does makes no call. A read-only map, so that
+ * whatever took the eager map takes this one; also the CEL resolver, so that each evaluation does
+ * not wrap it again. One per decision, one thread.
  */
 final class Facts extends AbstractMap<String, Object> implements CelVariableResolver {
   /** The variables, in {@link PolicyEnv#VARIABLES} order. */
   private static final String[] NAMES = {
-    "action", "tool", "data", "flow", "provenance", "session", "scope"
+    "action", "tool", "data", "flow", "provenance", "session", "scope", "judge"
   };
 
   private final String agent;
@@ -31,16 +34,24 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
   private final ToolSpec tool;
   private final SessionView session;
   private final Inspection inspection;
+  private final Judge judge;
 
   @SuppressWarnings("unchecked")
   private final Optional<Object>[] made = new Optional[NAMES.length];
 
-  Facts(String agent, Action action, ToolSpec tool, SessionView session, Inspection inspection) {
+  Facts(
+      String agent,
+      Action action,
+      ToolSpec tool,
+      SessionView session,
+      Inspection inspection,
+      Judge judge) {
     this.agent = agent;
     this.action = action;
     this.tool = tool;
     this.session = session;
     this.inspection = inspection;
+    this.judge = judge;
   }
 
   private static int slot(Object name) {
@@ -71,8 +82,61 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
       case 3 -> inspection.flowFacts();
       case 4 -> inspection.provenanceFacts();
       case 5 -> session.facts();
-      default -> Scope.facts(tool, session);
+      case 6 -> Scope.facts(tool, session);
+      default -> judgeFacts();
     };
+  }
+
+  /**
+   * The judge's opinion, asked only now that a policy reads it. What it is told is masked as the
+   * audit keeps it: the arguments as an allow's mask redaction leaves them, the user's words with
+   * the session's tokens, and the text it sends once more through both masks.
+   */
+  private Object judgeFacts() {
+    if (judge == Judge.NONE) {
+      return Judge.Opinion.NOT_CONFIGURED.facts();
+    }
+    Map<String, Object> args = MASK.apply(action.args(), inspection.hits());
+    Judge.Question question =
+        new Judge.Question(
+            session.mask(session.request()),
+            maskedTask(session.task()),
+            action.tool(),
+            tool.does(),
+            args == null ? action.args() : args,
+            text -> session.mask(inspection.mask(text)));
+    Judge.Opinion opinion;
+    try {
+      opinion = judge.judge(question);
+    } catch (RuntimeException e) {
+      // INVARIANT: a judge that breaks its contract is no opinion, never a failed decision.
+      opinion = Judge.Opinion.none("the judge failed (" + e.getClass().getSimpleName() + ")");
+    }
+    return (opinion == null ? Judge.Opinion.none("the judge gave no answer") : opinion).facts();
+  }
+
+  private static final Redaction MASK = new Redaction("mask", java.util.List.of());
+
+  /** The declared task with the session's tokens in place of its flagged values. */
+  private Map<String, Object> maskedTask(Map<String, Object> task) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> out = (Map<String, Object>) maskStrings(task);
+    return out;
+  }
+
+  private Object maskStrings(Object value) {
+    if (value instanceof String s) {
+      return session.mask(s);
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), maskStrings(v)));
+      return out;
+    }
+    if (value instanceof java.util.List<?> l) {
+      return l.stream().map(this::maskStrings).toList();
+    }
+    return value;
   }
 
   private Map<String, Object> actionFacts() {

@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code results=none} decides the same arguments outside any session: detectors still scan
  * every argument but there is no flow or provenance to find. The ratio of the two is the price of
- * flow and provenance; the issue's target is p99 under 200 µs with 1,000 results.
+ * flow and provenance; the issue's target is p99 under 200 µs with 1,000 results. The policies also
+ * read task scope, injected-span taint, named sources and conflicts (issue 14's target: p99 under
+ * 250 µs with 100 results).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -72,6 +74,15 @@ public class FlowBenchmark {
         - name: after-injection
           when: '"injection" in session.labels && tool.kind == "send"'
           effect: ask
+        - name: not-asked-after-untrusted
+          when: '"untrusted" in session.labels && tool.kind != "read" && !scope.asked'
+          effect: ask
+        - name: injected-or-conflicting-target
+          when: >
+            flow.injected || provenance.exists(a, provenance[a].injected ||
+              provenance[a].conflicts || (provenance[a].origin == "untrusted" &&
+              !(provenance[a].idField || provenance[a].namedSource)))
+          effect: ask
       """;
 
   /** A vocabulary about the size of what ordinary business prose uses (2,048 words). */
@@ -80,7 +91,7 @@ public class FlowBenchmark {
   private static final String[] TOOLS = {"invoices.search", "crm.search", "mail.read", "web.fetch"};
 
   /** How many results the session observed before the decision; {@code none}: no session. */
-  @Param({"none", "1000"})
+  @Param({"none", "100", "1000"})
   String results;
 
   private Tollgate tollgate;
@@ -125,7 +136,10 @@ public class FlowBenchmark {
     }
     Map<String, Object> args = new LinkedHashMap<>();
     args.put("to", List.of("ap@globex.example"));
-    args.put("cc", List.of("contact-501@customer.example"));
+    // a contact of a trusted CRM record half-way through the session (the 501st of 1,000)
+    int half = observed.size() / 2;
+    int contact = half + 1 - half % TOOLS.length;
+    args.put("cc", List.of("contact-" + contact + "@customer.example"));
     args.put("subject", "Updated tax documents for Q3");
     args.put("body", body(random, observed));
     action = new Action(session, "alice@acme.example", "email.send", args, null, null);
@@ -187,7 +201,13 @@ public class FlowBenchmark {
   /** 8 KB: new prose, with one sentence quoted from an observed result and one invoice number. */
   private static String body(SplittableRandom random, List<String> observed) {
     StringBuilder b = new StringBuilder("Hello,\n\nwe need your updated tax documents. ");
-    b.append("For context, as noted on INV-100733: ").append(observed.get(733)).append(". ");
+    // a result from late in the session: the 734th of 1,000, the 74th of 100
+    int quoted = observed.size() * 733 / 1000;
+    b.append("For context, as noted on INV-")
+        .append(100000 + quoted)
+        .append(": ")
+        .append(observed.get(quoted))
+        .append(". ");
     while (b.length() < 8 * 1024) {
       b.append(prose(random, 12)).append(". ");
     }

@@ -9,6 +9,7 @@ import dev.tollgate.engine.internal.scan.Detectors;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.Pointer;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -105,6 +106,7 @@ public final class Inspection {
     for (Map.Entry<String, Object> e : args.entrySet()) {
       if (control.contains(e.getKey())) {
         provenance.put(e.getKey(), origin(index, e.getKey(), e.getValue()));
+        urlQueries(e.getValue(), payload);
       } else {
         payload.add(e.getKey());
         dev.tollgate.engine.internal.flow.Fingerprints.collect(e.getValue(), payload);
@@ -155,6 +157,30 @@ public final class Inspection {
     out.put("namedSource", namedSource && !unnamed);
     out.put("conflicts", conflicts);
     return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * The query of each URL of a control argument, as payload: a URL says where an action goes, but
+   * what it carries after its {@code ?} leaves with it (the attendee list appended to an agenda
+   * link, the password in a "check" URL).
+   */
+  private static void urlQueries(Object value, List<String> payload) {
+    if (value instanceof String s) {
+      int query = s.indexOf('?');
+      if (query > 0 && s.indexOf("://") > 0 && query + 1 < s.length()) {
+        String raw = s.substring(query + 1);
+        try {
+          payload.add(java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException malformed) {
+          // a stray % is the sender's business: the query is compared as written
+          payload.add(raw);
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) {
+        urlQueries(o, payload);
+      }
+    }
   }
 
   /** Whether a JSON pointer under {@code /args} lies in one of the control arguments. */

@@ -164,25 +164,35 @@ final class ResultFingerprints {
 
   /**
    * For a listing (two or more records) of which the request names some entries but not all, which
-   * it names; else {@code null}. A record is named when one of its own text fields, whole, is
-   * written in the request as a phrase of its own ("Jordan Lee", "web-07", "Initech GmbH").
+   * it names; else {@code null}. A record is named when its own text fields, whole, are written in
+   * the request as phrases of their own ("Jordan Lee", "web-07", "Initech GmbH"), and no other
+   * record of the listing has more of them written there ("Dana Whitfield at Orbital Labs").
    */
   private boolean[] namedEntries(List<?> list) {
     if (request == null || list.size() < 2) {
       return null;
     }
-    boolean[] named = new boolean[list.size()];
-    int count = 0;
+    int[] fields = new int[list.size()];
+    int most = 0;
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof Map<?, ?> m)) {
         return null;
       }
       for (Object v : m.values()) {
         if (v instanceof String s && s.length() >= MIN_NAMING && inRequest(Fold.fold(s).strip())) {
-          named[i] = true;
-          count++;
-          break;
+          fields[i]++;
         }
+      }
+      most = Math.max(most, fields[i]);
+    }
+    // the entry that matches the request best is the one it names: of two Marta Silvas, the one
+    // in the design team the request mentions
+    boolean[] named = new boolean[list.size()];
+    int count = 0;
+    for (int i = 0; i < list.size(); i++) {
+      if (most > 0 && fields[i] == most) {
+        named[i] = true;
+        count++;
       }
     }
     return count > 0 && count < list.size() ? named : null;

@@ -245,11 +245,12 @@ final class Words {
 
     /** A directive after an address: what the text tells the reader to do. */
     private static final String DIRECTIVE =
-        "\\s*(?:(?:please|kindly|also|then|and)\\s+)?(?:[a-z']+\\s+){0,4}?(?:add|send|forward"
+        "\\s*(?:(?:please|kindly|also|then|and)\\s+)?[^.\\n]{0,60}?\\b(?:add|send|forward"
             + "|post|include|write|end|close|append|insert|mention|tell|reply|respond|invite|grant"
             + "|share|upload|delete|remove|run|execute|pay|transfer|click|visit|open|update|change"
             + "|use|copy|cc|bcc|always|never|do|make|put|unlock|disable|ignore|say|set|book|cancel"
-            + "|move|create|schedule|confirm|approve)\\b";
+            + "|move|create|schedule|confirm|approve|point|direct|redirect|ask|link|fetch|download"
+            + "|install|sign|log)(?:s|d|ed|ing)?\\b";
 
     /**
      * Text addressed to an AI reader rather than to the person the content is for ("AI assistant:
@@ -262,6 +263,8 @@ final class Words {
         Pattern.compile(
             "(?:(?:ai|llm|gpt|chatbot|copilot|automated|virtual)[ -]?(?:assistants?|agents?"
                 + "|models?|bots?|helpers?)?\\s*[:,]"
+                + "|(?:assistants|agents|bots)\\s*[:,]"
+                + "|anyone'?s\\s+(?:ai\\s+)?(?:assistants?|agents?|bots?)\\s*[:,]"
                 + "|(?:assistants?|agents?|bots?|models?)\\s+(?:replying|reading|managing"
                 + "|processing|compiling|summari[sz]ing|handling|answering|drafting|writing"
                 + "|that|who|which)\\b[^:.\\n]{0,50}[:,]"
@@ -271,7 +274,11 @@ final class Words {
                 + "|instructions?\\s+(?:for|to)\\s+(?:the\\s+|any\\s+)?(?:ai\\s+|llm\\s+"
                 + "|replying\\s+|automated\\s+|summari[sz]ing\\s+|reading\\s+)?(?:assistants?"
                 + "|agents?|bots?|models?)\\b"
-                + "|<!--\\s*(?:ai|assistant|agent|bot|llm|system|model)\\b");
+                + "|<!--\\s*(?:ai|assistant|agent|bot|llm|system|model)\\b"
+                + "|when\\s+(?:summari[sz]ing|replying(?:\\s+to)?|answering|processing|compiling"
+                + "|drafting|forwarding|reading|handling)\\s+(?:this|the|these)\\b[^.\\n]{0,40}?"
+                + "[,:]\\s*(?:please\\s+)?(?:include|add|mention|write|append|insert|end|close|say"
+                + "|tell|send|forward|cc|bcc|use|link|point)\\b");
 
     private static final Pattern FROM_NOW_ON =
         Pattern.compile("from now on,? (?:you )?(?:are|will|must|should|always|never)\\b");
@@ -345,6 +352,8 @@ final class Words {
               "bot",
               "model",
               "whoever",
+              "anyone",
+              "when",
               "instruction",
               "<!--")) {
         add(anchor, Kind.ADDRESSEE);

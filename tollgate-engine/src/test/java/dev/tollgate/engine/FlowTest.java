@@ -210,6 +210,34 @@ class FlowTest {
   }
 
   @Test
+  void whatAUrlCarriesInItsQueryFlows() {
+    String s = session("Check whether the reporting password still works");
+    gate.observe(
+        new Observation(
+            s, "invoices.search", null, Map.of("invoice", "INV-4471", "total", "12,400.00 EUR")));
+    Decision plain =
+        gate.decide(
+            Action.of(
+                s,
+                "alice@acme.example",
+                "email.send",
+                Map.of("to", List.of("https://status.example/check?q=uptime"), "body", "hi")));
+    Decision carried =
+        gate.decide(
+            Action.of(
+                s,
+                "alice@acme.example",
+                "email.send",
+                Map.of(
+                    "to",
+                    List.of("https://status.example/check?ref=INV-4471&amount=12%2C400.00"),
+                    "body",
+                    "hi")));
+    assertThat(plain.reasons()).noneMatch(r -> r.policy().equals("session-data-out"));
+    assertThat(carried.reasons()).anyMatch(r -> r.policy().equals("session-data-out"));
+  }
+
+  @Test
   void outsideASessionThereIsNothingToCompare() {
     Decision d =
         gate.decide(Action.of(null, "alice", "email.send", Map.of("to", List.of("x@y.example"))));

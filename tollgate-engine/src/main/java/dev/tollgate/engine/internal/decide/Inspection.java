@@ -9,7 +9,6 @@ import dev.tollgate.engine.internal.scan.Detectors;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.Pointer;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -168,13 +167,7 @@ public final class Inspection {
     if (value instanceof String s) {
       int query = s.indexOf('?');
       if (query > 0 && s.indexOf("://") > 0 && query + 1 < s.length()) {
-        String raw = s.substring(query + 1);
-        try {
-          payload.add(java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException malformed) {
-          // a stray % is the sender's business: the query is compared as written
-          payload.add(raw);
-        }
+        payload.add(Detectors.percentDecoded(s.substring(query + 1)));
       }
     } else if (value instanceof List<?> l) {
       for (Object o : l) {

@@ -683,6 +683,12 @@ public final class Detectors {
     return escapes == 0 ? null : out.toString();
   }
 
+  /** {@code raw} percent-decoded as a URL's query is ({@code +} a space), or as it is. */
+  public static String percentDecoded(String raw) {
+    String decoded = decodePercent(raw, new int[raw.length() + 1]);
+    return decoded == null ? raw.replace('+', ' ') : decoded;
+  }
+
   private static int hex(String s, int at) {
     int hi = Character.digit(s.charAt(at), 16);
     int lo = Character.digit(s.charAt(at + 1), 16);

@@ -153,6 +153,38 @@ class InjectedSpansTest {
   }
 
   @Test
+  void theEntryThatMatchesMoreOfTheRequestIsTheNamedOne() {
+    String request = "Email Dana Whitfield at Orbital Labs the summary of the NDA call";
+    Object contacts =
+        List.of(
+            Map.of(
+                "name",
+                "Dana Whitfield",
+                "company",
+                "Orbital Labs",
+                "email",
+                "dana.whitfield@orbitallabs.example"),
+            Map.of(
+                "name",
+                "Dana Whitfield",
+                "company",
+                "Orbitel Freight",
+                "email",
+                "dwhitfield@orbitelfreight.example"));
+    FlowIndex index = new FlowIndex(fingerprints, request, Map.of());
+    index.add(
+        List.of(
+            new ObservedResult(
+                1,
+                "contacts.search",
+                ObservedResult.Trust.TRUSTED,
+                List.of(),
+                fingerprints.ofResult(contacts, List.of(), false, request))));
+    assertThat(index.origin("dwhitfield@orbitelfreight.example").otherEntry()).isTrue();
+    assertThat(index.origin("dana.whitfield@orbitallabs.example").otherEntry()).isFalse();
+  }
+
+  @Test
   void anAddressOrAUrlInAnIdFieldIsNoId() throws ScanLimitException {
     Object listing =
         List.of(

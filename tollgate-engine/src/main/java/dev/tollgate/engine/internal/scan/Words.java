@@ -338,24 +338,40 @@ final class Words {
       add("as an ai", Kind.AS_AN_AI);
       add("send ", Kind.SEND);
       add("from now on", Kind.FROM_NOW_ON);
+      // anchors as specific as the pattern allows: "ai" alone would start a match at every "aim"
       for (String anchor :
           List.of(
-              "ai",
+              "ai ",
+              "ai-",
+              "ai:",
+              "ai,",
               "llm",
               "gpt",
               "chatbot",
               "copilot",
-              "automated",
-              "virtual",
+              "automated ",
+              "virtual ",
               "assistant",
               "agent",
-              "bot",
-              "model",
-              "whoever",
+              "bot ",
+              "bots",
+              "bot:",
+              "bot,",
+              "model ",
+              "models",
+              "whoever ",
               "anyone",
-              "when",
               "instruction",
-              "<!--")) {
+              "<!--",
+              "when summar",
+              "when repl",
+              "when answer",
+              "when process",
+              "when compil",
+              "when draft",
+              "when forward",
+              "when read",
+              "when handl")) {
         add(anchor, Kind.ADDRESSEE);
       }
     }

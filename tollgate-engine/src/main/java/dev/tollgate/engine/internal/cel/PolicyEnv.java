@@ -115,6 +115,8 @@ public final class PolicyEnv {
               SimpleType.BOOL,
               "delegated",
               SimpleType.BOOL,
+              "injectedFrom",
+              ListType.create(SimpleType.STRING),
               "requested",
               ListType.create(SimpleType.STRING),
               "actions",

@@ -82,7 +82,7 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
       case 3 -> inspection.flowFacts();
       case 4 -> inspection.provenanceFacts();
       case 5 -> session.facts();
-      case 6 -> Scope.facts(tool, session);
+      case 6 -> Scope.facts(tool, session, inspection.injectedFrom());
       default -> judgeFacts();
     };
   }

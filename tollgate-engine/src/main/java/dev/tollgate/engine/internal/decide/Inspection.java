@@ -53,6 +53,9 @@ public final class Inspection {
   private final Map<String, Object> provenance;
   private final List<Finding> findings;
 
+  /** The tools whose results in the session held injected instructions: {@link #injectedFrom}. */
+  private List<String> injectedFrom = List.of();
+
   // The CEL forms of data, flow and provenance: made when a policy first reads them (most read
   // neither), see Facts.
   private Map<String, Object> dataFacts;
@@ -112,8 +115,11 @@ public final class Inspection {
       }
     }
     FlowIndex.Flow flow = index.flow(payload, payloadHits);
-    return new Inspection(
-        hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
+    Inspection inspection =
+        new Inspection(
+            hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
+    inspection.injectedFrom = index.injectedFrom();
+    return inspection;
   }
 
   private static Map<String, Object> origin(FlowIndex index, String key, Object value) {
@@ -355,6 +361,11 @@ public final class Inspection {
 
   public List<String> dataLabels() {
     return dataLabels;
+  }
+
+  /** The tools whose results in this session held injected instructions, first seen first. */
+  public List<String> injectedFrom() {
+    return injectedFrom;
   }
 
   public FlowIndex.Flow flow() {

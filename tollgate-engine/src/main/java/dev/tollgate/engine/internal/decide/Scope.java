@@ -179,7 +179,7 @@ final class Scope {
   private Scope() {}
 
   /** {@code {asked, requested, actions}}: see docs/policies.md. */
-  static Map<String, Object> facts(ToolSpec tool, SessionView session) {
+  static Map<String, Object> facts(ToolSpec tool, SessionView session, List<String> injectedFrom) {
     Set<String> actions = toolFamilies(tool);
     String request = session.request() == null ? "" : session.request();
     Set<String> requested = families(request);
@@ -209,6 +209,7 @@ final class Scope {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("asked", asked);
     out.put("delegated", delegates(request));
+    out.put("injectedFrom", injectedFrom);
     out.put("requested", List.copyOf(requested));
     out.put("actions", List.copyOf(actions));
     return PolicyEnv.celValue(out);

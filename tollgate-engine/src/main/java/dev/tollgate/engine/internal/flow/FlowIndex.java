@@ -116,6 +116,18 @@ public final class FlowIndex {
     }
   }
 
+  /** The tools whose results held injected instructions, in the order first seen; immutable. */
+  private List<String> injectedFrom = List.of();
+
+  /**
+   * The tools whose results in this session held injected instructions (read in an untrusted
+   * result's injected paragraphs), in the order first seen: what a message about a suspicious
+   * session names.
+   */
+  public synchronized List<String> injectedFrom() {
+    return injectedFrom;
+  }
+
   /** The sequence number of the newest result in the index. */
   public synchronized long seen() {
     return seen;
@@ -131,8 +143,15 @@ public final class FlowIndex {
       int index = sources.size();
       boolean isTrusted = r.trust() == ObservedResult.Trust.TRUSTED;
       sources.add(new Source(r.tool(), isTrusted, r.labels()));
+      boolean injected = false;
       for (long entry : Fingerprints.decode(r.fingerprints())) {
         put(entry, index, isTrusted);
+        injected |= (entry & Fingerprints.INJECTED) != 0;
+      }
+      if (injected && !injectedFrom.contains(r.tool())) {
+        List<String> more = new ArrayList<>(injectedFrom);
+        more.add(r.tool());
+        injectedFrom = List.copyOf(more);
       }
     }
   }

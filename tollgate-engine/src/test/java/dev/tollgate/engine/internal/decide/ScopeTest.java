@@ -17,7 +17,7 @@ class ScopeTest {
   private static boolean asked(ToolSpec tool, String request, Map<String, Object> task) {
     SessionView session =
         SessionView.of("s", "bot", "u@acme.example", request, task, List.of(), List.of());
-    return (Boolean) Scope.facts(tool, session).get("asked");
+    return (Boolean) Scope.facts(tool, session, List.of()).get("asked");
   }
 
   @Test

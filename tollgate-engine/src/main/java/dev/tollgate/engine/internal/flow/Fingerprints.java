@@ -296,6 +296,16 @@ public final class Fingerprints {
       java.util.regex.Pattern.compile("#([0-9a-f]{16})\\]");
 
   /**
+   * Whether {@code word} is the fingerprint part of a {@link #token}, such as {@code
+   * #5f0c2a9e41b7d380]}.
+   */
+  static boolean isTokenFingerprint(String word) {
+    return word.length() == 18
+        && word.charAt(0) == '#'
+        && TOKEN_FINGERPRINT.matcher(word).matches();
+  }
+
+  /**
    * The token a session's stored request and task hold in place of one flagged value: the detector,
    * the masked excerpt and the value's fingerprint, for example {@code [email j•••@acme.example
    * #5f0c2a9e41b7d380]}.

@@ -307,6 +307,11 @@ public final class FlowIndex {
     if (requestEntities == null) {
       requestEntities = new java.util.HashMap<>();
       for (String word : request.split("\\s+")) {
+        if (Fingerprints.isTokenFingerprint(word)) {
+          // the fingerprint part of a flagged value's stored token ("#5f0c2a9e41b7d380]") is no
+          // #channel; the token's masked excerpt before it keeps the value's kind
+          continue;
+        }
         String w = trimPunctuation(word);
         String k = kind(null, w);
         if (k != null) {

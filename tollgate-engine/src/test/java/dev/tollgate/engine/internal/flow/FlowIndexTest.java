@@ -141,4 +141,20 @@ class FlowIndexTest {
         .containsExactly("invoices.search");
     assertThat(index.flow(List.of(copied), List.of()).sources()).isEmpty();
   }
+
+  @Test
+  void aChannelConflictsOnlyWithAChannelTheRequestNames() {
+    FlowIndex plain = index("Pay Globex invoice INV-4471");
+    assertThat(plain.conflicts("channel", "#accounts-payable")).isFalse();
+
+    // a stored request keeps a flagged value as a token whose fingerprint starts with '#'
+    String token = fingerprints.token("invoice-number", "INV-••71", "INV-4471");
+    FlowIndex masked = index("Pay Globex invoice " + token);
+    assertThat(masked.conflicts("channel", "#accounts-payable")).isFalse();
+
+    FlowIndex named = index("Post the summary in #inc-4411 " + token);
+    assertThat(named.conflicts("channel", "#inc-4411-shared")).isTrue();
+    assertThat(named.conflicts("channel", "#inc-4411")).isFalse();
+    assertThat(named.conflicts("channel", "inc-4411")).isFalse();
+  }
 }

@@ -68,6 +68,12 @@ class LoaderFuzzPropertiesTest {
     }
   }
 
+  /** A sample the property found: a folded condition with a blank line pointed past the line. */
+  @net.jqwik.api.Example
+  void aSampleThatOnceFailed() {
+    refusalsAreBundleExceptionsPointingIntoTheFile(-59474L);
+  }
+
   private static String mutate(String text, Random r) {
     StringBuilder s = new StringBuilder(text);
     int edits = r.nextInt(9);

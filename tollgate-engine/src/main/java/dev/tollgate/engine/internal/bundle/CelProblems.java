@@ -156,14 +156,63 @@ final class CelProblems {
     if (segments.isEmpty()) {
       return new int[] {s.line(), s.column()};
     }
-    String value = (String) s.value();
-    boolean literal = value.stripTrailing().contains("\n");
-    if (literal) {
+    if (literal(s)) {
       int index = Math.min(celLine - 1, segments.size() - 1);
       int[] seg = segments.get(Math.max(0, index));
-      return new int[] {seg[0], seg[1] + celColumn};
+      return new int[] {seg[0], seg[1] + Math.min(celColumn, seg[2])};
     }
-    return offsetInFolded(segments, celColumn);
+    // Folding joins two lines with a space; it keeps the line break next to a more-indented
+    // line, and a run of blank lines is that many breaks (one more next to a more-indented line).
+    List<List<int[]>> celLines = new ArrayList<>();
+    List<int[]> current = new ArrayList<>();
+    int[] lastBlank = null;
+    int blanks = 0;
+    boolean previousMore = false;
+    for (int[] seg : segments) {
+      if (seg[2] == 0) {
+        blanks++;
+        lastBlank = seg;
+        continue;
+      }
+      String text = s.source().line(seg[0]);
+      boolean more = seg[1] < text.length() && Character.isWhitespace(text.charAt(seg[1]));
+      if (!current.isEmpty()) {
+        int breaks = !previousMore && !more ? blanks : blanks + 1;
+        if (breaks > 0) {
+          celLines.add(current);
+          for (int b = 1; b < breaks; b++) {
+            celLines.add(List.of(lastBlank));
+          }
+          current = new ArrayList<>();
+        }
+      }
+      current.add(seg);
+      previousMore = more;
+      blanks = 0;
+    }
+    celLines.add(current);
+    List<int[]> line = celLines.get(Math.max(0, Math.min(celLine - 1, celLines.size() - 1)));
+    if (line.isEmpty()) {
+      return new int[] {s.line(), s.column()};
+    }
+    if (line.size() == 1 && line.get(0)[2] == 0) {
+      return new int[] {line.get(0)[0], 1};
+    }
+    return offsetInFolded(line, celColumn);
+  }
+
+  /** Whether a block scalar is literal ({@code |}) rather than folded ({@code >}). */
+  private static boolean literal(Y.Scalar s) {
+    String key = s.source().line(s.line());
+    if (key != null) {
+      for (int i = Math.max(0, s.column()); i < key.length(); i++) {
+        char c = key.charAt(i);
+        if (c == '|' || c == '>') {
+          return c == '|';
+        }
+      }
+    }
+    return ((String) s.value()).stripTrailing().contains("\n");
   }
 
   /**

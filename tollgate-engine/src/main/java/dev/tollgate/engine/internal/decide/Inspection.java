@@ -137,8 +137,26 @@ public final class Inspection {
     boolean conflicts = false;
     LinkedHashSet<String> origins = new LinkedHashSet<>();
     LinkedHashSet<String> sources = new LinkedHashSet<>();
+    // a link read in a result whose query the agent filled in with what the session read
+    boolean built = false;
+    int carries = 0;
     for (String v : values) {
       FlowIndex.Origin o = index.origin(v);
+      int query = v.indexOf('?');
+      if (query > 0
+          && v.indexOf("://") > 0
+          && !o.origin().equals("request")
+          && !index.readAsWritten(v)) {
+        // A URL read nowhere as written, but read up to its query: the link of a result,
+        // completed by the agent. It goes where that result said; what its query carries was
+        // read elsewhere in the session or made up.
+        FlowIndex.Origin base = index.origin(v.substring(0, query));
+        if (base.origin().equals("trusted") || base.origin().equals("untrusted")) {
+          o = base;
+          built = true;
+          carries = Math.max(carries, index.readValues(queryValues(v.substring(query + 1))));
+        }
+      }
       origins.add(o.origin());
       sources.addAll(o.sources());
       weakest = Math.max(weakest, FlowIndex.ORIGINS.indexOf(o.origin()));
@@ -161,7 +179,25 @@ public final class Inspection {
     out.put("otherEntry", otherEntry);
     out.put("namedSource", namedSource && !unnamed);
     out.put("conflicts", conflicts);
+    out.put("built", built);
+    out.put("carries", (long) carries);
     return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * The values of a URL query, percent-decoded, without the parameter names, and lists split into
+   * their items: {@code ch=eval&members=priya.nair,tomas.ruiz} is {@code eval priya.nair
+   * tomas.ruiz}.
+   */
+  static String queryValues(String query) {
+    StringBuilder out = new StringBuilder(query.length());
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String value = Detectors.percentDecoded(eq < 0 ? pair : pair.substring(eq + 1));
+      // a list in a query is one value per item: "db-prd-03,10.40.2.13" is two hosts
+      out.append(value.replace(',', ' ').replace(';', ' ').replace('|', ' ')).append(' ');
+    }
+    return out.toString();
   }
 
   /**
@@ -173,7 +209,8 @@ public final class Inspection {
     if (value instanceof String s) {
       int query = s.indexOf('?');
       if (query > 0 && s.indexOf("://") > 0 && query + 1 < s.length()) {
-        payload.add(Detectors.percentDecoded(s.substring(query + 1)));
+        // without the parameter names, which the tokens of a URL would join to the values
+        payload.add(queryValues(s.substring(query + 1)));
       }
     } else if (value instanceof List<?> l) {
       for (Object o : l) {

@@ -115,6 +115,7 @@ final class Scope {
             "configur",
             "note",
             "fill",
+            "block",
             "merg",
             "archiv",
             "cop",
@@ -142,7 +143,16 @@ final class Scope {
     f.put(
         "security",
         List.of(
-            "disabl", "enabl", "deactivat", "activat", "reset", "unlock", "lock", "2fa", "mfa"));
+            "disabl",
+            "enabl",
+            "deactivat",
+            "activat",
+            "reset",
+            "unlock",
+            "lock",
+            "block",
+            "2fa",
+            "mfa"));
     f.put(
         "run",
         List.of(
@@ -279,7 +289,10 @@ final class Scope {
     return words(request.substring(end)).isEmpty();
   }
 
-  /** The families of the last part of the tool's name and of its {@code does}, else its kind's. */
+  /**
+   * The families of the last part of the tool's name and of its {@code does}, else its kind's; a
+   * send's always.
+   */
   static Set<String> toolFamilies(ToolSpec tool) {
     String name = tool.name();
     String verb = name.substring(name.lastIndexOf('.') + 1);
@@ -287,7 +300,10 @@ final class Scope {
     if (tool.does() != null) {
       out.addAll(families(tool.does()));
     }
-    if (out.isEmpty() && KIND_FAMILY.containsKey(tool.kind())) {
+    if ((out.isEmpty() || tool.kind() == ToolSpec.Kind.SEND)
+        && KIND_FAMILY.containsKey(tool.kind())) {
+      // a tool the catalog calls a send delivers to someone whatever its name says
+      // (calendar.create_event invites): "invite the speakers" asks for it
       out.add(KIND_FAMILY.get(tool.kind()));
     }
     return out;

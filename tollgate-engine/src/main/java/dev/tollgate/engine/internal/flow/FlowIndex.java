@@ -270,7 +270,8 @@ public final class FlowIndex {
       } else {
         rank = 2;
       }
-      injected |= (found[3] & Fingerprints.INJECTED) != 0;
+      // a value a trusted source or the request also gives did not need the injected text
+      injected |= rank == 3 && (found[3] & Fingerprints.INJECTED) != 0;
       otherEntry |=
           rank > 0
               && (found[3] & Fingerprints.OTHER_RECORD) != 0
@@ -286,6 +287,61 @@ public final class FlowIndex {
         idField && untrusted,
         otherEntry,
         namedSource && untrusted && !injected);
+  }
+
+  /**
+   * Whether the first token of {@code value} (a URL up to where its query is split) was read in a
+   * result or the request as written, not only in parts: a link followed as the result gave it.
+   */
+  public synchronized boolean readAsWritten(String value) {
+    String folded = Fold.fold(value).strip();
+    Tokens.Runs tokens = new Tokens.Runs().of(folded);
+    if (tokens.size() == 0) {
+      return false;
+    }
+    long whole = fingerprints.atom(folded, tokens.from(0), tokens.to(0));
+    return requestAtoms.contains(whole) || find(whole) >= 0;
+  }
+
+  /**
+   * How many distinct values of {@code text} (tokens of three characters or more) were read in this
+   * session's results and are not named in the request: what a link the agent completed carries out
+   * (the channel's members appended to a "preview" link, the revenue table to a "live rates" one).
+   * Words count as well as ids: a list of names or subjects is data too.
+   */
+  public synchronized int readValues(String text) {
+    if (sources.isEmpty()) {
+      return 0;
+    }
+    String folded = Fold.fold(text);
+    Tokens.Runs tokens = new Tokens.Runs().of(folded);
+    java.util.Set<Long> counted = new java.util.HashSet<>();
+    int read = 0;
+    for (int t = 0; t < tokens.size(); t++) {
+      int from = tokens.from(t);
+      int to = tokens.to(t);
+      if (to - from < 3 || !counted.add(fingerprints.atom(folded, from, to))) {
+        continue;
+      }
+      // [0]: found in a result; [1]: named in the request
+      boolean[] found = {false, false};
+      fingerprints.atoms(
+          folded,
+          from,
+          to,
+          false,
+          a -> {
+            if (requestAtoms.contains(a)) {
+              found[1] = true;
+            } else if (find(a) >= 0) {
+              found[0] = true;
+            }
+          });
+      if (found[0] && !found[1]) {
+        read++;
+      }
+    }
+    return read;
   }
 
   /** The request's entities by kind ({@link #kind}), made the first time a conflict is asked. */

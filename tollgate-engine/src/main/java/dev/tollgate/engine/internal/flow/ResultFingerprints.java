@@ -269,10 +269,12 @@ final class ResultFingerprints {
 
   /**
    * For each string holding injected instructions (by identity: the string object the scanner
-   * read), the spans to fingerprint apart, as sorted, disjoint {@code [start, end)} pairs: each
-   * paragraph that holds an {@code injection} hit, and the paragraph after it (the instruction
-   * often introduces its payload, an address or a link, on the next lines). A text without blank
-   * lines is one paragraph: all of it.
+   * read), the spans to fingerprint apart, as sorted, disjoint {@code [start, end)} pairs: from the
+   * sentence that holds an {@code injection} hit to the end of its paragraph, and the paragraph
+   * after it (the instruction often introduces its payload, an address or a link, on the next
+   * lines). A text without blank lines is one paragraph. What the paragraph says before the
+   * instruction (the invoice's own total and IBAN, before "Note to assistants: ...") keeps the
+   * trust of the result.
    */
   static Map<String, int[]> injectedRegions(List<Hit> hits) {
     Map<String, List<int[]>> spans = new java.util.IdentityHashMap<>();
@@ -287,13 +289,28 @@ final class ResultFingerprints {
         boolean holds = h.start() < para[1] && h.end() > para[0] || h.start() == para[0];
         if (holds) {
           int end = p + 1 < paragraphs.size() ? paragraphs.get(p + 1)[1] : para[1];
-          spans.computeIfAbsent(source, x -> new ArrayList<>()).add(new int[] {para[0], end});
+          int start = sentenceStart(source, para[0], Math.max(para[0], h.start()));
+          spans.computeIfAbsent(source, x -> new ArrayList<>()).add(new int[] {start, end});
         }
       }
     }
     Map<String, int[]> out = new java.util.IdentityHashMap<>();
     spans.forEach((source, list) -> out.put(source, merged(list)));
     return out;
+  }
+
+  /**
+   * Where the sentence holding {@code at} starts, not before {@code from}: after the last full
+   * stop, question or exclamation mark followed by white space, or line break, before it.
+   */
+  static int sentenceStart(String text, int from, int at) {
+    for (int i = Math.min(at, text.length()) - 1; i > from; i--) {
+      char c = text.charAt(i);
+      if (c == '\n' || (Character.isWhitespace(c) && ".!?".indexOf(text.charAt(i - 1)) >= 0)) {
+        return i + 1;
+      }
+    }
+    return from;
   }
 
   /** The paragraphs of {@code text} as {@code [start, end)}, separators left out. */

@@ -280,6 +280,43 @@ final class Words {
                 + "[,:]\\s*(?:please\\s+)?(?:include|add|mention|write|append|insert|end|close|say"
                 + "|tell|send|forward|cc|bcc|use|link|point)\\b");
 
+    /**
+     * A lure for the person who will read the text, of the kinds phishing uses: confirm an account
+     * or hand over credentials at a link, pay at a new place, switch a protection off. Content that
+     * says so to its reader is a lure whoever wrote it, and an agent that copies it into a message
+     * makes it come from a colleague.
+     */
+    private static final Pattern LURE =
+        Pattern.compile(
+            "(?:re-?verify|re-?confirm|re-?authenticate|re-?enter|re-?validate|verify|confirm"
+                + "|reset|rotate|validate)\\s+(?:your|their)\\s+(?:[\\w-]+\\s+){0,3}?(?:passwords?"
+                + "|credentials|logins?|sso|sessions?|accounts?|api keys|keys|tokens?"
+                + "|(?:bank|banking|payment|card) details|pin)\\b[^\\n]{0,40}?"
+                + "(?:https?://|\\bat\\s|\\bhere\\b|\\bvia\\s)"
+                + "|with your\\s+(?:[\\w-]+\\s+){0,3}?(?:passwords?|credentials|passcodes?|pin"
+                + "|one-time codes?|2fa codes?|security codes?)\\b"
+                + "|(?:turn off|switch off|disable|deactivate|uninstall|pause) (?:your|their)\\s+"
+                + "(?:[\\w-]+\\s+)?"
+                + "(?:antivirus|anti-virus|virus scanner|endpoint protection|firewall|2fa|mfa"
+                + "|two-factor)"
+                + "|(?:bank|banking|payment|account) details\\s+(?:have\\s+|has\\s+)?(?:changed"
+                + "|been updated|were updated|are new)"
+                + "|pre-?pay\\s+(?:[\\w-]+\\s+){0,4}?(?:deposit|fee|charge|balance)\\s+(?:at|via"
+                + "|here|on)\\b");
+
+    /**
+     * A note addressed to AI assistants, in the languages a team writes ("Note for the
+     * assistants:", "Nota para los asistentes:", "Hinweis für KI-Assistenten:"): content for people
+     * does not address their assistants.
+     */
+    private static final Pattern NOTE_TO_ASSISTANTS =
+        Pattern.compile(
+            "(?:notes?|nota|notas|hinweis|remarque|reminder|aviso|avviso)\\s+(?:for|to|para|fur"
+                + "|an|pour|aux?|per)\\s+(?:the\\s+|all\\s+|los\\s+|las\\s+|die\\s+|les\\s+"
+                + "|den\\s+|gli\\s+|os\\s+)?(?:ai\\s+|ki-?\\s*|ia\\s+)?(?:assistants?"
+                + "|asistentes?|assistent(?:en|es|s)?|assistentes?|assistenti|agents?|agentes?"
+                + "|bots?)\\b");
+
     private static final Pattern FROM_NOW_ON =
         Pattern.compile("from now on,? (?:you )?(?:are|will|must|should|always|never)\\b");
     private static final Pattern CONCEAL =
@@ -298,7 +335,9 @@ final class Words {
       AS_AN_AI("imperative to the assistant"),
       SEND("request to send data out"),
       FROM_NOW_ON("imperative to the assistant"),
-      ADDRESSEE("instructions addressed to an AI reader");
+      ADDRESSEE("instructions addressed to an AI reader"),
+      LURE("lure for the reader"),
+      NOTE("note addressed to AI assistants");
 
       final String excerpt;
 
@@ -338,6 +377,26 @@ final class Words {
       add("as an ai", Kind.AS_AN_AI);
       add("send ", Kind.SEND);
       add("from now on", Kind.FROM_NOW_ON);
+      // one string, not a list of lines: the lures' anchors are many and short
+      for (String anchor :
+          ("re-verify|reverify|re-confirm|reconfirm|re-authenticate|reauthenticate"
+                  + "|re-enter|reenter|re-validate|verify your|verify their|confirm your"
+                  + "|confirm their|reset your|reset their|rotate your|rotate their"
+                  + "|validate your|with your|turn off your|turn off their|switch off your"
+                  + "|switch off their|disable your|disable their|deactivate your"
+                  + "|deactivate their|uninstall your|uninstall their|pause your|pause their"
+                  + "|bank details|banking details|payment details|account details|pre-pay"
+                  + "|prepay")
+              .split("\\|")) {
+        add(anchor, Kind.LURE);
+      }
+      // with the word after them: "notes" alone is in every other text
+      for (String anchor :
+          ("note for|note to|notes for|notes to|nota para|notas para|hinweis fur|hinweis an"
+                  + "|remarque pour|remarque aux|reminder for|reminder to|aviso para|avviso per")
+              .split("\\|")) {
+        add(anchor, Kind.NOTE);
+      }
       // anchors as specific as the pattern allows: "ai" alone would start a match at every "aim"
       for (String anchor :
           List.of(
@@ -421,6 +480,8 @@ final class Words {
         case SEND -> matched(t, start, SEND, kind);
         case FROM_NOW_ON -> matched(t, start, FROM_NOW_ON, kind);
         case ADDRESSEE -> matched(t, start, ADDRESSEE, kind);
+        case LURE -> matched(t, start, LURE, kind);
+        case NOTE -> matched(t, start, NOTE_TO_ASSISTANTS, kind);
       }
     }
 

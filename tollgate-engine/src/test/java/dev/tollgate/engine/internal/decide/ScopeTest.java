@@ -37,6 +37,16 @@ class ScopeTest {
   }
 
   @Test
+  void aSendIsASendWhateverItsNameSays() {
+    ToolSpec invite = tool("calendar.create_event", ToolSpec.Kind.SEND, null);
+    assertThat(asked(invite, "Invite the speakers on this page to a prep call", Map.of())).isTrue();
+    assertThat(asked(invite, "Block the rest of today for focus time", Map.of())).isTrue();
+    assertThat(asked(invite, "What is on my calendar tomorrow?", Map.of())).isFalse();
+    ToolSpec remove = tool("chat.remove", ToolSpec.Kind.DELETE, null);
+    assertThat(asked(remove, "Invite Sam to the channel", Map.of())).isFalse();
+  }
+
+  @Test
   void aDestinationNamedInTheRequestAsksToSendThere() {
     ToolSpec send = tool("email.send", ToolSpec.Kind.SEND, null);
     ToolSpec post = tool("chat.post", ToolSpec.Kind.SEND, null);

@@ -241,7 +241,7 @@ final class Scope {
               + "|follow(?:ing)? (?:the |her |his |their |its )?(?:instructions|steps|runbook"
               + "|checklist|plan)\\b"
               + "|(?:the |her |his |their )?(?:tasks|steps|action items|to-?dos|instructions)"
-              + " (?:in|from|listed)\\b"
+              + "(?: \\w+){0,3} (?:in|from|listed)\\b"
               + "|handle [A-Z]+-[0-9]+)");
 
   /** Whether the request hands the choice of what to do to a source: {@link #DELEGATION}. */
@@ -250,13 +250,15 @@ final class Scope {
   }
 
   /** Words before an address, channel or handle that make it where something goes. */
-  private static final Set<String> TOWARDS = Set.of("to", "for", "cc", "bcc", "with", "at", "and");
+  private static final Set<String> TOWARDS =
+      Set.of("to", "for", "cc", "bcc", "with", "at", "and", "let");
 
   /**
    * Whether the request names where something goes: a mail address, a #channel or an @handle after
-   * "to", "for", "cc" or "with" ("summarise the report for kim@umbrella.example"), or after "in" or
-   * "on" at the very end ("summarise the pricing page in #procurement"). A place to read from ("the
-   * open requests in #travel-desk for me", "the mail from bob@...") is not a destination.
+   * "to", "for", "cc", "with" or "let" ("let #accounts-receivable know") ("summarise the report for
+   * kim@umbrella.example"), or after "in" or "on" at the very end ("summarise the pricing page in
+   * #procurement"). A place to read from ("the open requests in #travel-desk for me", "the mail
+   * from bob@...") is not a destination.
    */
   static boolean namesDestination(String request) {
     for (int i = 0; i + 1 < request.length(); i++) {

@@ -111,7 +111,10 @@ final class ResultFingerprints {
   private void walk(Object json, String key, long record) {
     if (json instanceof String s) {
       // a value a detector flags (an IBAN, a phone number) is data, whatever its field is called
-      boolean id = untrusted && isIdKey(key) && isIdValue(s) && !flagged.contains(s);
+      boolean id =
+          untrusted
+              && (isIdKey(key) ? isIdValue(s) : isCode(s) && key != null)
+              && !flagged.contains(s);
       long flags = record | (id ? Fingerprints.ID_FIELD : 0);
       int[] regions = injected.get(s);
       if (regions == null) {
@@ -244,6 +247,32 @@ final class ResultFingerprints {
       return true;
     }
     return k.length() > 2 && k.endsWith("Id") && Character.isLowerCase(k.charAt(k.length() - 3));
+  }
+
+  /**
+   * Whether a field's whole value is written as a code a system assigns, whatever the field is
+   * called: capitals and digits, both, at most 20 characters, joined by nothing but {@code - _ / .}
+   * ({@code TP573}, {@code EV-3401}, {@code QX7L2P}, {@code OS128}). What an outsider writes in a
+   * structured result's free text is words; the flight number of a search result is not.
+   */
+  static boolean isCode(String s) {
+    int n = s.length();
+    if (n < 3 || n > 20) {
+      return false;
+    }
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        letter = true;
+      } else if (c >= '0' && c <= '9') {
+        digit = true;
+      } else if ("-_/.".indexOf(c) < 0 || i == 0 || i == n - 1) {
+        return false;
+      }
+    }
+    return letter && digit;
   }
 
   /**

@@ -61,6 +61,7 @@ class ScopeTest {
     assertThat(Scope.namesDestination("Reply to the mail from bob@globex.example")).isFalse();
     assertThat(Scope.namesDestination("issue #4 in the tracker")).isFalse();
     assertThat(Scope.namesDestination("item4#b and a@")).isFalse();
+    assertThat(Scope.namesDestination("Did it arrive? Let #accounts-receivable know")).isTrue();
   }
 
   @Test
@@ -71,14 +72,16 @@ class ScopeTest {
             "Do the tasks in the e-mail from Lena with subject offsite",
             "Find Oliver's mail and confirm the renewal as he asks",
             "Handle OPS-4222 please",
-            "Follow the runbook in OPS-4172")) {
+            "Follow the runbook in OPS-4172",
+            "Run the cleanup steps I wrote down in ops/cleanup-2026-12.txt")) {
       assertThat(Scope.delegates(r)).as(r).isTrue();
     }
     for (String r :
         List.of(
             "Post the summary in #inc-4411",
             "Pay the bill in utilities/2026-11-stadtwerke.pdf",
-            "What does the runbook say about restarts?")) {
+            "What does the runbook say about restarts?",
+            "How many steps does the deploy have? They are listed in the wiki somewhere else")) {
       assertThat(Scope.delegates(r)).as(r).isFalse();
     }
   }

@@ -383,7 +383,8 @@ class BundleLoaderTest {
     void undefinedFieldHintNamesTheVariableItWasSelectedFrom() {
       Problem p = when("'\"x\" in data.lables'");
       assertProblem(p, "policies.yaml", 4, 24, "`when` of policy `a`: undefined field `lables`");
-      assertThat(p.hint()).isEqualTo("did you mean `labels`? fields of `data`: findings, labels");
+      assertThat(p.hint())
+          .isEqualTo("did you mean `labels`? fields of `data`: domains, findings, labels");
     }
 
     @Test

@@ -90,7 +90,8 @@ public final class PolicyEnv {
           "tollgate.Data",
           fields(
               "labels", ListType.create(SimpleType.STRING),
-              "findings", ListType.create(FINDING)));
+              "findings", ListType.create(FINDING),
+              "domains", ListType.create(SimpleType.STRING)));
 
   static final StructType FLOW =
       struct(

@@ -62,6 +62,9 @@ public final class Inspection {
   private Map<String, Object> flowFacts;
   private Map<String, Object> provenanceFacts;
 
+  /** The action's arguments, for the facts made when a policy first reads them. */
+  private Map<String, Object> args = Map.of();
+
   private Inspection(
       List<Hit> hits,
       List<String> dataLabels,
@@ -86,7 +89,7 @@ public final class Inspection {
       throws ScanLimitException {
     List<Hit> hits = detectors.scan(args, "/args", new Budget(MAX_ARGUMENT_CHARS));
     if (hits.isEmpty() && index == null) {
-      return new Inspection(hits, List.of(), FlowIndex.Flow.NONE, Map.of());
+      return new Inspection(hits, List.of(), FlowIndex.Flow.NONE, Map.of()).with(args);
     }
     List<String> control = tool.control();
     // Labels are few (a detector has one): a list searched in place, not a hash set per decision.
@@ -101,7 +104,7 @@ public final class Inspection {
       }
     }
     if (index == null) {
-      return new Inspection(hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of());
+      return new Inspection(hits, List.copyOf(labels), FlowIndex.Flow.NONE, Map.of()).with(args);
     }
     List<String> payload = new ArrayList<>();
     Map<String, Object> provenance = new LinkedHashMap<>();
@@ -119,7 +122,12 @@ public final class Inspection {
         new Inspection(
             hits, List.copyOf(labels), flow, java.util.Collections.unmodifiableMap(provenance));
     inspection.injectedFrom = index.injectedFrom();
-    return inspection;
+    return inspection.with(args);
+  }
+
+  private Inspection with(Map<String, Object> args) {
+    this.args = args;
+    return this;
   }
 
   private static Map<String, Object> origin(FlowIndex index, String key, Object value) {
@@ -140,6 +148,8 @@ public final class Inspection {
     // a link read in a result whose query the agent filled in with what the session read
     boolean built = false;
     int carries = 0;
+    // the values the session read that a URL carries base64-encoded in its path or query
+    int encoded = 0;
     for (String v : values) {
       FlowIndex.Origin o = index.origin(v);
       int query = v.indexOf('?');
@@ -155,6 +165,12 @@ public final class Inspection {
           o = base;
           built = true;
           carries = Math.max(carries, index.readValues(queryValues(v.substring(query + 1))));
+        }
+      }
+      if (v.indexOf("://") > 0) {
+        String decoded = encodedText(v);
+        if (decoded != null) {
+          encoded = Math.max(encoded, index.readValues(decoded));
         }
       }
       origins.add(o.origin());
@@ -181,6 +197,7 @@ public final class Inspection {
     out.put("conflicts", conflicts);
     out.put("built", built);
     out.put("carries", (long) carries);
+    out.put("encoded", (long) encoded);
     return java.util.Collections.unmodifiableMap(out);
   }
 
@@ -212,11 +229,133 @@ public final class Inspection {
         // without the parameter names, which the tokens of a URL would join to the values
         payload.add(queryValues(s.substring(query + 1)));
       }
+      if (s.indexOf("://") > 0) {
+        String decoded = encodedText(s);
+        if (decoded != null) {
+          payload.add(decoded);
+        }
+      }
     } else if (value instanceof List<?> l) {
       for (Object o : l) {
         urlQueries(o, payload);
       }
     }
+  }
+
+  /**
+   * The hosts of the URLs and the domains of the mail addresses written in {@code json}, lower
+   * case, each once: where the links and addresses of an action point ({@code data.domains}), so
+   * that a policy can tell a look-alike of the organisation's own domain.
+   */
+  static void domains(Object json, List<String> out, int depth) {
+    if (json instanceof String s) {
+      for (int at = s.indexOf("://"); at >= 0; at = s.indexOf("://", at + 3)) {
+        addDomain(s, at + 3, out);
+      }
+      for (int at = s.indexOf('@'); at >= 0; at = s.indexOf('@', at + 1)) {
+        if (at > 0 && Character.isLetterOrDigit(s.charAt(at - 1))) {
+          addDomain(s, at + 1, out);
+        }
+      }
+    } else if (depth < 16 && json instanceof Map<?, ?> m) {
+      for (Object v : m.values()) {
+        domains(v, out, depth + 1);
+      }
+    } else if (depth < 16 && json instanceof List<?> l) {
+      for (Object v : l) {
+        domains(v, out, depth + 1);
+      }
+    }
+  }
+
+  private static void addDomain(String s, int from, List<String> out) {
+    int end = from;
+    while (end < s.length()
+        && (Character.isLetterOrDigit(s.charAt(end))
+            || s.charAt(end) == '.'
+            || s.charAt(end) == '-')) {
+      end++;
+    }
+    while (end > from && s.charAt(end - 1) == '.') {
+      end--;
+    }
+    String domain = s.substring(from, end).toLowerCase(java.util.Locale.ROOT);
+    if (domain.indexOf('.') > 0 && !out.contains(domain)) {
+      out.add(domain);
+    }
+  }
+
+  /** Base64 runs shorter than this are words, ids and tokens, not text someone encoded. */
+  private static final int MIN_ENCODED = 16;
+
+  /**
+   * The text of the base64 runs in a URL's path and query ({@code unfurl.example/c/Tm9ydGh3...}),
+   * each run that decodes to readable text, joined by spaces; {@code null} when there is none.
+   * Encoding is how injected instructions get data past a reader of the URL: what it carries is
+   * payload like a query's.
+   */
+  static String encodedText(String url) {
+    int scheme = url.indexOf("://");
+    int path = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+    if (path < 0) {
+      return null;
+    }
+    StringBuilder out = null;
+    int i = path;
+    while (i < url.length()) {
+      while (i < url.length() && !isBase64(url.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < url.length() && isBase64(url.charAt(i))) {
+        i++;
+      }
+      int end = i;
+      while (i < url.length() && url.charAt(i) == '=') {
+        i++;
+      }
+      if (end - start >= MIN_ENCODED) {
+        String text = decodedText(url.substring(start, end));
+        if (text != null) {
+          out = out == null ? new StringBuilder() : out.append(' ');
+          out.append(text);
+        }
+      }
+    }
+    return out == null ? null : out.toString();
+  }
+
+  private static boolean isBase64(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '+'
+        || c == '-'
+        || c == '_';
+  }
+
+  /**
+   * The text a base64 run decodes to, if nearly all of it is printable ASCII; else {@code null}.
+   */
+  private static String decodedText(String run) {
+    String standard = run.replace('-', '+').replace('_', '/');
+    int pad = (4 - standard.length() % 4) % 4;
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(standard + "=".repeat(pad == 3 ? 0 : pad));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int printable = 0;
+    for (byte b : bytes) {
+      // ASCII only: random bytes are printable ASCII one time in three, text nearly always
+      if ((b >= 0x20 && b < 0x7F) || b == '\n' || b == '\t') {
+        printable++;
+      }
+    }
+    return bytes.length > 0 && printable * 10 >= bytes.length * 9
+        ? new String(bytes, java.nio.charset.StandardCharsets.US_ASCII)
+        : null;
   }
 
   /** Whether a JSON pointer under {@code /args} lies in one of the control arguments. */
@@ -429,7 +568,11 @@ public final class Inspection {
                 "excerpt",
                 f.excerpt()));
       }
-      dataFacts = PolicyEnv.celValue(Map.of("labels", dataLabels, "findings", facts));
+      List<String> domains = new ArrayList<>(2);
+      domains(args, domains, 0);
+      dataFacts =
+          PolicyEnv.celValue(
+              Map.of("labels", dataLabels, "findings", facts, "domains", List.copyOf(domains)));
     }
     return dataFacts;
   }

@@ -227,8 +227,11 @@ public final class Approvals {
       if (a.approvals().isEmpty()) {
         Scope chosen = scope == null ? Scope.exact() : scope;
         rules.issue(a, who, chosen, note, now); // refuses an invalid scope now, not at the second
-        if (store.addApproval(id, a.approvals(), step(who, now, note, chosen), null, now)) {
-          ApprovalRecord partly = store.get(id).orElseThrow();
+        ApprovalRecord.Approval mine = step(who, now, note, chosen);
+        if (store.addApproval(id, a.approvals(), mine, null, now)) {
+          // what this call made, the first of two approvals: not a re-read, in which a second
+          // approver who came in between would already have approved it
+          ApprovalRecord partly = a.withApproval(mine);
           emit(new Event(Event.Type.APPROVAL_PARTLY_APPROVED, partly, null, who, now));
           return partly;
         }

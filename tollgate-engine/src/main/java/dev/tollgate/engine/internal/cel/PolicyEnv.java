@@ -93,13 +93,23 @@ public final class PolicyEnv {
               "findings", ListType.create(FINDING),
               "domains", ListType.create(SimpleType.STRING)));
 
+  static final StructType TARGET =
+      struct(
+          "tollgate.Target",
+          fields(
+              "kind", SimpleType.STRING,
+              "origin", SimpleType.STRING,
+              "sources", ListType.create(SimpleType.STRING),
+              "injected", SimpleType.BOOL));
+
   static final StructType FLOW =
       struct(
           "tollgate.Flow",
           fields(
               "labels", ListType.create(SimpleType.STRING),
               "sources", ListType.create(SimpleType.STRING),
-              "injected", SimpleType.BOOL));
+              "injected", SimpleType.BOOL,
+              "targets", ListType.create(TARGET)));
 
   static final StructType STEP =
       struct(
@@ -159,7 +169,7 @@ public final class PolicyEnv {
   public static final Map<String, CelType> VARIABLES = orderedVariables();
 
   private static final List<StructType> STRUCTS =
-      List.of(ACTION, TOOL, FINDING, DATA, FLOW, STEP, SESSION, SCOPE, JUDGE);
+      List.of(ACTION, TOOL, FINDING, DATA, TARGET, FLOW, STEP, SESSION, SCOPE, JUDGE);
 
   private static final CelOptions OPTIONS =
       CelOptions.current()

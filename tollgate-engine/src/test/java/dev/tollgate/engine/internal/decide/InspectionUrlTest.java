@@ -16,23 +16,22 @@ class InspectionUrlTest {
         java.util.Base64.getUrlEncoder()
             .withoutPadding()
             .encodeToString(summary.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    assertThat(Inspection.encodedText("https://unfurl.example/c/" + encoded)).isEqualTo(summary);
-    assertThat(Inspection.encodedText("https://x.example/r?d=" + encoded + "&v=2"))
-        .isEqualTo(summary);
+    assertThat(Links.encodedText("https://unfurl.example/c/" + encoded)).isEqualTo(summary);
+    assertThat(Links.encodedText("https://x.example/r?d=" + encoded + "&v=2")).isEqualTo(summary);
     // a document id, a hash, a short token: not text anyone encoded
     assertThat(
-            Inspection.encodedText(
+            Links.encodedText(
                 "https://docs.example/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/view"))
         .isNull();
-    assertThat(Inspection.encodedText("https://x.example/QuarterlyReportFinal2026")).isNull();
-    assertThat(Inspection.encodedText("https://x.example/a?b=c2VjcmV0")).isNull();
-    assertThat(Inspection.encodedText("https://x.example")).isNull();
+    assertThat(Links.encodedText("https://x.example/QuarterlyReportFinal2026")).isNull();
+    assertThat(Links.encodedText("https://x.example/a?b=c2VjcmV0")).isNull();
+    assertThat(Links.encodedText("https://x.example")).isNull();
   }
 
   @Test
   void domainsAreTheHostsOfLinksAndTheDomainsOfAddresses() {
     List<String> out = new ArrayList<>();
-    Inspection.domains(
+    Links.domains(
         Map.of(
             "to",
             List.of("Helpdesk@ACME-IT-support.example", "bob@acme.example"),

@@ -370,15 +370,16 @@ public final class Fingerprints {
     if (n <= 0) {
       return;
     }
-    long[] words = new long[tokens.size()];
+    int size = tokens.size();
+    long[] words = tokens.scratch(0, size);
     char[] cs = tokens.chars();
-    for (int t = 0; t < words.length; t++) {
+    for (int t = 0; t < size; t++) {
       words[t] = word(cs, tokens.from(t), tokens.to(t));
     }
     // Signed order of hash ^ MIN_VALUE is the unsigned order of hash: with it each window's least
     // is Math.min, which compiles to conditional moves. Branching on random hashes mispredicted
     // about half the time and cost more than the hashing.
-    long[] ordered = new long[n];
+    long[] ordered = tokens.scratch(1, n);
     for (int i = 0; i < n; i++) {
       ordered[i] = combine(words[i], words[i + 1], words[i + 2], words[i + 3]) ^ Long.MIN_VALUE;
     }

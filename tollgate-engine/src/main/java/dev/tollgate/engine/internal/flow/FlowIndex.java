@@ -133,6 +133,9 @@ public final class FlowIndex {
     return seen;
   }
 
+  /** Each thread's token buffers for {@link #flow}, dropped after an unusually large payload. */
+  private static final ThreadLocal<Tokens.Runs> RUNS = ThreadLocal.withInitial(Tokens.Runs::new);
+
   /** Adds results observed since {@link #seen}; older ones are ignored. */
   public synchronized void add(List<ObservedResult> results) {
     for (ObservedResult r : results) {
@@ -177,7 +180,8 @@ public final class FlowIndex {
         mark(fingerprints.atom(v, 0, v.length()), flowed, null, bits);
       }
     }
-    Tokens.Runs tokens = new Tokens.Runs();
+    // the payload's buffers, reused by the thread: an 8 KB action's tokens took 60 KB a decision
+    Tokens.Runs tokens = RUNS.get();
     for (String raw : strings) {
       tokens.fold(raw);
       for (int t = 0; t < tokens.size(); t++) {
@@ -194,6 +198,9 @@ public final class FlowIndex {
         }
       }
       fingerprints.shingles(tokens, h -> mark(h, null, shingleHits, bits));
+    }
+    if (tokens.large()) {
+      RUNS.remove();
     }
     LinkedHashSet<String> labelsOut = new LinkedHashSet<>();
     LinkedHashSet<String> tools = new LinkedHashSet<>();

@@ -21,6 +21,36 @@ final class Tokens {
     private String text;
     private int size;
 
+    private long[] first = new long[0];
+    private long[] second = new long[0];
+
+    /**
+     * Two scratch arrays of at least {@code n} longs, reused from call to call: {@code which} 0 or
+     * 1. Their contents are whatever the last user left.
+     */
+    long[] scratch(int which, int n) {
+      if (which == 0) {
+        if (first.length < n) {
+          first = new long[Math.max(n, first.length * 2)];
+        }
+        return first;
+      }
+      if (second.length < n) {
+        second = new long[Math.max(n, second.length * 2)];
+      }
+      return second;
+    }
+
+    /** Whether this holds buffers larger than a thread should keep between decisions. */
+    boolean large() {
+      return chars.length > KEPT_CHARS;
+    }
+
+    /**
+     * The text a thread's reused buffers are kept for: larger arguments get buffers of their own.
+     */
+    private static final int KEPT_CHARS = 1 << 16;
+
     /** Splits {@code s}, already folded, replacing what this held. */
     Runs of(String s) {
       text = s;

@@ -116,8 +116,7 @@ public final class Inspection {
     Map<String, Object> provenance = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : args.entrySet()) {
       if (control.contains(e.getKey())) {
-        provenance.put(e.getKey(), origin(index, e.getKey(), e.getValue()));
-        Links.urlQueries(e.getValue(), payload);
+        provenance.put(e.getKey(), origin(index, e.getKey(), e.getValue(), payload));
       } else {
         payload.add(e.getKey());
         dev.tollgate.engine.internal.flow.Fingerprints.collect(e.getValue(), payload);
@@ -139,7 +138,13 @@ public final class Inspection {
     return this;
   }
 
-  private static Map<String, Object> origin(FlowIndex index, String key, Object value) {
+  /**
+   * The provenance of one control argument; what its URLs carry (query values, base64-encoded text)
+   * goes to {@code payload}: a URL says where an action goes, but what it carries after its path
+   * leaves with it (the attendee list appended to an agenda link, the password in a "check" URL).
+   */
+  private static Map<String, Object> origin(
+      FlowIndex index, String key, Object value, List<String> payload) {
     List<String> values = new ArrayList<>();
     dev.tollgate.engine.internal.flow.Fingerprints.collect(value, values);
     int weakest = 0;
@@ -161,25 +166,28 @@ public final class Inspection {
     int encoded = 0;
     for (String v : values) {
       FlowIndex.Origin o = index.origin(v);
-      int query = v.indexOf('?');
-      if (query > 0
-          && v.indexOf("://") > 0
-          && !o.origin().equals("request")
-          && !index.readAsWritten(v)) {
-        // A URL read nowhere as written, but read up to its query: the link of a result,
-        // completed by the agent. It goes where that result said; what its query carries was
-        // read elsewhere in the session or made up.
-        FlowIndex.Origin base = index.origin(v.substring(0, query));
-        if (base.origin().equals("trusted") || base.origin().equals("untrusted")) {
-          o = base;
-          built = true;
-          carries = Math.max(carries, index.readValues(Links.queryValues(v.substring(query + 1))));
-        }
-      }
       if (v.indexOf("://") > 0) {
+        int query = v.indexOf('?');
+        // without the parameter names, which the tokens of a URL would join to the values
+        String queryValues = query > 0 ? Links.queryValues(v.substring(query + 1)) : null;
         String decoded = Links.encodedText(v);
+        if (queryValues != null && query + 1 < v.length()) {
+          payload.add(queryValues);
+        }
         if (decoded != null) {
+          payload.add(decoded);
           encoded = Math.max(encoded, index.readValues(decoded));
+        }
+        if (queryValues != null && !o.origin().equals("request") && !index.readAsWritten(v)) {
+          // A URL read nowhere as written, but read up to its query: the link of a result,
+          // completed by the agent. It goes where that result said; what its query carries was
+          // read elsewhere in the session or made up.
+          FlowIndex.Origin base = index.origin(v.substring(0, query));
+          if (base.origin().equals("trusted") || base.origin().equals("untrusted")) {
+            o = base;
+            built = true;
+            carries = Math.max(carries, index.readValues(queryValues));
+          }
         }
       }
       origins.add(o.origin());

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * What the links and addresses of an action carry and where they point: a URL's query values and
- * base64-encoded text (payload, whatever the URL is a control argument for), and the domains of
- * links and addresses ({@code data.domains}).
+ * base64-encoded text (payload, whatever the URL is a control argument for; see {@code
+ * Inspection}), and the domains of links and addresses ({@code data.domains}).
  */
 final class Links {
   private Links() {}
@@ -26,31 +26,6 @@ final class Links {
       out.append(value.replace(',', ' ').replace(';', ' ').replace('|', ' ')).append(' ');
     }
     return out.toString();
-  }
-
-  /**
-   * The query of each URL of a control argument, as payload: a URL says where an action goes, but
-   * what it carries after its {@code ?} leaves with it (the attendee list appended to an agenda
-   * link, the password in a "check" URL).
-   */
-  static void urlQueries(Object value, List<String> payload) {
-    if (value instanceof String s) {
-      int query = s.indexOf('?');
-      if (query > 0 && s.indexOf("://") > 0 && query + 1 < s.length()) {
-        // without the parameter names, which the tokens of a URL would join to the values
-        payload.add(queryValues(s.substring(query + 1)));
-      }
-      if (s.indexOf("://") > 0) {
-        String decoded = encodedText(s);
-        if (decoded != null) {
-          payload.add(decoded);
-        }
-      }
-    } else if (value instanceof List<?> l) {
-      for (Object o : l) {
-        urlQueries(o, payload);
-      }
-    }
   }
 
   /**

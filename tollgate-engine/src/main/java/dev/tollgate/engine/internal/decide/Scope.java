@@ -255,9 +255,9 @@ final class Scope {
 
   /**
    * Whether the request names where something goes: a mail address, a #channel or an @handle after
-   * "to", "for", "cc", "with" or "let" ("let #accounts-receivable know") ("summarise the report for
-   * kim@umbrella.example"), or after "in" or "on" at the very end ("summarise the pricing page in
-   * #procurement"). A place to read from ("the open requests in #travel-desk for me", "the mail
+   * "to", "for", "cc", "with" or "let" ("summarise the report for kim@umbrella.example", "let
+   * #accounts-receivable know"), or after "in" or "on" at the very end ("summarise the pricing page
+   * in #procurement"). A place to read from ("the open requests in #travel-desk for me", "the mail
    * from bob@...") is not a destination.
    */
   static boolean namesDestination(String request) {

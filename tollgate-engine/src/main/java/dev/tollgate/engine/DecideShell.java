@@ -9,6 +9,7 @@ import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.decide.AuditEntries;
 import dev.tollgate.engine.internal.decide.DecideInput;
 import dev.tollgate.engine.internal.decide.Decider;
@@ -20,8 +21,11 @@ import dev.tollgate.engine.internal.decide.SessionView;
 import dev.tollgate.engine.internal.decide.Verdict;
 import dev.tollgate.engine.internal.flow.FlowIndex;
 import dev.tollgate.engine.internal.flow.FlowIndexes;
+import dev.tollgate.engine.internal.rate.Tallies;
+import dev.tollgate.engine.internal.rate.Tally;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
 import dev.tollgate.json.ApiJson;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +37,15 @@ import java.util.List;
  *   <li>pure checks of the agent, the action, the session id and the request id ({@link
  *       Outcome.Refused}, no I/O);
  *   <li>the request id, when there is one: reserved, or the earlier attempt's decision replayed;
- *   <li>the session, read once, and what it has read (the flow index);
+ *   <li>the session, read once, and what it has read (the flow index); the rate counters, with this
+ *       action appended to those it belongs to ({@code Tallies});
  *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state; the one exception is the
  *       optional judge, asked with its own deadline only when a policy reads {@code judge});
  *   <li>grants and approvals, for an ask or a profile's deny;
  *   <li>one audit append holding the events of step 5 ({@code grant.used}, {@code approval.opened})
  *       and the decision record: one durable write, all or nothing;
- *   <li>the session's history step and the memory ledger, only once the record is durable;
+ *   <li>the counters settled (an allowed action stays counted, any other is taken back), the
+ *       session's history step and the memory ledger, only once the record is durable;
  *   <li>the request id completed with the decision.
  * </ol>
  *
@@ -64,6 +70,7 @@ final class DecideShell {
   private final InstantSource clock;
   private final int maxHistory;
   private final Judge judge;
+  private final Tallies tallies;
 
   DecideShell(
       Tollgate tollgate,
@@ -74,7 +81,9 @@ final class DecideShell {
       AuditLog audit,
       InstantSource clock,
       int maxHistory,
-      Judge judge) {
+      Judge judge,
+      Tallies tallies) {
+    this.tallies = tallies;
     this.tollgate = tollgate;
     this.sessions = sessions;
     this.flows = flows;
@@ -110,6 +119,7 @@ final class DecideShell {
     final long start = System.nanoTime();
     Stage stage = Stage.DECIDING;
     RequestRecord held;
+    Tally tally = Tally.NONE;
     private String digest;
 
     Call(String id, String agent, Action action, boolean explain) {
@@ -204,20 +214,24 @@ final class DecideShell {
       flow = flows.of(seen.indexed(), sessions);
     }
 
+    // 3b. The rate counters: this action appended, atomically with reading them (see Tallies).
+    CompiledBundle compiled = tollgate.compiled();
+    Instant now = clock.instant();
+    c.tally =
+        tallies.tally(
+            compiled,
+            agent,
+            action,
+            compiled.catalog().lookup(action.tool()),
+            session == null ? null : session.id(),
+            now);
+
     // 4. The pure decision.
     Verdict verdict;
     try {
       verdict =
           Decider.decide(
-              new DecideInput(
-                  tollgate.compiled(),
-                  agent,
-                  action,
-                  view,
-                  flow,
-                  clock.instant(),
-                  c.explain,
-                  judge));
+              new DecideInput(compiled, agent, action, view, flow, now, c.explain, judge, c.tally));
     } catch (ScanLimitException e) {
       return new Run(
           failClosed(
@@ -272,7 +286,9 @@ final class DecideShell {
       approvals.announce(events);
     }
 
-    // 7. History and the memory ledger, now that the record is durable.
+    // 7. The counters kept (allowed) or taken back; history and the memory ledger, now that the
+    // record is durable.
+    tallies.settle(c.tally, decision.allowed(), now);
     if (session != null) {
       sessions.appendHistory(session.id(), action.tool(), decision.effect(), maxHistory);
     }
@@ -477,6 +493,11 @@ final class DecideShell {
   }
 
   private void release(Call c) {
+    try {
+      tallies.settle(c.tally, false, clock.instant());
+    } catch (RuntimeException e) {
+      // counters that cannot be reached keep the action counted: the safe side of a limit
+    }
     if (c.held != null) {
       RequestRecord held = c.held;
       c.held = null;

@@ -29,6 +29,8 @@ import dev.tollgate.engine.internal.memory.MemoryApprovalStore;
 import dev.tollgate.engine.internal.memory.MemoryAuditLog;
 import dev.tollgate.engine.internal.memory.MemoryRequestStore;
 import dev.tollgate.engine.internal.memory.MemorySessionStore;
+import dev.tollgate.engine.internal.rate.MemoryCounters;
+import dev.tollgate.engine.internal.rate.Tallies;
 import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Hit;
 import dev.tollgate.engine.internal.scan.ScanLimitException;
@@ -150,7 +152,8 @@ public final class Tollgate {
                     b.judge.model(),
                     b.judge.timeout(),
                     b.judge.apiKey(),
-                    b.judge.cacheSize()));
+                    b.judge.cacheSize()),
+            new Tallies(new MemoryCounters(), flows.fingerprints()));
     this.observer = new Observer(this::compiled, sessions, flows, audit, clock);
     remaskStoredSessions();
   }

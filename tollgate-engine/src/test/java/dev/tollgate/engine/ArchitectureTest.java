@@ -57,7 +57,8 @@ class ArchitectureTest {
    */
   private static final Map<String, List<String>> STAGES =
       Map.of(
-          "decide", List.of("bundle", "cel", "scan", "flow"),
+          "decide", List.of("bundle", "cel", "scan", "flow", "rate"),
+          "rate", List.of("bundle", "cel", "scan", "flow"),
           "bundle", List.of("cel", "yaml", "scan"),
           "cel", List.of(),
           "yaml", List.of(),

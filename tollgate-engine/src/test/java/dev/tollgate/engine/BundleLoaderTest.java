@@ -394,7 +394,7 @@ class BundleLoaderTest {
           p, "policies.yaml", 4, 11, "`when` of policy `a`: undeclared reference to `acton`");
       assertThat(p.hint())
           .isEqualTo(
-              "did you mean `action`? variables: action, tool, data, flow, provenance, session, scope, judge");
+              "did you mean `action`? variables: action, tool, data, flow, provenance, session, scope, blast, judge");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.engine.runner;
 
+import dev.tollgate.api.Gate;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Problem;
@@ -65,7 +66,9 @@ public final class PolicyTests {
     List<Scenario> scenarios = readTests(directory.resolve("tests"));
     List<Scenarios.Outcome> outcomes = new ArrayList<>(scenarios.size());
     for (Scenario s : scenarios) {
-      outcomes.add(Scenarios.run(Replayer.engine(bundle).gate(s.agent()), s));
+      ReplayClock clock = new ReplayClock();
+      Gate gate = Replayer.engine(bundle, clock).gate(s.agent());
+      outcomes.add(Scenarios.run(agent -> gate, s, clock));
     }
     return new Report(directory, outcomes);
   }

@@ -43,7 +43,8 @@ public final class Replayer {
           "expectPolicies",
           "expectDetectors",
           "expectResultDetectors",
-          "attack");
+          "attack",
+          "at");
 
   /**
    * The fingerprint key of replays and policy tests: fixed, so that a replay's fingerprints are the
@@ -224,17 +225,26 @@ public final class Replayer {
 
   /** A fresh engine over {@code bundle} with the fixed key of replays and policy tests. */
   static Tollgate engine(Bundle bundle) {
-    return Tollgate.builder().bundle(bundle).fingerprintKey(FINGERPRINT_KEY).build();
+    return engine(bundle, new ReplayClock());
   }
+
+  /** A fresh engine like {@link #engine(Bundle)} on a clock the replay sets from steps' times. */
+  static Tollgate engine(Bundle bundle, ReplayClock clock) {
+    return Tollgate.builder().bundle(bundle).fingerprintKey(FINGERPRINT_KEY).clock(clock).build();
+  }
+
+  /** An engine with the clock its steps set. */
+  private record Engine(Tollgate tollgate, ReplayClock clock) {}
 
   /**
    * The engine {@code trace} runs on: a fresh one over {@code bundle}, or the one of the earlier
    * trace it continues (its stores, so its memory, with them).
    */
-  private static Tollgate engineFor(Bundle bundle, Trace trace, Map<String, Tollgate> engines) {
-    Tollgate engine;
+  private static Engine engineFor(Bundle bundle, Trace trace, Map<String, Engine> engines) {
+    Engine engine;
     if (trace.continues() == null) {
-      engine = engine(bundle);
+      ReplayClock clock = new ReplayClock();
+      engine = new Engine(engine(bundle, clock), clock);
     } else {
       engine = engines.get(trace.continues());
       if (engine == null) {
@@ -256,14 +266,19 @@ public final class Replayer {
    */
   public static Report replay(Bundle bundle, List<Trace> traces) {
     List<StepResult> results = new ArrayList<>();
-    Map<String, Tollgate> engines = new java.util.HashMap<>();
+    Map<String, Engine> engines = new java.util.HashMap<>();
     for (Trace trace : traces) {
-      Gate gate = engineFor(bundle, trace, engines).gate(trace.agent());
+      Engine engine = engineFor(bundle, trace, engines);
+      Gate gate = engine.tollgate().gate(trace.agent());
+      if (!trace.steps().isEmpty()) {
+        engine.clock().set(trace.steps().getFirst().at());
+      }
       String session =
           gate.openSession(
               new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
       for (int i = 0; i < trace.steps().size(); i++) {
         Trace.Step step = trace.steps().get(i);
+        engine.clock().set(step.at());
         Decision d =
             gate.decide(
                 new Action(session, trace.user(), step.tool(), step.args(), step.reason(), null));
@@ -300,15 +315,20 @@ public final class Replayer {
    */
   public static List<Explained> explain(Bundle bundle, List<Trace> traces) {
     List<Explained> results = new ArrayList<>();
-    Map<String, Tollgate> engines = new java.util.HashMap<>();
+    Map<String, Engine> engines = new java.util.HashMap<>();
     for (Trace trace : traces) {
-      Tollgate engine = engineFor(bundle, trace, engines);
+      Engine replay = engineFor(bundle, trace, engines);
+      Tollgate engine = replay.tollgate();
+      if (!trace.steps().isEmpty()) {
+        replay.clock().set(trace.steps().getFirst().at());
+      }
       String session =
           engine.openSession(
               trace.agent(),
               new SessionSpec(trace.id(), trace.user(), trace.request(), trace.task()));
       for (int i = 0; i < trace.steps().size(); i++) {
         Trace.Step step = trace.steps().get(i);
+        replay.clock().set(step.at());
         Explanation e =
             engine.explain(
                 trace.agent(),
@@ -364,6 +384,7 @@ public final class Replayer {
       throw new InputException("bad_request", "`steps` must be an array of steps", "/steps");
     }
     List<Trace.Step> out = new ArrayList<>();
+    java.time.Instant last = null;
     for (int i = 0; i < steps.size(); i++) {
       JsonNode s = steps.get(i);
       String at = "/steps/" + i;
@@ -386,6 +407,24 @@ public final class Replayer {
       }
       JsonNode result = s.get("result");
       boolean attack = attack(s, at, scenario);
+      java.time.Instant when = null;
+      String atText = text(s, "at", at);
+      if (atText != null) {
+        try {
+          when = ReplayClock.parse(atText);
+        } catch (IllegalArgumentException ex) {
+          throw new InputException("bad_request", ex.getMessage(), at + "/at");
+        }
+        if (last != null && when.isBefore(last)) {
+          throw new InputException(
+              "bad_request",
+              "`at` goes back in time ("
+                  + atText
+                  + " is before the step before it): steps are in the order they happened",
+              at + "/at");
+        }
+        last = when;
+      }
       out.add(
           new Trace.Step(
               tool,
@@ -396,7 +435,8 @@ public final class Replayer {
               names(s, "expectPolicies", at),
               names(s, "expectDetectors", at),
               names(s, "expectResultDetectors", at),
-              attack));
+              attack,
+              when));
     }
     if (scenario == Trace.Scenario.ATTACK && out.stream().noneMatch(Trace.Step::attack)) {
       throw new InputException(

@@ -11,9 +11,23 @@ import java.util.Map;
  *
  * @param session the session the case runs in, or {@code null} when it names none
  * @param where {@code file:line} of the case, for reports
+ * @param at when the action happens (a replay's clock), or {@code null}: the time of the last
+ *     history step that gives one, else the system's
  */
 public record Scenario(
-    String name, String agent, Setup session, Action action, Expectation expect, String where) {
+    String name,
+    String agent,
+    Setup session,
+    Action action,
+    Expectation expect,
+    String where,
+    java.time.Instant at) {
+
+  /** A case that does not say when it happens. */
+  public Scenario(
+      String name, String agent, Setup session, Action action, Expectation expect, String where) {
+    this(name, agent, session, action, expect, where, null);
+  }
 
   /**
    * The session a case runs in.
@@ -52,8 +66,15 @@ public record Scenario(
   /** A tool result observed before the action. */
   public record Result(String tool, Object result) {}
 
-  /** An earlier action in the session, with its result when it has one. */
-  public record Step(String tool, Map<String, Object> args, Object result) {}
+  /**
+   * An earlier action in the session, with its result when it has one, and when it happened ({@code
+   * null} when the step does not say).
+   */
+  public record Step(String tool, Map<String, Object> args, Object result, java.time.Instant at) {
+    public Step(String tool, Map<String, Object> args, Object result) {
+      this(tool, args, result, null);
+    }
+  }
 
   /**
    * What a case expects.

@@ -22,11 +22,11 @@ import java.util.TreeSet;
 /** Reads scenarios from YAML and runs them against a {@link Gate}. */
 public final class Scenarios {
   private static final Set<String> CASE_KEYS =
-      Set.of("name", "agent", "session", "action", "expect", "description");
+      Set.of("name", "agent", "session", "action", "expect", "description", "at");
   private static final Set<String> SESSION_KEYS =
       Set.of("request", "task", "results", "history", "open", "openedBy");
   private static final Set<String> RESULT_KEYS = Set.of("tool", "result");
-  private static final Set<String> STEP_KEYS = Set.of("tool", "args", "result");
+  private static final Set<String> STEP_KEYS = Set.of("tool", "args", "result", "at");
   private static final Set<String> ACTION_KEYS =
       Set.of("session", "user", "tool", "args", "reason", "requestId");
   private static final Set<String> EXPECT_KEYS = Set.of("effect", "policies", "shadow", "refusal");
@@ -132,6 +132,7 @@ public final class Scenarios {
     } else {
       expect = readExpect(expectNode, label, problems);
     }
+    java.time.Instant at = time(map.get("at"), problems);
     if (problems.size() != before || action == null || expect == null) {
       return null;
     }
@@ -141,7 +142,8 @@ public final class Scenarios {
         setup,
         action,
         expect,
-        map.source().file() + ":" + (map.line() + 1));
+        map.source().file() + ":" + (map.line() + 1),
+        at);
   }
 
   private static Scenario.Setup readSetup(Y.Map session, String label, List<Problem> problems) {
@@ -182,7 +184,9 @@ public final class Scenarios {
           if (tool != null) {
             @SuppressWarnings("unchecked")
             Map<String, Object> a = args == null ? Map.of() : (Map<String, Object>) args.toJava();
-            history.add(new Scenario.Step(tool, a, result == null ? null : result.toJava()));
+            history.add(
+                new Scenario.Step(
+                    tool, a, result == null ? null : result.toJava(), time(m.get("at"), problems)));
           }
         }
       }
@@ -191,6 +195,30 @@ public final class Scenarios {
     String openedBy = s.text("openedBy", false);
     return new Scenario.Setup(
         request == null ? "" : request, task, results, history, open == null || open, openedBy);
+  }
+
+  /** A step's or case's {@code at}, or {@code null} when it has none or it is not a time. */
+  private static java.time.Instant time(Y node, List<Problem> problems) {
+    if (node == null) {
+      return null;
+    }
+    Object value = node instanceof Y.Scalar sc ? sc.value() : null;
+    try {
+      if (value instanceof String text) {
+        return ReplayClock.parse(text);
+      }
+      if (value instanceof java.time.Instant i) {
+        return i;
+      }
+      throw new IllegalArgumentException(ReplayClock.problem(String.valueOf(value)));
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          YamlReader.at(
+              node,
+              e.getMessage(),
+              "quote it: at: \"2026-12-04T09:30:00Z\" (UTC) or with an offset"));
+      return null;
+    }
   }
 
   private static Action readAction(Y.Map map, String label, List<Problem> problems) {
@@ -265,6 +293,18 @@ public final class Scenarios {
    * With {@code open: false} the action's session id is used as it is, never opened.
    */
   public static Outcome run(java.util.function.Function<String, Gate> gates, Scenario scenario) {
+    return run(gates, scenario, new ReplayClock());
+  }
+
+  /** Runs one scenario on an engine whose clock is {@code clock}: steps' times set it. */
+  static Outcome run(
+      java.util.function.Function<String, Gate> gates, Scenario scenario, ReplayClock clock) {
+    Scenario.Setup first = scenario.session();
+    if (first != null && !first.history().isEmpty()) {
+      clock.set(first.history().getFirst().at());
+    } else {
+      clock.set(scenario.at());
+    }
     Gate gate = gates.apply(scenario.agent());
     Action action = scenario.action();
     Scenario.Setup setup = scenario.session();
@@ -282,6 +322,7 @@ public final class Scenarios {
         opener.observe(new Observation(id, r.tool(), null, r.result()));
       }
       for (Scenario.Step step : setup.history()) {
+        clock.set(step.at());
         Decision d = opener.decide(new Action(id, user, step.tool(), step.args(), null, null));
         if (step.result() != null) {
           opener.observe(new Observation(id, step.tool(), d.id(), step.result()));
@@ -291,6 +332,7 @@ public final class Scenarios {
           new Action(
               id, action.user(), action.tool(), action.args(), action.reason(), action.requestId());
     }
+    clock.set(scenario.at());
     Decision decision = gate.decide(action);
     return new Outcome(scenario, decision, compare(scenario.expect(), decision));
   }

@@ -55,6 +55,8 @@ public record Trace(
    *     config file), or {@code null} when the step does not say; used by evaluation suites
    * @param attack whether this is a step the attacker wanted, in an attack scenario: a
    *     consequential action (anything but a read that stays inside) that should not go through
+   * @param at when the step happened, which a replay uses as its clock, or {@code null} when the
+   *     step does not say (the clock stays where the last step that said put it)
    */
   public record Step(
       String tool,
@@ -65,7 +67,8 @@ public record Trace(
       List<String> expectPolicies,
       List<String> expectDetectors,
       List<String> expectResultDetectors,
-      boolean attack) {
+      boolean attack,
+      java.time.Instant at) {
     public Step {
       expectPolicies = expectPolicies == null ? null : List.copyOf(expectPolicies);
       expectDetectors = expectDetectors == null ? null : List.copyOf(expectDetectors);
@@ -76,7 +79,7 @@ public record Trace(
     /** A step without evaluation labels. */
     public Step(
         String tool, Map<String, Object> args, String reason, Object result, Effect expected) {
-      this(tool, args, reason, result, expected, null, null, null, false);
+      this(tool, args, reason, result, expected, null, null, null, false, null);
     }
   }
 }

@@ -47,6 +47,66 @@ class ReplayerTest {
         .contains("/steps/0/expectDetectors/1");
   }
 
+  @Test
+  void stepTimesAreTheReplaysClockSoWindowsAreJudgedAsLive() throws BundleException {
+    Bundle bundle =
+        Bundle.fromFiles(
+            Map.of(
+                "agents.yaml",
+                "defaults: {unprofiled: allow}\n",
+                "policies.yaml",
+                """
+                policies:
+                  - name: burst
+                    when: count("session", "*", "1m") > 2
+                    effect: ask
+                """));
+    String steps =
+        "{\"tool\":\"x\",\"at\":\"2026-12-04T09:00:00Z\"},"
+            + "{\"tool\":\"x\",\"at\":\"2026-12-04T09:00:30Z\"},"
+            + "{\"tool\":\"x\",\"at\":\"2026-12-04T10:00:40+01:00\"},"
+            + "{\"tool\":\"x\",\"at\":\"2026-12-04T09:05:00Z\"},"
+            + "{\"tool\":\"x\"}";
+    List<Trace> traces =
+        Replayer.parse(
+            "t.jsonl", "{\"id\":\"t\",\"agent\":\"a\",\"user\":\"u\",\"steps\":[" + steps + "]}");
+    assertThat(traces.getFirst().steps().get(2).at())
+        .isEqualTo(java.time.Instant.parse("2026-12-04T09:00:40Z"));
+    List<Effect> effects =
+        Replayer.replay(bundle, traces).steps().stream().map(Replayer.StepResult::effect).toList();
+    // the third within a minute asks; five minutes later the window is empty again, and a step
+    // without a time stays at the last one given
+    assertThat(effects)
+        .containsExactly(Effect.ALLOW, Effect.ALLOW, Effect.ASK, Effect.ALLOW, Effect.ALLOW);
+  }
+
+  @Test
+  void aStepTimeThatIsNotATimeOrGoesBackIsRefusedWithItsPlace() {
+    BundleException bad =
+        catchThrowableOfType(
+            BundleException.class,
+            () ->
+                Replayer.parse(
+                    "t.jsonl",
+                    "{\"id\":\"t\",\"agent\":\"a\",\"user\":\"u\",\"steps\":[{\"tool\":\"x\","
+                        + "\"at\":\"yesterday\"}]}"));
+    assertThat(bad.problems().get(0).message())
+        .contains("ISO 8601 time with a zone")
+        .contains("/steps/0/at");
+    BundleException back =
+        catchThrowableOfType(
+            BundleException.class,
+            () ->
+                Replayer.parse(
+                    "t.jsonl",
+                    "{\"id\":\"t\",\"agent\":\"a\",\"user\":\"u\",\"steps\":["
+                        + "{\"tool\":\"x\",\"at\":\"2026-12-04T09:00:00Z\"},"
+                        + "{\"tool\":\"x\",\"at\":\"2026-12-04T08:00:00Z\"}]}"));
+    assertThat(back.problems().get(0).message())
+        .contains("goes back in time")
+        .contains("/steps/1/at");
+  }
+
   /**
    * A trace that continues an earlier one runs on its engine: what the first session's stopped
    * memory write stored (its result was recorded, so it ran) is untrusted when the second reads it,

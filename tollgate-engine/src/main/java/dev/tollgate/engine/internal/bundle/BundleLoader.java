@@ -5,6 +5,7 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.engine.BundleException;
 import dev.tollgate.engine.Problem;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
+import dev.tollgate.engine.internal.cel.RateCall;
 import dev.tollgate.engine.internal.scan.Detectors;
 import dev.tollgate.engine.internal.yaml.MapReader;
 import dev.tollgate.engine.internal.yaml.Names;
@@ -234,26 +235,24 @@ public final class BundleLoader {
       }
     }
     CelRuntime.Program condition = null;
+    List<RateCall> rates = new ArrayList<>();
     Y.Scalar when = r.string("when", false);
     if (when != null) {
-      condition =
-          CelProblems.compile(
-              PolicyEnv.condition((String) when.value()),
-              when,
-              "`when` of " + label,
-              "bool",
-              problems);
+      PolicyEnv.Compiled compiled = PolicyEnv.condition((String) when.value());
+      if (compiled instanceof PolicyEnv.Ok ok) {
+        rates.addAll(ok.rates());
+      }
+      condition = CelProblems.compile(compiled, when, "`when` of " + label, "bool", problems);
     }
     CelRuntime.Program message = null;
     Y.Scalar messageNode = r.string("message", false);
     if (messageNode != null) {
+      PolicyEnv.Compiled compiled = PolicyEnv.message((String) messageNode.value());
+      if (compiled instanceof PolicyEnv.Ok ok) {
+        rates.addAll(ok.rates());
+      }
       message =
-          CelProblems.compile(
-              PolicyEnv.message((String) messageNode.value()),
-              messageNode,
-              "`message` of " + label,
-              "string",
-              problems);
+          CelProblems.compile(compiled, messageNode, "`message` of " + label, "string", problems);
     }
     ApprovalOptions approval = null;
     Y.Map approvalNode = r.mapping("approval");
@@ -283,7 +282,8 @@ public final class BundleLoader {
         fallback,
         approval,
         redact,
-        shadow);
+        shadow,
+        List.copyOf(new java.util.LinkedHashSet<>(rates)));
   }
 
   /**
@@ -427,7 +427,8 @@ public final class BundleLoader {
       String fallbackMessage,
       ApprovalOptions approval,
       Redaction redact,
-      boolean shadow) {
+      boolean shadow,
+      List<RateCall> rates) {
     CompiledPolicy build(int order) {
       return new CompiledPolicy(
           name,
@@ -444,7 +445,8 @@ public final class BundleLoader {
           shadow,
           nameNode.source().file(),
           nameNode.line() + 1,
-          order);
+          order,
+          rates);
     }
   }
 }

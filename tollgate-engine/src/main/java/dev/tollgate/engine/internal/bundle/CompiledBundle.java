@@ -1,6 +1,7 @@
 package dev.tollgate.engine.internal.bundle;
 
 import dev.tollgate.engine.Problem;
+import dev.tollgate.engine.internal.cel.RateCall;
 import dev.tollgate.engine.internal.scan.Detectors;
 import java.util.List;
 
@@ -8,8 +9,9 @@ import java.util.List;
  * A whole, checked policy bundle: policies in name order, the catalog, the agent profiles ({@link
  * Profiles#NONE} without {@code agents.yaml}) and the index over the policies, the detectors
  * (built-in ones and those of {@code detectors.yaml}), the manifest ({@link Manifest#NONE} without
- * {@code bundle.yaml}) and the warnings that do not keep it from loading. Immutable once built;
- * shared by every decision.
+ * {@code bundle.yaml}), the warnings that do not keep it from loading and every rate function its
+ * policies call ({@code null} to gather them from the policies). Immutable once built; shared by
+ * every decision.
  */
 public record CompiledBundle(
     List<CompiledPolicy> policies,
@@ -19,11 +21,21 @@ public record CompiledBundle(
     String digest,
     Detectors detectors,
     Manifest manifest,
-    List<Problem> warnings) {
+    List<Problem> warnings,
+    List<RateCall> rates) {
 
   public CompiledBundle {
     policies = List.copyOf(policies);
     warnings = List.copyOf(warnings);
+    if (rates == null) {
+      java.util.LinkedHashSet<RateCall> all = new java.util.LinkedHashSet<>();
+      for (CompiledPolicy p : policies) {
+        all.addAll(p.rates());
+      }
+      rates = List.copyOf(all);
+    } else {
+      rates = List.copyOf(rates);
+    }
   }
 
   public CompiledBundle(
@@ -42,6 +54,7 @@ public record CompiledBundle(
         digest,
         detectors,
         manifest,
-        warnings);
+        warnings,
+        null);
   }
 }

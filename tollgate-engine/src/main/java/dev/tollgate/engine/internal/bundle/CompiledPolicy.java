@@ -2,6 +2,7 @@ package dev.tollgate.engine.internal.bundle;
 
 import dev.cel.runtime.CelRuntime;
 import dev.tollgate.api.Effect;
+import dev.tollgate.engine.internal.cel.RateCall;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * @param message the compiled {@code message}, or {@code null} to use {@link #fallbackMessage}
  * @param redact for an allow policy, the redaction it obliges, or {@code null}
  * @param order the policy's position in name order, so that merged candidate lists stay sorted
+ * @param rates the rate functions its condition and message call, tallied before it runs
  */
 public record CompiledPolicy(
     String name,
@@ -29,7 +31,12 @@ public record CompiledPolicy(
     boolean shadow,
     String file,
     int line,
-    int order) {
+    int order,
+    List<RateCall> rates) {
+
+  public CompiledPolicy {
+    rates = rates == null ? List.of() : List.copyOf(rates);
+  }
 
   public boolean appliesToAgent(String agent) {
     if (agents == null) {

@@ -43,7 +43,14 @@ public final class PolicyEnv {
   /** A compiled expression, or the issues that stopped it. */
   public sealed interface Compiled permits Ok, Failed {}
 
-  public record Ok(CelRuntime.Program program) implements Compiled {}
+  /**
+   * @param rates the rate functions the expression calls ({@link RateCall}), in the order written
+   */
+  public record Ok(CelRuntime.Program program, List<RateCall> rates) implements Compiled {
+    public Ok {
+      rates = List.copyOf(rates);
+    }
+  }
 
   /**
    * @param line 1-based line inside the expression
@@ -118,10 +125,26 @@ public final class PolicyEnv {
               "tool", SimpleType.STRING,
               "effect", SimpleType.STRING));
 
+  /**
+   * How far one action reaches: {@code targets} counts the values of its control arguments (list
+   * items each), {@code all} says a control argument selects everything (a wildcard, {@code all},
+   * an empty filter).
+   */
+  static final StructType BLAST =
+      struct(
+          "tollgate.Blast",
+          fields(
+              "targets", SimpleType.INT,
+              "all", SimpleType.BOOL));
+
   static final StructType SCOPE =
       struct(
           "tollgate.Scope",
           fields(
+              "amounts",
+              ListType.create(SimpleType.DOUBLE),
+              "budget",
+              SimpleType.DOUBLE,
               "asked",
               SimpleType.BOOL,
               "delegated",
@@ -169,7 +192,7 @@ public final class PolicyEnv {
   public static final Map<String, CelType> VARIABLES = orderedVariables();
 
   private static final List<StructType> STRUCTS =
-      List.of(ACTION, TOOL, FINDING, DATA, TARGET, FLOW, STEP, SESSION, SCOPE, JUDGE);
+      List.of(ACTION, TOOL, FINDING, DATA, TARGET, FLOW, STEP, SESSION, SCOPE, BLAST, JUDGE);
 
   private static final CelOptions OPTIONS =
       CelOptions.current()
@@ -208,6 +231,7 @@ public final class PolicyEnv {
               CelFunctionBinding.from("matches", String.class, String.class, PolicyEnv::matches),
               CelFunctionBinding.from(
                   "matches_string", String.class, String.class, PolicyEnv::matches))
+          .addFunctionBindings(rateBindings())
           .addLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), CelExtensions.math())
           .build();
 
@@ -239,6 +263,8 @@ public final class PolicyEnv {
   /** Evaluates a compiled program; CEL's own exception type is kept out of callers' sight. */
   public static Object eval(CelRuntime.Program program, Map<String, ?> facts)
       throws EvaluationException {
+    RateValues before = CURRENT_RATES.get();
+    CURRENT_RATES.set(facts instanceof RateValues.Source s ? s.rates() : RateValues.NONE);
     try {
       // A resolver rather than the map itself: eval(Map) copies the map into an activation on
       // every call, once per condition and message of every candidate policy.
@@ -248,6 +274,11 @@ public final class PolicyEnv {
               ? resolver
               : (CelVariableResolver) name -> Optional.ofNullable(facts.get(name)));
     } catch (CelEvaluationException e) {
+      for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+        if (t instanceof RateValues.Unavailable u) {
+          throw new EvaluationException(u.getMessage(), e);
+        }
+      }
       String message = cleanRuntimeMessage(e.getMessage());
       if (message.isBlank()) {
         message =
@@ -256,7 +287,119 @@ public final class PolicyEnv {
                 : "evaluation error (" + e.getCause().getClass().getSimpleName() + ")";
       }
       throw new EvaluationException(message, e);
+    } finally {
+      CURRENT_RATES.set(before);
     }
+  }
+
+  /** The rate values of the evaluation running on this thread (see {@link RateValues}). */
+  private static final ThreadLocal<RateValues> CURRENT_RATES =
+      ThreadLocal.withInitial(() -> RateValues.NONE);
+
+  /** Overload ids of the rate functions: name, then the number of string arguments. */
+  private static String overload(RateCall.Function f, int arity) {
+    return "tollgate_" + f.celName() + "_" + arity;
+  }
+
+  private static List<dev.cel.common.CelFunctionDecl> rateDeclarations() {
+    List<dev.cel.common.CelFunctionDecl> out = new java.util.ArrayList<>();
+    for (RateCall.Function f : RateCall.Function.values()) {
+      CelType result =
+          switch (f) {
+            case COUNT, DISTINCT -> SimpleType.INT;
+            case SUM -> SimpleType.DOUBLE;
+            case NOVEL, NOVEL_DOMAIN -> SimpleType.BOOL;
+          };
+      int[] arity = RateCall.arity(f);
+      List<dev.cel.common.CelOverloadDecl> overloads = new java.util.ArrayList<>();
+      for (int n = arity[0]; n <= arity[1]; n++) {
+        overloads.add(
+            dev.cel.common.CelOverloadDecl.newGlobalOverload(
+                overload(f, n),
+                result,
+                java.util.Collections.nCopies(n, (CelType) SimpleType.STRING)));
+      }
+      out.add(dev.cel.common.CelFunctionDecl.newFunctionDeclaration(f.celName(), overloads));
+    }
+    return out;
+  }
+
+  private static List<CelFunctionBinding> rateBindings() {
+    List<CelFunctionBinding> out = new java.util.ArrayList<>();
+    for (RateCall.Function f : RateCall.Function.values()) {
+      int[] arity = RateCall.arity(f);
+      for (int n = arity[0]; n <= arity[1]; n++) {
+        out.add(
+            CelFunctionBinding.from(
+                overload(f, n),
+                java.util.Collections.nCopies(n, String.class),
+                args -> CURRENT_RATES.get().value(RateCall.key(f.celName(), List.of(args)))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The rate calls of a checked expression, each with literal arguments; a call whose arguments are
+   * not string literals, or are not valid, is an issue at its place in the expression.
+   */
+  private static List<RateCall> rateCalls(
+      CelAbstractSyntaxTree ast, String expression, List<Issue> issues) {
+    List<RateCall> out = new java.util.ArrayList<>();
+    dev.cel.common.navigation.CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .map(n -> n.expr())
+        .filter(e -> e.getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.CALL)
+        .forEach(
+            e -> {
+              String name = e.call().function();
+              if (e.call().target().isPresent() || RateCall.Function.of(name) == null) {
+                return;
+              }
+              List<String> literals = new java.util.ArrayList<>();
+              for (dev.cel.common.ast.CelExpr a : e.call().args()) {
+                if (a.getKind() != dev.cel.common.ast.CelExpr.ExprKind.Kind.CONSTANT
+                    || a.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
+                  issues.add(
+                      issueAt(
+                          ast,
+                          expression,
+                          a.id(),
+                          "the arguments of `"
+                              + name
+                              + "` must be string literals (\"session\", \"config.*\","
+                              + " \"10m\"): the counters are known before any policy runs"));
+                  return;
+                }
+                literals.add(a.constant().stringValue());
+              }
+              try {
+                out.add(RateCall.of(name, literals));
+              } catch (IllegalArgumentException bad) {
+                issues.add(issueAt(ast, expression, e.id(), name + ": " + bad.getMessage()));
+              }
+            });
+    return out;
+  }
+
+  private static Issue issueAt(
+      CelAbstractSyntaxTree ast, String expression, long id, String message) {
+    Integer offset = ast.getSource().getPositionsMap().get(id);
+    int line = 1;
+    int column = 0;
+    if (offset != null) {
+      int[] cps = expression.codePoints().toArray();
+      for (int i = 0; i < Math.min(offset, cps.length); i++) {
+        if (cps[i] == '\n') {
+          line++;
+          column = 0;
+        } else {
+          column++;
+        }
+      }
+    }
+    return new Issue(line, column, message);
   }
 
   /**
@@ -292,7 +435,12 @@ public final class PolicyEnv {
   private static Compiled compile(CelCompiler compiler, String expression) {
     try {
       CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
-      return new Ok(RUNTIME.createProgram(ast));
+      List<Issue> issues = new java.util.ArrayList<>();
+      List<RateCall> rates = rateCalls(ast, expression, issues);
+      if (!issues.isEmpty()) {
+        return new Failed(issues);
+      }
+      return new Ok(RUNTIME.createProgram(ast), rates);
     } catch (CelValidationException e) {
       return new Failed(
           e.getErrors().stream()
@@ -388,6 +536,7 @@ public final class PolicyEnv {
                 CelExtensions.sets(OPTIONS),
                 CelExtensions.math(),
                 CelExtensions.bindings())
+            .addFunctionDeclarations(rateDeclarations())
             .setResultType(result);
     VARIABLES.forEach(builder::addVar);
     return builder.build();
@@ -402,6 +551,7 @@ public final class PolicyEnv {
     vars.put("provenance", PROVENANCE);
     vars.put("session", SESSION);
     vars.put("scope", SCOPE);
+    vars.put("blast", BLAST);
     vars.put("judge", JUDGE);
     return java.util.Collections.unmodifiableMap(vars);
   }

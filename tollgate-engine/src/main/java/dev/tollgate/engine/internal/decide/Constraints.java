@@ -58,6 +58,11 @@ public final class Constraints {
       throw new IllegalArgumentException(
           first.message() + " (line " + first.line() + ", column " + (first.column() + 1) + ")");
     }
+    if (!((PolicyEnv.Ok) c).rates().isEmpty()) {
+      throw new IllegalArgumentException(
+          "a grant's constraint cannot call rate functions (count, sum, distinct, novel): they"
+              + " belong in policies, which are judged before a grant is used");
+    }
     CelRuntime.Program program = ((PolicyEnv.Ok) c).program();
     if (programs.size() >= MAX) {
       programs.clear();

@@ -33,6 +33,7 @@ public final class Decider {
             in.session(),
             inspection,
             in.judge(),
+            in.rates(),
             in.explain());
     Map<String, Object> redacted = null;
     if (evaluation.effect() == Effect.ALLOW && evaluation.redaction() != null) {

@@ -11,6 +11,7 @@ import dev.tollgate.engine.internal.bundle.CompiledPolicy;
 import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
+import dev.tollgate.engine.internal.cel.RateValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class Evaluator {
       SessionView session,
       Inspection inspection,
       Judge judge,
+      RateValues rates,
       boolean explain) {
     String tool = action.tool();
     // Contributions in policy order: a Reason, or the CompiledPolicy whose message is rendered only
@@ -74,7 +76,7 @@ public final class Evaluator {
     CompiledPolicy[] candidates = bundle.index().candidates(agent, tool);
     // Each variable is made when a policy first reads it (see Facts); the same facts serve a
     // grant's constraint afterwards.
-    Facts facts = new Facts(agent, action, spec, session, inspection, judge);
+    Facts facts = new Facts(agent, action, spec, session, inspection, judge, rates);
     if (candidates.length > 0) {
       for (CompiledPolicy p : candidates) {
         boolean matched;
@@ -238,7 +240,7 @@ public final class Evaluator {
       SessionView session,
       Inspection inspection,
       Judge judge) {
-    return new Facts(agent, action, tool, session, inspection, judge);
+    return new Facts(agent, action, tool, session, inspection, judge, RateValues.NONE);
   }
 
   /**

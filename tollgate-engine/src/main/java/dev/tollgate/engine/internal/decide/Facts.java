@@ -5,6 +5,8 @@ import dev.tollgate.api.Action;
 import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
+import dev.tollgate.engine.internal.cel.RateValues;
+import dev.tollgate.engine.internal.rate.Targets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.HashMap;
@@ -23,10 +25,11 @@ import java.util.Set;
  * whatever took the eager map takes this one; also the CEL resolver, so that each evaluation does
  * not wrap it again. One per decision, one thread.
  */
-final class Facts extends AbstractMap<String, Object> implements CelVariableResolver {
+final class Facts extends AbstractMap<String, Object>
+    implements CelVariableResolver, RateValues.Source {
   /** The variables, in {@link PolicyEnv#VARIABLES} order. */
   private static final String[] NAMES = {
-    "action", "tool", "data", "flow", "provenance", "session", "scope", "judge"
+    "action", "tool", "data", "flow", "provenance", "session", "scope", "blast", "judge"
   };
 
   private final String agent;
@@ -35,6 +38,7 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
   private final SessionView session;
   private final Inspection inspection;
   private final Judge judge;
+  private final RateValues rates;
 
   @SuppressWarnings("unchecked")
   private final Optional<Object>[] made = new Optional[NAMES.length];
@@ -45,7 +49,9 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
       ToolSpec tool,
       SessionView session,
       Inspection inspection,
-      Judge judge) {
+      Judge judge,
+      RateValues rates) {
+    this.rates = rates;
     this.agent = agent;
     this.action = action;
     this.tool = tool;
@@ -83,6 +89,7 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
       case 4 -> inspection.provenanceFacts();
       case 5 -> session.facts();
       case 6 -> Scope.facts(tool, session, inspection.injectedFrom());
+      case 7 -> PolicyEnv.celValue(Targets.blast(action.args(), tool).facts());
       default -> judgeFacts();
     };
   }
@@ -154,6 +161,11 @@ final class Facts extends AbstractMap<String, Object> implements CelVariableReso
 
   private static String orEmpty(String s) {
     return s == null ? "" : s;
+  }
+
+  @Override
+  public RateValues rates() {
+    return rates;
   }
 
   @Override

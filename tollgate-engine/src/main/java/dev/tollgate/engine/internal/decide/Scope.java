@@ -3,6 +3,7 @@ package dev.tollgate.engine.internal.decide;
 import dev.tollgate.engine.internal.bundle.Glob;
 import dev.tollgate.engine.internal.bundle.ToolSpec;
 import dev.tollgate.engine.internal.cel.PolicyEnv;
+import dev.tollgate.engine.internal.rate.Targets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -217,6 +218,21 @@ final class Scope {
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
+    List<Double> amounts = new java.util.ArrayList<>(Targets.requestAmounts(request));
+    for (Map.Entry<String, Object> e : session.task().entrySet()) {
+      if (e.getValue() instanceof String text) {
+        amounts.addAll(Targets.requestAmounts(text));
+      } else if (e.getValue() instanceof Number n
+          && e.getKey().toLowerCase(Locale.ROOT).matches(".*(budget|amount|limit|total|cap).*")) {
+        amounts.add(n.doubleValue()); // a declared task's {budget: 5000}
+      }
+    }
+    double budget = 0;
+    for (double a : amounts) {
+      budget += a;
+    }
+    out.put("amounts", List.copyOf(amounts));
+    out.put("budget", budget);
     out.put("asked", asked);
     out.put("delegated", delegates(request));
     out.put("injectedFrom", injectedFrom);

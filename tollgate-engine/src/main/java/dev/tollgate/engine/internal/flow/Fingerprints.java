@@ -291,6 +291,16 @@ public final class Fingerprints {
     return atom(v, 0, v.length());
   }
 
+  /**
+   * The keyed fingerprint of a target as written, case aside ({@code web-1} and {@code web1} are
+   * two hosts): what rate counters and novelty keep in place of recipients, hosts and payees.
+   * Domain-separated from the fingerprints of results, so that the two never compare equal.
+   */
+  public long ofTarget(String value) {
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    return hash.hash('T', v, 0, v.length());
+  }
+
   /** A token's fingerprint, as {@link #inTokens} finds it in stored text. */
   private static final java.util.regex.Pattern TOKEN_FINGERPRINT =
       java.util.regex.Pattern.compile("#([0-9a-f]{16})\\]");

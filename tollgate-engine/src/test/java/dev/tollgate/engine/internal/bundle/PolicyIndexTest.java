@@ -26,7 +26,8 @@ class PolicyIndexTest {
         false,
         "f.yaml",
         1,
-        order);
+        order,
+        List.of());
   }
 
   private static List<String> names(CompiledPolicy[] candidates) {

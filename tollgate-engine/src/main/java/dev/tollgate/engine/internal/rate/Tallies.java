@@ -1,0 +1,317 @@
+package dev.tollgate.engine.internal.rate;
+
+import dev.tollgate.api.Action;
+import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.bundle.CompiledPolicy;
+import dev.tollgate.engine.internal.bundle.Glob;
+import dev.tollgate.engine.internal.bundle.ToolSpec;
+import dev.tollgate.engine.internal.cel.RateCall;
+import dev.tollgate.engine.internal.flow.Fingerprints;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tallies the rate functions of a bundle for one action, before the policies run, and settles them
+ * after the decision.
+ *
+ * <p>What counts: an action is counted when it is <em>allowed</em> (by the policies, or through a
+ * grant once a person approved it), from the moment of its decision; a denied action, or one still
+ * waiting for a person, does not count, and a retry answered from its request id does not count
+ * again. To hold a limit exactly under concurrency, the action is appended to every counter it
+ * belongs to <em>before</em> the policies read the counters (atomically with the read), and taken
+ * out again when the decision is not an allow: two concurrent decisions never both see the last
+ * free unit. The cost of that choice is on the safe side: while a decision is in flight, a
+ * concurrent one may see it counted and ask where it would not have had to.
+ */
+public final class Tallies {
+  private final Counters counters;
+  private final Fingerprints fingerprints;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<String, Selector> selectors = new ConcurrentHashMap<>();
+
+  public Tallies(Counters counters, Fingerprints fingerprints) {
+    this.counters = counters;
+    this.fingerprints = fingerprints;
+    ids.set(System.nanoTime());
+  }
+
+  /**
+   * The values of the rate calls the action's candidate policies read, having appended the action
+   * to every counter whose tools it belongs to.
+   *
+   * @param sessionKey the store's key of the session, or {@code null} outside a session
+   */
+  public Tally tally(
+      CompiledBundle bundle,
+      String agent,
+      Action action,
+      ToolSpec tool,
+      String sessionKey,
+      Instant now) {
+    List<RateCall> calls = bundle.rates();
+    if (calls.isEmpty()) {
+      return Tally.NONE;
+    }
+    java.util.Set<String> read = new java.util.HashSet<>();
+    for (CompiledPolicy p : bundle.index().candidates(agent, action.tool())) {
+      for (RateCall c : p.rates()) {
+        read.add(c.key());
+      }
+    }
+    Tally tally = Tally.building();
+    long at = now.toEpochMilli();
+    Map<String, Object> args = action.args() == null ? Map.of() : action.args();
+    // Counting calls by stream: one append and one measure per stream, every window at once.
+    Map<String, List<RateCall>> streams = new LinkedHashMap<>();
+    for (RateCall c : calls) {
+      if (c.function().novelty()) {
+        if (read.contains(c.key())) {
+          tally.put(c.key(), novel(c, agent, action, tool, args, sessionKey, at));
+        }
+        continue;
+      }
+      boolean counts = selector(c.tools()).matches(tool);
+      if (!counts && !read.contains(c.key())) {
+        continue;
+      }
+      String subject = subject(c.by(), agent, action.user(), sessionKey);
+      String stream =
+          c.function().name()
+              + '\u0000'
+              + c.by()
+              + '\u0000'
+              + subject
+              + '\u0000'
+              + c.tools()
+              + '\u0000'
+              + c.arg()
+              + '\u0000'
+              + (counts ? "+" : "");
+      streams.computeIfAbsent(stream, k -> new ArrayList<>(2)).add(c);
+    }
+    for (Map.Entry<String, List<RateCall>> e : streams.entrySet()) {
+      String key = e.getKey();
+      boolean counts = key.endsWith("+");
+      String stream = key.substring(0, key.length() - (counts ? 2 : 1));
+      List<RateCall> onStream = e.getValue();
+      RateCall first = onStream.getFirst();
+      Counters.Measure measure =
+          switch (first.function()) {
+            case SUM -> Counters.Measure.SUM;
+            case DISTINCT -> Counters.Measure.DISTINCT;
+            default -> Counters.Measure.COUNT;
+          };
+      String failure = null;
+      Counters.Event add = null;
+      if (counts) {
+        double amount = 0;
+        long[] values = new long[0];
+        if (measure == Counters.Measure.SUM) {
+          amount = amount(args, first.arg());
+          if (Double.isNaN(amount)) {
+            failure =
+                "sum: the action's `"
+                    + (first.arg().equals("@amount") ? Targets.amountArg(args) : first.arg())
+                    + "` is not an amount (a number, or text such as \"1,200.50 EUR\")";
+            amount = 0;
+          }
+        } else if (measure == Counters.Measure.DISTINCT) {
+          values = fingerprintsOf(Targets.values(args, tool, first.arg()));
+        }
+        add = new Counters.Event(ids.incrementAndGet(), at, amount, values);
+      }
+      long[] windows = new long[onStream.size()];
+      for (int i = 0; i < windows.length; i++) {
+        windows[i] = onStream.get(i).window().toMillis();
+      }
+      double[] measured;
+      if (subjectMissing(stream)) {
+        measured = alone(measure, add, windows.length);
+      } else {
+        measured = counters.tally(stream, measure, add, at, windows);
+        if (add != null) {
+          tally.reserved.add(new Tally.Reserved(stream, add.id()));
+        }
+      }
+      for (int i = 0; i < windows.length; i++) {
+        RateCall c = onStream.get(i);
+        tally.put(
+            c.key(),
+            failure != null
+                ? new Tally.Failure(failure)
+                : measure == Counters.Measure.SUM
+                    ? (Object) measured[i]
+                    : (Object) (long) measured[i]);
+      }
+    }
+    for (RateCall c : calls) {
+      if (c.function().novelty()) {
+        List<String> values = Targets.values(args, tool, c.arg());
+        if (c.function() == RateCall.Function.NOVEL_DOMAIN) {
+          values = domains(values);
+        }
+        if (!values.isEmpty()) {
+          String subject = noveltySubject(c, agent, action.user(), sessionKey);
+          if (subject != null) {
+            tally.remember.add(new Tally.Remember(subject, fingerprintsOf(values)));
+          }
+        }
+      }
+    }
+    return tally;
+  }
+
+  /**
+   * Keeps the action's appends when it was allowed (and remembers its targets for novelty); takes
+   * them out otherwise. Settles once: later calls change nothing.
+   */
+  public void settle(Tally tally, boolean allowed, Instant now) {
+    if (tally == Tally.NONE || !tally.settle()) {
+      return;
+    }
+    if (!allowed) {
+      for (Tally.Reserved r : tally.reserved) {
+        counters.release(r.stream(), r.id());
+      }
+      return;
+    }
+    for (Tally.Remember r : tally.remember) {
+      counters.remember(r.subject(), r.fingerprints(), now.toEpochMilli());
+    }
+  }
+
+  private Object novel(
+      RateCall c,
+      String agent,
+      Action action,
+      ToolSpec tool,
+      Map<String, Object> args,
+      String sessionKey,
+      long at) {
+    List<String> values = Targets.values(args, tool, c.arg());
+    if (c.function() == RateCall.Function.NOVEL_DOMAIN) {
+      values = domains(values);
+    }
+    if (values.isEmpty()) {
+      return false;
+    }
+    String subject = noveltySubject(c, agent, action.user(), sessionKey);
+    if (subject == null) {
+      return true;
+    }
+    long since = at - c.window().toMillis();
+    for (long fp : fingerprintsOf(values)) {
+      if (!counters.seen(subject, fp, since)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> domains(List<String> values) {
+    List<String> out = new ArrayList<>(values.size());
+    for (String v : values) {
+      String d = Targets.domain(v);
+      if (d != null) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** Whose history novelty looks in; {@code null} when the action does not say (no user). */
+  private static String noveltySubject(RateCall c, String agent, String user, String sessionKey) {
+    String kind = c.function() == RateCall.Function.NOVEL_DOMAIN ? "domain" : "target";
+    return switch (c.by()) {
+      case "agent" -> kind + "\u0000agent\u0000" + agent;
+      case "user" -> user == null || user.isBlank() ? null : kind + "\u0000user\u0000" + user;
+      case "session" -> sessionKey == null ? null : kind + "\u0000session\u0000" + sessionKey;
+      default -> kind + "\u0000org";
+    };
+  }
+
+  private static String subject(String by, String agent, String user, String sessionKey) {
+    String s =
+        switch (by) {
+          case "agent" -> agent;
+          case "user" -> user;
+          case "session" -> sessionKey;
+          default -> "*";
+        };
+    return s == null ? "" : s;
+  }
+
+  /** A counter whose subject the action lacks (no session, no user): only this action counts. */
+  private static boolean subjectMissing(String stream) {
+    String[] parts = stream.split("\u0000", -1);
+    return parts.length > 2 && parts[2].isEmpty();
+  }
+
+  private static double[] alone(Counters.Measure measure, Counters.Event add, int n) {
+    double[] out = new double[n];
+    double v =
+        add == null
+            ? 0
+            : switch (measure) {
+              case COUNT -> 1;
+              case SUM -> add.amount();
+              case DISTINCT -> java.util.Arrays.stream(add.values()).distinct().count();
+            };
+    java.util.Arrays.fill(out, v);
+    return out;
+  }
+
+  private static double amount(Map<String, Object> args, String arg) {
+    String name = arg.equals("@amount") ? Targets.amountArg(args) : arg;
+    if (name == null || !args.containsKey(name) || args.get(name) == null) {
+      return 0;
+    }
+    return Targets.amount(args.get(name));
+  }
+
+  private long[] fingerprintsOf(List<String> values) {
+    long[] out = new long[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = fingerprints.ofTarget(values.get(i));
+    }
+    return out;
+  }
+
+  private Selector selector(String tools) {
+    return selectors.computeIfAbsent(tools, Selector::of);
+  }
+
+  /** Which tools' actions a counter counts: globs over names, or kinds. */
+  private record Selector(List<Glob> globs, List<ToolSpec.Kind> kinds) {
+    static Selector of(String text) {
+      List<Glob> globs = new ArrayList<>();
+      List<ToolSpec.Kind> kinds = new ArrayList<>();
+      for (String part : text.split(",")) {
+        String p = part.strip();
+        if (p.startsWith("kind:")) {
+          kinds.add(ToolSpec.Kind.valueOf(p.substring(5).toUpperCase(java.util.Locale.ROOT)));
+        } else {
+          globs.add(Glob.of(p));
+        }
+      }
+      return new Selector(List.copyOf(globs), List.copyOf(kinds));
+    }
+
+    boolean matches(ToolSpec tool) {
+      if (kinds.contains(tool.kind())) {
+        return true;
+      }
+      for (Glob g : globs) {
+        if (g.matches(tool.name())) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}

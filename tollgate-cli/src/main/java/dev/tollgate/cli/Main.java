@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       ApprovalsCommand.class,
       ApprovalsCommand.GrantsCommand.class,
+      PauseCommand.Pause.class,
+      PauseCommand.Resume.class,
+      PauseCommand.List.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -30,11 +30,13 @@ class EvaluationResultsTest {
 
   /**
    * The scenario corpora, each with its own committed report: the design half (scenarios/), the
-   * held-out half nobody designing the pack reads (held-out/), and attacks written by someone who
-   * had read the pack (adaptive/). Attack success may not rise and utility may not fall in any.
+   * held-out half nobody designing the pack reads (held-out/), attacks written by someone who had
+   * read the pack (adaptive/), and the rates corpus's two halves (rates/design, rates/held-out:
+   * fan-out, bursts, sums, first-time targets, written by someone who had not read the pack).
+   * Attack success may not rise and utility may not fall in any.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"scenarios", "held-out", "adaptive"})
+  @ValueSource(strings = {"scenarios", "held-out", "adaptive", "rates/design", "rates/held-out"})
   void noScenarioFigureFallsBelowTheCommittedOne(String corpus) {
     Path dir = CORPUS.resolve(corpus);
     CliTest.Run r =

@@ -5,6 +5,7 @@ import dev.tollgate.api.Decision;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.PauseRecord;
 import dev.tollgate.api.store.RequestRecord;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
@@ -37,15 +38,16 @@ import java.util.List;
  *   <li>pure checks of the agent, the action, the session id and the request id ({@link
  *       Outcome.Refused}, no I/O);
  *   <li>the request id, when there is one: reserved, or the earlier attempt's decision replayed;
- *   <li>the session, read once, and what it has read (the flow index); the rate counters, with this
- *       action appended to those it belongs to ({@code Tallies});
+ *   <li>the session, read once, and what it has read (the flow index); the kill switch (a paused
+ *       subject is denied here, {@link Outcome.Paused}); the rate counters, with this action
+ *       appended to those it belongs to ({@code Tallies});
  *   <li>the pure decision ({@link Decider}: no I/O, no clock, no state; the one exception is the
  *       optional judge, asked with its own deadline only when a policy reads {@code judge});
  *   <li>grants and approvals, for an ask or a profile's deny;
  *   <li>one audit append holding the events of step 5 ({@code grant.used}, {@code approval.opened})
  *       and the decision record: one durable write, all or nothing;
- *   <li>the counters settled (an allowed action stays counted, any other is taken back), the
- *       session's history step and the memory ledger, only once the record is durable;
+ *   <li>the counters settled (an allowed or asked action stays counted, a denied one is taken
+ *       back), the session's history step and the memory ledger, only once the record is durable;
  *   <li>the request id completed with the decision.
  * </ol>
  *
@@ -214,6 +216,18 @@ final class DecideShell {
       flow = flows.of(seen.indexed(), sessions);
     }
 
+    // 3a. The kill switch: a paused agent, user, session or everything is denied, nothing counted.
+    PauseRecord pause =
+        tollgate
+            .pauses()
+            .covering(
+                agent,
+                session != null ? session.user() : action.user(),
+                session == null ? null : session.id());
+    if (pause != null) {
+      return new Run(paused(c, pause, session));
+    }
+
     // 3b. The rate counters: this action appended, atomically with reading them (see Tallies).
     CompiledBundle compiled = tollgate.compiled();
     Instant now = clock.instant();
@@ -288,7 +302,15 @@ final class DecideShell {
 
     // 7. The counters kept (allowed) or taken back; history and the memory ledger, now that the
     // record is durable.
-    tallies.settle(c.tally, decision.allowed(), now);
+    tallies.settle(c.tally, decision.effect(), now);
+    if (session != null && !decision.allowed()) {
+      for (dev.tollgate.api.Reason r : decision.reasons()) {
+        if (compiled.quarantines(r.policy())) {
+          tollgate.pauses().quarantine(session.id(), r.policy(), r.message());
+          break;
+        }
+      }
+    }
     if (session != null) {
       sessions.appendHistory(session.id(), action.tool(), decision.effect(), maxHistory);
     }
@@ -307,6 +329,45 @@ final class DecideShell {
       }
     }
     return new Run(new Outcome.Decided(decision), evaluation.outcomes());
+  }
+
+  /**
+   * A decision the kill switch denies: recorded as a decision (and a history step), with the
+   * request id let go, so that a retry once the pause is lifted decides afresh.
+   */
+  private Outcome paused(Call c, PauseRecord pause, SessionRecord session) {
+    release(c);
+    String whom =
+        switch (pause.scope()) {
+          case ALL -> "every agent is paused";
+          case AGENT -> "agent `" + pause.subject() + "` is paused";
+          case USER -> "the sessions of this user are paused";
+          case SESSION ->
+              pause.ended()
+                  ? "this session was ended"
+                  : pause.by().startsWith("policy:")
+                      ? "this session is quarantined"
+                      : "this session is paused";
+        };
+    Decision deny =
+        Decision.deny(
+            c.id,
+            Tollgate.INTERNAL,
+            whom
+                + (pause.reason().isEmpty() ? "" : " (" + pause.reason() + ")")
+                + (pause.ended() ? "" : "; every decision is denied until a person resumes it"));
+    if (!c.explain) {
+      c.stage = Stage.RECORDING;
+      audit.append(
+          List.of(
+              AuditEntries.decision(
+                  clock.instant(), c.agent, c.action, deny, c.digest(), c.micros(), null)));
+      c.stage = Stage.RECORDED;
+    }
+    if (session != null) {
+      sessions.appendHistory(session.id(), c.action.tool(), deny.effect(), maxHistory);
+    }
+    return new Outcome.Paused(deny, pause);
   }
 
   /** Step 1: what is wrong with the call before any I/O, or {@code null}. */
@@ -394,6 +455,7 @@ final class DecideShell {
         yield f;
       }
       case Outcome.Decided d -> d;
+      case Outcome.Paused p -> p; // never held by a request id: a paused call lets it go
     };
   }
 
@@ -494,7 +556,7 @@ final class DecideShell {
 
   private void release(Call c) {
     try {
-      tallies.settle(c.tally, false, clock.instant());
+      tallies.settle(c.tally, Effect.DENY, clock.instant());
     } catch (RuntimeException e) {
       // counters that cannot be reached keep the action counted: the safe side of a limit
     }

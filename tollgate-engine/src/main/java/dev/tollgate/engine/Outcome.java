@@ -1,16 +1,21 @@
 package dev.tollgate.engine;
 
 import dev.tollgate.api.Decision;
+import dev.tollgate.api.store.PauseRecord;
 import java.util.Objects;
 
 /**
  * How one decide ended, for the ways in (server, client, gateway, integrations) that answer each
- * case in their own way: a switch over the four variants, never a comparison of reason strings.
- * Every variant carries the decision to give the caller; every variant but {@link Decided} and
- * {@link Replayed} carries a deny from {@link Tollgate#INTERNAL}.
+ * case in their own way: a switch over the variants, never a comparison of reason strings. Every
+ * variant carries the decision to give the caller; every variant but {@link Decided} and {@link
+ * Replayed} carries a deny from {@link Tollgate#INTERNAL}.
  */
 public sealed interface Outcome
-    permits Outcome.Decided, Outcome.Replayed, Outcome.Refused, Outcome.FailedClosed {
+    permits Outcome.Decided,
+        Outcome.Replayed,
+        Outcome.Paused,
+        Outcome.Refused,
+        Outcome.FailedClosed {
 
   /** The decision to give the caller. */
   Decision decision();
@@ -29,6 +34,21 @@ public sealed interface Outcome
   record Replayed(Decision decision) implements Outcome {
     public Replayed {
       Objects.requireNonNull(decision, "decision");
+    }
+  }
+
+  /**
+   * Denied by the kill switch: an admin paused the agent, the user, the session or everything, or a
+   * policy quarantined the session. Recorded like any decision; nothing was evaluated or counted.
+   * INVARIANT: never allows.
+   */
+  record Paused(Decision decision, PauseRecord pause) implements Outcome {
+    public Paused {
+      Objects.requireNonNull(decision, "decision");
+      Objects.requireNonNull(pause, "pause");
+      if (decision.allowed()) {
+        throw new IllegalArgumentException("a paused outcome never allows");
+      }
     }
   }
 

@@ -8,6 +8,8 @@ import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.api.store.PauseStore;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
@@ -27,6 +29,7 @@ import dev.tollgate.engine.internal.flow.FlowIndexes;
 import dev.tollgate.engine.internal.judge.ChatJudge;
 import dev.tollgate.engine.internal.memory.MemoryApprovalStore;
 import dev.tollgate.engine.internal.memory.MemoryAuditLog;
+import dev.tollgate.engine.internal.memory.MemoryPauseStore;
 import dev.tollgate.engine.internal.memory.MemoryRequestStore;
 import dev.tollgate.engine.internal.memory.MemorySessionStore;
 import dev.tollgate.engine.internal.rate.MemoryCounters;
@@ -83,6 +86,7 @@ public final class Tollgate {
   private final FlowIndexes flows;
   private final AuditLog audit;
   private final DecideShell shell;
+  private final Pauses pauses;
   private final Observer observer;
 
   /**
@@ -135,6 +139,7 @@ public final class Tollgate {
             b.requestWindow,
             b.requestWait,
             this::redactAgain);
+    this.pauses = new Pauses(b.pauses != null ? b.pauses : new MemoryPauseStore(), audit, b.clock);
     this.shell =
         new DecideShell(
             this,
@@ -153,7 +158,8 @@ public final class Tollgate {
                     b.judge.timeout(),
                     b.judge.apiKey(),
                     b.judge.cacheSize()),
-            new Tallies(new MemoryCounters(), flows.fingerprints()));
+            new Tallies(
+                b.counters != null ? b.counters : new MemoryCounters(), flows.fingerprints()));
     this.observer = new Observer(this::compiled, sessions, flows, audit, clock);
     remaskStoredSessions();
   }
@@ -213,6 +219,14 @@ public final class Tollgate {
    */
   public AuditLog audit() {
     return audit;
+  }
+
+  /**
+   * The kill switch: pause an agent, a user's sessions, a session or everything (every decision
+   * covered is a deny until resumed), and resume or end the sessions policies quarantined.
+   */
+  public Pauses pauses() {
+    return pauses;
   }
 
   /** Approvals and grants: what people decide when a policy asks. */
@@ -528,6 +542,8 @@ public final class Tollgate {
     private byte[] fingerprintKey;
     private int maxFlowSessions = 256;
     private RequestStore requests;
+    private CounterStore counters;
+    private PauseStore pauses;
     private Duration requestWindow = Requests.DEFAULT_WINDOW;
     private Duration requestWait = Requests.DEFAULT_WAIT;
     private JudgeConfig judge;
@@ -620,10 +636,23 @@ public final class Tollgate {
      */
     public Builder store(Store store) {
       Objects.requireNonNull(store, "store");
-      return sessions(store.sessions())
-          .approvals(store.approvals())
-          .requests(store.requests())
-          .audit(store.audit());
+      Builder b =
+          sessions(store.sessions())
+              .approvals(store.approvals())
+              .requests(store.requests())
+              .audit(store.audit());
+      b.pauses = Objects.requireNonNull(store.pauses(), "store.pauses()");
+      return store.counters() == null ? b : b.counters(store.counters());
+    }
+
+    /**
+     * Where the rate functions' counters and novelty's fingerprints live (default: this engine's
+     * memory, exact across its threads, forgotten on restart). {@link #store} sets the store's own
+     * when it shares them between servers (PostgreSQL).
+     */
+    public Builder counters(CounterStore counters) {
+      this.counters = Objects.requireNonNull(counters, "counters");
+      return this;
     }
 
     /**

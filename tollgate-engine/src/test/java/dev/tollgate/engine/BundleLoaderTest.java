@@ -166,7 +166,7 @@ class BundleLoaderTest {
       assertThat(p.hint())
           .isEqualTo(
               "did you mean `effect`? allowed keys: approval, description, effect,"
-                  + " match, message, mode, name, redact, when");
+                  + " match, message, mode, name, quarantine, redact, when");
     }
 
     @Test
@@ -175,8 +175,8 @@ class BundleLoaderTest {
       assertProblem(p, "policies.yaml", 4, 5, "unknown key `colour` in policy `a`");
       assertThat(p.hint())
           .isEqualTo(
-              "allowed keys: approval, description, effect, match, message, mode, name, redact,"
-                  + " when");
+              "allowed keys: approval, description, effect, match, message, mode, name, quarantine,"
+                  + " redact, when");
     }
 
     @Test

@@ -20,6 +20,7 @@ class RatesTest {
       """
       tools:
         config.push: {kind: execute, external: false, control: [hosts]}
+        deploy.run: {kind: execute, external: false, control: [hosts, environment]}
         payments.send: {kind: send, control: [payee]}
         email.send: {kind: send, control: [to]}
         crm.update: {kind: write, external: false, control: [record], }
@@ -58,10 +59,56 @@ class RatesTest {
     Decision fourth = gate.decide(push(null, "web-4"));
     assertThat(fourth.effect()).isEqualTo(Effect.ASK);
     assertThat(fourth.reasons().getFirst().message()).isEqualTo("pushed to 4 hosts");
-    // the asked push was not counted: a host already pushed to still goes through
-    assertThat(gate.decide(push(null, "web-1")).effect()).isEqualTo(Effect.ALLOW);
+    // the asked push counts (a person may let it through): the agent stays over the limit
+    assertThat(gate.decide(push(null, "web-1")).effect()).isEqualTo(Effect.ASK);
     advance(Duration.ofMinutes(11));
     assertThat(gate.decide(push(null, "web-4")).effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void targetsCountPerControlArgumentSoAnEnvironmentIsNoExtraHost() {
+    Gate gate =
+        gate(
+            """
+            policies:
+              - name: fan-out
+                when: distinct("agent", "kind:execute", "@targets", "10m") > 2
+                effect: ask
+                message: 'string(distinct("agent", "kind:execute", "@targets", "10m"))'
+            """);
+    for (String host : List.of("web-1", "web-2")) {
+      Action a =
+          Action.of(
+              null,
+              "u@acme.example",
+              "deploy.run",
+              Map.of("hosts", List.of(host), "environment", "prod"));
+      assertThat(gate.decide(a).effect()).isEqualTo(Effect.ALLOW);
+    }
+    // config.push has no environment: its hosts join deploy.run's in one stream
+    Decision third = gate.decide(push(null, "web-3"));
+    assertThat(third.effect()).isEqualTo(Effect.ASK);
+    assertThat(third.reasons().getFirst().message()).isEqualTo("3");
+  }
+
+  @Test
+  void aDeniedActionDoesNotCount() {
+    Gate gate =
+        gate(
+            """
+            policies:
+              - name: burst
+                when: count("agent", "config.push", "1h") > 2
+                effect: ask
+              - name: no-web-9
+                when: action.args.hosts.exists(h, h == "web-9")
+                effect: deny
+            """);
+    assertThat(gate.decide(push(null, "web-9")).effect()).isEqualTo(Effect.DENY);
+    assertThat(gate.decide(push(null, "web-9")).effect()).isEqualTo(Effect.DENY);
+    assertThat(gate.decide(push(null, "web-1")).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(gate.decide(push(null, "web-2")).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(gate.decide(push(null, "web-3")).effect()).isEqualTo(Effect.ASK);
   }
 
   @Test

@@ -80,6 +80,7 @@ final class AgentApi {
           ctx.metrics().rejected(200, f.failure().name().toLowerCase(java.util.Locale.ROOT));
       case Outcome.Decided d -> {}
       case Outcome.Replayed r -> {}
+      case Outcome.Paused p -> {} // a deny like a policy's: the agent learns why from the reason
     }
     ctx.metrics().decision(agent, outcome.decision(), System.nanoTime() - start);
     respond(exchange, 200, outcome.decision());

@@ -52,7 +52,11 @@ final class ApiRoutes {
           "POST /v1/approvals/{id}/deny",
           "GET /v1/grants",
           "POST /v1/grants/requests",
-          "POST /v1/grants/{id}/revoke");
+          "POST /v1/grants/{id}/revoke",
+          "GET /v1/pauses",
+          "POST /v1/pauses",
+          "POST /v1/pauses/resume",
+          "POST /v1/pauses/end");
 
   /** The paths of {@link #ROUTES} split into segments ({@code null} for an {@code {id}}). */
   private static final List<String[]> ROUTE_PATHS =
@@ -79,6 +83,7 @@ final class ApiRoutes {
   private final AgentApi agents;
   private final ApprovalsApi approvals;
   private final AdminApi admin;
+  private final PausesApi pauses;
   private final Console console;
   private final boolean metricsOpen;
 
@@ -89,8 +94,10 @@ final class ApiRoutes {
       AgentApi agents,
       ApprovalsApi approvals,
       AdminApi admin,
+      PausesApi pauses,
       Console console,
       boolean metricsOpen) {
+    this.pauses = pauses;
     this.ctx = ctx;
     this.auth = auth;
     this.failures = failures;
@@ -255,6 +262,26 @@ final class ApiRoutes {
         requireRead(method);
         caller.name = auth.authenticateAdmin(exchange);
         approvals.listGrants(exchange, query);
+      }
+      case "/v1/pauses" -> {
+        if (method.equals("GET") || method.equals("HEAD")) {
+          caller.name = auth.authenticateAdmin(exchange);
+          pauses.list(exchange);
+        } else {
+          requireMethod(method, "POST");
+          String by = caller.name = auth.authenticateAdmin(exchange);
+          pauses.pause(exchange, by);
+        }
+      }
+      case "/v1/pauses/resume" -> {
+        requireMethod(method, "POST");
+        String by = caller.name = auth.authenticateAdmin(exchange);
+        pauses.resume(exchange, by);
+      }
+      case "/v1/pauses/end" -> {
+        requireMethod(method, "POST");
+        String by = caller.name = auth.authenticateAdmin(exchange);
+        pauses.end(exchange, by);
       }
       case "/v1/grants/requests" -> {
         requireMethod(method, "POST");

@@ -116,6 +116,7 @@ public final class TollgateServer implements AutoCloseable {
             new AgentApi(ctx),
             approvals,
             admin,
+            new PausesApi(ctx),
             console,
             b.metricsOpen);
     HttpListener.Observer observer =

@@ -93,6 +93,7 @@ class InternalErrorsTest {
                 case "approvals" -> failing(ApprovalStore.class, part, false);
                 case "people" -> failing(PeopleStore.class, part, auth);
                 case "requests" -> failing(RequestStore.class, part, false);
+                case "pauses" -> failing(dev.tollgate.api.store.PauseStore.class, part, false);
                 default -> part;
               };
             });
@@ -165,6 +166,9 @@ class InternalErrorsTest {
       case "/v1/decide" -> "{\"session\":\"s1\",\"user\":\"alice\",\"tool\":\"invoices.search\"}";
       case "/v1/observe" -> "{\"session\":\"s1\",\"tool\":\"web.fetch\",\"result\":\"x\"}";
       case "/v1/grants/requests" -> "{\"tool\":\"invoices.pay\",\"reason\":\"month end\"}";
+      case "/v1/pauses" -> "{\"scope\":\"all\",\"reason\":\"drill\"}";
+      case "/v1/pauses/resume" -> "{\"scope\":\"all\"}";
+      case "/v1/pauses/end" -> "{\"agent\":\"invoice-bot\",\"session\":\"s1\"}";
       default -> "{}";
     };
   }
@@ -173,6 +177,7 @@ class InternalErrorsTest {
     return path.startsWith("/v1/approvals")
         || path.equals("/v1/grants")
         || path.contains("/revoke")
+        || path.startsWith("/v1/pauses")
         || path.startsWith("/v1/admin");
   }
 
@@ -288,6 +293,8 @@ class InternalErrorsTest {
             new Route("GET", "/console/people", null),
             new Route("POST", "/console/people/add", "csrf=" + csrf + "&name=bo&role-approver=on"),
             new Route("GET", "/console/password", null),
+            new Route("GET", "/console/pauses", null),
+            new Route("POST", "/console/pauses", "csrf=" + csrf + "&scope=all&reason=drill"),
             new Route(
                 "POST",
                 "/console/password",

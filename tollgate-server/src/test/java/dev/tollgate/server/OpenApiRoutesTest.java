@@ -100,7 +100,8 @@ class OpenApiRoutesTest {
       assertThat(served.statusCode()).as(operation + ": " + served.body()).isNotEqualTo(405);
       assertThat(served.body()).as(operation).doesNotContain("no such endpoint");
       for (String other : METHODS) {
-        if (!other.equals(method)) {
+        // a path may document several methods (GET and POST /v1/pauses): those are served
+        if (!documented().contains(other + " " + operation.substring(operation.indexOf(' ') + 1))) {
           HttpResponse<String> refused = call(other, path);
           assertThat(refused.statusCode())
               .as(other + " " + path + ": " + refused.body())

@@ -69,7 +69,9 @@ public record AuditEntry(
     /** A person's sign-in, or a change to the people who use the console. */
     PERSON,
     /** An agent credential added or revoked. */
-    CREDENTIAL;
+    CREDENTIAL,
+    /** A pause (the kill switch) set or lifted, or a session quarantined, resumed or ended. */
+    PAUSE;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

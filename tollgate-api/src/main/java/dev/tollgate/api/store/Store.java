@@ -20,6 +20,17 @@ public interface Store extends AutoCloseable {
   /** Calls by request id, which make a retried decide idempotent. */
   RequestStore requests();
 
+  /** The kill switch's pauses and quarantined sessions. */
+  PauseStore pauses();
+
+  /**
+   * The rate counters and novelty fingerprints, when the store shares them between the servers on
+   * it (PostgreSQL); {@code null} when each engine keeps its own in memory (the embedded store).
+   */
+  default CounterStore counters() {
+    return null;
+  }
+
   /** Whether the store answers now (a cheap round trip within its deadline). */
   boolean ready();
 

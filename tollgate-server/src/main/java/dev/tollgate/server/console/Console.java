@@ -64,6 +64,7 @@ public final class Console implements AutoCloseable {
     this.clock = clock;
     this.pages = new Pages(engine.approvals(), clock);
     this.grantPages = new GrantPages(engine.approvals(), clock);
+    this.pausePages = new PausePages(engine.pauses());
     this.people = people;
     this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
@@ -72,6 +73,7 @@ public final class Console implements AutoCloseable {
   }
 
   private final Tollgate engine;
+  private final PausePages pausePages;
   private volatile Supplier<String> lastReload = () -> null;
 
   /**
@@ -265,6 +267,22 @@ public final class Console implements AutoCloseable {
     if (revoked != null && post) {
       require(viewer, Viewer.Right.REVOKE);
       grantPages.revoke(ex, viewer, revoked);
+      return viewer;
+    }
+    if (path.equals("/console/pauses") && !post) {
+      require(viewer, Viewer.Right.PAUSES);
+      pausePages.list(ex, viewer, null, 200);
+      return viewer;
+    }
+    if (path.startsWith("/console/pauses") && post) {
+      require(viewer, Viewer.Right.PAUSE);
+      switch (path) {
+        case "/console/pauses" -> pausePages.pause(ex, viewer, form);
+        case "/console/pauses/resume" -> pausePages.resume(ex, viewer, form);
+        case "/console/pauses/end" -> pausePages.end(ex, viewer, form);
+        default ->
+            throw new Web.Refusal(404, "Not found", "There is no console page at this address.");
+      }
       return viewer;
     }
     if (path.equals("/console/password")) {

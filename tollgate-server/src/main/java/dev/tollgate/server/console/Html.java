@@ -89,6 +89,9 @@ final class Html {
     if (v.can(Viewer.Right.GRANTS)) {
       items.add(List.of("/console/grants", "Grants"));
     }
+    if (v.can(Viewer.Right.PAUSES)) {
+      items.add(List.of("/console/pauses", "Paused"));
+    }
     if (v.can(Viewer.Right.AUDIT)) {
       items.add(List.of("/console/audit", "Audit"));
     }

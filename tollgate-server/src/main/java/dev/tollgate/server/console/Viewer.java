@@ -19,7 +19,11 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     APPROVE,
     GRANTS,
     REVOKE,
-    PEOPLE
+    PEOPLE,
+    /** See what is paused and quarantined. */
+    PAUSES,
+    /** Pause, resume, end: the kill switch. */
+    PAUSE
   }
 
   boolean can(Right right) {
@@ -29,7 +33,8 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     return switch (right) {
       case APPROVE, GRANTS -> roles.contains("approver");
       case OVERVIEW, AUDIT -> roles.contains("auditor");
-      case REVOKE, PEOPLE -> false;
+      case PAUSES -> roles.contains("approver") || roles.contains("auditor");
+      case REVOKE, PEOPLE, PAUSE -> false;
     };
   }
 }

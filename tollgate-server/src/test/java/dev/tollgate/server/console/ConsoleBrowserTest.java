@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,45 @@ class ConsoleBrowserTest {
     assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/approvals");
     assertThat(h.signIn("dana", "dana's first passphrase").statusCode()).isEqualTo(401);
     assertThat(h.signIn("dana", "dana's own passphrase").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void anAdminPausesAnAgentInTheConsoleAndResumesIt() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    String base = h.server.uri().toString();
+    String session = h.session();
+    signIn(wait, base, "admin-1", ConsoleHarness.PASSWORD);
+    browser.findElement(By.linkText("Paused")).click();
+    wait.until(ExpectedConditions.urlToBe(base + "/console/pauses"));
+    assertThat(browser.findElement(By.id("pauses")).getText()).contains("Nothing is paused");
+    WebElement form = browser.findElement(By.id("pause"));
+    new org.openqa.selenium.support.ui.Select(form.findElement(By.name("scope")))
+        .selectByValue("agent");
+    set(form.findElement(By.name("subject")), "invoice-bot");
+    set(form.findElement(By.name("reason")), "<b>incident</b> 12");
+    form.findElement(By.cssSelector("button")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("pauses")).getText())
+        .contains("invoice-bot", "<b>incident</b> 12", "admin-1");
+    shot("10-agent-paused");
+    JsonNode denied = h.decide(session, "invoices.search", Map.of("vendor", "Globex"));
+    assertThat(denied.path("effect").asText()).isEqualTo("deny");
+    assertThat(denied.path("reasons").get(0).path("message").asText())
+        .contains("agent `invoice-bot` is paused (<b>incident</b> 12)");
+    browser.findElement(By.cssSelector("form[action='/console/pauses/resume'] button")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
+    assertThat(browser.findElement(By.id("done")).getText()).contains("Resumed");
+    assertThat(
+            h.decide(session, "invoices.search", Map.of("vendor", "Globex"))
+                .path("effect")
+                .asText())
+        .isEqualTo("allow");
+    browser.findElement(By.cssSelector("form.logout button")).click();
+    wait.until(ExpectedConditions.urlContains("/console/login"));
+    // an approver sees what is paused but has no switch
+    signIn(wait, base, "approver-1", ConsoleHarness.PASSWORD);
+    browser.get(base + "/console/pauses");
+    assertThat(browser.findElements(By.id("pause"))).isEmpty();
   }
 
   private void signIn(WebDriverWait wait, String base, String name, String password) {

@@ -200,6 +200,21 @@ final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} on a pooled connection in auto-commit: one statement that writes in its own
+   * transaction (a PostgreSQL function call), one round trip. Failures count as write failures.
+   */
+  <T> T autocommit(Work<T> work) {
+    failFast(writes);
+    try (Connection c = connection()) {
+      T out = work.run(c);
+      writes.succeeded();
+      return out;
+    } catch (SQLException e) {
+      throw unavailable(e, writes);
+    }
+  }
+
   private void failFast(Outage outage) {
     String reason = outage.failingFast();
     if (reason != null) {

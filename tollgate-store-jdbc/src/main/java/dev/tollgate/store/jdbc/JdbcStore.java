@@ -2,7 +2,9 @@ package dev.tollgate.store.jdbc;
 
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
+import dev.tollgate.api.store.CounterStore;
 import dev.tollgate.api.store.CredentialStore;
+import dev.tollgate.api.store.PauseStore;
 import dev.tollgate.api.store.PeopleStore;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionStore;
@@ -24,6 +26,8 @@ public final class JdbcStore implements Store {
   private final JdbcApprovalStore approvals;
   private final JdbcPeopleStore people;
   private final JdbcRequestStore requests;
+  private final CounterStore counters;
+  private final PauseStore pauses;
 
   private JdbcStore(Db db) {
     this.db = db;
@@ -33,6 +37,8 @@ public final class JdbcStore implements Store {
     this.approvals = new JdbcApprovalStore(db);
     this.people = new JdbcPeopleStore(db);
     this.requests = new JdbcRequestStore(db);
+    this.pauses = new JdbcPauseStore(db);
+    this.counters = db.dialect == Db.Dialect.POSTGRESQL ? new JdbcCounterStore(db) : null;
   }
 
   /**
@@ -94,6 +100,17 @@ public final class JdbcStore implements Store {
   @Override
   public RequestStore requests() {
     return requests;
+  }
+
+  @Override
+  public PauseStore pauses() {
+    return pauses;
+  }
+
+  /** PostgreSQL's shared counters; on SQLite (one server per store) the engine keeps its own. */
+  @Override
+  public CounterStore counters() {
+    return counters;
   }
 
   @Override

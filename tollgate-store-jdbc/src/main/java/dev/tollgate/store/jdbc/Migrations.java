@@ -34,7 +34,8 @@ final class Migrations {
           "V7__approval_steps.sql",
           "V8__audit_decision_every_kind.sql",
           "V9__sessions_per_agent.sql",
-          "V10__session_masked.sql");
+          "V10__session_masked.sql",
+          "V11__rate_counters.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 
@@ -105,13 +106,17 @@ final class Migrations {
   static List<String> statements(String script) {
     StringBuilder current = new StringBuilder();
     List<String> out = new ArrayList<>();
+    boolean quoted = false; // inside a $$-quoted function body, whose lines end in `;` too
     for (String line : script.split("\n", -1)) {
       String t = line.strip();
-      if (t.isEmpty() || t.startsWith("--")) {
+      if (t.isEmpty() || (!quoted && t.startsWith("--"))) {
         continue;
       }
       current.append(line).append('\n');
-      if (t.endsWith(";")) {
+      if (t.split("\\$\\$", -1).length % 2 == 0) {
+        quoted = !quoted;
+      }
+      if (!quoted && t.endsWith(";")) {
         String sql = current.toString().strip();
         out.add(sql.substring(0, sql.length() - 1));
         current.setLength(0);

@@ -53,7 +53,8 @@ public final class BundleLoader {
           "message",
           "mode",
           "approval",
-          "redact");
+          "redact",
+          "quarantine");
   private static final Set<String> REDACT_KEYS = Set.of("mode", "labels");
   private static final Set<String> APPROVAL_KEYS = Set.of("ttl", "fourEyes", "fresh");
   private static final Set<String> MATCH_KEYS = Set.of("agents", "tools");
@@ -264,6 +265,15 @@ public final class BundleLoader {
     if (redactNode != null) {
       redact = redaction(redactNode, label, effect, problems);
     }
+    Boolean quarantine = r.bool("quarantine");
+    if (Boolean.TRUE.equals(quarantine) && effect == Effect.ALLOW) {
+      problems.add(
+          YamlReader.at(
+              map,
+              "`quarantine` in " + label + ", whose effect is allow",
+              "quarantine pauses the session when the policy denies or asks: give it `effect:"
+                  + " deny` or `effect: ask`, or remove `quarantine`"));
+    }
     if (problems.size() != before || name == null || effect == null) {
       return null;
     }
@@ -283,7 +293,8 @@ public final class BundleLoader {
         approval,
         redact,
         shadow,
-        List.copyOf(new java.util.LinkedHashSet<>(rates)));
+        List.copyOf(new java.util.LinkedHashSet<>(rates)),
+        Boolean.TRUE.equals(quarantine) && !shadow);
   }
 
   /**
@@ -428,7 +439,8 @@ public final class BundleLoader {
       ApprovalOptions approval,
       Redaction redact,
       boolean shadow,
-      List<RateCall> rates) {
+      List<RateCall> rates,
+      boolean quarantine) {
     CompiledPolicy build(int order) {
       return new CompiledPolicy(
           name,
@@ -446,7 +458,8 @@ public final class BundleLoader {
           nameNode.source().file(),
           nameNode.line() + 1,
           order,
-          rates);
+          rates,
+          quarantine);
     }
   }
 }

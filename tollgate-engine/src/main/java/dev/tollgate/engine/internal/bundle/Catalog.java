@@ -28,6 +28,15 @@ public final class Catalog {
     return exact.size() + patterns.size();
   }
 
+  /** Every entry: the exact names' and the patterns'. */
+  public List<ToolSpec> specs() {
+    List<ToolSpec> out = new java.util.ArrayList<>(exact.values());
+    for (Map.Entry<Glob, ToolSpec> p : patterns) {
+      out.add(p.getValue());
+    }
+    return out;
+  }
+
   public ToolSpec lookup(String tool) {
     ToolSpec spec = exact.get(tool);
     if (spec != null) {

@@ -38,6 +38,16 @@ public record CompiledBundle(
     }
   }
 
+  /** Whether the policy named {@code name} quarantines its session when its deny or ask wins. */
+  public boolean quarantines(String name) {
+    for (CompiledPolicy p : policies) {
+      if (p.quarantine() && p.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public CompiledBundle(
       List<CompiledPolicy> policies,
       Catalog catalog,

@@ -15,6 +15,7 @@ import java.util.List;
  * @param redact for an allow policy, the redaction it obliges, or {@code null}
  * @param order the policy's position in name order, so that merged candidate lists stay sorted
  * @param rates the rate functions its condition and message call, tallied before it runs
+ * @param quarantine whether its deny or ask pauses the session pending a person
  */
 public record CompiledPolicy(
     String name,
@@ -32,7 +33,8 @@ public record CompiledPolicy(
     String file,
     int line,
     int order,
-    List<RateCall> rates) {
+    List<RateCall> rates,
+    boolean quarantine) {
 
   public CompiledPolicy {
     rates = rates == null ? List.of() : List.copyOf(rates);

@@ -1,19 +1,26 @@
 package dev.tollgate.engine.internal.rate;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.engine.internal.cel.RateCall;
+import dev.tollgate.engine.internal.cel.RateValues;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters in this process (the embedded store): exact, shared by the threads of one engine, lost
- * on restart. Each stream is a queue of events in arrival order, locked while it is appended to and
- * measured. Bounded: a stream keeps its newest {@value #MAX_EVENTS} events, a subject its newest
- * {@value #MAX_SEEN} targets; streams and targets past their window are swept.
+ * on restart. A stream is a time-ordered array of its events (a timestamp earlier than the newest,
+ * from a clock a moment behind, is raised to it: the event stays in its windows a moment longer,
+ * never shorter), with running sums, and for {@code distinct} a multiset of the values in each
+ * window. So a tally costs a binary search and the events that left the window since the last one,
+ * however many the window holds. A stream locks while it is appended to and measured.
+ *
+ * <p>A stream holds at most {@value #MAX_EVENTS} events in its longest window; past that its
+ * tallies fail (the policies that read it deny) until events age out, rather than undercount.
  */
-public final class MemoryCounters implements Counters {
-  static final int MAX_EVENTS = 100_000;
+public final class MemoryCounters implements CounterStore {
+  static final int MAX_EVENTS = 1_000_000;
   static final int MAX_SEEN = 1_000_000;
   private static final int SWEEP_EVERY = 4096;
 
@@ -22,13 +29,34 @@ public final class MemoryCounters implements Counters {
       new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
 
+  /** One stream's events, oldest first, in arrays from {@code head} to {@code tail}. */
   private static final class Stream {
-    final ArrayDeque<Event> events = new ArrayDeque<>();
+    long[] at = new long[16];
+    long[] ids = new long[16];
+
+    /** Amounts in millionths, so that sums over a window are exact (no drift from subtracting). */
+    long[] micros = new long[16];
+
+    long[][] values = new long[16][];
+
+    /** sums[i]: the amounts of the events up to and including i, since the arrays were packed. */
+    long[] sums = new long[16];
+
+    int head;
+    int tail;
     long retention;
-    long newest;
+    long newest = Long.MIN_VALUE;
+
+    /** Per window length: the multiset of values of the events in it, and its first event. */
+    final Map<Long, Window> windows = new HashMap<>();
 
     /** Swept out of the map: a caller that still holds it takes the map's current stream. */
     boolean dead;
+  }
+
+  private static final class Window {
+    final HashMap<Long, Integer> values = new HashMap<>();
+    int first;
   }
 
   @Override
@@ -36,67 +64,172 @@ public final class MemoryCounters implements Counters {
     if (calls.incrementAndGet() % SWEEP_EVERY == 0) {
       sweep(now);
     }
-    double[] out = new double[windows.length];
     while (true) {
       Stream s = streams.computeIfAbsent(key, k -> new Stream());
       synchronized (s) {
         if (s.dead) {
           continue;
         }
-        tally(s, measure, add, now, windows, out);
-        return out;
+        return tally(s, measure, add, now, windows);
       }
     }
   }
 
-  private static void tally(
-      Stream s, Measure measure, Event add, long now, long[] windows, double[] out) {
-    {
-      long longest = 0;
-      for (long w : windows) {
-        longest = Math.max(longest, w);
+  private static double[] tally(Stream s, Measure measure, Event add, long now, long[] windows) {
+    long longest = 0;
+    for (long w : windows) {
+      longest = Math.max(longest, w);
+    }
+    s.retention = Math.max(s.retention, longest);
+    evict(s, now - s.retention);
+    if (add != null) {
+      if (s.tail - s.head >= MAX_EVENTS) {
+        throw new RateValues.Unavailable(
+            "a rate counter holds over "
+                + MAX_EVENTS
+                + " actions in its window: denied rather than counted short");
       }
-      s.retention = Math.max(s.retention, longest);
-      while (!s.events.isEmpty() && s.events.peekFirst().at() < now - s.retention) {
-        s.events.pollFirst();
+      append(s, add, measure == Measure.DISTINCT);
+    }
+    double[] out = new double[windows.length];
+    for (int i = 0; i < windows.length; i++) {
+      long from = now - windows[i];
+      int first = firstAtOrAfter(s, from);
+      out[i] =
+          switch (measure) {
+            case COUNT -> s.tail - first;
+            case SUM -> first >= s.tail ? 0 : (s.sums[s.tail - 1] - before(s, first)) / 1e6;
+            case DISTINCT -> distinct(s, windows[i], from);
+          };
+    }
+    return out;
+  }
+
+  /** The running sum before index {@code i} (evicted events' sums stay valid until a pack). */
+  private static long before(Stream s, int i) {
+    return i == 0 ? 0 : s.sums[i - 1];
+  }
+
+  private static long micros(double amount) {
+    double m = Math.rint(amount * 1e6);
+    return m >= Long.MAX_VALUE / 4
+        ? Long.MAX_VALUE / 4
+        : m <= -Long.MAX_VALUE / 4 ? -Long.MAX_VALUE / 4 : (long) m;
+  }
+
+  /** The first event at or after {@code from}: the arrays are in time order. */
+  private static int firstAtOrAfter(Stream s, long from) {
+    int lo = s.head;
+    int hi = s.tail;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (s.at[mid] < from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
-      if (add != null) {
-        if (s.events.size() >= MAX_EVENTS) {
-          s.events.pollFirst();
-        }
-        s.events.addLast(add);
-        s.newest = Math.max(s.newest, add.at());
-      }
-      for (int i = 0; i < windows.length; i++) {
-        out[i] = measure(s.events, measure, now - windows[i], now);
+    }
+    return lo;
+  }
+
+  private static void append(Stream s, Event e, boolean distinct) {
+    if (s.tail == s.at.length) {
+      pack(s);
+    }
+    long at = Math.max(e.at(), s.newest);
+    int i = s.tail++;
+    s.at[i] = at;
+    s.ids[i] = e.id();
+    s.micros[i] = micros(e.amount());
+    s.values[i] = e.values();
+    s.sums[i] = before(s, i) + s.micros[i];
+    s.newest = at;
+    if (distinct) {
+      for (Window w : s.windows.values()) {
+        add(w, e.values());
       }
     }
   }
 
-  private static double measure(ArrayDeque<Event> events, Measure measure, long from, long now) {
-    double total = 0;
-    java.util.HashSet<Long> distinct =
-        measure == Measure.DISTINCT ? new java.util.HashSet<>() : null;
-    // newest first: events of a window are at the end of the queue
-    for (Iterator<Event> it = events.descendingIterator(); it.hasNext(); ) {
-      Event e = it.next();
-      if (e.at() < from) {
-        break;
-      }
-      if (e.at() > now) {
-        continue;
-      }
-      switch (measure) {
-        case COUNT -> total++;
-        case SUM -> total += e.amount();
-        case DISTINCT -> {
-          for (long v : e.values()) {
-            distinct.add(v);
-          }
-        }
+  /** Moves the events to the start of the arrays, growing them when over half full. */
+  private static void pack(Stream s) {
+    int n = s.tail - s.head;
+    int size = n * 2 > s.at.length ? s.at.length * 2 : s.at.length;
+    long[] at = new long[size];
+    long[] ids = new long[size];
+    long[] micros = new long[size];
+    long[][] values = new long[size][];
+    long[] sums = new long[size];
+    System.arraycopy(s.at, s.head, at, 0, n);
+    System.arraycopy(s.ids, s.head, ids, 0, n);
+    System.arraycopy(s.micros, s.head, micros, 0, n);
+    System.arraycopy(s.values, s.head, values, 0, n);
+    long running = 0;
+    for (int i = 0; i < n; i++) {
+      running += micros[i];
+      sums[i] = running;
+    }
+    for (Window w : s.windows.values()) {
+      w.first -= s.head;
+    }
+    s.at = at;
+    s.ids = ids;
+    s.micros = micros;
+    s.values = values;
+    s.sums = sums;
+    s.tail = n;
+    s.head = 0;
+  }
+
+  /** Drops the events before {@code from} (past every window), out of every window too. */
+  private static void evict(Stream s, long from) {
+    int head = s.head;
+    while (head < s.tail && s.at[head] < from) {
+      head++;
+    }
+    for (Window w : s.windows.values()) {
+      while (w.first < head) {
+        remove(w, s.values[w.first]);
+        w.first++;
       }
     }
-    return distinct == null ? total : distinct.size();
+    for (int i = s.head; i < head; i++) {
+      s.values[i] = null;
+    }
+    s.head = head;
+  }
+
+  private static double distinct(Stream s, long length, long from) {
+    Window w = s.windows.get(length);
+    if (w == null) {
+      w = new Window();
+      w.first = firstAtOrAfter(s, from);
+      for (int i = w.first; i < s.tail; i++) {
+        add(w, s.values[i]);
+      }
+      s.windows.put(length, w);
+      return w.values.size();
+    }
+    while (w.first < s.tail && s.at[w.first] < from) {
+      remove(w, s.values[w.first]);
+      w.first++;
+    }
+    return w.values.size();
+  }
+
+  private static void add(Window w, long[] values) {
+    for (long v : values) {
+      w.values.merge(v, 1, Integer::sum);
+    }
+  }
+
+  private static void remove(Window w, long[] values) {
+    if (values == null) {
+      return;
+    }
+    for (long v : values) {
+      w.values.computeIfPresent(v, (k, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   @Override
@@ -106,15 +239,46 @@ public final class MemoryCounters implements Counters {
       return;
     }
     synchronized (s) {
-      s.events.removeIf(e -> e.id() == id);
+      // a decision settles moments after it appended: its event is near the end
+      for (int i = s.tail - 1; i >= s.head; i--) {
+        if (s.ids[i] == id) {
+          removeAt(s, i);
+          return;
+        }
+      }
+    }
+  }
+
+  private static void removeAt(Stream s, int i) {
+    for (Window w : s.windows.values()) {
+      if (i >= w.first) {
+        remove(w, s.values[i]);
+      } else {
+        w.first--;
+      }
+    }
+    int moved = s.tail - i - 1;
+    System.arraycopy(s.at, i + 1, s.at, i, moved);
+    System.arraycopy(s.ids, i + 1, s.ids, i, moved);
+    System.arraycopy(s.micros, i + 1, s.micros, i, moved);
+    System.arraycopy(s.values, i + 1, s.values, i, moved);
+    s.tail--;
+    s.values[s.tail] = null;
+    for (int j = i; j < s.tail; j++) {
+      s.sums[j] = before(s, j) + s.micros[j];
     }
   }
 
   @Override
-  public boolean seen(String subject, long fingerprint, long since) {
+  public boolean anyUnseen(String subject, long[] fingerprints, long since) {
     Map<Long, Long> targets = seen.get(subject);
-    Long last = targets == null ? null : targets.get(fingerprint);
-    return last != null && last >= since;
+    for (long fp : fingerprints) {
+      Long last = targets == null ? null : targets.get(fp);
+      if (last == null || last < since) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -139,7 +303,7 @@ public final class MemoryCounters implements Counters {
             }
           }
         });
-    long oldest = now - dev.tollgate.engine.internal.cel.RateCall.MAX_WINDOW.toMillis();
+    long oldest = now - RateCall.MAX_WINDOW.toMillis();
     seen.values().forEach(m -> m.values().removeIf(at -> at < oldest));
   }
 }

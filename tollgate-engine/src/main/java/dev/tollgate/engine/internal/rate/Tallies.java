@@ -1,6 +1,8 @@
 package dev.tollgate.engine.internal.rate;
 
 import dev.tollgate.api.Action;
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.store.CounterStore;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.bundle.CompiledPolicy;
 import dev.tollgate.engine.internal.bundle.Glob;
@@ -13,31 +15,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Tallies the rate functions of a bundle for one action, before the policies run, and settles them
  * after the decision.
  *
- * <p>What counts: an action is counted when it is <em>allowed</em> (by the policies, or through a
- * grant once a person approved it), from the moment of its decision; a denied action, or one still
- * waiting for a person, does not count, and a retry answered from its request id does not count
- * again. To hold a limit exactly under concurrency, the action is appended to every counter it
- * belongs to <em>before</em> the policies read the counters (atomically with the read), and taken
- * out again when the decision is not an allow: two concurrent decisions never both see the last
- * free unit. The cost of that choice is on the safe side: while a decision is in flight, a
- * concurrent one may see it counted and ask where it would not have had to.
+ * <p>What counts: an action that was allowed (by the policies, or through a grant once a person
+ * approved it) or asked (a person may still let it through, and an agent pressing on past an ask is
+ * the fan-out a limit is for), from the moment of its decision; a denied action does not, and a
+ * retry answered from its request id does not count again. To hold a limit exactly under
+ * concurrency, the action is appended to every counter it belongs to <em>before</em> the policies
+ * read the counters (atomically with the read), and taken out again when the decision is a deny:
+ * two concurrent decisions never both see the last free unit. Both costs are on the safe side: a
+ * decision in flight may make a concurrent one ask, and an approved action counts twice (its ask
+ * and its allowed retry) within its window. Novelty remembers allowed actions only.
  */
 public final class Tallies {
-  private final Counters counters;
+  private final CounterStore counters;
   private final Fingerprints fingerprints;
-  private final AtomicLong ids = new AtomicLong();
   private final Map<String, Selector> selectors = new ConcurrentHashMap<>();
 
-  public Tallies(Counters counters, Fingerprints fingerprints) {
+  public Tallies(CounterStore counters, Fingerprints fingerprints) {
     this.counters = counters;
     this.fingerprints = fingerprints;
-    ids.set(System.nanoTime());
   }
 
   /**
@@ -80,50 +80,64 @@ public final class Tallies {
         continue;
       }
       String subject = subject(c.by(), agent, action.user(), sessionKey);
-      String stream =
+      String base =
           c.function().name()
-              + '\u0000'
+              + '\u001f'
               + c.by()
-              + '\u0000'
+              + '\u001f'
               + subject
-              + '\u0000'
+              + '\u001f'
               + c.tools()
-              + '\u0000'
-              + c.arg()
-              + '\u0000'
-              + (counts ? "+" : "");
-      streams.computeIfAbsent(stream, k -> new ArrayList<>(2)).add(c);
+              + '\u001f';
+      if (c.function() == RateCall.Function.DISTINCT && c.arg().equals("@targets")) {
+        // one stream per control argument (hosts apart from their environment): the value is
+        // the most distinct values any one of them reached
+        for (String name : targetArgs(bundle, c.tools(), tool)) {
+          boolean own = counts && tool.control().contains(name);
+          streams
+              .computeIfAbsent(base + name + '\u001f' + (own ? "+" : ""), k -> new ArrayList<>(2))
+              .add(c);
+        }
+      } else {
+        streams
+            .computeIfAbsent(
+                base + c.arg() + '\u001f' + (counts ? "+" : ""), k -> new ArrayList<>(2))
+            .add(c);
+      }
     }
     for (Map.Entry<String, List<RateCall>> e : streams.entrySet()) {
       String key = e.getKey();
       boolean counts = key.endsWith("+");
       String stream = key.substring(0, key.length() - (counts ? 2 : 1));
+      String arg = stream.substring(stream.lastIndexOf('\u001f') + 1);
       List<RateCall> onStream = e.getValue();
       RateCall first = onStream.getFirst();
-      Counters.Measure measure =
+      CounterStore.Measure measure =
           switch (first.function()) {
-            case SUM -> Counters.Measure.SUM;
-            case DISTINCT -> Counters.Measure.DISTINCT;
-            default -> Counters.Measure.COUNT;
+            case SUM -> CounterStore.Measure.SUM;
+            case DISTINCT -> CounterStore.Measure.DISTINCT;
+            default -> CounterStore.Measure.COUNT;
           };
       String failure = null;
-      Counters.Event add = null;
+      CounterStore.Event add = null;
       if (counts) {
         double amount = 0;
         long[] values = new long[0];
-        if (measure == Counters.Measure.SUM) {
-          amount = amount(args, first.arg());
+        if (measure == CounterStore.Measure.SUM) {
+          amount = amount(args, arg);
           if (Double.isNaN(amount)) {
             failure =
                 "sum: the action's `"
-                    + (first.arg().equals("@amount") ? Targets.amountArg(args) : first.arg())
+                    + (arg.equals("@amount") ? Targets.amountArg(args) : arg)
                     + "` is not an amount (a number, or text such as \"1,200.50 EUR\")";
             amount = 0;
           }
-        } else if (measure == Counters.Measure.DISTINCT) {
-          values = fingerprintsOf(Targets.values(args, tool, first.arg()));
+        } else if (measure == CounterStore.Measure.DISTINCT) {
+          values = fingerprintsOf(Targets.values(args, tool, arg));
         }
-        add = new Counters.Event(ids.incrementAndGet(), at, amount, values);
+        add =
+            new CounterStore.Event(
+                java.util.concurrent.ThreadLocalRandom.current().nextLong(), at, amount, values);
       }
       long[] windows = new long[onStream.size()];
       for (int i = 0; i < windows.length; i++) {
@@ -140,13 +154,13 @@ public final class Tallies {
       }
       for (int i = 0; i < windows.length; i++) {
         RateCall c = onStream.get(i);
-        tally.put(
-            c.key(),
+        Object value =
             failure != null
                 ? new Tally.Failure(failure)
-                : measure == Counters.Measure.SUM
+                : measure == CounterStore.Measure.SUM
                     ? (Object) measured[i]
-                    : (Object) (long) measured[i]);
+                    : (Object) (long) measured[i];
+        tally.putMax(c.key(), value);
       }
     }
     for (RateCall c : calls) {
@@ -167,21 +181,24 @@ public final class Tallies {
   }
 
   /**
-   * Keeps the action's appends when it was allowed (and remembers its targets for novelty); takes
-   * them out otherwise. Settles once: later calls change nothing.
+   * Keeps the action's appends when it was allowed or asked (a person may still let it through),
+   * takes them out when it was denied; remembers its targets for novelty only when it was allowed.
+   * Settles once: later calls change nothing.
    */
-  public void settle(Tally tally, boolean allowed, Instant now) {
+  public void settle(Tally tally, Effect effect, Instant now) {
     if (tally == Tally.NONE || !tally.settle()) {
       return;
     }
-    if (!allowed) {
+    if (effect == Effect.DENY) {
       for (Tally.Reserved r : tally.reserved) {
         counters.release(r.stream(), r.id());
       }
       return;
     }
-    for (Tally.Remember r : tally.remember) {
-      counters.remember(r.subject(), r.fingerprints(), now.toEpochMilli());
+    if (effect == Effect.ALLOW) {
+      for (Tally.Remember r : tally.remember) {
+        counters.remember(r.subject(), r.fingerprints(), now.toEpochMilli());
+      }
     }
   }
 
@@ -204,13 +221,7 @@ public final class Tallies {
     if (subject == null) {
       return true;
     }
-    long since = at - c.window().toMillis();
-    for (long fp : fingerprintsOf(values)) {
-      if (!counters.seen(subject, fp, since)) {
-        return true;
-      }
-    }
-    return false;
+    return counters.anyUnseen(subject, fingerprintsOf(values), at - c.window().toMillis());
   }
 
   private static List<String> domains(List<String> values) {
@@ -228,10 +239,10 @@ public final class Tallies {
   private static String noveltySubject(RateCall c, String agent, String user, String sessionKey) {
     String kind = c.function() == RateCall.Function.NOVEL_DOMAIN ? "domain" : "target";
     return switch (c.by()) {
-      case "agent" -> kind + "\u0000agent\u0000" + agent;
-      case "user" -> user == null || user.isBlank() ? null : kind + "\u0000user\u0000" + user;
-      case "session" -> sessionKey == null ? null : kind + "\u0000session\u0000" + sessionKey;
-      default -> kind + "\u0000org";
+      case "agent" -> kind + "\u001fagent\u001f" + agent;
+      case "user" -> user == null || user.isBlank() ? null : kind + "\u001fuser\u001f" + user;
+      case "session" -> sessionKey == null ? null : kind + "\u001fsession\u001f" + sessionKey;
+      default -> kind + "\u001forg";
     };
   }
 
@@ -248,11 +259,11 @@ public final class Tallies {
 
   /** A counter whose subject the action lacks (no session, no user): only this action counts. */
   private static boolean subjectMissing(String stream) {
-    String[] parts = stream.split("\u0000", -1);
+    String[] parts = stream.split("\u001f", -1);
     return parts.length > 2 && parts[2].isEmpty();
   }
 
-  private static double[] alone(Counters.Measure measure, Counters.Event add, int n) {
+  private static double[] alone(CounterStore.Measure measure, CounterStore.Event add, int n) {
     double[] out = new double[n];
     double v =
         add == null
@@ -281,6 +292,42 @@ public final class Tallies {
     }
     return out;
   }
+
+  /**
+   * The control arguments, amounts aside, of every catalogued tool {@code tools} selects, and of
+   * this one: the streams {@code distinct(..., "@targets", ...)} keeps.
+   */
+  private List<String> targetArgs(CompiledBundle bundle, String tools, ToolSpec tool) {
+    TargetArgs cached = targetArgs;
+    if (cached == null || cached.catalog() != bundle.catalog()) {
+      cached = new TargetArgs(bundle.catalog(), new ConcurrentHashMap<>());
+      targetArgs = cached;
+    }
+    java.util.Set<String> names =
+        cached
+            .bySelector()
+            .computeIfAbsent(
+                tools,
+                t -> {
+                  java.util.Set<String> out = new java.util.TreeSet<>();
+                  for (ToolSpec spec : bundle.catalog().specs()) {
+                    if (selector(t).matches(spec)) {
+                      out.addAll(spec.control());
+                    }
+                  }
+                  return out;
+                });
+    java.util.Set<String> all = new java.util.TreeSet<>(names);
+    all.addAll(tool.control());
+    all.removeIf(Targets::isAmountName);
+    return List.copyOf(all);
+  }
+
+  private record TargetArgs(
+      dev.tollgate.engine.internal.bundle.Catalog catalog,
+      Map<String, java.util.Set<String>> bySelector) {}
+
+  private volatile TargetArgs targetArgs;
 
   private Selector selector(String tools) {
     return selectors.computeIfAbsent(tools, Selector::of);

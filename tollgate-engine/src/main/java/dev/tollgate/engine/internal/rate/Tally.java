@@ -39,6 +39,19 @@ public final class Tally implements RateValues {
     values.put(key, value);
   }
 
+  /** Puts {@code value}, or keeps the larger count already there (a failure always wins). */
+  void putMax(String key, Object value) {
+    values.merge(
+        key,
+        value,
+        (a, b) ->
+            a instanceof Failure
+                ? a
+                : b instanceof Failure
+                    ? b
+                    : ((Number) a).doubleValue() >= ((Number) b).doubleValue() ? a : b);
+  }
+
   /** Marks the tally settled; true the first time only, so that a failure path settles once. */
   synchronized boolean settle() {
     if (settled) {

@@ -117,7 +117,7 @@ public final class Targets {
   }
 
   /** Whether an argument's name says it holds an amount (a control argument that is no target). */
-  static boolean isAmountName(String name) {
+  public static boolean isAmountName(String name) {
     String l = name.toLowerCase(Locale.ROOT);
     return AMOUNT_NAMES.contains(l)
         || l.startsWith("amount")

@@ -27,7 +27,8 @@ class PolicyIndexTest {
         "f.yaml",
         1,
         order,
-        List.of());
+        List.of(),
+        false);
   }
 
   private static List<String> names(CompiledPolicy[] candidates) {

@@ -1,4 +1,4 @@
-package dev.tollgate.engine.internal.rate;
+package dev.tollgate.api.store;
 
 /**
  * Where rate counters and novelty fingerprints live: in process for the embedded store, in the
@@ -8,7 +8,7 @@ package dev.tollgate.engine.internal.rate;
  * decisions each see every event appended before theirs: a limit holds to the unit however the
  * decisions interleave.
  */
-public interface Counters {
+public interface CounterStore {
 
   /** What {@link #tally} measures over a window. */
   enum Measure {
@@ -29,7 +29,9 @@ public interface Counters {
 
   /**
    * Appends {@code add} to {@code stream} (unless {@code null}), then measures the stream's events
-   * in each window ending at {@code now}, dropping events older than the longest window.
+   * at or after {@code now} minus each window, dropping events older than the longest window. An
+   * event stamped after {@code now} counts: a concurrent decision whose clock read a moment later
+   * appended it first.
    *
    * @param windows window lengths in milliseconds
    * @return one measure per window, in {@code windows} order
@@ -41,8 +43,11 @@ public interface Counters {
    */
   void release(String stream, long id);
 
-  /** Whether {@code subject} acted on a target with this fingerprint at or after {@code since}. */
-  boolean seen(String subject, long fingerprint, long since);
+  /**
+   * Whether some of these fingerprints are targets {@code subject} did not act on at or after
+   * {@code since}.
+   */
+  boolean anyUnseen(String subject, long[] fingerprints, long since);
 
   /** Remembers that {@code subject} acted on these targets at {@code now}. */
   void remember(String subject, long[] fingerprints, long now);

@@ -303,7 +303,7 @@ final class DecideShell {
     // 7. The counters kept (allowed) or taken back; history and the memory ledger, now that the
     // record is durable.
     tallies.settle(c.tally, decision.effect(), now);
-    if (session != null && !decision.allowed()) {
+    if (session != null && !decision.allowed() && !compiled.quarantining().isEmpty()) {
       for (dev.tollgate.api.Reason r : decision.reasons()) {
         if (compiled.quarantines(r.policy())) {
           tollgate.pauses().quarantine(session.id(), r.policy(), r.message());

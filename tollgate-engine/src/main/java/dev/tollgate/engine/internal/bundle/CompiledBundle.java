@@ -9,9 +9,9 @@ import java.util.List;
  * A whole, checked policy bundle: policies in name order, the catalog, the agent profiles ({@link
  * Profiles#NONE} without {@code agents.yaml}) and the index over the policies, the detectors
  * (built-in ones and those of {@code detectors.yaml}), the manifest ({@link Manifest#NONE} without
- * {@code bundle.yaml}), the warnings that do not keep it from loading and every rate function its
- * policies call ({@code null} to gather them from the policies). Immutable once built; shared by
- * every decision.
+ * {@code bundle.yaml}), the warnings that do not keep it from loading, every rate function its
+ * policies call and the names of the policies that quarantine ({@code null}: gathered from the
+ * policies). Immutable once built; shared by every decision.
  */
 public record CompiledBundle(
     List<CompiledPolicy> policies,
@@ -22,7 +22,8 @@ public record CompiledBundle(
     Detectors detectors,
     Manifest manifest,
     List<Problem> warnings,
-    List<RateCall> rates) {
+    List<RateCall> rates,
+    java.util.Set<String> quarantining) {
 
   public CompiledBundle {
     policies = List.copyOf(policies);
@@ -36,16 +37,22 @@ public record CompiledBundle(
     } else {
       rates = List.copyOf(rates);
     }
+    if (quarantining == null) {
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (CompiledPolicy p : policies) {
+        if (p.quarantine()) {
+          names.add(p.name());
+        }
+      }
+      quarantining = java.util.Set.copyOf(names);
+    } else {
+      quarantining = java.util.Set.copyOf(quarantining);
+    }
   }
 
   /** Whether the policy named {@code name} quarantines its session when its deny or ask wins. */
   public boolean quarantines(String name) {
-    for (CompiledPolicy p : policies) {
-      if (p.quarantine() && p.name().equals(name)) {
-        return true;
-      }
-    }
-    return false;
+    return quarantining.contains(name);
   }
 
   public CompiledBundle(
@@ -65,6 +72,7 @@ public record CompiledBundle(
         detectors,
         manifest,
         warnings,
+        null,
         null);
   }
 }

@@ -218,20 +218,23 @@ final class Scope {
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    List<Double> amounts = new java.util.ArrayList<>(Targets.requestAmounts(request));
-    for (Map.Entry<String, Object> e : session.task().entrySet()) {
-      if (e.getValue() instanceof String text) {
-        amounts.addAll(Targets.requestAmounts(text));
-      } else if (e.getValue() instanceof Number n
-          && e.getKey().toLowerCase(Locale.ROOT).matches(".*(budget|amount|limit|total|cap).*")) {
-        amounts.add(n.doubleValue()); // a declared task's {budget: 5000}
+    List<Double> amounts = Targets.requestAmounts(request);
+    if (!session.task().isEmpty()) {
+      amounts = new java.util.ArrayList<>(amounts);
+      for (Map.Entry<String, Object> e : session.task().entrySet()) {
+        if (e.getValue() instanceof String text) {
+          amounts.addAll(Targets.requestAmounts(text));
+        } else if (e.getValue() instanceof Number n
+            && e.getKey().toLowerCase(Locale.ROOT).matches(".*(budget|amount|limit|total|cap).*")) {
+          amounts.add(n.doubleValue()); // a declared task's {budget: 5000}
+        }
       }
     }
     double budget = 0;
-    for (double a : amounts) {
-      budget += a;
+    for (int i = 0; i < amounts.size(); i++) {
+      budget += amounts.get(i);
     }
-    out.put("amounts", List.copyOf(amounts));
+    out.put("amounts", amounts);
     out.put("budget", budget);
     out.put("asked", asked);
     out.put("delegated", delegates(request));

@@ -232,11 +232,31 @@ public final class Targets {
               + ")\\b)",
           java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
 
+  /**
+   * Each thread's last request and its amounts: a session's request is read on every decision that
+   * reads {@code scope}, and the same text gives the same amounts.
+   */
+  private static final ThreadLocal<Object[]> LAST_REQUEST = new ThreadLocal<>();
+
   /** The amounts the user's request names, in the order written (see {@link #REQUEST_AMOUNT}). */
   public static List<Double> requestAmounts(String text) {
     if (text == null || text.isEmpty()) {
       return List.of();
     }
+    Object[] last = LAST_REQUEST.get();
+    if (last != null && text.equals(last[0])) {
+      @SuppressWarnings("unchecked")
+      List<Double> cached = (List<Double>) last[1];
+      return cached;
+    }
+    List<Double> amounts = scanAmounts(text);
+    if (text.length() <= 4096) {
+      LAST_REQUEST.set(new Object[] {text, amounts});
+    }
+    return amounts;
+  }
+
+  private static List<Double> scanAmounts(String text) {
     List<Double> out = new ArrayList<>(2);
     java.util.regex.Matcher m = REQUEST_AMOUNT.matcher(text);
     while (m.find()) {
@@ -251,7 +271,7 @@ public final class Targets {
       }
       out.add(v);
     }
-    return out;
+    return List.copyOf(out);
   }
 
   private static String stripTrailingPunctuation(String s) {

@@ -707,7 +707,7 @@ public final class ApiJson {
     if (message != null && message.contains("Invalid UTF-8")) {
       return new InputException(
           "bad_request",
-          "body is not valid UTF-8 (" + message + "): encode the body as UTF-8",
+          "body is not valid UTF-8 (" + noLoneSurrogates(message) + "): encode the body as UTF-8",
           null);
     }
     String where =
@@ -717,10 +717,41 @@ public final class ApiJson {
                 + e.getLocation().getLineNr()
                 + ", column "
                 + e.getLocation().getColumnNr();
-    String first = message == null ? "malformed JSON" : message.lines().findFirst().orElse("");
+    // the parser quotes the character it stopped at: a lone surrogate would make the error itself
+    // text no strict reader accepts
+    String first =
+        message == null
+            ? "malformed JSON"
+            : noLoneSurrogates(message.lines().findFirst().orElse(""));
     return new InputException(
         "bad_request",
         "malformed JSON" + where + ": " + first + "; send a single valid JSON object",
         null);
+  }
+
+  /** {@code text} with each unpaired surrogate written as {@code \\uXXXX}, the rest as it is. */
+  static String noLoneSurrogates(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (paired) {
+        if (out != null) {
+          out.append(c).append(text.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + 8).append(text, 0, i);
+        }
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
   }
 }

@@ -11,6 +11,7 @@ import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.StoreUnavailableException;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
+import dev.tollgate.engine.internal.cel.RateValues;
 import dev.tollgate.engine.internal.decide.AuditEntries;
 import dev.tollgate.engine.internal.decide.DecideInput;
 import dev.tollgate.engine.internal.decide.Decider;
@@ -222,7 +223,8 @@ final class DecideShell {
             .pauses()
             .covering(
                 agent,
-                session != null ? session.user() : action.user(),
+                session != null ? session.user() : null,
+                action.user(),
                 session == null ? null : session.id());
     if (pause != null) {
       return new Run(paused(c, pause, session));
@@ -245,7 +247,16 @@ final class DecideShell {
     try {
       verdict =
           Decider.decide(
-              new DecideInput(compiled, agent, action, view, flow, now, c.explain, judge, c.tally));
+              new DecideInput(
+                  compiled,
+                  agent,
+                  action,
+                  view,
+                  flow,
+                  now,
+                  c.explain,
+                  judge,
+                  c.tally == Tally.NONE ? RateValues.NONE : c.tally));
     } catch (ScanLimitException e) {
       return new Run(
           failClosed(
@@ -300,8 +311,8 @@ final class DecideShell {
       approvals.announce(events);
     }
 
-    // 7. The counters kept (allowed) or taken back; history and the memory ledger, now that the
-    // record is durable.
+    // 7. The counters kept (allowed or asked) or taken back (denied); a quarantining policy's
+    // session paused; history and the memory ledger, now that the record is durable.
     tallies.settle(c.tally, decision.effect(), now);
     if (session != null && !decision.allowed() && !compiled.quarantining().isEmpty()) {
       for (dev.tollgate.api.Reason r : decision.reasons()) {

@@ -124,12 +124,13 @@ public final class Pauses {
   }
 
   /**
-   * The pause that covers a decision of {@code agent} for {@code user} in the session stored as
-   * {@code sessionKey} (either may be {@code null}), or {@code null} when none does.
+   * The pause that covers a decision of {@code agent} in the session stored as {@code sessionKey},
+   * for the session's user or the user the action names (each may be {@code null}: a paused user is
+   * denied whichever of the two names them), or {@code null} when none does.
    *
    * @throws StoreUnavailableException when the pauses could not be read for over a second
    */
-  PauseRecord covering(String agent, String user, String sessionKey) {
+  PauseRecord covering(String agent, String sessionUser, String actionUser, String sessionKey) {
     List<PauseRecord> pauses = current().pauses();
     for (int i = 0; i < pauses.size(); i++) {
       PauseRecord p = pauses.get(i);
@@ -137,7 +138,7 @@ public final class Pauses {
           switch (p.scope()) {
             case ALL -> true;
             case AGENT -> p.subject().equals(agent);
-            case USER -> user != null && p.subject().equals(user);
+            case USER -> p.subject().equals(sessionUser) || p.subject().equals(actionUser);
             case SESSION -> sessionKey != null && p.subject().equals(sessionKey);
           };
       if (covers) {

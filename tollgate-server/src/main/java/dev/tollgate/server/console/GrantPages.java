@@ -26,15 +26,7 @@ final class GrantPages {
   void grants(Exchange ex, Viewer viewer, String message, int status) throws IOException {
     Instant now = clock.instant();
     StringBuilder b = new StringBuilder("<h1>Grants</h1>");
-    if (message != null) {
-      b.append("<p class=\"")
-          .append(status < 400 ? "ok" : "error")
-          .append("\" id=\"")
-          .append(status < 400 ? "done" : "error")
-          .append("\">")
-          .append(esc(message))
-          .append("</p>");
-    }
+    b.append(Html.notice(message, status));
     b.append("<h2>Live</h2>");
     grantTable(b, viewer, approvals.grants(true, 200), now, "live-grants");
     b.append("<h2>Recent</h2>");

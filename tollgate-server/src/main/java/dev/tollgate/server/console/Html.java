@@ -37,6 +37,24 @@ final class Html {
     return "<a href=\"" + esc(path) + "\">" + esc(text) + "</a>";
   }
 
+  /**
+   * The outcome of a person's action on top of a page ({@code id="done"}, or {@code id="error"} for
+   * a status of 400 or more), escaped; nothing when {@code message} is {@code null}.
+   */
+  static String notice(String message, int status) {
+    if (message == null) {
+      return "";
+    }
+    boolean ok = status < 400;
+    return "<p class=\""
+        + (ok ? "ok" : "error")
+        + "\" id=\""
+        + (ok ? "done" : "error")
+        + "\">"
+        + esc(message)
+        + "</p>";
+  }
+
   /** A hidden form field. */
   static String hidden(String name, String value) {
     return "<input type=\"hidden\" name=\"" + esc(name) + "\" value=\"" + esc(value) + "\">";

@@ -25,15 +25,7 @@ final class PausePages {
    */
   void list(Exchange ex, Viewer viewer, String message, int status) throws IOException {
     StringBuilder b = new StringBuilder("<h1>Paused</h1>");
-    if (message != null) {
-      b.append("<p class=\"")
-          .append(status < 400 ? "ok" : "error")
-          .append("\" id=\"")
-          .append(status < 400 ? "done" : "error")
-          .append("\">")
-          .append(esc(message))
-          .append("</p>");
-    }
+    b.append(Html.notice(message, status));
     b.append(
         "<p>Every decision a pause covers is a deny until it is resumed, on every server sharing"
             + " the store within a second. A session a policy quarantined waits here for a"

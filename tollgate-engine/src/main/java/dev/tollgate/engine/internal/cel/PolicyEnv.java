@@ -263,8 +263,13 @@ public final class PolicyEnv {
   /** Evaluates a compiled program; CEL's own exception type is kept out of callers' sight. */
   public static Object eval(CelRuntime.Program program, Map<String, ?> facts)
       throws EvaluationException {
-    RateValues before = CURRENT_RATES.get();
-    CURRENT_RATES.set(facts instanceof RateValues.Source s ? s.rates() : RateValues.NONE);
+    // Only a decision under a bundle with rate functions has values to hand its calls; every other
+    // evaluation leaves the thread's NONE in place (each set is undone in `finally`).
+    RateValues rates = facts instanceof RateValues.Source src ? src.rates() : RateValues.NONE;
+    RateValues before = rates == RateValues.NONE ? null : CURRENT_RATES.get();
+    if (before != null) {
+      CURRENT_RATES.set(rates);
+    }
     try {
       // A resolver rather than the map itself: eval(Map) copies the map into an activation on
       // every call, once per condition and message of every candidate policy.
@@ -288,7 +293,9 @@ public final class PolicyEnv {
       }
       throw new EvaluationException(message, e);
     } finally {
-      CURRENT_RATES.set(before);
+      if (before != null) {
+        CURRENT_RATES.set(before);
+      }
     }
   }
 

@@ -67,7 +67,7 @@ public final class Tallies {
     long at = now.toEpochMilli();
     Map<String, Object> args = action.args() == null ? Map.of() : action.args();
     // Counting calls by stream: one append and one measure per stream, every window at once.
-    Map<String, List<RateCall>> streams = new LinkedHashMap<>();
+    Map<Stream, List<RateCall>> streams = new LinkedHashMap<>();
     for (RateCall c : calls) {
       if (c.function().novelty()) {
         if (read.contains(c.key())) {
@@ -95,21 +95,22 @@ public final class Tallies {
         for (String name : targetArgs(bundle, c.tools(), tool)) {
           boolean own = counts && tool.control().contains(name);
           streams
-              .computeIfAbsent(base + name + '\u001f' + (own ? "+" : ""), k -> new ArrayList<>(2))
+              .computeIfAbsent(
+                  new Stream(base + name, name, own, subject.isEmpty()), k -> new ArrayList<>(2))
               .add(c);
         }
       } else {
         streams
             .computeIfAbsent(
-                base + c.arg() + '\u001f' + (counts ? "+" : ""), k -> new ArrayList<>(2))
+                new Stream(base + c.arg(), c.arg(), counts, subject.isEmpty()),
+                k -> new ArrayList<>(2))
             .add(c);
       }
     }
-    for (Map.Entry<String, List<RateCall>> e : streams.entrySet()) {
-      String key = e.getKey();
-      boolean counts = key.endsWith("+");
-      String stream = key.substring(0, key.length() - (counts ? 2 : 1));
-      String arg = stream.substring(stream.lastIndexOf('\u001f') + 1);
+    for (Map.Entry<Stream, List<RateCall>> e : streams.entrySet()) {
+      String stream = e.getKey().key();
+      String arg = e.getKey().arg();
+      boolean counts = e.getKey().counts();
       List<RateCall> onStream = e.getValue();
       RateCall first = onStream.getFirst();
       CounterStore.Measure measure =
@@ -144,7 +145,7 @@ public final class Tallies {
         windows[i] = onStream.get(i).window().toMillis();
       }
       double[] measured;
-      if (subjectMissing(stream)) {
+      if (e.getKey().alone()) {
         measured = alone(measure, add, windows.length);
       } else {
         measured = counters.tally(stream, measure, add, at, windows);
@@ -257,11 +258,16 @@ public final class Tallies {
     return s == null ? "" : s;
   }
 
-  /** A counter whose subject the action lacks (no session, no user): only this action counts. */
-  private static boolean subjectMissing(String stream) {
-    String[] parts = stream.split("\u001f", -1);
-    return parts.length > 2 && parts[2].isEmpty();
-  }
+  /**
+   * One counter stream of a decision.
+   *
+   * @param key the store's name for it: function, subject, tools and argument
+   * @param arg the argument whose values or amount it keeps
+   * @param counts whether this action is appended to it (its tool is among the stream's)
+   * @param alone whether the action lacks the stream's subject (no session, no user): then only
+   *     this action counts, and nothing is stored
+   */
+  private record Stream(String key, String arg, boolean counts, boolean alone) {}
 
   private static double[] alone(CounterStore.Measure measure, CounterStore.Event add, int n) {
     double[] out = new double[n];
@@ -303,29 +309,25 @@ public final class Tallies {
       cached = new TargetArgs(bundle.catalog(), new ConcurrentHashMap<>());
       targetArgs = cached;
     }
-    java.util.Set<String> names =
-        cached
-            .bySelector()
-            .computeIfAbsent(
-                tools,
-                t -> {
-                  java.util.Set<String> out = new java.util.TreeSet<>();
-                  for (ToolSpec spec : bundle.catalog().specs()) {
-                    if (selector(t).matches(spec)) {
-                      out.addAll(spec.control());
-                    }
-                  }
-                  return out;
-                });
-    java.util.Set<String> all = new java.util.TreeSet<>(names);
-    all.addAll(tool.control());
-    all.removeIf(Targets::isAmountName);
-    return List.copyOf(all);
+    // by selector and tool: the same few pairs on every decision, made once per catalog
+    return cached
+        .bySelector()
+        .computeIfAbsent(
+            tools + '\u001f' + tool.name(),
+            k -> {
+              java.util.Set<String> out = new java.util.TreeSet<>(tool.control());
+              for (ToolSpec spec : bundle.catalog().specs()) {
+                if (selector(tools).matches(spec)) {
+                  out.addAll(spec.control());
+                }
+              }
+              out.removeIf(Targets::isAmountName);
+              return List.copyOf(out);
+            });
   }
 
   private record TargetArgs(
-      dev.tollgate.engine.internal.bundle.Catalog catalog,
-      Map<String, java.util.Set<String>> bySelector) {}
+      dev.tollgate.engine.internal.bundle.Catalog catalog, Map<String, List<String>> bySelector) {}
 
   private volatile TargetArgs targetArgs;
 

@@ -33,10 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * policies of the same shape that read only the action ({@code counters=engine-only}).
  *
  * <p>{@code memory}: the embedded store's counters, in the engine's memory. {@code postgres}: the
- * counters of an embedded PostgreSQL (fsync on) on this machine, shared as between servers: two
- * tallies (one function call each), a novelty read and a novelty write per decision. The audit is
- * in memory in every case, so that the figures isolate the counters. Targets (issue 15): p99 at
- * most 50 µs in process, at most 1 ms with PostgreSQL.
+ * counters' log in an embedded PostgreSQL (fsync on) on this machine, shared as between servers:
+ * one round trip per decision (the two counters' appends and reads; the novelty question is
+ * answered from the targets this server remembered, and a target is written again at most once a
+ * minute). The audit is in memory in every case, so that the figures isolate the counters. Targets
+ * (issue 15): p99 at most 50 µs in process, at most 1 ms with PostgreSQL.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

@@ -8,7 +8,7 @@ import dev.tollgate.api.ObservationResult;
 import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
-import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.api.store.CounterLog;
 import dev.tollgate.api.store.PauseStore;
 import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
@@ -33,6 +33,7 @@ import dev.tollgate.engine.internal.memory.MemoryPauseStore;
 import dev.tollgate.engine.internal.memory.MemoryRequestStore;
 import dev.tollgate.engine.internal.memory.MemorySessionStore;
 import dev.tollgate.engine.internal.rate.MemoryCounters;
+import dev.tollgate.engine.internal.rate.SharedCounters;
 import dev.tollgate.engine.internal.rate.Tallies;
 import dev.tollgate.engine.internal.scan.Budget;
 import dev.tollgate.engine.internal.scan.Hit;
@@ -159,7 +160,8 @@ public final class Tollgate {
                     b.judge.apiKey(),
                     b.judge.cacheSize()),
             new Tallies(
-                b.counters != null ? b.counters : new MemoryCounters(), flows.fingerprints()));
+                b.counters != null ? new SharedCounters(b.counters) : new MemoryCounters(),
+                flows.fingerprints()));
     this.observer = new Observer(this::compiled, sessions, flows, audit, clock);
     remaskStoredSessions();
   }
@@ -542,7 +544,7 @@ public final class Tollgate {
     private byte[] fingerprintKey;
     private int maxFlowSessions = 256;
     private RequestStore requests;
-    private CounterStore counters;
+    private CounterLog counters;
     private PauseStore pauses;
     private Duration requestWindow = Requests.DEFAULT_WINDOW;
     private Duration requestWait = Requests.DEFAULT_WAIT;
@@ -648,9 +650,10 @@ public final class Tollgate {
     /**
      * Where the rate functions' counters and novelty's fingerprints live (default: this engine's
      * memory, exact across its threads, forgotten on restart). {@link #store} sets the store's own
-     * when it shares them between servers (PostgreSQL).
+     * log when it shares them between servers (PostgreSQL): each server appends to the log, reads
+     * what the others appended, and measures in its memory.
      */
-    public Builder counters(CounterStore counters) {
+    public Builder counters(CounterLog counters) {
       this.counters = Objects.requireNonNull(counters, "counters");
       return this;
     }

@@ -24,10 +24,11 @@ public interface Store extends AutoCloseable {
   PauseStore pauses();
 
   /**
-   * The rate counters and novelty fingerprints, when the store shares them between the servers on
-   * it (PostgreSQL); {@code null} when each engine keeps its own in memory (the embedded store).
+   * The log of rate counters and novelty fingerprints, when the store shares them between the
+   * servers on it (PostgreSQL); {@code null} when each engine keeps its own in memory (the embedded
+   * store).
    */
-  default CounterStore counters() {
+  default CounterLog counters() {
     return null;
   }
 

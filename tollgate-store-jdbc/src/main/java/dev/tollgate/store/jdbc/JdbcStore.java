@@ -2,7 +2,7 @@ package dev.tollgate.store.jdbc;
 
 import dev.tollgate.api.store.ApprovalStore;
 import dev.tollgate.api.store.AuditLog;
-import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.api.store.CounterLog;
 import dev.tollgate.api.store.CredentialStore;
 import dev.tollgate.api.store.PauseStore;
 import dev.tollgate.api.store.PeopleStore;
@@ -26,7 +26,7 @@ public final class JdbcStore implements Store {
   private final JdbcApprovalStore approvals;
   private final JdbcPeopleStore people;
   private final JdbcRequestStore requests;
-  private final CounterStore counters;
+  private final CounterLog counters;
   private final PauseStore pauses;
 
   private JdbcStore(Db db) {
@@ -38,7 +38,7 @@ public final class JdbcStore implements Store {
     this.people = new JdbcPeopleStore(db);
     this.requests = new JdbcRequestStore(db);
     this.pauses = new JdbcPauseStore(db);
-    this.counters = db.dialect == Db.Dialect.POSTGRESQL ? new JdbcCounterStore(db) : null;
+    this.counters = db.dialect == Db.Dialect.POSTGRESQL ? new JdbcCounterLog(db) : null;
   }
 
   /**
@@ -109,7 +109,7 @@ public final class JdbcStore implements Store {
 
   /** PostgreSQL's shared counters; on SQLite (one server per store) the engine keeps its own. */
   @Override
-  public CounterStore counters() {
+  public CounterLog counters() {
     return counters;
   }
 

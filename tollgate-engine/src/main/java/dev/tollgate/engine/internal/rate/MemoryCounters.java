@@ -1,6 +1,6 @@
 package dev.tollgate.engine.internal.rate;
 
-import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.api.store.CounterLog;
 import dev.tollgate.engine.internal.cel.RateCall;
 import dev.tollgate.engine.internal.cel.RateValues;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A stream holds at most {@value #MAX_EVENTS} events in its longest window; past that its
  * tallies fail (the policies that read it deny) until events age out, rather than undercount.
  */
-public final class MemoryCounters implements CounterStore {
+public final class MemoryCounters implements Counters {
   static final int MAX_EVENTS = 1_000_000;
   static final int MAX_SEEN = 1_000_000;
   private static final int SWEEP_EVERY = 4096;
@@ -60,7 +60,40 @@ public final class MemoryCounters implements CounterStore {
   }
 
   @Override
-  public double[] tally(String key, Measure measure, Event add, long now, long[] windows) {
+  public Measured tally(
+      java.util.List<Count> counts, java.util.List<CounterLog.Lookup> lookups, long now) {
+    double[][] measured = new double[counts.size()][];
+    for (int i = 0; i < measured.length; i++) {
+      Count c = counts.get(i);
+      try {
+        measured[i] = tally(c.stream(), c.measure(), c.add(), now, c.windows());
+      } catch (RuntimeException e) {
+        // all or nothing: the decision fails, so what it appended so far goes again
+        for (int j = 0; j < i; j++) {
+          if (counts.get(j).add() != null) {
+            release(counts.get(j).stream(), counts.get(j).add().id());
+          }
+        }
+        throw e;
+      }
+    }
+    boolean[] unseen = new boolean[lookups.size()];
+    for (int i = 0; i < unseen.length; i++) {
+      CounterLog.Lookup l = lookups.get(i);
+      unseen[i] = anyUnseen(l.subject(), l.fingerprints(), l.since());
+    }
+    return new Measured(measured, unseen);
+  }
+
+  double[] tally(String key, Measure measure, Event add, long now, long[] windows) {
+    return tally(key, measure, add, now, windows, 0);
+  }
+
+  /**
+   * As {@link #tally(String, Measure, Event, long, long[])}, keeping the stream's events for at
+   * least {@code retention} ms whatever windows this call measures.
+   */
+  double[] tally(String key, Measure measure, Event add, long now, long[] windows, long retention) {
     if (calls.incrementAndGet() % SWEEP_EVERY == 0) {
       sweep(now);
     }
@@ -70,13 +103,14 @@ public final class MemoryCounters implements CounterStore {
         if (s.dead) {
           continue;
         }
-        return tally(s, measure, add, now, windows);
+        return tally(s, measure, add, now, windows, retention);
       }
     }
   }
 
-  private static double[] tally(Stream s, Measure measure, Event add, long now, long[] windows) {
-    long longest = 0;
+  private static double[] tally(
+      Stream s, Measure measure, Event add, long now, long[] windows, long retention) {
+    long longest = retention;
     for (long w : windows) {
       longest = Math.max(longest, w);
     }
@@ -110,13 +144,6 @@ public final class MemoryCounters implements CounterStore {
     return i == 0 ? 0 : s.sums[i - 1];
   }
 
-  private static long micros(double amount) {
-    double m = Math.rint(amount * 1e6);
-    return m >= Long.MAX_VALUE / 4
-        ? Long.MAX_VALUE / 4
-        : m <= -Long.MAX_VALUE / 4 ? -Long.MAX_VALUE / 4 : (long) m;
-  }
-
   /** The first event at or after {@code from}: the arrays are in time order. */
   private static int firstAtOrAfter(Stream s, long from) {
     int lo = s.head;
@@ -140,7 +167,7 @@ public final class MemoryCounters implements CounterStore {
     int i = s.tail++;
     s.at[i] = at;
     s.ids[i] = e.id();
-    s.micros[i] = micros(e.amount());
+    s.micros[i] = e.micros();
     s.values[i] = e.values();
     s.sums[i] = before(s, i) + s.micros[i];
     s.newest = at;
@@ -233,7 +260,13 @@ public final class MemoryCounters implements CounterStore {
   }
 
   @Override
-  public void release(String key, long id) {
+  public void release(java.util.List<CounterLog.Appended> events, long now) {
+    for (CounterLog.Appended e : events) {
+      release(e.stream(), e.id());
+    }
+  }
+
+  void release(String key, long id) {
     Stream s = streams.get(key);
     if (s == null) {
       return;
@@ -269,8 +302,7 @@ public final class MemoryCounters implements CounterStore {
     }
   }
 
-  @Override
-  public boolean anyUnseen(String subject, long[] fingerprints, long since) {
+  private boolean anyUnseen(String subject, long[] fingerprints, long since) {
     Map<Long, Long> targets = seen.get(subject);
     for (long fp : fingerprints) {
       Long last = targets == null ? null : targets.get(fp);
@@ -282,12 +314,28 @@ public final class MemoryCounters implements CounterStore {
   }
 
   @Override
-  public void remember(String subject, long[] fingerprints, long now) {
+  public void remember(java.util.List<CounterLog.Seen> seen, long now) {
+    for (CounterLog.Seen s : seen) {
+      remember(s.subject(), s.fingerprints(), now);
+    }
+  }
+
+  private void remember(String subject, long[] fingerprints, long now) {
     ConcurrentHashMap<Long, Long> targets =
         seen.computeIfAbsent(subject, k -> new ConcurrentHashMap<>());
     for (long fp : fingerprints) {
       if (targets.size() < MAX_SEEN || targets.containsKey(fp)) {
         targets.merge(fp, now, Math::max);
+      }
+    }
+  }
+
+  /** Drops a stream, whatever it holds. */
+  void forget(String key) {
+    Stream s = streams.remove(key);
+    if (s != null) {
+      synchronized (s) {
+        s.dead = true;
       }
     }
   }

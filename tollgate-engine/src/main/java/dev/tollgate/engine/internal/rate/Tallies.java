@@ -2,7 +2,7 @@ package dev.tollgate.engine.internal.rate;
 
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Effect;
-import dev.tollgate.api.store.CounterStore;
+import dev.tollgate.api.store.CounterLog;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.bundle.CompiledPolicy;
 import dev.tollgate.engine.internal.bundle.Glob;
@@ -31,11 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * and its allowed retry) within its window. Novelty remembers allowed actions only.
  */
 public final class Tallies {
-  private final CounterStore counters;
+  private final Counters counters;
   private final Fingerprints fingerprints;
   private final Map<String, Selector> selectors = new ConcurrentHashMap<>();
 
-  public Tallies(CounterStore counters, Fingerprints fingerprints) {
+  public Tallies(Counters counters, Fingerprints fingerprints) {
     this.counters = counters;
     this.fingerprints = fingerprints;
   }
@@ -66,12 +66,21 @@ public final class Tallies {
     Tally tally = Tally.building();
     long at = now.toEpochMilli();
     Map<String, Object> args = action.args() == null ? Map.of() : action.args();
-    // Counting calls by stream: one append and one measure per stream, every window at once.
+    // Every counter and novelty question of the decision in one call of the store (one round
+    // trip when it is shared): counting calls by stream, one append and one measure each, every
+    // window at once.
     Map<Stream, List<RateCall>> streams = new LinkedHashMap<>();
+    List<CounterLog.Lookup> lookups = new ArrayList<>(2);
+    List<RateCall> looked = new ArrayList<>(2);
     for (RateCall c : calls) {
       if (c.function().novelty()) {
         if (read.contains(c.key())) {
-          tally.put(c.key(), novel(c, agent, action, tool, args, sessionKey, at));
+          Object known = novel(c, agent, action, tool, args, sessionKey, at, lookups);
+          if (known == null) {
+            looked.add(c);
+          } else {
+            tally.put(c.key(), known);
+          }
         }
         continue;
       }
@@ -107,24 +116,18 @@ public final class Tallies {
             .add(c);
       }
     }
+    List<Counters.Count> counts = new ArrayList<>(streams.size());
+    List<String> failures = new ArrayList<>(streams.size());
     for (Map.Entry<Stream, List<RateCall>> e : streams.entrySet()) {
-      String stream = e.getKey().key();
       String arg = e.getKey().arg();
-      boolean counts = e.getKey().counts();
       List<RateCall> onStream = e.getValue();
-      RateCall first = onStream.getFirst();
-      CounterStore.Measure measure =
-          switch (first.function()) {
-            case SUM -> CounterStore.Measure.SUM;
-            case DISTINCT -> CounterStore.Measure.DISTINCT;
-            default -> CounterStore.Measure.COUNT;
-          };
+      Counters.Measure measure = measure(onStream.getFirst());
       String failure = null;
-      CounterStore.Event add = null;
-      if (counts) {
+      Counters.Event add = null;
+      if (e.getKey().counts()) {
         double amount = 0;
         long[] values = new long[0];
-        if (measure == CounterStore.Measure.SUM) {
+        if (measure == Counters.Measure.SUM) {
           amount = amount(args, arg);
           if (Double.isNaN(amount)) {
             failure =
@@ -133,36 +136,58 @@ public final class Tallies {
                     + "` is not an amount (a number, or text such as \"1,200.50 EUR\")";
             amount = 0;
           }
-        } else if (measure == CounterStore.Measure.DISTINCT) {
+        } else if (measure == Counters.Measure.DISTINCT) {
           values = fingerprintsOf(Targets.values(args, tool, arg));
         }
         add =
-            new CounterStore.Event(
+            Counters.Event.of(
                 java.util.concurrent.ThreadLocalRandom.current().nextLong(), at, amount, values);
       }
       long[] windows = new long[onStream.size()];
       for (int i = 0; i < windows.length; i++) {
         windows[i] = onStream.get(i).window().toMillis();
       }
-      double[] measured;
-      if (e.getKey().alone()) {
-        measured = alone(measure, add, windows.length);
-      } else {
-        measured = counters.tally(stream, measure, add, at, windows);
-        if (add != null) {
-          tally.reserved.add(new Tally.Reserved(stream, add.id()));
-        }
+      counts.add(new Counters.Count(e.getKey().key(), measure, add, windows));
+      failures.add(failure);
+    }
+    List<Stream> keys = new ArrayList<>(streams.keySet());
+    List<Counters.Count> stored = new ArrayList<>(counts.size());
+    for (int i = 0; i < counts.size(); i++) {
+      if (!keys.get(i).alone()) {
+        stored.add(counts.get(i));
       }
-      for (int i = 0; i < windows.length; i++) {
-        RateCall c = onStream.get(i);
+    }
+    Counters.Measured measured =
+        stored.isEmpty() && lookups.isEmpty()
+            ? new Counters.Measured(new double[0][], new boolean[0])
+            : counters.tally(stored, lookups, at);
+    for (Counters.Count c : stored) {
+      if (c.add() != null) {
+        tally.reserved.add(new CounterLog.Appended(c.stream(), c.add().id()));
+      }
+    }
+    int next = 0;
+    int i = 0;
+    for (List<RateCall> onStream : streams.values()) {
+      Counters.Count c = counts.get(i);
+      double[] values =
+          keys.get(i).alone()
+              ? alone(c.measure(), c.add(), c.windows().length)
+              : measured.counts()[next++];
+      for (int w = 0; w < values.length; w++) {
+        RateCall call = onStream.get(w);
         Object value =
-            failure != null
-                ? new Tally.Failure(failure)
-                : measure == CounterStore.Measure.SUM
-                    ? (Object) measured[i]
-                    : (Object) (long) measured[i];
-        tally.putMax(c.key(), value);
+            failures.get(i) != null
+                ? new Tally.Failure(failures.get(i))
+                : c.measure() == Counters.Measure.SUM
+                    ? (Object) values[w]
+                    : (Object) (long) values[w];
+        tally.putMax(call.key(), value);
       }
+      i++;
+    }
+    for (int l = 0; l < looked.size(); l++) {
+      tally.put(looked.get(l).key(), measured.unseen()[l]);
     }
     for (RateCall c : calls) {
       if (c.function().novelty()) {
@@ -173,7 +198,7 @@ public final class Tallies {
         if (!values.isEmpty()) {
           String subject = noveltySubject(c, agent, action.user(), sessionKey);
           if (subject != null) {
-            tally.remember.add(new Tally.Remember(subject, fingerprintsOf(values)));
+            tally.remember.add(new CounterLog.Seen(subject, fingerprintsOf(values)));
           }
         }
       }
@@ -191,18 +216,20 @@ public final class Tallies {
       return;
     }
     if (effect == Effect.DENY) {
-      for (Tally.Reserved r : tally.reserved) {
-        counters.release(r.stream(), r.id());
+      if (!tally.reserved.isEmpty()) {
+        counters.release(tally.reserved, now.toEpochMilli());
       }
       return;
     }
-    if (effect == Effect.ALLOW) {
-      for (Tally.Remember r : tally.remember) {
-        counters.remember(r.subject(), r.fingerprints(), now.toEpochMilli());
-      }
+    if (effect == Effect.ALLOW && !tally.remember.isEmpty()) {
+      counters.remember(tally.remember, now.toEpochMilli());
     }
   }
 
+  /**
+   * Whether the action's targets are new to the call's subject, when that is known without the
+   * store; otherwise {@code null}, having added the question to {@code lookups}.
+   */
   private Object novel(
       RateCall c,
       String agent,
@@ -210,7 +237,8 @@ public final class Tallies {
       ToolSpec tool,
       Map<String, Object> args,
       String sessionKey,
-      long at) {
+      long at,
+      List<CounterLog.Lookup> lookups) {
     List<String> values = Targets.values(args, tool, c.arg());
     if (c.function() == RateCall.Function.NOVEL_DOMAIN) {
       values = domains(values);
@@ -222,7 +250,16 @@ public final class Tallies {
     if (subject == null) {
       return true;
     }
-    return counters.anyUnseen(subject, fingerprintsOf(values), at - c.window().toMillis());
+    lookups.add(new CounterLog.Lookup(subject, fingerprintsOf(values), at - c.window().toMillis()));
+    return null;
+  }
+
+  private static Counters.Measure measure(RateCall c) {
+    return switch (c.function()) {
+      case SUM -> Counters.Measure.SUM;
+      case DISTINCT -> Counters.Measure.DISTINCT;
+      default -> Counters.Measure.COUNT;
+    };
   }
 
   private static List<String> domains(List<String> values) {
@@ -269,14 +306,14 @@ public final class Tallies {
    */
   private record Stream(String key, String arg, boolean counts, boolean alone) {}
 
-  private static double[] alone(CounterStore.Measure measure, CounterStore.Event add, int n) {
+  private static double[] alone(Counters.Measure measure, Counters.Event add, int n) {
     double[] out = new double[n];
     double v =
         add == null
             ? 0
             : switch (measure) {
               case COUNT -> 1;
-              case SUM -> add.amount();
+              case SUM -> add.micros() / 1e6;
               case DISTINCT -> java.util.Arrays.stream(add.values()).distinct().count();
             };
     java.util.Arrays.fill(out, v);

@@ -1,5 +1,6 @@
 package dev.tollgate.engine.internal.rate;
 
+import dev.tollgate.api.store.CounterLog;
 import dev.tollgate.engine.internal.cel.RateValues;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,17 +16,14 @@ public final class Tally implements RateValues {
   public static final Tally NONE = new Tally(Map.of(), List.of(), List.of());
 
   private final Map<String, Object> values;
-  final List<Reserved> reserved;
-  final List<Remember> remember;
+  final List<CounterLog.Appended> reserved;
+  final List<CounterLog.Seen> remember;
   private boolean settled;
 
-  /** An event this decision appended to a stream. */
-  record Reserved(String stream, long id) {}
-
-  /** Targets to remember for a novelty subject once the action is allowed. */
-  record Remember(String subject, long[] fingerprints) {}
-
-  Tally(Map<String, Object> values, List<Reserved> reserved, List<Remember> remember) {
+  Tally(
+      Map<String, Object> values,
+      List<CounterLog.Appended> reserved,
+      List<CounterLog.Seen> remember) {
     this.values = values;
     this.reserved = reserved;
     this.remember = remember;

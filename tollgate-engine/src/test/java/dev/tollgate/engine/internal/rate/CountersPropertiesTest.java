@@ -2,7 +2,6 @@ package dev.tollgate.engine.internal.rate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.api.store.CounterStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,11 +54,11 @@ class CountersPropertiesTest {
     long id = 0;
     for (Op op : ops) {
       now += op.advance();
-      for (CounterStore.Measure m : CounterStore.Measure.values()) {
+      for (Counters.Measure m : Counters.Measure.values()) {
         // a stream per measure, so that each sees the same events
         String stream = "s-" + m;
-        CounterStore.Event add =
-            op.append() ? new CounterStore.Event(id + 1, now, op.amount(), op.values()) : null;
+        Counters.Event add =
+            op.append() ? Counters.Event.of(id + 1, now, op.amount(), op.values()) : null;
         double got = counters.tally(stream, m, add, now, new long[] {op.window(), 600_000L})[0];
         List<Ref> seen = new ArrayList<>(reference);
         if (add != null) {
@@ -77,26 +76,26 @@ class CountersPropertiesTest {
       if (op.release() && !reference.isEmpty()) {
         // a decision that was not allowed takes its event back: the newest, or an older one
         Ref gone = reference.remove((int) (op.amount() * 100) % reference.size());
-        for (CounterStore.Measure m : CounterStore.Measure.values()) {
+        for (Counters.Measure m : Counters.Measure.values()) {
           counters.release("s-" + m, gone.id());
         }
       }
     }
   }
 
-  private static double expected(List<Ref> events, CounterStore.Measure m, long now, long window) {
+  private static double expected(List<Ref> events, Counters.Measure m, long now, long window) {
     double total = 0;
     Set<Long> distinct = new HashSet<>();
     for (Ref e : events) {
       if (e.at() < now - window) {
         continue;
       }
-      total += m == CounterStore.Measure.SUM ? e.amount() : 1;
+      total += m == Counters.Measure.SUM ? e.amount() : 1;
       for (long v : e.values()) {
         distinct.add(v);
       }
     }
-    return m == CounterStore.Measure.DISTINCT ? distinct.size() : total;
+    return m == Counters.Measure.DISTINCT ? distinct.size() : total;
   }
 
   @Property(tries = 20)
@@ -118,8 +117,8 @@ class CountersPropertiesTest {
                 counters
                     .tally(
                         "burst",
-                        CounterStore.Measure.COUNT,
-                        new CounterStore.Event(id, 5_000, 0, new long[0]),
+                        Counters.Measure.COUNT,
+                        Counters.Event.of(id, 5_000, 0, new long[0]),
                         5_000,
                         new long[] {60_000})[0];
             if (n > limit) {
@@ -134,9 +133,7 @@ class CountersPropertiesTest {
     pool.shutdown();
     assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     assertThat(allowed.get()).isEqualTo(Math.min(limit, attempts));
-    assertThat(
-            counters
-                .tally("burst", CounterStore.Measure.COUNT, null, 5_000, new long[] {60_000})[0])
+    assertThat(counters.tally("burst", Counters.Measure.COUNT, null, 5_000, new long[] {60_000})[0])
         .isEqualTo(Math.min(limit, attempts));
   }
 }

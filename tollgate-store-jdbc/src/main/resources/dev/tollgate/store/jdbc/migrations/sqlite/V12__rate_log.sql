@@ -1,0 +1,2 @@
+-- Version 12: on PostgreSQL the rate counters become a log every server reads. SQLite keeps its
+-- counters in the engine's memory (one server per store), so nothing changes here.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The price of rates at the sidecar: POST /v1/decide with durable audit on SQLite, under the
 # invoice example's policies, and under the same policies plus two rate policies (a count and a
-# distinct-recipient count of mail per agent, never reached, so every decision is appended), back
-# to back in one run. Prints both rows and their ratio; results go to
-# tollgate-benchmarks/target/rates-load (or $OUT).
+# distinct-recipient count of mail per agent, never reached, so every decision is appended), in
+# the order without, with, with, without (so that a host warming or cooling through the run weighs
+# on both alike). Prints every row; results go to tollgate-benchmarks/target/rates-load (or $OUT).
 #
-#   tollgate-benchmarks/rates-load.sh                              # about 1 minute
+#   tollgate-benchmarks/rates-load.sh                              # about 4 minutes
 #   JAR=/tmp/benchmarks.jar tollgate-benchmarks/rates-load.sh      # skip the build
 set -euo pipefail
 
@@ -42,8 +42,11 @@ YAML
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 
-for bundle in "examples/invoice-vendor-mail" "$out/rates-bundle"; do
-  name="$(basename "$bundle")"
+run=0
+for bundle in "examples/invoice-vendor-mail" "$out/rates-bundle" "$out/rates-bundle" \
+  "examples/invoice-vendor-mail"; do
+  run=$((run + 1))
+  name="$(basename "$bundle")-$run"
   echo "== $name (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/machine.txt"
   # shellcheck disable=SC2086 # LOAD_ARGS is a list of arguments
   (cd "$root" && "$java" -cp "$jar" dev.tollgate.benchmarks.load.LoadTest --store sqlite \

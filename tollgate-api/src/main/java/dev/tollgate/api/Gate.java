@@ -1,9 +1,9 @@
 package dev.tollgate.api;
 
 /**
- * The one interface every way into Tollgate implements: the in-process engine and the HTTP client
- * of the sidecar (a planned MCP gateway, not yet built, will implement it too). A gate is bound to
- * one agent identity, so that no call can claim to be another agent.
+ * The one interface every way into Tollgate goes through: the in-process engine and the HTTP client
+ * of the sidecar implement it, and the MCP gateway decides every tools/call through one. A gate is
+ * bound to one agent identity, so that no call can claim to be another agent.
  *
  * <p>Implementations are thread-safe. {@link #decide} never throws for a problem with the decision
  * itself: an internal error, a timeout or an unavailable store is a {@link Effect#DENY} with a

@@ -1,0 +1,326 @@
+package dev.tollgate.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.Gate;
+import dev.tollgate.api.SessionSpec;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The MCP gateway: towards the client an MCP server over stdio, towards each configured server an
+ * MCP client of a child process it starts; every server's tools re-exposed as {@code
+ * <server>.<tool>}, and every tools/call decided through a {@link Gate} in the client's session
+ * before it reaches a server. A call that is not allowed never reaches the server: the model gets a
+ * tool error whose text says why, so that it can change course. An allowed call goes with the
+ * arguments the decision gives (redacted, when a policy redacts), and its result is observed before
+ * it goes back, so that later calls see where its data flows. Resources and prompts pass through.
+ *
+ * <p>Built on the official MCP Java SDK (session-based protocol revisions up to 2025-11-25).
+ */
+public final class McpGateway implements AutoCloseable {
+  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+
+  private final McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
+  private final GatewayConfig config;
+  private final PrintStream log;
+  private final Map<String, McpSyncClient> upstreams = new LinkedHashMap<>();
+  private final Set<String> exposed = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private CallGate calls;
+  private McpSyncServer server;
+
+  private McpGateway(GatewayConfig config, PrintStream log) {
+    this.config = config;
+    this.log = log;
+  }
+
+  /**
+   * Starts every configured server, opens the client's session, and serves the client on {@code in}
+   * and {@code out} until {@code in} ends or {@link #close} is called.
+   *
+   * @param log where the gateway and its servers' standard error go (never {@code out}: it is the
+   *     protocol's channel)
+   */
+  public static McpGateway start(
+      GatewayConfig config, Gate gate, InputStream in, OutputStream out, PrintStream log) {
+    McpGateway g = new McpGateway(config, log);
+    try {
+      g.open(gate, in, out);
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  private void open(Gate gate, InputStream in, OutputStream out) {
+    List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
+    List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
+    List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
+    for (Map.Entry<String, GatewayConfig.ServerSpec> e : config.servers().entrySet()) {
+      String name = e.getKey();
+      McpSyncClient client = connect(name, e.getValue());
+      upstreams.put(name, client);
+      for (McpSchema.Tool t : client.listTools().tools()) {
+        tools.add(proxy(name, t, client));
+      }
+      McpSchema.ServerCapabilities caps = client.getServerCapabilities();
+      if (caps != null && caps.resources() != null) {
+        for (McpSchema.Resource r : client.listResources().resources()) {
+          resources.add(
+              new McpServerFeatures.SyncResourceSpecification(
+                  r, (exchange, request) -> client.readResource(request)));
+        }
+      }
+      if (caps != null && caps.prompts() != null) {
+        for (McpSchema.Prompt p : client.listPrompts().prompts()) {
+          prompts.add(
+              new McpServerFeatures.SyncPromptSpecification(
+                  p, (exchange, request) -> client.getPrompt(request)));
+        }
+      }
+    }
+    String session =
+        gate.openSession(new SessionSpec(null, config.user(), config.request(), Map.of()));
+    calls = new CallGate(gate, session, config.user());
+    for (McpServerFeatures.SyncToolSpecification t : tools) {
+      exposed.add(t.tool().name());
+    }
+    server =
+        McpServer.sync(new StdioServerTransportProvider(json, untilEnd(in), out))
+            .serverInfo("tollgate-mcp-gateway", "0.1")
+            .jsonMapper(json)
+            .capabilities(
+                McpSchema.ServerCapabilities.builder()
+                    .tools(true)
+                    .resources(false, true)
+                    .prompts(true)
+                    .build())
+            // the decision reads the arguments as sent; the server behind checks its own schema
+            .validateToolInputs(false)
+            .requestTimeout(CALL_TIMEOUT)
+            .tools(tools)
+            .resources(resources)
+            .prompts(prompts)
+            .build();
+    log.println(
+        "tollgate mcp: serving "
+            + exposed.size()
+            + " tools of "
+            + String.join(", ", upstreams.keySet())
+            + " as agent "
+            + gate.agent()
+            + " in session "
+            + session);
+  }
+
+  private McpSyncClient connect(String name, GatewayConfig.ServerSpec spec) {
+    List<String> command = spec.command();
+    StdioClientTransport transport =
+        new StdioClientTransport(
+            ServerParameters.builder(command.getFirst())
+                .args(command.subList(1, command.size()))
+                .env(spec.env())
+                .build(),
+            json);
+    transport.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
+    McpSyncClient client =
+        McpClient.sync(transport)
+            .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
+            .requestTimeout(CALL_TIMEOUT)
+            .initializationTimeout(Duration.ofSeconds(60))
+            .toolsChangeConsumer(listed -> toolsChanged(name, listed))
+            .build();
+    try {
+      client.initialize();
+    } catch (RuntimeException e) {
+      client.close();
+      throw new IllegalStateException(
+          "the MCP server `"
+              + name
+              + "` ("
+              + String.join(" ", command)
+              + ") did not start: "
+              + e.getMessage(),
+          e);
+    }
+    return client;
+  }
+
+  /** The server's tool, re-exposed under its server's name, each call decided first. */
+  private McpServerFeatures.SyncToolSpecification proxy(
+      String serverName, McpSchema.Tool tool, McpSyncClient client) {
+    String name = serverName + "." + tool.name();
+    McpSchema.Tool shown =
+        McpSchema.Tool.builder(name, tool.inputSchema())
+            .title(tool.title())
+            .description(tool.description())
+            .outputSchema(tool.outputSchema())
+            .annotations(tool.annotations())
+            .meta(tool.meta())
+            .icons(tool.icons())
+            .build();
+    return McpServerFeatures.SyncToolSpecification.builder()
+        .tool(shown)
+        .callHandler((exchange, request) -> call(name, tool.name(), client, request))
+        .build();
+  }
+
+  private McpSchema.CallToolResult call(
+      String name, String upstreamName, McpSyncClient client, McpSchema.CallToolRequest request) {
+    Map<String, Object> args =
+        request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
+    CallGate.Verdict verdict;
+    try {
+      verdict = calls.decide(name, args);
+    } catch (RuntimeException e) {
+      // a malformed action (the gate refuses it before the engine): fail closed, say why
+      return refused("Tollgate could not decide this call to " + name + ": " + e.getMessage());
+    }
+    if (!verdict.forward()) {
+      return refused(verdict.refusal());
+    }
+    McpSchema.CallToolResult result;
+    try {
+      result =
+          client.callTool(
+              McpSchema.CallToolRequest.builder(upstreamName)
+                  .arguments(verdict.args())
+                  .meta(request.meta())
+                  .build());
+    } catch (RuntimeException e) {
+      return refused(
+          "The MCP server behind "
+              + name
+              + " did not answer this call (Tollgate allowed it, decision "
+              + verdict.decision().id()
+              + "): "
+              + e.getMessage());
+    }
+    try {
+      calls.observe(name, verdict.decision(), observed(result));
+    } catch (RuntimeException e) {
+      log.println("tollgate mcp: the result of " + name + " was not observed: " + e.getMessage());
+    }
+    return result;
+  }
+
+  /** What the session learns from a result: its text and its structured content. */
+  private static Map<String, Object> observed(McpSchema.CallToolResult result) {
+    List<Object> texts = new ArrayList<>();
+    if (result.content() != null) {
+      for (McpSchema.Content c : result.content()) {
+        if (c instanceof McpSchema.TextContent t) {
+          texts.add(t.text());
+        } else if (c instanceof McpSchema.EmbeddedResource r
+            && r.resource() instanceof McpSchema.TextResourceContents text) {
+          texts.add(text.text());
+        }
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("content", texts);
+    if (result.structuredContent() != null) {
+      out.put("structuredContent", result.structuredContent());
+    }
+    return out;
+  }
+
+  private static McpSchema.CallToolResult refused(String text) {
+    return McpSchema.CallToolResult.builder().addTextContent(text).isError(true).build();
+  }
+
+  /** A server's tools changed: the new ones are added, the gone ones removed. */
+  private void toolsChanged(String serverName, List<McpSchema.Tool> listed) {
+    McpSyncServer s = server;
+    McpSyncClient client = upstreams.get(serverName);
+    if (s == null || client == null) {
+      return;
+    }
+    Set<String> now = new java.util.HashSet<>();
+    for (McpSchema.Tool t : listed) {
+      String name = serverName + "." + t.name();
+      now.add(name);
+      if (exposed.add(name)) {
+        s.addTool(proxy(serverName, t, client));
+      }
+    }
+    for (String name : List.copyOf(exposed)) {
+      if (name.startsWith(serverName + ".") && !now.contains(name)) {
+        exposed.remove(name);
+        s.removeTool(name);
+      }
+    }
+  }
+
+  /** Blocks until the client's input ends or the gateway is closed. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Stops serving the client and stops every server. */
+  @Override
+  public void close() {
+    if (server != null) {
+      server.closeGracefully();
+    }
+    for (McpSyncClient c : upstreams.values()) {
+      try {
+        c.closeGracefully();
+      } catch (RuntimeException e) {
+        log.println("tollgate mcp: a server did not stop cleanly: " + e.getMessage());
+      }
+    }
+    closed.countDown();
+  }
+
+  /** The client's input, which closes the gateway when it ends (the SDK would wait forever). */
+  private InputStream untilEnd(InputStream in) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        int c = super.read();
+        if (c < 0) {
+          ended();
+        }
+        return c;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n < 0) {
+          ended();
+        }
+        return n;
+      }
+    };
+  }
+
+  private void ended() {
+    Thread.ofVirtual().start(this::close);
+  }
+}

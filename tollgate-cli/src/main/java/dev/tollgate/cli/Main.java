@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       DemoCommand.class,
       ServeCommand.class,
+      McpCommand.class,
       AgentsCommand.class,
       AdminCommand.class,
       UsersCommand.class,

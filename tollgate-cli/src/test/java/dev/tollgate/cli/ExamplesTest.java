@@ -23,10 +23,14 @@ class ExamplesTest {
   }
 
   @Test
-  void theFourIncidentsAreThere() throws IOException {
+  void theFourIncidentsAndTheGatewaysBundleAreThere() throws IOException {
     assertEquals(
         List.of(
-            "config-push-everywhere", "crm-wrong-record", "invoice-vendor-mail", "wrong-vendor"),
+            "config-push-everywhere",
+            "crm-wrong-record",
+            "invoice-vendor-mail",
+            "mcp-filesystem",
+            "wrong-vendor"),
         bundles().stream().map(p -> p.getFileName().toString()).toList());
   }
 
@@ -61,7 +65,7 @@ class ExamplesTest {
   void demoExplainsEveryExample() {
     CliTest.Run r = CliTest.run("demo", "--examples", EXAMPLES.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("4 example bundles, 0 decisions differ"), r.out());
+    assertTrue(r.out().contains("5 example bundles, 0 decisions differ"), r.out());
     assertTrue(r.out().contains("== invoice-vendor-mail"), r.out());
   }
 }

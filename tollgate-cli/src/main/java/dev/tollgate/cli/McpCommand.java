@@ -67,6 +67,15 @@ final class McpCommand implements Callable<Integer> {
   String request;
 
   @Option(
+      names = "--approval-wait",
+      paramLabel = "DURATION",
+      converter = DurationOption.class,
+      description =
+          "How long an asked call is held for a person to decide in the console, without --config"
+              + " (default 60s; 0: answered at once with the approval's id).")
+  java.time.Duration approvalWait;
+
+  @Option(
       names = "--policies",
       defaultValue = "${env:TOLLGATE_POLICIES:-examples/invoice-vendor-mail}",
       paramLabel = "DIR",
@@ -124,9 +133,15 @@ final class McpCommand implements Callable<Integer> {
       return Exit.ERROR;
     }
     log.println("tollgate mcp: console at " + running.server.uri());
+    dev.tollgate.engine.Approvals approvals = running.server.engine().approvals();
     try (McpGateway g =
         McpGateway.start(
-            gateway, running.server.engine().gate(gateway.agent()), System.in, protocol, log)) {
+            gateway,
+            running.server.engine().gate(gateway.agent()),
+            (id, timeout) -> awaitDecided(approvals, id, timeout),
+            System.in,
+            protocol,
+            log)) {
       g.awaitClosed();
     } catch (IllegalStateException e) {
       err.println("error: " + e.getMessage());
@@ -137,9 +152,28 @@ final class McpCommand implements Callable<Integer> {
     return Exit.OK;
   }
 
+  /** Polls the approval until a person decided it or {@code timeout} passed. */
+  private static dev.tollgate.api.ApprovalStatus awaitDecided(
+      dev.tollgate.engine.Approvals approvals, String id, java.time.Duration timeout)
+      throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      dev.tollgate.api.ApprovalStatus status =
+          approvals
+              .get(id)
+              .map(dev.tollgate.api.store.ApprovalRecord::status)
+              .orElse(dev.tollgate.api.ApprovalStatus.EXPIRED);
+      long left = end - System.nanoTime();
+      if (status != dev.tollgate.api.ApprovalStatus.PENDING || left <= 0) {
+        return status;
+      }
+      Thread.sleep(Math.max(1, Math.min(200, left / 1_000_000)));
+    }
+  }
+
   private GatewayConfig gatewayConfig() throws java.io.IOException {
     if (config != null) {
-      if (!command.isEmpty() || agent != null) {
+      if (!command.isEmpty() || agent != null || approvalWait != null) {
         throw new IllegalArgumentException(
             "give either --config or --agent with a command after --, not both");
       }
@@ -153,7 +187,11 @@ final class McpCommand implements Callable<Integer> {
     }
     String server = name != null ? name : nameOf(command);
     return new GatewayConfig(
-        agent, user, request, Map.of(server, new GatewayConfig.ServerSpec(command, Map.of())));
+        agent,
+        user,
+        request,
+        approvalWait,
+        Map.of(server, new GatewayConfig.ServerSpec(command, Map.of())));
   }
 
   /** A server's name from its command: what follows `server-` in a package, else the program. */

@@ -19,6 +19,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * agent: desk-assistant          # the agent the gateway decides as
  * user: erin@acme.example        # on whose behalf (default: the account the gateway runs as)
  * request: Tidy my notes folder  # optional: the session's request, which task scope reads
+ * approval_wait: 2m              # how long an asked call waits for a person (default 60s; 0: not)
  * servers:
  *   fs:                          # tools appear as fs.<tool>
  *     command: [npx, -y, "@modelcontextprotocol/server-filesystem", /data]
@@ -29,10 +30,19 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param user on whose behalf (default: the operating system's name of the account the gateway runs
  *     as, the person at the desk of a desktop client)
  * @param request the session's request, or {@code null}
+ * @param approvalWait how long an asked call is held for a person to decide (zero: answered at once
+ *     with the approval's id)
  * @param servers the servers, by the name their tools are prefixed with
  */
 public record GatewayConfig(
-    String agent, String user, String request, Map<String, ServerSpec> servers) {
+    String agent,
+    String user,
+    String request,
+    java.time.Duration approvalWait,
+    Map<String, ServerSpec> servers) {
+
+  /** How long an asked call waits for a person when the configuration does not say. */
+  public static final java.time.Duration DEFAULT_APPROVAL_WAIT = java.time.Duration.ofSeconds(60);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -54,6 +64,10 @@ public record GatewayConfig(
 
   public GatewayConfig {
     user = user == null || user.isBlank() ? System.getProperty("user.name", "local") : user;
+    approvalWait = approvalWait == null ? DEFAULT_APPROVAL_WAIT : approvalWait;
+    if (approvalWait.isNegative() || approvalWait.compareTo(java.time.Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("approval_wait must be between 0s and 1h");
+    }
     servers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(servers));
     if (agent == null || agent.isBlank()) {
       throw new IllegalArgumentException("the gateway needs an agent to decide as");
@@ -89,9 +103,13 @@ public record GatewayConfig(
       throw new IllegalArgumentException(where + ": expected a mapping with `agent` and `servers`");
     }
     for (Object key : top.keySet()) {
-      if (!List.of("agent", "user", "request", "servers").contains(String.valueOf(key))) {
+      if (!List.of("agent", "user", "request", "approval_wait", "servers")
+          .contains(String.valueOf(key))) {
         throw new IllegalArgumentException(
-            where + ": unknown key `" + key + "` (known: agent, user, request, servers)");
+            where
+                + ": unknown key `"
+                + key
+                + "` (known: agent, user, request, approval_wait, servers)");
       }
     }
     Object servers = top.get("servers");
@@ -131,10 +149,34 @@ public record GatewayConfig(
     }
     try {
       return new GatewayConfig(
-          text(top.get("agent")), text(top.get("user")), text(top.get("request")), specs);
+          text(top.get("agent")),
+          text(top.get("user")),
+          text(top.get("request")),
+          duration(top.get("approval_wait"), where + ": approval_wait"),
+          specs);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code 90s}, {@code 2m}, {@code 1h}, or {@code 0}. */
+  static java.time.Duration duration(Object o, String at) {
+    if (o == null) {
+      return null;
+    }
+    String t = String.valueOf(o).strip();
+    java.util.regex.Matcher m = Pattern.compile("(\\d{1,6})(ms|s|m|h)?").matcher(t);
+    if (!m.matches() || (m.group(2) == null && !t.equals("0"))) {
+      throw new IllegalArgumentException(
+          at + ": `" + t + "` is not a duration: write 90s, 2m, 1h, or 0");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2) == null ? "s" : m.group(2)) {
+      case "ms" -> java.time.Duration.ofMillis(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      case "h" -> java.time.Duration.ofHours(n);
+      default -> java.time.Duration.ofSeconds(n);
+    };
   }
 
   private static String text(Object o) {

@@ -1,6 +1,7 @@
 package dev.tollgate.mcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.SessionSpec;
 import io.modelcontextprotocol.client.McpClient;
@@ -12,6 +13,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.FilterInputStream;
@@ -42,19 +44,22 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class McpGateway implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private final McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
   private final GatewayConfig config;
   private final PrintStream log;
+  private final ApprovalWait approvals;
   private final Map<String, McpSyncClient> upstreams = new LinkedHashMap<>();
   private final Set<String> exposed = ConcurrentHashMap.newKeySet();
   private final CountDownLatch closed = new CountDownLatch(1);
   private CallGate calls;
   private McpSyncServer server;
 
-  private McpGateway(GatewayConfig config, PrintStream log) {
+  private McpGateway(GatewayConfig config, PrintStream log, ApprovalWait approvals) {
     this.config = config;
     this.log = log;
+    this.approvals = approvals;
   }
 
   /**
@@ -66,7 +71,24 @@ public final class McpGateway implements AutoCloseable {
    */
   public static McpGateway start(
       GatewayConfig config, Gate gate, InputStream in, OutputStream out, PrintStream log) {
-    McpGateway g = new McpGateway(config, log);
+    return start(config, gate, ApprovalWait.NONE, in, out, log);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, Gate, InputStream, OutputStream, PrintStream)}, holding an
+   * asked call up to the configuration's {@code approval_wait} while a person decides: approved, it
+   * goes through (decided again, through the approval's grant); denied or expired, the model is
+   * told; still pending, it is answered with the approval's id. A client that asked for progress
+   * hears from the gateway every few seconds while it waits.
+   */
+  public static McpGateway start(
+      GatewayConfig config,
+      Gate gate,
+      ApprovalWait approvals,
+      InputStream in,
+      OutputStream out,
+      PrintStream log) {
+    McpGateway g = new McpGateway(config, log, approvals);
     try {
       g.open(gate, in, out);
     } catch (RuntimeException e) {
@@ -185,12 +207,16 @@ public final class McpGateway implements AutoCloseable {
             .build();
     return McpServerFeatures.SyncToolSpecification.builder()
         .tool(shown)
-        .callHandler((exchange, request) -> call(name, tool.name(), client, request))
+        .callHandler((exchange, request) -> call(name, tool.name(), client, exchange, request))
         .build();
   }
 
   private McpSchema.CallToolResult call(
-      String name, String upstreamName, McpSyncClient client, McpSchema.CallToolRequest request) {
+      String name,
+      String upstreamName,
+      McpSyncClient client,
+      McpSyncServerExchange exchange,
+      McpSchema.CallToolRequest request) {
     Map<String, Object> args =
         request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
     CallGate.Verdict verdict;
@@ -199,6 +225,9 @@ public final class McpGateway implements AutoCloseable {
     } catch (RuntimeException e) {
       // a malformed action (the gate refuses it before the engine): fail closed, say why
       return refused("Tollgate could not decide this call to " + name + ": " + e.getMessage());
+    }
+    if (!verdict.forward() && verdict.decision().approval() != null) {
+      verdict = awaitPerson(name, args, verdict, exchange, request.progressToken());
     }
     if (!verdict.forward()) {
       return refused(verdict.refusal());
@@ -226,6 +255,72 @@ public final class McpGateway implements AutoCloseable {
       log.println("tollgate mcp: the result of " + name + " was not observed: " + e.getMessage());
     }
     return result;
+  }
+
+  /**
+   * Holds an asked call while a person decides, up to {@code approval_wait}; approved, the call is
+   * decided again (the approval's grant lets it through).
+   */
+  private CallGate.Verdict awaitPerson(
+      String name,
+      Map<String, Object> args,
+      CallGate.Verdict asked,
+      McpSyncServerExchange exchange,
+      Object progressToken) {
+    if (approvals == ApprovalWait.NONE || config.approvalWait().isZero()) {
+      return asked;
+    }
+    String id = asked.decision().approval().id();
+    long deadline = System.nanoTime() + config.approvalWait().toNanos();
+    ApprovalStatus status = ApprovalStatus.PENDING;
+    int slices = 0;
+    try {
+      while (status == ApprovalStatus.PENDING) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        if (progressToken != null) {
+          exchange.progressNotification(
+              new McpSchema.ProgressNotification(
+                  progressToken,
+                  ++slices,
+                  null,
+                  "waiting for a person to approve this call in the Tollgate console (approval "
+                      + id
+                      + ")"));
+        }
+        status = approvals.await(id, Duration.ofNanos(Math.min(left, PROGRESS_EVERY.toNanos())));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return asked;
+    } catch (RuntimeException e) {
+      log.println("tollgate mcp: could not follow approval " + id + ": " + e.getMessage());
+      return asked;
+    }
+    return switch (status) {
+      case APPROVED -> calls.decide(name, args);
+      case DENIED ->
+          new CallGate.Verdict(
+              asked.decision(),
+              null,
+              "A person denied this call to "
+                  + name
+                  + " (approval "
+                  + id
+                  + "). The call did not reach the tool; do not retry it.");
+      case EXPIRED ->
+          new CallGate.Verdict(
+              asked.decision(),
+              null,
+              "No one approved this call to "
+                  + name
+                  + " before its approval ("
+                  + id
+                  + ") expired. The call did not reach the tool.");
+      default -> asked;
+    };
   }
 
   /** What the session learns from a result: its text and its structured content. */

@@ -1,0 +1,181 @@
+package dev.tollgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tollgate mcp} as an MCP client starts it: the packaged jar, in front of the real
+ *
+ * @modelcontextprotocol/server-filesystem from npm, driven by the Java MCP SDK's client. A move
+ *     asks; the gateway holds the call, telling the client it waits; a person approves it through
+ *     the server's API with the admin token the gateway printed on its standard error; the held
+ *     call then goes through and the file moves.
+ */
+class McpGatewayIT {
+  private static final Path JAR = Path.of("target", "tollgate.jar");
+  private static final Path SERVER =
+      Path.of(
+          "..",
+          "tollgate-mcp/src/test/node/node_modules/@modelcontextprotocol/server-filesystem",
+          "dist/index.js");
+
+  @TempDir Path dir;
+
+  @Test
+  void anAskedCallIsHeldUntilAPersonApprovesItThenGoesThrough() throws Exception {
+    assertThat(JAR).as("run `mvn package` first").isRegularFile();
+    assertThat(SERVER)
+        .as("./test installs it: npm ci --prefix tollgate-mcp/src/test/node")
+        .exists();
+    Path root = Files.createDirectories(dir.resolve("notes")).toRealPath();
+    Files.writeString(root.resolve("groceries.md"), "- milk\n");
+    List<String> stderr = new CopyOnWriteArrayList<>();
+    List<String> progress = new CopyOnWriteArrayList<>();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    StdioClientTransport transport =
+        new StdioClientTransport(
+            ServerParameters.builder(java)
+                .args(
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-jar",
+                    JAR.toString(),
+                    "mcp",
+                    "--agent",
+                    "desk-assistant",
+                    "--policies",
+                    "../examples/mcp-filesystem",
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--port",
+                    "0",
+                    "--approval-wait",
+                    "60s",
+                    "--",
+                    "node",
+                    SERVER.toAbsolutePath().toString(),
+                    root.toString())
+                .build(),
+            new JacksonMcpJsonMapper(new ObjectMapper()));
+    transport.setStdErrorHandler(stderr::add);
+    McpSyncClient client =
+        McpClient.sync(transport)
+            .clientInfo(McpSchema.Implementation.builder("gateway-it", "1").build())
+            .requestTimeout(Duration.ofSeconds(90))
+            .initializationTimeout(Duration.ofSeconds(90))
+            .progressConsumer(p -> progress.add(p.message()))
+            .build();
+    try {
+      client.initialize();
+      String admin = lineAfter(stderr, "admin token");
+      URI console = URI.create(value(stderr, "tollgate mcp: console at "));
+      CompletableFuture<McpSchema.CallToolResult> moved =
+          CompletableFuture.supplyAsync(
+              () ->
+                  client.callTool(
+                      McpSchema.CallToolRequest.builder("filesystem.move_file")
+                          .arguments(
+                              Map.of(
+                                  "source",
+                                  root.resolve("groceries.md").toString(),
+                                  "destination",
+                                  root.resolve("old-groceries.md").toString()))
+                          .progressToken("move-1")
+                          .build()));
+      HttpClient http = HttpClient.newHttpClient();
+      String approval = pendingApproval(http, console, admin);
+      assertThat(moved).isNotDone();
+      assertThat(root.resolve("groceries.md")).exists();
+      HttpResponse<String> approved =
+          http.send(
+              HttpRequest.newBuilder(console.resolve("/v1/approvals/" + approval + "/approve"))
+                  .header("Authorization", "Bearer " + admin)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"note\":\"fine\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+      McpSchema.CallToolResult result = moved.get(60, TimeUnit.SECONDS);
+      assertThat(result.isError()).as(text(result)).isNotEqualTo(Boolean.TRUE);
+      assertThat(root.resolve("old-groceries.md")).hasContent("- milk");
+      assertThat(root.resolve("groceries.md")).doesNotExist();
+      assertThat(progress).anyMatch(m -> m.contains("waiting for a person to approve"));
+    } finally {
+      client.closeGracefully();
+    }
+  }
+
+  private static String pendingApproval(HttpClient http, URI console, String admin)
+      throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(console.resolve("/v1/approvals?status=pending"))
+                  .header("Authorization", "Bearer " + admin)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode approvals = new ObjectMapper().readTree(r.body()).path("approvals");
+      if (approvals.size() > 0) {
+        return approvals.get(0).path("id").asText();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no approval was opened");
+  }
+
+  private static String lineAfter(List<String> lines, String marker) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        if (lines.get(i).startsWith(marker)) {
+          return lines.get(i + 1).strip();
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the gateway did not print `" + marker + "`: " + lines);
+  }
+
+  private static String value(List<String> lines, String prefix) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      for (String l : lines) {
+        if (l.startsWith(prefix)) {
+          return l.substring(prefix.length()).strip();
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the gateway did not print `" + prefix + "`: " + lines);
+  }
+
+  private static String text(McpSchema.CallToolResult r) {
+    return r.content().stream()
+        .filter(McpSchema.TextContent.class::isInstance)
+        .map(c -> ((McpSchema.TextContent) c).text())
+        .collect(Collectors.joining("\n"));
+  }
+}

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.SessionSpec;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -43,14 +40,13 @@ import java.util.concurrent.CountDownLatch;
  * <p>Built on the official MCP Java SDK (session-based protocol revisions up to 2025-11-25).
  */
 public final class McpGateway implements AutoCloseable {
-  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private final McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
   private final GatewayConfig config;
   private final PrintStream log;
   private final ApprovalWait approvals;
-  private final Map<String, McpSyncClient> upstreams = new LinkedHashMap<>();
+  private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
   private final Set<String> exposed = ConcurrentHashMap.newKeySet();
   private final CountDownLatch closed = new CountDownLatch(1);
   private CallGate calls;
@@ -104,24 +100,26 @@ public final class McpGateway implements AutoCloseable {
     List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
     for (Map.Entry<String, GatewayConfig.ServerSpec> e : config.servers().entrySet()) {
       String name = e.getKey();
-      McpSyncClient client = connect(name, e.getValue());
-      upstreams.put(name, client);
+      Upstream upstream =
+          Upstream.start(name, e.getValue(), json, log, listed -> toolsChanged(name, listed));
+      upstreams.put(name, upstream);
+      McpSyncClient client = upstream.client();
       for (McpSchema.Tool t : client.listTools().tools()) {
-        tools.add(proxy(name, t, client));
+        tools.add(proxy(upstream, t));
       }
       McpSchema.ServerCapabilities caps = client.getServerCapabilities();
       if (caps != null && caps.resources() != null) {
         for (McpSchema.Resource r : client.listResources().resources()) {
           resources.add(
               new McpServerFeatures.SyncResourceSpecification(
-                  r, (exchange, request) -> client.readResource(request)));
+                  r, (exchange, request) -> upstream.client().readResource(request)));
         }
       }
       if (caps != null && caps.prompts() != null) {
         for (McpSchema.Prompt p : client.listPrompts().prompts()) {
           prompts.add(
               new McpServerFeatures.SyncPromptSpecification(
-                  p, (exchange, request) -> client.getPrompt(request)));
+                  p, (exchange, request) -> upstream.client().getPrompt(request)));
         }
       }
     }
@@ -143,7 +141,7 @@ public final class McpGateway implements AutoCloseable {
                     .build())
             // the decision reads the arguments as sent; the server behind checks its own schema
             .validateToolInputs(false)
-            .requestTimeout(CALL_TIMEOUT)
+            .requestTimeout(Upstream.CALL_TIMEOUT)
             .tools(tools)
             .resources(resources)
             .prompts(prompts)
@@ -159,43 +157,9 @@ public final class McpGateway implements AutoCloseable {
             + session);
   }
 
-  private McpSyncClient connect(String name, GatewayConfig.ServerSpec spec) {
-    List<String> command = spec.command();
-    StdioClientTransport transport =
-        new StdioClientTransport(
-            ServerParameters.builder(command.getFirst())
-                .args(command.subList(1, command.size()))
-                .env(spec.env())
-                .build(),
-            json);
-    transport.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
-    McpSyncClient client =
-        McpClient.sync(transport)
-            .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
-            .requestTimeout(CALL_TIMEOUT)
-            .initializationTimeout(Duration.ofSeconds(60))
-            .toolsChangeConsumer(listed -> toolsChanged(name, listed))
-            .build();
-    try {
-      client.initialize();
-    } catch (RuntimeException e) {
-      client.close();
-      throw new IllegalStateException(
-          "the MCP server `"
-              + name
-              + "` ("
-              + String.join(" ", command)
-              + ") did not start: "
-              + e.getMessage(),
-          e);
-    }
-    return client;
-  }
-
   /** The server's tool, re-exposed under its server's name, each call decided first. */
-  private McpServerFeatures.SyncToolSpecification proxy(
-      String serverName, McpSchema.Tool tool, McpSyncClient client) {
-    String name = serverName + "." + tool.name();
+  private McpServerFeatures.SyncToolSpecification proxy(Upstream upstream, McpSchema.Tool tool) {
+    String name = upstream.name() + "." + tool.name();
     McpSchema.Tool shown =
         McpSchema.Tool.builder(name, tool.inputSchema())
             .title(tool.title())
@@ -207,14 +171,14 @@ public final class McpGateway implements AutoCloseable {
             .build();
     return McpServerFeatures.SyncToolSpecification.builder()
         .tool(shown)
-        .callHandler((exchange, request) -> call(name, tool.name(), client, exchange, request))
+        .callHandler((exchange, request) -> call(name, tool.name(), upstream, exchange, request))
         .build();
   }
 
   private McpSchema.CallToolResult call(
       String name,
       String upstreamName,
-      McpSyncClient client,
+      Upstream upstream,
       McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request) {
     Map<String, Object> args =
@@ -235,7 +199,7 @@ public final class McpGateway implements AutoCloseable {
     McpSchema.CallToolResult result;
     try {
       result =
-          client.callTool(
+          upstream.call(
               McpSchema.CallToolRequest.builder(upstreamName)
                   .arguments(verdict.args())
                   .meta(request.meta())
@@ -351,8 +315,8 @@ public final class McpGateway implements AutoCloseable {
   /** A server's tools changed: the new ones are added, the gone ones removed. */
   private void toolsChanged(String serverName, List<McpSchema.Tool> listed) {
     McpSyncServer s = server;
-    McpSyncClient client = upstreams.get(serverName);
-    if (s == null || client == null) {
+    Upstream upstream = upstreams.get(serverName);
+    if (s == null || upstream == null) {
       return;
     }
     Set<String> now = new java.util.HashSet<>();
@@ -360,7 +324,7 @@ public final class McpGateway implements AutoCloseable {
       String name = serverName + "." + t.name();
       now.add(name);
       if (exposed.add(name)) {
-        s.addTool(proxy(serverName, t, client));
+        s.addTool(proxy(upstream, t));
       }
     }
     for (String name : List.copyOf(exposed)) {
@@ -382,12 +346,8 @@ public final class McpGateway implements AutoCloseable {
     if (server != null) {
       server.closeGracefully();
     }
-    for (McpSyncClient c : upstreams.values()) {
-      try {
-        c.closeGracefully();
-      } catch (RuntimeException e) {
-        log.println("tollgate mcp: a server did not stop cleanly: " + e.getMessage());
-      }
+    for (Upstream u : upstreams.values()) {
+      u.close();
     }
     closed.countDown();
   }

@@ -1,0 +1,228 @@
+package dev.tollgate.mcp;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One server behind the gateway: a child process and the MCP client speaking to it. A server that
+ * stops answering (it crashed, or its transport broke) fails the calls in flight, and is started
+ * again on the next call: at once after a first crash, then after 1, 2, 4... up to 60 seconds while
+ * it keeps failing, the calls in between answered that it is restarting.
+ */
+final class Upstream implements AutoCloseable {
+  static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+  private final String name;
+  private final GatewayConfig.ServerSpec spec;
+  private final McpJsonMapper json;
+  private final PrintStream log;
+  private final Consumer<List<McpSchema.Tool>> toolsChanged;
+  private McpSyncClient client;
+
+  /** Completed when the process behind {@link #client} ends. */
+  private java.util.concurrent.CompletableFuture<Void> exited;
+
+  private int failures;
+  private long retryAt;
+  private boolean closed;
+
+  private Upstream(
+      String name,
+      GatewayConfig.ServerSpec spec,
+      McpJsonMapper json,
+      PrintStream log,
+      Consumer<List<McpSchema.Tool>> toolsChanged) {
+    this.name = name;
+    this.spec = spec;
+    this.json = json;
+    this.log = log;
+    this.toolsChanged = toolsChanged;
+  }
+
+  /** Starts the server; one that does not start is an {@link IllegalStateException} saying so. */
+  static Upstream start(
+      String name,
+      GatewayConfig.ServerSpec spec,
+      McpJsonMapper json,
+      PrintStream log,
+      Consumer<List<McpSchema.Tool>> toolsChanged) {
+    Upstream u = new Upstream(name, spec, json, log, toolsChanged);
+    synchronized (u) {
+      u.client = u.connect();
+    }
+    return u;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** The running server's client, starting it again first when it crashed and may be retried. */
+  synchronized McpSyncClient client() {
+    if (closed) {
+      throw new IllegalStateException("the gateway is closing");
+    }
+    if (client != null && exited != null && exited.isDone()) {
+      // it ended between calls: start it again now rather than fail the next call
+      crashed(client, new IllegalStateException("its process ended"));
+    }
+    if (client == null) {
+      long wait = retryAt - System.nanoTime();
+      if (wait > 0) {
+        throw new IllegalStateException(
+            "the MCP server `"
+                + name
+                + "` crashed and is started again in "
+                + Math.max(1, wait / 1_000_000_000L)
+                + " s");
+      }
+      try {
+        client = connect();
+      } catch (RuntimeException e) {
+        backOff();
+        throw e;
+      }
+      log.println("tollgate mcp: the MCP server `" + name + "` was started again");
+      toolsChanged.accept(client.listTools().tools());
+    }
+    return client;
+  }
+
+  /**
+   * Calls a tool; a server that does not answer, or whose process ends while the call is in flight,
+   * is taken as crashed (the SDK's client would wait for the answer until its timeout).
+   */
+  McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
+    McpSyncClient c;
+    java.util.concurrent.CompletableFuture<Void> gone;
+    synchronized (this) {
+      c = client();
+      gone = exited;
+    }
+    try {
+      java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  answer.complete(c.callTool(request));
+                } catch (Throwable t) {
+                  answer.completeExceptionally(t);
+                }
+              });
+      java.util.concurrent.CompletableFuture.anyOf(answer, gone).join();
+      if (!answer.isDone()) {
+        throw new IllegalStateException(
+            "the MCP server `" + name + "` exited in the middle of the call");
+      }
+      McpSchema.CallToolResult result = answer.join();
+      synchronized (this) {
+        failures = 0;
+      }
+      return result;
+    } catch (java.util.concurrent.CompletionException e) {
+      RuntimeException cause =
+          e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      if (cause instanceof McpError) {
+        // an error answer: the server is alive
+        throw cause;
+      }
+      crashed(c, cause);
+      throw cause;
+    } catch (RuntimeException e) {
+      crashed(c, e);
+      throw e;
+    }
+  }
+
+  private synchronized void crashed(McpSyncClient c, RuntimeException e) {
+    if (client != c) {
+      return;
+    }
+    client = null;
+    log.println("tollgate mcp: the MCP server `" + name + "` stopped answering: " + e.getMessage());
+    if (failures++ == 0) {
+      retryAt = System.nanoTime();
+    } else {
+      backOff();
+    }
+    try {
+      c.close();
+    } catch (RuntimeException ignored) {
+      // the process is gone already
+    }
+  }
+
+  private void backOff() {
+    long seconds = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
+    failures++;
+    retryAt = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+  }
+
+  private McpSyncClient connect() {
+    List<String> command = spec.command();
+    StdioClientTransport transport =
+        new StdioClientTransport(
+            ServerParameters.builder(command.getFirst())
+                .args(command.subList(1, command.size()))
+                .env(spec.env())
+                .build(),
+            json);
+    transport.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
+    McpSyncClient c =
+        McpClient.sync(transport)
+            .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
+            .requestTimeout(CALL_TIMEOUT)
+            .initializationTimeout(Duration.ofSeconds(60))
+            .toolsChangeConsumer(toolsChanged)
+            .build();
+    try {
+      c.initialize();
+      java.util.concurrent.CompletableFuture<Void> gone =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread.ofVirtual()
+          .name("mcp-server-" + name)
+          .start(
+              () -> {
+                transport.awaitForExit();
+                gone.complete(null);
+              });
+      exited = gone;
+    } catch (RuntimeException e) {
+      c.close();
+      throw new IllegalStateException(
+          "the MCP server `"
+              + name
+              + "` ("
+              + String.join(" ", command)
+              + ") did not start: "
+              + e.getMessage(),
+          e);
+    }
+    return c;
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (client != null) {
+      try {
+        client.closeGracefully();
+      } catch (RuntimeException e) {
+        log.println("tollgate mcp: the MCP server `" + name + "` did not stop cleanly");
+      }
+      client = null;
+    }
+  }
+}

@@ -87,6 +87,9 @@ public final class McpGateway implements AutoCloseable {
     McpGateway g = new McpGateway(config, log, approvals);
     try {
       g.open(gate, in, out);
+    } catch (IOException e) {
+      g.close();
+      throw new java.io.UncheckedIOException(e);
     } catch (RuntimeException e) {
       g.close();
       throw e;
@@ -94,7 +97,7 @@ public final class McpGateway implements AutoCloseable {
     return g;
   }
 
-  private void open(Gate gate, InputStream in, OutputStream out) {
+  private void open(Gate gate, InputStream in, OutputStream out) throws IOException {
     List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
     List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
     List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
@@ -130,7 +133,9 @@ public final class McpGateway implements AutoCloseable {
       exposed.add(t.tool().name());
     }
     server =
-        McpServer.sync(new StdioServerTransportProvider(json, untilEnd(in), out))
+        McpServer.sync(
+                new StdioServerTransportProvider(
+                    json, LineGuard.guard(untilEnd(in), out, log), LineGuard.lines(out)))
             .serverInfo("tollgate-mcp-gateway", "0.1")
             .jsonMapper(json)
             .capabilities(

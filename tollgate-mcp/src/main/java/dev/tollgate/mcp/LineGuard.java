@@ -1,0 +1,191 @@
+package dev.tollgate.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Stands between the client's stdio and the SDK's transport, which stops reading for good at the
+ * first line it cannot parse (every later request then goes unanswered): a line that is not JSON,
+ * or not a JSON-RPC message, is answered here with a JSON-RPC error that says what is wrong (-32700
+ * or -32600, with the id when there is one), and the session goes on. Writes to the client leave as
+ * whole lines, so that an answer from here never lands inside one from the SDK.
+ */
+final class LineGuard {
+  static final int MAX_LINE = 16 * 1024 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final OutputStream client;
+  private final PrintStream log;
+
+  private LineGuard(OutputStream client, PrintStream log) {
+    this.client = client;
+    this.log = log;
+  }
+
+  /** The output the SDK writes to: passed to {@code out} a whole line at a time. */
+  static OutputStream lines(OutputStream out) {
+    return new WholeLines(out);
+  }
+
+  /**
+   * The input the SDK reads: the valid lines of {@code in}; the others are answered on {@code out},
+   * the client's own stream (the one {@link #lines} wraps: both write under its lock).
+   */
+  static InputStream guard(InputStream in, OutputStream out, PrintStream log) throws IOException {
+    PipedInputStream passed = new PipedInputStream(1 << 20);
+    PipedOutputStream feed = new PipedOutputStream(passed);
+    LineGuard g = new LineGuard(out, log);
+    Thread.ofPlatform().daemon().name("mcp-client-lines").start(() -> g.pump(in, feed));
+    return passed;
+  }
+
+  private void pump(InputStream in, OutputStream feed) {
+    try (BufferedReader r =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        feed) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String problem = problem(line);
+        if (problem == null) {
+          feed.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+          feed.flush();
+        } else {
+          answer(line, problem);
+        }
+      }
+    } catch (IOException e) {
+      log.println("tollgate mcp: the client's input ended: " + e.getMessage());
+    }
+  }
+
+  /** What is wrong with a line, or {@code null} when it is a JSON-RPC message. */
+  private static String problem(String line) {
+    if (line.length() > MAX_LINE) {
+      return "a message over " + MAX_LINE + " characters";
+    }
+    JsonNode n;
+    try {
+      n = JSON.readTree(line);
+    } catch (IOException e) {
+      return "not JSON";
+    }
+    if (n == null || !n.isObject()) {
+      return "a JSON-RPC message is a JSON object (batches are not part of MCP)";
+    }
+    if (!"2.0".equals(n.path("jsonrpc").asText(null))) {
+      return "`jsonrpc` must be \"2.0\"";
+    }
+    boolean request = n.hasNonNull("method");
+    boolean response = n.has("id") && (n.has("result") || n.has("error"));
+    if (request && !n.get("method").isTextual()) {
+      return "`method` must be a string";
+    }
+    if (!request && !response) {
+      return "neither a request or notification (`method`) nor a response (`id` with `result`"
+          + " or `error`)";
+    }
+    JsonNode id = n.get("id");
+    if (id != null && !(id.isTextual() || id.isIntegralNumber())) {
+      return "`id` must be a string or an integer";
+    }
+    return null;
+  }
+
+  private void answer(String line, String problem) throws IOException {
+    boolean json = !problem.equals("not JSON");
+    ObjectNode error = JsonNodeFactory.instance.objectNode();
+    error.put("jsonrpc", "2.0");
+    JsonNode id = null;
+    if (json) {
+      try {
+        JsonNode n = JSON.readTree(line);
+        id = n.isObject() ? n.get("id") : null;
+      } catch (IOException ignored) {
+        // not reached: it parsed above
+      }
+    }
+    if (id != null && (id.isTextual() || id.isIntegralNumber())) {
+      error.set("id", id);
+    } else {
+      error.putNull("id");
+    }
+    ObjectNode body = error.putObject("error");
+    body.put("code", json ? -32600 : -32700);
+    body.put(
+        "message",
+        (json ? "Invalid Request: " : "Parse error: ")
+            + problem
+            + "; the gateway skipped this line and reads the next");
+    log.println("tollgate mcp: a client line was refused: " + problem);
+    synchronized (client) {
+      client.write((JSON.writeValueAsString(error) + "\n").getBytes(StandardCharsets.UTF_8));
+      client.flush();
+    }
+  }
+
+  /** Passes bytes on a whole line at a time, under the stream's lock. */
+  private static final class WholeLines extends OutputStream {
+    private final OutputStream out;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+
+    WholeLines(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+      line.write(b);
+      if (b == '\n') {
+        emit();
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+      int start = off;
+      for (int i = off; i < off + len; i++) {
+        if (b[i] == '\n') {
+          line.write(b, start, i + 1 - start);
+          emit();
+          start = i + 1;
+        }
+      }
+      line.write(b, start, off + len - start);
+    }
+
+    private void emit() throws IOException {
+      synchronized (this) {
+        synchronized (out) {
+          line.writeTo(out);
+          out.flush();
+        }
+        line.reset();
+      }
+    }
+
+    @Override
+    public void flush() {
+      // lines leave whole, when they end
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+}

@@ -3,6 +3,7 @@ package dev.tollgate.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
+import dev.tollgate.mcp.ApprovalWait;
 import dev.tollgate.mcp.GatewayConfig;
 import dev.tollgate.mcp.McpGateway;
 import io.modelcontextprotocol.client.McpClient;
@@ -11,8 +12,6 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,15 +129,9 @@ public class McpBenchmark {
 
   /** The gateway's process: the engine on a bundle, serving stdin and stdout. */
   public static void main(String[] args) throws Exception {
-    PrintStream protocol = System.out;
-    PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    System.setOut(log);
     GatewayConfig config = GatewayConfig.read(Path.of(args[1]));
     Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of(args[0]))).build();
-    try (McpGateway g =
-        McpGateway.start(config, tollgate.gate(config.agent()), System.in, protocol, log)) {
-      g.awaitClosed();
-    }
+    McpGateway.serveStdio(config, tollgate.gate(config.agent()), ApprovalWait.NONE);
     System.exit(0);
   }
 }

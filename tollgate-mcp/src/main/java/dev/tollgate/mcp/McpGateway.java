@@ -97,6 +97,21 @@ public final class McpGateway implements AutoCloseable {
     return g;
   }
 
+  /**
+   * Serves this process's standard input and output until the client goes away: the process of an
+   * MCP client's configuration. Standard output is kept for the protocol; anything else printed to
+   * it goes to standard error.
+   */
+  public static void serveStdio(GatewayConfig config, Gate gate, ApprovalWait approvals)
+      throws InterruptedException {
+    PrintStream protocol = System.out;
+    PrintStream log = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
+    System.setOut(log);
+    try (McpGateway g = start(config, gate, approvals, System.in, protocol, log)) {
+      g.awaitClosed();
+    }
+  }
+
   private void open(Gate gate, InputStream in, OutputStream out) throws IOException {
     List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
     List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();

@@ -2,8 +2,6 @@ package dev.tollgate.mcp;
 
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -15,15 +13,9 @@ public final class GatewayMain {
   private GatewayMain() {}
 
   public static void main(String[] args) throws Exception {
-    PrintStream protocol = System.out;
-    PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    System.setOut(log);
     GatewayConfig config = GatewayConfig.read(Path.of(args[1]));
     Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of(args[0]))).build();
-    try (McpGateway g =
-        McpGateway.start(config, tollgate.gate(config.agent()), System.in, protocol, log)) {
-      g.awaitClosed();
-    }
+    McpGateway.serveStdio(config, tollgate.gate(config.agent()), ApprovalWait.NONE);
     System.exit(0);
   }
 }

@@ -31,24 +31,15 @@ class MalformedClientTest {
   @Test
   void badLinesAreAnsweredWithErrorsAndTheSessionGoesOnThenDisconnectingEndsTheGateway()
       throws Exception {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
-    Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
+    Path bundle = Gateways.openBundle(dir);
     Path config = dir.resolve("mcp.yaml");
     Files.writeString(
         config,
         "agent: tester\nservers:\n  flaky:\n    command: [node, "
             + ServerCrashTest.FLAKY.toAbsolutePath()
             + "]\n");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process gateway =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                GatewayMain.class.getName(),
-                bundle.toString(),
-                config.toString())
+        new ProcessBuilder(Gateways.command(bundle, config))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     BlockingQueue<String> out = new LinkedBlockingQueue<>();

@@ -2,20 +2,13 @@ package dev.tollgate.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,26 +53,9 @@ class McpGatewayTest {
             + ", "
             + root
             + "]\n");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    StdioClientTransport transport =
-        new StdioClientTransport(
-            ServerParameters.builder(java)
-                .args(
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    GatewayMain.class.getName(),
-                    Path.of("../examples/mcp-filesystem").toAbsolutePath().toString(),
-                    config.toString())
-                .build(),
-            new JacksonMcpJsonMapper(new ObjectMapper()));
-    transport.setStdErrorHandler(line -> System.err.println("[gateway] " + line));
     client =
-        McpClient.sync(transport)
-            .clientInfo(McpSchema.Implementation.builder("gateway-test", "1").build())
-            .requestTimeout(Duration.ofSeconds(60))
-            .initializationTimeout(Duration.ofSeconds(60))
-            .build();
-    client.initialize();
+        Gateways.client(
+            Path.of("../examples/mcp-filesystem").toAbsolutePath(), config, "gateway-test");
   }
 
   @AfterAll
@@ -145,13 +121,10 @@ class McpGatewayTest {
   }
 
   private static McpSchema.CallToolResult call(String tool, Map<String, Object> args) {
-    return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
+    return Gateways.call(client, tool, args);
   }
 
   private static String text(McpSchema.CallToolResult r) {
-    return r.content().stream()
-        .filter(McpSchema.TextContent.class::isInstance)
-        .map(c -> ((McpSchema.TextContent) c).text())
-        .collect(Collectors.joining("\n"));
+    return Gateways.text(r);
   }
 }

@@ -214,7 +214,7 @@ public final class McpGateway implements AutoCloseable {
       verdict = awaitPerson(name, args, verdict, exchange, request.progressToken());
     }
     if (!verdict.forward()) {
-      return refused(verdict.refusal());
+      return withDecision(refused(verdict.refusal()), verdict.decision());
     }
     McpSchema.CallToolResult result;
     try {
@@ -238,7 +238,30 @@ public final class McpGateway implements AutoCloseable {
     } catch (RuntimeException e) {
       log.println("tollgate mcp: the result of " + name + " was not observed: " + e.getMessage());
     }
-    return result;
+    return withDecision(result, verdict.decision());
+  }
+
+  /** The key of a result's {@code _meta} entry that carries Tollgate's decision on the call. */
+  public static final String DECISION_META = "dev.tollgate/decision";
+
+  /**
+   * The result with the decision on its call in {@code _meta} (id, effect, the policies that
+   * decided, the approval), so that a client or an auditor can find it in the audit.
+   */
+  private static McpSchema.CallToolResult withDecision(
+      McpSchema.CallToolResult result, dev.tollgate.api.Decision d) {
+    Map<String, Object> decision = new LinkedHashMap<>();
+    decision.put("id", d.id());
+    decision.put("effect", d.effect().name().toLowerCase(java.util.Locale.ROOT));
+    decision.put("policies", d.policies());
+    if (d.approval() != null) {
+      decision.put("approval", d.approval().id());
+    }
+    Map<String, Object> meta =
+        result.meta() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.meta());
+    meta.put(DECISION_META, decision);
+    return new McpSchema.CallToolResult(
+        result.content(), result.isError(), result.structuredContent(), meta);
   }
 
   /**

@@ -79,6 +79,9 @@ class McpGatewayTest {
         call("filesystem.read_text_file", Map.of("path", root.resolve("notes/todo.md").toString()));
     assertThat(r.isError()).isNotEqualTo(Boolean.TRUE);
     assertThat(text(r)).contains("buy milk");
+    assertThat(r.meta().get(McpGateway.DECISION_META))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("effect", "allow");
   }
 
   @Test
@@ -92,6 +95,11 @@ class McpGatewayTest {
         .contains("no-secret-files")
         .contains("never touches key or secret files");
     assertThat(secret).doesNotExist();
+    assertThat(r.meta().get(McpGateway.DECISION_META))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("effect", "deny")
+        .containsEntry("policies", List.of("no-secret-files"))
+        .containsKey("id");
   }
 
   @Test

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -43,34 +41,60 @@ final class LineGuard {
    * The input the SDK reads: the valid lines of {@code in}; the others are answered on {@code out},
    * the client's own stream (the one {@link #lines} wraps: both write under its lock).
    */
-  static InputStream guard(InputStream in, OutputStream out, PrintStream log) throws IOException {
-    PipedInputStream passed = new PipedInputStream(1 << 20);
-    PipedOutputStream feed = new PipedOutputStream(passed);
+  static InputStream guard(InputStream in, OutputStream out, PrintStream log) {
     LineGuard g = new LineGuard(out, log);
-    Thread.ofPlatform().daemon().name("mcp-client-lines").start(() -> g.pump(in, feed));
-    return passed;
-  }
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    // read on the SDK's own reading thread, a line at a time: no thread or pipe in between
+    return new InputStream() {
+      private byte[] line = new byte[0];
+      private int at;
 
-  private void pump(InputStream in, OutputStream feed) {
-    try (BufferedReader r =
-            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        feed) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String problem = problem(line);
-        if (problem == null) {
-          feed.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-          feed.flush();
-        } else {
-          answer(line, problem);
-        }
+      @Override
+      public int read() throws IOException {
+        return fill() ? line[at++] & 0xff : -1;
       }
-    } catch (IOException e) {
-      log.println("tollgate mcp: the client's input ended: " + e.getMessage());
-    }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        if (!fill()) {
+          return -1;
+        }
+        int n = Math.min(len, line.length - at);
+        System.arraycopy(line, at, b, off, n);
+        at += n;
+        return n;
+      }
+
+      /** The next valid line, answering the others; false at the end of the input. */
+      private boolean fill() throws IOException {
+        while (at >= line.length) {
+          String next = lines.readLine();
+          if (next == null) {
+            return false;
+          }
+          if (next.isBlank()) {
+            continue;
+          }
+          String problem = problem(next);
+          if (problem != null) {
+            g.answer(next, problem);
+            continue;
+          }
+          line = (next + "\n").getBytes(StandardCharsets.UTF_8);
+          at = 0;
+        }
+        return true;
+      }
+
+      @Override
+      public void close() throws IOException {
+        lines.close();
+      }
+    };
   }
 
   /** What is wrong with a line, or {@code null} when it is a JSON-RPC message. */

@@ -87,9 +87,6 @@ public final class McpGateway implements AutoCloseable {
     McpGateway g = new McpGateway(config, log, approvals);
     try {
       g.open(gate, in, out);
-    } catch (IOException e) {
-      g.close();
-      throw new java.io.UncheckedIOException(e);
     } catch (RuntimeException e) {
       g.close();
       throw e;
@@ -112,7 +109,7 @@ public final class McpGateway implements AutoCloseable {
     }
   }
 
-  private void open(Gate gate, InputStream in, OutputStream out) throws IOException {
+  private void open(Gate gate, InputStream in, OutputStream out) {
     List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
     List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
     List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
@@ -159,8 +156,14 @@ public final class McpGateway implements AutoCloseable {
                     .resources(false, true)
                     .prompts(true)
                     .build())
-            // the decision reads the arguments as sent; the server behind checks its own schema
+            // the decision reads the arguments as sent, and the servers behind check their own
+            // schemas: a second pass here would cost every call a schema walk, and would turn a
+            // server's answer into the SDK's error
             .validateToolInputs(false)
+            .jsonSchemaValidator(
+                (schema, content) ->
+                    io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse
+                        .asValid(null))
             .requestTimeout(Upstream.CALL_TIMEOUT)
             .tools(tools)
             .resources(resources)

@@ -15,15 +15,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway in front of the real @modelcontextprotocol/server-filesystem (installed by ./test
- * from src/test/node), started as its own process and driven by the Java MCP SDK's client, as an
- * MCP client would: under examples/mcp-filesystem, reads pass, a key file is refused before the
- * server sees the call, a move waits for a person, and a written card number reaches the disk
- * masked.
+ * The gateway in front of the real @modelcontextprotocol/server-filesystem and server-memory
+ * (installed by ./test from src/test/node), started as its own process and driven by the Java MCP
+ * SDK's client, as an MCP client would: under examples/mcp-filesystem, reads pass, a key file is
+ * refused before the server sees the call, a move waits for a person, a written card number reaches
+ * the disk masked, and the memory server, outside the agent's profile, is never reached.
  */
 class McpGatewayTest {
   static final Path SERVER =
       Path.of("src/test/node/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+
+  static final Path MEMORY =
+      Path.of("src/test/node/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
 
   @TempDir static Path dir;
   static Path root;
@@ -52,7 +55,14 @@ class McpGatewayTest {
             + SERVER.toAbsolutePath()
             + ", "
             + root
-            + "]\n");
+            + "]\n"
+            + "  memory:\n"
+            + "    command: [node, "
+            + MEMORY.toAbsolutePath()
+            + "]\n"
+            + "    env: {MEMORY_FILE_PATH: "
+            + dir.resolve("memory.jsonl")
+            + "}\n");
     client =
         Gateways.client(
             Path.of("../examples/mcp-filesystem").toAbsolutePath(), config, "gateway-test");
@@ -66,11 +76,26 @@ class McpGatewayTest {
   }
 
   @Test
-  void theServersToolsAppearUnderItsName() {
+  void eachServersToolsAppearUnderItsName() {
     List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
     assertThat(names)
         .contains("filesystem.read_text_file", "filesystem.write_file", "filesystem.move_file")
-        .allMatch(n -> n.startsWith("filesystem."));
+        .contains("memory.create_entities", "memory.read_graph")
+        .allMatch(n -> n.startsWith("filesystem.") || n.startsWith("memory."));
+  }
+
+  @Test
+  void aServerOutsideTheAgentsProfileIsDeniedByTheProfile() {
+    McpSchema.CallToolResult r =
+        call(
+            "memory.create_entities",
+            Map.of(
+                "entities",
+                List.of(
+                    Map.of("name", "erin", "entityType", "person", "observations", List.of("x")))));
+    assertThat(r.isError()).isTrue();
+    assertThat(text(r)).contains("profile:desk-assistant");
+    assertThat(dir.resolve("memory.jsonl")).doesNotExist();
   }
 
   @Test

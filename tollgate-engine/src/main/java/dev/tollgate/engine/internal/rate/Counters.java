@@ -48,8 +48,10 @@ public interface Counters {
    * window. A stream always has the same measure.
    *
    * @param windows window lengths in milliseconds
+   * @param retention the longest window any policy of the bundle measures on the stream, whether or
+   *     not this decision reads it: the stream's events are kept, and read, that far back
    */
-  record Count(String stream, Measure measure, Event add, long[] windows) {}
+  record Count(String stream, Measure measure, Event add, long[] windows, long retention) {}
 
   /**
    * What one {@link #tally} call found.

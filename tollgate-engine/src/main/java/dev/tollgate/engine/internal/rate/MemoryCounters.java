@@ -66,7 +66,7 @@ public final class MemoryCounters implements Counters {
     for (int i = 0; i < measured.length; i++) {
       Count c = counts.get(i);
       try {
-        measured[i] = tally(c.stream(), c.measure(), c.add(), now, c.windows());
+        measured[i] = tally(c.stream(), c.measure(), c.add(), now, c.windows(), c.retention());
       } catch (RuntimeException e) {
         // all or nothing: the decision fails, so what it appended so far goes again
         for (int j = 0; j < i; j++) {
@@ -353,5 +353,6 @@ public final class MemoryCounters implements Counters {
         });
     long oldest = now - RateCall.MAX_WINDOW.toMillis();
     seen.values().forEach(m -> m.values().removeIf(at -> at < oldest));
+    seen.values().removeIf(Map::isEmpty);
   }
 }

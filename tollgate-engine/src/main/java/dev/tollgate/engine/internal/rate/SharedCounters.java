@@ -94,7 +94,9 @@ public final class SharedCounters implements Counters {
     List<CounterLog.Sync> syncs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Count c = counts.get(i);
-      long longest = 0;
+      // what is read must reach as far back as any policy measures on the stream: a decision
+      // reading a short window must not move this server past entries a longer one needs
+      long longest = c.retention();
       for (long w : c.windows()) {
         longest = Math.max(longest, w);
       }
@@ -118,7 +120,7 @@ public final class SharedCounters implements Counters {
           break;
         }
       }
-      syncs.add(new CounterLog.Sync(c.stream(), after, now - longest, add));
+      syncs.add(new CounterLog.Sync(c.stream(), after, now - ls[i].retention, add));
     }
     double[][] measured = new double[n][];
     boolean done = false;
@@ -146,6 +148,7 @@ public final class SharedCounters implements Counters {
       done = true;
     } finally {
       if (!done) {
+        List<CounterLog.Appended> appended = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           Event e = counts.get(i).add();
           if (e != null) {
@@ -153,6 +156,16 @@ public final class SharedCounters implements Counters {
               ls[i].pending.remove(e.id());
               ls[i].results.remove(e.id());
             }
+            appended.add(new CounterLog.Appended(counts.get(i).stream(), e.id()));
+          }
+        }
+        // the log may hold the entries (the call failed after its commit): take them out, so
+        // that a failed decision leaves nothing counted; unknown ids change nothing
+        if (!appended.isEmpty()) {
+          try {
+            log.release(appended, now);
+          } catch (RuntimeException ignored) {
+            // the store is down: the entries, if any, count on the safe side
           }
         }
       }
@@ -256,6 +269,7 @@ public final class SharedCounters implements Counters {
         });
     long oldest = now - dev.tollgate.engine.internal.cel.RateCall.MAX_WINDOW.toMillis();
     written.values().forEach(m -> m.values().removeIf(at -> at < oldest));
+    written.values().removeIf(Map::isEmpty);
     known.set(written.values().stream().mapToInt(Map::size).sum());
   }
 }

@@ -147,7 +147,9 @@ public final class Tallies {
       for (int i = 0; i < windows.length; i++) {
         windows[i] = onStream.get(i).window().toMillis();
       }
-      counts.add(new Counters.Count(e.getKey().key(), measure, add, windows));
+      counts.add(
+          new Counters.Count(
+              e.getKey().key(), measure, add, windows, retention(calls, onStream.getFirst())));
       failures.add(failure);
     }
     List<Stream> keys = new ArrayList<>(streams.keySet());
@@ -252,6 +254,23 @@ public final class Tallies {
     }
     lookups.add(new CounterLog.Lookup(subject, fingerprintsOf(values), at - c.window().toMillis()));
     return null;
+  }
+
+  /**
+   * The longest window of the bundle's calls on the same stream as {@code c} (same function,
+   * subject, tools and argument), read by this decision or not.
+   */
+  private static long retention(List<RateCall> calls, RateCall c) {
+    long longest = 0;
+    for (RateCall other : calls) {
+      if (other.function() == c.function()
+          && other.by().equals(c.by())
+          && other.tools().equals(c.tools())
+          && other.arg().equals(c.arg())) {
+        longest = Math.max(longest, other.window().toMillis());
+      }
+    }
+    return longest;
   }
 
   private static Counters.Measure measure(RateCall c) {

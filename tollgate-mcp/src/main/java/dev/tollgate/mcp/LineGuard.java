@@ -26,10 +26,13 @@ final class LineGuard {
 
   private final OutputStream client;
   private final PrintStream log;
+  private final io.modelcontextprotocol.json.McpJsonMapper mapper;
 
-  private LineGuard(OutputStream client, PrintStream log) {
+  private LineGuard(
+      OutputStream client, PrintStream log, io.modelcontextprotocol.json.McpJsonMapper mapper) {
     this.client = client;
     this.log = log;
+    this.mapper = mapper;
   }
 
   /** The output the SDK writes to: passed to {@code out} a whole line at a time. */
@@ -41,8 +44,12 @@ final class LineGuard {
    * The input the SDK reads: the valid lines of {@code in}; the others are answered on {@code out},
    * the client's own stream (the one {@link #lines} wraps: both write under its lock).
    */
-  static InputStream guard(InputStream in, OutputStream out, PrintStream log) {
-    LineGuard g = new LineGuard(out, log);
+  static InputStream guard(
+      InputStream in,
+      OutputStream out,
+      PrintStream log,
+      io.modelcontextprotocol.json.McpJsonMapper mapper) {
+    LineGuard g = new LineGuard(out, log, mapper);
     BufferedReader lines =
         new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     // read on the SDK's own reading thread, a line at a time: no thread or pipe in between
@@ -79,7 +86,7 @@ final class LineGuard {
           if (next.isBlank()) {
             continue;
           }
-          String problem = problem(next);
+          String problem = g.problem(next);
           if (problem != null) {
             g.answer(next, problem);
             continue;
@@ -97,8 +104,11 @@ final class LineGuard {
     };
   }
 
-  /** What is wrong with a line, or {@code null} when it is a JSON-RPC message. */
-  private static String problem(String line) {
+  /**
+   * What is wrong with a line, or {@code null} when it is a JSON-RPC message the SDK reads (its
+   * reader stops for good at the first one it cannot).
+   */
+  private String problem(String line) {
     if (line.length() > MAX_LINE) {
       return "a message over " + MAX_LINE + " characters";
     }
@@ -126,6 +136,11 @@ final class LineGuard {
     JsonNode id = n.get("id");
     if (id != null && !(id.isTextual() || id.isIntegralNumber())) {
       return "`id` must be a string or an integer";
+    }
+    try {
+      io.modelcontextprotocol.spec.McpSchema.deserializeJsonRpcMessage(mapper, line);
+    } catch (IOException | RuntimeException e) {
+      return "not a JSON-RPC message the gateway can read (" + e.getClass().getSimpleName() + ")";
     }
     return null;
   }

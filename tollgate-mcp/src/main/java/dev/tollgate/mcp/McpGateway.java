@@ -50,7 +50,7 @@ public final class McpGateway implements AutoCloseable {
   private final Set<String> exposed = ConcurrentHashMap.newKeySet();
   private final CountDownLatch closed = new CountDownLatch(1);
   private CallGate calls;
-  private McpSyncServer server;
+  private volatile McpSyncServer server;
 
   private McpGateway(GatewayConfig config, PrintStream log, ApprovalWait approvals) {
     this.config = config;
@@ -147,7 +147,7 @@ public final class McpGateway implements AutoCloseable {
     server =
         McpServer.sync(
                 new StdioServerTransportProvider(
-                    json, LineGuard.guard(untilEnd(in), out, log), LineGuard.lines(out)))
+                    json, LineGuard.guard(untilEnd(in), out, log, json), LineGuard.lines(out)))
             .serverInfo("tollgate-mcp-gateway", "0.1")
             .jsonMapper(json)
             .capabilities(
@@ -169,6 +169,11 @@ public final class McpGateway implements AutoCloseable {
             .resources(resources)
             .prompts(prompts)
             .build();
+    // a server's tools that changed while the gateway was starting: listed again, now that the
+    // changes have somewhere to go
+    for (Upstream u : upstreams.values()) {
+      toolsChanged(u.name(), u.client().listTools().tools());
+    }
     log.println(
         "tollgate mcp: serving "
             + exposed.size()

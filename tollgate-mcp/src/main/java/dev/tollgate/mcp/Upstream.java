@@ -152,7 +152,9 @@ final class Upstream implements AutoCloseable {
     }
     client = null;
     log.println("tollgate mcp: the MCP server `" + name + "` stopped answering: " + e.getMessage());
-    if (failures++ == 0) {
+    if (failures == 0) {
+      // a first crash: started again at the next call
+      failures = 1;
       retryAt = System.nanoTime();
     } else {
       backOff();
@@ -164,8 +166,9 @@ final class Upstream implements AutoCloseable {
     }
   }
 
+  /** Waits 1, 2, 4... up to 60 seconds before the next start, as failures go on. */
   private void backOff() {
-    long seconds = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
+    long seconds = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(Math.max(failures - 1, 0), 6));
     failures++;
     retryAt = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
   }

@@ -75,6 +75,11 @@ class MalformedClientTest {
       assertThat(invalid.path("error").path("code").asInt()).isEqualTo(-32600);
       assertThat(invalid.path("id").asInt()).isEqualTo(7);
       assertThat(invalid.path("error").path("message").asText()).contains("`jsonrpc`");
+      // JSON-RPC in shape, but an error that is not an object: the SDK's reader would stop here
+      send(in, "{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":\"x\"}");
+      JsonNode unreadable = next(out);
+      assertThat(unreadable.path("error").path("code").asInt()).isEqualTo(-32600);
+      assertThat(unreadable.path("id").asInt()).isEqualTo(9);
       send(in, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
       JsonNode tools = next(out);
       assertThat(tools.path("id").asInt()).isEqualTo(2);

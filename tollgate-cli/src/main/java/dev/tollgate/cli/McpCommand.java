@@ -139,6 +139,7 @@ final class McpCommand implements Callable<Integer> {
             gateway,
             running.server.engine().gate(gateway.agent()),
             (id, timeout) -> awaitDecided(approvals, id, timeout),
+            running.server.engine()::inspect,
             System.in,
             protocol,
             log)) {

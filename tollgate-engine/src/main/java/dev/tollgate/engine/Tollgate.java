@@ -2,6 +2,7 @@ package dev.tollgate.engine;
 
 import dev.tollgate.api.Action;
 import dev.tollgate.api.Decision;
+import dev.tollgate.api.Finding;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.ObservationResult;
@@ -459,6 +460,21 @@ public final class Tollgate {
   public ObservationResult observe(String agent, Observation observation) {
     requireAgent(agent);
     return observer.observe(agent, observation);
+  }
+
+  /**
+   * What the bundle's detectors find in a value that is neither an action nor a result: a tool's
+   * name, description and schema before an agent is shown them, for example (the MCP gateway looks
+   * for instructions to the model there). Findings are masked, as in decisions; a value too large
+   * to scan is reported as one finding labelled {@code unscanned}.
+   */
+  public List<Finding> inspect(Object value) {
+    try {
+      return Inspection.findings(
+          compiled().detectors().scan(value, "", new Budget(Observer.MAX_RESULT_CHARS)));
+    } catch (ScanLimitException e) {
+      return List.of(new Finding("scan-limit", "unscanned", "", ""));
+    }
   }
 
   /** The memory ledger's part of a decision (see {@link Observer#memoryWrite}). */

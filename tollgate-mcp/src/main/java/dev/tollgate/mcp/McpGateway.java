@@ -46,16 +46,23 @@ public final class McpGateway implements AutoCloseable {
   private final GatewayConfig config;
   private final PrintStream log;
   private final ApprovalWait approvals;
+  private final ToolInspector inspector;
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
   private final Set<String> exposed = ConcurrentHashMap.newKeySet();
+
+  /** The tools kept from the client, each said once on the log. */
+  private final Set<String> hidden = ConcurrentHashMap.newKeySet();
+
   private final CountDownLatch closed = new CountDownLatch(1);
   private CallGate calls;
   private volatile McpSyncServer server;
 
-  private McpGateway(GatewayConfig config, PrintStream log, ApprovalWait approvals) {
+  private McpGateway(
+      GatewayConfig config, PrintStream log, ApprovalWait approvals, ToolInspector inspector) {
     this.config = config;
     this.log = log;
     this.approvals = approvals;
+    this.inspector = inspector;
   }
 
   /**
@@ -67,7 +74,7 @@ public final class McpGateway implements AutoCloseable {
    */
   public static McpGateway start(
       GatewayConfig config, Gate gate, InputStream in, OutputStream out, PrintStream log) {
-    return start(config, gate, ApprovalWait.NONE, in, out, log);
+    return start(config, gate, ApprovalWait.NONE, ToolInspector.NONE, in, out, log);
   }
 
   /**
@@ -84,7 +91,25 @@ public final class McpGateway implements AutoCloseable {
       InputStream in,
       OutputStream out,
       PrintStream log) {
-    McpGateway g = new McpGateway(config, log, approvals);
+    return start(config, gate, approvals, ToolInspector.NONE, in, out, log);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, Gate, ApprovalWait, InputStream, OutputStream, PrintStream)},
+   * keeping from the client every tool whose definition carries instructions to the model (tool
+   * poisoning: a description telling the agent to read a key file, or to keep something from the
+   * user), as {@code inspector} finds them ({@code injection} findings): it is not listed, and a
+   * call to it is an unknown tool.
+   */
+  public static McpGateway start(
+      GatewayConfig config,
+      Gate gate,
+      ApprovalWait approvals,
+      ToolInspector inspector,
+      InputStream in,
+      OutputStream out,
+      PrintStream log) {
+    McpGateway g = new McpGateway(config, log, approvals, inspector);
     try {
       g.open(gate, in, out);
     } catch (RuntimeException e) {
@@ -99,12 +124,13 @@ public final class McpGateway implements AutoCloseable {
    * MCP client's configuration. Standard output is kept for the protocol; anything else printed to
    * it goes to standard error.
    */
-  public static void serveStdio(GatewayConfig config, Gate gate, ApprovalWait approvals)
+  public static void serveStdio(
+      GatewayConfig config, Gate gate, ApprovalWait approvals, ToolInspector inspector)
       throws InterruptedException {
     PrintStream protocol = System.out;
     PrintStream log = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
     System.setOut(log);
-    try (McpGateway g = start(config, gate, approvals, System.in, protocol, log)) {
+    try (McpGateway g = start(config, gate, approvals, inspector, System.in, protocol, log)) {
       g.awaitClosed();
     }
   }
@@ -120,7 +146,9 @@ public final class McpGateway implements AutoCloseable {
       upstreams.put(name, upstream);
       McpSyncClient client = upstream.client();
       for (McpSchema.Tool t : client.listTools().tools()) {
-        tools.add(proxy(upstream, t));
+        if (shown(name, t)) {
+          tools.add(proxy(upstream, t));
+        }
       }
       McpSchema.ServerCapabilities caps = client.getServerCapabilities();
       if (caps != null && caps.resources() != null) {
@@ -373,6 +401,9 @@ public final class McpGateway implements AutoCloseable {
     Set<String> now = new java.util.HashSet<>();
     for (McpSchema.Tool t : listed) {
       String name = serverName + "." + t.name();
+      if (!shown(serverName, t)) {
+        continue;
+      }
       now.add(name);
       if (exposed.add(name)) {
         s.addTool(proxy(upstream, t));
@@ -383,6 +414,64 @@ public final class McpGateway implements AutoCloseable {
         exposed.remove(name);
         s.removeTool(name);
       }
+    }
+  }
+
+  /**
+   * Whether a server's tool may be shown to the client: not when its definition carries
+   * instructions to the model. A failing inspection hides the tool too (fail closed).
+   */
+  private boolean shown(String serverName, McpSchema.Tool tool) {
+    Map<String, Object> definition = new LinkedHashMap<>();
+    definition.put("name", tool.name());
+    if (tool.title() != null) {
+      definition.put("title", tool.title());
+    }
+    if (tool.description() != null) {
+      definition.put("description", tool.description());
+    }
+    if (tool.inputSchema() != null) {
+      definition.put("inputSchema", tool.inputSchema());
+    }
+    List<dev.tollgate.api.Finding> findings;
+    try {
+      findings = inspector.inspect(definition);
+    } catch (RuntimeException e) {
+      hide(
+          serverName + "." + tool.name(),
+          "tollgate mcp: hid "
+              + serverName
+              + "."
+              + tool.name()
+              + ": its definition could not be inspected ("
+              + e.getMessage()
+              + ")");
+      return false;
+    }
+    for (dev.tollgate.api.Finding f : findings) {
+      if (f.label().equals("injection") || f.label().equals("unscanned")) {
+        hide(
+            serverName + "." + tool.name(),
+            "tollgate mcp: hid "
+                + serverName
+                + "."
+                + tool.name()
+                + ": its definition carries instructions to the model ("
+                + f.detector()
+                + " at "
+                + (f.path().isEmpty() ? "/" : f.path())
+                + ": "
+                + f.excerpt()
+                + ")");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void hide(String name, String why) {
+    if (hidden.add(name)) {
+      log.println(why);
     }
   }
 

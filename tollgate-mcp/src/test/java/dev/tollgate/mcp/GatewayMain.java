@@ -15,7 +15,8 @@ public final class GatewayMain {
   public static void main(String[] args) throws Exception {
     GatewayConfig config = GatewayConfig.read(Path.of(args[1]));
     Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of(args[0]))).build();
-    McpGateway.serveStdio(config, tollgate.gate(config.agent()), ApprovalWait.NONE);
+    McpGateway.serveStdio(
+        config, tollgate.gate(config.agent()), ApprovalWait.NONE, tollgate::inspect);
     System.exit(0);
   }
 }

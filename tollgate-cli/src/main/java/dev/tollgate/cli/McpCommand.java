@@ -133,12 +133,11 @@ final class McpCommand implements Callable<Integer> {
       return Exit.ERROR;
     }
     log.println("tollgate mcp: console at " + running.server.uri());
-    dev.tollgate.engine.Approvals approvals = running.server.engine().approvals();
     try (McpGateway g =
         McpGateway.start(
             gateway,
             running.server.engine().gate(gateway.agent()),
-            (id, timeout) -> awaitDecided(approvals, id, timeout),
+            new DecidedApprovals(running.server.engine().approvals()),
             running.server.engine()::inspect,
             System.in,
             protocol,
@@ -153,22 +152,52 @@ final class McpCommand implements Callable<Integer> {
     return Exit.OK;
   }
 
-  /** Polls the approval until a person decided it or {@code timeout} passed. */
-  private static dev.tollgate.api.ApprovalStatus awaitDecided(
-      dev.tollgate.engine.Approvals approvals, String id, java.time.Duration timeout)
-      throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      dev.tollgate.api.ApprovalStatus status =
-          approvals
-              .get(id)
-              .map(dev.tollgate.api.store.ApprovalRecord::status)
-              .orElse(dev.tollgate.api.ApprovalStatus.EXPIRED);
-      long left = end - System.nanoTime();
-      if (status != dev.tollgate.api.ApprovalStatus.PENDING || left <= 0) {
-        return status;
+  /**
+   * Waits for approvals to be decided: woken by the engine's approval events, then reading the
+   * approval's status (an approval decided on another server on the store, or expired, is read at
+   * the end of the wait the gateway asked for).
+   */
+  static final class DecidedApprovals implements dev.tollgate.mcp.ApprovalWait {
+    private final dev.tollgate.engine.Approvals approvals;
+    private final Object lock = new Object();
+    private long events;
+
+    DecidedApprovals(dev.tollgate.engine.Approvals approvals) {
+      this.approvals = approvals;
+      approvals.subscribe(
+          e -> {
+            synchronized (lock) {
+              events++;
+              lock.notifyAll();
+            }
+          });
+    }
+
+    @Override
+    public dev.tollgate.api.ApprovalStatus await(String id, java.time.Duration timeout)
+        throws InterruptedException {
+      long end = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        long seen;
+        synchronized (lock) {
+          seen = events;
+        }
+        dev.tollgate.api.ApprovalStatus status =
+            approvals
+                .get(id)
+                .map(dev.tollgate.api.store.ApprovalRecord::status)
+                .orElse(dev.tollgate.api.ApprovalStatus.EXPIRED);
+        long left = end - System.nanoTime();
+        if (status != dev.tollgate.api.ApprovalStatus.PENDING || left <= 0) {
+          return status;
+        }
+        synchronized (lock) {
+          // an event since the status was read: read it again at once
+          if (events == seen) {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+          }
+        }
       }
-      Thread.sleep(Math.max(1, Math.min(200, left / 1_000_000)));
     }
   }
 

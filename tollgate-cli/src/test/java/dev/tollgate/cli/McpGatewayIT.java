@@ -2,7 +2,6 @@ package dev.tollgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -17,11 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  *     call then goes through and the file moves.
  */
 class McpGatewayIT {
+  private static final Pattern APPROVAL = Pattern.compile("\\(approval ([A-Za-z0-9_]+)\\)");
   private static final Path JAR = Path.of("target", "tollgate.jar");
   private static final Path SERVER =
       Path.of(
@@ -52,8 +54,8 @@ class McpGatewayIT {
         .exists();
     Path root = Files.createDirectories(dir.resolve("notes")).toRealPath();
     Files.writeString(root.resolve("groceries.md"), "- milk\n");
-    List<String> stderr = new CopyOnWriteArrayList<>();
-    List<String> progress = new CopyOnWriteArrayList<>();
+    BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
+    BlockingQueue<String> progress = new LinkedBlockingQueue<>();
     String java = ProcessHandle.current().info().command().orElse("java");
     StdioClientTransport transport =
         new StdioClientTransport(
@@ -105,7 +107,13 @@ class McpGatewayIT {
                           .progressToken("move-1")
                           .build()));
       HttpClient http = HttpClient.newHttpClient();
-      String approval = pendingApproval(http, console, admin);
+      // the held call tells the client which approval it waits for
+      String waiting = progress.poll(60, TimeUnit.SECONDS);
+      assertThat(waiting).as("a progress notification while the call is held").isNotNull();
+      assertThat(waiting).contains("waiting for a person to approve");
+      Matcher id = APPROVAL.matcher(waiting);
+      assertThat(id.find()).as(waiting).isTrue();
+      String approval = id.group(1);
       assertThat(moved).isNotDone();
       assertThat(root.resolve("groceries.md")).exists();
       HttpResponse<String> approved =
@@ -121,55 +129,32 @@ class McpGatewayIT {
       assertThat(result.isError()).as(text(result)).isNotEqualTo(Boolean.TRUE);
       assertThat(root.resolve("old-groceries.md")).hasContent("- milk");
       assertThat(root.resolve("groceries.md")).doesNotExist();
-      assertThat(progress).anyMatch(m -> m.contains("waiting for a person to approve"));
     } finally {
       client.closeGracefully();
     }
   }
 
-  private static String pendingApproval(HttpClient http, URI console, String admin)
-      throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(console.resolve("/v1/approvals?status=pending"))
-                  .header("Authorization", "Bearer " + admin)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode approvals = new ObjectMapper().readTree(r.body()).path("approvals");
-      if (approvals.size() > 0) {
-        return approvals.get(0).path("id").asText();
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no approval was opened");
+  /** The line after the first that starts with {@code marker}, as the gateway prints it. */
+  private static String lineAfter(BlockingQueue<String> lines, String marker) throws Exception {
+    next(lines, marker);
+    return next(lines, "").strip();
   }
 
-  private static String lineAfter(List<String> lines, String marker) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      for (int i = 0; i + 1 < lines.size(); i++) {
-        if (lines.get(i).startsWith(marker)) {
-          return lines.get(i + 1).strip();
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the gateway did not print `" + marker + "`: " + lines);
+  private static String value(BlockingQueue<String> lines, String prefix) throws Exception {
+    return next(lines, prefix).substring(prefix.length()).strip();
   }
 
-  private static String value(List<String> lines, String prefix) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      for (String l : lines) {
-        if (l.startsWith(prefix)) {
-          return l.substring(prefix.length()).strip();
-        }
+  /** Takes lines until one starts with {@code prefix}, waiting for each at most a minute. */
+  private static String next(BlockingQueue<String> lines, String prefix) throws Exception {
+    while (true) {
+      String line = lines.poll(60, TimeUnit.SECONDS);
+      if (line == null) {
+        throw new AssertionError("the gateway did not print `" + prefix + "`");
       }
-      Thread.sleep(50);
+      if (line.startsWith(prefix)) {
+        return line;
+      }
     }
-    throw new AssertionError("the gateway did not print `" + prefix + "`: " + lines);
   }
 
   private static String text(McpSchema.CallToolResult r) {

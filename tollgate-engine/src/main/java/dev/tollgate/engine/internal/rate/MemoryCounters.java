@@ -85,13 +85,9 @@ public final class MemoryCounters implements Counters {
     return new Measured(measured, unseen);
   }
 
-  double[] tally(String key, Measure measure, Event add, long now, long[] windows) {
-    return tally(key, measure, add, now, windows, 0);
-  }
-
   /**
-   * As {@link #tally(String, Measure, Event, long, long[])}, keeping the stream's events for at
-   * least {@code retention} ms whatever windows this call measures.
+   * Appends {@code add} to a stream (unless {@code null}) and measures it over each window, keeping
+   * the stream's events for at least {@code retention} ms whatever windows this call measures.
    */
   double[] tally(String key, Measure measure, Event add, long now, long[] windows, long retention) {
     if (calls.incrementAndGet() % SWEEP_EVERY == 0) {

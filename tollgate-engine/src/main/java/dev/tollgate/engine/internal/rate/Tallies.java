@@ -258,20 +258,28 @@ public final class Tallies {
 
   /**
    * The longest window of the bundle's calls on the same stream as {@code c} (same function,
-   * subject, tools and argument), read by this decision or not.
+   * subject, tools and argument), read by this decision or not: worked out once per bundle.
    */
-  private static long retention(List<RateCall> calls, RateCall c) {
-    long longest = 0;
-    for (RateCall other : calls) {
-      if (other.function() == c.function()
-          && other.by().equals(c.by())
-          && other.tools().equals(c.tools())
-          && other.arg().equals(c.arg())) {
-        longest = Math.max(longest, other.window().toMillis());
+  private long retention(List<RateCall> calls, RateCall c) {
+    Retentions cached = retentions;
+    if (cached == null || cached.calls() != calls) {
+      Map<String, Long> longest = new java.util.HashMap<>();
+      for (RateCall other : calls) {
+        longest.merge(streamOf(other), other.window().toMillis(), Math::max);
       }
+      cached = new Retentions(calls, Map.copyOf(longest));
+      retentions = cached;
     }
-    return longest;
+    return cached.byStream().getOrDefault(streamOf(c), c.window().toMillis());
   }
+
+  private static String streamOf(RateCall c) {
+    return c.function().name() + '\u001f' + c.by() + '\u001f' + c.tools() + '\u001f' + c.arg();
+  }
+
+  private record Retentions(List<RateCall> calls, Map<String, Long> byStream) {}
+
+  private volatile Retentions retentions;
 
   private static Counters.Measure measure(RateCall c) {
     return switch (c.function()) {

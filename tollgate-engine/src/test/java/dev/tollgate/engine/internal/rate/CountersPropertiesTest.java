@@ -59,7 +59,7 @@ class CountersPropertiesTest {
         String stream = "s-" + m;
         Counters.Event add =
             op.append() ? Counters.Event.of(id + 1, now, op.amount(), op.values()) : null;
-        double got = counters.tally(stream, m, add, now, new long[] {op.window(), 600_000L})[0];
+        double got = counters.tally(stream, m, add, now, new long[] {op.window(), 600_000L}, 0)[0];
         List<Ref> seen = new ArrayList<>(reference);
         if (add != null) {
           seen.add(new Ref(add.id(), now, op.amount(), op.values()));
@@ -120,7 +120,8 @@ class CountersPropertiesTest {
                         Counters.Measure.COUNT,
                         Counters.Event.of(id, 5_000, 0, new long[0]),
                         5_000,
-                        new long[] {60_000})[0];
+                        new long[] {60_000},
+                        0)[0];
             if (n > limit) {
               counters.release("burst", id);
             } else {
@@ -133,7 +134,8 @@ class CountersPropertiesTest {
     pool.shutdown();
     assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     assertThat(allowed.get()).isEqualTo(Math.min(limit, attempts));
-    assertThat(counters.tally("burst", Counters.Measure.COUNT, null, 5_000, new long[] {60_000})[0])
+    assertThat(
+            counters.tally("burst", Counters.Measure.COUNT, null, 5_000, new long[] {60_000}, 0)[0])
         .isEqualTo(Math.min(limit, attempts));
   }
 }

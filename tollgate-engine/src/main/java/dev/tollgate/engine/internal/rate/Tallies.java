@@ -267,17 +267,24 @@ public final class Tallies {
       for (RateCall other : calls) {
         longest.merge(streamOf(other), other.window().toMillis(), Math::max);
       }
-      cached = new Retentions(calls, Map.copyOf(longest));
+      // by call, as the bundle holds them: a lookup allocates nothing
+      Map<RateCall, Long> byCall = new java.util.IdentityHashMap<>();
+      for (RateCall other : calls) {
+        byCall.put(other, longest.get(streamOf(other)));
+      }
+      cached = new Retentions(calls, byCall);
       retentions = cached;
     }
-    return cached.byStream().getOrDefault(streamOf(c), c.window().toMillis());
+    Long longest = cached.byCall().get(c);
+    return longest == null ? c.window().toMillis() : longest;
   }
 
   private static String streamOf(RateCall c) {
     return c.function().name() + '\u001f' + c.by() + '\u001f' + c.tools() + '\u001f' + c.arg();
   }
 
-  private record Retentions(List<RateCall> calls, Map<String, Long> byStream) {}
+  /** Read-only once built and published through the volatile field. */
+  private record Retentions(List<RateCall> calls, Map<RateCall, Long> byCall) {}
 
   private volatile Retentions retentions;
 

@@ -131,8 +131,30 @@ public class McpBenchmark {
   public static void main(String[] args) throws Exception {
     GatewayConfig config = GatewayConfig.read(Path.of(args[1]));
     Tollgate tollgate = Tollgate.builder().bundle(Bundle.load(Path.of(args[0]))).build();
+    dev.tollgate.engine.ToolPins pins = tollgate.toolPins();
     McpGateway.serveStdio(
-        config, tollgate.gate(config.agent()), ApprovalWait.NONE, tollgate::inspect);
+        config,
+        tollgate.gate(config.agent()),
+        ApprovalWait.NONE,
+        new dev.tollgate.mcp.ToolPinning() {
+          @Override
+          public Pin check(
+              String server, java.util.Map<String, Object> definition, java.util.List<String> c) {
+            dev.tollgate.engine.ToolPins.Verdict v =
+                pins.check(config.agent(), server, definition, c);
+            return new Pin(v.shown(), v.why());
+          }
+
+          @Override
+          public long version() {
+            return pins.version();
+          }
+
+          @Override
+          public void onAccepted(Runnable listener) {
+            pins.subscribe(listener);
+          }
+        });
     System.exit(0);
   }
 }

@@ -138,7 +138,7 @@ final class McpCommand implements Callable<Integer> {
             gateway,
             running.server.engine().gate(gateway.agent()),
             new DecidedApprovals(running.server.engine().approvals()),
-            running.server.engine()::inspect,
+            new EnginePins(running.server.engine().toolPins(), gateway.agent()),
             System.in,
             protocol,
             log)) {
@@ -198,6 +198,26 @@ final class McpCommand implements Callable<Integer> {
           }
         }
       }
+    }
+  }
+
+  /** The engine's tool pins, for the gateway's agent. */
+  record EnginePins(dev.tollgate.engine.ToolPins pins, String agent)
+      implements dev.tollgate.mcp.ToolPinning {
+    @Override
+    public Pin check(String server, Map<String, Object> definition, List<String> concerns) {
+      dev.tollgate.engine.ToolPins.Verdict v = pins.check(agent, server, definition, concerns);
+      return new Pin(v.shown(), v.why());
+    }
+
+    @Override
+    public long version() {
+      return pins.version();
+    }
+
+    @Override
+    public void onAccepted(Runnable listener) {
+      pins.subscribe(listener);
     }
   }
 

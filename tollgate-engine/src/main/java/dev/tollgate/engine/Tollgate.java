@@ -15,6 +15,7 @@ import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionRecord;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
+import dev.tollgate.api.store.ToolPinStore;
 import dev.tollgate.engine.internal.bundle.CompiledBundle;
 import dev.tollgate.engine.internal.bundle.Redaction;
 import dev.tollgate.engine.internal.bundle.ToolSpec;
@@ -33,6 +34,7 @@ import dev.tollgate.engine.internal.memory.MemoryAuditLog;
 import dev.tollgate.engine.internal.memory.MemoryPauseStore;
 import dev.tollgate.engine.internal.memory.MemoryRequestStore;
 import dev.tollgate.engine.internal.memory.MemorySessionStore;
+import dev.tollgate.engine.internal.memory.MemoryToolPinStore;
 import dev.tollgate.engine.internal.rate.MemoryCounters;
 import dev.tollgate.engine.internal.rate.SharedCounters;
 import dev.tollgate.engine.internal.rate.Tallies;
@@ -89,6 +91,7 @@ public final class Tollgate {
   private final AuditLog audit;
   private final DecideShell shell;
   private final Pauses pauses;
+  private final ToolPins toolPins;
   private final Observer observer;
 
   /**
@@ -142,6 +145,12 @@ public final class Tollgate {
             b.requestWait,
             this::redactAgain);
     this.pauses = new Pauses(b.pauses != null ? b.pauses : new MemoryPauseStore(), audit, b.clock);
+    this.toolPins =
+        new ToolPins(
+            b.toolPins != null ? b.toolPins : new MemoryToolPinStore(),
+            audit,
+            b.clock,
+            this::screen);
     this.shell =
         new DecideShell(
             this,
@@ -230,6 +239,14 @@ public final class Tollgate {
    */
   public Pauses pauses() {
     return pauses;
+  }
+
+  /**
+   * The definitions of MCP servers' tools the gateway pins: a changed or poisoned definition hides
+   * its tool until a person accepts it.
+   */
+  public ToolPins toolPins() {
+    return toolPins;
   }
 
   /** Approvals and grants: what people decide when a policy asks. */
@@ -477,6 +494,38 @@ public final class Tollgate {
     }
   }
 
+  /**
+   * A tool definition's findings, and the definition with every flagged value masked except
+   * instructions to the model (a person must read those to judge them). A definition too large to
+   * scan is one {@code unscanned} finding, kept whole: it is never accepted without a person.
+   */
+  private ToolPins.Screened screen(Map<String, Object> definition) {
+    try {
+      List<Hit> hits =
+          compiled().detectors().scan(definition, "/args", new Budget(Observer.MAX_RESULT_CHARS));
+      List<String> sensitive =
+          hits.stream().map(Hit::label).filter(l -> !l.equals("injection")).distinct().toList();
+      Map<String, Object> masked =
+          sensitive.isEmpty() ? null : new Redaction("mask", sensitive).apply(definition, hits);
+      // the definition is scanned as arguments (where the redaction looks), shown from its root
+      List<Finding> findings =
+          Inspection.findings(hits).stream()
+              .map(
+                  f ->
+                      new Finding(
+                          f.detector(),
+                          f.label(),
+                          f.path().startsWith("/args") ? f.path().substring(5) : f.path(),
+                          f.excerpt()))
+              .toList();
+      return new ToolPins.Screened(findings, masked == null ? definition : masked);
+    } catch (ScanLimitException e) {
+      return new ToolPins.Screened(
+          List.of(new Finding("scan-limit", "unscanned", "", "")),
+          Map.of("name", String.valueOf(definition.get("name")), "unscanned", true));
+    }
+  }
+
   /** The memory ledger's part of a decision (see {@link Observer#memoryWrite}). */
   void memoryWrite(
       String agent, Action action, Verdict verdict, String decision, boolean wentThrough) {
@@ -562,6 +611,7 @@ public final class Tollgate {
     private RequestStore requests;
     private CounterLog counters;
     private PauseStore pauses;
+    private ToolPinStore toolPins;
     private Duration requestWindow = Requests.DEFAULT_WINDOW;
     private Duration requestWait = Requests.DEFAULT_WAIT;
     private JudgeConfig judge;
@@ -660,6 +710,7 @@ public final class Tollgate {
               .requests(store.requests())
               .audit(store.audit());
       b.pauses = Objects.requireNonNull(store.pauses(), "store.pauses()");
+      b.toolPins = Objects.requireNonNull(store.toolPins(), "store.toolPins()");
       return store.counters() == null ? b : b.counters(store.counters());
     }
 

@@ -24,8 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -46,70 +44,45 @@ public final class McpGateway implements AutoCloseable {
   private final GatewayConfig config;
   private final PrintStream log;
   private final ApprovalWait approvals;
-  private final ToolInspector inspector;
+  private final ToolShelf shelf;
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
-  private final Set<String> exposed = ConcurrentHashMap.newKeySet();
-
-  /** The tools kept from the client, each said once on the log. */
-  private final Set<String> hidden = ConcurrentHashMap.newKeySet();
 
   private final CountDownLatch closed = new CountDownLatch(1);
   private CallGate calls;
   private volatile McpSyncServer server;
 
   private McpGateway(
-      GatewayConfig config, PrintStream log, ApprovalWait approvals, ToolInspector inspector) {
+      GatewayConfig config, PrintStream log, ApprovalWait approvals, ToolPinning pinning) {
     this.config = config;
     this.log = log;
     this.approvals = approvals;
-    this.inspector = inspector;
+    this.shelf = new ToolShelf(pinning, json, log, this::proxy);
   }
 
   /**
    * Starts every configured server, opens the client's session, and serves the client on {@code in}
    * and {@code out} until {@code in} ends or {@link #close} is called.
    *
+   * <p>An asked call is held up to the configuration's {@code approval_wait} while a person
+   * decides: approved, it goes through (decided again, through the approval's grant); denied or
+   * expired, the model is told; still pending, it is answered with the approval's id. A client that
+   * asked for progress hears from the gateway every few seconds while it waits. A tool is shown
+   * only while its definition is pinned ({@code pinning}): a changed definition, or one that
+   * carries instructions to the model or names another server's tool, is hidden and blocked until a
+   * person accepts it.
+   *
    * @param log where the gateway and its servers' standard error go (never {@code out}: it is the
    *     protocol's channel)
    */
   public static McpGateway start(
-      GatewayConfig config, Gate gate, InputStream in, OutputStream out, PrintStream log) {
-    return start(config, gate, ApprovalWait.NONE, ToolInspector.NONE, in, out, log);
-  }
-
-  /**
-   * As {@link #start(GatewayConfig, Gate, InputStream, OutputStream, PrintStream)}, holding an
-   * asked call up to the configuration's {@code approval_wait} while a person decides: approved, it
-   * goes through (decided again, through the approval's grant); denied or expired, the model is
-   * told; still pending, it is answered with the approval's id. A client that asked for progress
-   * hears from the gateway every few seconds while it waits.
-   */
-  public static McpGateway start(
       GatewayConfig config,
       Gate gate,
       ApprovalWait approvals,
+      ToolPinning pinning,
       InputStream in,
       OutputStream out,
       PrintStream log) {
-    return start(config, gate, approvals, ToolInspector.NONE, in, out, log);
-  }
-
-  /**
-   * As {@link #start(GatewayConfig, Gate, ApprovalWait, InputStream, OutputStream, PrintStream)},
-   * keeping from the client every tool whose definition carries instructions to the model (tool
-   * poisoning: a description telling the agent to read a key file, or to keep something from the
-   * user), as {@code inspector} finds them ({@code injection} findings): it is not listed, and a
-   * call to it is an unknown tool.
-   */
-  public static McpGateway start(
-      GatewayConfig config,
-      Gate gate,
-      ApprovalWait approvals,
-      ToolInspector inspector,
-      InputStream in,
-      OutputStream out,
-      PrintStream log) {
-    McpGateway g = new McpGateway(config, log, approvals, inspector);
+    McpGateway g = new McpGateway(config, log, approvals, pinning);
     try {
       g.open(gate, in, out);
     } catch (RuntimeException e) {
@@ -125,31 +98,27 @@ public final class McpGateway implements AutoCloseable {
    * it goes to standard error.
    */
   public static void serveStdio(
-      GatewayConfig config, Gate gate, ApprovalWait approvals, ToolInspector inspector)
+      GatewayConfig config, Gate gate, ApprovalWait approvals, ToolPinning pinning)
       throws InterruptedException {
     PrintStream protocol = System.out;
     PrintStream log = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
     System.setOut(log);
-    try (McpGateway g = start(config, gate, approvals, inspector, System.in, protocol, log)) {
+    try (McpGateway g = start(config, gate, approvals, pinning, System.in, protocol, log)) {
       g.awaitClosed();
     }
   }
 
   private void open(Gate gate, InputStream in, OutputStream out) {
-    List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
+    Map<String, List<McpSchema.Tool>> first = new LinkedHashMap<>();
     List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
     List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
     for (Map.Entry<String, GatewayConfig.ServerSpec> e : config.servers().entrySet()) {
       String name = e.getKey();
       Upstream upstream =
-          Upstream.start(name, e.getValue(), json, log, listed -> toolsChanged(name, listed));
+          Upstream.start(name, e.getValue(), json, log, listed -> shelf.listed(name, listed));
       upstreams.put(name, upstream);
       McpSyncClient client = upstream.client();
-      for (McpSchema.Tool t : client.listTools().tools()) {
-        if (shown(name, t)) {
-          tools.add(proxy(upstream, t));
-        }
-      }
+      first.put(name, client.listTools().tools());
       McpSchema.ServerCapabilities caps = client.getServerCapabilities();
       if (caps != null && caps.resources() != null) {
         for (McpSchema.Resource r : client.listResources().resources()) {
@@ -166,12 +135,10 @@ public final class McpGateway implements AutoCloseable {
         }
       }
     }
+    shelf.start(first);
     String session =
         gate.openSession(new SessionSpec(null, config.user(), config.request(), Map.of()));
     calls = new CallGate(gate, session, config.user());
-    for (McpServerFeatures.SyncToolSpecification t : tools) {
-      exposed.add(t.tool().name());
-    }
     server =
         McpServer.sync(
                 new StdioServerTransportProvider(
@@ -193,18 +160,19 @@ public final class McpGateway implements AutoCloseable {
                     io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse
                         .asValid(null))
             .requestTimeout(Upstream.CALL_TIMEOUT)
-            .tools(tools)
+            .tools(shelf.specifications())
             .resources(resources)
             .prompts(prompts)
             .build();
+    shelf.attach(server);
     // a server's tools that changed while the gateway was starting: listed again, now that the
     // changes have somewhere to go
     for (Upstream u : upstreams.values()) {
-      toolsChanged(u.name(), u.client().listTools().tools());
+      shelf.listed(u.name(), u.client().listTools().tools());
     }
     log.println(
         "tollgate mcp: serving "
-            + exposed.size()
+            + shelf.size()
             + " tools of "
             + String.join(", ", upstreams.keySet())
             + " as agent "
@@ -214,7 +182,8 @@ public final class McpGateway implements AutoCloseable {
   }
 
   /** The server's tool, re-exposed under its server's name, each call decided first. */
-  private McpServerFeatures.SyncToolSpecification proxy(Upstream upstream, McpSchema.Tool tool) {
+  private McpServerFeatures.SyncToolSpecification proxy(String serverName, McpSchema.Tool tool) {
+    Upstream upstream = upstreams.get(serverName);
     String name = upstream.name() + "." + tool.name();
     McpSchema.Tool shown =
         McpSchema.Tool.builder(name, tool.inputSchema())
@@ -391,90 +360,6 @@ public final class McpGateway implements AutoCloseable {
     return McpSchema.CallToolResult.builder().addTextContent(text).isError(true).build();
   }
 
-  /** A server's tools changed: the new ones are added, the gone ones removed. */
-  private void toolsChanged(String serverName, List<McpSchema.Tool> listed) {
-    McpSyncServer s = server;
-    Upstream upstream = upstreams.get(serverName);
-    if (s == null || upstream == null) {
-      return;
-    }
-    Set<String> now = new java.util.HashSet<>();
-    for (McpSchema.Tool t : listed) {
-      String name = serverName + "." + t.name();
-      if (!shown(serverName, t)) {
-        continue;
-      }
-      now.add(name);
-      if (exposed.add(name)) {
-        s.addTool(proxy(upstream, t));
-      }
-    }
-    for (String name : List.copyOf(exposed)) {
-      if (name.startsWith(serverName + ".") && !now.contains(name)) {
-        exposed.remove(name);
-        s.removeTool(name);
-      }
-    }
-  }
-
-  /**
-   * Whether a server's tool may be shown to the client: not when its definition carries
-   * instructions to the model. A failing inspection hides the tool too (fail closed).
-   */
-  private boolean shown(String serverName, McpSchema.Tool tool) {
-    Map<String, Object> definition = new LinkedHashMap<>();
-    definition.put("name", tool.name());
-    if (tool.title() != null) {
-      definition.put("title", tool.title());
-    }
-    if (tool.description() != null) {
-      definition.put("description", tool.description());
-    }
-    if (tool.inputSchema() != null) {
-      definition.put("inputSchema", tool.inputSchema());
-    }
-    List<dev.tollgate.api.Finding> findings;
-    try {
-      findings = inspector.inspect(definition);
-    } catch (RuntimeException e) {
-      hide(
-          serverName + "." + tool.name(),
-          "tollgate mcp: hid "
-              + serverName
-              + "."
-              + tool.name()
-              + ": its definition could not be inspected ("
-              + e.getMessage()
-              + ")");
-      return false;
-    }
-    for (dev.tollgate.api.Finding f : findings) {
-      if (f.label().equals("injection") || f.label().equals("unscanned")) {
-        hide(
-            serverName + "." + tool.name(),
-            "tollgate mcp: hid "
-                + serverName
-                + "."
-                + tool.name()
-                + ": its definition carries instructions to the model ("
-                + f.detector()
-                + " at "
-                + (f.path().isEmpty() ? "/" : f.path())
-                + ": "
-                + f.excerpt()
-                + ")");
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void hide(String name, String why) {
-    if (hidden.add(name)) {
-      log.println(why);
-    }
-  }
-
   /** Blocks until the client's input ends or the gateway is closed. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
@@ -483,6 +368,7 @@ public final class McpGateway implements AutoCloseable {
   /** Stops serving the client and stops every server. */
   @Override
   public void close() {
+    shelf.close();
     if (server != null) {
       server.closeGracefully();
     }

@@ -71,7 +71,12 @@ public record AuditEntry(
     /** An agent credential added or revoked. */
     CREDENTIAL,
     /** A pause (the kill switch) set or lifted, or a session quarantined, resumed or ended. */
-    PAUSE;
+    PAUSE,
+    /**
+     * An MCP tool's definition pinned at first use, found changed or flagged (hidden and blocked),
+     * or accepted by a person.
+     */
+    TOOL;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

@@ -23,6 +23,9 @@ public interface Store extends AutoCloseable {
   /** The kill switch's pauses and quarantined sessions. */
   PauseStore pauses();
 
+  /** The MCP tool definitions gateways have seen and pinned. */
+  ToolPinStore toolPins();
+
   /**
    * The log of rate counters and novelty fingerprints, when the store shares them between the
    * servers on it (PostgreSQL); {@code null} when each engine keeps its own in memory (the embedded

@@ -10,6 +10,7 @@ import dev.tollgate.api.store.RequestStore;
 import dev.tollgate.api.store.SessionStore;
 import dev.tollgate.api.store.Store;
 import dev.tollgate.api.store.StoreUnavailableException;
+import dev.tollgate.api.store.ToolPinStore;
 
 /**
  * The store on SQLite (embedded, WAL, {@code synchronous=FULL}) or PostgreSQL, with its schema
@@ -28,6 +29,7 @@ public final class JdbcStore implements Store {
   private final JdbcRequestStore requests;
   private final CounterLog counters;
   private final PauseStore pauses;
+  private final ToolPinStore toolPins;
 
   private JdbcStore(Db db) {
     this.db = db;
@@ -38,6 +40,7 @@ public final class JdbcStore implements Store {
     this.people = new JdbcPeopleStore(db);
     this.requests = new JdbcRequestStore(db);
     this.pauses = new JdbcPauseStore(db);
+    this.toolPins = new JdbcToolPinStore(db);
     this.counters = db.dialect == Db.Dialect.POSTGRESQL ? new JdbcCounterLog(db) : null;
   }
 
@@ -105,6 +108,11 @@ public final class JdbcStore implements Store {
   @Override
   public PauseStore pauses() {
     return pauses;
+  }
+
+  @Override
+  public ToolPinStore toolPins() {
+    return toolPins;
   }
 
   /** PostgreSQL's shared counters; on SQLite (one server per store) the engine keeps its own. */

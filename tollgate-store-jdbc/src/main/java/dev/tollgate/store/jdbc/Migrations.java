@@ -36,7 +36,8 @@ final class Migrations {
           "V9__sessions_per_agent.sql",
           "V10__session_masked.sql",
           "V11__rate_counters.sql",
-          "V12__rate_log.sql");
+          "V12__rate_log.sql",
+          "V13__tool_pins.sql");
 
   private static final long ADVISORY_LOCK = 0x746f6c6c67617465L; // "tollgate"
 

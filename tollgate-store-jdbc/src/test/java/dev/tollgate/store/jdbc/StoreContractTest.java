@@ -999,4 +999,67 @@ abstract class StoreContractTest {
         .extracting(GrantRecord::id)
         .containsExactly(done.grant());
   }
+
+  private static dev.tollgate.api.store.ToolPinRecord pin(String fingerprint, boolean firstUse) {
+    return new dev.tollgate.api.store.ToolPinRecord(
+        "desk",
+        "files",
+        "read_file",
+        fingerprint,
+        "{\n  \"name\" : \"read_file\"\n}",
+        firstUse
+            ? dev.tollgate.api.store.ToolPinRecord.Status.ACCEPTED
+            : dev.tollgate.api.store.ToolPinRecord.Status.PENDING,
+        firstUse ? List.of() : List.of("instructions to the model"),
+        T0,
+        firstUse ? dev.tollgate.api.store.ToolPinRecord.FIRST_USE : null,
+        firstUse ? T0 : null);
+  }
+
+  @Test
+  void aToolIsPinnedAtFirstUseAndAChangeWaitsUntilAccepted() {
+    Store store = open();
+    var pins = store.toolPins();
+    long v0 = pins.version();
+    var first = pins.sight(pin("sha256:aa", true));
+    assertThat(first.added()).isTrue();
+    assertThat(first.accepted().fingerprint()).isEqualTo("sha256:aa");
+    assertThat(pins.sight(pin("sha256:aa", true)).added()).isFalse();
+    var changed = pins.sight(pin("sha256:bb", true));
+    assertThat(changed.added()).isTrue();
+    assertThat(changed.pin().status())
+        .isEqualTo(dev.tollgate.api.store.ToolPinRecord.Status.PENDING);
+    assertThat(changed.accepted().fingerprint()).isEqualTo("sha256:aa");
+    assertThat(pins.version()).isGreaterThan(v0);
+    assertThat(pins.accept("desk", "files", "read_file", "sha256:zz", "ann", T0)).isEmpty();
+    var accepted = pins.accept("desk", "files", "read_file", "sha256:bb", "ann", T0.plusSeconds(5));
+    assertThat(accepted.orElseThrow().decidedBy()).isEqualTo("ann");
+    store.close();
+    List<dev.tollgate.api.store.ToolPinRecord> all = open().toolPins().list();
+    assertThat(all)
+        .extracting(p -> p.fingerprint() + " " + p.status().wireName() + " " + p.decidedBy())
+        .containsExactly("sha256:aa superseded first-use", "sha256:bb accepted ann");
+    assertThat(all.get(0).definition()).isEqualTo("{\n  \"name\" : \"read_file\"\n}");
+    var flagged = open().toolPins().sight(pin("sha256:cc", false));
+    assertThat(flagged.pin().concerns()).containsExactly("instructions to the model");
+    assertThat(flagged.accepted().fingerprint()).isEqualTo("sha256:bb");
+  }
+
+  @Test
+  void twoServersSeeingTwoDefinitionsAtOncePinOnlyOne() throws Exception {
+    Store a = open();
+    Store b = open();
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
+    inParallel(
+        4,
+        () -> {
+          int i = next.getAndIncrement();
+          return (i % 2 == 0 ? a : b).toolPins().sight(pin("sha256:" + i, true));
+        });
+    assertThat(a.toolPins().list())
+        .hasSize(4)
+        .filteredOn(p -> p.status() == dev.tollgate.api.store.ToolPinRecord.Status.ACCEPTED)
+        .hasSize(1);
+  }
 }

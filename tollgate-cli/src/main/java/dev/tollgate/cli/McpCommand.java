@@ -76,6 +76,15 @@ final class McpCommand implements Callable<Integer> {
   java.time.Duration approvalWait;
 
   @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve MCP clients over Streamable HTTP at http://HOST:PORT/mcp instead of standard input"
+              + " and output, without --config (clients send a token of the agent: tollgate agents"
+              + " add).")
+  String listen;
+
+  @Option(
       names = "--policies",
       defaultValue = "${env:TOLLGATE_POLICIES:-examples/invoice-vendor-mail}",
       paramLabel = "DIR",
@@ -133,15 +142,23 @@ final class McpCommand implements Callable<Integer> {
       return Exit.ERROR;
     }
     log.println("tollgate mcp: console at " + running.server.uri());
+    DecidedApprovals approvals = new DecidedApprovals(running.server.engine().approvals());
+    EnginePins pins = new EnginePins(running.server.engine().toolPins(), gateway.agent());
+    dev.tollgate.api.Gate gate = running.server.engine().gate(gateway.agent());
     try (McpGateway g =
-        McpGateway.start(
-            gateway,
-            running.server.engine().gate(gateway.agent()),
-            new DecidedApprovals(running.server.engine().approvals()),
-            new EnginePins(running.server.engine().toolPins(), gateway.agent()),
-            System.in,
-            protocol,
-            log)) {
+        gateway.listen() == null
+            ? McpGateway.start(gateway, gate, approvals, pins, System.in, protocol, log)
+            : McpGateway.startHttp(
+                gateway,
+                gate,
+                approvals,
+                pins,
+                dev.tollgate.mcp.ClientTokens.of(running.store().credentials(), gateway.agent()),
+                log)) {
+      if (g.uri() != null) {
+        // over HTTP the gateway serves until the process is stopped
+        Runtime.getRuntime().addShutdownHook(new Thread(g::close));
+      }
       g.awaitClosed();
     } catch (IllegalStateException e) {
       err.println("error: " + e.getMessage());
@@ -223,7 +240,7 @@ final class McpCommand implements Callable<Integer> {
 
   private GatewayConfig gatewayConfig() throws java.io.IOException {
     if (config != null) {
-      if (!command.isEmpty() || agent != null || approvalWait != null) {
+      if (!command.isEmpty() || agent != null || approvalWait != null || listen != null) {
         throw new IllegalArgumentException(
             "give either --config or --agent with a command after --, not both");
       }
@@ -241,7 +258,8 @@ final class McpCommand implements Callable<Integer> {
         user,
         request,
         approvalWait,
-        Map.of(server, new GatewayConfig.ServerSpec(command, Map.of())));
+        listen,
+        Map.of(server, GatewayConfig.ServerSpec.process(command, Map.of())));
   }
 
   /** A server's name from its command: what follows `server-` in a package, else the program. */

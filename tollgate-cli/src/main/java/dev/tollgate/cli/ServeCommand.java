@@ -253,6 +253,11 @@ final class ServeCommand implements Callable<Integer> {
       this.checkpointer = checkpointer;
     }
 
+    /** The store the server runs on. */
+    Store store() {
+      return store;
+    }
+
     @Override
     public void close() {
       server.close();

@@ -24,6 +24,11 @@ final class CallGate {
     this.user = user;
   }
 
+  /** The Tollgate session the calls are decided in. */
+  String session() {
+    return session;
+  }
+
   /** The verdict on a call: forward these arguments, or answer with this refusal. */
   record Verdict(Decision decision, Map<String, Object> args, String refusal) {
     boolean forward() {

@@ -1,6 +1,7 @@
 package dev.tollgate.mcp;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +21,14 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * user: erin@acme.example        # on whose behalf (default: the account the gateway runs as)
  * request: Tidy my notes folder  # optional: the session's request, which task scope reads
  * approval_wait: 2m              # how long an asked call waits for a person (default 60s; 0: not)
+ * listen: 127.0.0.1:8182         # optional: serve clients over Streamable HTTP at /mcp, not stdio
  * servers:
  *   fs:                          # tools appear as fs.<tool>
  *     command: [npx, -y, "@modelcontextprotocol/server-filesystem", /data]
  *     env: {NODE_OPTIONS: --max-old-space-size=256}
+ *   tickets:                     # a server reached over Streamable HTTP
+ *     url: https://tickets.internal.example/mcp
+ *     headers: {Authorization: "Bearer ${TICKETS_TOKEN}"}   # ${VAR}: from the environment
  * }</pre>
  *
  * @param agent the agent the gateway decides as
@@ -32,6 +37,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param request the session's request, or {@code null}
  * @param approvalWait how long an asked call is held for a person to decide (zero: answered at once
  *     with the approval's id)
+ * @param listen where to serve clients over Streamable HTTP, {@code host:port}, or {@code null} to
+ *     serve one client on standard input and output
  * @param servers the servers, by the name their tools are prefixed with
  */
 public record GatewayConfig(
@@ -39,26 +46,63 @@ public record GatewayConfig(
     String user,
     String request,
     java.time.Duration approvalWait,
+    String listen,
     Map<String, ServerSpec> servers) {
 
   /** How long an asked call waits for a person when the configuration does not say. */
   public static final java.time.Duration DEFAULT_APPROVAL_WAIT = java.time.Duration.ofSeconds(60);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern LISTEN = Pattern.compile("([A-Za-z0-9.:\\[\\]-]*):(\\d{1,5})");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+  /** The host of {@link #listen}: empty for every address. */
+  String listenHost() {
+    return listen.substring(0, listen.lastIndexOf(':'));
+  }
+
+  /** The port of {@link #listen} (0: any free port). */
+  int listenPort() {
+    return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+  }
 
   /**
-   * One server behind the gateway: a child process it starts and speaks to over stdio.
+   * One server behind the gateway: a child process it starts and speaks to over stdio, or a server
+   * it reaches over Streamable HTTP.
    *
-   * @param command the program and its arguments
+   * @param command the program and its arguments, or empty for a server reached by {@code url}
    * @param env variables added to the gateway's own environment for it
+   * @param url the server's Streamable HTTP endpoint, or {@code null} for a child process
+   * @param headers HTTP headers sent with every request to {@code url} (its credentials)
    */
-  public record ServerSpec(List<String> command, Map<String, String> env) {
+  public record ServerSpec(
+      List<String> command, Map<String, String> env, URI url, Map<String, String> headers) {
     public ServerSpec {
       command = List.copyOf(command);
       env = Map.copyOf(env);
-      if (command.isEmpty()) {
-        throw new IllegalArgumentException("a server's command is empty");
+      headers = Map.copyOf(headers);
+      if (command.isEmpty() == (url == null)) {
+        throw new IllegalArgumentException("a server has either a command or a url");
       }
+      if (url != null && !List.of("http", "https").contains(String.valueOf(url.getScheme()))) {
+        throw new IllegalArgumentException(
+            "a server's url must be http:// or https://, not `" + url + "`");
+      }
+    }
+
+    /** A child process the gateway starts. */
+    public static ServerSpec process(List<String> command, Map<String, String> env) {
+      return new ServerSpec(command, env, null, Map.of());
+    }
+
+    /** A server reached over Streamable HTTP. */
+    public static ServerSpec http(URI url, Map<String, String> headers) {
+      return new ServerSpec(List.of(), Map.of(), url, headers);
+    }
+
+    /** How the log names it: its command, or its url. */
+    String where() {
+      return url != null ? url.toString() : String.join(" ", command);
     }
   }
 
@@ -71,6 +115,10 @@ public record GatewayConfig(
     servers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(servers));
     if (agent == null || agent.isBlank()) {
       throw new IllegalArgumentException("the gateway needs an agent to decide as");
+    }
+    if (listen != null && !LISTEN.matcher(listen).matches()) {
+      throw new IllegalArgumentException(
+          "listen: `" + listen + "` is not host:port (127.0.0.1:8182, or :8182 for every address)");
     }
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("the gateway needs at least one server");
@@ -103,13 +151,13 @@ public record GatewayConfig(
       throw new IllegalArgumentException(where + ": expected a mapping with `agent` and `servers`");
     }
     for (Object key : top.keySet()) {
-      if (!List.of("agent", "user", "request", "approval_wait", "servers")
+      if (!List.of("agent", "user", "request", "approval_wait", "listen", "servers")
           .contains(String.valueOf(key))) {
         throw new IllegalArgumentException(
             where
                 + ": unknown key `"
                 + key
-                + "` (known: agent, user, request, approval_wait, servers)");
+                + "` (known: agent, user, request, approval_wait, listen, servers)");
       }
     }
     Object servers = top.get("servers");
@@ -124,28 +172,18 @@ public record GatewayConfig(
         throw new IllegalArgumentException(at + ": expected a mapping with `command`");
       }
       for (Object key : server.keySet()) {
-        if (!List.of("command", "env").contains(String.valueOf(key))) {
+        if (!List.of("command", "env", "url", "headers").contains(String.valueOf(key))) {
           throw new IllegalArgumentException(
-              at + ": unknown key `" + key + "` (known: command, env)");
+              at + ": unknown key `" + key + "` (known: command, env, url, headers)");
         }
       }
-      if (!(server.get("command") instanceof List<?> command) || command.isEmpty()) {
-        throw new IllegalArgumentException(
-            at + ".command: expected a list: the program, then its arguments");
+      try {
+        specs.put(String.valueOf(e.getKey()), server(server, at));
+      } catch (IllegalArgumentException bad) {
+        throw bad.getMessage().startsWith(at)
+            ? bad
+            : new IllegalArgumentException(at + ": " + bad.getMessage(), bad);
       }
-      List<String> words = new ArrayList<>();
-      for (Object w : command) {
-        words.add(String.valueOf(w));
-      }
-      Map<String, String> env = new LinkedHashMap<>();
-      Object rawEnv = server.get("env");
-      if (rawEnv != null) {
-        if (!(rawEnv instanceof Map<?, ?> vars)) {
-          throw new IllegalArgumentException(at + ".env: expected a mapping of variables");
-        }
-        vars.forEach((k, v) -> env.put(String.valueOf(k), String.valueOf(v)));
-      }
-      specs.put(String.valueOf(e.getKey()), new ServerSpec(words, env));
     }
     try {
       return new GatewayConfig(
@@ -153,10 +191,69 @@ public record GatewayConfig(
           text(top.get("user")),
           text(top.get("request")),
           duration(top.get("approval_wait"), where + ": approval_wait"),
+          text(top.get("listen")),
           specs);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  private static ServerSpec server(Map<?, ?> server, String at) {
+    if (server.get("url") != null) {
+      if (server.get("command") != null || server.get("env") != null) {
+        throw new IllegalArgumentException(
+            at + ": give either `url` (and `headers`) or `command` (and `env`), not both");
+      }
+      URI url;
+      try {
+        url = new URI(String.valueOf(server.get("url")));
+      } catch (java.net.URISyntaxException bad) {
+        throw new IllegalArgumentException(at + ".url: not a URL: " + bad.getMessage(), bad);
+      }
+      return ServerSpec.http(url, strings(server.get("headers"), at + ".headers", true));
+    }
+    if (server.get("headers") != null) {
+      throw new IllegalArgumentException(at + ".headers: only a server with a `url` has headers");
+    }
+    if (!(server.get("command") instanceof List<?> command) || command.isEmpty()) {
+      throw new IllegalArgumentException(
+          at + ".command: expected a list: the program, then its arguments (or a `url`)");
+    }
+    List<String> words = new ArrayList<>();
+    for (Object w : command) {
+      words.add(String.valueOf(w));
+    }
+    return ServerSpec.process(words, strings(server.get("env"), at + ".env", false));
+  }
+
+  /** A mapping of strings; {@code ${VAR}} in a value is the environment's, when {@code expand}. */
+  private static Map<String, String> strings(Object raw, String at, boolean expand) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    if (!(raw instanceof Map<?, ?> vars)) {
+      throw new IllegalArgumentException(at + ": expected a mapping of names to values");
+    }
+    for (Map.Entry<?, ?> v : vars.entrySet()) {
+      String value = String.valueOf(v.getValue());
+      if (expand) {
+        java.util.regex.Matcher m = VARIABLE.matcher(value);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+          String set = System.getenv(m.group(1));
+          if (set == null) {
+            throw new IllegalArgumentException(
+                at + "." + v.getKey() + ": the environment variable " + m.group(1) + " is not set");
+          }
+          m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(set));
+        }
+        m.appendTail(b);
+        value = b.toString();
+      }
+      out.put(String.valueOf(v.getKey()), value);
+    }
+    return out;
   }
 
   /** {@code 90s}, {@code 2m}, {@code 1h}, or {@code 0}. */

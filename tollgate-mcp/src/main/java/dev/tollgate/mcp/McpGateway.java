@@ -3,7 +3,6 @@ package dev.tollgate.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Gate;
-import dev.tollgate.api.SessionSpec;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -48,7 +47,8 @@ public final class McpGateway implements AutoCloseable {
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
   private final CountDownLatch closed = new CountDownLatch(1);
-  private CallGate calls;
+  private Conversations conversations;
+  private HttpFront front;
   private volatile McpSyncServer server;
 
   private McpGateway(
@@ -84,13 +84,62 @@ public final class McpGateway implements AutoCloseable {
       PrintStream log) {
     McpGateway g = new McpGateway(config, log, approvals, pinning);
     try {
-      g.open(gate, in, out);
+      g.open(
+          gate,
+          "stdio",
+          () ->
+              McpServer.sync(
+                      new StdioServerTransportProvider(
+                          g.json,
+                          LineGuard.guard(g.untilEnd(in), out, log, g.json),
+                          LineGuard.lines(out)))
+                  .serverInfo(SERVER_INFO));
     } catch (RuntimeException e) {
       g.close();
       throw e;
     }
     return g;
   }
+
+  /**
+   * As {@link #start(GatewayConfig, Gate, ApprovalWait, ToolPinning, InputStream, OutputStream,
+   * PrintStream)}, serving any number of clients over Streamable HTTP at the configuration's {@code
+   * listen} address, path {@code /mcp}, until {@link #close}. A client presents a bearer token of
+   * the gateway's agent ({@code tokens}); each client conversation has a Tollgate session of its
+   * own.
+   *
+   * @throws IllegalStateException when the address cannot be served, or a server does not start
+   */
+  public static McpGateway startHttp(
+      GatewayConfig config,
+      Gate gate,
+      ApprovalWait approvals,
+      ToolPinning pinning,
+      ClientTokens tokens,
+      PrintStream log) {
+    if (config.listen() == null) {
+      throw new IllegalArgumentException("the configuration has no `listen` address to serve");
+    }
+    McpGateway g = new McpGateway(config, log, approvals, pinning);
+    try {
+      var transport = HttpFront.transport(g.json);
+      g.open(gate, null, () -> McpServer.sync(transport).serverInfo(SERVER_INFO));
+      g.front = HttpFront.start(config.listenHost(), config.listenPort(), transport, tokens, log);
+      log.println("tollgate mcp: serving MCP over Streamable HTTP at " + g.front.uri());
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  /** Where HTTP clients post ({@code http://host:port/mcp}), or {@code null} on stdio. */
+  public java.net.URI uri() {
+    return front == null ? null : front.uri();
+  }
+
+  private static final McpSchema.Implementation SERVER_INFO =
+      McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build();
 
   /**
    * Serves this process's standard input and output until the client goes away: the process of an
@@ -108,7 +157,17 @@ public final class McpGateway implements AutoCloseable {
     }
   }
 
-  private void open(Gate gate, InputStream in, OutputStream out) {
+  /**
+   * Starts the servers behind, then the gateway's own server on the transport whose specification
+   * {@code transport} gives.
+   *
+   * @param stdioClient the client's name when there is one client (stdio), whose session opens at
+   *     once; {@code null} over HTTP
+   */
+  private void open(
+      Gate gate,
+      String stdioClient,
+      java.util.function.Supplier<McpServer.SyncSpecification<?>> transport) {
     Map<String, List<McpSchema.Tool>> first = new LinkedHashMap<>();
     List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
     List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
@@ -136,14 +195,12 @@ public final class McpGateway implements AutoCloseable {
       }
     }
     shelf.start(first);
+    conversations = new Conversations(gate, config);
     String session =
-        gate.openSession(new SessionSpec(null, config.user(), config.request(), Map.of()));
-    calls = new CallGate(gate, session, config.user());
-    server =
-        McpServer.sync(
-                new StdioServerTransportProvider(
-                    json, LineGuard.guard(untilEnd(in), out, log, json), LineGuard.lines(out)))
-            .serverInfo("tollgate-mcp-gateway", "0.1")
+        stdioClient == null ? null : conversations.of(stdioClient, null, null).session();
+    this.server =
+        transport
+            .get()
             .jsonMapper(json)
             .capabilities(
                 McpSchema.ServerCapabilities.builder()
@@ -177,8 +234,7 @@ public final class McpGateway implements AutoCloseable {
             + String.join(", ", upstreams.keySet())
             + " as agent "
             + gate.agent()
-            + " in session "
-            + session);
+            + (session == null ? "" : " in session " + session));
   }
 
   /** The server's tool, re-exposed under its server's name, each call decided first. */
@@ -208,15 +264,17 @@ public final class McpGateway implements AutoCloseable {
       McpSchema.CallToolRequest request) {
     Map<String, Object> args =
         request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
+    CallGate calls;
     CallGate.Verdict verdict;
     try {
+      calls = conversations.of(client(exchange), exchange.sessionId(), request.meta());
       verdict = calls.decide(name, args);
     } catch (RuntimeException e) {
       // a malformed action (the gate refuses it before the engine): fail closed, say why
       return refused("Tollgate could not decide this call to " + name + ": " + e.getMessage());
     }
     if (!verdict.forward() && verdict.decision().approval() != null) {
-      verdict = awaitPerson(name, args, verdict, exchange, request.progressToken());
+      verdict = awaitPerson(calls, name, args, verdict, exchange, request.progressToken());
     }
     if (!verdict.forward()) {
       return withDecision(refused(verdict.refusal()), verdict.decision());
@@ -244,6 +302,15 @@ public final class McpGateway implements AutoCloseable {
       log.println("tollgate mcp: the result of " + name + " was not observed: " + e.getMessage());
     }
     return withDecision(result, verdict.decision());
+  }
+
+  /** Who the client is: the one of stdio, or the one an HTTP request's token identified. */
+  private String client(McpSyncServerExchange exchange) {
+    Object c =
+        exchange.transportContext() == null
+            ? null
+            : exchange.transportContext().get(HttpFront.CLIENT);
+    return c == null ? "stdio" : c.toString();
   }
 
   /** The key of a result's {@code _meta} entry that carries Tollgate's decision on the call. */
@@ -274,6 +341,7 @@ public final class McpGateway implements AutoCloseable {
    * decided again (the approval's grant lets it through).
    */
   private CallGate.Verdict awaitPerson(
+      CallGate calls,
       String name,
       Map<String, Object> args,
       CallGate.Verdict asked,
@@ -369,6 +437,9 @@ public final class McpGateway implements AutoCloseable {
   @Override
   public void close() {
     shelf.close();
+    if (front != null) {
+      front.close();
+    }
     if (server != null) {
       server.closeGracefully();
     }

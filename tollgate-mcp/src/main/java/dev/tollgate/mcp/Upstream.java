@@ -2,21 +2,26 @@ package dev.tollgate.mcp;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One server behind the gateway: a child process and the MCP client speaking to it. A server that
- * stops answering (it crashed, or its transport broke) fails the calls in flight, and is started
- * again on the next call: at once after a first crash, then after 1, 2, 4... up to 60 seconds while
- * it keeps failing, the calls in between answered that it is restarting.
+ * One server behind the gateway: a child process, or a server over Streamable HTTP, and the MCP
+ * client speaking to it. A server that stops answering (it crashed, or its transport broke) fails
+ * the calls in flight, and is started again on the next call: at once after a first crash, then
+ * after 1, 2, 4... up to 60 seconds while it keeps failing, the calls in between answered that it
+ * is restarting.
  */
 final class Upstream implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
@@ -174,15 +179,36 @@ final class Upstream implements AutoCloseable {
   }
 
   private McpSyncClient connect() {
-    List<String> command = spec.command();
-    StdioClientTransport transport =
-        new StdioClientTransport(
-            ServerParameters.builder(command.getFirst())
-                .args(command.subList(1, command.size()))
-                .env(spec.env())
-                .build(),
-            json);
-    transport.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
+    McpClientTransport transport;
+    java.util.concurrent.CompletableFuture<Void> gone =
+        new java.util.concurrent.CompletableFuture<>();
+    StdioClientTransport process = null;
+    if (spec.url() != null) {
+      // a server over HTTP has no process to watch: a broken call or connection is its crash
+      URI url = spec.url();
+      String base = url.getScheme() + "://" + url.getRawAuthority();
+      String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      Map<String, String> headers = spec.headers();
+      transport =
+          HttpClientStreamableHttpTransport.builder(base)
+              .endpoint(url.getRawQuery() == null ? path : path + "?" + url.getRawQuery())
+              .jsonMapper(json)
+              .connectTimeout(Duration.ofSeconds(10))
+              .httpRequestCustomizer(
+                  (request, method, uri, body, context) -> headers.forEach(request::header))
+              .build();
+    } else {
+      List<String> command = spec.command();
+      process =
+          new StdioClientTransport(
+              ServerParameters.builder(command.getFirst())
+                  .args(command.subList(1, command.size()))
+                  .env(spec.env())
+                  .build(),
+              json);
+      process.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
+      transport = process;
+    }
     McpSyncClient c =
         McpClient.sync(transport)
             .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
@@ -192,25 +218,21 @@ final class Upstream implements AutoCloseable {
             .build();
     try {
       c.initialize();
-      java.util.concurrent.CompletableFuture<Void> gone =
-          new java.util.concurrent.CompletableFuture<>();
-      Thread.ofVirtual()
-          .name("mcp-server-" + name)
-          .start(
-              () -> {
-                transport.awaitForExit();
-                gone.complete(null);
-              });
+      if (process != null) {
+        StdioClientTransport watched = process;
+        Thread.ofVirtual()
+            .name("mcp-server-" + name)
+            .start(
+                () -> {
+                  watched.awaitForExit();
+                  gone.complete(null);
+                });
+      }
       exited = gone;
     } catch (RuntimeException e) {
       c.close();
       throw new IllegalStateException(
-          "the MCP server `"
-              + name
-              + "` ("
-              + String.join(" ", command)
-              + ") did not start: "
-              + e.getMessage(),
+          "the MCP server `" + name + "` (" + spec.where() + ") did not start: " + e.getMessage(),
           e);
     }
     return c;

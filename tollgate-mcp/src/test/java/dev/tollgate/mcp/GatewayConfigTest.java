@@ -65,4 +65,56 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.parse("agent: [\n", "m.yaml"))
         .hasMessageContaining("m.yaml: not YAML");
   }
+
+  @Test
+  void readsServersOverHttpAndWhereToListen() {
+    GatewayConfig c =
+        GatewayConfig.parse(
+            """
+            agent: a
+            listen: 127.0.0.1:8182
+            servers:
+              tickets:
+                url: https://tickets.example/mcp?x=1
+                headers: {Authorization: "Bearer ${HOME}", X-Team: desk}
+            """,
+            "mcp.yaml");
+    assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(c.listenPort()).isEqualTo(8182);
+    GatewayConfig.ServerSpec tickets = c.servers().get("tickets");
+    assertThat(tickets.url()).hasToString("https://tickets.example/mcp?x=1");
+    assertThat(tickets.command()).isEmpty();
+    assertThat(tickets.headers())
+        .containsEntry("Authorization", "Bearer " + System.getenv("HOME"))
+        .containsEntry("X-Team", "desk");
+  }
+
+  @Test
+  void everyHttpMistakeNamesItsPlace() {
+    assertThatThrownBy(
+            () ->
+                GatewayConfig.parse(
+                    "agent: a\nservers: {t: {url: 'http://x/mcp', command: [node]}}\n", "m.yaml"))
+        .hasMessageContaining("m.yaml: servers.t: give either `url` (and `headers`) or `command`");
+    assertThatThrownBy(
+            () -> GatewayConfig.parse("agent: a\nservers: {t: {url: 'ftp://x/mcp'}}\n", "m.yaml"))
+        .hasMessageContaining("m.yaml: servers.t: a server's url must be http:// or https://");
+    assertThatThrownBy(
+            () ->
+                GatewayConfig.parse(
+                    "agent: a\nservers: {t: {url: 'http://x/mcp', headers: {A: '${TOLLGATE_NO_SUCH_VARIABLE}'}}}\n",
+                    "m.yaml"))
+        .hasMessageContaining(
+            "m.yaml: servers.t.headers.A: the environment variable TOLLGATE_NO_SUCH_VARIABLE is not set");
+    assertThatThrownBy(
+            () ->
+                GatewayConfig.parse(
+                    "agent: a\nservers: {t: {command: [node], headers: {A: b}}}\n", "m.yaml"))
+        .hasMessageContaining("m.yaml: servers.t.headers: only a server with a `url` has headers");
+    assertThatThrownBy(
+            () ->
+                GatewayConfig.parse(
+                    "agent: a\nlisten: everywhere\nservers: {t: {command: [node]}}\n", "m.yaml"))
+        .hasMessageContaining("m.yaml: listen: `everywhere` is not host:port");
+  }
 }

@@ -1,0 +1,260 @@
+package dev.tollgate.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Tollgate;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway over Streamable HTTP on both sides: clients (the Java SDK's and the official
+ * TypeScript SDK's) post to it with a bearer token of its agent, and it reaches a server over
+ * Streamable HTTP (a TypeScript SDK server that wants a token of its own). Allowed, denied and
+ * redacted calls; a token refused; one Tollgate session per client conversation.
+ */
+class StreamableHttpTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TOKEN = "tg_http-test-token-of-the-desk-agent";
+
+  @TempDir static Path dir;
+  static Process remote;
+  static JdbcStore store;
+  static Tollgate tollgate;
+  static McpGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    remote =
+        new ProcessBuilder(
+                "node",
+                Path.of("src/test/node/http-server.mjs").toAbsolutePath().toString(),
+                "upstream-secret")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String line =
+        new BufferedReader(new InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
+    assertThat(line).as("the HTTP server's first line").startsWith("listening ");
+    int port = Integer.parseInt(line.substring("listening ".length()).strip());
+
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+    Files.writeString(
+        bundle.resolve("policies.yaml"),
+        """
+        policies:
+          - name: no-launch-codes
+            match: {tools: [remote.echo]}
+            when: 'string(action.args.text).contains("launch codes")'
+            effect: deny
+            message: '"launch codes never leave"'
+          - name: echo-masked
+            match: {tools: [remote.echo]}
+            effect: allow
+            redact: mask
+        """);
+    store = JdbcStore.open(StoreConfig.sqlite(dir.resolve("data")));
+    store.credentials().add("desk", sha256(TOKEN), Instant.now());
+    store.credentials().add("other-agent", sha256("tg_another-agents-token"), Instant.now());
+    tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
+    GatewayConfig config =
+        GatewayConfig.parse(
+            "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  remote:\n    url: http://127.0.0.1:"
+                + port
+                + "/mcp\n    headers: {Authorization: Bearer upstream-secret}\n",
+            "mcp.yaml");
+    gateway =
+        McpGateway.startHttp(
+            config,
+            tollgate.gate("desk"),
+            ApprovalWait.NONE,
+            GatewayMain.pinning(tollgate.toolPins(), "desk"),
+            ClientTokens.of(store.credentials(), "desk"),
+            System.err);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (remote != null) {
+      remote.destroy();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  static String sha256(String token) throws Exception {
+    return "sha256:"
+        + java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static McpSyncClient client(String token) {
+    URI uri = gateway.uri();
+    McpSyncClient c =
+        McpClient.sync(
+                HttpClientStreamableHttpTransport.builder(
+                        uri.getScheme() + "://" + uri.getRawAuthority())
+                    .endpoint(uri.getRawPath())
+                    .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                    .httpRequestCustomizer(
+                        (request, method, u, body, context) ->
+                            request.header("Authorization", "Bearer " + token))
+                    .build())
+            .requestTimeout(Duration.ofSeconds(30))
+            .build();
+    c.initialize();
+    return c;
+  }
+
+  static McpSchema.CallToolResult echo(McpSyncClient c, String text, Map<String, Object> meta) {
+    return c.callTool(
+        McpSchema.CallToolRequest.builder("remote.echo")
+            .arguments(Map.of("text", text))
+            .meta(meta)
+            .build());
+  }
+
+  @SuppressWarnings("unchecked")
+  static String sessionOf(McpSchema.CallToolResult r) {
+    String decision =
+        (String) ((Map<String, Object>) r.meta().get(McpGateway.DECISION_META)).get("id");
+    return tollgate.audit().search(AuditQuery.decision(decision)).getFirst().entry().session();
+  }
+
+  @Test
+  void callsOverHttpAreAllowedDeniedAndRedacted() {
+    McpSyncClient c = client(TOKEN);
+    try {
+      assertThat(c.listTools().tools()).extracting(McpSchema.Tool::name).contains("remote.echo");
+      assertThat(Gateways.text(echo(c, "hello", null))).isEqualTo("echo: hello");
+      String masked = Gateways.text(echo(c, "card 4111 1111 1111 1111 please", null));
+      assertThat(masked).startsWith("echo: card ").doesNotContain("4111 1111 1111 1111");
+      McpSchema.CallToolResult denied = echo(c, "the launch codes are 0000", null);
+      assertThat(denied.isError()).isTrue();
+      assertThat(Gateways.text(denied))
+          .contains("Tollgate denied this call to remote.echo")
+          .contains("launch codes never leave");
+    } finally {
+      c.closeGracefully();
+    }
+  }
+
+  @Test
+  void aClientWithoutTheAgentsTokenIsRefused() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String initialize =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+            + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"x\",\"version\":\"1\"}}}";
+    for (String authorization :
+        new String[] {null, "Bearer nope", "Bearer tg_another-agents-token"}) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(gateway.uri())
+              .header("Content-Type", "application/json")
+              .header("Accept", "application/json, text/event-stream")
+              .POST(HttpRequest.BodyPublishers.ofString(initialize));
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(String.valueOf(authorization)).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).isNotBlank();
+    }
+    // a web page's request (it carries an Origin) is refused even with the token
+    HttpResponse<String> fromPage =
+        http.send(
+            HttpRequest.newBuilder(gateway.uri())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(initialize))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(fromPage.statusCode()).isEqualTo(403);
+    assertThatThrownBy(() -> client("tg_wrong")).isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void eachClientConversationHasASessionOfItsOwn() {
+    McpSyncClient a = client(TOKEN);
+    McpSyncClient b = client(TOKEN);
+    try {
+      String first = sessionOf(echo(a, "one", null));
+      assertThat(sessionOf(echo(a, "two", null))).isEqualTo(first);
+      assertThat(sessionOf(echo(b, "three", null))).isNotEqualTo(first);
+      // a conversation the client names is one session, whichever MCP session it comes on
+      Map<String, Object> named = Map.of(Conversations.CONVERSATION_META, "ticket-7");
+      String conversation = sessionOf(echo(a, "four", named));
+      assertThat(conversation).isNotEqualTo(first);
+      assertThat(sessionOf(echo(b, "five", named))).isEqualTo(conversation);
+    } finally {
+      a.closeGracefully();
+      b.closeGracefully();
+    }
+  }
+
+  @Test
+  void theTypeScriptClientReachesTheGatewayOverHttp() throws Exception {
+    String calls =
+        JSON.writeValueAsString(
+            List.of(
+                Map.of("name", "remote.echo", "arguments", Map.of("text", "from node")),
+                Map.of("name", "remote.echo", "arguments", Map.of("text", "launch codes"))));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "node",
+                Path.of("src/test/node/ts-client.mjs").toAbsolutePath().toString(),
+                calls,
+                "--",
+                gateway.uri().toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("MCP_TOKEN", TOKEN);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    JsonNode r = JSON.readTree(out);
+    assertThat(r.path("server").path("name").asText()).isEqualTo("tollgate-mcp-gateway");
+    assertThat(r.path("results").get(0).path("content").get(0).path("text").asText())
+        .isEqualTo("echo: from node");
+    assertThat(r.path("results").get(1).path("isError").asBoolean()).isTrue();
+  }
+}

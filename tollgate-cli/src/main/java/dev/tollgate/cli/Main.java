@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       PauseCommand.Pause.class,
       PauseCommand.Resume.class,
       PauseCommand.List.class,
+      ToolsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

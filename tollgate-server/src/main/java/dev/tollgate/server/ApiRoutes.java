@@ -56,7 +56,9 @@ final class ApiRoutes {
           "GET /v1/pauses",
           "POST /v1/pauses",
           "POST /v1/pauses/resume",
-          "POST /v1/pauses/end");
+          "POST /v1/pauses/end",
+          "GET /v1/tools",
+          "POST /v1/tools/accept");
 
   /** The paths of {@link #ROUTES} split into segments ({@code null} for an {@code {id}}). */
   private static final List<String[]> ROUTE_PATHS =
@@ -84,6 +86,7 @@ final class ApiRoutes {
   private final ApprovalsApi approvals;
   private final AdminApi admin;
   private final PausesApi pauses;
+  private final ToolsApi tools;
   private final Console console;
   private final boolean metricsOpen;
 
@@ -95,9 +98,11 @@ final class ApiRoutes {
       ApprovalsApi approvals,
       AdminApi admin,
       PausesApi pauses,
+      ToolsApi tools,
       Console console,
       boolean metricsOpen) {
     this.pauses = pauses;
+    this.tools = tools;
     this.ctx = ctx;
     this.auth = auth;
     this.failures = failures;
@@ -282,6 +287,16 @@ final class ApiRoutes {
         requireMethod(method, "POST");
         String by = caller.name = auth.authenticateAdmin(exchange);
         pauses.end(exchange, by);
+      }
+      case "/v1/tools" -> {
+        requireRead(method);
+        caller.name = auth.authenticateAdmin(exchange);
+        tools.list(exchange, query);
+      }
+      case "/v1/tools/accept" -> {
+        requireMethod(method, "POST");
+        String by = caller.name = auth.authenticateAdmin(exchange);
+        tools.accept(exchange, by);
       }
       case "/v1/grants/requests" -> {
         requireMethod(method, "POST");

@@ -117,6 +117,7 @@ public final class TollgateServer implements AutoCloseable {
             approvals,
             admin,
             new PausesApi(ctx),
+            new ToolsApi(ctx),
             console,
             b.metricsOpen);
     HttpListener.Observer observer =

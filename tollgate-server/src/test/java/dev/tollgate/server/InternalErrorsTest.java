@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An internal error on every route answers: a JSON 500 on the API (a deny for decide), an HTML 500
  * page on the console; never an empty reply or a hang; and each leaves an audit record. The faults
  * come from the real SQLite store behind a decorator that throws on demand from the credential,
- * session, approval (and grant), people and request stores, never from the audit.
+ * session, approval (and grant), people, request, pause and tool pin stores, never from the audit.
  */
 class InternalErrorsTest {
   @TempDir Path dir;
@@ -94,6 +94,7 @@ class InternalErrorsTest {
                 case "people" -> failing(PeopleStore.class, part, auth);
                 case "requests" -> failing(RequestStore.class, part, false);
                 case "pauses" -> failing(dev.tollgate.api.store.PauseStore.class, part, false);
+                case "toolPins" -> failing(dev.tollgate.api.store.ToolPinStore.class, part, false);
                 default -> part;
               };
             });
@@ -169,6 +170,9 @@ class InternalErrorsTest {
       case "/v1/pauses" -> "{\"scope\":\"all\",\"reason\":\"drill\"}";
       case "/v1/pauses/resume" -> "{\"scope\":\"all\"}";
       case "/v1/pauses/end" -> "{\"agent\":\"invoice-bot\",\"session\":\"s1\"}";
+      case "/v1/tools/accept" ->
+          "{\"agent\":\"invoice-bot\",\"server\":\"fs\",\"tool\":\"read_file\","
+              + "\"fingerprint\":\"sha256:00\"}";
       default -> "{}";
     };
   }
@@ -178,6 +182,7 @@ class InternalErrorsTest {
         || path.equals("/v1/grants")
         || path.contains("/revoke")
         || path.startsWith("/v1/pauses")
+        || path.startsWith("/v1/tools")
         || path.startsWith("/v1/admin");
   }
 
@@ -295,6 +300,11 @@ class InternalErrorsTest {
             new Route("GET", "/console/password", null),
             new Route("GET", "/console/pauses", null),
             new Route("POST", "/console/pauses", "csrf=" + csrf + "&scope=all&reason=drill"),
+            new Route("GET", "/console/tools", null),
+            new Route(
+                "POST",
+                "/console/tools/accept",
+                "csrf=" + csrf + "&agent=invoice-bot&server=fs&tool=read_file&fingerprint=x"),
             new Route(
                 "POST",
                 "/console/password",

@@ -24,10 +24,10 @@ import java.util.function.Supplier;
 
 /**
  * The web console for people, under {@code /console}: sign-in, the approvals inbox, grants, the
- * audit, an overview, the people page for admins and a password page for everyone. Server-rendered
- * HTML with a little script from {@code /console/static}; every answer carries a strict
- * Content-Security-Policy, and every form post needs the session's CSRF token and must not come
- * from another site.
+ * kill switch, the MCP tool definitions waiting for a person, the audit, an overview, the people
+ * page for admins and a password page for everyone. Server-rendered HTML with a little script from
+ * {@code /console/static}; every answer carries a strict Content-Security-Policy, and every form
+ * post needs the session's CSRF token and must not come from another site.
  */
 public final class Console implements AutoCloseable {
   static final String COOKIE = "tollgate_console";
@@ -65,6 +65,7 @@ public final class Console implements AutoCloseable {
     this.pages = new Pages(engine.approvals(), clock);
     this.grantPages = new GrantPages(engine.approvals(), clock);
     this.pausePages = new PausePages(engine.pauses());
+    this.toolPages = new ToolPages(engine.toolPins());
     this.people = people;
     this.peoplePages = new PeoplePages(people, clock);
     this.insight = new Insight(store.audit(), clock, auditVerifier);
@@ -74,6 +75,7 @@ public final class Console implements AutoCloseable {
 
   private final Tollgate engine;
   private final PausePages pausePages;
+  private final ToolPages toolPages;
   private volatile Supplier<String> lastReload = () -> null;
 
   /**
@@ -283,6 +285,16 @@ public final class Console implements AutoCloseable {
         default ->
             throw new Web.Refusal(404, "Not found", "There is no console page at this address.");
       }
+      return viewer;
+    }
+    if (path.equals("/console/tools") && !post) {
+      require(viewer, Viewer.Right.TOOLS);
+      toolPages.list(ex, viewer, null, 200);
+      return viewer;
+    }
+    if (path.equals("/console/tools/accept") && post) {
+      require(viewer, Viewer.Right.ACCEPT_TOOLS);
+      toolPages.accept(ex, viewer, form);
       return viewer;
     }
     if (path.equals("/console/password")) {

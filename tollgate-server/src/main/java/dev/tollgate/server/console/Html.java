@@ -110,6 +110,9 @@ final class Html {
     if (v.can(Viewer.Right.PAUSES)) {
       items.add(List.of("/console/pauses", "Paused"));
     }
+    if (v.can(Viewer.Right.TOOLS)) {
+      items.add(List.of("/console/tools", "Tools"));
+    }
     if (v.can(Viewer.Right.AUDIT)) {
       items.add(List.of("/console/audit", "Audit"));
     }

@@ -23,7 +23,11 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     /** See what is paused and quarantined. */
     PAUSES,
     /** Pause, resume, end: the kill switch. */
-    PAUSE
+    PAUSE,
+    /** See the MCP tool definitions the gateways pinned, and those waiting for a person. */
+    TOOLS,
+    /** Accept a tool definition: the gateways show and pass calls to the tool again. */
+    ACCEPT_TOOLS
   }
 
   boolean can(Right right) {
@@ -33,8 +37,8 @@ record Viewer(String name, Set<String> roles, String csrf, String sessionHash) {
     return switch (right) {
       case APPROVE, GRANTS -> roles.contains("approver");
       case OVERVIEW, AUDIT -> roles.contains("auditor");
-      case PAUSES -> roles.contains("approver") || roles.contains("auditor");
-      case REVOKE, PEOPLE, PAUSE -> false;
+      case PAUSES, TOOLS -> roles.contains("approver") || roles.contains("auditor");
+      case REVOKE, PEOPLE, PAUSE, ACCEPT_TOOLS -> false;
     };
   }
 }

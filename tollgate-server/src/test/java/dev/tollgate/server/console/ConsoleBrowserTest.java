@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.store.GrantRecord;
 import dev.tollgate.engine.Approvals;
+import dev.tollgate.engine.ToolPins;
 import dev.tollgate.store.jdbc.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * End to end in a real headless Chromium: an agent is asked, a person approves with a scope in the
  * console, the agent's retries pass until the scope's uses run out; an admin revokes a grant and
- * adds a person, who changes their password. Needs Debian's {@code chromium} and {@code
+ * adds a person, who changes their password; an admin pauses an agent; an admin reads what a tool's
+ * changed definition changes and accepts it. Needs Debian's {@code chromium} and {@code
  * chromium-driver}; without them the test fails and says so.
  */
 class ConsoleBrowserTest {
@@ -224,8 +227,8 @@ class ConsoleBrowserTest {
     assertThat(denied.path("reasons").get(0).path("message").asText())
         .contains("agent `invoice-bot` is paused (<b>incident</b> 12)");
     browser.findElement(By.cssSelector("form[action='/console/pauses/resume'] button")).click();
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("done")));
-    assertThat(browser.findElement(By.id("done")).getText()).contains("Resumed");
+    // the page the pause answered with has a notice too: wait for the resume's own
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("done"), "Resumed"));
     assertThat(
             h.decide(session, "invoices.search", Map.of("vendor", "Globex"))
                 .path("effect")
@@ -237,6 +240,41 @@ class ConsoleBrowserTest {
     signIn(wait, base, "approver-1", ConsoleHarness.PASSWORD);
     browser.get(base + "/console/pauses");
     assertThat(browser.findElements(By.id("pause"))).isEmpty();
+  }
+
+  @Test
+  void anAdminReadsWhatAToolsNewDefinitionChangesAndAcceptsIt() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    String base = h.server.uri().toString();
+    ToolPins pins = h.server.engine().toolPins();
+    Map<String, Object> first = Map.of("name", "read_file", "description", "Read a file.");
+    Map<String, Object> changed =
+        Map.of("name", "read_file", "description", "Read a file. <script>alert(1)</script>");
+    assertThat(pins.check("desk-assistant", "fs", first, List.of()).shown()).isTrue();
+    ToolPins.Verdict held = pins.check("desk-assistant", "fs", changed, List.of());
+    assertThat(held.shown()).isFalse();
+
+    signIn(wait, base, "admin-1", ConsoleHarness.PASSWORD);
+    browser.findElement(By.linkText("Tools")).click();
+    wait.until(ExpectedConditions.urlToBe(base + "/console/tools"));
+    WebElement pending = browser.findElement(By.id("pending-tools"));
+    assertThat(pending.getText()).contains("desk-assistant", "fs.read_file");
+    assertThat(pending.findElement(By.cssSelector("pre.diff .del")).getText())
+        .isEqualTo("-   \"description\" : \"Read a file.\",");
+    assertThat(pending.findElement(By.cssSelector("pre.diff .add")).getText())
+        .isEqualTo("+   \"description\" : \"Read a file. <script>alert(1)</script>\",");
+    assertThat(browser.getPageSource()).doesNotContain("<script>alert(1)");
+    shot("11-tool-changed");
+
+    pending.findElement(By.cssSelector("form[action='/console/tools/accept'] button")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("done"), "Accepted fs.read_file for desk-assistant"));
+    assertThat(browser.findElement(By.id("pending-tools")).getText()).isEqualTo("None.");
+    assertThat(browser.findElement(By.id("accepted-tools")).getText()).contains("admin-1");
+    shot("12-tool-accepted");
+    assertThat(pins.check("desk-assistant", "fs", changed, List.of()).shown()).isTrue();
+    assertThat(pins.check("desk-assistant", "fs", first, List.of()).shown()).isFalse();
   }
 
   private void signIn(WebDriverWait wait, String base, String name, String password) {

@@ -35,7 +35,8 @@ class McpCommandTest {
     Files.writeString(config, "agent: a\nservers:\n  fs: {comand: [node]}\n");
     CliTest.Run r = CliTest.run("mcp", "--config", config.toString());
     assertThat(r.code()).isEqualTo(Exit.ERROR);
-    assertThat(r.err()).contains("servers.fs: unknown key `comand` (known: command, env)");
+    assertThat(r.err())
+        .contains("servers.fs: unknown key `comand` (known: command, env, url, headers)");
   }
 
   @Test

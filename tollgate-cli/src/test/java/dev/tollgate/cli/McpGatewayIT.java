@@ -9,10 +9,13 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,6 +134,99 @@ class McpGatewayIT {
       assertThat(root.resolve("groceries.md")).doesNotExist();
     } finally {
       client.closeGracefully();
+    }
+  }
+
+  @Test
+  void overStreamableHttpAClientPresentsTheAgentsToken() throws Exception {
+    assertThat(JAR).as("run `mvn package` first").isRegularFile();
+    Path root = Files.createDirectories(dir.resolve("notes")).toRealPath();
+    Files.writeString(root.resolve("todo.md"), "- call the bank\n");
+    Files.createDirectories(root.resolve(".ssh"));
+    Files.writeString(root.resolve(".ssh/id_rsa"), "-----BEGIN KEY-----\n");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process gateway =
+        new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                JAR.toString(),
+                "mcp",
+                "--agent",
+                "desk-assistant",
+                "--policies",
+                "../examples/mcp-filesystem",
+                "--data",
+                dir.resolve("data").toString(),
+                "--port",
+                "0",
+                "--listen",
+                "127.0.0.1:0",
+                "--",
+                "node",
+                SERVER.toAbsolutePath().toString(),
+                root.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
+    Thread.ofVirtual()
+        .start(
+            () ->
+                new BufferedReader(
+                        new InputStreamReader(gateway.getErrorStream(), StandardCharsets.UTF_8))
+                    .lines()
+                    .forEach(
+                        line -> {
+                          System.err.println("[gateway] " + line);
+                          stderr.add(line);
+                        }));
+    try {
+      String token = lineAfter(stderr, "first agent `desk-assistant`");
+      URI endpoint =
+          URI.create(value(stderr, "tollgate mcp: serving MCP over Streamable HTTP at "));
+      HttpResponse<String> anonymous =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(endpoint)
+                      .header("Content-Type", "application/json")
+                      .header("Accept", "application/json, text/event-stream")
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      McpSyncClient client =
+          McpClient.sync(
+                  io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                      .builder(endpoint.getScheme() + "://" + endpoint.getRawAuthority())
+                      .endpoint(endpoint.getRawPath())
+                      .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                      .httpRequestCustomizer(
+                          (request, method, u, body, context) ->
+                              request.header("Authorization", "Bearer " + token))
+                      .build())
+              .requestTimeout(Duration.ofSeconds(60))
+              .build();
+      try {
+        client.initialize();
+        McpSchema.CallToolResult read =
+            client.callTool(
+                McpSchema.CallToolRequest.builder("filesystem.read_text_file")
+                    .arguments(Map.of("path", root.resolve("todo.md").toString()))
+                    .build());
+        assertThat(text(read)).contains("call the bank");
+        McpSchema.CallToolResult key =
+            client.callTool(
+                McpSchema.CallToolRequest.builder("filesystem.read_text_file")
+                    .arguments(Map.of("path", root.resolve(".ssh/id_rsa").toString()))
+                    .build());
+        assertThat(key.isError()).isTrue();
+        assertThat(text(key)).contains("Tollgate denied").doesNotContain("BEGIN KEY");
+      } finally {
+        client.closeGracefully();
+      }
+    } finally {
+      gateway.destroy();
+      assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
   }
 

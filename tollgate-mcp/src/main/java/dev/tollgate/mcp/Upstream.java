@@ -117,15 +117,20 @@ final class Upstream implements AutoCloseable {
     try {
       java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer =
           new java.util.concurrent.CompletableFuture<>();
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  answer.complete(c.callTool(request));
-                } catch (Throwable t) {
-                  answer.completeExceptionally(t);
-                }
-              });
+      Runnable calling =
+          () -> {
+            try {
+              answer.complete(c.callTool(request));
+            } catch (Throwable t) {
+              answer.completeExceptionally(t);
+            }
+          };
+      if (spec.url() != null) {
+        // no process to watch: the SDK's client fails the call when the connection breaks
+        calling.run();
+      } else {
+        Thread.ofVirtual().start(calling);
+      }
       java.util.concurrent.CompletableFuture.anyOf(answer, gone).join();
       if (!answer.isDone()) {
         throw new IllegalStateException(
@@ -194,6 +199,9 @@ final class Upstream implements AutoCloseable {
               .endpoint(url.getRawQuery() == null ? path : path + "?" + url.getRawQuery())
               .jsonMapper(json)
               .connectTimeout(Duration.ofSeconds(10))
+              .clientBuilder(
+                  java.net.http.HttpClient.newBuilder()
+                      .version(java.net.http.HttpClient.Version.HTTP_1_1))
               .httpRequestCustomizer(
                   (request, method, uri, body, context) -> headers.forEach(request::header))
               .build();

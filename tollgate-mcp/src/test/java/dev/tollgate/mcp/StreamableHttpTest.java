@@ -50,6 +50,7 @@ class StreamableHttpTest {
   static JdbcStore store;
   static Tollgate tollgate;
   static McpGateway gateway;
+  static String remoteUri;
 
   @BeforeAll
   static void start() throws Exception {
@@ -65,6 +66,7 @@ class StreamableHttpTest {
             .readLine();
     assertThat(line).as("the HTTP server's first line").startsWith("listening ");
     int port = Integer.parseInt(line.substring("listening ".length()).strip());
+    remoteUri = "http://127.0.0.1:" + port + "/mcp";
 
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
     Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");

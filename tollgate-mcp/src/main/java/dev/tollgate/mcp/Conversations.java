@@ -20,6 +20,12 @@ final class Conversations {
   /** The {@code _meta} key of a conversation's first request that carries the user's request. */
   static final String REQUEST_META = "dev.tollgate/request";
 
+  /**
+   * The {@code _meta} key of a conversation's first request that names the user the agent acts for,
+   * as a sidecar's client names it when it opens a session (else the configured user).
+   */
+  static final String USER_META = "dev.tollgate/user";
+
   /** Conversations kept; the least recently used is forgotten (its Tollgate session stays). */
   static final int MAX = 10_000;
 
@@ -62,8 +68,10 @@ final class Conversations {
     }
     Object asked = meta == null ? null : meta.get(REQUEST_META);
     String request = asked instanceof String s && !s.isBlank() ? s : config.request();
-    String session = gate.openSession(new SessionSpec(null, config.user(), request, Map.of()));
-    CallGate opened = new CallGate(gate, session, config.user());
+    Object namedUser = meta == null ? null : meta.get(USER_META);
+    String user = namedUser instanceof String u && !u.isBlank() ? u : config.user();
+    String session = gate.openSession(new SessionSpec(null, user, request, Map.of()));
+    CallGate opened = new CallGate(gate, session, user);
     synchronized (open) {
       // two first calls at once: the first session opened is the conversation's
       return open.computeIfAbsent(key, k -> opened);

@@ -318,7 +318,9 @@ public final class McpGateway implements AutoCloseable {
 
   /**
    * The result with the decision on its call in {@code _meta} (id, effect, the policies that
-   * decided, the approval), so that a client or an auditor can find it in the audit.
+   * decided and their messages, the approval, the shadow policies' outcomes), so that a client or
+   * an auditor can find it in the audit. Messages are the policies' own, as the model reads them in
+   * a refusal; no argument value is repeated.
    */
   private static McpSchema.CallToolResult withDecision(
       McpSchema.CallToolResult result, dev.tollgate.api.Decision d) {
@@ -326,8 +328,28 @@ public final class McpGateway implements AutoCloseable {
     decision.put("id", d.id());
     decision.put("effect", d.effect().name().toLowerCase(java.util.Locale.ROOT));
     decision.put("policies", d.policies());
+    decision.put(
+        "reasons",
+        d.reasons().stream()
+            .map(r -> Map.of("policy", r.policy(), "message", String.valueOf(r.message())))
+            .toList());
     if (d.approval() != null) {
       decision.put("approval", d.approval().id());
+    }
+    if (!d.shadow().isEmpty()) {
+      decision.put(
+          "shadow",
+          d.shadow().stream()
+              .map(
+                  s ->
+                      Map.of(
+                          "policy",
+                          s.policy(),
+                          "effect",
+                          s.effect().wireName(),
+                          "message",
+                          String.valueOf(s.message())))
+              .toList());
     }
     Map<String, Object> meta =
         result.meta() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.meta());

@@ -1,3 +1,5 @@
+// A server on stdio with one tool, `echo`, answering with the text it is given: the server behind
+// the gateway in McpBenchmark's http-in path, and called directly as its direct-echo baseline.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";

@@ -53,7 +53,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>over Streamable HTTP ({@code direct-http}, {@code gateway-http}): a TypeScript SDK server
  *       over HTTP (tollgate-mcp/src/test/node/http-server.mjs) echoing a text, called directly, or
  *       through the gateway serving HTTP itself (its client's token checked against a SQLite
- *       store's credentials, a masking policy on the call).
+ *       store's credentials, a masking policy on the call);
+ *   <li>each side alone: {@code http-in}, a client over HTTP to the gateway in front of the same
+ *       echo over stdio (echo-stdio.mjs, called directly as {@code direct-echo}); {@code http-out},
+ *       a client over stdio to the gateway in front of http-server.mjs (against {@code
+ *       direct-http}).
  * </ul>
  *
  * Run from the repository's root. Target (issue 16): at most 1 ms added at p50 over stdio, 2 ms
@@ -72,10 +76,11 @@ public class McpBenchmark {
       Path.of(
           "tollgate-mcp/src/test/node/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
   static final Path HTTP_SERVER = Path.of("tollgate-mcp/src/test/node/http-server.mjs");
+  static final Path ECHO = Path.of("tollgate-mcp/src/test/node/echo-stdio.mjs");
   static final String UPSTREAM_TOKEN = "bench-upstream-token";
   static final String CLIENT_TOKEN = "tg_bench-client-token";
 
-  @Param({"direct", "gateway", "direct-http", "gateway-http", "http-out", "http-in"})
+  @Param({"direct", "gateway", "direct-http", "gateway-http", "direct-echo", "http-in", "http-out"})
   public String path;
 
   private McpSyncClient client;
@@ -139,7 +144,7 @@ public class McpBenchmark {
             config,
             path.equals("http-in")
                 ? "agent: desk-assistant\nlisten: 127.0.0.1:0\nservers:\n  remote:\n    command: [node, "
-                    + HTTP_SERVER.getParent().resolve("echo-stdio.mjs").toAbsolutePath()
+                    + ECHO.toAbsolutePath()
                     + "]\n"
                 : "agent: desk-assistant\nlisten: 127.0.0.1:0\nservers:\n  remote:\n    url: "
                     + upstream
@@ -165,6 +170,10 @@ public class McpBenchmark {
                 .args(SERVER.toAbsolutePath().toString(), root.toString())
                 .build();
         tool = "read_text_file";
+      } else if (path.equals("direct-echo")) {
+        params = ServerParameters.builder("node").args(ECHO.toAbsolutePath().toString()).build();
+        tool = "echo";
+        args = Map.of("text", "call the bank about the card");
       } else {
         Path config = root.resolve("mcp.yaml");
         Files.writeString(
@@ -279,17 +288,16 @@ public class McpBenchmark {
   /**
    * The gateway's process: the engine on a bundle, serving stdin and stdout, or with a third
    * argument (a data directory: a SQLite store holding the clients' credentials) HTTP at the
-   * configuration's {@code listen} address.
+   * configuration's {@code listen} address. The audit is the engine's memory log either way.
    */
   public static void main(String[] args) throws Exception {
     GatewayConfig config = GatewayConfig.read(Path.of(args[1]));
     Tollgate.Builder b = Tollgate.builder().bundle(Bundle.load(Path.of(args[0])));
     JdbcStore store = null;
     if (args.length > 2) {
+      // the store holds the clients' credentials only: the engine's audit stays in memory, as on
+      // stdio, so that both measure the gateway rather than the disk
       store = JdbcStore.open(StoreConfig.sqlite(Path.of(args[2])));
-      if (System.getenv("BENCH_DURABLE") != null) {
-        b.store(store);
-      }
     }
     Tollgate tollgate = b.build();
     dev.tollgate.engine.ToolPins pins = tollgate.toolPins();

@@ -46,6 +46,34 @@ public final class Conformance {
     SKIPPED
   }
 
+  /** The library as a way in: a fresh in-process engine per case, with its memory stores. */
+  public static final GateFactory LIBRARY =
+      bundle ->
+          inProcess(
+              dev.tollgate.engine.Tollgate.builder()
+                  .bundle(dev.tollgate.engine.Bundle.fromFiles(bundle))
+                  .build());
+
+  /** An in-process engine as one way in: its gates, and its audit log read back. */
+  public static GateFactory.Way inProcess(dev.tollgate.engine.Tollgate engine) {
+    return new GateFactory.Way() {
+      @Override
+      public Gate gate(String agent) {
+        return engine.gate(agent);
+      }
+
+      @Override
+      public List<AuditEntry> audit() {
+        return engine
+            .audit()
+            .search(dev.tollgate.api.store.AuditQuery.after(0, Integer.MAX_VALUE))
+            .stream()
+            .map(dev.tollgate.api.store.AuditRecord::entry)
+            .toList();
+      }
+    };
+  }
+
   /** Every case of every suite listed in {@code suites.txt}, in order. */
   public static List<Case> cases() {
     List<Case> out = new ArrayList<>();

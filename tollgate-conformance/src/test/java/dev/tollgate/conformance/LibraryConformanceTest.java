@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.tollgate.api.Gate;
-import dev.tollgate.api.store.AuditEntry;
-import dev.tollgate.api.store.AuditQuery;
-import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
 import java.io.IOException;
@@ -22,24 +18,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The conformance corpus against the in-process engine. */
 class LibraryConformanceTest {
-  /** The in-process engine with its default (memory) stores and audit log. */
-  static final GateFactory LIBRARY =
-      bundle -> way(Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build());
+  static final GateFactory LIBRARY = Conformance.LIBRARY;
 
   static GateFactory.Way way(Tollgate engine) {
-    return new GateFactory.Way() {
-      @Override
-      public Gate gate(String agent) {
-        return engine.gate(agent);
-      }
-
-      @Override
-      public List<AuditEntry> audit() {
-        return engine.audit().search(AuditQuery.after(0, Integer.MAX_VALUE)).stream()
-            .map(AuditRecord::entry)
-            .toList();
-      }
-    };
+    return Conformance.inProcess(engine);
   }
 
   @TestFactory

@@ -59,6 +59,24 @@ final class Gateways {
     return client;
   }
 
+  /** An initialized Java SDK client of a gateway over Streamable HTTP, with a bearer token. */
+  static McpSyncClient httpClient(java.net.URI uri, String token) {
+    McpSyncClient c =
+        McpClient.sync(
+                io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
+                        uri.getScheme() + "://" + uri.getRawAuthority())
+                    .endpoint(uri.getRawPath())
+                    .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                    .httpRequestCustomizer(
+                        (request, method, u, body, context) ->
+                            request.header("Authorization", "Bearer " + token))
+                    .build())
+            .requestTimeout(Duration.ofSeconds(30))
+            .build();
+    c.initialize();
+    return c;
+  }
+
   static McpSchema.CallToolResult call(
       McpSyncClient client, String tool, Map<String, Object> args) {
     return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());

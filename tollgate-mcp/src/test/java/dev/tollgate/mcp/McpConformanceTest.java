@@ -3,7 +3,6 @@ package dev.tollgate.mcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.Action;
 import dev.tollgate.api.ApprovalRef;
 import dev.tollgate.api.Decision;
@@ -23,10 +22,7 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -34,7 +30,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -159,19 +154,7 @@ class McpConformanceTest {
       };
 
   static McpSyncClient client(URI uri, String token) {
-    McpSyncClient c =
-        McpClient.sync(
-                HttpClientStreamableHttpTransport.builder(
-                        uri.getScheme() + "://" + uri.getRawAuthority())
-                    .endpoint(uri.getRawPath())
-                    .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
-                    .httpRequestCustomizer(
-                        (request, method, u, body, context) ->
-                            request.header("Authorization", "Bearer " + token))
-                    .build())
-            .requestTimeout(Duration.ofSeconds(30))
-            .build();
-    c.initialize();
+    McpSyncClient c = Gateways.httpClient(uri, token);
     OPEN.add(c::closeGracefully);
     return c;
   }
@@ -292,23 +275,7 @@ class McpConformanceTest {
   @TestFactory
   Stream<DynamicTest> theGatewaysDecisionRecordsAreTheLibrarys() {
     Map<String, String> skips = Conformance.skips("mcp");
-    GateFactory library =
-        bundle -> {
-          Tollgate engine = Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build();
-          return new GateFactory.Way() {
-            @Override
-            public Gate gate(String agent) {
-              return engine.gate(agent);
-            }
-
-            @Override
-            public List<AuditEntry> audit() {
-              return engine.audit().search(AuditQuery.after(0, Integer.MAX_VALUE)).stream()
-                  .map(AuditRecord::entry)
-                  .toList();
-            }
-          };
-        };
+    GateFactory library = Conformance.LIBRARY;
     return Conformance.cases().stream()
         .filter(c -> !skips.containsKey(c.id()))
         .map(

@@ -10,21 +10,16 @@ import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,21 +121,7 @@ class StreamableHttpTest {
   }
 
   static McpSyncClient client(String token) {
-    URI uri = gateway.uri();
-    McpSyncClient c =
-        McpClient.sync(
-                HttpClientStreamableHttpTransport.builder(
-                        uri.getScheme() + "://" + uri.getRawAuthority())
-                    .endpoint(uri.getRawPath())
-                    .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
-                    .httpRequestCustomizer(
-                        (request, method, u, body, context) ->
-                            request.header("Authorization", "Bearer " + token))
-                    .build())
-            .requestTimeout(Duration.ofSeconds(30))
-            .build();
-    c.initialize();
-    return c;
+    return Gateways.httpClient(gateway.uri(), token);
   }
 
   static McpSchema.CallToolResult echo(McpSyncClient c, String text, Map<String, Object> meta) {

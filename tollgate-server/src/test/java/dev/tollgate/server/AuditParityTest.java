@@ -2,14 +2,9 @@ package dev.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.api.Gate;
 import dev.tollgate.api.store.AuditEntry;
-import dev.tollgate.api.store.AuditQuery;
-import dev.tollgate.api.store.AuditRecord;
 import dev.tollgate.conformance.Conformance;
 import dev.tollgate.conformance.GateFactory;
-import dev.tollgate.engine.Bundle;
-import dev.tollgate.engine.Tollgate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,23 +26,7 @@ class AuditParityTest {
   private static final Set<String> ENGINE_KINDS =
       Set.of("decision", "retry", "rejected", "session", "observe", "approval", "grant");
 
-  private static final GateFactory LIBRARY =
-      bundle -> {
-        Tollgate engine = Tollgate.builder().bundle(Bundle.fromFiles(bundle)).build();
-        return new GateFactory.Way() {
-          @Override
-          public Gate gate(String agent) {
-            return engine.gate(agent);
-          }
-
-          @Override
-          public List<AuditEntry> audit() {
-            return engine.audit().search(AuditQuery.after(0, Integer.MAX_VALUE)).stream()
-                .map(AuditRecord::entry)
-                .toList();
-          }
-        };
-      };
+  private static final GateFactory LIBRARY = Conformance.LIBRARY;
 
   @AfterAll
   static void closeAll() throws Exception {

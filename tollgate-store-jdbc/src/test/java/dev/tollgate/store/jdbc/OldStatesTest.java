@@ -70,9 +70,10 @@ class OldStatesTest {
             .isEqualTo(written.get(i));
         assertThat(AuditChain.link(r.seq(), r.entry(), r.prevHash())).isEqualTo(r);
       }
-      // every kind there was when the store was written (the kill switch's `pause` came later)
+      // every kind there was when the store was written (the kill switch's `pause` and the MCP
+      // gateway's `tool` came later)
       assertThat(read.stream().map(r -> r.entry().kind()).collect(Collectors.toSet()))
-          .isEqualTo(EnumSet.complementOf(EnumSet.of(AuditEntry.Kind.PAUSE)));
+          .isEqualTo(EnumSet.complementOf(EnumSet.of(AuditEntry.Kind.PAUSE, AuditEntry.Kind.TOOL)));
       assertThat(read.stream().map(r -> r.entry().effect()).collect(Collectors.toSet()))
           .containsExactlyInAnyOrder(Effect.ALLOW, Effect.ASK, Effect.DENY, null);
       AuditVerifier.Result reencoded = AuditVerifier.verify(read, store.audit().checkpoints(), key);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +49,8 @@ final class LineGuard {
       PrintStream log,
       io.modelcontextprotocol.json.McpJsonMapper mapper) {
     LineGuard g = new LineGuard(out, log, mapper);
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    BoundedLines lines =
+        new BoundedLines(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_LINE);
     // read on the SDK's own reading thread, a line at a time: no thread or pipe in between
     return new InputStream() {
       private byte[] line = new byte[0];
@@ -79,10 +78,15 @@ final class LineGuard {
       /** The next valid line, answering the others; false at the end of the input. */
       private boolean fill() throws IOException {
         while (at >= line.length) {
-          String next = lines.readLine();
-          if (next == null) {
+          Line read = lines.next();
+          if (read == null) {
             return false;
           }
+          if (read.tooLong()) {
+            g.tooLong();
+            continue;
+          }
+          String next = read.text();
           if (next.isBlank()) {
             continue;
           }
@@ -99,9 +103,78 @@ final class LineGuard {
 
       @Override
       public void close() throws IOException {
-        lines.close();
+        in.close();
       }
     };
+  }
+
+  /** A line read, without its end; or, {@code tooLong}, one that was dropped as it came. */
+  record Line(String text, boolean tooLong) {}
+
+  /**
+   * A client's lines, each at most {@code max} characters: a longer one is read to its end and
+   * dropped as it comes, so that a client that never ends a line cannot fill the gateway's memory.
+   */
+  static final class BoundedLines {
+    private final java.io.Reader in;
+    private final int max;
+    private final char[] buf = new char[1 << 16];
+    private int pos;
+    private int end;
+
+    BoundedLines(java.io.Reader in, int max) {
+      this.in = in;
+      this.max = max;
+    }
+
+    /** The next line, or {@code null} at the end of the input. */
+    Line next() throws IOException {
+      StringBuilder b = new StringBuilder();
+      boolean tooLong = false;
+      boolean any = false;
+      while (true) {
+        if (pos >= end) {
+          end = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (end < 0) {
+            end = 0;
+            return any ? line(b, tooLong) : null;
+          }
+        }
+        any = true;
+        int newline = pos;
+        while (newline < end && buf[newline] != '\n') {
+          newline++;
+        }
+        int length = newline - pos;
+        if (!tooLong && b.length() + length > max) {
+          tooLong = true;
+          b = new StringBuilder();
+        }
+        if (!tooLong) {
+          b.append(buf, pos, length);
+        }
+        pos = newline;
+        if (newline < end) {
+          pos++;
+          return line(b, tooLong);
+        }
+      }
+    }
+
+    private static Line line(StringBuilder b, boolean tooLong) {
+      if (tooLong) {
+        return new Line("", true);
+      }
+      int n = b.length();
+      return new Line(
+          n > 0 && b.charAt(n - 1) == '\r' ? b.substring(0, n - 1) : b.toString(), false);
+    }
+  }
+
+  /** Answers a line that was too long to read: its id is unknown. */
+  private void tooLong() throws IOException {
+    reply(null, -32600, "Invalid Request: ", "a message over " + MAX_LINE + " characters");
   }
 
   /**
@@ -109,9 +182,6 @@ final class LineGuard {
    * reader stops for good at the first one it cannot).
    */
   private String problem(String line) {
-    if (line.length() > MAX_LINE) {
-      return "a message over " + MAX_LINE + " characters";
-    }
     JsonNode n;
     try {
       n = JSON.readTree(line);
@@ -147,8 +217,6 @@ final class LineGuard {
 
   private void answer(String line, String problem) throws IOException {
     boolean json = !problem.equals("not JSON");
-    ObjectNode error = JsonNodeFactory.instance.objectNode();
-    error.put("jsonrpc", "2.0");
     JsonNode id = null;
     if (json) {
       try {
@@ -158,18 +226,25 @@ final class LineGuard {
         // not reached: it parsed above
       }
     }
-    if (id != null && (id.isTextual() || id.isIntegralNumber())) {
+    reply(
+        id != null && (id.isTextual() || id.isIntegralNumber()) ? id : null,
+        json ? -32600 : -32700,
+        json ? "Invalid Request: " : "Parse error: ",
+        problem);
+  }
+
+  /** Writes a JSON-RPC error to the client, as a whole line, and says so on the log. */
+  private void reply(JsonNode id, int code, String kind, String problem) throws IOException {
+    ObjectNode error = JsonNodeFactory.instance.objectNode();
+    error.put("jsonrpc", "2.0");
+    if (id != null) {
       error.set("id", id);
     } else {
       error.putNull("id");
     }
     ObjectNode body = error.putObject("error");
-    body.put("code", json ? -32600 : -32700);
-    body.put(
-        "message",
-        (json ? "Invalid Request: " : "Parse error: ")
-            + problem
-            + "; the gateway skipped this line and reads the next");
+    body.put("code", code);
+    body.put("message", kind + problem + "; the gateway skipped this line and reads the next");
     log.println("tollgate mcp: a client line was refused: " + problem);
     synchronized (client) {
       client.write((JSON.writeValueAsString(error) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -53,11 +53,13 @@ final class HttpFront implements AutoCloseable {
         .jsonMapper(json)
         .mcpEndpoint(PATH)
         .securityValidator(DefaultServerTransportSecurityValidator.builder().build())
-        .contextExtractor(
-            request ->
-                McpTransportContext.create(
-                    Map.of(CLIENT, String.valueOf(request.getAttribute(CLIENT)))))
+        .contextExtractor(HttpFront::context)
         .build();
+  }
+
+  /** What a request's transport context carries: the client the filter let in. */
+  static McpTransportContext context(HttpServletRequest request) {
+    return McpTransportContext.create(Map.of(CLIENT, String.valueOf(request.getAttribute(CLIENT))));
   }
 
   /** Starts serving {@code transport} at {@code host:port}. */
@@ -65,6 +67,7 @@ final class HttpFront implements AutoCloseable {
       String host,
       int port,
       HttpServletStreamableServerTransportProvider transport,
+      jakarta.servlet.http.HttpServlet stateless,
       ClientTokens tokens,
       PrintStream log) {
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -77,7 +80,7 @@ final class HttpFront implements AutoCloseable {
     jetty.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    ServletHolder servlet = new ServletHolder("mcp", transport);
+    ServletHolder servlet = new ServletHolder("mcp", new ByRevision(transport, stateless));
     servlet.setAsyncSupported(true);
     context.addServlet(servlet, PATH);
     FilterHolder auth = new FilterHolder(new TokenFilter(tokens, log));
@@ -114,6 +117,41 @@ final class HttpFront implements AutoCloseable {
     }
   }
 
+  /**
+   * One endpoint for both eras of the protocol: a request of the stateless revision 2026-07-28
+   * carries {@code Mcp-Method} (its transport requires it); the session-based revisions' never do.
+   */
+  private static final class ByRevision extends jakarta.servlet.http.HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient jakarta.servlet.http.HttpServlet sessions;
+    private final transient jakarta.servlet.http.HttpServlet stateless;
+
+    ByRevision(
+        jakarta.servlet.http.HttpServlet sessions, jakarta.servlet.http.HttpServlet stateless) {
+      this.sessions = sessions;
+      this.stateless = stateless;
+    }
+
+    @Override
+    public void init(jakarta.servlet.ServletConfig config) throws ServletException {
+      super.init(config);
+      sessions.init(config);
+      stateless.init(config);
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws ServletException, IOException {
+      (request.getHeader("Mcp-Method") != null ? stateless : sessions).service(request, response);
+    }
+
+    @Override
+    public void destroy() {
+      sessions.destroy();
+      stateless.destroy();
+    }
+  }
+
   /** Lets in a request with a bearer token of the gateway's agent; answers 401 otherwise. */
   private record TokenFilter(ClientTokens tokens, PrintStream log) implements Filter {
     @Override
@@ -121,6 +159,10 @@ final class HttpFront implements AutoCloseable {
         throws IOException, ServletException {
       HttpServletRequest request = (HttpServletRequest) req;
       HttpServletResponse response = (HttpServletResponse) res;
+      if (request.getHeader("Origin") != null) {
+        refuse(response, 403, "a request from a web page (it has an Origin) is not served");
+        return;
+      }
       String header = request.getHeader("Authorization");
       if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         refuse(response, 401, "send the gateway's agent token: Authorization: Bearer <token>");

@@ -124,7 +124,14 @@ public final class McpGateway implements AutoCloseable {
     try {
       var transport = HttpFront.transport(g.json);
       g.open(gate, null, () -> McpServer.sync(transport).serverInfo(SERVER_INFO));
-      g.front = HttpFront.start(config.listenHost(), config.listenPort(), transport, tokens, log);
+      g.front =
+          HttpFront.start(
+              config.listenHost(),
+              config.listenPort(),
+              transport,
+              ModernFront.servlet(g.json, g.shelf, g),
+              tokens,
+              log);
       log.println("tollgate mcp: serving MCP over Streamable HTTP at " + g.front.uri());
     } catch (RuntimeException e) {
       g.close();
@@ -252,7 +259,17 @@ public final class McpGateway implements AutoCloseable {
             .build();
     return McpServerFeatures.SyncToolSpecification.builder()
         .tool(shown)
-        .callHandler((exchange, request) -> call(name, tool.name(), upstream, exchange, request))
+        .callHandler(
+            (exchange, request) ->
+                call(
+                    name,
+                    tool.name(),
+                    upstream,
+                    new Caller(
+                        client(exchange),
+                        exchange.sessionId(),
+                        request.progressToken() == null ? null : exchange::progressNotification),
+                    request))
         .build();
   }
 
@@ -260,21 +277,21 @@ public final class McpGateway implements AutoCloseable {
       String name,
       String upstreamName,
       Upstream upstream,
-      McpSyncServerExchange exchange,
+      Caller caller,
       McpSchema.CallToolRequest request) {
     Map<String, Object> args =
         request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
     CallGate calls;
     CallGate.Verdict verdict;
     try {
-      calls = conversations.of(client(exchange), exchange.sessionId(), request.meta());
+      calls = conversations.of(caller.client(), caller.mcpSession(), request.meta());
       verdict = calls.decide(name, args);
     } catch (RuntimeException e) {
       // a malformed action (the gate refuses it before the engine): fail closed, say why
       return refused("Tollgate could not decide this call to " + name + ": " + e.getMessage());
     }
     if (!verdict.forward() && verdict.decision().approval() != null) {
-      verdict = awaitPerson(calls, name, args, verdict, exchange, request.progressToken());
+      verdict = awaitPerson(calls, name, args, verdict, caller, request.progressToken());
     }
     if (!verdict.forward()) {
       return withDecision(refused(verdict.refusal()), verdict.decision());
@@ -304,13 +321,35 @@ public final class McpGateway implements AutoCloseable {
     return withDecision(result, verdict.decision());
   }
 
+  /**
+   * Who makes a call: the client (the one of stdio, or the one an HTTP request's token identified),
+   * its MCP session if the protocol has one, and where progress goes while a call is held ({@code
+   * null}: the client asked for none, or the transport cannot send it).
+   */
+  record Caller(
+      String client,
+      String mcpSession,
+      java.util.function.Consumer<McpSchema.ProgressNotification> progress) {}
+
+  /** Calls a shown tool for a caller (the 2026 revision's server, which has no exchange). */
+  McpSchema.CallToolResult call(
+      String shownName, Caller caller, McpSchema.CallToolRequest request) {
+    int dot = shownName.indexOf('.');
+    Upstream upstream = dot < 0 ? null : upstreams.get(shownName.substring(0, dot));
+    if (upstream == null) {
+      return refused("No tool " + shownName + " behind this gateway.");
+    }
+    return call(shownName, shownName.substring(dot + 1), upstream, caller, request);
+  }
+
   /** Who the client is: the one of stdio, or the one an HTTP request's token identified. */
-  private String client(McpSyncServerExchange exchange) {
-    Object c =
-        exchange.transportContext() == null
-            ? null
-            : exchange.transportContext().get(HttpFront.CLIENT);
+  static String client(io.modelcontextprotocol.common.McpTransportContext context) {
+    Object c = context == null ? null : context.get(HttpFront.CLIENT);
     return c == null ? "stdio" : c.toString();
+  }
+
+  private static String client(McpSyncServerExchange exchange) {
+    return client(exchange.transportContext());
   }
 
   /** The key of a result's {@code _meta} entry that carries Tollgate's decision on the call. */
@@ -367,7 +406,7 @@ public final class McpGateway implements AutoCloseable {
       String name,
       Map<String, Object> args,
       CallGate.Verdict asked,
-      McpSyncServerExchange exchange,
+      Caller caller,
       Object progressToken) {
     if (approvals == ApprovalWait.NONE || config.approvalWait().isZero()) {
       return asked;
@@ -382,15 +421,17 @@ public final class McpGateway implements AutoCloseable {
         if (left <= 0) {
           break;
         }
-        if (progressToken != null) {
-          exchange.progressNotification(
-              new McpSchema.ProgressNotification(
-                  progressToken,
-                  ++slices,
-                  null,
-                  "waiting for a person to approve this call in the Tollgate console (approval "
-                      + id
-                      + ")"));
+        if (progressToken != null && caller.progress() != null) {
+          caller
+              .progress()
+              .accept(
+                  new McpSchema.ProgressNotification(
+                      progressToken,
+                      ++slices,
+                      null,
+                      "waiting for a person to approve this call in the Tollgate console (approval "
+                          + id
+                          + ")"));
         }
         status = approvals.await(id, Duration.ofNanos(Math.min(left, PROGRESS_EVERY.toNanos())));
       }

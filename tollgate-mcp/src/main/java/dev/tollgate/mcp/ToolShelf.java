@@ -112,6 +112,11 @@ final class ToolShelf implements AutoCloseable {
     return shown.size();
   }
 
+  /** The tools shown now, by the name they are shown by, as their servers define them. */
+  synchronized Map<String, McpSchema.Tool> shownTools() {
+    return Map.copyOf(shown);
+  }
+
   /** The names of the tools shown now. */
   synchronized List<String> shownNames() {
     return List.copyOf(shown.keySet());

@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -213,31 +212,95 @@ class StreamableHttpTest {
     }
   }
 
-  @Test
-  void theTypeScriptClientReachesTheGatewayOverHttp() throws Exception {
+  /** Runs one of the official TypeScript clients against the gateway; its JSON line. */
+  static JsonNode typeScript(String script, String negotiation) throws Exception {
     String calls =
         JSON.writeValueAsString(
             List.of(
                 Map.of("name", "remote.echo", "arguments", Map.of("text", "from node")),
                 Map.of("name", "remote.echo", "arguments", Map.of("text", "launch codes"))));
     List<String> command =
-        new ArrayList<>(
-            List.of(
-                "node",
-                Path.of("src/test/node/ts-client.mjs").toAbsolutePath().toString(),
-                calls,
-                "--",
-                gateway.uri().toString()));
+        List.of(
+            "node",
+            Path.of("src/test/node", script).toAbsolutePath().toString(),
+            calls,
+            "--",
+            gateway.uri().toString());
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("MCP_TOKEN", TOKEN);
+    pb.environment().put("MCP_NEGOTIATION", negotiation);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     JsonNode r = JSON.readTree(out);
-    assertThat(r.path("server").path("name").asText()).isEqualTo("tollgate-mcp-gateway");
     assertThat(r.path("results").get(0).path("content").get(0).path("text").asText())
         .isEqualTo("echo: from node");
-    assertThat(r.path("results").get(1).path("isError").asBoolean()).isTrue();
+    JsonNode denied = r.path("results").get(1);
+    assertThat(denied.path("isError").asBoolean()).isTrue();
+    assertThat(denied.path("content").get(0).path("text").asText())
+        .contains("Tollgate denied this call to remote.echo");
+    return r;
+  }
+
+  @Test
+  void theTypeScriptClientReachesTheGatewayOverHttp() throws Exception {
+    assertThat(typeScript("ts-client.mjs", "legacy").path("server").path("name").asText())
+        .isEqualTo("tollgate-mcp-gateway");
+  }
+
+  @Test
+  void theTypeScriptClient2xSpeaksEitherEraToTheSameEndpoint() throws Exception {
+    JsonNode modern = typeScript("ts2-client.mjs", "auto");
+    assertThat(modern.path("tools").toString()).contains("remote.echo");
+    assertThat(modern.path("protocolVersion").asText()).isEqualTo("2026-07-28");
+    assertThat(typeScript("ts2-client.mjs", "legacy").path("protocolVersion").asText())
+        .isEqualTo("2025-11-25");
+  }
+
+  /** A client of the stateless revision 2026-07-28 (the SDK's {@code modern} client). */
+  static io.modelcontextprotocol.modern.client.McpSyncClient statelessClient(String token) {
+    return io.modelcontextprotocol.modern.client.McpClient.sync(
+            io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport.builder(
+                    gateway.uri())
+                .jsonMapper(
+                    new io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper(
+                        new ObjectMapper()))
+                .requestCustomizer(
+                    io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer
+                        .fromSync(
+                            (request, headers, context) ->
+                                headers.set("Authorization", "Bearer " + token)))
+                .build())
+        .clientInfo(
+            io.modelcontextprotocol.modern.McpSchema.Implementation.builder("stateless", "1")
+                .build())
+        .jsonMapper(
+            new io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper(new ObjectMapper()))
+        .build();
+  }
+
+  @Test
+  void aClientOfTheStatelessRevisionIsGatedOnTheSameEndpoint() {
+    io.modelcontextprotocol.modern.client.McpSyncClient c = statelessClient(TOKEN);
+    assertThat(c.discover().supportedVersions()).contains("2026-07-28");
+    assertThat(c.listTools().list().tools())
+        .extracting(io.modelcontextprotocol.modern.McpSchema.Tool::name)
+        .contains("remote.echo");
+    io.modelcontextprotocol.modern.McpSchema.CallToolResult allowed =
+        c.tool("remote.echo").arguments(Map.of("text", "no session")).call();
+    assertThat(allowed.content().toString()).contains("echo: no session");
+    assertThat(allowed.meta()).containsKey(McpGateway.DECISION_META);
+    io.modelcontextprotocol.modern.McpSchema.CallToolResult denied =
+        c.tool("remote.echo").arguments(Map.of("text", "launch codes")).call();
+    assertThat(denied.isError()).isTrue();
+    assertThat(denied.content().toString()).contains("Tollgate denied this call to remote.echo");
+    assertThatThrownBy(
+            () ->
+                statelessClient("tg_wrong")
+                    .tool("remote.echo")
+                    .arguments(Map.of("text", "x"))
+                    .call())
+        .isInstanceOf(RuntimeException.class);
   }
 }

@@ -1,0 +1,90 @@
+package dev.tollgate.mcp;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.modern.server.McpServer;
+import io.modelcontextprotocol.modern.server.McpSyncResponse;
+import io.modelcontextprotocol.modern.server.feature.McpSyncTool;
+import io.modelcontextprotocol.modern.server.feature.McpSyncToolRepository;
+import io.modelcontextprotocol.modern.server.feature.ToolsFeature;
+import io.modelcontextprotocol.modern.server.feature.ToolsPage;
+import io.modelcontextprotocol.modern.server.transport.HttpServletMcpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's server for clients of the stateless revision 2026-07-28 (no initialize, no MCP
+ * session: the protocol version and capabilities travel in each request's {@code _meta}, and
+ * Streamable HTTP requests carry {@code Mcp-Method}), beside the session-based one on the same
+ * endpoint. The SDK has this revision in its {@code modern} package, with schema types of its own:
+ * this is the thin layer between them. It lists the same tools, answers {@code server/discover},
+ * and sends each call down the same path (decision, held approval, upstream, observation).
+ */
+final class ModernFront {
+  private ModernFront() {}
+
+  /** The servlet for 2026-07-28 requests to {@code /mcp}, calling through {@code gateway}. */
+  static HttpServletMcpTransport servlet(McpJsonMapper json, ToolShelf shelf, McpGateway gateway) {
+    McpSyncToolRepository tools =
+        new McpSyncToolRepository() {
+          @Override
+          public ToolsPage list(
+              io.modelcontextprotocol.modern.server.McpRequestContext context, String cursor) {
+            List<io.modelcontextprotocol.modern.McpSchema.Tool> out = new ArrayList<>();
+            shelf.shownTools().forEach((name, tool) -> out.add(modern(json, name, tool)));
+            return ToolsPage.of(out);
+          }
+
+          @Override
+          public McpSyncTool find(
+              io.modelcontextprotocol.modern.server.McpRequestContext context, String name) {
+            McpSchema.Tool tool = shelf.shownTools().get(name);
+            if (tool == null) {
+              return null;
+            }
+            return McpSyncTool.of(
+                modern(json, name, tool),
+                (ctx, request) -> {
+                  McpSchema.CallToolResult result =
+                      gateway.call(
+                          name,
+                          new McpGateway.Caller(
+                              McpGateway.client(ctx.transportContext()), null, null),
+                          McpSchema.CallToolRequest.builder(name)
+                              .arguments(request.arguments())
+                              .meta(request.meta())
+                              .build());
+                  return McpSyncResponse.result(
+                      json.convertValue(
+                          json.convertValue(result, Map.class),
+                          io.modelcontextprotocol.modern.McpSchema.CallToolResult.class));
+                });
+          }
+        };
+    McpServer server =
+        McpServer.builder()
+            .serverInfo(
+                io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
+                        "tollgate-mcp-gateway", "0.1")
+                    .build())
+            .jsonMapper(json)
+            .feature(ToolsFeature.ofSync(tools))
+            .build();
+    return HttpServletMcpTransport.builder(server)
+        .jsonMapper(json)
+        .endpoint(HttpFront.PATH)
+        .contextExtractor(HttpFront::context)
+        .build();
+  }
+
+  /** A server's tool as the 2026 revision's schema has it, under the name the gateway shows. */
+  private static io.modelcontextprotocol.modern.McpSchema.Tool modern(
+      McpJsonMapper json, String shownName, McpSchema.Tool tool) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = new LinkedHashMap<>(json.convertValue(tool, Map.class));
+    fields.put("name", shownName);
+    return json.convertValue(fields, io.modelcontextprotocol.modern.McpSchema.Tool.class);
+  }
+}

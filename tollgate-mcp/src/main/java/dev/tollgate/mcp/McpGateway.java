@@ -183,21 +183,24 @@ public final class McpGateway implements AutoCloseable {
       Upstream upstream =
           Upstream.start(name, e.getValue(), json, log, listed -> shelf.listed(name, listed));
       upstreams.put(name, upstream);
-      McpSyncClient client = upstream.client();
-      first.put(name, client.listTools().tools());
-      McpSchema.ServerCapabilities caps = client.getServerCapabilities();
-      if (caps != null && caps.resources() != null) {
-        for (McpSchema.Resource r : client.listResources().resources()) {
-          resources.add(
-              new McpServerFeatures.SyncResourceSpecification(
-                  r, (exchange, request) -> upstream.client().readResource(request)));
+      Connection connection = upstream.client();
+      first.put(name, connection.listTools());
+      McpSchema.ServerCapabilities caps = connection.capabilities();
+      if (connection instanceof Connection.Sessions(McpSyncClient client)) {
+        // resources and prompts pass through from servers of the session-based revisions
+        if (caps != null && caps.resources() != null) {
+          for (McpSchema.Resource r : client.listResources().resources()) {
+            resources.add(
+                new McpServerFeatures.SyncResourceSpecification(
+                    r, (exchange, request) -> sessions(upstream).readResource(request)));
+          }
         }
-      }
-      if (caps != null && caps.prompts() != null) {
-        for (McpSchema.Prompt p : client.listPrompts().prompts()) {
-          prompts.add(
-              new McpServerFeatures.SyncPromptSpecification(
-                  p, (exchange, request) -> upstream.client().getPrompt(request)));
+        if (caps != null && caps.prompts() != null) {
+          for (McpSchema.Prompt p : client.listPrompts().prompts()) {
+            prompts.add(
+                new McpServerFeatures.SyncPromptSpecification(
+                    p, (exchange, request) -> sessions(upstream).getPrompt(request)));
+          }
         }
       }
     }
@@ -232,7 +235,7 @@ public final class McpGateway implements AutoCloseable {
     // a server's tools that changed while the gateway was starting: listed again, now that the
     // changes have somewhere to go
     for (Upstream u : upstreams.values()) {
-      shelf.listed(u.name(), u.client().listTools().tools());
+      shelf.listed(u.name(), u.client().listTools());
     }
     log.println(
         "tollgate mcp: serving "
@@ -242,6 +245,15 @@ public final class McpGateway implements AutoCloseable {
             + " as agent "
             + gate.agent()
             + (session == null ? "" : " in session " + session));
+  }
+
+  /** The session-based client of a server that had one when the gateway started. */
+  private static McpSyncClient sessions(Upstream upstream) {
+    if (upstream.client() instanceof Connection.Sessions(McpSyncClient client)) {
+      return client;
+    }
+    throw new IllegalStateException(
+        "the MCP server `" + upstream.name() + "` no longer speaks the session-based revisions");
   }
 
   /** The server's tool, re-exposed under its server's name, each call decided first. */

@@ -32,7 +32,7 @@ final class Upstream implements AutoCloseable {
   private final McpJsonMapper json;
   private final PrintStream log;
   private final Consumer<List<McpSchema.Tool>> toolsChanged;
-  private McpSyncClient client;
+  private Connection client;
 
   /** Completed when the process behind {@link #client} ends. */
   private java.util.concurrent.CompletableFuture<Void> exited;
@@ -73,7 +73,7 @@ final class Upstream implements AutoCloseable {
   }
 
   /** The running server's client, starting it again first when it crashed and may be retried. */
-  synchronized McpSyncClient client() {
+  synchronized Connection client() {
     if (closed) {
       throw new IllegalStateException("the gateway is closing");
     }
@@ -98,7 +98,7 @@ final class Upstream implements AutoCloseable {
         throw e;
       }
       log.println("tollgate mcp: the MCP server `" + name + "` was started again");
-      toolsChanged.accept(client.listTools().tools());
+      toolsChanged.accept(client.listTools());
     }
     return client;
   }
@@ -108,7 +108,7 @@ final class Upstream implements AutoCloseable {
    * is taken as crashed (the SDK's client would wait for the answer until its timeout).
    */
   McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
-    McpSyncClient c;
+    Connection c;
     java.util.concurrent.CompletableFuture<Void> gone;
     synchronized (this) {
       c = client();
@@ -144,7 +144,8 @@ final class Upstream implements AutoCloseable {
     } catch (java.util.concurrent.CompletionException e) {
       RuntimeException cause =
           e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-      if (cause instanceof McpError) {
+      if (cause instanceof McpError
+          || cause instanceof io.modelcontextprotocol.modern.McpException) {
         // an error answer: the server is alive
         throw cause;
       }
@@ -156,7 +157,7 @@ final class Upstream implements AutoCloseable {
     }
   }
 
-  private synchronized void crashed(McpSyncClient c, RuntimeException e) {
+  private synchronized void crashed(Connection c, RuntimeException e) {
     if (client != c) {
       return;
     }
@@ -183,7 +184,62 @@ final class Upstream implements AutoCloseable {
     retryAt = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
   }
 
-  private McpSyncClient connect() {
+  /**
+   * Connects in the session-based revisions; a server over HTTP that refuses them (it speaks only
+   * the stateless revision 2026-07-28: it answers the handshake with an unsupported version) is
+   * spoken to in that revision instead, once its {@code server/discover} says it serves it.
+   */
+  private Connection connect() {
+    try {
+      return new Connection.Sessions(connectSessions());
+    } catch (IllegalStateException sessions) {
+      if (spec.url() == null) {
+        throw sessions;
+      }
+      Connection stateless;
+      try {
+        stateless = connectStateless();
+      } catch (RuntimeException e) {
+        sessions.addSuppressed(e);
+        throw sessions;
+      }
+      log.println(
+          "tollgate mcp: the MCP server `" + name + "` speaks the stateless revision 2026-07-28");
+      return stateless;
+    }
+  }
+
+  private Connection connectStateless() {
+    io.modelcontextprotocol.modern.client.McpSyncClient c =
+        io.modelcontextprotocol.modern.client.McpClient.sync(
+                io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport.builder(
+                        spec.url())
+                    .jsonMapper(json)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .requestCustomizer(
+                        io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer
+                            .fromSync(
+                                (request, headers, context) ->
+                                    spec.headers().forEach(headers::set)))
+                    .build())
+            .clientInfo(
+                io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
+                        "tollgate-mcp-gateway", "0.1")
+                    .build())
+            .jsonMapper(json)
+            .callTimeout(CALL_TIMEOUT)
+            .build();
+    if (!c.discover().supportedVersions().contains("2026-07-28")) {
+      throw new IllegalStateException(
+          "the MCP server `"
+              + name
+              + "` speaks neither the session-based revisions nor 2026-07-28");
+    }
+    exited = new java.util.concurrent.CompletableFuture<>();
+    return new Connection.Stateless(c, json);
+  }
+
+  private McpSyncClient connectSessions() {
     McpClientTransport transport;
     java.util.concurrent.CompletableFuture<Void> gone =
         new java.util.concurrent.CompletableFuture<>();
@@ -251,7 +307,7 @@ final class Upstream implements AutoCloseable {
     closed = true;
     if (client != null) {
       try {
-        client.closeGracefully();
+        client.close();
       } catch (RuntimeException e) {
         log.println("tollgate mcp: the MCP server `" + name + "` did not stop cleanly");
       }

@@ -41,6 +41,7 @@ class StreamableHttpTest {
 
   @TempDir static Path dir;
   static Process remote;
+  static Process stateless;
   static JdbcStore store;
   static Tollgate tollgate;
   static McpGateway gateway;
@@ -60,6 +61,17 @@ class StreamableHttpTest {
             .readLine();
     assertThat(line).as("the HTTP server's first line").startsWith("listening ");
     int port = Integer.parseInt(line.substring("listening ".length()).strip());
+    stateless =
+        new ProcessBuilder(
+                "node", Path.of("src/test/node/stateless-server.mjs").toAbsolutePath().toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String statelessLine =
+        new BufferedReader(
+                new InputStreamReader(stateless.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
+    assertThat(statelessLine).as("the stateless server's first line").startsWith("listening ");
+    int statelessPort = Integer.parseInt(statelessLine.substring("listening ".length()).strip());
     remoteUri = "http://127.0.0.1:" + port + "/mcp";
 
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
@@ -69,7 +81,7 @@ class StreamableHttpTest {
         """
         policies:
           - name: no-launch-codes
-            match: {tools: [remote.echo]}
+            match: {tools: [remote.echo, stateless.echo]}
             when: 'string(action.args.text).contains("launch codes")'
             effect: deny
             message: '"launch codes never leave"'
@@ -86,7 +98,10 @@ class StreamableHttpTest {
         GatewayConfig.parse(
             "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  remote:\n    url: http://127.0.0.1:"
                 + port
-                + "/mcp\n    headers: {Authorization: Bearer upstream-secret}\n",
+                + "/mcp\n    headers: {Authorization: Bearer upstream-secret}\n"
+                + "  stateless:\n    url: http://127.0.0.1:"
+                + statelessPort
+                + "/mcp\n",
             "mcp.yaml");
     gateway =
         McpGateway.startHttp(
@@ -105,6 +120,9 @@ class StreamableHttpTest {
     }
     if (remote != null) {
       remote.destroy();
+    }
+    if (stateless != null) {
+      stateless.destroy();
     }
     if (store != null) {
       store.close();
@@ -209,6 +227,31 @@ class StreamableHttpTest {
     } finally {
       a.closeGracefully();
       b.closeGracefully();
+    }
+  }
+
+  @Test
+  void aServerOfTheStatelessRevisionOnlyIsReachedInIt() {
+    McpSyncClient c = client(TOKEN);
+    try {
+      assertThat(c.listTools().tools())
+          .extracting(McpSchema.Tool::name)
+          .contains("stateless.echo", "remote.echo");
+      McpSchema.CallToolResult allowed =
+          c.callTool(
+              McpSchema.CallToolRequest.builder("stateless.echo")
+                  .arguments(Map.of("text", "across eras"))
+                  .build());
+      assertThat(Gateways.text(allowed)).isEqualTo("echo: across eras");
+      McpSchema.CallToolResult denied =
+          c.callTool(
+              McpSchema.CallToolRequest.builder("stateless.echo")
+                  .arguments(Map.of("text", "the launch codes"))
+                  .build());
+      assertThat(denied.isError()).isTrue();
+      assertThat(Gateways.text(denied)).contains("launch codes never leave");
+    } finally {
+      c.closeGracefully();
     }
   }
 

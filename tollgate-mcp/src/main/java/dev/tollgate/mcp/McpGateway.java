@@ -49,6 +49,7 @@ public final class McpGateway implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private Conversations conversations;
   private HttpFront front;
+  private io.modelcontextprotocol.modern.server.transport.StdioMcpTransport stateless;
   private volatile McpSyncServer server;
 
   private McpGateway(
@@ -87,13 +88,23 @@ public final class McpGateway implements AutoCloseable {
       g.open(
           gate,
           "stdio",
-          () ->
-              McpServer.sync(
-                      new StdioServerTransportProvider(
-                          g.json,
-                          LineGuard.guard(g.untilEnd(in), out, log, g.json),
-                          LineGuard.lines(out)))
-                  .serverInfo(SERVER_INFO));
+          () -> {
+            // one stdio stream speaks one era of the protocol: the client's first line says which
+            FirstLine first = FirstLine.read(in);
+            if (first.stateless()) {
+              g.stateless =
+                  ModernFront.stdio(
+                      g.json, g.shelf, g, g.untilEnd(first.input()), LineGuard.lines(out));
+              log.println("tollgate mcp: the client speaks the stateless revision 2026-07-28");
+              return null;
+            }
+            return McpServer.sync(
+                    new StdioServerTransportProvider(
+                        g.json,
+                        LineGuard.guard(g.untilEnd(first.input()), out, log, g.json),
+                        LineGuard.lines(out)))
+                .serverInfo(SERVER_INFO);
+          });
     } catch (RuntimeException e) {
       g.close();
       throw e;
@@ -208,30 +219,34 @@ public final class McpGateway implements AutoCloseable {
     conversations = new Conversations(gate, config);
     String session =
         stdioClient == null ? null : conversations.of(stdioClient, null, null).session();
+    McpServer.SyncSpecification<?> classic = transport.get();
     this.server =
-        transport
-            .get()
-            .jsonMapper(json)
-            .capabilities(
-                McpSchema.ServerCapabilities.builder()
-                    .tools(true)
-                    .resources(false, true)
-                    .prompts(true)
-                    .build())
-            // the decision reads the arguments as sent, and the servers behind check their own
-            // schemas: a second pass here would cost every call a schema walk, and would turn a
-            // server's answer into the SDK's error
-            .validateToolInputs(false)
-            .jsonSchemaValidator(
-                (schema, content) ->
-                    io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse
-                        .asValid(null))
-            .requestTimeout(Upstream.CALL_TIMEOUT)
-            .tools(shelf.specifications())
-            .resources(resources)
-            .prompts(prompts)
-            .build();
-    shelf.attach(server);
+        classic == null
+            ? null
+            : classic
+                .jsonMapper(json)
+                .capabilities(
+                    McpSchema.ServerCapabilities.builder()
+                        .tools(true)
+                        .resources(false, true)
+                        .prompts(true)
+                        .build())
+                // the decision reads the arguments as sent, and the servers behind check their own
+                // schemas: a second pass here would cost every call a schema walk, and would turn a
+                // server's answer into the SDK's error
+                .validateToolInputs(false)
+                .jsonSchemaValidator(
+                    (schema, content) ->
+                        io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse
+                            .asValid(null))
+                .requestTimeout(Upstream.CALL_TIMEOUT)
+                .tools(shelf.specifications())
+                .resources(resources)
+                .prompts(prompts)
+                .build();
+    if (server != null) {
+      shelf.attach(server);
+    }
     // a server's tools that changed while the gateway was starting: listed again, now that the
     // changes have somewhere to go
     for (Upstream u : upstreams.values()) {
@@ -512,6 +527,9 @@ public final class McpGateway implements AutoCloseable {
   @Override
   public void close() {
     shelf.close();
+    if (stateless != null) {
+      stateless.closeGracefully().subscribe();
+    }
     if (front != null) {
       front.close();
     }

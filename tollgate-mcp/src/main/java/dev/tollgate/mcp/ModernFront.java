@@ -27,6 +27,32 @@ final class ModernFront {
 
   /** The servlet for 2026-07-28 requests to {@code /mcp}, calling through {@code gateway}. */
   static HttpServletMcpTransport servlet(McpJsonMapper json, ToolShelf shelf, McpGateway gateway) {
+    return HttpServletMcpTransport.builder(server(json, shelf, gateway))
+        .jsonMapper(json)
+        .endpoint(HttpFront.PATH)
+        .contextExtractor(HttpFront::context)
+        .build();
+  }
+
+  /**
+   * Serves one client of the 2026-07-28 revision on {@code in} and {@code out} (stdio), until
+   * {@code in} ends.
+   */
+  static io.modelcontextprotocol.modern.server.transport.StdioMcpTransport stdio(
+      McpJsonMapper json,
+      ToolShelf shelf,
+      McpGateway gateway,
+      java.io.InputStream in,
+      java.io.OutputStream out) {
+    var transport =
+        new io.modelcontextprotocol.modern.server.transport.StdioMcpTransport(
+            server(json, shelf, gateway), json, in, out);
+    transport.start().subscribe();
+    return transport;
+  }
+
+  /** The 2026-07-28 server: the shown tools, each call down the gateway's one path. */
+  private static McpServer server(McpJsonMapper json, ToolShelf shelf, McpGateway gateway) {
     McpSyncToolRepository tools =
         new McpSyncToolRepository() {
           @Override
@@ -63,19 +89,13 @@ final class ModernFront {
                 });
           }
         };
-    McpServer server =
-        McpServer.builder()
-            .serverInfo(
-                io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
-                        "tollgate-mcp-gateway", "0.1")
-                    .build())
-            .jsonMapper(json)
-            .feature(ToolsFeature.ofSync(tools))
-            .build();
-    return HttpServletMcpTransport.builder(server)
+    return McpServer.builder()
+        .serverInfo(
+            io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
+                    "tollgate-mcp-gateway", "0.1")
+                .build())
         .jsonMapper(json)
-        .endpoint(HttpFront.PATH)
-        .contextExtractor(HttpFront::context)
+        .feature(ToolsFeature.ofSync(tools))
         .build();
   }
 

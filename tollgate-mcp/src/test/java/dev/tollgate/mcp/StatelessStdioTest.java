@@ -1,0 +1,87 @@
+package dev.tollgate.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stateless revision 2026-07-28 on stdio: the official TypeScript client 2.x starts the gateway
+ * as a child process, probes it with server/discover (the client's first line carries the revision
+ * in its _meta), and speaks 2026-07-28 to it; without negotiation the same client speaks the 2025
+ * revisions to the same command. Calls are gated either way.
+ */
+class StatelessStdioTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  JsonNode run(String negotiation) throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+    Files.writeString(
+        bundle.resolve("policies.yaml"),
+        """
+        policies:
+          - name: no-launch-codes
+            match: {tools: [local.echo]}
+            when: 'string(action.args.text).contains("launch codes")'
+            effect: deny
+            message: '"launch codes never leave"'
+        """);
+    Path config = dir.resolve("mcp.yaml");
+    Files.writeString(
+        config,
+        "agent: desk\nservers:\n  local:\n    command: [node, "
+            + Path.of("src/test/node/echo-stdio.mjs").toAbsolutePath()
+            + "]\n");
+    String calls =
+        JSON.writeValueAsString(
+            List.of(
+                Map.of("name", "local.echo", "arguments", Map.of("text", "from node")),
+                Map.of("name", "local.echo", "arguments", Map.of("text", "launch codes"))));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "node",
+                Path.of("src/test/node/ts2-client.mjs").toAbsolutePath().toString(),
+                calls,
+                "--"));
+    command.addAll(Gateways.command(bundle, config));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("MCP_NEGOTIATION", negotiation);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    JsonNode r = JSON.readTree(out);
+    assertThat(r.path("tools").toString()).contains("local.echo");
+    assertThat(r.path("results").get(0).path("content").get(0).path("text").asText())
+        .isEqualTo("echo: from node");
+    JsonNode denied = r.path("results").get(1);
+    assertThat(denied.path("isError").asBoolean()).isTrue();
+    assertThat(denied.path("content").get(0).path("text").asText())
+        .contains("Tollgate denied this call to local.echo")
+        .contains("launch codes never leave");
+    return r;
+  }
+
+  @Test
+  void theTypeScriptClient2xNegotiatesTheStatelessRevisionOnStdio() throws Exception {
+    assertThat(run("auto").path("protocolVersion").asText()).isEqualTo("2026-07-28");
+  }
+
+  @Test
+  void withoutNegotiationItSpeaksThe2025RevisionsToTheSameCommand() throws Exception {
+    assertThat(run("legacy").path("protocolVersion").asText()).isEqualTo("2025-11-25");
+  }
+}

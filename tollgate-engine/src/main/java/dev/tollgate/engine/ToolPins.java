@@ -142,19 +142,21 @@ public final class ToolPins {
 
   /**
    * A person accepts a recorded definition: the tool is shown again while its server defines it
-   * this way, on every server sharing the store.
+   * this way, on every server sharing the store. Accepting the definition already accepted changes
+   * nothing (who accepted it first stays on record) and is not audited again.
    *
    * @return the accepted definition, or empty when no such definition was recorded
    */
   public Optional<ToolPinRecord> accept(
       String agent, String server, String tool, String fingerprint, String by) {
-    Optional<ToolPinRecord> done =
-        store.accept(agent, server, tool, fingerprint, by, clock.instant());
-    done.ifPresent(
-        p -> {
-          audited(p, "accepted", null, by);
-          listeners.forEach(Runnable::run);
-        });
+    java.time.Instant at = clock.instant();
+    Optional<ToolPinRecord> done = store.accept(agent, server, tool, fingerprint, by, at);
+    done.filter(p -> at.equals(p.decidedAt()) && by.equals(p.decidedBy()))
+        .ifPresent(
+            p -> {
+              audited(p, "accepted", null, by);
+              listeners.forEach(Runnable::run);
+            });
     return done;
   }
 

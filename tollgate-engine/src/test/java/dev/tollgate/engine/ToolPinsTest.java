@@ -45,6 +45,12 @@ class ToolPinsTest {
         .isTrue();
     assertThat(pins.accept("desk", "files", "read_file", changed.pin().fingerprint(), "ann"))
         .isPresent();
+    // accepting it again changes nothing and is not audited again
+    assertThat(
+            pins.accept("desk", "files", "read_file", changed.pin().fingerprint(), "bob")
+                .orElseThrow()
+                .decidedBy())
+        .isEqualTo("ann");
     assertThat(
             pins.check("desk", "files", tool("Reads a file, and every file beside it."), List.of())
                 .shown())

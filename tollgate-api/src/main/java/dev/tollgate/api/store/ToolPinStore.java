@@ -31,7 +31,8 @@ public interface ToolPinStore {
 
   /**
    * Makes one recorded definition the tool's accepted one, atomically; the one accepted before, if
-   * any, becomes {@link ToolPinRecord.Status#SUPERSEDED}.
+   * any, becomes {@link ToolPinRecord.Status#SUPERSEDED}. The definition already accepted is
+   * returned as it is, unchanged.
    *
    * @return the accepted definition, or empty when no such definition was recorded
    */

@@ -119,6 +119,9 @@ final class JdbcToolPinStore implements ToolPinStore {
           if (chosen == null) {
             return Optional.<ToolPinRecord>empty();
           }
+          if (chosen.status() == ToolPinRecord.Status.ACCEPTED) {
+            return Optional.of(chosen);
+          }
           try (PreparedStatement s =
               c.prepareStatement(
                   "UPDATE tool_pin SET status = 'superseded' WHERE agent = ? AND server = ? AND"

@@ -1034,6 +1034,14 @@ abstract class StoreContractTest {
     assertThat(pins.accept("desk", "files", "read_file", "sha256:zz", "ann", T0)).isEmpty();
     var accepted = pins.accept("desk", "files", "read_file", "sha256:bb", "ann", T0.plusSeconds(5));
     assertThat(accepted.orElseThrow().decidedBy()).isEqualTo("ann");
+    long before = pins.version();
+    assertThat(
+            pins.accept("desk", "files", "read_file", "sha256:bb", "bob", T0.plusSeconds(9))
+                .orElseThrow()
+                .decidedBy())
+        .as("accepting the accepted definition again changes nothing")
+        .isEqualTo("ann");
+    assertThat(pins.version()).isEqualTo(before);
     store.close();
     List<dev.tollgate.api.store.ToolPinRecord> all = open().toolPins().list();
     assertThat(all)

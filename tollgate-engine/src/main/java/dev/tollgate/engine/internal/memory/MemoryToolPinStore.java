@@ -62,6 +62,9 @@ public final class MemoryToolPinStore implements ToolPinStore {
     if (chosen == null) {
       return Optional.empty();
     }
+    if (isAccepted(chosen)) {
+      return Optional.of(chosen);
+    }
     ToolPinRecord before = accepted(agent, server, tool);
     if (before != null && !before.fingerprint().equals(fingerprint)) {
       pins.put(

@@ -160,6 +160,9 @@ final class ToolShelf implements AutoCloseable {
         }
       }
     }
+    if (hidden && !anyHidden) {
+      notifyAll(); // the recheck starts watching the pins' version
+    }
     anyHidden = hidden;
     seenVersion = version;
   }
@@ -256,22 +259,29 @@ final class ToolShelf implements AutoCloseable {
   }
 
   /**
-   * While a tool is hidden, looks every few seconds whether the pins changed (a person accepted a
-   * definition on another server sharing the store).
+   * While a tool is hidden, asks the pins every few seconds whether their version moved (a person
+   * accepted a definition on another server sharing the store: no event crosses servers). With
+   * nothing hidden it waits until a refresh hides something, or until the shelf is closed.
    */
   private void recheck() {
-    while (!closed) {
-      try {
-        Thread.sleep(RECHECK_EVERY);
-      } catch (InterruptedException e) {
-        return;
-      }
-      boolean due;
+    while (true) {
       synchronized (this) {
-        due = anyHidden;
-      }
-      if (!due) {
-        continue;
+        try {
+          if (!closed && !anyHidden) {
+            wait();
+          }
+          if (!closed) {
+            wait(RECHECK_EVERY.toMillis());
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (closed) {
+          return;
+        }
+        if (!anyHidden) {
+          continue;
+        }
       }
       try {
         if (pinning.version() != seenVersionNow()) {
@@ -289,7 +299,10 @@ final class ToolShelf implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
     rechecks.interrupt();
   }
 }

@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * The gateway's client of one server, in whichever era of the protocol the server speaks: the
  * session-based revisions (the SDK's client, with initialize, capabilities, list_changed, resources
- * and prompts), or only the stateless revision 2026-07-28 (the SDK's {@code modern} client: tools
- * only). The gateway works in the session-based revisions' types; a stateless server's are
- * converted here.
+ * and prompts), or only the stateless revision 2026-07-28 (the SDK's {@code modern} client, over
+ * HTTP or to a child process: tools only). The gateway works in the session-based revisions' types;
+ * a stateless server's are converted here.
  */
 sealed interface Connection {
 
@@ -53,7 +53,10 @@ sealed interface Connection {
    * A server of the stateless revision only: no handshake, each request carrying the protocol
    * version in its {@code _meta}. Its resources and prompts are not passed through.
    */
-  record Stateless(io.modelcontextprotocol.modern.client.McpSyncClient client, McpJsonMapper json)
+  record Stateless(
+      io.modelcontextprotocol.modern.client.McpSyncClient client,
+      io.modelcontextprotocol.modern.client.transport.McpClientTransport transport,
+      McpJsonMapper json)
       implements Connection {
     @Override
     public List<McpSchema.Tool> listTools() {
@@ -84,7 +87,19 @@ sealed interface Connection {
 
     @Override
     public void close() {
-      // stateless: nothing is held open between requests
+      // over HTTP nothing is held open between requests; on stdio this ends the child process
+      release(transport);
+    }
+  }
+
+  static void release(
+      io.modelcontextprotocol.modern.client.transport.McpClientTransport transport) {
+    if (transport instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // it is gone already: nothing more to release
+      }
     }
   }
 }

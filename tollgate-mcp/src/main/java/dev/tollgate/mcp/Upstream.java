@@ -185,15 +185,17 @@ final class Upstream implements AutoCloseable {
   }
 
   /**
-   * Connects in the session-based revisions; a server over HTTP that refuses them (it speaks only
-   * the stateless revision 2026-07-28: it answers the handshake with an unsupported version) is
-   * spoken to in that revision instead, once its {@code server/discover} says it serves it.
+   * Connects in the session-based revisions; a server that refuses them (it speaks only the
+   * stateless revision 2026-07-28, and answers the handshake with an unsupported version) is spoken
+   * to in that revision instead, once its {@code server/discover} says it serves it. A child
+   * process is tried again only when it answered the handshake with an error: one that did not
+   * answer at all would not answer the second time either.
    */
   private Connection connect() {
     try {
       return new Connection.Sessions(connectSessions());
     } catch (IllegalStateException sessions) {
-      if (spec.url() == null) {
+      if (spec.url() == null && !answered(sessions)) {
         throw sessions;
       }
       Connection stateless;
@@ -209,19 +211,40 @@ final class Upstream implements AutoCloseable {
     }
   }
 
+  private static boolean answered(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof McpError) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Connection connectStateless() {
+    io.modelcontextprotocol.modern.client.transport.McpClientTransport transport;
+    if (spec.url() != null) {
+      transport =
+          io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport.builder(spec.url())
+              .jsonMapper(json)
+              .connectTimeout(Duration.ofSeconds(10))
+              .requestCustomizer(
+                  io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer.fromSync(
+                      (request, headers, context) -> spec.headers().forEach(headers::set)))
+              .build();
+    } else {
+      List<String> command = spec.command();
+      transport =
+          io.modelcontextprotocol.modern.client.transport.StdioMcpClientTransport.builder(
+                  ServerParameters.builder(command.getFirst())
+                      .args(command.subList(1, command.size()))
+                      .env(spec.env())
+                      .build())
+              .jsonMapper(json)
+              .stderrConsumer(line -> log.println("[" + name + "] " + line))
+              .start();
+    }
     io.modelcontextprotocol.modern.client.McpSyncClient c =
-        io.modelcontextprotocol.modern.client.McpClient.sync(
-                io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport.builder(
-                        spec.url())
-                    .jsonMapper(json)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .requestCustomizer(
-                        io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer
-                            .fromSync(
-                                (request, headers, context) ->
-                                    spec.headers().forEach(headers::set)))
-                    .build())
+        io.modelcontextprotocol.modern.client.McpClient.sync(transport)
             .clientInfo(
                 io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
                         "tollgate-mcp-gateway", "0.1")
@@ -229,14 +252,19 @@ final class Upstream implements AutoCloseable {
             .jsonMapper(json)
             .callTimeout(CALL_TIMEOUT)
             .build();
-    if (!c.discover().supportedVersions().contains("2026-07-28")) {
-      throw new IllegalStateException(
-          "the MCP server `"
-              + name
-              + "` speaks neither the session-based revisions nor 2026-07-28");
+    try {
+      if (!c.discover().supportedVersions().contains("2026-07-28")) {
+        throw new IllegalStateException(
+            "the MCP server `"
+                + name
+                + "` speaks neither the session-based revisions nor 2026-07-28");
+      }
+    } catch (RuntimeException e) {
+      Connection.release(transport);
+      throw e;
     }
     exited = new java.util.concurrent.CompletableFuture<>();
-    return new Connection.Stateless(c, json);
+    return new Connection.Stateless(c, transport, json);
   }
 
   private McpSyncClient connectSessions() {

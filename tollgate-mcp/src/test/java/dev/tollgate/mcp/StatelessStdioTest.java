@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The stateless revision 2026-07-28 on stdio: the official TypeScript client 2.x starts the gateway
  * as a child process, probes it with server/discover (the client's first line carries the revision
  * in its _meta), and speaks 2026-07-28 to it; without negotiation the same client speaks the 2025
- * revisions to the same command. Calls are gated either way.
+ * revisions to the same command. Calls are gated either way. Towards a child-process server the
+ * other way round: a TypeScript SDK 2.x server that rejects the 2025 handshake is spoken to in
+ * 2026-07-28, gated, and started again after it crashes mid-call.
  */
 class StatelessStdioTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,5 +85,47 @@ class StatelessStdioTest {
   @Test
   void withoutNegotiationItSpeaksThe2025RevisionsToTheSameCommand() throws Exception {
     assertThat(run("legacy").path("protocolVersion").asText()).isEqualTo("2025-11-25");
+  }
+
+  @Test
+  void aChildProcessServerOfTheStatelessRevisionOnlyIsGatedAndRestartedAfterACrash()
+      throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+    Files.writeString(
+        bundle.resolve("policies.yaml"),
+        """
+        policies:
+          - name: no-launch-codes
+            match: {tools: [modern.echo]}
+            when: 'string(action.args.text).contains("launch codes")'
+            effect: deny
+            message: '"launch codes never leave"'
+        """);
+    Path config = dir.resolve("mcp.yaml");
+    Files.writeString(
+        config,
+        "agent: desk\nservers:\n  modern:\n    command: [node, "
+            + Path.of("src/test/node/stateless-stdio-server.mjs").toAbsolutePath()
+            + "]\n");
+    var client = Gateways.client(bundle, config, "stateless-server-test");
+    try {
+      assertThat(client.listTools().tools())
+          .extracting(io.modelcontextprotocol.spec.McpSchema.Tool::name)
+          .containsExactlyInAnyOrder("modern.echo", "modern.crash");
+      assertThat(Gateways.text(Gateways.call(client, "modern.echo", Map.of("text", "hello"))))
+          .isEqualTo("echo: hello");
+      var denied = Gateways.call(client, "modern.echo", Map.of("text", "the launch codes"));
+      assertThat(denied.isError()).isTrue();
+      assertThat(Gateways.text(denied)).contains("launch codes never leave");
+      var crashed = Gateways.call(client, "modern.crash", Map.of());
+      assertThat(crashed.isError()).isTrue();
+      assertThat(Gateways.text(crashed))
+          .contains("The MCP server behind modern.crash did not answer");
+      var after = Gateways.call(client, "modern.echo", Map.of("text", "again"));
+      assertThat(Gateways.text(after)).isEqualTo("echo: again");
+    } finally {
+      client.closeGracefully();
+    }
   }
 }

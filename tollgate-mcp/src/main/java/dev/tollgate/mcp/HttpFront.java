@@ -69,6 +69,7 @@ final class HttpFront implements AutoCloseable {
       HttpServletStreamableServerTransportProvider transport,
       jakarta.servlet.http.HttpServlet stateless,
       ClientTokens tokens,
+      java.util.function.BiConsumer<String, String> sessionEnded,
       PrintStream log) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("tollgate-mcp-http");
@@ -83,7 +84,7 @@ final class HttpFront implements AutoCloseable {
     ServletHolder servlet = new ServletHolder("mcp", new ByRevision(transport, stateless));
     servlet.setAsyncSupported(true);
     context.addServlet(servlet, PATH);
-    FilterHolder auth = new FilterHolder(new TokenFilter(tokens, log));
+    FilterHolder auth = new FilterHolder(new TokenFilter(tokens, sessionEnded, log));
     auth.setAsyncSupported(true);
     context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(context);
@@ -152,8 +153,16 @@ final class HttpFront implements AutoCloseable {
     }
   }
 
-  /** Lets in a request with a bearer token of the gateway's agent; answers 401 otherwise. */
-  private record TokenFilter(ClientTokens tokens, PrintStream log) implements Filter {
+  /**
+   * Lets in a request with a bearer token of the gateway's agent; answers 401 otherwise. A client
+   * that ends its MCP session (DELETE) is told to {@code sessionEnded} (client, session) first, so
+   * that its calls still in flight are cancelled.
+   */
+  private record TokenFilter(
+      ClientTokens tokens,
+      java.util.function.BiConsumer<String, String> sessionEnded,
+      PrintStream log)
+      implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
         throws IOException, ServletException {
@@ -185,6 +194,10 @@ final class HttpFront implements AutoCloseable {
         return;
       }
       request.setAttribute(CLIENT, client.get());
+      String session = request.getHeader("Mcp-Session-Id");
+      if ("DELETE".equals(request.getMethod()) && session != null) {
+        sessionEnded.accept(client.get(), session);
+      }
       chain.doFilter(req, res);
     }
 

@@ -32,7 +32,9 @@ import java.util.concurrent.CountDownLatch;
  * before it reaches a server. A call that is not allowed never reaches the server: the model gets a
  * tool error whose text says why, so that it can change course. An allowed call goes with the
  * arguments the decision gives (redacted, when a policy redacts), and its result is observed before
- * it goes back, so that later calls see where its data flows. Resources and prompts pass through.
+ * it goes back, so that later calls see where its data flows. Resources, resource templates,
+ * prompts and completions pass through ({@link Passthrough}); progress a server reports on a call
+ * goes back to the client that made it ({@link ProgressRelay}).
  *
  * <p>Built on the official MCP Java SDK (session-based protocol revisions up to 2025-11-25).
  */
@@ -44,6 +46,12 @@ public final class McpGateway implements AutoCloseable {
   private final PrintStream log;
   private final ApprovalWait approvals;
   private final ToolShelf shelf;
+  private final ProgressRelay progress = new ProgressRelay();
+
+  /** The threads of the calls in flight, by client and MCP session: ended sessions cancel them. */
+  private final Map<String, java.util.Set<Thread>> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -142,6 +150,7 @@ public final class McpGateway implements AutoCloseable {
               transport,
               ModernFront.servlet(g.json, g.shelf, g),
               tokens,
+              g::cancel,
               log);
       log.println("tollgate mcp: serving MCP over Streamable HTTP at " + g.front.uri());
     } catch (RuntimeException e) {
@@ -187,32 +196,22 @@ public final class McpGateway implements AutoCloseable {
       String stdioClient,
       java.util.function.Supplier<McpServer.SyncSpecification<?>> transport) {
     Map<String, List<McpSchema.Tool>> first = new LinkedHashMap<>();
-    List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
-    List<McpServerFeatures.SyncPromptSpecification> prompts = new ArrayList<>();
+    Passthrough offered = new Passthrough();
     for (Map.Entry<String, GatewayConfig.ServerSpec> e : config.servers().entrySet()) {
       String name = e.getKey();
       Upstream upstream =
-          Upstream.start(name, e.getValue(), json, log, listed -> shelf.listed(name, listed));
+          Upstream.start(
+              name,
+              e.getValue(),
+              json,
+              log,
+              listed -> shelf.listed(name, listed),
+              progress::deliver);
       upstreams.put(name, upstream);
       Connection connection = upstream.client();
       first.put(name, connection.listTools());
-      McpSchema.ServerCapabilities caps = connection.capabilities();
       if (connection instanceof Connection.Sessions(McpSyncClient client)) {
-        // resources and prompts pass through from servers of the session-based revisions
-        if (caps != null && caps.resources() != null) {
-          for (McpSchema.Resource r : client.listResources().resources()) {
-            resources.add(
-                new McpServerFeatures.SyncResourceSpecification(
-                    r, (exchange, request) -> sessions(upstream).readResource(request)));
-          }
-        }
-        if (caps != null && caps.prompts() != null) {
-          for (McpSchema.Prompt p : client.listPrompts().prompts()) {
-            prompts.add(
-                new McpServerFeatures.SyncPromptSpecification(
-                    p, (exchange, request) -> sessions(upstream).getPrompt(request)));
-          }
-        }
+        offered.add(upstream, client, connection.capabilities());
       }
     }
     shelf.start(first);
@@ -223,14 +222,10 @@ public final class McpGateway implements AutoCloseable {
     this.server =
         classic == null
             ? null
-            : classic
+            : offered
+                .offer(classic)
                 .jsonMapper(json)
-                .capabilities(
-                    McpSchema.ServerCapabilities.builder()
-                        .tools(true)
-                        .resources(false, true)
-                        .prompts(true)
-                        .build())
+                .capabilities(offered.capabilities())
                 // the decision reads the arguments as sent, and the servers behind check their own
                 // schemas: a second pass here would cost every call a schema walk, and would turn a
                 // server's answer into the SDK's error
@@ -241,8 +236,6 @@ public final class McpGateway implements AutoCloseable {
                             .asValid(null))
                 .requestTimeout(Upstream.CALL_TIMEOUT)
                 .tools(shelf.specifications())
-                .resources(resources)
-                .prompts(prompts)
                 .build();
     if (server != null) {
       shelf.attach(server);
@@ -260,15 +253,6 @@ public final class McpGateway implements AutoCloseable {
             + " as agent "
             + gate.agent()
             + (session == null ? "" : " in session " + session));
-  }
-
-  /** The session-based client of a server that had one when the gateway started. */
-  private static McpSyncClient sessions(Upstream upstream) {
-    if (upstream.client() instanceof Connection.Sessions(McpSyncClient client)) {
-      return client;
-    }
-    throw new IllegalStateException(
-        "the MCP server `" + upstream.name() + "` no longer speaks the session-based revisions");
   }
 
   /** The server's tool, re-exposed under its server's name, each call decided first. */
@@ -306,6 +290,53 @@ public final class McpGateway implements AutoCloseable {
       Upstream upstream,
       Caller caller,
       McpSchema.CallToolRequest request) {
+    String conversation =
+        caller.mcpSession() == null ? null : caller.client() + " " + caller.mcpSession();
+    if (conversation == null) {
+      return decideAndCall(name, upstreamName, upstream, caller, request);
+    }
+    Thread self = Thread.currentThread();
+    inFlight
+        .computeIfAbsent(conversation, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+        .add(self);
+    try {
+      return decideAndCall(name, upstreamName, upstream, caller, request);
+    } finally {
+      inFlight.computeIfPresent(
+          conversation,
+          (k, threads) -> {
+            threads.remove(self);
+            return threads.isEmpty() ? null : threads;
+          });
+      // a cancel that came as the call ended must not reach the SDK's next task on this thread
+      Thread.interrupted();
+    }
+  }
+
+  /**
+   * A client ended its MCP session: its calls still in flight stop waiting (for a person, or for
+   * the server behind, whose answer is dropped) and are answered as cancelled. Their decisions are
+   * in the audit already.
+   */
+  void cancel(String client, String mcpSession) {
+    java.util.Set<Thread> threads = inFlight.remove(client + " " + mcpSession);
+    if (threads != null && !threads.isEmpty()) {
+      log.println(
+          "tollgate mcp: "
+              + client
+              + " ended its session: "
+              + threads.size()
+              + " call(s) in flight cancelled");
+      threads.forEach(Thread::interrupt);
+    }
+  }
+
+  private McpSchema.CallToolResult decideAndCall(
+      String name,
+      String upstreamName,
+      Upstream upstream,
+      Caller caller,
+      McpSchema.CallToolRequest request) {
     Map<String, Object> args =
         request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
     CallGate calls;
@@ -324,13 +355,16 @@ public final class McpGateway implements AutoCloseable {
       return withDecision(refused(verdict.refusal()), verdict.decision());
     }
     McpSchema.CallToolResult result;
+    Map<String, Object> meta = progress.open(request.meta(), caller.progress());
     try {
       result =
           upstream.call(
               McpSchema.CallToolRequest.builder(upstreamName)
                   .arguments(verdict.args())
-                  .meta(request.meta())
+                  .meta(meta)
                   .build());
+    } catch (java.util.concurrent.CancellationException e) {
+      return refused("The client cancelled this call to " + name + ": " + e.getMessage());
     } catch (RuntimeException e) {
       return refused(
           "The MCP server behind "
@@ -339,6 +373,8 @@ public final class McpGateway implements AutoCloseable {
               + verdict.decision().id()
               + "): "
               + e.getMessage());
+    } finally {
+      progress.close(meta);
     }
     try {
       calls.observe(name, verdict.decision(), observed(result));

@@ -32,6 +32,7 @@ final class Upstream implements AutoCloseable {
   private final McpJsonMapper json;
   private final PrintStream log;
   private final Consumer<List<McpSchema.Tool>> toolsChanged;
+  private final Consumer<McpSchema.ProgressNotification> progress;
   private Connection client;
 
   /** Completed when the process behind {@link #client} ends. */
@@ -46,22 +47,30 @@ final class Upstream implements AutoCloseable {
       GatewayConfig.ServerSpec spec,
       McpJsonMapper json,
       PrintStream log,
-      Consumer<List<McpSchema.Tool>> toolsChanged) {
+      Consumer<List<McpSchema.Tool>> toolsChanged,
+      Consumer<McpSchema.ProgressNotification> progress) {
     this.name = name;
     this.spec = spec;
     this.json = json;
     this.log = log;
     this.toolsChanged = toolsChanged;
+    this.progress = progress;
   }
 
-  /** Starts the server; one that does not start is an {@link IllegalStateException} saying so. */
+  /**
+   * Starts the server; one that does not start is an {@link IllegalStateException} saying so.
+   *
+   * @param toolsChanged told the server's tools when it says they changed, and after a restart
+   * @param progress told the progress notifications the server sends
+   */
   static Upstream start(
       String name,
       GatewayConfig.ServerSpec spec,
       McpJsonMapper json,
       PrintStream log,
-      Consumer<List<McpSchema.Tool>> toolsChanged) {
-    Upstream u = new Upstream(name, spec, json, log, toolsChanged);
+      Consumer<List<McpSchema.Tool>> toolsChanged,
+      Consumer<McpSchema.ProgressNotification> progress) {
+    Upstream u = new Upstream(name, spec, json, log, toolsChanged, progress);
     synchronized (u) {
       u.client = u.connect();
     }
@@ -125,13 +134,19 @@ final class Upstream implements AutoCloseable {
               answer.completeExceptionally(t);
             }
           };
-      if (spec.url() != null) {
-        // no process to watch: the SDK's client fails the call when the connection breaks
-        calling.run();
-      } else {
-        Thread.ofVirtual().start(calling);
+      // on a thread of its own, so that the caller's wait can be cancelled (its client went away)
+      Thread.ofVirtual().start(calling);
+      try {
+        // a server over HTTP has no process to watch: the SDK's client fails the call when the
+        // connection breaks
+        (spec.url() != null ? answer : java.util.concurrent.CompletableFuture.anyOf(answer, gone))
+            .get();
+      } catch (InterruptedException e) {
+        throw new java.util.concurrent.CancellationException(
+            "its answer from `" + name + "` is dropped");
+      } catch (java.util.concurrent.ExecutionException e) {
+        // answered with a failure: examined below
       }
-      java.util.concurrent.CompletableFuture.anyOf(answer, gone).join();
       if (!answer.isDone()) {
         throw new IllegalStateException(
             "the MCP server `" + name + "` exited in the middle of the call");
@@ -151,6 +166,9 @@ final class Upstream implements AutoCloseable {
       }
       crashed(c, cause);
       throw cause;
+    } catch (java.util.concurrent.CancellationException e) {
+      // the caller stopped waiting: the server is not to blame
+      throw e;
     } catch (RuntimeException e) {
       crashed(c, e);
       throw e;
@@ -307,6 +325,7 @@ final class Upstream implements AutoCloseable {
             .requestTimeout(CALL_TIMEOUT)
             .initializationTimeout(Duration.ofSeconds(60))
             .toolsChangeConsumer(toolsChanged)
+            .progressConsumer(progress)
             .build();
     try {
       c.initialize();

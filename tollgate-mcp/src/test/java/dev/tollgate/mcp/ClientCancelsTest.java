@@ -1,0 +1,158 @@
+package dev.tollgate.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.api.Effect;
+import dev.tollgate.api.store.AuditEntry;
+import dev.tollgate.api.store.AuditQuery;
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Tollgate;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client over Streamable HTTP that ends its MCP session (DELETE) while a call of its is in
+ * flight: the gateway stops waiting for the server behind, the call is answered at once instead of
+ * when the server would have answered, the server is not taken for crashed, and the call's decision
+ * is in the audit.
+ */
+class ClientCancelsTest {
+  private static final String TOKEN = "tg_cancel-test-token-of-the-desk-agent";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  @Test
+  void aClientThatEndsItsSessionCancelsItsCallInFlight() throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+    Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(dir.resolve("data")))) {
+      store.credentials().add("desk", StreamableHttpTest.sha256(TOKEN), Instant.now());
+      Tollgate tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
+      GatewayConfig config =
+          GatewayConfig.parse(
+              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n    command: [node, \""
+                  + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
+                  + "\"]\n",
+              "mcp.yaml");
+      try (McpGateway gateway =
+          McpGateway.startHttp(
+              config,
+              tollgate.gate("desk"),
+              ApprovalWait.NONE,
+              GatewayMain.pinning(tollgate.toolPins(), "desk"),
+              ClientTokens.of(store.credentials(), "desk"),
+              log)) {
+        URI uri = gateway.uri();
+        String session = open(uri);
+        long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> call =
+            HTTP.sendAsync(
+                post(uri, session, call(2, "everything.wait", "{\"ms\":60000}")),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000);
+        assertThat(call).as("the call is in flight").isNotDone();
+
+        HttpResponse<String> ended =
+            HTTP.send(request(uri, session).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).isBetween(200, 299);
+        call.handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as("answered when the session ended, not when the server would have")
+            .isLessThan(Duration.ofSeconds(15));
+        assertThat(logged.toString(StandardCharsets.UTF_8))
+            .contains("ended its session: 1 call(s) in flight cancelled")
+            .doesNotContain("stopped answering");
+
+        // the server behind is still the same one, and answers the next client at once
+        String next = open(uri);
+        HttpResponse<String> answered =
+            HTTP.send(
+                post(uri, next, call(3, "everything.wait", "{\"ms\":10}")),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answered.body()).contains("waited 10 ms");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
+
+        assertThat(
+                tollgate
+                    .audit()
+                    .search(
+                        new AuditQuery(
+                            "desk",
+                            null,
+                            "everything.wait",
+                            Effect.ALLOW,
+                            AuditEntry.Kind.DECISION,
+                            null,
+                            null,
+                            null,
+                            0,
+                            10)))
+            .as("both calls' decisions, the cancelled one's too")
+            .hasSize(2);
+      }
+    }
+  }
+
+  private static String open(URI uri) throws Exception {
+    HttpResponse<String> init =
+        HTTP.send(
+            post(
+                uri,
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                    + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                    + "\"clientInfo\":{\"name\":\"cancel-test\",\"version\":\"1\"}}}"),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    HTTP.send(
+        post(uri, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+        HttpResponse.BodyHandlers.discarding());
+    return session;
+  }
+
+  private static String call(int id, String tool, String arguments) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + id
+        + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":"
+        + arguments
+        + "}}";
+  }
+
+  private static HttpRequest post(URI uri, String session, String body) {
+    return request(uri, session)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private static HttpRequest.Builder request(URI uri, String session) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .header("Authorization", "Bearer " + TOKEN)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25");
+    return session == null ? b : b.header("Mcp-Session-Id", session);
+  }
+}

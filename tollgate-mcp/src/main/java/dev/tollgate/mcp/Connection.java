@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * The gateway's client of one server, in whichever era of the protocol the server speaks: the
- * session-based revisions (the SDK's client, with initialize, capabilities, list_changed, resources
- * and prompts), or only the stateless revision 2026-07-28 (the SDK's {@code modern} client, over
- * HTTP or to a child process: tools only). The gateway works in the session-based revisions' types;
- * a stateless server's are converted here.
+ * session-based revisions (the SDK's client, with initialize, capabilities and list_changed), or
+ * only the stateless revision 2026-07-28 (the SDK's {@code modern} client, over HTTP or to a child
+ * process). Tools, resources and prompts either way; completions from servers of the session-based
+ * revisions. The gateway works in the session-based revisions' types; a stateless server's are
+ * converted here.
  */
 sealed interface Connection {
 
@@ -23,6 +24,19 @@ sealed interface Connection {
 
   /** What the server offers besides tools, or {@code null} when it says nothing of it. */
   McpSchema.ServerCapabilities capabilities();
+
+  /** One page of the server's resources; {@code cursor} {@code null} for the first. */
+  McpSchema.ListResourcesResult listResources(String cursor);
+
+  McpSchema.ListResourceTemplatesResult listResourceTemplates(String cursor);
+
+  McpSchema.ListPromptsResult listPrompts(String cursor);
+
+  McpSchema.ReadResourceResult readResource(McpSchema.ReadResourceRequest request);
+
+  McpSchema.GetPromptResult getPrompt(McpSchema.GetPromptRequest request);
+
+  McpSchema.CompleteResult complete(McpSchema.CompleteRequest request);
 
   void close();
 
@@ -44,6 +58,36 @@ sealed interface Connection {
     }
 
     @Override
+    public McpSchema.ListResourcesResult listResources(String cursor) {
+      return client.listResources(cursor);
+    }
+
+    @Override
+    public McpSchema.ListResourceTemplatesResult listResourceTemplates(String cursor) {
+      return client.listResourceTemplates(cursor);
+    }
+
+    @Override
+    public McpSchema.ListPromptsResult listPrompts(String cursor) {
+      return client.listPrompts(cursor);
+    }
+
+    @Override
+    public McpSchema.ReadResourceResult readResource(McpSchema.ReadResourceRequest request) {
+      return client.readResource(request);
+    }
+
+    @Override
+    public McpSchema.GetPromptResult getPrompt(McpSchema.GetPromptRequest request) {
+      return client.getPrompt(request);
+    }
+
+    @Override
+    public McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
+      return client.completeCompletion(request);
+    }
+
+    @Override
     public void close() {
       client.closeGracefully();
     }
@@ -51,12 +95,15 @@ sealed interface Connection {
 
   /**
    * A server of the stateless revision only: no handshake, each request carrying the protocol
-   * version in its {@code _meta}. Its resources and prompts are not passed through.
+   * version in its {@code _meta}; what it offers is what its {@code server/discover} said ({@code
+   * capabilities}). Its completions are not passed on.
    */
   record Stateless(
       io.modelcontextprotocol.modern.client.McpSyncClient client,
       io.modelcontextprotocol.modern.client.transport.McpClientTransport transport,
-      McpJsonMapper json)
+      McpJsonMapper json,
+      McpSchema.ServerCapabilities capabilities,
+      java.util.function.Consumer<McpSchema.ProgressNotification> progress)
       implements Connection {
     @Override
     public List<McpSchema.Tool> listTools() {
@@ -73,16 +120,81 @@ sealed interface Connection {
       if (request.arguments() != null) {
         spec = spec.arguments(request.arguments());
       }
+      Object token = request.progressToken();
       if (request.meta() != null) {
-        spec = spec.meta(request.meta());
+        // the SDK's client sets a progress token of its own
+        Map<String, Object> meta = new java.util.HashMap<>(request.meta());
+        meta.remove("progressToken");
+        spec = spec.meta(meta);
+      }
+      if (token != null) {
+        // the progress of this call, under the token the gateway sent it with
+        spec =
+            spec.progress(
+                p ->
+                    progress.accept(
+                        new McpSchema.ProgressNotification(
+                            token, p.progress(), p.total(), p.message(), p.meta())));
       }
       return json.convertValue(
           json.convertValue(spec.call(), Map.class), McpSchema.CallToolResult.class);
     }
 
     @Override
-    public McpSchema.ServerCapabilities capabilities() {
-      return null;
+    public McpSchema.ListResourcesResult listResources(String cursor) {
+      var page = client.resources();
+      return convert(
+          (cursor == null ? page : page.cursor(cursor)).list(),
+          McpSchema.ListResourcesResult.class);
+    }
+
+    @Override
+    public McpSchema.ListResourceTemplatesResult listResourceTemplates(String cursor) {
+      var page = client.resourceTemplates();
+      return convert(
+          (cursor == null ? page : page.cursor(cursor)).list(),
+          McpSchema.ListResourceTemplatesResult.class);
+    }
+
+    @Override
+    public McpSchema.ListPromptsResult listPrompts(String cursor) {
+      var page = client.prompts();
+      return convert(
+          (cursor == null ? page : page.cursor(cursor)).list(), McpSchema.ListPromptsResult.class);
+    }
+
+    @Override
+    public McpSchema.ReadResourceResult readResource(McpSchema.ReadResourceRequest request) {
+      var spec = client.resource(request.uri());
+      if (request.meta() != null) {
+        spec = spec.meta(request.meta());
+      }
+      return convert(spec.read(), McpSchema.ReadResourceResult.class);
+    }
+
+    @Override
+    public McpSchema.GetPromptResult getPrompt(McpSchema.GetPromptRequest request) {
+      var spec = client.prompt(request.name());
+      if (request.arguments() != null) {
+        Map<String, String> arguments = new java.util.LinkedHashMap<>();
+        request.arguments().forEach((k, v) -> arguments.put(k, v == null ? null : v.toString()));
+        spec = spec.arguments(arguments);
+      }
+      if (request.meta() != null) {
+        spec = spec.meta(request.meta());
+      }
+      return convert(spec.get(), McpSchema.GetPromptResult.class);
+    }
+
+    @Override
+    public McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
+      throw new UnsupportedOperationException(
+          "completions are not passed on from a server of the stateless revision");
+    }
+
+    /** The same JSON read as the session-based revisions' type. */
+    private <T> T convert(Object modern, Class<T> type) {
+      return json.convertValue(json.convertValue(modern, Map.class), type);
     }
 
     @Override

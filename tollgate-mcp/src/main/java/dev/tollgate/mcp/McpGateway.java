@@ -3,7 +3,6 @@ package dev.tollgate.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Gate;
-import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -210,9 +209,7 @@ public final class McpGateway implements AutoCloseable {
       upstreams.put(name, upstream);
       Connection connection = upstream.client();
       first.put(name, connection.listTools());
-      if (connection instanceof Connection.Sessions(McpSyncClient client)) {
-        offered.add(upstream, client, connection.capabilities());
-      }
+      offered.add(upstream, connection);
     }
     shelf.start(first);
     conversations = new Conversations(gate, config);

@@ -1,6 +1,5 @@
 package dev.tollgate.mcp;
 
-import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -14,8 +13,7 @@ import java.util.function.Function;
  * of it acts, so none of it is decided; a read or a prompt goes to the server that listed it,
  * through that server's current client (started again after a crash like any call).
  *
- * <p>Servers of the stateless revision only are not passed through here: the gateway's client of
- * that revision speaks tools only.
+ * <p>Completions are passed on from servers of the session-based revisions only.
  */
 final class Passthrough {
   private final List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
@@ -25,17 +23,18 @@ final class Passthrough {
   private final List<McpServerFeatures.SyncCompletionSpecification> completions = new ArrayList<>();
 
   /** Lists, every page, what {@code upstream} offers, as its capabilities say it does. */
-  void add(Upstream upstream, McpSyncClient first, McpSchema.ServerCapabilities caps) {
+  void add(Upstream upstream, Connection first) {
+    McpSchema.ServerCapabilities caps = first.capabilities();
     if (caps == null) {
       return;
     }
-    boolean completes = caps.completions() != null;
+    boolean completes = caps.completions() != null && first instanceof Connection.Sessions;
     if (caps.resources() != null) {
       for (McpSchema.Resource r :
           pages(c -> first.listResources(c), r -> r.resources(), r -> r.nextCursor())) {
         resources.add(
             new McpServerFeatures.SyncResourceSpecification(
-                r, (exchange, request) -> sessions(upstream).readResource(request)));
+                r, (exchange, request) -> upstream.client().readResource(request)));
       }
       for (McpSchema.ResourceTemplate t :
           pages(
@@ -44,12 +43,12 @@ final class Passthrough {
               r -> r.nextCursor())) {
         templates.add(
             new McpServerFeatures.SyncResourceTemplateSpecification(
-                t, (exchange, request) -> sessions(upstream).readResource(request)));
+                t, (exchange, request) -> upstream.client().readResource(request)));
         if (completes) {
           completions.add(
               new McpServerFeatures.SyncCompletionSpecification(
                   new McpSchema.ResourceReference(t.uriTemplate()),
-                  (exchange, request) -> sessions(upstream).completeCompletion(request)));
+                  (exchange, request) -> upstream.client().complete(request)));
         }
       }
     }
@@ -58,12 +57,12 @@ final class Passthrough {
           pages(c -> first.listPrompts(c), r -> r.prompts(), r -> r.nextCursor())) {
         prompts.add(
             new McpServerFeatures.SyncPromptSpecification(
-                p, (exchange, request) -> sessions(upstream).getPrompt(request)));
+                p, (exchange, request) -> upstream.client().getPrompt(request)));
         if (completes && p.arguments() != null && !p.arguments().isEmpty()) {
           completions.add(
               new McpServerFeatures.SyncCompletionSpecification(
                   new McpSchema.PromptReference(p.name()),
-                  (exchange, request) -> sessions(upstream).completeCompletion(request)));
+                  (exchange, request) -> upstream.client().complete(request)));
         }
       }
     }
@@ -105,14 +104,5 @@ final class Passthrough {
       }
     }
     return all;
-  }
-
-  /** The session-based client of a server that had one when the gateway started. */
-  private static McpSyncClient sessions(Upstream upstream) {
-    if (upstream.client() instanceof Connection.Sessions(McpSyncClient client)) {
-      return client;
-    }
-    throw new IllegalStateException(
-        "the MCP server `" + upstream.name() + "` no longer speaks the session-based revisions");
   }
 }

@@ -282,19 +282,27 @@ final class Upstream implements AutoCloseable {
             .jsonMapper(json)
             .callTimeout(CALL_TIMEOUT)
             .build();
+    McpSchema.ServerCapabilities capabilities;
     try {
-      if (!c.discover().supportedVersions().contains("2026-07-28")) {
+      var discovered = c.discover();
+      if (!discovered.supportedVersions().contains("2026-07-28")) {
         throw new IllegalStateException(
             "the MCP server `"
                 + name
                 + "` speaks neither the session-based revisions nor 2026-07-28");
       }
+      capabilities =
+          discovered.capabilities() == null
+              ? null
+              : json.convertValue(
+                  json.convertValue(discovered.capabilities(), Map.class),
+                  McpSchema.ServerCapabilities.class);
     } catch (RuntimeException e) {
       Connection.release(transport);
       throw e;
     }
     exited = new java.util.concurrent.CompletableFuture<>();
-    return new Connection.Stateless(c, transport, json);
+    return new Connection.Stateless(c, transport, json, capabilities, progress);
   }
 
   private McpSyncClient connectSessions() {

@@ -61,6 +61,14 @@ final class Gateways {
 
   /** An initialized Java SDK client of a gateway over Streamable HTTP, with a bearer token. */
   static McpSyncClient httpClient(java.net.URI uri, String token) {
+    return httpClient(uri, token, progress -> {});
+  }
+
+  /** As {@link #httpClient(java.net.URI, String)}, telling {@code progress} what it hears. */
+  static McpSyncClient httpClient(
+      java.net.URI uri,
+      String token,
+      java.util.function.Consumer<McpSchema.ProgressNotification> progress) {
     McpSyncClient c =
         McpClient.sync(
                 io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
@@ -72,6 +80,7 @@ final class Gateways {
                             request.header("Authorization", "Bearer " + token))
                     .build())
             .requestTimeout(Duration.ofSeconds(30))
+            .progressConsumer(progress)
             .build();
     c.initialize();
     return c;

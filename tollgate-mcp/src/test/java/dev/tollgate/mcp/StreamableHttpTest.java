@@ -250,6 +250,43 @@ class StreamableHttpTest {
                   .build());
       assertThat(denied.isError()).isTrue();
       assertThat(Gateways.text(denied)).contains("launch codes never leave");
+
+      // its progress on a call reaches the client that made the call, under the client's token
+      List<McpSchema.ProgressNotification> heard =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
+      McpSyncClient listening = Gateways.httpClient(gateway.uri(), TOKEN, heard::add);
+      try {
+        McpSchema.CallToolResult counted =
+            listening.callTool(
+                McpSchema.CallToolRequest.builder("stateless.count")
+                    .arguments(Map.of())
+                    .progressToken("client-token-7")
+                    .build());
+        assertThat(Gateways.text(counted)).isEqualTo("counted to 2");
+        assertThat(heard)
+            .extracting(
+                McpSchema.ProgressNotification::progressToken,
+                McpSchema.ProgressNotification::progress)
+            .containsExactly(
+                org.assertj.core.groups.Tuple.tuple("client-token-7", 1.0),
+                org.assertj.core.groups.Tuple.tuple("client-token-7", 2.0));
+      } finally {
+        listening.closeGracefully();
+      }
+
+      // its resources and prompts pass through as a session-based server's do
+      assertThat(c.listResources().resources())
+          .extracting(McpSchema.Resource::uri)
+          .contains("notes://today");
+      McpSchema.ReadResourceResult note =
+          c.readResource(new McpSchema.ReadResourceRequest("notes://today"));
+      assertThat(((McpSchema.TextResourceContents) note.contents().getFirst()).text())
+          .isEqualTo("a note of the stateless server");
+      assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name).contains("greet");
+      McpSchema.GetPromptResult greeting =
+          c.getPrompt(new McpSchema.GetPromptRequest("greet", Map.of("who", "Ada")));
+      assertThat(((McpSchema.TextContent) greeting.messages().getFirst().content()).text())
+          .isEqualTo("Hello, Ada");
     } finally {
       c.closeGracefully();
     }

@@ -33,11 +33,22 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * (a request with an {@code Origin} is refused: a page must not reach a local gateway).
  */
 final class HttpFront implements AutoCloseable {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** The path clients post to. */
   static final String PATH = "/mcp";
 
   /** The transport context's key for the client the token identified. */
   static final String CLIENT = "tollgate.client";
+
+  /**
+   * The transport context's key for a tools/call's key in {@link InFlight} (client, session, id).
+   */
+  static final String CALL = "tollgate.call";
+
+  /** Requests up to this size are read here for cancellation; larger ones go on unread. */
+  private static final int INSPECTED = 1 << 20;
 
   private final Server jetty;
   private final URI uri;
@@ -59,7 +70,10 @@ final class HttpFront implements AutoCloseable {
 
   /** What a request's transport context carries: the client the filter let in. */
   static McpTransportContext context(HttpServletRequest request) {
-    return McpTransportContext.create(Map.of(CLIENT, String.valueOf(request.getAttribute(CLIENT))));
+    Object call = request.getAttribute(CALL);
+    String client = String.valueOf(request.getAttribute(CLIENT));
+    return McpTransportContext.create(
+        call == null ? Map.of(CLIENT, client) : Map.of(CLIENT, client, CALL, call));
   }
 
   /** Starts serving {@code transport} at {@code host:port}. */
@@ -70,6 +84,7 @@ final class HttpFront implements AutoCloseable {
       jakarta.servlet.http.HttpServlet stateless,
       ClientTokens tokens,
       java.util.function.BiConsumer<String, String> sessionEnded,
+      java.util.function.Consumer<String> cancelled,
       PrintStream log) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("tollgate-mcp-http");
@@ -84,7 +99,7 @@ final class HttpFront implements AutoCloseable {
     ServletHolder servlet = new ServletHolder("mcp", new ByRevision(transport, stateless));
     servlet.setAsyncSupported(true);
     context.addServlet(servlet, PATH);
-    FilterHolder auth = new FilterHolder(new TokenFilter(tokens, sessionEnded, log));
+    FilterHolder auth = new FilterHolder(new TokenFilter(tokens, sessionEnded, cancelled, log));
     auth.setAsyncSupported(true);
     context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(context);
@@ -156,11 +171,15 @@ final class HttpFront implements AutoCloseable {
   /**
    * Lets in a request with a bearer token of the gateway's agent; answers 401 otherwise. A client
    * that ends its MCP session (DELETE) is told to {@code sessionEnded} (client, session) first, so
-   * that its calls still in flight are cancelled.
+   * that its calls still in flight are cancelled. The SDK's server does not follow cancellation, so
+   * a session-based POST is read here: a tools/call gets its key ({@link #CALL}: client, session,
+   * JSON-RPC id), and a {@code notifications/cancelled} tells {@code cancelled} the key of the call
+   * it names.
    */
   private record TokenFilter(
       ClientTokens tokens,
       java.util.function.BiConsumer<String, String> sessionEnded,
+      java.util.function.Consumer<String> cancelled,
       PrintStream log)
       implements Filter {
     @Override
@@ -198,7 +217,40 @@ final class HttpFront implements AutoCloseable {
       if ("DELETE".equals(request.getMethod()) && session != null) {
         sessionEnded.accept(client.get(), session);
       }
+      if ("POST".equals(request.getMethod())
+          && request.getHeader("Mcp-Method") == null
+          && request.getContentLengthLong() >= 0
+          && request.getContentLengthLong() <= INSPECTED) {
+        byte[] body = request.getInputStream().readAllBytes();
+        follow(request, body, client.get() + " " + session + " ");
+        chain.doFilter(new ReadAgain(request, body), res);
+        return;
+      }
       chain.doFilter(req, res);
+    }
+
+    /** Keys a tools/call, or tells of a cancellation; anything else is left to the SDK. */
+    private void follow(HttpServletRequest request, byte[] body, String prefix) {
+      String text = new String(body, StandardCharsets.UTF_8);
+      if (!text.contains("tools/call") && !text.contains("notifications/cancelled")) {
+        return;
+      }
+      com.fasterxml.jackson.databind.JsonNode n;
+      try {
+        n = JSON.readTree(text);
+      } catch (IOException e) {
+        return; // the SDK answers it
+      }
+      if (n == null || !n.isObject()) {
+        return;
+      }
+      String method = n.path("method").asText("");
+      if (method.equals("tools/call") && n.hasNonNull("id")) {
+        request.setAttribute(CALL, prefix + n.get("id"));
+      } else if (method.equals("notifications/cancelled")
+          && n.path("params").hasNonNull("requestId")) {
+        cancelled.accept(prefix + n.path("params").get("requestId"));
+      }
     }
 
     private static void refuse(HttpServletResponse response, int status, String message)
@@ -215,6 +267,53 @@ final class HttpFront implements AutoCloseable {
               .getBytes(StandardCharsets.UTF_8);
       response.setContentLength(body.length);
       response.getOutputStream().write(body);
+    }
+  }
+
+  /** A request whose body was read already, to be read again by the SDK. */
+  private static final class ReadAgain extends jakarta.servlet.http.HttpServletRequestWrapper {
+    private final byte[] body;
+
+    ReadAgain(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public jakarta.servlet.ServletInputStream getInputStream() {
+      java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
+      return new jakarta.servlet.ServletInputStream() {
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return in.read(b, off, len);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(jakarta.servlet.ReadListener listener) {
+          throw new UnsupportedOperationException("the body was read already");
+        }
+      };
+    }
+
+    @Override
+    public java.io.BufferedReader getReader() {
+      return new java.io.BufferedReader(
+          new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
     }
   }
 }

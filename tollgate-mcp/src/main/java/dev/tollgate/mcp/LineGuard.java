@@ -26,12 +26,17 @@ final class LineGuard {
   private final OutputStream client;
   private final PrintStream log;
   private final io.modelcontextprotocol.json.McpJsonMapper mapper;
+  private final java.util.function.Consumer<String> cancels;
 
   private LineGuard(
-      OutputStream client, PrintStream log, io.modelcontextprotocol.json.McpJsonMapper mapper) {
+      OutputStream client,
+      PrintStream log,
+      io.modelcontextprotocol.json.McpJsonMapper mapper,
+      java.util.function.Consumer<String> cancels) {
     this.client = client;
     this.log = log;
     this.mapper = mapper;
+    this.cancels = cancels;
   }
 
   /** The output the SDK writes to: passed to {@code out} a whole line at a time. */
@@ -41,14 +46,18 @@ final class LineGuard {
 
   /**
    * The input the SDK reads: the valid lines of {@code in}; the others are answered on {@code out},
-   * the client's own stream (the one {@link #lines} wraps: both write under its lock).
+   * the client's own stream (the one {@link #lines} wraps: both write under its lock). The SDK's
+   * server does not follow cancellation, so it is followed here: a {@code tools/call} gets its
+   * JSON-RPC id in its {@code _meta} ({@link InFlight#CALL_KEY}), and a {@code
+   * notifications/cancelled} tells {@code cancels} the id it names (as JSON text both times).
    */
   static InputStream guard(
       InputStream in,
       OutputStream out,
       PrintStream log,
-      io.modelcontextprotocol.json.McpJsonMapper mapper) {
-    LineGuard g = new LineGuard(out, log, mapper);
+      io.modelcontextprotocol.json.McpJsonMapper mapper,
+      java.util.function.Consumer<String> cancels) {
+    LineGuard g = new LineGuard(out, log, mapper, cancels);
     BoundedLines lines =
         new BoundedLines(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_LINE);
     // read on the SDK's own reading thread, a line at a time: no thread or pipe in between
@@ -95,7 +104,7 @@ final class LineGuard {
             g.answer(next, problem);
             continue;
           }
-          line = (next + "\n").getBytes(StandardCharsets.UTF_8);
+          line = (g.followed(next) + "\n").getBytes(StandardCharsets.UTF_8);
           at = 0;
         }
         return true;
@@ -181,6 +190,32 @@ final class LineGuard {
    * What is wrong with a line, or {@code null} when it is a JSON-RPC message the SDK reads (its
    * reader stops for good at the first one it cannot).
    */
+  /** A valid line, a tools/call stamped with its id, a cancellation told (see {@link #guard}). */
+  private String followed(String line) throws IOException {
+    if (!line.contains("tools/call") && !line.contains("notifications/cancelled")) {
+      return line;
+    }
+    JsonNode n = JSON.readTree(line);
+    String method = n.path("method").asText("");
+    JsonNode id = n.get("id");
+    if (method.equals("tools/call")
+        && id != null
+        && n.get("params") instanceof com.fasterxml.jackson.databind.node.ObjectNode params) {
+      JsonNode meta = params.get("_meta");
+      if (meta == null || meta.isNull()) {
+        meta = params.putObject("_meta");
+      }
+      if (meta instanceof com.fasterxml.jackson.databind.node.ObjectNode stamped) {
+        stamped.put(InFlight.CALL_KEY, id.toString());
+        return JSON.writeValueAsString(n);
+      }
+    } else if (method.equals("notifications/cancelled")
+        && n.path("params").hasNonNull("requestId")) {
+      cancels.accept(n.path("params").get("requestId").toString());
+    }
+    return line;
+  }
+
   private String problem(String line) {
     JsonNode n;
     try {

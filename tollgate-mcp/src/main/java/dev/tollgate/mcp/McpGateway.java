@@ -47,9 +47,7 @@ public final class McpGateway implements AutoCloseable {
   private final ToolShelf shelf;
   private final ProgressRelay progress = new ProgressRelay();
 
-  /** The threads of the calls in flight, by client and MCP session: ended sessions cancel them. */
-  private final Map<String, java.util.Set<Thread>> inFlight =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final InFlight inFlight;
 
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
@@ -65,6 +63,7 @@ public final class McpGateway implements AutoCloseable {
     this.log = log;
     this.approvals = approvals;
     this.shelf = new ToolShelf(pinning, json, log, this::proxy);
+    this.inFlight = new InFlight(log);
   }
 
   /**
@@ -108,7 +107,12 @@ public final class McpGateway implements AutoCloseable {
             return McpServer.sync(
                     new StdioServerTransportProvider(
                         g.json,
-                        LineGuard.guard(g.untilEnd(first.input()), out, log, g.json),
+                        LineGuard.guard(
+                            g.untilEnd(first.input()),
+                            out,
+                            log,
+                            g.json,
+                            id -> g.inFlight.cancelled("stdio " + id)),
                         LineGuard.lines(out)))
                 .serverInfo(SERVER_INFO);
           });
@@ -150,6 +154,7 @@ public final class McpGateway implements AutoCloseable {
               ModernFront.servlet(g.json, g.shelf, g),
               tokens,
               g::cancel,
+              g.inFlight::cancelled,
               log);
       log.println("tollgate mcp: serving MCP over Streamable HTTP at " + g.front.uri());
     } catch (RuntimeException e) {
@@ -276,7 +281,8 @@ public final class McpGateway implements AutoCloseable {
                     new Caller(
                         client(exchange),
                         exchange.sessionId(),
-                        request.progressToken() == null ? null : exchange::progressNotification),
+                        request.progressToken() == null ? null : exchange::progressNotification,
+                        callKey(exchange, request)),
                     request))
         .build();
   }
@@ -287,45 +293,15 @@ public final class McpGateway implements AutoCloseable {
       Upstream upstream,
       Caller caller,
       McpSchema.CallToolRequest request) {
-    String conversation =
-        caller.mcpSession() == null ? null : caller.client() + " " + caller.mcpSession();
-    if (conversation == null) {
-      return decideAndCall(name, upstreamName, upstream, caller, request);
-    }
-    Thread self = Thread.currentThread();
-    inFlight
-        .computeIfAbsent(conversation, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
-        .add(self);
-    try {
-      return decideAndCall(name, upstreamName, upstream, caller, request);
-    } finally {
-      inFlight.computeIfPresent(
-          conversation,
-          (k, threads) -> {
-            threads.remove(self);
-            return threads.isEmpty() ? null : threads;
-          });
-      // a cancel that came as the call ended must not reach the SDK's next task on this thread
-      Thread.interrupted();
-    }
+    return inFlight.run(
+        InFlight.session(caller.client(), caller.mcpSession()),
+        caller.call(),
+        () -> decideAndCall(name, upstreamName, upstream, caller, request));
   }
 
-  /**
-   * A client ended its MCP session: its calls still in flight stop waiting (for a person, or for
-   * the server behind, whose answer is dropped) and are answered as cancelled. Their decisions are
-   * in the audit already.
-   */
+  /** A client ended its MCP session (over HTTP): its calls in flight are cancelled. */
   void cancel(String client, String mcpSession) {
-    java.util.Set<Thread> threads = inFlight.remove(client + " " + mcpSession);
-    if (threads != null && !threads.isEmpty()) {
-      log.println(
-          "tollgate mcp: "
-              + client
-              + " ended its session: "
-              + threads.size()
-              + " call(s) in flight cancelled");
-      threads.forEach(Thread::interrupt);
-    }
+    inFlight.sessionEnded(client, mcpSession);
   }
 
   private McpSchema.CallToolResult decideAndCall(
@@ -352,7 +328,7 @@ public final class McpGateway implements AutoCloseable {
       return withDecision(refused(verdict.refusal()), verdict.decision());
     }
     McpSchema.CallToolResult result;
-    Map<String, Object> meta = progress.open(request.meta(), caller.progress());
+    Map<String, Object> meta = progress.open(InFlight.unstamped(request.meta()), caller.progress());
     try {
       result =
           upstream.call(
@@ -389,7 +365,18 @@ public final class McpGateway implements AutoCloseable {
   record Caller(
       String client,
       String mcpSession,
-      java.util.function.Consumer<McpSchema.ProgressNotification> progress) {}
+      java.util.function.Consumer<McpSchema.ProgressNotification> progress,
+      String call) {}
+
+  /** The front's key for a call, by which the client's cancellation finds it, or {@code null}. */
+  private static String callKey(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+    Object http = exchange.transportContext().get(HttpFront.CALL);
+    if (http != null) {
+      return http.toString();
+    }
+    Object stdio = request.meta() == null ? null : request.meta().get(InFlight.CALL_KEY);
+    return stdio == null ? null : "stdio " + stdio;
+  }
 
   /** Calls a shown tool for a caller (the 2026 revision's server, which has no exchange). */
   McpSchema.CallToolResult call(

@@ -77,7 +77,7 @@ final class ModernFront {
                       gateway.call(
                           name,
                           new McpGateway.Caller(
-                              McpGateway.client(ctx.transportContext()), null, null),
+                              McpGateway.client(ctx.transportContext()), null, null, null),
                           McpSchema.CallToolRequest.builder(name)
                               .arguments(request.arguments())
                               .meta(request.meta())

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -107,8 +108,27 @@ class ClientCancelsTest {
             .contains("ended its session: 1 call(s) in flight cancelled")
             .doesNotContain("stopped answering");
 
-        // the server behind is still the same one, and answers the next client at once
+        // the protocol's own cancellation of one call: the call stops waiting, the session goes on
         String next = open(uri);
+        long again = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> second =
+            HTTP.sendAsync(
+                post(uri, next, call(7, "everything.wait", "{\"ms\":60000}")),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000);
+        assertThat(second).as("the second call is in flight").isNotDone();
+        HTTP.send(
+            post(
+                uri,
+                next,
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                    + "\"params\":{\"requestId\":7,\"reason\":\"the user gave up\"}}"),
+            HttpResponse.BodyHandlers.discarding());
+        assertThat(second.get(10, TimeUnit.SECONDS).body())
+            .contains("The client cancelled this call to everything.wait");
+        assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(15));
+
+        // the server behind is still the same one, and answers at once
         HttpResponse<String> answered =
             HTTP.send(
                 post(uri, next, call(3, "everything.wait", "{\"ms\":10}")),
@@ -131,10 +151,81 @@ class ClientCancelsTest {
                             null,
                             0,
                             10)))
-            .as("both calls' decisions, the cancelled one's too")
-            .hasSize(2);
+            .as("every call's decision, the cancelled ones' too")
+            .hasSize(3);
       }
     }
+  }
+
+  @Test
+  void aClientOnStdioCancelsOneCallAndTheSessionGoesOn() throws Exception {
+    Path bundle = Gateways.openBundle(dir);
+    Path config = dir.resolve("mcp.yaml");
+    Files.writeString(
+        config,
+        "agent: tester\nservers:\n  everything:\n    command: [node, \""
+            + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
+            + "\"]\n");
+    Process gateway =
+        new ProcessBuilder(Gateways.command(bundle, config))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    java.util.concurrent.BlockingQueue<String> out =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (java.io.BufferedReader r =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          gateway.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  out.add(line);
+                }
+              } catch (Exception ignored) {
+                // the process ended
+              }
+            });
+    try {
+      java.io.OutputStream in = gateway.getOutputStream();
+      send(
+          in,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+              + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+              + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+      assertThat(next(out)).contains("\"id\":1");
+      send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      long started = System.nanoTime();
+      send(in, call(2, "everything.wait", "{\"ms\":60000}"));
+      Thread.sleep(1000);
+      assertThat(out).as("the call is in flight").isEmpty();
+      send(
+          in,
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+              + "\"params\":{\"requestId\":2}}");
+      assertThat(next(out))
+          .contains("\"id\":2")
+          .contains("The client cancelled this call to everything.wait");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+
+      // the session goes on, with the same server behind
+      send(in, call(3, "everything.wait", "{\"ms\":10}"));
+      assertThat(next(out)).contains("\"id\":3").contains("waited 10 ms");
+    } finally {
+      gateway.destroyForcibly();
+    }
+  }
+
+  private static void send(java.io.OutputStream in, String line) throws Exception {
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
+  private static String next(java.util.concurrent.BlockingQueue<String> out) throws Exception {
+    String line = out.poll(30, TimeUnit.SECONDS);
+    assertThat(line).as("an answer from the gateway").isNotNull();
+    return line;
   }
 
   private static String open(URI uri) throws Exception {

@@ -122,10 +122,7 @@ sealed interface Connection {
       }
       Object token = request.progressToken();
       if (request.meta() != null) {
-        // the SDK's client sets a progress token of its own
-        Map<String, Object> meta = new java.util.HashMap<>(request.meta());
-        meta.remove("progressToken");
-        spec = spec.meta(meta);
+        spec = spec.meta(ours(request.meta()));
       }
       if (token != null) {
         // the progress of this call, under the token the gateway sent it with
@@ -167,7 +164,7 @@ sealed interface Connection {
     public McpSchema.ReadResourceResult readResource(McpSchema.ReadResourceRequest request) {
       var spec = client.resource(request.uri());
       if (request.meta() != null) {
-        spec = spec.meta(request.meta());
+        spec = spec.meta(ours(request.meta()));
       }
       return convert(spec.read(), McpSchema.ReadResourceResult.class);
     }
@@ -181,7 +178,7 @@ sealed interface Connection {
         spec = spec.arguments(arguments);
       }
       if (request.meta() != null) {
-        spec = spec.meta(request.meta());
+        spec = spec.meta(ours(request.meta()));
       }
       return convert(spec.get(), McpSchema.GetPromptResult.class);
     }
@@ -190,6 +187,18 @@ sealed interface Connection {
     public McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
       throw new UnsupportedOperationException(
           "completions are not passed on from a server of the stateless revision");
+    }
+
+    /**
+     * A client's {@code _meta} as the gateway sends it on: without what the SDK's client sets
+     * itself (the protocol's own keys, which a client of the 2026 revision sent the gateway, and
+     * the progress token) and refuses to be given.
+     */
+    private static Map<String, Object> ours(Map<String, Object> meta) {
+      Map<String, Object> sent = new java.util.HashMap<>(meta);
+      sent.remove("progressToken");
+      sent.keySet().removeIf(k -> k.startsWith("io.modelcontextprotocol/"));
+      return sent;
     }
 
     /** The same JSON read as the session-based revisions' type. */

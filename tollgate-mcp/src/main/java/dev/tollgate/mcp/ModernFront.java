@@ -73,19 +73,48 @@ final class ModernFront {
             return McpSyncTool.of(
                 modern(json, name, tool),
                 (ctx, request) -> {
-                  McpSchema.CallToolResult result =
-                      gateway.call(
-                          name,
-                          new McpGateway.Caller(
-                              McpGateway.client(ctx.transportContext()), null, null, null),
-                          McpSchema.CallToolRequest.builder(name)
-                              .arguments(request.arguments())
-                              .meta(request.meta())
-                              .build());
-                  return McpSyncResponse.result(
-                      json.convertValue(
-                          json.convertValue(result, Map.class),
-                          io.modelcontextprotocol.modern.McpSchema.CallToolResult.class));
+                  Object token = ctx.progressToken();
+                  Map<String, Object> meta =
+                      request.meta() == null
+                          ? new java.util.HashMap<>()
+                          : new java.util.HashMap<>(request.meta());
+                  if (token != null) {
+                    meta.put("progressToken", token);
+                  }
+                  java.util.function.Function<
+                          java.util.function.Consumer<McpSchema.ProgressNotification>, Object>
+                      call =
+                          progress ->
+                              json.convertValue(
+                                  json.convertValue(
+                                      gateway.call(
+                                          name,
+                                          new McpGateway.Caller(
+                                              McpGateway.client(ctx.transportContext()),
+                                              null,
+                                              progress,
+                                              null),
+                                          McpSchema.CallToolRequest.builder(name)
+                                              .arguments(request.arguments())
+                                              .meta(meta)
+                                              .build()),
+                                      Map.class),
+                                  io.modelcontextprotocol.modern.McpSchema.CallToolResult.class);
+                  if (token == null) {
+                    return McpSyncResponse.result(
+                        (io.modelcontextprotocol.modern.McpSchema.CallToolResult) call.apply(null));
+                  }
+                  // the client asked for progress: the server's, and the gateway's own while a
+                  // person decides, go out on the call's stream
+                  return McpSyncResponse.streaming(
+                      notifier ->
+                          (io.modelcontextprotocol.modern.McpSchema.CallToolResult)
+                              call.apply(
+                                  n ->
+                                      notifier.progress(
+                                          n.progress() == null ? 0 : n.progress(),
+                                          n.total(),
+                                          n.message())));
                 });
           }
         };

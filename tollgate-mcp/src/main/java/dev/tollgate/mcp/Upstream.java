@@ -167,8 +167,9 @@ final class Upstream implements AutoCloseable {
       RuntimeException cause =
           e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
       if (cause instanceof McpError
-          || cause instanceof io.modelcontextprotocol.modern.McpException) {
-        // an error answer: the server is alive
+          || cause instanceof io.modelcontextprotocol.modern.McpException
+          || cause instanceof IllegalArgumentException) {
+        // an error answer (the server is alive), or a request the SDK's client refused to send
         throw cause;
       }
       crashed(c, cause);

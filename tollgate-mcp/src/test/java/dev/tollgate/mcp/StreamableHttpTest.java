@@ -375,6 +375,12 @@ class StreamableHttpTest {
         c.tool("remote.echo").arguments(Map.of("text", "launch codes")).call();
     assertThat(denied.isError()).isTrue();
     assertThat(denied.content().toString()).contains("Tollgate denied this call to remote.echo");
+    // a stateless server's progress on the call, through to a stateless client
+    List<Double> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.modelcontextprotocol.modern.McpSchema.CallToolResult counted =
+        c.tool("stateless.count").progress(p -> heard.add(p.progress())).call();
+    assertThat(counted.content().toString()).contains("counted to 2");
+    assertThat(heard).containsExactly(1.0, 2.0);
     assertThatThrownBy(
             () ->
                 statelessClient("tg_wrong")

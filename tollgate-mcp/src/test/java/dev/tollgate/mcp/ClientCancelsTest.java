@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.api.Effect;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.api.store.AuditQuery;
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,17 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A client over Streamable HTTP that ends its MCP session (DELETE) while a call of its is in
- * flight: the gateway stops waiting for the server behind, the call is answered at once instead of
- * when the server would have answered, the server is not taken for crashed, and the call's decision
- * is in the audit.
+ * A client that cancels a call in flight, by ending its MCP session over Streamable HTTP (DELETE)
+ * or with the protocol's {@code notifications/cancelled} over HTTP and over stdio: the gateway
+ * stops waiting for the server behind, the call is answered at once instead of when the server
+ * would have answered, the server is not taken for crashed, and the call's decision is in the
+ * audit.
  */
 class ClientCancelsTest {
   private static final String TOKEN = "tg_cancel-test-token-of-the-desk-agent";
@@ -40,120 +37,90 @@ class ClientCancelsTest {
   @org.junit.jupiter.params.ParameterizedTest(name = "the server behind over {0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"stdio", "http"})
   void aClientThatEndsItsSessionCancelsItsCallInFlight(String upstream) throws Exception {
-    Path script = Path.of("src/test/node/everything-server.mjs").toAbsolutePath();
-    Process remote = null;
-    String server;
     if (upstream.equals("http")) {
-      remote =
-          new ProcessBuilder("node", script.toString(), "--http")
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      String line =
-          new java.io.BufferedReader(
-                  new java.io.InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      assertThat(line).as("the server's first line").startsWith("listening ");
-      server =
-          "    url: http://127.0.0.1:" + line.substring("listening ".length()).strip() + "/mcp\n";
-    } else {
-      server = "    command: [node, \"" + script + "\"]\n";
-    }
-    try {
-      cancelled(server);
-    } finally {
-      if (remote != null) {
-        remote.destroy();
+      try (Gateways.Listening remote = Gateways.listening("everything-server.mjs", "--http")) {
+        cancelled("    url: " + remote.url() + "\n");
       }
+    } else {
+      cancelled(
+          "    command: [node, \""
+              + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
+              + "\"]\n");
     }
   }
 
   private void cancelled(String server) throws Exception {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
-    Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
     ByteArrayOutputStream logged = new ByteArrayOutputStream();
     PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
-    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(dir.resolve("data")))) {
-      store.credentials().add("desk", StreamableHttpTest.sha256(TOKEN), Instant.now());
-      Tollgate tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
-      GatewayConfig config =
-          GatewayConfig.parse(
-              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n" + server, "mcp.yaml");
-      try (McpGateway gateway =
-          McpGateway.startHttp(
-              config,
-              tollgate.gate("desk"),
-              ApprovalWait.NONE,
-              GatewayMain.pinning(tollgate.toolPins(), "desk"),
-              ClientTokens.of(store.credentials(), "desk"),
-              log)) {
-        URI uri = gateway.uri();
-        String session = open(uri);
-        long started = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> call =
-            HTTP.sendAsync(
-                post(uri, session, call(2, "everything.wait", "{\"ms\":60000}")),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(1000);
-        assertThat(call).as("the call is in flight").isNotDone();
+    try (Gateways.HttpGateway gateway =
+        Gateways.httpGateway(dir, TOKEN, "  everything:\n" + server, log)) {
+      Tollgate tollgate = gateway.tollgate();
+      URI uri = gateway.uri();
+      String session = open(uri);
+      long started = System.nanoTime();
+      CompletableFuture<HttpResponse<String>> call =
+          HTTP.sendAsync(
+              post(uri, session, call(2, "everything.wait", "{\"ms\":60000}")),
+              HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(1000);
+      assertThat(call).as("the call is in flight").isNotDone();
 
-        HttpResponse<String> ended =
-            HTTP.send(request(uri, session).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(ended.statusCode()).isBetween(200, 299);
-        call.handle((r, e) -> r).get(10, TimeUnit.SECONDS);
-        assertThat(Duration.ofNanos(System.nanoTime() - started))
-            .as("answered when the session ended, not when the server would have")
-            .isLessThan(Duration.ofSeconds(15));
-        assertThat(logged.toString(StandardCharsets.UTF_8))
-            .contains("ended its session: 1 call(s) in flight cancelled")
-            .doesNotContain("stopped answering");
+      HttpResponse<String> ended =
+          HTTP.send(request(uri, session).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ended.statusCode()).isBetween(200, 299);
+      call.handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .as("answered when the session ended, not when the server would have")
+          .isLessThan(Duration.ofSeconds(15));
+      assertThat(logged.toString(StandardCharsets.UTF_8))
+          .contains("ended its session: 1 call(s) in flight cancelled")
+          .doesNotContain("stopped answering");
 
-        // the protocol's own cancellation of one call: the call stops waiting, the session goes on
-        String next = open(uri);
-        long again = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> second =
-            HTTP.sendAsync(
-                post(uri, next, call(7, "everything.wait", "{\"ms\":60000}")),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(1000);
-        assertThat(second).as("the second call is in flight").isNotDone();
-        HTTP.send(
-            post(
-                uri,
-                next,
-                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
-                    + "\"params\":{\"requestId\":7,\"reason\":\"the user gave up\"}}"),
-            HttpResponse.BodyHandlers.discarding());
-        assertThat(second.get(10, TimeUnit.SECONDS).body())
-            .contains("The client cancelled this call to everything.wait");
-        assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(15));
+      // the protocol's own cancellation of one call: the call stops waiting, the session goes on
+      String next = open(uri);
+      long again = System.nanoTime();
+      CompletableFuture<HttpResponse<String>> second =
+          HTTP.sendAsync(
+              post(uri, next, call(7, "everything.wait", "{\"ms\":60000}")),
+              HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(1000);
+      assertThat(second).as("the second call is in flight").isNotDone();
+      HTTP.send(
+          post(
+              uri,
+              next,
+              "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                  + "\"params\":{\"requestId\":7,\"reason\":\"the user gave up\"}}"),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(second.get(10, TimeUnit.SECONDS).body())
+          .contains("The client cancelled this call to everything.wait");
+      assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(15));
 
-        // the server behind is still the same one, and answers at once
-        HttpResponse<String> answered =
-            HTTP.send(
-                post(uri, next, call(3, "everything.wait", "{\"ms\":10}")),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(answered.body()).contains("waited 10 ms");
-        assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
+      // the server behind is still the same one, and answers at once
+      HttpResponse<String> answered =
+          HTTP.send(
+              post(uri, next, call(3, "everything.wait", "{\"ms\":10}")),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answered.body()).contains("waited 10 ms");
+      assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
 
-        assertThat(
-                tollgate
-                    .audit()
-                    .search(
-                        new AuditQuery(
-                            "desk",
-                            null,
-                            "everything.wait",
-                            Effect.ALLOW,
-                            AuditEntry.Kind.DECISION,
-                            null,
-                            null,
-                            null,
-                            0,
-                            10)))
-            .as("every call's decision, the cancelled ones' too")
-            .hasSize(3);
-      }
+      assertThat(
+              tollgate
+                  .audit()
+                  .search(
+                      new AuditQuery(
+                          "desk",
+                          null,
+                          "everything.wait",
+                          Effect.ALLOW,
+                          AuditEntry.Kind.DECISION,
+                          null,
+                          null,
+                          null,
+                          0,
+                          10)))
+          .as("every call's decision, the cancelled ones' too")
+          .hasSize(3);
     }
   }
 

@@ -27,6 +27,91 @@ final class Gateways {
     return bundle;
   }
 
+  /**
+   * Starts a node script that serves HTTP and prints {@code listening <port>} first; its port. Its
+   * standard error goes to the test's.
+   */
+  static Listening listening(String script, String... args) throws IOException {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("node", Path.of("src/test/node", script).toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String line =
+        new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+            .readLine();
+    if (line == null || !line.startsWith("listening ")) {
+      p.destroyForcibly();
+      throw new IllegalStateException(script + " did not start listening: " + line);
+    }
+    return new Listening(p, Integer.parseInt(line.substring("listening ".length()).strip()));
+  }
+
+  /** A node server over HTTP, at {@code http://127.0.0.1:<port>/mcp}. */
+  record Listening(Process process, int port) implements AutoCloseable {
+    String url() {
+      return "http://127.0.0.1:" + port + "/mcp";
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+    }
+  }
+
+  /**
+   * A gateway in this process serving Streamable HTTP as agent {@code desk}, whose clients present
+   * {@code token}, with an open bundle and a SQLite store in {@code dir}; {@code servers} is the
+   * configuration's {@code servers:} block.
+   */
+  static HttpGateway httpGateway(Path dir, String token, String servers, java.io.PrintStream log)
+      throws Exception {
+    Path bundle = openBundle(dir);
+    dev.tollgate.store.jdbc.JdbcStore store =
+        dev.tollgate.store.jdbc.JdbcStore.open(
+            dev.tollgate.store.jdbc.StoreConfig.sqlite(dir.resolve("data")));
+    try {
+      store.credentials().add("desk", StreamableHttpTest.sha256(token), java.time.Instant.now());
+      dev.tollgate.engine.Tollgate tollgate =
+          dev.tollgate.engine.Tollgate.builder()
+              .store(store)
+              .bundle(dev.tollgate.engine.Bundle.load(bundle))
+              .build();
+      McpGateway gateway =
+          McpGateway.startHttp(
+              GatewayConfig.parse(
+                  "agent: desk\nlisten: 127.0.0.1:0\nservers:\n" + servers, "mcp.yaml"),
+              tollgate.gate("desk"),
+              ApprovalWait.NONE,
+              GatewayMain.pinning(tollgate.toolPins(), "desk"),
+              ClientTokens.of(store.credentials(), "desk"),
+              log);
+      return new HttpGateway(store, tollgate, gateway);
+    } catch (Exception | Error e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** A gateway over HTTP, its engine and its store; closing closes all three. */
+  record HttpGateway(
+      dev.tollgate.store.jdbc.JdbcStore store,
+      dev.tollgate.engine.Tollgate tollgate,
+      McpGateway gateway)
+      implements AutoCloseable {
+    java.net.URI uri() {
+      return gateway.uri();
+    }
+
+    @Override
+    public void close() {
+      gateway.close();
+      store.close();
+    }
+  }
+
   /** The command that starts {@link GatewayMain} on a bundle and a configuration. */
   static List<String> command(Path bundle, Path config) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

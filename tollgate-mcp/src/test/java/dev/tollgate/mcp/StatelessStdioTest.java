@@ -27,19 +27,25 @@ class StatelessStdioTest {
 
   @TempDir Path dir;
 
-  JsonNode run(String negotiation) throws Exception {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
+  /** An open bundle but for one policy: {@code tool} never sends "launch codes". */
+  private Path launchCodesNeverLeave(String tool) throws java.io.IOException {
+    Path bundle = Gateways.openBundle(dir);
     Files.writeString(
         bundle.resolve("policies.yaml"),
         """
         policies:
           - name: no-launch-codes
-            match: {tools: [local.echo]}
+            match: {tools: [%s]}
             when: 'string(action.args.text).contains("launch codes")'
             effect: deny
             message: '"launch codes never leave"'
-        """);
+        """
+            .formatted(tool));
+    return bundle;
+  }
+
+  JsonNode run(String negotiation) throws Exception {
+    Path bundle = launchCodesNeverLeave("local.echo");
     Path config = dir.resolve("mcp.yaml");
     Files.writeString(
         config,
@@ -90,18 +96,7 @@ class StatelessStdioTest {
   @Test
   void aChildProcessServerOfTheStatelessRevisionOnlyIsGatedAndRestartedAfterACrash()
       throws Exception {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Files.writeString(bundle.resolve("agents.yaml"), "defaults: {unprofiled: allow}\n");
-    Files.writeString(
-        bundle.resolve("policies.yaml"),
-        """
-        policies:
-          - name: no-launch-codes
-            match: {tools: [modern.echo]}
-            when: 'string(action.args.text).contains("launch codes")'
-            effect: deny
-            message: '"launch codes never leave"'
-        """);
+    Path bundle = launchCodesNeverLeave("modern.echo");
     Path config = dir.resolve("mcp.yaml");
     Files.writeString(
         config,

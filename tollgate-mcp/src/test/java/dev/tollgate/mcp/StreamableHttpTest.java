@@ -12,8 +12,6 @@ import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.StoreConfig;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,8 +38,8 @@ class StreamableHttpTest {
   private static final String TOKEN = "tg_http-test-token-of-the-desk-agent";
 
   @TempDir static Path dir;
-  static Process remote;
-  static Process stateless;
+  static Gateways.Listening remote;
+  static Gateways.Listening stateless;
   static JdbcStore store;
   static Tollgate tollgate;
   static McpGateway gateway;
@@ -49,29 +47,10 @@ class StreamableHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    remote =
-        new ProcessBuilder(
-                "node",
-                Path.of("src/test/node/http-server.mjs").toAbsolutePath().toString(),
-                "upstream-secret")
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    String line =
-        new BufferedReader(new InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8))
-            .readLine();
-    assertThat(line).as("the HTTP server's first line").startsWith("listening ");
-    int port = Integer.parseInt(line.substring("listening ".length()).strip());
-    stateless =
-        new ProcessBuilder(
-                "node", Path.of("src/test/node/stateless-server.mjs").toAbsolutePath().toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    String statelessLine =
-        new BufferedReader(
-                new InputStreamReader(stateless.getInputStream(), StandardCharsets.UTF_8))
-            .readLine();
-    assertThat(statelessLine).as("the stateless server's first line").startsWith("listening ");
-    int statelessPort = Integer.parseInt(statelessLine.substring("listening ".length()).strip());
+    remote = Gateways.listening("http-server.mjs", "upstream-secret");
+    int port = remote.port();
+    stateless = Gateways.listening("stateless-server.mjs");
+    int statelessPort = stateless.port();
     remoteUri = "http://127.0.0.1:" + port + "/mcp";
 
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
@@ -119,10 +98,10 @@ class StreamableHttpTest {
       gateway.close();
     }
     if (remote != null) {
-      remote.destroy();
+      remote.close();
     }
     if (stateless != null) {
-      stateless.destroy();
+      stateless.close();
     }
     if (store != null) {
       store.close();

@@ -11,12 +11,33 @@ import java.util.function.Consumer;
  * call goes to the server with a progress token of the gateway's own, not the client's: one client
  * of a server serves every client of the gateway, whose tokens may be the same, and a server must
  * not be able to reach a client whose call it is not answering. A notification whose token is not
- * that of a call in flight goes nowhere.
+ * that of a call in flight goes nowhere, and so does one that arrives after a later one of the same
+ * call (its progress no higher): a client must see progress only increase.
  */
 final class ProgressRelay {
   private static final String TOKEN = "progressToken";
 
-  private record Route(Object clientToken, Consumer<McpSchema.ProgressNotification> to) {}
+  private static final class Route {
+    private final Object clientToken;
+    private final Consumer<McpSchema.ProgressNotification> to;
+    private double last = Double.NEGATIVE_INFINITY;
+
+    Route(Object clientToken, Consumer<McpSchema.ProgressNotification> to) {
+      this.clientToken = clientToken;
+      this.to = to;
+    }
+
+    synchronized void send(McpSchema.ProgressNotification n) {
+      double progress = n.progress() == null ? 0 : n.progress();
+      if (progress <= last) {
+        return;
+      }
+      last = progress;
+      to.accept(
+          new McpSchema.ProgressNotification(
+              clientToken, n.progress(), n.total(), n.message(), n.meta()));
+    }
+  }
 
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final AtomicLong next = new AtomicLong();
@@ -46,13 +67,8 @@ final class ProgressRelay {
   /** A server's progress notification, sent on to the client whose call it reports on. */
   void deliver(McpSchema.ProgressNotification n) {
     Route route = routes.get(String.valueOf(n.progressToken()));
-    if (route == null) {
-      return;
+    if (route != null) {
+      route.send(n);
     }
-    route
-        .to()
-        .accept(
-            new McpSchema.ProgressNotification(
-                route.clientToken(), n.progress(), n.total(), n.message(), n.meta()));
   }
 }

@@ -180,6 +180,8 @@ async function call(request, extra) {
         },
       }, "Elicitation completed");
     case "wait":
+      // said on standard error (the gateway's log), so that a test knows the call is in flight
+      console.error(`wait started: ${args.ms} ms`);
       await pause(Number(args.ms));
       return text(`waited ${args.ms} ms`);
     case "json_schema_2020_12_tool":

@@ -1,5 +1,7 @@
 package dev.tollgate.mcp;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
@@ -33,8 +35,8 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * (a request with an {@code Origin} is refused: a page must not reach a local gateway).
  */
 final class HttpFront implements AutoCloseable {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.core.JsonFactory JSON =
+      new com.fasterxml.jackson.core.JsonFactory();
 
   /** The path clients post to. */
   static final String PATH = "/mcp";
@@ -229,28 +231,69 @@ final class HttpFront implements AutoCloseable {
       chain.doFilter(req, res);
     }
 
-    /** Keys a tools/call, or tells of a cancellation; anything else is left to the SDK. */
+    /**
+     * Keys a tools/call, or tells of a cancellation; anything else, and anything unreadable, is
+     * left to the SDK. Reads only the message's {@code method}, {@code id} and {@code
+     * params.requestId}, skipping the rest (a call's arguments) without building it.
+     */
     private void follow(HttpServletRequest request, byte[] body, String prefix) {
-      String text = new String(body, StandardCharsets.UTF_8);
-      if (!text.contains("tools/call") && !text.contains("notifications/cancelled")) {
-        return;
-      }
-      com.fasterxml.jackson.databind.JsonNode n;
-      try {
-        n = JSON.readTree(text);
+      String method = null;
+      String id = null;
+      String requestId = null;
+      try (JsonParser p = JSON.createParser(body)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          switch (field) {
+            case "method" -> method = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "id" -> id = idText(p, value);
+            case "params" -> requestId = value == JsonToken.START_OBJECT ? requestId(p) : skip(p);
+            default -> p.skipChildren();
+          }
+        }
       } catch (IOException e) {
         return; // the SDK answers it
       }
-      if (n == null || !n.isObject()) {
-        return;
+      if ("tools/call".equals(method) && id != null) {
+        request.setAttribute(CALL, prefix + id);
+      } else if ("notifications/cancelled".equals(method) && requestId != null) {
+        cancelled.accept(prefix + requestId);
       }
-      String method = n.path("method").asText("");
-      if (method.equals("tools/call") && n.hasNonNull("id")) {
-        request.setAttribute(CALL, prefix + n.get("id"));
-      } else if (method.equals("notifications/cancelled")
-          && n.path("params").hasNonNull("requestId")) {
-        cancelled.accept(prefix + n.path("params").get("requestId"));
+    }
+
+    /** The {@code requestId} of the params object the parser is at; the rest skipped. */
+    private static String requestId(JsonParser p) throws IOException {
+      String requestId = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("requestId")) {
+          requestId = idText(p, value);
+        } else {
+          p.skipChildren();
+        }
       }
+      return requestId;
+    }
+
+    private static String skip(JsonParser p) throws IOException {
+      p.skipChildren();
+      return null;
+    }
+
+    /** A JSON-RPC id as text that tells the string "7" from the number 7; null for others. */
+    private static String idText(JsonParser p, JsonToken value) throws IOException {
+      return switch (value) {
+        case VALUE_STRING -> "\"" + p.getText() + "\"";
+        case VALUE_NUMBER_INT -> p.getText();
+        default -> {
+          p.skipChildren();
+          yield null;
+        }
+      };
     }
 
     private static void refuse(HttpServletResponse response, int status, String message)

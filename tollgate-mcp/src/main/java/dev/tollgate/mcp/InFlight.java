@@ -4,14 +4,16 @@ import java.io.PrintStream;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The calls in flight, so that a client's cancellation reaches them: one call, by the key its front
  * gave it (the client's {@code notifications/cancelled} names the call's JSON-RPC id), or every
- * call of an MCP session the client ended. A cancelled call stops waiting (for a person, or for the
- * server behind, whose answer is dropped) and is answered as cancelled; its decision is in the
- * audit already.
+ * call of an MCP session the client ended. Only a call's waits are cut short (for a person, or for
+ * the server behind, whose answer is then dropped): a cancellation never interrupts the decision or
+ * the observation of a result, so the audit and the data flow stay whole. One that comes before a
+ * wait takes effect when the wait starts.
  */
 final class InFlight {
   /**
@@ -20,21 +22,50 @@ final class InFlight {
    */
   static final String CALL_KEY = "dev.tollgate/call";
 
-  /** One call's thread; interrupted only while the call runs, never after it ended. */
-  private static final class Running {
+  /** A call's waits, which its client's cancellation may cut short. */
+  interface Waits {
+    /** Runs {@code wait}; interrupted when the call is cancelled, before or during it. */
+    <T> T cancellable(Supplier<T> wait);
+  }
+
+  private static final Waits UNCANCELLABLE =
+      new Waits() {
+        @Override
+        public <T> T cancellable(Supplier<T> wait) {
+          return wait.get();
+        }
+      };
+
+  /** One call: interrupted only while it waits, never after. */
+  private static final class Running implements Waits {
     private final Thread thread = Thread.currentThread();
-    private boolean done;
+    private boolean cancelled;
+    private boolean waiting;
 
     synchronized void cancel() {
-      if (!done) {
+      cancelled = true;
+      if (waiting) {
         thread.interrupt();
       }
     }
 
-    synchronized void finish() {
-      done = true;
-      // a cancel that came as the call ended must not reach the SDK's next task on this thread
-      Thread.interrupted();
+    @Override
+    public <T> T cancellable(Supplier<T> wait) {
+      synchronized (this) {
+        waiting = true;
+        if (cancelled) {
+          thread.interrupt();
+        }
+      }
+      try {
+        return wait.get();
+      } finally {
+        synchronized (this) {
+          waiting = false;
+          // a cancellation that came as the wait ended must not reach the next step of the call
+          Thread.interrupted();
+        }
+      }
     }
   }
 
@@ -50,9 +81,9 @@ final class InFlight {
    * Runs a call on this thread, cancellable through {@code session} (client and MCP session, or
    * {@code null}) and {@code call} (the front's key for it, or {@code null}).
    */
-  <T> T run(String session, String call, Supplier<T> work) {
+  <T> T run(String session, String call, Function<Waits, T> work) {
     if (session == null && call == null) {
-      return work.get();
+      return work.apply(UNCANCELLABLE);
     }
     Running self = new Running();
     if (session != null) {
@@ -62,7 +93,7 @@ final class InFlight {
       byCall.put(call, self);
     }
     try {
-      return work.get();
+      return work.apply(self);
     } finally {
       if (session != null) {
         bySession.computeIfPresent(
@@ -75,13 +106,17 @@ final class InFlight {
       if (call != null) {
         byCall.remove(call, self);
       }
-      self.finish();
     }
   }
 
   /** The key of a client's MCP session, as {@link #run} takes it. */
   static String session(String client, String mcpSession) {
     return mcpSession == null ? null : client + " " + mcpSession;
+  }
+
+  /** The key of a call of the stdio client, by its JSON-RPC id as JSON text. */
+  static String stdioCall(Object id) {
+    return "stdio " + id;
   }
 
   /** A client ended its MCP session: every call of it still in flight is cancelled. */

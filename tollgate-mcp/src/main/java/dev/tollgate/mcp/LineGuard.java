@@ -99,12 +99,13 @@ final class LineGuard {
           if (next.isBlank()) {
             continue;
           }
-          String problem = g.problem(next);
+          JsonNode parsed = parse(next);
+          String problem = g.problem(next, parsed);
           if (problem != null) {
             g.answer(next, problem);
             continue;
           }
-          line = (g.followed(next) + "\n").getBytes(StandardCharsets.UTF_8);
+          line = (g.followed(next, parsed) + "\n").getBytes(StandardCharsets.UTF_8);
           at = 0;
         }
         return true;
@@ -186,16 +187,8 @@ final class LineGuard {
     reply(null, -32600, "Invalid Request: ", "a message over " + MAX_LINE + " characters");
   }
 
-  /**
-   * What is wrong with a line, or {@code null} when it is a JSON-RPC message the SDK reads (its
-   * reader stops for good at the first one it cannot).
-   */
   /** A valid line, a tools/call stamped with its id, a cancellation told (see {@link #guard}). */
-  private String followed(String line) throws IOException {
-    if (!line.contains("tools/call") && !line.contains("notifications/cancelled")) {
-      return line;
-    }
-    JsonNode n = JSON.readTree(line);
+  private String followed(String line, JsonNode n) throws IOException {
     String method = n.path("method").asText("");
     JsonNode id = n.get("id");
     if (method.equals("tools/call")
@@ -216,14 +209,25 @@ final class LineGuard {
     return line;
   }
 
-  private String problem(String line) {
-    JsonNode n;
+  /** The line as JSON, or {@code null} when it is not JSON. */
+  private static JsonNode parse(String line) {
     try {
-      n = JSON.readTree(line);
+      return JSON.readTree(line);
     } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * What is wrong with a line ({@code n}: the line parsed, {@code null} when it is not JSON), or
+   * {@code null} when it is a JSON-RPC message the SDK reads (its reader stops for good at the
+   * first one it cannot).
+   */
+  private String problem(String line, JsonNode n) {
+    if (n == null) {
       return "not JSON";
     }
-    if (n == null || !n.isObject()) {
+    if (!n.isObject()) {
       return "a JSON-RPC message is a JSON object (batches are not part of MCP)";
     }
     if (!"2.0".equals(n.path("jsonrpc").asText(null))) {

@@ -112,7 +112,7 @@ public final class McpGateway implements AutoCloseable {
                             out,
                             log,
                             g.json,
-                            id -> g.inFlight.cancelled("stdio " + id)),
+                            id -> g.inFlight.cancelled(InFlight.stdioCall(id))),
                         LineGuard.lines(out)))
                 .serverInfo(SERVER_INFO);
           });
@@ -296,7 +296,7 @@ public final class McpGateway implements AutoCloseable {
     return inFlight.run(
         InFlight.session(caller.client(), caller.mcpSession()),
         caller.call(),
-        () -> decideAndCall(name, upstreamName, upstream, caller, request));
+        waits -> decideAndCall(name, upstreamName, upstream, caller, request, waits));
   }
 
   /** A client ended its MCP session (over HTTP): its calls in flight are cancelled. */
@@ -309,7 +309,8 @@ public final class McpGateway implements AutoCloseable {
       String upstreamName,
       Upstream upstream,
       Caller caller,
-      McpSchema.CallToolRequest request) {
+      McpSchema.CallToolRequest request,
+      InFlight.Waits waits) {
     Map<String, Object> args =
         request.arguments() == null ? Map.of() : new HashMap<>(request.arguments());
     CallGate calls;
@@ -322,7 +323,10 @@ public final class McpGateway implements AutoCloseable {
       return refused("Tollgate could not decide this call to " + name + ": " + e.getMessage());
     }
     if (!verdict.forward() && verdict.decision().approval() != null) {
-      verdict = awaitPerson(calls, name, args, verdict, caller, request.progressToken());
+      CallGate.Verdict asked = verdict;
+      verdict =
+          waits.cancellable(
+              () -> awaitPerson(calls, name, args, asked, caller, request.progressToken()));
     }
     if (!verdict.forward()) {
       return withDecision(refused(verdict.refusal()), verdict.decision());
@@ -330,12 +334,12 @@ public final class McpGateway implements AutoCloseable {
     McpSchema.CallToolResult result;
     Map<String, Object> meta = progress.open(InFlight.unstamped(request.meta()), caller.progress());
     try {
-      result =
-          upstream.call(
-              McpSchema.CallToolRequest.builder(upstreamName)
-                  .arguments(verdict.args())
-                  .meta(meta)
-                  .build());
+      McpSchema.CallToolRequest forwarded =
+          McpSchema.CallToolRequest.builder(upstreamName)
+              .arguments(verdict.args())
+              .meta(meta)
+              .build();
+      result = waits.cancellable(() -> upstream.call(forwarded));
     } catch (java.util.concurrent.CancellationException e) {
       return refused("The client cancelled this call to " + name + ": " + e.getMessage());
     } catch (RuntimeException e) {
@@ -375,7 +379,7 @@ public final class McpGateway implements AutoCloseable {
       return http.toString();
     }
     Object stdio = request.meta() == null ? null : request.meta().get(InFlight.CALL_KEY);
-    return stdio == null ? null : "stdio " + stdio;
+    return stdio == null ? null : InFlight.stdioCall(stdio);
   }
 
   /** Calls a shown tool for a caller (the 2026 revision's server, which has no exchange). */

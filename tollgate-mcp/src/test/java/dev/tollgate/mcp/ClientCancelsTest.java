@@ -62,7 +62,7 @@ class ClientCancelsTest {
           HTTP.sendAsync(
               post(uri, session, call(2, "everything.wait", "{\"ms\":60000}")),
               HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(1000);
+      awaitDecisions(tollgate, 1);
       assertThat(call).as("the call is in flight").isNotDone();
 
       HttpResponse<String> ended =
@@ -83,7 +83,7 @@ class ClientCancelsTest {
           HTTP.sendAsync(
               post(uri, next, call(7, "everything.wait", "{\"ms\":60000}")),
               HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(1000);
+      awaitDecisions(tollgate, 2);
       assertThat(second).as("the second call is in flight").isNotDone();
       HTTP.send(
           post(
@@ -104,23 +104,9 @@ class ClientCancelsTest {
       assertThat(answered.body()).contains("waited 10 ms");
       assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
 
-      assertThat(
-              tollgate
-                  .audit()
-                  .search(
-                      new AuditQuery(
-                          "desk",
-                          null,
-                          "everything.wait",
-                          Effect.ALLOW,
-                          AuditEntry.Kind.DECISION,
-                          null,
-                          null,
-                          null,
-                          0,
-                          10)))
+      assertThat(waitDecisions(tollgate))
           .as("every call's decision, the cancelled ones' too")
-          .hasSize(3);
+          .isEqualTo(3);
     }
   }
 
@@ -133,27 +119,10 @@ class ClientCancelsTest {
         "agent: tester\nservers:\n  everything:\n    command: [node, \""
             + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
             + "\"]\n");
-    Process gateway =
-        new ProcessBuilder(Gateways.command(bundle, config))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    java.util.concurrent.BlockingQueue<String> out =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try (java.io.BufferedReader r =
-                  new java.io.BufferedReader(
-                      new java.io.InputStreamReader(
-                          gateway.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  out.add(line);
-                }
-              } catch (Exception ignored) {
-                // the process ended
-              }
-            });
+    Process gateway = new ProcessBuilder(Gateways.command(bundle, config)).start();
+    java.util.concurrent.BlockingQueue<String> out = lines(gateway.getInputStream());
+    // the gateway's log, where the server behind says when a call started
+    java.util.concurrent.BlockingQueue<String> errors = lines(gateway.getErrorStream());
     try {
       java.io.OutputStream in = gateway.getOutputStream();
       send(
@@ -165,7 +134,11 @@ class ClientCancelsTest {
       send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
       long started = System.nanoTime();
       send(in, call(2, "everything.wait", "{\"ms\":60000}"));
-      Thread.sleep(1000);
+      String started60 = errors.poll(30, TimeUnit.SECONDS);
+      while (started60 != null && !started60.contains("wait started: 60000 ms")) {
+        started60 = errors.poll(30, TimeUnit.SECONDS);
+      }
+      assertThat(started60).as("the server behind started the call").isNotNull();
       assertThat(out).as("the call is in flight").isEmpty();
       send(
           in,
@@ -182,6 +155,57 @@ class ClientCancelsTest {
     } finally {
       gateway.destroyForcibly();
     }
+  }
+
+  /** The lines of a process's stream as they come. */
+  private static java.util.concurrent.BlockingQueue<String> lines(java.io.InputStream stream) {
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (java.io.BufferedReader r =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (Exception ignored) {
+                // the process ended
+              }
+            });
+    return lines;
+  }
+
+  /**
+   * Waits until {@code n} calls of everything.wait were decided: each is then in flight (a call is
+   * registered for cancellation before it is decided, and the server takes a minute to answer).
+   */
+  private static void awaitDecisions(Tollgate tollgate, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (waitDecisions(tollgate) < n) {
+      assertThat(System.nanoTime()).as("%d calls decided within 30 s", n).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  private static int waitDecisions(Tollgate tollgate) {
+    return tollgate
+        .audit()
+        .search(
+            new AuditQuery(
+                "desk",
+                null,
+                "everything.wait",
+                Effect.ALLOW,
+                AuditEntry.Kind.DECISION,
+                null,
+                null,
+                null,
+                0,
+                10))
+        .size();
   }
 
   private static void send(java.io.OutputStream in, String line) throws Exception {

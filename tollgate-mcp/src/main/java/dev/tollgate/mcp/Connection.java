@@ -1,6 +1,6 @@
 package dev.tollgate.mcp;
 
-import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
@@ -40,16 +40,22 @@ sealed interface Connection {
 
   void close();
 
-  /** A server of the session-based revisions. */
-  record Sessions(McpSyncClient client) implements Connection {
+  /**
+   * A server of the session-based revisions. The SDK's asynchronous client, awaited here, rather
+   * than its synchronous one: that one hands each progress notification to a thread of its own, so
+   * that notifications overtake each other and the call's answer, and a client is sent its last
+   * progress after its result (or never). Built with a progress consumer that runs in line, this
+   * client hands them on in the order the server sent them, before the answer that follows.
+   */
+  record Sessions(McpAsyncClient client) implements Connection {
     @Override
     public List<McpSchema.Tool> listTools() {
-      return client.listTools().tools();
+      return client.listTools().block().tools();
     }
 
     @Override
     public McpSchema.CallToolResult callTool(McpSchema.CallToolRequest request) {
-      return client.callTool(request);
+      return client.callTool(request).block();
     }
 
     @Override
@@ -59,37 +65,37 @@ sealed interface Connection {
 
     @Override
     public McpSchema.ListResourcesResult listResources(String cursor) {
-      return client.listResources(cursor);
+      return client.listResources(cursor).block();
     }
 
     @Override
     public McpSchema.ListResourceTemplatesResult listResourceTemplates(String cursor) {
-      return client.listResourceTemplates(cursor);
+      return client.listResourceTemplates(cursor).block();
     }
 
     @Override
     public McpSchema.ListPromptsResult listPrompts(String cursor) {
-      return client.listPrompts(cursor);
+      return client.listPrompts(cursor).block();
     }
 
     @Override
     public McpSchema.ReadResourceResult readResource(McpSchema.ReadResourceRequest request) {
-      return client.readResource(request);
+      return client.readResource(request).block();
     }
 
     @Override
     public McpSchema.GetPromptResult getPrompt(McpSchema.GetPromptRequest request) {
-      return client.getPrompt(request);
+      return client.getPrompt(request).block();
     }
 
     @Override
     public McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
-      return client.completeCompletion(request);
+      return client.completeCompletion(request).block();
     }
 
     @Override
     public void close() {
-      client.closeGracefully();
+      client.closeGracefully().block(java.time.Duration.ofSeconds(10));
     }
   }
 
@@ -99,7 +105,7 @@ sealed interface Connection {
    * capabilities}). Its completions are not passed on.
    */
   record Stateless(
-      io.modelcontextprotocol.modern.client.McpSyncClient client,
+      io.modelcontextprotocol.modern.client.McpAsyncClient client,
       io.modelcontextprotocol.modern.client.transport.McpClientTransport transport,
       McpJsonMapper json,
       McpSchema.ServerCapabilities capabilities,
@@ -108,7 +114,8 @@ sealed interface Connection {
     @Override
     public List<McpSchema.Tool> listTools() {
       List<McpSchema.Tool> out = new ArrayList<>();
-      for (io.modelcontextprotocol.modern.McpSchema.Tool t : client.listTools().list().tools()) {
+      for (io.modelcontextprotocol.modern.McpSchema.Tool t :
+          client.listTools().list().block().tools()) {
         out.add(json.convertValue(json.convertValue(t, Map.class), McpSchema.Tool.class));
       }
       return out;
@@ -125,23 +132,25 @@ sealed interface Connection {
         spec = spec.meta(ours(request.meta()));
       }
       if (token != null) {
-        // the progress of this call, under the token the gateway sent it with
+        // the progress of this call, under the token the gateway sent it with, handed on in line
+        // (see Sessions): in the order it came and before the answer
         spec =
             spec.progress(
                 p ->
-                    progress.accept(
-                        new McpSchema.ProgressNotification(
-                            token, p.progress(), p.total(), p.message(), p.meta())));
+                    reactor.core.publisher.Mono.fromRunnable(
+                        () ->
+                            progress.accept(
+                                new McpSchema.ProgressNotification(
+                                    token, p.progress(), p.total(), p.message(), p.meta()))));
       }
-      return json.convertValue(
-          json.convertValue(spec.call(), Map.class), McpSchema.CallToolResult.class);
+      return convert(spec.call().block(), McpSchema.CallToolResult.class);
     }
 
     @Override
     public McpSchema.ListResourcesResult listResources(String cursor) {
       var page = client.resources();
       return convert(
-          (cursor == null ? page : page.cursor(cursor)).list(),
+          (cursor == null ? page : page.cursor(cursor)).list().block(),
           McpSchema.ListResourcesResult.class);
     }
 
@@ -149,7 +158,7 @@ sealed interface Connection {
     public McpSchema.ListResourceTemplatesResult listResourceTemplates(String cursor) {
       var page = client.resourceTemplates();
       return convert(
-          (cursor == null ? page : page.cursor(cursor)).list(),
+          (cursor == null ? page : page.cursor(cursor)).list().block(),
           McpSchema.ListResourceTemplatesResult.class);
     }
 
@@ -157,7 +166,8 @@ sealed interface Connection {
     public McpSchema.ListPromptsResult listPrompts(String cursor) {
       var page = client.prompts();
       return convert(
-          (cursor == null ? page : page.cursor(cursor)).list(), McpSchema.ListPromptsResult.class);
+          (cursor == null ? page : page.cursor(cursor)).list().block(),
+          McpSchema.ListPromptsResult.class);
     }
 
     @Override
@@ -166,7 +176,7 @@ sealed interface Connection {
       if (request.meta() != null) {
         spec = spec.meta(ours(request.meta()));
       }
-      return convert(spec.read(), McpSchema.ReadResourceResult.class);
+      return convert(spec.read().block(), McpSchema.ReadResourceResult.class);
     }
 
     @Override
@@ -180,7 +190,7 @@ sealed interface Connection {
       if (request.meta() != null) {
         spec = spec.meta(ours(request.meta()));
       }
-      return convert(spec.get(), McpSchema.GetPromptResult.class);
+      return convert(spec.get().block(), McpSchema.GetPromptResult.class);
     }
 
     @Override

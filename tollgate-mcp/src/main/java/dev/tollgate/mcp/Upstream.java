@@ -1,7 +1,7 @@
 package dev.tollgate.mcp;
 
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One server behind the gateway: a child process, or a server over Streamable HTTP, and the MCP
@@ -274,8 +276,8 @@ final class Upstream implements AutoCloseable {
               .stderrConsumer(line -> log.println("[" + name + "] " + line))
               .start();
     }
-    io.modelcontextprotocol.modern.client.McpSyncClient c =
-        io.modelcontextprotocol.modern.client.McpClient.sync(transport)
+    io.modelcontextprotocol.modern.client.McpAsyncClient c =
+        io.modelcontextprotocol.modern.client.McpClient.async(transport)
             .clientInfo(
                 io.modelcontextprotocol.modern.McpSchema.Implementation.builder(
                         "tollgate-mcp-gateway", "0.1")
@@ -285,7 +287,7 @@ final class Upstream implements AutoCloseable {
             .build();
     McpSchema.ServerCapabilities capabilities;
     try {
-      var discovered = c.discover();
+      var discovered = c.discover().block();
       if (!discovered.supportedVersions().contains("2026-07-28")) {
         throw new IllegalStateException(
             "the MCP server `"
@@ -306,7 +308,7 @@ final class Upstream implements AutoCloseable {
     return new Connection.Stateless(c, transport, json, capabilities, progress);
   }
 
-  private McpSyncClient connectSessions() {
+  private McpAsyncClient connectSessions() {
     McpClientTransport transport;
     java.util.concurrent.CompletableFuture<Void> gone =
         new java.util.concurrent.CompletableFuture<>();
@@ -340,16 +342,22 @@ final class Upstream implements AutoCloseable {
       process.setStdErrorHandler(line -> log.println("[" + name + "] " + line));
       transport = process;
     }
-    McpSyncClient c =
-        McpClient.sync(transport)
+    // asynchronous, so that progress is handed on in line and in order (Connection.Sessions); a
+    // change of tools is handled off the transport's thread, since handling it may wait
+    McpAsyncClient c =
+        McpClient.async(transport)
             .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
             .requestTimeout(CALL_TIMEOUT)
             .initializationTimeout(Duration.ofSeconds(60))
-            .toolsChangeConsumer(toolsChanged)
-            .progressConsumer(progress)
+            .toolsChangeConsumer(
+                tools ->
+                    Mono.fromRunnable(() -> toolsChanged.accept(tools))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .then())
+            .progressConsumer(n -> Mono.fromRunnable(() -> progress.accept(n)))
             .build();
     try {
-      c.initialize();
+      c.initialize().block();
       if (process != null) {
         StdioClientTransport watched = process;
         Thread.ofVirtual()

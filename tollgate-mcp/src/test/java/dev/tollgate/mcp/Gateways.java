@@ -171,6 +171,34 @@ final class Gateways {
     return c;
   }
 
+  /**
+   * As {@link #httpClient(java.net.URI, String, java.util.function.Consumer)}, but the SDK's
+   * asynchronous client with {@code progress} called in line, so that what it hears is in the order
+   * the gateway sent it and complete when the call's answer arrives (the synchronous client hands
+   * each notification to a thread of its own).
+   */
+  static io.modelcontextprotocol.client.McpAsyncClient orderedHttpClient(
+      java.net.URI uri,
+      String token,
+      java.util.function.Consumer<McpSchema.ProgressNotification> progress) {
+    io.modelcontextprotocol.client.McpAsyncClient c =
+        McpClient.async(
+                io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
+                        uri.getScheme() + "://" + uri.getRawAuthority())
+                    .endpoint(uri.getRawPath())
+                    .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                    .httpRequestCustomizer(
+                        (request, method, u, body, context) ->
+                            request.header("Authorization", "Bearer " + token))
+                    .build())
+            .requestTimeout(Duration.ofSeconds(30))
+            .progressConsumer(
+                n -> reactor.core.publisher.Mono.fromRunnable(() -> progress.accept(n)))
+            .build();
+    c.initialize().block();
+    return c;
+  }
+
   static McpSchema.CallToolResult call(
       McpSyncClient client, String tool, Map<String, Object> args) {
     return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.engine.Tollgate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,9 @@ class McpProjectConformanceTest {
               SUITE.resolve("gateway-expected-failures.yml"),
               "gateway");
       assertThat(run.exit)
-          .as("the suite through the gateway, against its baseline:\n%s", run.output)
+          .as(
+              "the suite through the gateway, against its baseline; failed checks:%n%s%nits output:%n%s",
+              run.failedChecks, run.output)
           .isZero();
       System.err.printf(
           "MCP conformance suite through the gateway: %d checks passed, %d failed (listed)%n",
@@ -94,7 +97,8 @@ class McpProjectConformanceTest {
   /** The checks that passed through the gateway when its baseline was written; never fewer. */
   private static final int EXPECTED_PASSING_THROUGH_GATEWAY = 24;
 
-  record Run(int exit, int passed, int failed, String output) {}
+  /** {@code failedChecks}: each failed check's scenario, message and details, one per line. */
+  record Run(int exit, int passed, int failed, String failedChecks, String output) {}
 
   /** Runs the suite; each scenario's checks are kept in target/mcp-conformance/{@code results}. */
   private Run suite(String url, Map<String, String> env, Path baseline, String results)
@@ -116,6 +120,8 @@ class McpProjectConformanceTest {
     if (baseline != null) {
       command.addAll(List.of("--expected-failures", baseline.toString()));
     }
+    Path kept = Path.of("target/mcp-conformance", results).toAbsolutePath();
+    deleteTree(kept);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process process = builder.start();
@@ -127,7 +133,44 @@ class McpProjectConformanceTest {
         process.exitValue(),
         Integer.parseInt(total.group(1)),
         Integer.parseInt(total.group(2)),
+        failedChecks(kept),
         output);
+  }
+
+  /** The checks that failed in a run, read from the checks.json the suite keeps per scenario. */
+  private static String failedChecks(Path kept) throws IOException {
+    if (!Files.isDirectory(kept)) {
+      return "(no results in " + kept + ")";
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    StringBuilder out = new StringBuilder();
+    try (var files = Files.walk(kept)) {
+      for (Path checks :
+          files.filter(f -> f.getFileName().toString().equals("checks.json")).sorted().toList()) {
+        for (var check : json.readTree(checks.toFile())) {
+          if (!"SUCCESS".equals(check.path("status").asText())) {
+            out.append(check.path("id").asText())
+                .append(": ")
+                .append(check.path("errorMessage").asText(""))
+                .append(' ')
+                .append(check.path("details"))
+                .append('\n');
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   /** The suite needs Node 22; the machine's own may be older, so ./test installs Node's binary. */

@@ -200,6 +200,7 @@ public final class TollgateClient implements Gate {
           HttpRequest.newBuilder(base.resolve(path))
               .timeout(timeout)
               .header("Authorization", "Bearer " + token);
+      TraceContext.propagate(request);
       if (body != null) {
         request
             .header("Content-Type", "application/json")

@@ -119,17 +119,19 @@ final class DecideShell {
     final String agent;
     final Action action;
     final boolean explain;
+    final String trace;
     final long start = System.nanoTime();
     Stage stage = Stage.DECIDING;
     RequestRecord held;
     Tally tally = Tally.NONE;
     private String digest;
 
-    Call(String id, String agent, Action action, boolean explain) {
+    Call(String id, String agent, Action action, boolean explain, String trace) {
       this.id = id;
       this.agent = agent;
       this.action = action;
       this.explain = explain;
+      this.trace = trace;
     }
 
     /** The arguments' digest, computed once per run and shared by request ids, grants and audit. */
@@ -145,18 +147,23 @@ final class DecideShell {
     }
   }
 
-  /** Decides for real: grants, approvals, audit and request ids included. Never throws. */
-  Outcome decide(String agent, Action action) {
-    return run(agent, action, false).outcome();
+  /**
+   * Decides for real: grants, approvals, audit and request ids included. Never throws.
+   *
+   * @param trace the id of the trace the decision is reported in, for its audit record, or {@code
+   *     null}
+   */
+  Outcome decide(String agent, Action action, String trace) {
+    return run(agent, action, false, trace).outcome();
   }
 
   /** A dry run that also reports every considered policy. Never throws. */
   Run explain(String agent, Action action) {
-    return run(agent, action, true);
+    return run(agent, action, true, null);
   }
 
-  private Run run(String agent, Action action, boolean explain) {
-    Call c = new Call(Ids.next("dec_", clock.millis()), agent, action, explain);
+  private Run run(String agent, Action action, boolean explain, String trace) {
+    Call c = new Call(Ids.next("dec_", clock.millis()), agent, action, explain, trace);
     // INVARIANT: never allows on error. Every failure below becomes a deny that says so.
     try {
       return steps(c);
@@ -303,9 +310,7 @@ final class DecideShell {
       for (Approvals.Event e : events) {
         entries.add(Approvals.auditEntry(e));
       }
-      entries.add(
-          AuditEntries.decision(
-              clock.instant(), agent, action, decision, c.digest(), c.micros(), null));
+      entries.add(record(c, decision, null));
       audit.append(entries);
       c.stage = Stage.RECORDED;
       approvals.announce(events);
@@ -369,10 +374,7 @@ final class DecideShell {
                 + (pause.ended() ? "" : "; every decision is denied until a person resumes it"));
     if (!c.explain) {
       c.stage = Stage.RECORDING;
-      audit.append(
-          List.of(
-              AuditEntries.decision(
-                  clock.instant(), c.agent, c.action, deny, c.digest(), c.micros(), null)));
+      audit.append(List.of(record(c, deny, null)));
       c.stage = Stage.RECORDED;
     }
     if (session != null) {
@@ -460,14 +462,18 @@ final class DecideShell {
       }
       case Outcome.Refused r -> refuse(c, r);
       case Outcome.FailedClosed f -> {
-        recordQuietly(
-            AuditEntries.decision(
-                clock.instant(), c.agent, c.action, f.decision(), c.digest(), c.micros(), null));
+        recordQuietly(record(c, f.decision(), null));
         yield f;
       }
       case Outcome.Decided d -> d;
       case Outcome.Paused p -> p; // never held by a request id: a paused call lets it go
     };
+  }
+
+  /** The audit record of the run's decision {@code d}. */
+  private AuditEntry record(Call c, Decision d, String supersedes) {
+    return AuditEntries.decision(
+        clock.instant(), c.agent, c.action, d, c.digest(), c.micros(), supersedes, c.trace);
   }
 
   /** A deny for a run that could not decide, recorded (best effort) unless recording failed. */
@@ -476,9 +482,7 @@ final class DecideShell {
     Decision deny = Decision.deny(id, Tollgate.INTERNAL, message);
     if (!c.explain && c.action != null) {
       try {
-        recordQuietly(
-            AuditEntries.decision(
-                clock.instant(), c.agent, c.action, deny, c.digest(), c.micros(), null));
+        recordQuietly(record(c, deny, null));
       } catch (RuntimeException e) {
         // the digest itself failed: the deny still goes out
       }
@@ -493,9 +497,7 @@ final class DecideShell {
   private Outcome supersede(Call c, Decision deny, Outcome.Failure failure) {
     release(c);
     try {
-      recordQuietly(
-          AuditEntries.decision(
-              clock.instant(), c.agent, c.action, deny, c.digest(), c.micros(), c.id));
+      recordQuietly(record(c, deny, c.id));
     } catch (RuntimeException e) {
       // the digest itself failed: the deny still goes out
     }

@@ -93,6 +93,7 @@ public final class Tollgate {
   private final Pauses pauses;
   private final ToolPins toolPins;
   private final Observer observer;
+  private final DecisionTracing tracing;
 
   /**
    * Clear requests and tasks of the sessions this instance opened, by store key. The store keeps
@@ -110,6 +111,7 @@ public final class Tollgate {
   private record ClearSpec(SessionSpec spec, Map<String, String> flagged, String indexedRequest) {}
 
   private Tollgate(Builder b) {
+    this.tracing = b.tracing;
     this.bundle = new AtomicReference<>(b.bundle);
     this.clock = b.clock;
     this.bundleLoadedAt = b.clock.instant();
@@ -440,7 +442,24 @@ public final class Tollgate {
    * @param agent the agent's identity, from the caller's credentials or the embedding application
    */
   public Outcome outcome(String agent, Action action) {
-    return shell.decide(agent, action);
+    if (tracing == DecisionTracing.NONE) {
+      return shell.decide(agent, action, null);
+    }
+    DecisionTracing.Span span = DecisionTracing.Span.NONE;
+    String trace = null;
+    try {
+      span = tracing.start(agent, action.tool());
+      trace = span.traceId();
+    } catch (RuntimeException e) {
+      // tracing never changes a decision: this one goes untraced
+    }
+    Outcome outcome = shell.decide(agent, action, trace);
+    try {
+      span.end(outcome.decision());
+    } catch (RuntimeException e) {
+      // as above: the decision stands, recorded, whatever the span did
+    }
+    return outcome;
   }
 
   /**
@@ -615,8 +634,20 @@ public final class Tollgate {
     private Duration requestWindow = Requests.DEFAULT_WINDOW;
     private Duration requestWait = Requests.DEFAULT_WAIT;
     private JudgeConfig judge;
+    private DecisionTracing tracing = DecisionTracing.NONE;
 
     private Builder() {}
+
+    /**
+     * Reports each decision as a span (default {@link DecisionTracing#NONE}); its trace id goes
+     * into the decision's audit record as {@code detail.trace}. {@code
+     * dev.tollgate.opentelemetry.OpenTelemetryTracing} (module {@code tollgate-opentelemetry})
+     * reports to OpenTelemetry.
+     */
+    public Builder tracing(DecisionTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
 
     /**
      * An outside judge that policies may read as {@code judge}: a language model asked whether an

@@ -16,6 +16,7 @@ import dev.tollgate.engine.Outcome;
 import dev.tollgate.engine.Tollgate;
 import dev.tollgate.json.ApiJson;
 import dev.tollgate.json.ApiRecords;
+import dev.tollgate.opentelemetry.OpenTelemetryTracing;
 import dev.tollgate.server.http.Exchange;
 import java.io.IOException;
 import java.util.List;
@@ -72,8 +73,13 @@ final class AgentApi {
     long start = System.nanoTime();
     Action action = ctx.bodies().readAction(exchange);
     // The engine reads the session, decides, records the decision in the audit and appends the
-    // history; here the outcome only becomes an HTTP answer.
-    Outcome outcome = ctx.engine().outcome(agent, action);
+    // history; here the outcome only becomes an HTTP answer. A caller's W3C trace context makes
+    // the decision a span of its trace, and its audit record names that trace.
+    Outcome outcome =
+        OpenTelemetryTracing.withTraceparent(
+            exchange.header("traceparent"),
+            exchange.header("tracestate"),
+            () -> ctx.engine().outcome(agent, action));
     switch (outcome) {
       case Outcome.Refused r -> throw refused(r);
       case Outcome.FailedClosed f ->

@@ -69,6 +69,13 @@ public final class TollgateServer implements AutoCloseable {
             .audit(new TimedAuditLog(b.store.audit(), metrics))
             .fingerprintKey(b.fingerprintKey)
             .judge(b.judge)
+            // what the OpenTelemetry Java agent (or the application) installed; without one, no
+            // span is recorded but a caller's traceparent still reaches the audit
+            .tracing(
+                b.tracing != null
+                    ? b.tracing
+                    : dev.tollgate.opentelemetry.OpenTelemetryTracing.of(
+                        io.opentelemetry.api.GlobalOpenTelemetry.get()))
             .build();
     ServerContext ctx =
         new ServerContext(engine, b.store, b.clock, metrics, new Bodies(b.maxBodyBytes));
@@ -289,8 +296,19 @@ public final class TollgateServer implements AutoCloseable {
     private java.util.function.Supplier<String> auditVerifier;
     private byte[] fingerprintKey;
     private dev.tollgate.engine.JudgeConfig judge;
+    private dev.tollgate.engine.DecisionTracing tracing;
 
     private Builder() {}
+
+    /**
+     * Where decisions are reported as spans (default: OpenTelemetry's global instance, which the
+     * OpenTelemetry Java agent installs; without one no span is recorded, and a caller's {@code
+     * traceparent} still reaches the audit).
+     */
+    public Builder tracing(dev.tollgate.engine.DecisionTracing tracing) {
+      this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
 
     /**
      * The optional judge policies may read as {@code judge} (default, or {@code null}: none); see

@@ -24,6 +24,7 @@ public final class AuditEntries {
    * @param digest the digest of the action's arguments
    * @param supersedes the id of a decision whose record this one overrides (the shell could not
    *     finish it after recording it), or {@code null}
+   * @param trace the id of the trace the decision was reported in, or {@code null}
    */
   public static AuditEntry decision(
       Instant at,
@@ -32,15 +33,19 @@ public final class AuditEntries {
       Decision d,
       String digest,
       long micros,
-      String supersedes) {
+      String supersedes,
+      String trace) {
     Map<String, Object> detail = decisionDetail(d);
-    if (action.requestId() != null || supersedes != null) {
+    if (action.requestId() != null || supersedes != null || trace != null) {
       detail = new LinkedHashMap<>(detail);
       if (action.requestId() != null) {
         detail.put("requestId", action.requestId());
       }
       if (supersedes != null) {
         detail.put("supersedes", supersedes);
+      }
+      if (trace != null) {
+        detail.put("trace", trace);
       }
     }
     return new AuditEntry(

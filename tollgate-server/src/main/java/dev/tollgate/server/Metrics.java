@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.api.Decision;
+import dev.tollgate.api.Effect;
 import dev.tollgate.api.Reason;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,24 +16,17 @@ final class Metrics {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1
   };
 
-  private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> byPolicy = new ConcurrentHashMap<>();
+  private final ByEffect decisions = new ByEffect("agent");
+  private final ByEffect byPolicy = new ByEffect("policy");
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
   private final Histogram decideLatency = new Histogram();
   private final Histogram storeLatency = new Histogram();
 
+  /** Counts a decision; allocates nothing once its agent and policies have been seen. */
   void decision(String agent, Decision d, long nanos) {
-    decisions
-        .computeIfAbsent(
-            label("agent", agent) + "," + label("effect", d.effect().wireName()),
-            k -> new LongAdder())
-        .increment();
+    decisions.increment(agent, d.effect());
     for (Reason r : d.reasons()) {
-      byPolicy
-          .computeIfAbsent(
-              label("policy", r.policy()) + "," + label("effect", d.effect().wireName()),
-              k -> new LongAdder())
-          .increment();
+      byPolicy.increment(r.policy(), d.effect());
     }
     decideLatency.observe(nanos);
   }
@@ -114,12 +108,11 @@ final class Metrics {
         .append("tollgate_reload_records_dropped_total ")
         .append(g.reloadRecordsDropped())
         .append('\n');
-    counter(out, "tollgate_decisions_total", "Decisions by agent and effect.", decisions);
-    counter(
+    decisions.render(out, "tollgate_decisions_total", "Decisions by agent and effect.");
+    byPolicy.render(
         out,
         "tollgate_policy_decisions_total",
-        "Decisions by the policy behind them and the effect.",
-        byPolicy);
+        "Decisions by the policy behind them and the effect.");
     counter(
         out, "tollgate_rejected_requests_total", "Requests refused with a 4xx or 5xx.", rejected);
     decideLatency.render(
@@ -150,6 +143,59 @@ final class Metrics {
   private static String label(String name, String value) {
     String v = value == null ? "" : value;
     return name + "=\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+  }
+
+  /**
+   * Counters by a name (agent or policy) and the effect, their labels written only when scraped: a
+   * decision's counting builds no string (the hot path), while the scrape, seconds apart, does.
+   */
+  private static final class ByEffect {
+    private static final Effect[] EFFECTS = Effect.values();
+    private final String label;
+    private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
+
+    ByEffect(String label) {
+      this.label = label;
+    }
+
+    void increment(String name, Effect effect) {
+      String key = name == null ? "" : name;
+      LongAdder[] row = counts.get(key);
+      if (row == null) {
+        row = counts.computeIfAbsent(key, k -> newRow());
+      }
+      row[effect.ordinal()].increment();
+    }
+
+    private static LongAdder[] newRow() {
+      LongAdder[] row = new LongAdder[EFFECTS.length];
+      for (int i = 0; i < row.length; i++) {
+        row[i] = new LongAdder();
+      }
+      return row;
+    }
+
+    /** Only the (name, effect) pairs counted at least once, as before a pair is first counted. */
+    void render(StringBuilder out, String metric, String help) {
+      out.append("# HELP ").append(metric).append(' ').append(help).append('\n');
+      out.append("# TYPE ").append(metric).append(" counter\n");
+      counts.forEach(
+          (name, row) -> {
+            for (Effect e : EFFECTS) {
+              long n = row[e.ordinal()].sum();
+              if (n > 0) {
+                out.append(metric)
+                    .append('{')
+                    .append(label(label, name))
+                    .append(',')
+                    .append(label("effect", e.wireName()))
+                    .append("} ")
+                    .append(n)
+                    .append('\n');
+              }
+            }
+          });
+    }
   }
 
   /** A fixed-bucket histogram; cheap enough to update on every request. */

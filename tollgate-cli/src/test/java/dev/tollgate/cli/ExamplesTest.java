@@ -12,13 +12,17 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Keeps examples/ honest: every bundle's tests and traces pass through the real commands. */
+/**
+ * Keeps examples/ honest: every bundle's tests and traces pass through the real commands. The gated
+ * agents beside them (LangChain4j, Spring Boot) are Maven modules with tests of their own.
+ */
 class ExamplesTest {
   private static final Path EXAMPLES = Path.of("..", "examples");
 
   static List<Path> bundles() throws IOException {
     try (Stream<Path> dirs = Files.list(EXAMPLES)) {
-      return dirs.filter(Files::isDirectory).sorted().toList();
+      // a bundle is a directory with traces to replay, as `tollgate demo` finds them
+      return dirs.filter(d -> Files.isRegularFile(d.resolve("traces.jsonl"))).sorted().toList();
     }
   }
 
@@ -32,6 +36,14 @@ class ExamplesTest {
             "mcp-filesystem",
             "wrong-vendor"),
         bundles().stream().map(p -> p.getFileName().toString()).toList());
+  }
+
+  @Test
+  void theGatedAgentsAreThereBesideTheBundles() {
+    for (String agent : List.of("langchain4j-agent", "spring-boot-agent")) {
+      assertTrue(Files.isRegularFile(EXAMPLES.resolve(agent).resolve("pom.xml")), agent);
+      assertTrue(Files.isRegularFile(EXAMPLES.resolve(agent).resolve("README.md")), agent);
+    }
   }
 
   @TestFactory

@@ -264,3 +264,57 @@ class DecoratorTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChangedArgumentsTest(unittest.TestCase):
+    """An obligation's arguments replace the call's whole: what it changed or removed never
+    reaches the function as it was given (no server: the decision is made here)."""
+
+    def test_a_changed_star_arg_and_a_removed_argument_never_reach_the_function(self):
+        from tollgate.client import _rebind
+        import inspect
+
+        def send(to, body, attach=None, *files):
+            return (to, body, attach, files)
+
+        sig = inspect.signature(send)
+        d = Decision(
+            id="dec_x",
+            effect="allow",
+            args={"to": "a@acme.example", "body": "hi", "files": ["[redacted]"]},
+        )
+        bound = _rebind(sig, d)
+        self.assertEqual(("a@acme.example", "hi", None, ("[redacted]",)), send(*bound.args, **bound.kwargs))
+
+    def test_keyword_arguments_removed_take_their_defaults_and_added_ones_are_refused(self):
+        from tollgate.client import _rebind
+        import inspect
+
+        def send(to, *, body="", cc=None, **extra):
+            return (to, body, cc, extra)
+
+        sig = inspect.signature(send)
+        d = Decision(id="dec_x", effect="allow", args={"to": "a@acme.example", "note": "x"})
+        bound = _rebind(sig, d)
+        self.assertEqual(("a@acme.example", "", None, {"note": "x"}), send(*bound.args, **bound.kwargs))
+
+        def plain(to):
+            return to
+
+        with self.assertRaises(Denied):
+            _rebind(inspect.signature(plain), Decision(id="dec_x", effect="allow", args={"to": 1, "bcc": 2}))
+        with self.assertRaises(Denied):
+            _rebind(inspect.signature(plain), Decision(id="dec_x", effect="allow", args={}))
+
+    def test_coroutine_and_generator_functions_are_refused_when_decorated(self):
+        tg = Tollgate("http://127.0.0.1:9", "tok")
+
+        async def fetch(url):
+            return url
+
+        def pages(url):
+            yield url
+
+        for fn in (fetch, pages):
+            with self.assertRaises(TypeError):
+                tg.tool("web.fetch")(fn)

@@ -1,6 +1,7 @@
 """The HTTP client (`Tollgate`), sessions, and the decorator that gates a function as a tool."""
 
 import functools
+import http.client
 import inspect
 import json
 import os
@@ -250,6 +251,17 @@ class Tollgate:
             raise ValueError("on_ask must be 'wait' or 'raise', not %r" % (on_ask,))
 
         def decorate(fn: F) -> F:
+            if (
+                inspect.iscoroutinefunction(fn)
+                or inspect.isasyncgenfunction(fn)
+                or inspect.isgeneratorfunction(fn)
+            ):
+                # its call returns a coroutine or a generator, not its result: the result would go
+                # unobserved, and flow would not see the data it brings
+                raise TypeError(
+                    "tollgate gates plain functions: %s is a coroutine or generator function, whose"
+                    " result would reach the caller unobserved" % getattr(fn, "__qualname__", fn)
+                )
             signature = inspect.signature(fn)
 
             @functools.wraps(fn)
@@ -264,7 +276,7 @@ class Tollgate:
                 if not decision.allowed:
                     raise Denied(decision)
                 if decision.args is not None:
-                    bound = _rebind(signature, bound, decision.args)
+                    bound = _rebind(signature, decision)
                 result = fn(*bound.args, **bound.kwargs)
                 if observe and s is not None:
                     self.observe(s, name, result, decision=decision)
@@ -333,7 +345,7 @@ class Tollgate:
         if self.token:
             request.add_header("Authorization", "Bearer " + self.token)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as r:
+            with _OPENER.open(request, timeout=timeout) as r:
                 return r.status, _parse(r.read())
         except urllib.error.HTTPError as e:
             try:
@@ -341,9 +353,25 @@ class Tollgate:
             except OSError:
                 payload = b""
             return e.code, _parse(payload)
-        except (urllib.error.URLError, socket.timeout, OSError, ValueError) as e:
+        except (
+            urllib.error.URLError,
+            socket.timeout,
+            OSError,
+            ValueError,
+            http.client.HTTPException,
+        ) as e:
             reason = getattr(e, "reason", e)
             raise Unavailable("cannot reach tollgate at %s: %s" % (self.url, reason)) from e
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuses redirects: the agent's token must never follow one to another address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class Session:
@@ -428,31 +456,42 @@ def _arguments(bound: inspect.BoundArguments) -> JSON:
     return _jsonable(out)
 
 
-def _rebind(
-    signature: inspect.Signature, bound: inspect.BoundArguments, changed: JSON
-) -> inspect.BoundArguments:
-    """The call with the decision's arguments (an obligation changed them) in place of the given."""
-    arguments = dict(bound.arguments)
-    extra: JSON = {}
-    for name, value in changed.items():
-        if name in signature.parameters and signature.parameters[name].kind not in (
-            inspect.Parameter.VAR_KEYWORD,
-            inspect.Parameter.VAR_POSITIONAL,
-        ):
-            arguments[name] = value
-        else:
-            extra[name] = value
+def _rebind(signature: inspect.Signature, decision: Decision) -> inspect.BoundArguments:
+    """The call with the decision's arguments, which replace the given ones whole (an obligation
+    changed or removed some): an argument the decision no longer has takes its default, never its
+    original value. Arguments the function cannot take this way refuse the call."""
+    changed: JSON = decision.args or {}
+    params = signature.parameters
+    has_var_positional = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params.values())
+    has_var_keyword = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     args: List[Any] = []
     kwargs: JSON = {}
-    for name, p in signature.parameters.items():
-        if name not in arguments:
-            continue
+    for name, p in params.items():
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
-            args.extend(arguments[name])
+            value = changed.get(name, [])
+            if not isinstance(value, list):
+                raise Denied(decision, "tollgate changed %s into something this function cannot take" % name)
+            args.extend(value)
         elif p.kind is inspect.Parameter.VAR_KEYWORD:
-            kwargs.update({k: extra.get(k, v) for k, v in arguments[name].items()})
-        elif p.kind is inspect.Parameter.KEYWORD_ONLY:
-            kwargs[name] = arguments[name]
-        else:
-            args.append(arguments[name])
-    return signature.bind(*args, **kwargs)
+            continue
+        elif p.kind is inspect.Parameter.POSITIONAL_ONLY or (
+            p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and has_var_positional
+        ):
+            # passed by position, so one the decision removed is passed as its default
+            if name in changed:
+                args.append(changed[name])
+            elif p.default is not inspect.Parameter.empty:
+                args.append(p.default)
+            else:
+                raise Denied(decision, "tollgate removed the argument %s, which this function needs" % name)
+        elif name in changed:
+            kwargs[name] = changed[name]
+    for name, value in changed.items():
+        if name not in params:
+            if not has_var_keyword:
+                raise Denied(decision, "tollgate added an argument %s this function cannot take" % name)
+            kwargs[name] = value
+    try:
+        return signature.bind(*args, **kwargs)
+    except TypeError as e:
+        raise Denied(decision, "tollgate changed the arguments into a call this function cannot take: %s" % e) from None

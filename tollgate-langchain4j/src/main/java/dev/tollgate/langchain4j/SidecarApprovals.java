@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * {@link ApprovalWait} over the sidecar's long poll. The server holds one poll up to 60 s, so a
  * longer wait is several polls. Any failure to read the status reads as {@code pending}: the caller
- * then refuses the call, which is the closed side.
+ * then refuses the call, which is the closed side. A refusal (a wrong token, an unknown approval)
+ * ends the wait; a server error or a broken connection is asked again after a pause.
  */
 final class SidecarApprovals implements ApprovalWait {
   /** The longest wait the server holds one poll for. */
@@ -34,22 +35,39 @@ final class SidecarApprovals implements ApprovalWait {
     this.token = Objects.requireNonNull(token, "token");
   }
 
+  /** After a server error or a broken connection, the pause before asking again. */
+  private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+  /**
+   * One poll's answer: the status, whether asking again can change it, and whether the poll failed
+   * (then the next waits a moment).
+   */
+  private record Poll(ApprovalStatus status, boolean again, boolean failed) {}
+
+  /** No answer (a 5xx, a broken connection): still pending, worth asking again after a pause. */
+  private static final Poll FAILED = new Poll(ApprovalStatus.PENDING, true, true);
+
   @Override
   public ApprovalStatus await(String approvalId, Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
-    ApprovalStatus status = poll(approvalId, Duration.ZERO);
-    while (status == ApprovalStatus.PENDING) {
+    Poll poll = poll(approvalId, Duration.ZERO);
+    while (poll.status() == ApprovalStatus.PENDING && poll.again()) {
       long left = end - System.nanoTime();
       if (left <= 0) {
         break;
       }
       Duration slice = Duration.ofNanos(Math.min(left, MAX_POLL.toNanos()));
-      status = poll(approvalId, slice);
+      poll = poll(approvalId, slice);
+      if (poll.failed()) {
+        // a server that fails at once must not be asked again at once, for minutes on end
+        Thread.sleep(
+            Math.min(BACKOFF.toMillis(), Math.max(0, (end - System.nanoTime()) / 1_000_000)));
+      }
     }
-    return status;
+    return poll.status();
   }
 
-  private ApprovalStatus poll(String id, Duration wait) throws InterruptedException {
+  private Poll poll(String id, Duration wait) throws InterruptedException {
     // the server's `wait` takes whole seconds from 1 (a shorter one is a bad request)
     long seconds = (wait.toMillis() + 999) / 1000;
     URI uri =
@@ -65,13 +83,20 @@ final class SidecarApprovals implements ApprovalWait {
             .build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return ApprovalStatus.PENDING;
+      int code = response.statusCode();
+      if (code >= 400 && code < 500) {
+        // a wrong token or an unknown approval: no later poll answers otherwise
+        return new Poll(ApprovalStatus.PENDING, false, false);
+      }
+      if (code != 200) {
+        return FAILED;
       }
       JsonNode status = JSON.readTree(response.body()).path("status");
-      return status.isTextual() ? ApprovalStatus.parse(status.asText()) : ApprovalStatus.PENDING;
+      return status.isTextual()
+          ? new Poll(ApprovalStatus.parse(status.asText()), true, false)
+          : new Poll(ApprovalStatus.PENDING, false, false);
     } catch (IOException | IllegalArgumentException e) {
-      return ApprovalStatus.PENDING;
+      return FAILED;
     }
   }
 }

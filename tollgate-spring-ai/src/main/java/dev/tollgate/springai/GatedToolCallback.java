@@ -111,6 +111,14 @@ final class GatedToolCallback implements ToolCallback {
               + decision.id()
               + ") was not observed: "
               + e.getClass().getName());
+      // A result the session has not seen must not reach the model: a later call sending its
+      // data on would go unseen by flow. The tool ran; its result is withheld.
+      return "The call to "
+          + tool
+          + " ran, but Tollgate could not record its result, so the result is withheld. Do not"
+          + " run it again. (decision "
+          + decision.id()
+          + ")";
     }
     return result;
   }

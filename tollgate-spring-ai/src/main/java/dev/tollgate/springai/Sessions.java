@@ -24,12 +24,12 @@ final class Sessions {
 
   private final Gate gate;
   private final String defaultUser;
-  private final Map<String, String> byConversation =
+  private final Map<String, Slot> byConversation =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Slot> eldest) {
           return size() > MAX_CONVERSATIONS;
         }
       };
@@ -56,16 +56,25 @@ final class Sessions {
             text(c.get(ChatMemory.CONVERSATION_ID), NO_CONVERSATION));
     String request = text(c.get(TollgateTools.REQUEST), "");
     String key = user + '\u0000' + conversation;
-    // Opening is one call to the gate (an HTTP call for the sidecar) per new conversation; holding
-    // the lock meanwhile makes sure two tools called at once in a new conversation share a session.
+    Slot slot;
     synchronized (byConversation) {
-      String session = byConversation.get(key);
-      if (session == null) {
-        session = gate.openSession(SessionSpec.of(user, request));
-        byConversation.put(key, session);
-      }
-      return new Caller(session, user);
+      slot = byConversation.computeIfAbsent(key, k -> new Slot());
     }
+    // Opening is one call to the gate (an HTTP call for the sidecar) per new conversation: under
+    // the conversation's own lock, so that two tools called at once in a new conversation share a
+    // session while a slow opening holds up no other conversation. One that failed is tried again
+    // by the next call.
+    synchronized (slot) {
+      if (slot.session == null) {
+        slot.session = gate.openSession(SessionSpec.of(user, request));
+      }
+      return new Caller(slot.session, user);
+    }
+  }
+
+  /** A conversation's session, once opened. */
+  private static final class Slot {
+    private String session;
   }
 
   private static String text(Object value, String otherwise) {

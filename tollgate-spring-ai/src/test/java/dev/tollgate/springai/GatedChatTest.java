@@ -246,6 +246,40 @@ class GatedChatTest {
   }
 
   @Test
+  void aResultThatCouldNotBeObservedIsWithheldFromTheModel() {
+    Gate real = gate();
+    Gate blind =
+        new Gate() {
+          @Override
+          public String agent() {
+            return real.agent();
+          }
+
+          @Override
+          public String openSession(SessionSpec spec) {
+            return real.openSession(spec);
+          }
+
+          @Override
+          public Decision decide(Action action) {
+            return real.decide(action);
+          }
+
+          @Override
+          public ObservationResult observe(Observation observation) {
+            throw new IllegalStateException("the sidecar is down");
+          }
+        };
+    String told = TollgateTools.builder(blind).build().wrap(orders).call("{\"order\":\"A-1\"}");
+
+    assertThat(orders.inputs()).hasSize(1);
+    assertThat(told)
+        .startsWith("The call to orders.get ran, but Tollgate could not record its result")
+        .containsPattern("\\(decision dec_[0-9A-Z]{26}\\)$")
+        .doesNotContain("Order");
+  }
+
+  @Test
   void aProviderHandsOutOnlyGatedCallbacksAndWrappingTwiceGatesOnce() {
     TollgateTools tollgate = TollgateTools.builder(gate()).build();
     ToolCallbackProvider provider = tollgate.wrap(ToolCallbackProvider.from(refunds));

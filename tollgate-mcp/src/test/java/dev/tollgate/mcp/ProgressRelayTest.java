@@ -30,15 +30,47 @@ class ProgressRelayTest {
     relay.deliver(progress(b, 5));
     relay.deliver(new McpSchema.ProgressNotification("unknown", 9.0, null, null)); // nowhere
 
+    // answering a call lets its progress go out first
+    relay.close(a);
+    relay.close(b);
     assertThat(first)
         .extracting(McpSchema.ProgressNotification::progress)
         .containsExactly(1.0, 3.0);
     assertThat(first).extracting(McpSchema.ProgressNotification::progressToken).containsOnly("1");
     assertThat(second).extracting(McpSchema.ProgressNotification::progress).containsExactly(5.0);
 
-    relay.close(a);
     relay.deliver(progress(a, 4)); // after the answer: nowhere
     assertThat(first).hasSize(2);
+  }
+
+  @Test
+  void aClientThatDoesNotReadHoldsUpNoOtherCallAndItsAnswerWaitsOnlySoLong() throws Exception {
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    List<McpSchema.ProgressNotification> other = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Map<String, Object> stuck =
+        relay.open(
+            Map.of("progressToken", "s"),
+            n -> {
+              try {
+                never.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Map<String, Object> reading = relay.open(Map.of("progressToken", "r"), other::add);
+
+    long start = System.nanoTime();
+    relay.deliver(progress(stuck, 1));
+    relay.deliver(progress(stuck, 2));
+    relay.deliver(progress(reading, 1));
+    relay.close(reading);
+    assertThat(other).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0);
+    relay.close(stuck);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(millis)
+        .as("the stuck call's answer waited its drain, and no longer")
+        .isBetween(ProgressRelay.DRAIN_MILLIS - 100, ProgressRelay.DRAIN_MILLIS + 3_000);
+    never.countDown();
   }
 
   @Test

@@ -67,6 +67,34 @@ public final class OpenTelemetryTracing implements DecisionTracing {
     return new OpenTelemetryTracing(openTelemetry.getTracer("dev.tollgate", "0.1.0"));
   }
 
+  /**
+   * Spans through OpenTelemetry's global instance as it is when each decision is made: the one the
+   * Java agent or the application installs, even after this was built, and until then none. Unlike
+   * {@code GlobalOpenTelemetry.get()}, it never installs a no-op global itself, which would make
+   * the application's own later {@code GlobalOpenTelemetry.set} fail.
+   */
+  public static DecisionTracing global() {
+    return new Global();
+  }
+
+  private static final class Global implements DecisionTracing {
+    private volatile OpenTelemetry source;
+    private volatile OpenTelemetryTracing tracing;
+
+    @Override
+    public DecisionTracing.Span start(String agent, String tool) {
+      OpenTelemetry now = io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop();
+      OpenTelemetryTracing t = tracing;
+      if (t == null || now != source) {
+        // once per change of the global instance; two threads racing here build the same thing
+        t = of(now);
+        tracing = t;
+        source = now;
+      }
+      return t.start(agent, tool);
+    }
+  }
+
   @Override
   public DecisionTracing.Span start(String agent, String tool) {
     io.opentelemetry.api.trace.Span span =

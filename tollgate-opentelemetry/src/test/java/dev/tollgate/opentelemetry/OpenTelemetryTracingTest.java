@@ -103,6 +103,30 @@ class OpenTelemetryTracingTest {
   }
 
   @Test
+  void theGlobalInstanceIsTheOneInstalledEvenLaterAndNeverLockedToANoOp() throws Exception {
+    io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    try {
+      Tollgate tollgate = engine(OpenTelemetryTracing.global());
+      assertThat(detailOf(tollgate, mailVendor(tollgate).id())).doesNotContainKey("trace");
+      // the application installs its SDK after the engine decided: allowed, and used from now on
+      io.opentelemetry.api.GlobalOpenTelemetry.set(otel);
+      Span parent = otel.getTracer("agent").spanBuilder("agent step").startSpan();
+      Decision d;
+      try (Scope ignored = parent.makeCurrent()) {
+        d = mailVendor(tollgate);
+      } finally {
+        parent.end();
+      }
+      assertThat(detailOf(tollgate, d.id()))
+          .containsEntry("trace", parent.getSpanContext().getTraceId());
+      assertThat(spans.getFinishedSpanItems())
+          .anySatisfy(s -> assertThat(s.getName()).isEqualTo(OpenTelemetryTracing.SPAN));
+    } finally {
+      io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+    }
+  }
+
+  @Test
   void withTheApiAloneTheCallersTraceparentStillReachesTheAudit() throws Exception {
     Tollgate tollgate = engine(OpenTelemetryTracing.of(OpenTelemetry.noop()));
     String trace = "4bf92f3577b34da6a3ce929d0e0e4736";

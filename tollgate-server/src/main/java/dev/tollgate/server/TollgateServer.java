@@ -74,8 +74,7 @@ public final class TollgateServer implements AutoCloseable {
             .tracing(
                 b.tracing != null
                     ? b.tracing
-                    : dev.tollgate.opentelemetry.OpenTelemetryTracing.of(
-                        io.opentelemetry.api.GlobalOpenTelemetry.get()))
+                    : dev.tollgate.opentelemetry.OpenTelemetryTracing.global())
             .build();
     ServerContext ctx =
         new ServerContext(engine, b.store, b.clock, metrics, new Bodies(b.maxBodyBytes));

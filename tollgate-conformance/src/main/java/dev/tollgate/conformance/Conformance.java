@@ -182,6 +182,41 @@ public final class Conformance {
   }
 
   /**
+   * Runs a case on a fresh instance of a way in and returns its last decision record as the fields
+   * every way in must agree on (agent, tool, effect, reasons, findings, arguments' digest): a way
+   * in that cannot carry a whole session (an adapter, the MCP gateway) still decides the case's
+   * action as the library does.
+   *
+   * @throws IllegalStateException when the case does not pass on that way in, with its failures
+   */
+  public static List<Object> lastDecision(Case c, GateFactory factory) throws Exception {
+    List<GateFactory.Way> opened = new ArrayList<>();
+    GateFactory recording =
+        bundle -> {
+          GateFactory.Way way = factory.open(bundle);
+          opened.add(way);
+          return way;
+        };
+    Result r = run(c, recording, Map.of());
+    if (r.status() != Status.PASSED) {
+      throw new IllegalStateException(
+          c.id() + " did not pass: " + r.status() + "\n" + String.join("\n", r.failures()));
+    }
+    AuditEntry last =
+        opened.getFirst().audit().stream()
+            .filter(e -> e.kind() == AuditEntry.Kind.DECISION)
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new IllegalStateException(c.id() + " recorded no decision"));
+    return List.of(
+        String.valueOf(last.agent()),
+        String.valueOf(last.tool()),
+        String.valueOf(last.effect()),
+        last.reasons(),
+        last.findings(),
+        String.valueOf(last.argsDigest()));
+  }
+
+  /**
    * Audit entries with what differs between two runs of the same case taken out, for comparing ways
    * in: no time and latency, and decision ids numbered in order of appearance ({@code dec#1},
    * {@code dec#2}), also where a detail or message names one ({@code supersedes}). Approval, grant

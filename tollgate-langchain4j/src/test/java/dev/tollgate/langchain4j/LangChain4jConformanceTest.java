@@ -19,7 +19,6 @@ import dev.tollgate.conformance.Conformance;
 import dev.tollgate.conformance.GateFactory;
 import dev.tollgate.engine.Bundle;
 import dev.tollgate.engine.Tollgate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -198,32 +197,8 @@ class LangChain4jConformanceTest {
                     c.id(),
                     () ->
                         assertEquals(
-                            lastDecision(c, Conformance.LIBRARY),
-                            lastDecision(c, ADAPTER),
+                            Conformance.lastDecision(c, Conformance.LIBRARY),
+                            Conformance.lastDecision(c, ADAPTER),
                             c.id())));
-  }
-
-  static List<Object> lastDecision(Conformance.Case c, GateFactory factory) throws Exception {
-    List<GateFactory.Way> opened = new ArrayList<>();
-    GateFactory recording =
-        bundle -> {
-          GateFactory.Way way = factory.open(bundle);
-          opened.add(way);
-          return way;
-        };
-    Conformance.Result r = Conformance.run(c, recording, Map.of());
-    assertEquals(Conformance.Status.PASSED, r.status(), String.join("\n", r.failures()));
-    AuditEntry last =
-        opened.getFirst().audit().stream()
-            .filter(e -> e.kind() == AuditEntry.Kind.DECISION)
-            .reduce((a, b) -> b)
-            .orElseThrow();
-    return List.of(
-        String.valueOf(last.agent()),
-        String.valueOf(last.tool()),
-        String.valueOf(last.effect()),
-        last.reasons(),
-        last.findings(),
-        String.valueOf(last.argsDigest()));
   }
 }

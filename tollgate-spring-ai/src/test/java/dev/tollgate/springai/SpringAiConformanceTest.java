@@ -13,7 +13,6 @@ import dev.tollgate.api.SessionSpec;
 import dev.tollgate.api.store.AuditEntry;
 import dev.tollgate.conformance.Conformance;
 import dev.tollgate.conformance.GateFactory;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,32 +198,8 @@ class SpringAiConformanceTest {
                     c.id(),
                     () ->
                         assertEquals(
-                            lastDecision(c, Conformance.LIBRARY),
-                            lastDecision(c, SPRING_AI),
+                            Conformance.lastDecision(c, Conformance.LIBRARY),
+                            Conformance.lastDecision(c, SPRING_AI),
                             c.id())));
-  }
-
-  static List<Object> lastDecision(Conformance.Case c, GateFactory factory) throws Exception {
-    List<GateFactory.Way> opened = new ArrayList<>();
-    GateFactory recording =
-        bundle -> {
-          GateFactory.Way way = factory.open(bundle);
-          opened.add(way);
-          return way;
-        };
-    Conformance.Result r = Conformance.run(c, recording, Map.of());
-    assertEquals(Conformance.Status.PASSED, r.status(), String.join("\n", r.failures()));
-    AuditEntry last =
-        opened.getFirst().audit().stream()
-            .filter(e -> e.kind() == AuditEntry.Kind.DECISION)
-            .reduce((a, b) -> b)
-            .orElseThrow();
-    return List.of(
-        String.valueOf(last.agent()),
-        String.valueOf(last.tool()),
-        String.valueOf(last.effect()),
-        last.reasons(),
-        last.findings(),
-        String.valueOf(last.argsDigest()));
   }
 }

@@ -142,7 +142,7 @@ final class McpCommand implements Callable<Integer> {
       return Exit.ERROR;
     }
     log.println("tollgate mcp: console at " + running.server.uri());
-    DecidedApprovals approvals = new DecidedApprovals(running.server.engine().approvals());
+    dev.tollgate.mcp.ApprovalWait approvals = running.server.engine().approvals()::await;
     EnginePins pins = new EnginePins(running.server.engine().toolPins(), gateway.agent());
     dev.tollgate.api.Gate gate = running.server.engine().gate(gateway.agent());
     try (McpGateway g =
@@ -167,55 +167,6 @@ final class McpCommand implements Callable<Integer> {
       running.close();
     }
     return Exit.OK;
-  }
-
-  /**
-   * Waits for approvals to be decided: woken by the engine's approval events, then reading the
-   * approval's status (an approval decided on another server on the store, or expired, is read at
-   * the end of the wait the gateway asked for).
-   */
-  static final class DecidedApprovals implements dev.tollgate.mcp.ApprovalWait {
-    private final dev.tollgate.engine.Approvals approvals;
-    private final Object lock = new Object();
-    private long events;
-
-    DecidedApprovals(dev.tollgate.engine.Approvals approvals) {
-      this.approvals = approvals;
-      approvals.subscribe(
-          e -> {
-            synchronized (lock) {
-              events++;
-              lock.notifyAll();
-            }
-          });
-    }
-
-    @Override
-    public dev.tollgate.api.ApprovalStatus await(String id, java.time.Duration timeout)
-        throws InterruptedException {
-      long end = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        long seen;
-        synchronized (lock) {
-          seen = events;
-        }
-        dev.tollgate.api.ApprovalStatus status =
-            approvals
-                .get(id)
-                .map(dev.tollgate.api.store.ApprovalRecord::status)
-                .orElse(dev.tollgate.api.ApprovalStatus.EXPIRED);
-        long left = end - System.nanoTime();
-        if (status != dev.tollgate.api.ApprovalStatus.PENDING || left <= 0) {
-          return status;
-        }
-        synchronized (lock) {
-          // an event since the status was read: read it again at once
-          if (events == seen) {
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
-          }
-        }
-      }
-    }
   }
 
   /** The engine's tool pins, for the gateway's agent. */

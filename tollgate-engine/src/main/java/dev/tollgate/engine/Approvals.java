@@ -62,6 +62,12 @@ public final class Approvals {
   private final InstantSource clock;
   private final AuditLog audit;
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Counts events, so that {@link #await} wakes on each instead of polling. */
+  private final Object eventLock = new Object();
+
+  private long eventCount;
+
   private final GrantRules rules = new GrantRules(new Constraints());
 
   Approvals(ApprovalStore store, InstantSource clock, AuditLog audit) {
@@ -172,6 +178,35 @@ public final class Approvals {
   /** Calls {@code listener} for every event from now on (on the thread that caused it). */
   public void subscribe(Consumer<Event> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Waits until a person decides the approval, it expires, or {@code timeout} passes: woken by
+   * every approval event here, then reading the approval's status (one decided on another instance
+   * sharing the store, or expired, is read at the end of the wait).
+   *
+   * @return its status then: {@link ApprovalStatus#PENDING} when no one decided in time, {@link
+   *     ApprovalStatus#EXPIRED} for an approval this store does not know
+   */
+  public ApprovalStatus await(String id, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long seen;
+      synchronized (eventLock) {
+        seen = eventCount;
+      }
+      ApprovalStatus status = get(id).map(ApprovalRecord::status).orElse(ApprovalStatus.EXPIRED);
+      long left = end - System.nanoTime();
+      if (status != ApprovalStatus.PENDING || left <= 0) {
+        return status;
+      }
+      synchronized (eventLock) {
+        // an event since the status was read: read it again at once
+        if (eventCount == seen) {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(eventLock, left);
+        }
+      }
+    }
   }
 
   /** An approval, with its status as of now (a pending one past its expiry reads expired). */
@@ -672,6 +707,10 @@ public final class Approvals {
   }
 
   private void notifyListeners(Event e) {
+    synchronized (eventLock) {
+      eventCount++;
+      eventLock.notifyAll();
+    }
     for (Consumer<Event> l : listeners) {
       try {
         l.accept(e);

@@ -16,8 +16,8 @@ import java.util.Objects;
 /**
  * {@link ApprovalWait} over the sidecar's long poll. The server holds one poll up to 60 s, so a
  * longer wait is several polls. Any failure to read the status reads as {@code pending}: the caller
- * then refuses the call, which is the closed side. A refusal (a wrong token, an unknown approval)
- * ends the wait; a server error or a broken connection is asked again after a pause.
+ * then refuses the call, which is the closed side, and ends the wait: a failing server is not asked
+ * again and again.
  */
 final class SidecarApprovals implements ApprovalWait {
   /** The longest wait the server holds one poll for. */
@@ -35,17 +35,14 @@ final class SidecarApprovals implements ApprovalWait {
     this.token = Objects.requireNonNull(token, "token");
   }
 
-  /** After a server error or a broken connection, the pause before asking again. */
-  private static final Duration BACKOFF = Duration.ofSeconds(1);
+  /** One poll's answer: the status, and whether asking again can change it. */
+  private record Poll(ApprovalStatus status, boolean again) {}
 
   /**
-   * One poll's answer: the status, whether asking again can change it, and whether the poll failed
-   * (then the next waits a moment).
+   * No answer (a refusal, a 5xx, a broken connection): the wait ends as pending, so the call is
+   * refused with its approval's id, rather than asking a failing server again and again.
    */
-  private record Poll(ApprovalStatus status, boolean again, boolean failed) {}
-
-  /** No answer (a 5xx, a broken connection): still pending, worth asking again after a pause. */
-  private static final Poll FAILED = new Poll(ApprovalStatus.PENDING, true, true);
+  private static final Poll FAILED = new Poll(ApprovalStatus.PENDING, false);
 
   @Override
   public ApprovalStatus await(String approvalId, Duration timeout) throws InterruptedException {
@@ -58,11 +55,6 @@ final class SidecarApprovals implements ApprovalWait {
       }
       Duration slice = Duration.ofNanos(Math.min(left, MAX_POLL.toNanos()));
       poll = poll(approvalId, slice);
-      if (poll.failed()) {
-        // a server that fails at once must not be asked again at once, for minutes on end
-        Thread.sleep(
-            Math.min(BACKOFF.toMillis(), Math.max(0, (end - System.nanoTime()) / 1_000_000)));
-      }
     }
     return poll.status();
   }
@@ -83,18 +75,11 @@ final class SidecarApprovals implements ApprovalWait {
             .build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      int code = response.statusCode();
-      if (code >= 400 && code < 500) {
-        // a wrong token or an unknown approval: no later poll answers otherwise
-        return new Poll(ApprovalStatus.PENDING, false, false);
-      }
-      if (code != 200) {
+      if (response.statusCode() != 200) {
         return FAILED;
       }
       JsonNode status = JSON.readTree(response.body()).path("status");
-      return status.isTextual()
-          ? new Poll(ApprovalStatus.parse(status.asText()), true, false)
-          : new Poll(ApprovalStatus.PENDING, false, false);
+      return status.isTextual() ? new Poll(ApprovalStatus.parse(status.asText()), true) : FAILED;
     } catch (IOException | IllegalArgumentException e) {
       return FAILED;
     }

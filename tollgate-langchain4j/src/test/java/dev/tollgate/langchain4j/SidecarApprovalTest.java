@@ -2,7 +2,6 @@ package dev.tollgate.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.service.AiServices;
@@ -43,6 +42,10 @@ class SidecarApprovalTest {
   String adminToken;
   final HttpClient http = HttpClient.newHttpClient();
 
+  /** Approvals the sidecar opened, as a person's inbox shows them. */
+  final java.util.concurrent.BlockingQueue<String> opened =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+
   @BeforeEach
   void start() throws Exception {
     store = JdbcStore.open(StoreConfig.sqlite(data));
@@ -58,6 +61,15 @@ class SidecarApprovalTest {
             .store(store)
             .bundle(Bundle.load(Path.of("src/test/resources/bundle")))
             .start();
+    server
+        .engine()
+        .approvals()
+        .subscribe(
+            e -> {
+              if (e.type() == dev.tollgate.engine.Approvals.Event.Type.APPROVAL_OPENED) {
+                opened.add(e.approval().id());
+              }
+            });
   }
 
   @AfterEach
@@ -141,30 +153,19 @@ class SidecarApprovalTest {
    */
   private String approveFirstPending() {
     try {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while (System.nanoTime() < end) {
-        JsonNode list =
-            JSON.readTree(
-                http.send(
-                        admin("/v1/approvals?status=pending").GET().build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .body());
-        JsonNode first = list.path("approvals").path(0);
-        if (first.isObject()) {
-          String id = first.path("id").asText();
-          HttpResponse<String> r =
-              http.send(
-                  admin("/v1/approvals/" + id + "/approve")
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString("{\"note\":\"ok for Globex\"}"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-          return id;
-        }
-        Thread.sleep(50); // a person polling the inbox; the agent's side never sleeps
+      String id = opened.poll(15, TimeUnit.SECONDS);
+      if (id == null) {
+        throw new AssertionError("no approval was opened");
       }
-      throw new AssertionError("no approval was opened");
+      HttpResponse<String> r =
+          http.send(
+              admin("/v1/approvals/" + id + "/approve")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"note\":\"ok for Globex\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      return id;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -3,7 +3,6 @@ package dev.tollgate.springai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.api.Action;
-import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
@@ -158,33 +157,27 @@ class GatedChatTest {
   void anAskedCallRunsOnceAPersonApprovesIt() throws Exception {
     Map<String, Object> outside = Map.of("to", List.of("ap@globex.example"), "body", "W-9 please");
     ScriptedModel model = new ScriptedModel().then("email.send", outside);
-    ApprovalWait inProcess =
-        (id, timeout) -> {
-          long end = System.nanoTime() + timeout.toNanos();
-          ApprovalStatus s = ApprovalStatus.PENDING;
-          while (s == ApprovalStatus.PENDING && System.nanoTime() < end) {
-            s = engine.approvals().get(id).orElseThrow().status();
-            Thread.sleep(10);
-          }
-          return s;
-        };
+    ApprovalWait inProcess = engine.approvals()::await;
     TollgateTools tollgate =
         TollgateTools.builder(gate()).approvals(inProcess, Duration.ofSeconds(20)).build();
+    // the person acts when the approval is opened, as the console's inbox would show it
+    java.util.concurrent.BlockingQueue<String> opened =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    engine
+        .approvals()
+        .subscribe(
+            e -> {
+              if (e.type() == Approvals.Event.Type.APPROVAL_OPENED) {
+                opened.add(e.approval().id());
+              }
+            });
     ExecutorService person = Executors.newSingleThreadExecutor();
     try {
       Future<?> approved =
           person.submit(
               () -> {
-                while (true) {
-                  var pending = engine.approvals().list(ApprovalStatus.PENDING, 1);
-                  if (!pending.isEmpty()) {
-                    engine
-                        .approvals()
-                        .approve(pending.getFirst().id(), "erin", Approvals.Scope.exact(), null);
-                    return null;
-                  }
-                  Thread.sleep(10);
-                }
+                engine.approvals().approve(opened.take(), "erin", Approvals.Scope.exact(), null);
+                return null;
               });
       ask(agent(tollgate, model), "c-1", "alice", "Ask Globex for their W-9");
       approved.get();

@@ -83,6 +83,6 @@ public class TollgateAutoConfiguration {
       throw new IllegalStateException(
           "tollgate: the policy bundle in " + p.policies() + " does not load\n" + e.render(), e);
     }
-    return new Connection(engine.gate(p.agent()), new EngineApprovals(engine.approvals()));
+    return new Connection(engine.gate(p.agent()), engine.approvals()::await);
   }
 }

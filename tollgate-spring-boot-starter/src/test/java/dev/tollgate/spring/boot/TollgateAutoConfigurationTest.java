@@ -52,6 +52,11 @@ class TollgateAutoConfigurationTest {
   @TempDir static Path data;
   static JdbcStore store;
   static TollgateServer server;
+
+  /** Approvals the sidecar opened, as a person's inbox shows them. */
+  static final java.util.concurrent.BlockingQueue<String> OPENED =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+
   static String token;
   static String admin;
 
@@ -69,6 +74,15 @@ class TollgateAutoConfigurationTest {
     store.credentials().add(TollgateServer.ADMIN_PREFIX, Tokens.hash(admin), Instant.now());
     server =
         TollgateServer.builder().port(0).store(store).bundle(Bundle.load(INVOICE_EXAMPLE)).start();
+    server
+        .engine()
+        .approvals()
+        .subscribe(
+            e -> {
+              if (e.type() == dev.tollgate.engine.Approvals.Event.Type.APPROVAL_OPENED) {
+                OPENED.add(e.approval().id());
+              }
+            });
   }
 
   @AfterAll
@@ -172,10 +186,7 @@ class TollgateAutoConfigurationTest {
 
   /** A person approving the first pending approval through the sidecar's HTTP API. */
   static int approve() throws Exception {
-    while (server.engine().approvals().list(ApprovalStatus.PENDING, 1).isEmpty()) {
-      Thread.sleep(20);
-    }
-    String id = server.engine().approvals().list(ApprovalStatus.PENDING, 1).getFirst().id();
+    String id = OPENED.take();
     HttpRequest request =
         HttpRequest.newBuilder(server.uri().resolve("/v1/approvals/" + id + "/approve"))
             .header("Authorization", "Bearer " + admin)

@@ -1,6 +1,7 @@
 package dev.tollgate.client;
 
 import dev.tollgate.api.Action;
+import dev.tollgate.api.ApprovalStatus;
 import dev.tollgate.api.Decision;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
@@ -159,6 +160,55 @@ public final class TollgateClient implements Gate {
     }
   }
 
+  /**
+   * Waits until a person decides one of this agent's approvals, or {@code timeout} passes, through
+   * the server's long poll ({@code GET /v1/approvals/{id}?wait=}, at most 60 s a request, so a
+   * longer wait is several). No usable answer (the server down, a refusal, an unreadable status)
+   * ends the wait as {@link ApprovalStatus#PENDING}: the caller then does not run the call, which
+   * is the closed side.
+   *
+   * @return the approval's status then
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  public ApprovalStatus awaitApproval(String id, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    String path = "/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+    while (true) {
+      long seconds = Math.min(MAX_POLL.toSeconds(), (end - System.nanoTime()) / 1_000_000_000L);
+      Object status;
+      try {
+        // the server takes whole seconds from 1; a wait with less left reads the status at once
+        status =
+            call(
+                    seconds >= 1 ? path + "?wait=" + seconds + "s" : path,
+                    null,
+                    this.timeout.plus(Duration.ofSeconds(Math.max(0, seconds))))
+                .get("status");
+      } catch (Unreachable | Rejected e) {
+        if (Thread.interrupted()) {
+          // the call turns an interrupted send into no answer, its flag set again
+          throw new InterruptedException();
+        }
+        return ApprovalStatus.PENDING;
+      }
+      if (!(status instanceof String text)) {
+        return ApprovalStatus.PENDING;
+      }
+      ApprovalStatus s;
+      try {
+        s = ApprovalStatus.parse(text);
+      } catch (IllegalArgumentException e) {
+        return ApprovalStatus.PENDING;
+      }
+      if (s != ApprovalStatus.PENDING || seconds < 1) {
+        return s;
+      }
+    }
+  }
+
+  /** The longest wait the server holds one long poll for. */
+  private static final Duration MAX_POLL = Duration.ofSeconds(60);
+
   /** A 4xx: the caller's mistake, with the server's error code and message. */
   static class Rejected extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -191,8 +241,13 @@ public final class TollgateClient implements Gate {
   }
 
   /** The answer's JSON object as plain values; throws for a 4xx, {@link Unreachable} else. */
-  @SuppressWarnings("unchecked")
   private Map<String, Object> call(String path, Object body) {
+    return call(path, body, timeout);
+  }
+
+  /** As {@link #call(String, Object)}, with a deadline of its own (a long poll's). */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> call(String path, Object body, Duration timeout) {
     HttpResponse<String> response;
     long deadline = System.nanoTime() + timeout.toNanos();
     try {

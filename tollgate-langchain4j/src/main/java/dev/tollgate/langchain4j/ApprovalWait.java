@@ -33,6 +33,7 @@ public interface ApprovalWait {
    * @param token the agent's bearer token; never logged nor put in an exception
    */
   static ApprovalWait sidecar(URI base, String token) {
-    return new SidecarApprovals(base, token);
+    // the agent's name only labels the client; the server takes the agent from the token
+    return dev.tollgate.client.TollgateClient.connect(base, "approvals", token)::awaitApproval;
   }
 }

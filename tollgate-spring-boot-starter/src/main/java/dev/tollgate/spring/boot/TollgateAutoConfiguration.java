@@ -66,9 +66,8 @@ public class TollgateAutoConfiguration {
       throw new IllegalStateException("tollgate: " + problem + "; no tool runs ungated");
     }
     if (p.url() != null) {
-      return new Connection(
-          TollgateClient.connect(p.url(), p.agent(), p.token()),
-          new SidecarApprovals(p.url(), p.token()));
+      TollgateClient client = TollgateClient.connect(p.url(), p.agent(), p.token());
+      return new Connection(client, client::awaitApproval);
     }
     if (!Files.isDirectory(p.policies())) {
       throw new IllegalStateException(

@@ -182,7 +182,19 @@ async function call(request, extra) {
     case "wait":
       // said on standard error (the gateway's log), so that a test knows the call is in flight
       console.error(`wait started: ${args.ms} ms`);
-      await pause(Number(args.ms));
+      // a cancelled call stops waiting, and says so (the SDK sends no answer to it)
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, Number(args.ms));
+        extra.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            console.error(`wait cancelled: ${extra.signal.reason}`);
+            resolve();
+          },
+          { once: true },
+        );
+      });
       return text(`waited ${args.ms} ms`);
     case "json_schema_2020_12_tool":
       return text(`Hello, ${args.name ?? "nobody"}`);

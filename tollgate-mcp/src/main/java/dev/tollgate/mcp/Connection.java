@@ -20,7 +20,12 @@ sealed interface Connection {
   /** Every tool of the server, every page. */
   List<McpSchema.Tool> listTools();
 
-  McpSchema.CallToolResult callTool(McpSchema.CallToolRequest request);
+  /**
+   * Sends a call; its answer, or its failure, completes the future. Cancelling the future stops
+   * waiting for the answer and tells the server the call is cancelled, where the protocol can.
+   */
+  java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> callTool(
+      McpSchema.CallToolRequest request);
 
   /** What the server offers besides tools, or {@code null} when it says nothing of it. */
   McpSchema.ServerCapabilities capabilities();
@@ -47,15 +52,33 @@ sealed interface Connection {
    * progress after its result (or never). Built with a progress consumer that runs in line, this
    * client hands them on in the order the server sent them, before the answer that follows.
    */
-  record Sessions(McpAsyncClient client) implements Connection {
+  record Sessions(McpAsyncClient client, Cancelling transport) implements Connection {
     @Override
     public List<McpSchema.Tool> listTools() {
       return client.listTools().block().tools();
     }
 
     @Override
-    public McpSchema.CallToolResult callTool(McpSchema.CallToolRequest request) {
-      return client.callTool(request).block();
+    public java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> callTool(
+        McpSchema.CallToolRequest request) {
+      transport.follow(request);
+      java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer =
+          client
+              .callTool(request)
+              .doFinally(
+                  signal -> {
+                    if (signal != reactor.core.publisher.SignalType.CANCEL) {
+                      transport.forget(request);
+                    }
+                  })
+              .toFuture();
+      answer.whenComplete(
+          (result, failure) -> {
+            if (failure instanceof java.util.concurrent.CancellationException) {
+              transport.cancel(request, "the gateway's client cancelled the call");
+            }
+          });
+      return answer;
     }
 
     @Override
@@ -122,7 +145,8 @@ sealed interface Connection {
     }
 
     @Override
-    public McpSchema.CallToolResult callTool(McpSchema.CallToolRequest request) {
+    public java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> callTool(
+        McpSchema.CallToolRequest request) {
       var spec = client.tool(request.name());
       if (request.arguments() != null) {
         spec = spec.arguments(request.arguments());
@@ -143,7 +167,9 @@ sealed interface Connection {
                                 new McpSchema.ProgressNotification(
                                     token, p.progress(), p.total(), p.message(), p.meta()))));
       }
-      return convert(spec.call().block(), McpSchema.CallToolResult.class);
+      // the SDK's client sends the server notifications/cancelled itself when the call's
+      // subscription is cancelled (on stdio; over HTTP it closes the request)
+      return spec.call().map(r -> convert(r, McpSchema.CallToolResult.class)).toFuture();
     }
 
     @Override

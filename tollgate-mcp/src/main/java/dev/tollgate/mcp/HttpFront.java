@@ -87,6 +87,7 @@ final class HttpFront implements AutoCloseable {
       ClientTokens tokens,
       java.util.function.BiConsumer<String, String> sessionEnded,
       java.util.function.Consumer<String> cancelled,
+      java.util.function.Consumer<String> dropped,
       PrintStream log) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("tollgate-mcp-http");
@@ -101,7 +102,8 @@ final class HttpFront implements AutoCloseable {
     ServletHolder servlet = new ServletHolder("mcp", new ByRevision(transport, stateless));
     servlet.setAsyncSupported(true);
     context.addServlet(servlet, PATH);
-    FilterHolder auth = new FilterHolder(new TokenFilter(tokens, sessionEnded, cancelled, log));
+    FilterHolder auth =
+        new FilterHolder(new TokenFilter(tokens, sessionEnded, cancelled, dropped, log));
     auth.setAsyncSupported(true);
     context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(context);
@@ -182,6 +184,7 @@ final class HttpFront implements AutoCloseable {
       ClientTokens tokens,
       java.util.function.BiConsumer<String, String> sessionEnded,
       java.util.function.Consumer<String> cancelled,
+      java.util.function.Consumer<String> dropped,
       PrintStream log)
       implements Filter {
     @Override
@@ -225,7 +228,16 @@ final class HttpFront implements AutoCloseable {
           && request.getContentLengthLong() <= INSPECTED) {
         byte[] body = request.getInputStream().readAllBytes();
         follow(request, body, client.get() + " " + session + " ");
-        chain.doFilter(new ReadAgain(request, body), res);
+        Object call = request.getAttribute(CALL);
+        if (call == null) {
+          chain.doFilter(new ReadAgain(request, body), res);
+          return;
+        }
+        // a client that goes away without a word cancels its call
+        try (Heartbeat heartbeat =
+            Heartbeat.start(response, () -> dropped.accept(call.toString()))) {
+          chain.doFilter(new ReadAgain(request, body), heartbeat.response());
+        }
         return;
       }
       chain.doFilter(req, res);

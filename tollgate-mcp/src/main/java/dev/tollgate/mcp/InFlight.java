@@ -142,6 +142,15 @@ final class InFlight {
     }
   }
 
+  /** A client went away while its call was in flight (its connection broke): it is cancelled. */
+  void dropped(String call) {
+    Running running = byCall.remove(call);
+    if (running != null) {
+      log.println("tollgate mcp: the connection of call " + call + " broke: the call is cancelled");
+      running.cancel();
+    }
+  }
+
   /** The {@code _meta} of a call as it goes on to a server: without the front's key. */
   static Map<String, Object> unstamped(Map<String, Object> meta) {
     if (meta == null || !meta.containsKey(CALL_KEY)) {

@@ -155,6 +155,7 @@ public final class McpGateway implements AutoCloseable {
               tokens,
               g::cancel,
               g.inFlight::cancelled,
+              g.inFlight::dropped,
               log);
       log.println("tollgate mcp: serving MCP over Streamable HTTP at " + g.front.uri());
     } catch (RuntimeException e) {

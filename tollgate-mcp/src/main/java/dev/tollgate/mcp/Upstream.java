@@ -126,37 +126,26 @@ final class Upstream implements AutoCloseable {
       gone = exited;
     }
     try {
-      java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer =
-          new java.util.concurrent.CompletableFuture<>();
-      Runnable calling =
-          () -> {
-            try {
-              answer.complete(c.callTool(request));
-            } catch (Throwable t) {
-              answer.completeExceptionally(t);
-            }
-          };
-      if (spec.url() != null) {
-        // no process to watch: the SDK's client fails the call when the connection breaks, and
-        // its wait ends when the caller's thread is interrupted (the client went away), which also
-        // drops the request to the server
-        calling.run();
-        if (Thread.currentThread().isInterrupted()) {
-          throw cancelled();
-        }
-      } else {
-        // on a thread of its own, so that the caller's wait ends when the process does, or when
-        // the caller is interrupted
-        Thread.ofVirtual().start(calling);
-        try {
-          java.util.concurrent.CompletableFuture.anyOf(answer, gone).get();
-        } catch (InterruptedException e) {
-          throw cancelled();
-        } catch (java.util.concurrent.ExecutionException e) {
-          // answered with a failure: examined below
-        }
+      java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer;
+      try {
+        answer = c.callTool(request);
+      } catch (RuntimeException e) {
+        // a request the SDK's client refused to send: examined below, as a failed answer
+        answer = java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+      try {
+        // a server over HTTP has no process to watch (gone never completes): the SDK's client
+        // fails the call when the connection breaks
+        java.util.concurrent.CompletableFuture.anyOf(answer, gone).get();
+      } catch (InterruptedException e) {
+        // the caller stopped waiting (its client cancelled the call): the server is told
+        answer.cancel(true);
+        throw cancelled();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // answered with a failure: examined below
       }
       if (!answer.isDone()) {
+        answer.cancel(true);
         throw new IllegalStateException(
             "the MCP server `" + name + "` exited in the middle of the call");
       }
@@ -226,7 +215,7 @@ final class Upstream implements AutoCloseable {
    */
   private Connection connect() {
     try {
-      return new Connection.Sessions(connectSessions());
+      return connectSessions();
     } catch (IllegalStateException sessions) {
       if (spec.url() == null && !answered(sessions)) {
         throw sessions;
@@ -308,7 +297,7 @@ final class Upstream implements AutoCloseable {
     return new Connection.Stateless(c, transport, json, capabilities, progress);
   }
 
-  private McpAsyncClient connectSessions() {
+  private Connection.Sessions connectSessions() {
     McpClientTransport transport;
     java.util.concurrent.CompletableFuture<Void> gone =
         new java.util.concurrent.CompletableFuture<>();
@@ -344,8 +333,9 @@ final class Upstream implements AutoCloseable {
     }
     // asynchronous, so that progress is handed on in line and in order (Connection.Sessions); a
     // change of tools is handled off the transport's thread, since handling it may wait
+    Cancelling cancelling = new Cancelling(transport);
     McpAsyncClient c =
-        McpClient.async(transport)
+        McpClient.async(cancelling)
             .clientInfo(McpSchema.Implementation.builder("tollgate-mcp-gateway", "0.1").build())
             .requestTimeout(CALL_TIMEOUT)
             .initializationTimeout(Duration.ofSeconds(60))
@@ -375,7 +365,7 @@ final class Upstream implements AutoCloseable {
           "the MCP server `" + name + "` (" + spec.where() + ") did not start: " + e.getMessage(),
           e);
     }
-    return c;
+    return new Connection.Sessions(c, cancelling);
   }
 
   @Override

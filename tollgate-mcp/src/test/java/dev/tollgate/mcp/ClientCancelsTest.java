@@ -38,8 +38,19 @@ class ClientCancelsTest {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"stdio", "http"})
   void aClientThatEndsItsSessionCancelsItsCallInFlight(String upstream) throws Exception {
     if (upstream.equals("http")) {
-      try (Gateways.Listening remote = Gateways.listening("everything-server.mjs", "--http")) {
+      Path errors = dir.resolve("server-errors.log");
+      try (Gateways.Listening remote =
+          Gateways.listening(
+              ProcessBuilder.Redirect.to(errors.toFile()), "everything-server.mjs", "--http")) {
         cancelled("    url: " + remote.url() + "\n");
+        // over HTTP too the server is told (a dropped request is no cancellation in the spec)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(errors).contains("wait cancelled")) {
+          assertThat(System.nanoTime())
+              .as("the server behind over HTTP was told of the cancellation")
+              .isLessThan(deadline);
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
       }
     } else {
       cancelled(
@@ -75,6 +86,10 @@ class ClientCancelsTest {
       assertThat(logged.toString(StandardCharsets.UTF_8))
           .contains("ended its session: 1 call(s) in flight cancelled")
           .doesNotContain("stopped answering");
+      if (server.contains("command:")) {
+        // a server over stdio says what it was told on its standard error, the gateway's log
+        awaitLogged(logged, "[everything] wait cancelled");
+      }
 
       // the protocol's own cancellation of one call: the call stops waiting, the session goes on
       String next = open(uri);
@@ -107,6 +122,72 @@ class ClientCancelsTest {
       assertThat(waitDecisions(tollgate))
           .as("every call's decision, the cancelled ones' too")
           .isEqualTo(3);
+    }
+  }
+
+  /**
+   * A client over HTTP that goes away without a word (it crashed, its network dropped): its
+   * connection closes while the call waits for the server behind, and the call is cancelled there
+   * too, instead of running on for a client that is gone.
+   */
+  @Test
+  void aClientWhoseConnectionDropsCancelsItsCall() throws Exception {
+    Duration every = Heartbeat.every;
+    Heartbeat.every = Duration.ofMillis(100);
+    try {
+      dropped();
+    } finally {
+      Heartbeat.every = every;
+    }
+  }
+
+  private void dropped() throws Exception {
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+    try (Gateways.HttpGateway gateway =
+        Gateways.httpGateway(
+            dir,
+            TOKEN,
+            "  everything:\n    command: [node, \""
+                + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
+                + "\"]\n",
+            log)) {
+      URI uri = gateway.uri();
+      String session = open(uri);
+      byte[] body = call(5, "everything.wait", "{\"ms\":60000}").getBytes(StandardCharsets.UTF_8);
+      try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+        java.io.OutputStream out = socket.getOutputStream();
+        out.write(
+            ("POST "
+                    + uri.getPath()
+                    + " HTTP/1.1\r\nHost: "
+                    + uri.getAuthority()
+                    + "\r\nAuthorization: Bearer "
+                    + TOKEN
+                    + "\r\nAccept: application/json, text/event-stream\r\n"
+                    + "Content-Type: application/json\r\nMCP-Protocol-Version: 2025-11-25\r\n"
+                    + "Mcp-Session-Id: "
+                    + session
+                    + "\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        awaitDecisions(gateway.tollgate(), 1);
+        awaitLogged(logged, "[everything] wait started: 60000 ms");
+      }
+      awaitLogged(logged, "broke: the call is cancelled");
+      awaitLogged(logged, "[everything] wait cancelled");
+      assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("stopped answering");
+
+      // the gateway goes on serving the same session with the same server behind
+      HttpResponse<String> answered =
+          HTTP.send(
+              post(uri, session, call(6, "everything.wait", "{\"ms\":10}")),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answered.body()).contains("waited 10 ms");
+      assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
     }
   }
 
@@ -148,12 +229,30 @@ class ClientCancelsTest {
           .contains("\"id\":2")
           .contains("The client cancelled this call to everything.wait");
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+      String stopped = errors.poll(30, TimeUnit.SECONDS);
+      while (stopped != null && !stopped.contains("wait cancelled")) {
+        stopped = errors.poll(30, TimeUnit.SECONDS);
+      }
+      assertThat(stopped)
+          .as("the server behind was told of the cancellation, and stopped")
+          .contains("[everything] wait cancelled");
 
       // the session goes on, with the same server behind
       send(in, call(3, "everything.wait", "{\"ms\":10}"));
       assertThat(next(out)).contains("\"id\":3").contains("waited 10 ms");
     } finally {
       gateway.destroyForcibly();
+    }
+  }
+
+  private static void awaitLogged(ByteArrayOutputStream logged, String text)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!logged.toString(StandardCharsets.UTF_8).contains(text)) {
+      assertThat(System.nanoTime())
+          .as("the server behind was told of the cancellation, and stopped: %s", text)
+          .isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(20);
     }
   }
 

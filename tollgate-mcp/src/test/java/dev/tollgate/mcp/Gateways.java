@@ -32,11 +32,17 @@ final class Gateways {
    * standard error goes to the test's.
    */
   static Listening listening(String script, String... args) throws IOException {
+    return listening(ProcessBuilder.Redirect.INHERIT, script, args);
+  }
+
+  /** As {@link #listening(String, String...)}, its standard error going to {@code errors}. */
+  static Listening listening(ProcessBuilder.Redirect errors, String script, String... args)
+      throws IOException {
     List<String> command =
         new java.util.ArrayList<>(
             List.of("node", Path.of("src/test/node", script).toAbsolutePath().toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(command).redirectError(errors).start();
     String line =
         new java.io.BufferedReader(
                 new java.io.InputStreamReader(

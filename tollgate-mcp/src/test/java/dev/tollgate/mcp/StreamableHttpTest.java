@@ -45,8 +45,13 @@ class StreamableHttpTest {
   static McpGateway gateway;
   static String remoteUri;
 
+  private static final java.time.Duration HEARTBEAT = Heartbeat.every;
+
   @BeforeAll
   static void start() throws Exception {
+    // a heartbeat comment every millisecond lands between the lines of the answers' events: every
+    // client here must read through them
+    Heartbeat.every = java.time.Duration.ofMillis(1);
     remote = Gateways.listening("http-server.mjs", "upstream-secret");
     int port = remote.port();
     stateless = Gateways.listening("stateless-server.mjs");
@@ -94,6 +99,7 @@ class StreamableHttpTest {
 
   @AfterAll
   static void stop() {
+    Heartbeat.every = HEARTBEAT;
     if (gateway != null) {
       gateway.close();
     }

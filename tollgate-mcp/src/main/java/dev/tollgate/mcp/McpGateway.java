@@ -145,7 +145,13 @@ public final class McpGateway implements AutoCloseable {
     McpGateway g = new McpGateway(config, log, approvals, pinning);
     try {
       var transport = HttpFront.transport(g.json);
-      g.open(gate, null, () -> McpServer.sync(transport).serverInfo(SERVER_INFO));
+      // each HTTP request has a thread of its own, which the servlet holds until the answer: the
+      // call runs on it, rather than being handed to another thread and back (on stdio one thread
+      // reads every message, so the calls there are handed off)
+      g.open(
+          gate,
+          null,
+          () -> McpServer.sync(transport).serverInfo(SERVER_INFO).immediateExecution(true));
       g.front =
           HttpFront.start(
               config.listenHost(),

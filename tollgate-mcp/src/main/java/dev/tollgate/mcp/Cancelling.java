@@ -22,8 +22,22 @@ import reactor.core.publisher.Mono;
 final class Cancelling implements McpClientTransport {
   private final McpClientTransport transport;
 
-  /** Calls being sent or in flight: the request, and its id once sent ({@code this} before). */
-  private final Map<Object, Object> ids = Collections.synchronizedMap(new IdentityHashMap<>());
+  /** Calls being sent or in flight, by their request. */
+  private final Map<Object, Call> calls = Collections.synchronizedMap(new IdentityHashMap<>());
+
+  /** Where the transport hands the server's messages to the SDK's client. */
+  private volatile Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> inbound;
+
+  /**
+   * One call: its id once the SDK's client sends it, whether the send is done, and a cancellation
+   * that came while it was being sent (it goes out after the call, never before it: over HTTP the
+   * two are separate requests, and a server ignores a cancellation of a call it has not seen).
+   */
+  private static final class Call {
+    Object id;
+    boolean sent;
+    String cancelled;
+  }
 
   Cancelling(McpClientTransport transport) {
     this.transport = transport;
@@ -31,24 +45,35 @@ final class Cancelling implements McpClientTransport {
 
   /** Starts following {@code request}, before it is sent. */
   void follow(McpSchema.CallToolRequest request) {
-    ids.put(request, this);
+    calls.put(request, new Call());
   }
 
   /** Stops following {@code request}: it was answered, or failed. */
   void forget(McpSchema.CallToolRequest request) {
-    ids.remove(request);
+    calls.remove(request);
   }
 
   /**
    * Tells the server that the gateway no longer wants {@code request}'s answer ({@code
-   * notifications/cancelled}, with {@code reason}); nothing when it was never sent. A failure to
-   * send is the server's problem to report at its next call, not this call's.
+   * notifications/cancelled}, with {@code reason}), once the call is sent; nothing when it never
+   * was.
    */
   void cancel(McpSchema.CallToolRequest request, String reason) {
-    Object id = ids.remove(request);
-    if (id == null || id == this) {
+    Call call = calls.remove(request);
+    if (call == null) {
       return;
     }
+    synchronized (call) {
+      if (call.id == null || !call.sent) {
+        call.cancelled = reason; // sent when the call's own send is done
+        return;
+      }
+    }
+    cancelled(call.id, reason);
+  }
+
+  private void cancelled(Object id, String reason) {
+    // a failure to send is the server's problem, for its next call to report, not this call's
     transport
         .sendMessage(
             new McpSchema.JSONRPCNotification(
@@ -57,21 +82,56 @@ final class Cancelling implements McpClientTransport {
                 Map.of("requestId", id, "reason", reason)))
         .onErrorComplete()
         .subscribe();
+    // a server that was told sends no answer: the SDK's client would keep waiting for one, its
+    // entry for the call (with the call's arguments) held until the connection closes; an answer
+    // of the gateway's own releases it
+    var handler = inbound;
+    if (handler != null) {
+      handler
+          .apply(
+              Mono.just(
+                  new McpSchema.JSONRPCResponse(
+                      McpSchema.JSONRPC_VERSION,
+                      id,
+                      null,
+                      new McpSchema.JSONRPCResponse.JSONRPCError(
+                          McpSchema.ErrorCodes.INTERNAL_ERROR, "cancelled: " + reason, null))))
+          .onErrorComplete()
+          .subscribe();
+    }
   }
 
   @Override
   public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-    if (message instanceof McpSchema.JSONRPCRequest r
-        && r.params() != null
-        && ids.containsKey(r.params())) {
-      ids.replace(r.params(), this, r.id());
+    Call call =
+        message instanceof McpSchema.JSONRPCRequest r && r.params() != null
+            ? calls.get(r.params())
+            : null;
+    if (call == null) {
+      return transport.sendMessage(message);
     }
-    return transport.sendMessage(message);
+    synchronized (call) {
+      call.id = ((McpSchema.JSONRPCRequest) message).id();
+    }
+    return transport
+        .sendMessage(message)
+        .doFinally(
+            signal -> {
+              String reason;
+              synchronized (call) {
+                call.sent = true;
+                reason = call.cancelled;
+              }
+              if (reason != null) {
+                cancelled(call.id, reason);
+              }
+            });
   }
 
   @Override
   public Mono<Void> connect(
       Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+    this.inbound = handler;
     return transport.connect(handler);
   }
 

@@ -75,7 +75,7 @@ sealed interface Connection {
       answer.whenComplete(
           (result, failure) -> {
             if (failure instanceof java.util.concurrent.CancellationException) {
-              transport.cancel(request, "the gateway's client cancelled the call");
+              transport.cancel(request, "the gateway no longer waits for this call");
             }
           });
       return answer;

@@ -57,14 +57,7 @@ final class Heartbeat implements AutoCloseable {
       return;
     }
     try {
-      String type = response.getContentType();
-      if (type == null || !type.startsWith("text/event-stream")) {
-        return; // not (yet) a stream: nothing may be written to it
-      }
-      PrintWriter writer = response.getWriter();
-      writer.write(":\n");
-      writer.flush();
-      if (writer.checkError() && !done.get()) {
+      if (!response.beat() && !done.get()) {
         close();
         gone.run();
       }
@@ -86,8 +79,15 @@ final class Heartbeat implements AutoCloseable {
     beats.cancel(false);
   }
 
-  /** A response whose one writer is shared by the server's writes and the beats. */
+  /**
+   * A response whose one writer, and its flushes, are shared by the server's writes and the beats,
+   * under one lock: a beat never lands inside another write, nor while the server commits the
+   * stream's headers. Beats start only once the server has flushed the stream (its headers are
+   * out): before, a beat could commit the response without them.
+   */
   private static final class Shared extends HttpServletResponseWrapper {
+    private final Object lock = new Object();
+    private volatile boolean streaming;
     private PrintWriter writer;
 
     Shared(HttpServletResponse response) {
@@ -95,12 +95,55 @@ final class Heartbeat implements AutoCloseable {
     }
 
     @Override
-    public synchronized PrintWriter getWriter() throws IOException {
-      if (writer == null) {
-        // PrintWriter's methods hold its lock: a beat never lands inside another write
-        writer = new PrintWriter(super.getWriter(), false);
+    public PrintWriter getWriter() throws IOException {
+      synchronized (lock) {
+        if (writer == null) {
+          writer = new SharedWriter(super.getWriter(), lock, () -> streaming = true);
+        }
+        return writer;
       }
-      return writer;
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+      synchronized (lock) {
+        super.flushBuffer();
+      }
+      streaming = true;
+    }
+
+    /** Writes a comment line once the stream has begun; false when the client is gone. */
+    boolean beat() throws IOException {
+      if (!streaming) {
+        return true;
+      }
+      synchronized (lock) {
+        String type = getContentType();
+        if (type == null || !type.startsWith("text/event-stream")) {
+          return true; // an answer that is not a stream (an error's JSON): nothing may be added
+        }
+        PrintWriter w = getWriter();
+        w.write(":\n");
+        w.flush();
+        return !w.checkError();
+      }
+    }
+  }
+
+  /** A writer whose every write and flush holds the response's lock; a flush starts the stream. */
+  private static final class SharedWriter extends PrintWriter {
+    private final Runnable flushed;
+
+    SharedWriter(PrintWriter out, Object lock, Runnable flushed) {
+      super(out, false);
+      this.lock = lock; // PrintWriter's methods hold this.lock
+      this.flushed = flushed;
+    }
+
+    @Override
+    public void flush() {
+      super.flush();
+      flushed.run();
     }
   }
 }

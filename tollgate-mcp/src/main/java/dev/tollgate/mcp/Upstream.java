@@ -126,6 +126,10 @@ final class Upstream implements AutoCloseable {
       gone = exited;
     }
     try {
+      if (Thread.currentThread().isInterrupted()) {
+        // cancelled while it was being decided: it never reaches the server
+        throw cancelled();
+      }
       java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> answer;
       try {
         answer = c.callTool(request);

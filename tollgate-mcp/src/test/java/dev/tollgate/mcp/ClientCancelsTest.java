@@ -44,13 +44,7 @@ class ClientCancelsTest {
               ProcessBuilder.Redirect.to(errors.toFile()), "everything-server.mjs", "--http")) {
         cancelled("    url: " + remote.url() + "\n");
         // over HTTP too the server is told (a dropped request is no cancellation in the spec)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(errors).contains("wait cancelled")) {
-          assertThat(System.nanoTime())
-              .as("the server behind over HTTP was told of the cancellation")
-              .isLessThan(deadline);
-          TimeUnit.MILLISECONDS.sleep(20);
-        }
+        awaitText(() -> Files.readString(errors), "wait cancelled");
       }
     } else {
       cancelled(
@@ -111,13 +105,7 @@ class ClientCancelsTest {
           .contains("The client cancelled this call to everything.wait");
       assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(15));
 
-      // the server behind is still the same one, and answers at once
-      HttpResponse<String> answered =
-          HTTP.send(
-              post(uri, next, call(3, "everything.wait", "{\"ms\":10}")),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(answered.body()).contains("waited 10 ms");
-      assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
+      sameServerAnswers(uri, next, 3, logged);
 
       assertThat(waitDecisions(tollgate))
           .as("every call's decision, the cancelled ones' too")
@@ -144,36 +132,11 @@ class ClientCancelsTest {
   private void dropped() throws Exception {
     ByteArrayOutputStream logged = new ByteArrayOutputStream();
     PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
-    try (Gateways.HttpGateway gateway =
-        Gateways.httpGateway(
-            dir,
-            TOKEN,
-            "  everything:\n    command: [node, \""
-                + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
-                + "\"]\n",
-            log)) {
+    try (Gateways.HttpGateway gateway = everythingGateway(log)) {
       URI uri = gateway.uri();
       String session = open(uri);
       byte[] body = call(5, "everything.wait", "{\"ms\":60000}").getBytes(StandardCharsets.UTF_8);
-      try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-        java.io.OutputStream out = socket.getOutputStream();
-        out.write(
-            ("POST "
-                    + uri.getPath()
-                    + " HTTP/1.1\r\nHost: "
-                    + uri.getAuthority()
-                    + "\r\nAuthorization: Bearer "
-                    + TOKEN
-                    + "\r\nAccept: application/json, text/event-stream\r\n"
-                    + "Content-Type: application/json\r\nMCP-Protocol-Version: 2025-11-25\r\n"
-                    + "Mcp-Session-Id: "
-                    + session
-                    + "\r\nContent-Length: "
-                    + body.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
+      try (java.net.Socket socket = rawPost(uri, session, body)) {
         awaitDecisions(gateway.tollgate(), 1);
         awaitLogged(logged, "[everything] wait started: 60000 ms");
       }
@@ -181,14 +144,111 @@ class ClientCancelsTest {
       awaitLogged(logged, "[everything] wait cancelled");
       assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("stopped answering");
 
-      // the gateway goes on serving the same session with the same server behind
-      HttpResponse<String> answered =
-          HTTP.send(
-              post(uri, session, call(6, "everything.wait", "{\"ms\":10}")),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(answered.body()).contains("waited 10 ms");
-      assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
+      // the gateway goes on serving the same session
+      sameServerAnswers(uri, session, 6, logged);
     }
+  }
+
+  /**
+   * While a call runs, its stream carries a comment line at each beat, which clients read through:
+   * the raw stream shows them before the answer, and the Java SDK's client gets its result.
+   */
+  @Test
+  void aRunningCallsStreamCarriesHeartbeatsThatClientsReadThrough() throws Exception {
+    Duration every = Heartbeat.every;
+    Heartbeat.every = Duration.ofMillis(20);
+    try (Gateways.HttpGateway gateway = everythingGateway(System.err)) {
+      URI uri = gateway.uri();
+      String session = open(uri);
+      byte[] body = call(4, "everything.wait", "{\"ms\":400}").getBytes(StandardCharsets.UTF_8);
+      String stream;
+      try (java.net.Socket socket = rawPost(uri, session, body)) {
+        socket.setSoTimeout(30_000);
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder read = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        while (!read.toString().contains("waited 400 ms")) {
+          int n = in.read(buffer);
+          assertThat(n).as("the stream ended before the answer: %s", read).isPositive();
+          read.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+        stream = read.toString();
+      }
+      assertThat(stream).startsWith("HTTP/1.1 200").contains("text/event-stream");
+      assertThat(stream.indexOf("\n:\n"))
+          .as("a beat before the answer")
+          .isPositive()
+          .isLessThan(stream.indexOf("waited 400 ms"));
+
+      try (io.modelcontextprotocol.client.McpSyncClient client =
+          io.modelcontextprotocol.client.McpClient.sync(
+                  io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                      .builder("http://" + uri.getAuthority())
+                      .endpoint(uri.getPath())
+                      .httpRequestCustomizer(
+                          (request, method, target, sent, context) ->
+                              request.header("Authorization", "Bearer " + TOKEN))
+                      .build())
+              .build()) {
+        client.initialize();
+        var result =
+            client.callTool(
+                io.modelcontextprotocol.spec.McpSchema.CallToolRequest.builder("everything.wait")
+                    .arguments(java.util.Map.of("ms", 300))
+                    .build());
+        assertThat(result.content().toString()).contains("waited 300 ms");
+      }
+    } finally {
+      Heartbeat.every = every;
+    }
+  }
+
+  /**
+   * Two calls of one client in flight over stdio to the server behind; the client cancels one: the
+   * server is told of that one (by the id the gateway's client gave it), and the other one answers.
+   */
+  @Test
+  void cancellingOneOfTwoCallsLeavesTheOther() throws Exception {
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(logged, true, StandardCharsets.UTF_8);
+    try (Gateways.HttpGateway gateway = everythingGateway(log)) {
+      URI uri = gateway.uri();
+      String session = open(uri);
+      CompletableFuture<HttpResponse<String>> kept =
+          HTTP.sendAsync(
+              post(uri, session, call(8, "everything.wait", "{\"ms\":1500}")),
+              HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> dropped =
+          HTTP.sendAsync(
+              post(uri, session, call(9, "everything.wait", "{\"ms\":60000}")),
+              HttpResponse.BodyHandlers.ofString());
+      awaitLogged(logged, "[everything] wait started: 60000 ms");
+      awaitLogged(logged, "[everything] wait started: 1500 ms");
+      HTTP.send(
+          post(
+              uri,
+              session,
+              "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                  + "\"params\":{\"requestId\":9}}"),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(dropped.get(30, TimeUnit.SECONDS).body())
+          .contains("The client cancelled this call to everything.wait");
+      awaitLogged(logged, "[everything] wait cancelled");
+      assertThat(kept.get(30, TimeUnit.SECONDS).body()).contains("waited 1500 ms");
+      assertThat(logged.toString(StandardCharsets.UTF_8).split("wait cancelled", -1))
+          .as("one call cancelled at the server, the other left to answer")
+          .hasSize(2);
+    }
+  }
+
+  private Gateways.HttpGateway everythingGateway(PrintStream log) throws Exception {
+    return Gateways.httpGateway(
+        dir,
+        TOKEN,
+        "  everything:\n    command: [node, \""
+            + Path.of("src/test/node/everything-server.mjs").toAbsolutePath()
+            + "\"]\n",
+        log);
   }
 
   @Test
@@ -245,13 +305,51 @@ class ClientCancelsTest {
     }
   }
 
-  private static void awaitLogged(ByteArrayOutputStream logged, String text)
-      throws InterruptedException {
+  /** Posts {@code body} on a connection of its own, the test's to read or to drop. */
+  private static java.net.Socket rawPost(URI uri, String session, byte[] body) throws Exception {
+    java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+    java.io.OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST "
+                + uri.getPath()
+                + " HTTP/1.1\r\nHost: "
+                + uri.getAuthority()
+                + "\r\nAuthorization: Bearer "
+                + TOKEN
+                + "\r\nAccept: application/json, text/event-stream\r\n"
+                + "Content-Type: application/json\r\nMCP-Protocol-Version: 2025-11-25\r\n"
+                + "Mcp-Session-Id: "
+                + session
+                + "\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+    return socket;
+  }
+
+  /** The server behind is still the same one (not started again), and answers a call at once. */
+  private static void sameServerAnswers(
+      URI uri, String session, int id, ByteArrayOutputStream logged) throws Exception {
+    HttpResponse<String> answered =
+        HTTP.send(
+            post(uri, session, call(id, "everything.wait", "{\"ms\":10}")),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(answered.body()).contains("waited 10 ms");
+    assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("was started again");
+  }
+
+  private static void awaitLogged(ByteArrayOutputStream logged, String text) throws Exception {
+    awaitText(() -> logged.toString(StandardCharsets.UTF_8), text);
+  }
+
+  /** Waits up to 30 s for {@code text} to be written where {@code read} reads. */
+  private static void awaitText(java.util.concurrent.Callable<String> read, String text)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!logged.toString(StandardCharsets.UTF_8).contains(text)) {
-      assertThat(System.nanoTime())
-          .as("the server behind was told of the cancellation, and stopped: %s", text)
-          .isLessThan(deadline);
+    while (!read.call().contains(text)) {
+      assertThat(System.nanoTime()).as("within 30 s: %s", text).isLessThan(deadline);
       TimeUnit.MILLISECONDS.sleep(20);
     }
   }

@@ -6,6 +6,7 @@ import dev.tollgate.api.Effect;
 import dev.tollgate.api.Gate;
 import dev.tollgate.api.Observation;
 import dev.tollgate.api.Reason;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -73,6 +74,50 @@ final class CallGate {
         + ". The call did not reach the tool; change course rather than retry it. (decision "
         + d.id()
         + ")";
+  }
+
+  /**
+   * The result with the decision on its call in {@code _meta} (id, effect, the policies that
+   * decided and their messages, the approval, the shadow policies' outcomes), so that a client or
+   * an auditor can find it in the audit. Messages are the policies' own, as the model reads them in
+   * a refusal; no argument value is repeated.
+   */
+  static McpSchema.CallToolResult withDecision(
+      McpSchema.CallToolResult result, dev.tollgate.api.Decision d) {
+    Map<String, Object> decision = new java.util.LinkedHashMap<>();
+    decision.put("id", d.id());
+    decision.put("effect", d.effect().name().toLowerCase(java.util.Locale.ROOT));
+    decision.put("policies", d.policies());
+    decision.put(
+        "reasons",
+        d.reasons().stream()
+            .map(r -> Map.of("policy", r.policy(), "message", String.valueOf(r.message())))
+            .toList());
+    if (d.approval() != null) {
+      decision.put("approval", d.approval().id());
+    }
+    if (!d.shadow().isEmpty()) {
+      decision.put(
+          "shadow",
+          d.shadow().stream()
+              .map(
+                  s ->
+                      Map.of(
+                          "policy",
+                          s.policy(),
+                          "effect",
+                          s.effect().wireName(),
+                          "message",
+                          String.valueOf(s.message())))
+              .toList());
+    }
+    Map<String, Object> meta =
+        result.meta() == null
+            ? new java.util.LinkedHashMap<>()
+            : new java.util.LinkedHashMap<>(result.meta());
+    meta.put(McpGateway.DECISION_META, decision);
+    return new McpSchema.CallToolResult(
+        result.content(), result.isError(), result.structuredContent(), meta);
   }
 
   private static String reason(Reason r) {

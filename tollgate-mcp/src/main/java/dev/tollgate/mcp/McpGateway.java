@@ -300,10 +300,14 @@ public final class McpGateway implements AutoCloseable {
       Upstream upstream,
       Caller caller,
       McpSchema.CallToolRequest request) {
-    return inFlight.run(
-        InFlight.session(caller.client(), caller.mcpSession()),
-        caller.call(),
-        waits -> decideAndCall(name, upstreamName, upstream, caller, request, waits));
+    // decided, held and observed in the trace the client named in _meta, if it named one
+    return TraceContext.within(
+        request.meta(),
+        () ->
+            inFlight.run(
+                InFlight.session(caller.client(), caller.mcpSession()),
+                caller.call(),
+                waits -> decideAndCall(name, upstreamName, upstream, caller, request, waits)));
   }
 
   /** A client ended its MCP session (over HTTP): its calls in flight are cancelled. */
@@ -336,7 +340,7 @@ public final class McpGateway implements AutoCloseable {
               () -> awaitPerson(calls, name, args, asked, caller, request.progressToken()));
     }
     if (!verdict.forward()) {
-      return withDecision(refused(verdict.refusal()), verdict.decision());
+      return CallGate.withDecision(refused(verdict.refusal()), verdict.decision());
     }
     McpSchema.CallToolResult result;
     Map<String, Object> meta = progress.open(InFlight.unstamped(request.meta()), caller.progress());
@@ -365,7 +369,7 @@ public final class McpGateway implements AutoCloseable {
     } catch (RuntimeException e) {
       log.println("tollgate mcp: the result of " + name + " was not observed: " + e.getMessage());
     }
-    return withDecision(result, verdict.decision());
+    return CallGate.withDecision(result, verdict.decision());
   }
 
   /**
@@ -412,48 +416,6 @@ public final class McpGateway implements AutoCloseable {
 
   /** The key of a result's {@code _meta} entry that carries Tollgate's decision on the call. */
   public static final String DECISION_META = "dev.tollgate/decision";
-
-  /**
-   * The result with the decision on its call in {@code _meta} (id, effect, the policies that
-   * decided and their messages, the approval, the shadow policies' outcomes), so that a client or
-   * an auditor can find it in the audit. Messages are the policies' own, as the model reads them in
-   * a refusal; no argument value is repeated.
-   */
-  private static McpSchema.CallToolResult withDecision(
-      McpSchema.CallToolResult result, dev.tollgate.api.Decision d) {
-    Map<String, Object> decision = new LinkedHashMap<>();
-    decision.put("id", d.id());
-    decision.put("effect", d.effect().name().toLowerCase(java.util.Locale.ROOT));
-    decision.put("policies", d.policies());
-    decision.put(
-        "reasons",
-        d.reasons().stream()
-            .map(r -> Map.of("policy", r.policy(), "message", String.valueOf(r.message())))
-            .toList());
-    if (d.approval() != null) {
-      decision.put("approval", d.approval().id());
-    }
-    if (!d.shadow().isEmpty()) {
-      decision.put(
-          "shadow",
-          d.shadow().stream()
-              .map(
-                  s ->
-                      Map.of(
-                          "policy",
-                          s.policy(),
-                          "effect",
-                          s.effect().wireName(),
-                          "message",
-                          String.valueOf(s.message())))
-              .toList());
-    }
-    Map<String, Object> meta =
-        result.meta() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.meta());
-    meta.put(DECISION_META, decision);
-    return new McpSchema.CallToolResult(
-        result.content(), result.isError(), result.structuredContent(), meta);
-  }
 
   /**
    * Holds an asked call while a person decides, up to {@code approval_wait}; approved, the call is

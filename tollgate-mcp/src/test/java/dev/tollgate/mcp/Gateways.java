@@ -84,6 +84,8 @@ final class Gateways {
           dev.tollgate.engine.Tollgate.builder()
               .store(store)
               .bundle(dev.tollgate.engine.Bundle.load(bundle))
+              // as `tollgate mcp`'s engine: a decision names the trace it was made in
+              .tracing(dev.tollgate.opentelemetry.OpenTelemetryTracing.global())
               .build();
       McpGateway gateway =
           McpGateway.startHttp(

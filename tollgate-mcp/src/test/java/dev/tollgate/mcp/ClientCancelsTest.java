@@ -94,13 +94,7 @@ class ClientCancelsTest {
               HttpResponse.BodyHandlers.ofString());
       awaitDecisions(tollgate, 2);
       assertThat(second).as("the second call is in flight").isNotDone();
-      HTTP.send(
-          post(
-              uri,
-              next,
-              "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
-                  + "\"params\":{\"requestId\":7,\"reason\":\"the user gave up\"}}"),
-          HttpResponse.BodyHandlers.discarding());
+      cancel(uri, next, "{\"requestId\":7,\"reason\":\"the user gave up\"}");
       assertThat(second.get(10, TimeUnit.SECONDS).body())
           .contains("The client cancelled this call to everything.wait");
       assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(15));
@@ -224,13 +218,7 @@ class ClientCancelsTest {
               HttpResponse.BodyHandlers.ofString());
       awaitLogged(logged, "[everything] wait started: 60000 ms");
       awaitLogged(logged, "[everything] wait started: 1500 ms");
-      HTTP.send(
-          post(
-              uri,
-              session,
-              "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
-                  + "\"params\":{\"requestId\":9}}"),
-          HttpResponse.BodyHandlers.discarding());
+      cancel(uri, session, "{\"requestId\":9}");
       assertThat(dropped.get(30, TimeUnit.SECONDS).body())
           .contains("The client cancelled this call to everything.wait");
       awaitLogged(logged, "[everything] wait cancelled");
@@ -417,21 +405,19 @@ class ClientCancelsTest {
   }
 
   private static String open(URI uri) throws Exception {
-    HttpResponse<String> init =
-        HTTP.send(
-            post(
-                uri,
-                null,
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-                    + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
-                    + "\"clientInfo\":{\"name\":\"cancel-test\",\"version\":\"1\"}}}"),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    return Gateways.openSession(uri, TOKEN);
+  }
+
+  /** The client's {@code notifications/cancelled} of its call {@code requestId}. */
+  private static void cancel(URI uri, String session, String params) throws Exception {
     HTTP.send(
-        post(uri, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+        post(
+            uri,
+            session,
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+                + params
+                + "}"),
         HttpResponse.BodyHandlers.discarding());
-    return session;
   }
 
   private static String call(int id, String tool, String arguments) {
@@ -445,18 +431,10 @@ class ClientCancelsTest {
   }
 
   private static HttpRequest post(URI uri, String session, String body) {
-    return request(uri, session)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    return Gateways.post(uri, TOKEN, session, body);
   }
 
   private static HttpRequest.Builder request(URI uri, String session) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .header("Authorization", "Bearer " + TOKEN)
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-11-25");
-    return session == null ? b : b.header("Mcp-Session-Id", session);
+    return Gateways.request(uri, TOKEN, session);
   }
 }

@@ -103,6 +103,50 @@ final class Gateways {
     }
   }
 
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+  /** A request of the session-based revisions to a gateway over HTTP, with a client's token. */
+  static java.net.http.HttpRequest.Builder request(java.net.URI uri, String token, String session) {
+    java.net.http.HttpRequest.Builder b =
+        java.net.http.HttpRequest.newBuilder(uri)
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25");
+    return session == null ? b : b.header("Mcp-Session-Id", session);
+  }
+
+  /** Posts one JSON-RPC message. */
+  static java.net.http.HttpRequest post(
+      java.net.URI uri, String token, String session, String body) {
+    return request(uri, token, session)
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  /** Opens an MCP session (initialize, then initialized); its id. */
+  static String openSession(java.net.URI uri, String token) throws Exception {
+    java.net.http.HttpResponse<String> init =
+        HTTP.send(
+            post(
+                uri,
+                token,
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                    + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                    + "\"clientInfo\":{\"name\":\"gateway-test\",\"version\":\"1\"}}}"),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (init.statusCode() != 200) {
+      throw new IllegalStateException(
+          "initialize answered " + init.statusCode() + ": " + init.body());
+    }
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    HTTP.send(
+        post(uri, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+        java.net.http.HttpResponse.BodyHandlers.discarding());
+    return session;
+  }
+
   /** A gateway over HTTP, its engine and its store; closing closes all three. */
   record HttpGateway(
       dev.tollgate.store.jdbc.JdbcStore store,

@@ -89,31 +89,10 @@ class McpTraceContextTest {
   }
 
   private static String open(URI uri) throws Exception {
-    HttpResponse<String> init =
-        HTTP.send(
-            post(
-                uri,
-                null,
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-                    + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
-                    + "\"clientInfo\":{\"name\":\"trace-test\",\"version\":\"1\"}}}"),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-    HTTP.send(
-        post(uri, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
-        HttpResponse.BodyHandlers.discarding());
-    return session;
+    return Gateways.openSession(uri, TOKEN);
   }
 
   private static HttpRequest post(URI uri, String session, String body) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .header("Authorization", "Bearer " + TOKEN)
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-11-25")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    return (session == null ? b : b.header("Mcp-Session-Id", session)).build();
+    return Gateways.post(uri, TOKEN, session, body);
   }
 }

@@ -182,14 +182,12 @@ public final class Conformance {
   }
 
   /**
-   * Runs a case on a fresh instance of a way in and returns its last decision record as the fields
-   * every way in must agree on (agent, tool, effect, reasons, findings, arguments' digest): a way
-   * in that cannot carry a whole session (an adapter, the MCP gateway) still decides the case's
-   * action as the library does.
+   * Runs a case on a fresh instance of a way in (the case opens it once) and returns everything
+   * that instance's audit recorded.
    *
    * @throws IllegalStateException when the case does not pass on that way in, with its failures
    */
-  public static List<Object> lastDecision(Case c, GateFactory factory) throws Exception {
+  public static List<AuditEntry> audited(Case c, GateFactory factory) throws Exception {
     List<GateFactory.Way> opened = new ArrayList<>();
     GateFactory recording =
         bundle -> {
@@ -202,8 +200,20 @@ public final class Conformance {
       throw new IllegalStateException(
           c.id() + " did not pass: " + r.status() + "\n" + String.join("\n", r.failures()));
     }
+    return opened.getFirst().audit();
+  }
+
+  /**
+   * Runs a case on a fresh instance of a way in and returns its last decision record as the fields
+   * every way in must agree on (agent, tool, effect, reasons, findings, arguments' digest): a way
+   * in that cannot carry a whole session (an adapter, the MCP gateway) still decides the case's
+   * action as the library does.
+   *
+   * @throws IllegalStateException when the case does not pass on that way in, with its failures
+   */
+  public static List<Object> lastDecision(Case c, GateFactory factory) throws Exception {
     AuditEntry last =
-        opened.getFirst().audit().stream()
+        audited(c, factory).stream()
             .filter(e -> e.kind() == AuditEntry.Kind.DECISION)
             .reduce((a, b) -> b)
             .orElseThrow(() -> new IllegalStateException(c.id() + " recorded no decision"));
